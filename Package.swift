@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// safety-report: monthly safe-community reporting for a town and its villages.
+import PackageDescription
+
+let package = Package(
+    name: "safety-report",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "safety-report", targets: ["safety-report"]),
+        .library(name: "SafetyReport", targets: ["SafetyReport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Test-only: unzip the .xlsx files we write to check them part by part.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // libxlsxwriter, found through pkg-config (`xlsxwriter`); only XlsxWriter imports it.
+        .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        // The one small Swift wrapper that keeps libxlsxwriter's C types out of the rest.
+        .target(name: "XlsxWriter", dependencies: ["CXlsxWriter"]),
+        // All of the pipeline: reading → validation → computation → writing.
+        .target(name: "SafetyReport", dependencies: ["XlsxWriter"]),
+        // The thin command-line shell.
+        .executableTarget(
+            name: "safety-report",
+            dependencies: [
+                "SafetyReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "SafetyReportTests",
+            dependencies: [
+                "SafetyReport", "XlsxWriter",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

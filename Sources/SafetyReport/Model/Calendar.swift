@@ -1,0 +1,83 @@
+// Civil dates and reporting periods, with no time zone: a clerk's "2026-10-05" is a day, not an instant.
+
+/// A calendar day (proleptic Gregorian), compared and printed without any time zone.
+public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Returns nil for impossible dates such as 2026-02-30.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= Day.daysIn(year: year, month: month) else { return nil }
+        self.year = year; self.month = month; self.day = day
+    }
+
+    public static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 1, 3, 5, 7, 8, 10, 12: return 31
+        case 4, 6, 9, 11: return 30
+        default:
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+            return leap ? 29 : 28
+        }
+    }
+
+    public var period: Period { Period(year: year, month: month)! }
+
+    /// Days since 1970-01-01 (civil-from-days algorithm by H. Hinnant).
+    public var ordinal: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// `2026-10-05`
+    public var description: String {
+        "\(Day.pad(year, 4))-\(Day.pad(month, 2))-\(Day.pad(day, 2))"
+    }
+
+    public static func < (a: Day, b: Day) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+
+    static func pad(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
+
+/// A reporting period: one calendar month, written `YYYY-MM`.
+public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    public init?(year: Int, month: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month) else { return nil }
+        self.year = year; self.month = month
+    }
+
+    /// Parses exactly `YYYY-MM`.
+    public init?(_ text: String) {
+        let u = Array(text.utf8)
+        guard u.count == 7, u[4] == UInt8(ascii: "-"),
+              u.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) }),
+              let y = Int(text.prefix(4)), let m = Int(text.suffix(2)) else { return nil }
+        self.init(year: y, month: m)
+    }
+
+    public var firstDay: Day { Day(year: year, month: month, day: 1)! }
+    public var lastDay: Day { Day(year: year, month: month, day: Day.daysIn(year: year, month: month))! }
+    public var previous: Period { month == 1 ? Period(year: year - 1, month: 12)! : Period(year: year, month: month - 1)! }
+    public var next: Period { month == 12 ? Period(year: year + 1, month: 1)! : Period(year: year, month: month + 1)! }
+    public func contains(_ d: Day) -> Bool { d.year == year && d.month == month }
+
+    /// `2026-10`
+    public var description: String { "\(Day.pad(year, 4))-\(Day.pad(month, 2))" }
+    /// `2026年10月`
+    public var chinese: String { "\(year)年\(month)月" }
+
+    public static func < (a: Period, b: Period) -> Bool { (a.year, a.month) < (b.year, b.month) }
+}

@@ -1,0 +1,112 @@
+// The town's configuration (SPEC §2) as the rest of the pipeline sees it, after loading and checking.
+
+import Foundation
+
+public struct Town: Sendable, Equatable, Codable {
+    public var code: String
+    public var name: String
+    public init(code: String, name: String) { self.code = code; self.name = name }
+}
+
+public struct Group: Sendable, Equatable, Codable {
+    public var code: String
+    public var name: String
+    public init(code: String, name: String) { self.code = code; self.name = name }
+}
+
+public struct Village: Sendable, Equatable, Codable {
+    public var code: String
+    public var name: String
+    /// 村 or 社区 (free text; shown as written).
+    public var kind: String
+    public var population: Int?
+    public var groups: [Group]
+    public init(code: String, name: String, kind: String = "村", population: Int? = nil, groups: [Group] = []) {
+        self.code = code; self.name = name; self.kind = kind; self.population = population; self.groups = groups
+    }
+}
+
+/// 重点生产经营单位: signs its agreement with the town; `village` only says where it is.
+public struct KeyUnit: Sendable, Equatable, Codable {
+    public var code: String
+    public var name: String
+    public var village: String?
+    public init(code: String, name: String, village: String? = nil) { self.code = code; self.name = name; self.village = village }
+}
+
+public struct Targets: Sendable, Equatable, Codable {
+    public var inspectionsPerHalfMonth: Int
+    public var signingRate: Double
+    public var trainingsPerMonth: Int
+    public var maxOverdueHazards: Int
+    public init(inspectionsPerHalfMonth: Int = 1, signingRate: Double = 1.0, trainingsPerMonth: Int = 1, maxOverdueHazards: Int = 0) {
+        self.inspectionsPerHalfMonth = inspectionsPerHalfMonth; self.signingRate = signingRate
+        self.trainingsPerMonth = trainingsPerMonth; self.maxOverdueHazards = maxOverdueHazards
+    }
+    enum CodingKeys: String, CodingKey {
+        case inspectionsPerHalfMonth = "inspections_per_half_month", signingRate = "signing_rate"
+        case trainingsPerMonth = "trainings_per_month", maxOverdueHazards = "max_overdue_hazards"
+    }
+}
+
+/// Titles and names an office may want to change (optional `report` key); Chinese defaults.
+public struct ReportSettings: Sendable, Equatable, Codable {
+    /// Town workbook file name without extension; `{town}` and `{period}` are replaced.
+    public var workbookName: String = "{town}安全社区月报_{period}"
+    /// Title of the town workbook, e.g. 青石镇安全社区建设月度通报.
+    public var title: String = "{town}安全社区建设月度通报"
+    /// Author and company in the workbook's document properties.
+    public var author: String = "镇安委办"
+    public var company: String = ""
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case workbookName = "workbook_name", title, author, company
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ReportSettings()
+        workbookName = try c.decodeIfPresent(String.self, forKey: .workbookName) ?? d.workbookName
+        title = try c.decodeIfPresent(String.self, forKey: .title) ?? d.title
+        author = try c.decodeIfPresent(String.self, forKey: .author) ?? d.author
+        company = try c.decodeIfPresent(String.self, forKey: .company) ?? d.company
+    }
+    /// Replaces `{town}` and `{period}` in a template.
+    public func fill(_ template: String, town: Town, period: Period) -> String {
+        template.replacingOccurrences(of: "{town}", with: town.name)
+            .replacingOccurrences(of: "{period}", with: period.description)
+    }
+}
+
+/// The whole checked configuration. Folders are absolute, resolved against pipeline.json's folder.
+public struct PipelineConfig: Sendable, Equatable {
+    public var town: Town
+    public var villages: [Village]
+    public var keyUnits: [KeyUnit]
+    public var inputs: URL
+    public var outputs: URL
+    public var targets: Targets
+    public var report: ReportSettings
+
+    public init(town: Town, villages: [Village], keyUnits: [KeyUnit] = [],
+                inputs: URL = URL(fileURLWithPath: "/nonexistent/inputs"),
+                outputs: URL = URL(fileURLWithPath: "/nonexistent/outputs"),
+                targets: Targets = Targets(), report: ReportSettings = ReportSettings()) {
+        self.town = town; self.villages = villages; self.keyUnits = keyUnits
+        self.inputs = inputs; self.outputs = outputs; self.targets = targets; self.report = report
+    }
+
+    public func village(_ code: String) -> Village? { villages.first { $0.code == code } }
+
+    /// The village that owns a group code, if any.
+    public func villageOfGroup(_ groupCode: String) -> Village? {
+        villages.first { $0.groups.contains { $0.code == groupCode } }
+    }
+
+    /// Folder codes that may submit: the town office and every village.
+    public var submitterCodes: [String] { [town.code] + villages.map(\.code) }
+
+    /// Display name of a submitting folder.
+    public func name(ofFolder code: String) -> String {
+        code == town.code ? town.name : (village(code)?.name ?? code)
+    }
+}

@@ -1,0 +1,175 @@
+// The hand-offs between stages: what reading gives validation, and what validation gives computation.
+
+// MARK: Reading → validation
+
+/// How the reader decoded a file (SPEC §3.1).
+public enum DetectedEncoding: String, Sendable, Equatable {
+    case utf8 = "UTF-8"
+    case utf8BOM = "UTF-8 (BOM)"
+    case gb18030 = "GB18030"
+    case utf16LE = "UTF-16LE (BOM)"
+    case utf16BE = "UTF-16BE (BOM)"
+}
+
+public enum Separator: String, Sendable, Equatable {
+    case comma = ",", tab = "\t"
+    public var name: String { self == .comma ? "comma" : "tab" }
+}
+
+public enum LineEndings: String, Sendable, Equatable {
+    case crlf = "CRLF", lf = "LF", cr = "CR", mixed = "mixed", none = "none"
+}
+
+/// One CSV record as parsed: fields exactly as written (decoded, unquoted, untrimmed),
+/// and the physical line where the record starts (1-based).
+public struct RawRecord: Sendable, Equatable {
+    public var line: Int
+    public var fields: [String]
+    public init(line: Int, fields: [String]) { self.line = line; self.fields = fields }
+    /// Every cell empty after trimming (e.g. `,,,,`): skipped and not counted.
+    public var isBlank: Bool { fields.allSatisfy { $0.trimmedCell.isEmpty } }
+}
+
+/// A whole file as the reader sees it, before header matching or validation.
+public struct ParsedCSV: Sendable, Equatable {
+    public var encoding: DetectedEncoding
+    public var separator: Separator
+    public var lineEndings: LineEndings
+    /// Every record, header included, blank ones included, in file order.
+    public var records: [RawRecord]
+    public init(encoding: DetectedEncoding, separator: Separator, lineEndings: LineEndings, records: [RawRecord]) {
+        self.encoding = encoding; self.separator = separator; self.lineEndings = lineEndings; self.records = records
+    }
+}
+
+/// How a header row maps onto a file kind's columns (SPEC §3.1: by Chinese header or
+/// English key, any order, ignoring case, surrounding spaces incl. U+3000, and a BOM).
+public struct ColumnMapping: Sendable, Equatable {
+    /// Column key → index in the record's fields (the first occurrence).
+    public var index: [String: Int]
+    /// Header cells that match no column: (field index, header as written).
+    public var unknown: [(index: Int, header: String)]
+    /// Second and later occurrences of a column: (field index, key, header as written).
+    public var duplicates: [(index: Int, key: String, header: String)]
+    /// Required columns absent from the header.
+    public var missingRequired: [ColumnSpec]
+
+    public init(index: [String: Int], unknown: [(index: Int, header: String)] = [],
+                duplicates: [(index: Int, key: String, header: String)] = [], missingRequired: [ColumnSpec] = []) {
+        self.index = index; self.unknown = unknown; self.duplicates = duplicates; self.missingRequired = missingRequired
+    }
+    public static func == (a: ColumnMapping, b: ColumnMapping) -> Bool {
+        a.index == b.index && a.missingRequired == b.missingRequired
+            && a.unknown.map { "\($0.index)|\($0.header)" } == b.unknown.map { "\($0.index)|\($0.header)" }
+            && a.duplicates.map { "\($0.index)|\($0.key)|\($0.header)" } == b.duplicates.map { "\($0.index)|\($0.key)|\($0.header)" }
+    }
+}
+
+/// One of a folder's four files, as handed to validation.
+public enum FileInput: Sendable, Equatable {
+    /// Not in the folder: not submitted.
+    case missing
+    /// Present but rejected whole before any row could be read (cannot be opened, cannot be
+    /// decoded, empty without a header, …). The issue says why; no rows count.
+    case unreadable(fileName: String, issue: ValidationIssue)
+    /// Read and parsed; header matching and row validation are still to come.
+    case parsed(fileName: String, ParsedCSV)
+}
+
+// MARK: Validation → computation
+
+/// What validation made of one file: accepted rows, counts, and every issue found.
+public struct FileResult<Row: Sendable & Equatable>: Sendable, Equatable {
+    public enum State: String, Sendable, Equatable {
+        /// Not submitted.
+        case missing
+        /// Rejected whole (undecodable, empty, a required column missing): does not count as submitted.
+        case rejected
+        /// Read; its rows were each accepted or rejected.
+        case read
+    }
+    public var fileName: String
+    public var state: State
+    /// Data rows read (blank rows excluded). For a file rejected for a missing required column,
+    /// every row is read and rejected; for an undecodable file, 0.
+    public var rowsRead: Int
+    /// Accepted rows, in file order.
+    public var rows: [Row]
+    /// Issues of this file (errors for rejected rows and for the file, and warnings).
+    public var issues: [ValidationIssue]
+    /// Agreements only: parties named by rejected rows that still count as required and unsigned
+    /// (SPEC §4: "a rejected row leaves its party unsigned").
+    public var rejectedParties: [PartyKey]
+
+    public init(fileName: String, state: State, rowsRead: Int = 0, rows: [Row] = [],
+                issues: [ValidationIssue] = [], rejectedParties: [PartyKey] = []) {
+        self.fileName = fileName; self.state = state; self.rowsRead = rowsRead; self.rows = rows
+        self.issues = issues; self.rejectedParties = rejectedParties
+    }
+    public static func missing(_ kind: FileKind) -> FileResult { FileResult(fileName: kind.fileName, state: .missing) }
+
+    public var rowsRejected: Int { rowsRead - rows.count }
+    /// Present and readable: counts toward files_submitted.
+    public var isSubmitted: Bool { state == .read }
+}
+
+/// Who a folder belongs to.
+public enum Submitter: Sendable, Equatable {
+    case town
+    case village(Village)
+}
+
+/// One folder's validated files for one period.
+public struct FolderPeriod: Sendable, Equatable {
+    public var code: String
+    public var submitter: Submitter
+    public var inspections: FileResult<InspectionRow>
+    public var hazards: FileResult<HazardRow>
+    public var agreements: FileResult<AgreementRow>
+    public var trainings: FileResult<TrainingRow>
+    /// Folder-level issues (files that are not one of the four, unreadable entries) and cross-file warnings.
+    public var otherIssues: [ValidationIssue]
+
+    public init(code: String, submitter: Submitter,
+                inspections: FileResult<InspectionRow> = .missing(.inspections),
+                hazards: FileResult<HazardRow> = .missing(.hazards),
+                agreements: FileResult<AgreementRow> = .missing(.agreements),
+                trainings: FileResult<TrainingRow> = .missing(.trainings),
+                otherIssues: [ValidationIssue] = []) {
+        self.code = code; self.submitter = submitter; self.inspections = inspections; self.hazards = hazards
+        self.agreements = agreements; self.trainings = trainings; self.otherIssues = otherIssues
+    }
+
+    /// Every issue of the folder, for validation_issues.csv.
+    public var allIssues: [ValidationIssue] {
+        inspections.issues + hazards.issues + agreements.issues + trainings.issues + otherIssues
+    }
+}
+
+/// The agreements list standing for a folder at the end of P: the latest readable agreements
+/// file of P's year up to P (SPEC §4).
+public struct StandingAgreements: Sendable, Equatable {
+    /// The period whose file stands (P itself, or an earlier month carried forward).
+    public var sentIn: Period
+    public var rows: [AgreementRow]
+    public var rejectedParties: [PartyKey]
+    public init(sentIn: Period, rows: [AgreementRow], rejectedParties: [PartyKey] = []) {
+        self.sentIn = sentIn; self.rows = rows; self.rejectedParties = rejectedParties
+    }
+}
+
+extension String {
+    /// Cell trimming (SPEC §3.1): ASCII whitespace, the full-width space U+3000, and a stray BOM.
+    public var trimmedCell: String {
+        var s = Substring(self)
+        while let c = s.first, c.isCellSpace { s = s.dropFirst() }
+        while let c = s.last, c.isCellSpace { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+extension Character {
+    var isCellSpace: Bool {
+        self == " " || self == "\t" || self == "\r" || self == "\n" || self == "\u{3000}" || self == "\u{FEFF}" || self == "\u{00A0}"
+    }
+}
