@@ -1,2 +1,188 @@
-// Entry point placeholder; replaced by the ArgumentParser command.
-print("safety-report")
+// The command-line shell: parses arguments, loads the config, calls the library, maps outcomes to exit codes.
+
+import ArgumentParser
+import Foundation
+import SafetyReport
+
+@main
+struct SafetyReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "safety-report",
+        abstract: "Monthly safe-community (安全社区) reports from the villages' CSV submissions.",
+        version: ToolInfo.version,
+        subcommands: [Run.self, Rebuild.self, Check.self, Templates.self, Demo.self, Inspect.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+/// Options every command takes.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "Path to pipeline.json.")
+    var config: String = "pipeline.json"
+
+    func load() throws -> (PipelineConfig, String) {
+        let url = URL(fileURLWithPath: config)
+        do {
+            let cfg = try ConfigLoader.load(from: url)
+            let bytes = (try? InputLoader.readBytes(url.path)) ?? []
+            return (cfg, SHA256.hex(bytes))
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+func parsePeriod(_ text: String?) throws -> Period {
+    guard let text else { return Console.previousMonth() }
+    guard let p = Period(text) else {
+        throw ValidationError("--period must be YYYY-MM (e.g. 2026-10), got \(text)")
+    }
+    return p
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Build the report of one period (default: the previous calendar month).")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "Period YYYY-MM (default: the previous calendar month).") var period: String?
+    @Flag(help: "Exit with code 3 when any row or file was rejected.") var strict = false
+
+    func run() throws {
+        let p = try parsePeriod(period)
+        let (config, configHash) = try options.load()
+        let console = Console()
+        let lock = try Console.acquireLock(config)
+        defer { withExtendedLifetime(lock) {} }
+        OutputStore(root: config.outputs).sweepStaging()
+        for (q, why) in Console.staleEarlierPeriods(config, configHash, before: p) {
+            console.warn("report \(q) is stale (\(why)); run `safety-report rebuild` to bring it up to date")
+        }
+        let outcome = try Console.build(config, configHash, p, console)
+        if strict && outcome.rejectedAnything { throw ExitCode(3) }
+    }
+}
+
+struct Rebuild: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Rebuild, in order, every built period whose inputs or config changed.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "First period to consider (YYYY-MM).") var from: String?
+    @Option(help: "Last period to consider (YYYY-MM).") var to: String?
+    @Flag(help: "Rebuild every period in range, stale or not.") var all = false
+
+    func run() throws {
+        let lower = try from.map { try parsePeriod($0) }, upper = try to.map { try parsePeriod($0) }
+        let (config, configHash) = try options.load()
+        let console = Console()
+        let lock = try Console.acquireLock(config)
+        defer { withExtendedLifetime(lock) {} }
+        let store = OutputStore(root: config.outputs)
+        store.sweepStaging()
+        var candidates = Set(store.builtPeriods())
+        // With an explicit range, periods with inputs but no report yet are built too.
+        if lower != nil || upper != nil { candidates.formUnion(InputScanner(config: config).periods()) }
+        let periods = candidates.filter { p in (lower.map { p >= $0 } ?? true) && (upper.map { p <= $0 } ?? true) }.sorted()
+        var rebuilt = 0
+        for p in periods {
+            let manifest = Manifest.read(store.periodFolder(p).appendingPathComponent("manifest.json"))
+            let why = manifest.map { StaleCheck.staleness(of: $0, config: config, configSHA256: configHash)?.description }
+                ?? "not built yet"
+            guard all || why != nil else { console.info("\(p) is up to date"); continue }
+            console.info("rebuilding \(p) (\(why ?? "requested"))")
+            _ = try Console.build(config, configHash, p, console)
+            rebuilt += 1
+        }
+        console.summary("rebuild done: \(rebuilt) of \(periods.count) period(s) rebuilt")
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate one period's inputs and list every issue; write nothing.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "Period YYYY-MM (default: the previous calendar month).") var period: String?
+    @Flag(help: "Exit with code 3 when any row or file was rejected.") var strict = false
+
+    func run() throws {
+        let p = try parsePeriod(period)
+        let (config, _) = try options.load()
+        let console = Console()
+        let assembled = ReportAssembler.assemble(config: config, period: p, progress: console.progress)
+        console.clearProgress()
+        for issue in assembled.report.issues {
+            let location = [config.inputs.lastPathComponent, p.description, issue.folder, issue.file]
+                .filter { !$0.isEmpty }.joined(separator: "/")
+            let line = issue.line.map { ":\($0)" } ?? ""
+            let column = issue.column.isEmpty ? "" : ":\(issue.column)"
+            print("\(location)\(line)\(column): \(issue.severity.rawValue): [\(issue.rule)] \(issue.message)")
+        }
+        let stats = assembled.report.fileStats
+        let read = stats.reduce(0) { $0 + $1.rowsRead }, rejected = stats.reduce(0) { $0 + $1.rowsRejected }
+        let errors = assembled.report.issues.filter { $0.severity == .error }.count
+        console.summary("check \(p): \(read) rows read, \(read - rejected) accepted, \(rejected) rejected; "
+                        + "\(errors) errors, \(assembled.report.issues.count - errors) warnings")
+        if strict && (rejected > 0 || stats.contains { $0.state == "rejected" }) { throw ExitCode(3) }
+    }
+}
+
+struct Templates: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write blank submission files for the town office and every village.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "Folder to write into (one sub-folder per village code).") var out: String = "templates"
+
+    func run() throws {
+        let (config, _) = try options.load()
+        let files = SafetyReport.Templates.files(config)
+        try Console.writeFiles(files, under: URL(fileURLWithPath: out))
+        Console().summary("templates: \(files.count) files for \(config.submitterCodes.count) folders in \(out)")
+    }
+}
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a realistic synthetic town (pipeline.json and inputs/); the same seed gives the same files.")
+    @Option(help: "Folder to write the town into.") var out: String
+    @Option(help: "Number of villages.") var villages: Int = 8
+    @Option(help: "Number of months, ending with --end.") var months: Int = 3
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Last month generated, YYYY-MM (default: the previous calendar month).") var end: String?
+    @Flag(inversion: .prefixedNo, help: "Include deliberate errors of every kind.") var errors = true
+    @Flag(inversion: .prefixedNo, help: "Vary encodings, headers, date and boolean forms.") var variations = true
+
+    func validate() throws {
+        guard villages >= 1, villages <= 100_000 else { throw ValidationError("--villages must be between 1 and 100000") }
+        guard months >= 1, months <= 120 else { throw ValidationError("--months must be between 1 and 120") }
+    }
+
+    func run() throws {
+        var options = DemoOptions(lastPeriod: try parsePeriod(end))
+        options.villages = villages; options.months = months; options.seed = seed
+        options.errors = errors; options.variations = variations
+        let files = DemoTown.generate(options)
+        try Console.writeFiles(files, under: URL(fileURLWithPath: out))
+        Console().summary("demo: \(villages) villages, \(months) months ending \(options.lastPeriod), \(files.count) files in \(out)")
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show how the reader sees one CSV file.")
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(help: "Print every record as a JSON array of strings, one per line.") var json = false
+    @Option(name: .long, help: "Unused; accepted for symmetry with the other commands.") var config: String?
+
+    func run() throws {
+        let bytes: [UInt8]
+        do { bytes = try InputLoader.readBytes(file) } catch {
+            Console.error("cannot read \(file): \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
+        do {
+            let parsed = try SourceReader.read(bytes)
+            if json {
+                FileHandle.standardOutput.write(Data(InspectReport.jsonLines(parsed).utf8))
+            } else {
+                print(InspectReport(parsed: parsed, fileName: URL(fileURLWithPath: file).lastPathComponent).text)
+            }
+        } catch {
+            // A rejected file is a finding, not a failure (exit 0, as for `run`).
+            print("\(file): rejected whole: [\(error.rule)] \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+// Finds what each folder submitted for a period (SPEC §3): the four files, and an issue for everything else.
+
+import Foundation
+
+/// One of the four files found in a folder, not yet read.
+public struct FoundFile: Sendable, Equatable {
+    /// File name as found (`Hazards.CSV`).
+    public var name: String
+    /// Absolute path.
+    public var path: String
+    /// Path relative to the inputs folder (`2026-10/330683105201/Hazards.CSV`), for the manifest.
+    public var relativePath: String
+}
+
+/// What one registered folder holds for one period.
+public struct ScannedFolder: Sendable, Equatable {
+    public var code: String
+    public var files: [FileKind: FoundFile] = [:]
+    /// Files that cannot be read as files (directory, FIFO, symlink outside inputs/, no permission).
+    public var unreadable: [FileKind: ValidationIssue] = [:]
+    /// Folder-level issues: other files, entries that are not files.
+    public var issues: [ValidationIssue] = []
+}
+
+/// Everything found under `inputs/<period>/`.
+public struct ScannedPeriod: Sendable, Equatable {
+    public var period: Period
+    /// False when `inputs/<period>/` does not exist.
+    public var exists: Bool
+    /// Registered folders present, by code.
+    public var folders: [String: ScannedFolder]
+    /// Issues of the period folder itself: unregistered folders, stray files.
+    public var issues: [ValidationIssue]
+    /// Sorted relative paths of every entry seen (so a file appearing or vanishing changes the manifest).
+    public var listing: [String]
+}
+
+/// Lists input folders. Reads no file contents; names beginning with `.` are ignored.
+public struct InputScanner: Sendable {
+    public let config: PipelineConfig
+    public init(config: PipelineConfig) { self.config = config }
+
+    /// Periods with a folder under inputs/, sorted.
+    public func periods() -> [Period] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: config.inputs.path)) ?? []
+        return names.compactMap { Period($0) }.sorted()
+    }
+
+    public func scan(_ period: Period) -> ScannedPeriod {
+        let root = config.inputs.appendingPathComponent(period.description).path
+        var result = ScannedPeriod(period: period, exists: false, folders: [:], issues: [], listing: [])
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else { return result }
+        result.exists = true
+        let registered = Set(config.submitterCodes)
+        for name in entries(root) {
+            let path = root + "/" + name
+            let rel = period.description + "/" + name
+            result.listing.append(rel)
+            switch classify(path) {
+            case .directory:
+                guard registered.contains(name) else {
+                    result.issues.append(issue(period, folder: name, rule: "folder.unregistered",
+                        message: "文件夹「\(name)」不是已登记的村居或镇编码，其中的文件未读取。请核对文件夹名称是否为 pipeline.json 中登记的编码。"))
+                    continue
+                }
+                result.folders[name] = scanFolder(period: period, code: name, path: path, rel: rel, listing: &result.listing)
+            case .notReadable(let why):
+                result.issues.append(issue(period, folder: name, rule: "entry.unreadable",
+                    message: "「\(name)」无法作为文件夹读取（\(why)），已跳过。请改为以村居编码命名的文件夹。"))
+            case .file:
+                result.issues.append(issue(period, folder: name, file: name, rule: "entry.stray",
+                    message: "文件「\(name)」直接放在 \(period) 目录下，未读取。请放入对应村居编码的文件夹中。", severity: .warning))
+            }
+        }
+        result.listing.sort()
+        return result
+    }
+
+    private func scanFolder(period: Period, code: String, path: String, rel: String, listing: inout [String]) -> ScannedFolder {
+        var folder = ScannedFolder(code: code)
+        for name in entries(path) {
+            let filePath = path + "/" + name
+            listing.append(rel + "/" + name)
+            let kind = FileKind.allCases.first { $0.fileName == name.lowercased() }
+            guard let kind else {
+                folder.issues.append(issue(period, folder: code, file: name, rule: "file.unexpected",
+                    message: "「\(name)」不是规定的报送文件（inspections.csv、hazards.csv、agreements.csv、trainings.csv），未读取。", severity: .warning))
+                continue
+            }
+            if folder.files[kind] != nil || folder.unreadable[kind] != nil {
+                folder.issues.append(issue(period, folder: code, file: name, rule: "file.duplicate",
+                    message: "「\(name)」与已读取的\(kind.fileName)重复（文件名仅大小写不同），未读取。请删除多余的一份。", severity: .warning))
+                continue
+            }
+            switch classify(filePath) {
+            case .file:
+                folder.files[kind] = FoundFile(name: name, path: filePath, relativePath: rel + "/" + name)
+            case .directory:
+                folder.unreadable[kind] = issue(period, folder: code, file: name, rule: "file.unreadable",
+                    message: "「\(name)」是一个文件夹，不是文件，按未报送处理。请报送 CSV 文件。")
+            case .notReadable(let why):
+                folder.unreadable[kind] = issue(period, folder: code, file: name, rule: "file.unreadable",
+                    message: "「\(name)」无法读取（\(why)），按未报送处理。请重新保存后报送。")
+            }
+        }
+        return folder
+    }
+
+    private enum EntryKind { case file, directory, notReadable(String) }
+
+    /// What an entry is, following symlinks only when they stay inside inputs/.
+    private func classify(_ path: String) -> EntryKind {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return .notReadable("无法访问") }
+        if (st.st_mode & S_IFMT) == S_IFLNK {
+            let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            let inputsRoot = config.inputs.resolvingSymlinksInPath().path
+            guard resolved.hasPrefix(inputsRoot + "/") else { return .notReadable("符号链接指向 inputs 目录之外") }
+            guard stat(path, &st) == 0 else { return .notReadable("符号链接已失效") }
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: return access(path, R_OK | X_OK) == 0 ? .directory : .notReadable("没有读取权限")
+        case S_IFREG: return access(path, R_OK) == 0 ? .file : .notReadable("没有读取权限")
+        case S_IFIFO: return .notReadable("是管道文件")
+        default: return .notReadable("不是普通文件")
+        }
+    }
+
+    private func entries(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    private func issue(_ period: Period, folder: String, file: String = "", rule: String, message: String,
+                       severity: Severity = .error) -> ValidationIssue {
+        ValidationIssue(severity, period: period, folder: folder, file: file, rule: rule, message: message)
+    }
+}

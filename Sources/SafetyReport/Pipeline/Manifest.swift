@@ -1,0 +1,101 @@
+// manifest.json: what a period's report was built from and what it contains; also how staleness is judged.
+
+import Foundation
+
+public enum ToolInfo {
+    public static let name = "safety-report"
+    public static let version = "0.1.0"
+}
+
+/// The manifest of one built period. Everything but `builtAt` is a function of config and inputs.
+public struct Manifest: Codable, Sendable, Equatable {
+    public struct Tool: Codable, Sendable, Equatable { public var name: String; public var version: String }
+    public struct Config: Codable, Sendable, Equatable { public var path: String; public var sha256: String }
+    public struct Inputs: Codable, Sendable, Equatable {
+        /// SHA-256 of the sorted list of entries under inputs/<q>/ for every q ≤ P.
+        public var listingSHA256: String
+        public var files: [InputRecord]
+        enum CodingKeys: String, CodingKey { case listingSHA256 = "listing_sha256", files }
+    }
+    public struct Counts: Codable, Sendable, Equatable {
+        public var rowsRead: Int, rowsAccepted: Int, rowsRejected: Int, filesRejected: Int, errors: Int, warnings: Int
+        enum CodingKeys: String, CodingKey {
+            case rowsRead = "rows_read", rowsAccepted = "rows_accepted", rowsRejected = "rows_rejected"
+            case filesRejected = "files_rejected", errors, warnings
+        }
+    }
+    public struct FileCount: Codable, Sendable, Equatable {
+        public var folder: String, file: String, kind: String, state: String
+        public var rowsRead: Int, rowsAccepted: Int, rowsRejected: Int
+        enum CodingKeys: String, CodingKey {
+            case folder, file, kind, state, rowsRead = "rows_read", rowsAccepted = "rows_accepted", rowsRejected = "rows_rejected"
+        }
+    }
+    public struct Output: Codable, Sendable, Equatable { public var name: String; public var sha256: String; public var bytes: Int }
+
+    public var tool: Tool
+    public var period: String
+    /// The one field that differs between identical rebuilds.
+    public var builtAt: String
+    public var config: Config
+    public var inputs: Inputs
+    public var counts: Counts
+    public var files: [FileCount]
+    public var outputs: [Output]
+
+    enum CodingKeys: String, CodingKey { case tool, period, builtAt = "built_at", config, inputs, counts, files, outputs }
+
+    public var json: [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try! enc.encode(self)) + [0x0A]
+    }
+
+    public static func read(_ url: URL) -> Manifest? {
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(Manifest.self, from: data)
+    }
+
+    public static func listingHash(_ listing: [String]) -> String {
+        SHA256.hex(Array(listing.joined(separator: "\n").utf8))
+    }
+}
+
+extension InputRecord: Codable {
+    enum CodingKeys: String, CodingKey { case path, sha256, bytes }
+}
+
+/// Why an earlier period's report no longer matches its inputs.
+public enum Staleness: Equatable, Sendable, CustomStringConvertible {
+    case configChanged
+    case filesAddedOrRemoved
+    case fileChanged(String)
+    case toolChanged(String)
+    public var description: String {
+        switch self {
+        case .configChanged: "pipeline.json changed"
+        case .filesAddedOrRemoved: "input files were added or removed"
+        case .fileChanged(let p): "inputs/\(p) changed"
+        case .toolChanged(let v): "built by version \(v)"
+        }
+    }
+}
+
+public enum StaleCheck {
+    /// Nil when the period's report still matches config and inputs; else the first reason found.
+    public static func staleness(of manifest: Manifest, config: PipelineConfig, configSHA256: String) -> Staleness? {
+        if manifest.config.sha256 != configSHA256 { return .configChanged }
+        if manifest.tool.version != ToolInfo.version { return .toolChanged(manifest.tool.version) }
+        guard let period = Period(manifest.period) else { return .configChanged }
+        let scanner = InputScanner(config: config)
+        let listing = scanner.periods().filter { $0 <= period }.flatMap { scanner.scan($0).listing }.sorted()
+        if Manifest.listingHash(listing) != manifest.inputs.listingSHA256 { return .filesAddedOrRemoved }
+        for file in manifest.inputs.files {
+            let path = config.inputs.appendingPathComponent(file.path).path
+            guard let bytes = try? InputLoader.readBytes(path), SHA256.hex(bytes) == file.sha256 else {
+                return .fileChanged(file.path)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,126 @@
+// The outputs folder: a lock against concurrent runs, and periods that appear atomically, whole or not at all.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum OutputError: Error, CustomStringConvertible, Sendable {
+    /// Another run holds outputs/.lock (exit 4).
+    case locked(String)
+    /// Outputs could not be written (exit 1); the previous outputs are intact.
+    case io(String)
+    public var description: String {
+        switch self {
+        case .locked(let path): "another safety-report run holds the lock \(path); try again when it has finished"
+        case .io(let what): what
+        }
+    }
+}
+
+/// An exclusive advisory lock on `outputs/.lock`, released when the process ends.
+public final class OutputLock: @unchecked Sendable {
+    private let fd: Int32
+    public init(outputs: URL) throws(OutputError) {
+        do { try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true) } catch {
+            throw .io("cannot create outputs folder \(outputs.path): \(error.localizedDescription)")
+        }
+        let path = outputs.appendingPathComponent(".lock").path
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { throw .io("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            close(fd)
+            throw .locked(path)
+        }
+    }
+    deinit { flock(fd, LOCK_UN); close(fd) }
+}
+
+/// Writes a period's outputs into a hidden staging folder beside the final one, then swaps it in.
+public struct OutputStore: Sendable {
+    public let root: URL
+    public init(root: URL) { self.root = root }
+
+    public func periodFolder(_ p: Period) -> URL { root.appendingPathComponent(p.description) }
+
+    /// Periods that have a built report (a manifest), sorted.
+    public func builtPeriods() -> [Period] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.compactMap { Period($0) }
+            .filter { FileManager.default.fileExists(atPath: periodFolder($0).appendingPathComponent("manifest.json").path) }
+            .sorted()
+    }
+
+    /// A fresh staging folder (`outputs/.staging-P-pid`) on the same file system as the final one.
+    public func makeStaging(_ p: Period) throws(OutputError) -> URL {
+        let url = root.appendingPathComponent(".staging-\(p)-\(getpid())")
+        do {
+            try? FileManager.default.removeItem(at: url)
+            try FileManager.default.createDirectory(at: url.appendingPathComponent("villages"), withIntermediateDirectories: true)
+        } catch { throw .io("cannot create \(url.path): \(error.localizedDescription)") }
+        return url
+    }
+
+    /// Writes bytes to a file inside staging, flushed to disk.
+    public static func write(_ bytes: [UInt8], to url: URL) throws(OutputError) {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw .io("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot write \(url.path): \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        if fsync(fd) != 0 { throw .io("cannot flush \(url.path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Puts staging in place of outputs/P in one step: an atomic exchange (renameat2) when the
+    /// period exists, a rename when it does not. Readers never see a half-written period.
+    public func commit(staging: URL, period p: Period) throws(OutputError) {
+        let final = periodFolder(p)
+        if FileManager.default.fileExists(atPath: final.path) {
+            if Self.exchange(staging.path, final.path) {
+                try? FileManager.default.removeItem(at: staging) // now holds the previous outputs
+                return
+            }
+            // No renameat2 (old kernel or libc): move the old folder aside, then rename. A crash between
+            // the two renames leaves the previous outputs whole in the `.previous-…` folder.
+            let aside = root.appendingPathComponent(".previous-\(p)-\(getpid())")
+            guard rename(final.path, aside.path) == 0 else { throw .io("cannot replace \(final.path): \(String(cString: strerror(errno)))") }
+            guard rename(staging.path, final.path) == 0 else {
+                _ = rename(aside.path, final.path)
+                throw .io("cannot replace \(final.path): \(String(cString: strerror(errno)))")
+            }
+            try? FileManager.default.removeItem(at: aside)
+        } else if rename(staging.path, final.path) != 0 {
+            throw .io("cannot create \(final.path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes stale staging folders left by runs that were killed (under the lock, so none is live).
+    public func sweepStaging() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        for n in names where n.hasPrefix(".staging-") || n.hasPrefix(".previous-") {
+            if n.hasPrefix(".previous-"), let p = Period(String(n.dropFirst(".previous-".count).prefix(7))),
+               !FileManager.default.fileExists(atPath: periodFolder(p).path) {
+                _ = rename(root.appendingPathComponent(n).path, periodFolder(p).path) // a crash mid-swap: restore
+                continue
+            }
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(n))
+        }
+    }
+
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+
+    /// renameat2(RENAME_EXCHANGE) looked up at run time: glibc ≥ 2.28 has it, Swift's Glibc module does not export it.
+    private static func exchange(_ a: String, _ b: String) -> Bool {
+        guard let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "renameat2") else { return false }
+        let f = unsafeBitCast(sym, to: RenameAt2.self)
+        let renameExchange: UInt32 = 2
+        return f(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
+    }
+}

@@ -1,0 +1,107 @@
+// One report build, end to end: assemble, write every output into staging, compare, swap in atomically.
+
+import Foundation
+
+/// What a build produced, for the CLI's summary line and exit code.
+public struct BuildOutcome: Sendable {
+    public var report: MonthReport
+    public var folder: URL
+    /// Differences against the report this build replaced (empty on a first build).
+    public var changes: [FigureChange]
+    public var replacedEarlierBuild: Bool
+    public var periodFolderExists: Bool
+    /// Some row or whole file was rejected (for --strict).
+    public var rejectedAnything: Bool { report.fileStats.contains { $0.rowsRejected > 0 || $0.state == "rejected" } }
+}
+
+public enum ReportRun {
+    /// The town workbook's file name for P.
+    public static func workbookName(_ config: PipelineConfig, _ p: Period) -> String {
+        let name = config.report.fill(config.report.workbookName, town: config.town, period: p)
+        let safe = name.map { "/\\:*?\"<>|\0".contains($0) ? "_" : $0 }
+        return String(safe) + ".xlsx"
+    }
+
+    /// Builds P and swaps it into outputs/P. The caller holds the outputs lock.
+    public static func build(config: PipelineConfig, configSHA256: String, period: Period,
+                             log: (String) -> Void = { _ in }) throws(OutputError) -> BuildOutcome {
+        let assembled = ReportAssembler.assemble(config: config, period: period, progress: log)
+        let report = assembled.report
+        let store = OutputStore(root: config.outputs)
+        let staging = try store.makeStaging(period)
+        do {
+            var outputs: [Manifest.Output] = []
+            func put(_ name: String, _ bytes: [UInt8]) throws(OutputError) {
+                try OutputStore.write(bytes, to: staging.appendingPathComponent(name))
+                outputs.append(Manifest.Output(name: name, sha256: SHA256.hex(bytes), bytes: bytes.count))
+            }
+            log("writing summary CSVs")
+            let csvs = SummaryCSVs.all(report)
+            for (name, bytes) in csvs { try put(name, bytes) }
+
+            // What changed against the build being replaced.
+            let previous = store.periodFolder(period)
+            var changes: [FigureChange] = []
+            let replaced = FileManager.default.fileExists(atPath: previous.appendingPathComponent("manifest.json").path)
+            if replaced {
+                for (file, key, name, scope) in [("summary_town.csv", "town_code", "town_name", "town"),
+                                                 ("summary_villages.csv", "village_code", "village_name", "village")] {
+                    guard let old = try? InputLoader.readBytes(previous.appendingPathComponent(file).path),
+                          let new = csvs.first(where: { $0.name == file })?.bytes else { continue }
+                    changes += ChangeLog.diff(old: old, new: new, keyColumn: key, nameColumn: name, scope: scope)
+                }
+            }
+            try put("changes.csv", ChangeLog.csv(changes, period: period))
+
+            log("writing town workbook")
+            let workbook = workbookName(config, period)
+            try writeWorkbook(staging.appendingPathComponent(workbook)) { try TownWorkbook.write(report, to: $0) }
+            outputs.append(try describe(staging, workbook))
+            log("writing \(report.villages.count) village workbooks")
+            for v in report.villages {
+                let name = "villages/\(v.village.code).xlsx"
+                try writeWorkbook(staging.appendingPathComponent(name)) { try VillageWorkbook.write(report, village: v, to: $0) }
+                outputs.append(try describe(staging, name))
+            }
+
+            let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
+            try OutputStore.write(manifest.json, to: staging.appendingPathComponent("manifest.json"))
+            try store.commit(staging: staging, period: period)
+            return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
+                                replacedEarlierBuild: replaced, periodFolderExists: assembled.periodFolderExists)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    private static func writeWorkbook(_ url: URL, _ body: (String) throws -> Void) throws(OutputError) {
+        do { try body(url.path) } catch { throw .io("cannot write workbook \(url.lastPathComponent): \(error)") }
+    }
+
+    private static func describe(_ staging: URL, _ name: String) throws(OutputError) -> Manifest.Output {
+        guard let bytes = try? InputLoader.readBytes(staging.appendingPathComponent(name).path) else {
+            throw .io("workbook \(name) was not written")
+        }
+        return Manifest.Output(name: name, sha256: SHA256.hex(bytes), bytes: bytes.count)
+    }
+
+    static func makeManifest(_ a: AssembledReport, configSHA256: String, outputs: [Manifest.Output]) -> Manifest {
+        let stats = a.report.fileStats
+        let files = stats.map {
+            Manifest.FileCount(folder: $0.folder, file: $0.fileName, kind: $0.kind.rawValue, state: $0.state,
+                               rowsRead: $0.rowsRead, rowsAccepted: $0.rowsAccepted, rowsRejected: $0.rowsRejected)
+        }
+        let counts = Manifest.Counts(
+            rowsRead: stats.reduce(0) { $0 + $1.rowsRead }, rowsAccepted: stats.reduce(0) { $0 + $1.rowsAccepted },
+            rowsRejected: stats.reduce(0) { $0 + $1.rowsRejected }, filesRejected: stats.filter { $0.state == "rejected" }.count,
+            errors: a.report.issues.filter { $0.severity == .error }.count,
+            warnings: a.report.issues.filter { $0.severity == .warning }.count)
+        let iso = ISO8601DateFormatter()
+        return Manifest(tool: .init(name: ToolInfo.name, version: ToolInfo.version), period: a.report.period.description,
+                        builtAt: iso.string(from: Date()),
+                        config: .init(path: "pipeline.json", sha256: configSHA256),
+                        inputs: .init(listingSHA256: Manifest.listingHash(a.listing), files: a.inputs),
+                        counts: counts, files: files, outputs: outputs)
+    }
+}

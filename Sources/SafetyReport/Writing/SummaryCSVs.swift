@@ -1,0 +1,96 @@
+// The summary CSVs of SPEC §5: one table per grain, English keys as headers, in the SPEC's column order.
+
+/// Builds every CSV output of a month's report, by file name.
+public enum SummaryCSVs {
+    /// The §4 columns after the identifying ones (files_submitted … training_participants).
+    static let figureKeys = [
+        "rows_read", "rows_rejected", "inspections", "inspections_first_half", "inspections_second_half",
+        "hazards_new", "hazards_new_major", "hazards_rectified", "hazards_open", "hazards_open_major",
+        "hazards_overdue", "hazards_escalated_open", "hazards_new_ytd", "hazards_rectified_ytd",
+        "rectification_rate_ytd", "agreements_required", "agreements_signed", "signing_rate",
+        "trainings", "training_participants",
+    ]
+
+    static func figureCells(_ f: Figures) -> [CSVCell] {
+        [.int(f.rowsRead), .int(f.rowsRejected), .int(f.inspections), .int(f.inspectionsFirstHalf),
+         .int(f.inspectionsSecondHalf), .int(f.hazardsNew), .int(f.hazardsNewMajor), .int(f.hazardsRectified),
+         .int(f.hazardsOpen), .int(f.hazardsOpenMajor), .int(f.hazardsOverdue), .int(f.hazardsEscalatedOpen),
+         .int(f.hazardsNewYTD), .int(f.hazardsRectifiedYTD), .rate(f.rectificationRateYTD),
+         .int(f.agreementsRequired), .int(f.agreementsSigned), .rate(f.signingRate),
+         .int(f.trainings), .int(f.trainingParticipants)]
+    }
+
+    /// Group rows have no file counts: those columns are dropped.
+    static let groupFigureKeys = Array(figureKeys.dropFirst(2))
+
+    public static func all(_ r: MonthReport) -> [(name: String, bytes: [UInt8])] {
+        [("summary_town.csv", town(r)), ("summary_villages.csv", villages(r)), ("summary_groups.csv", groups(r)),
+         ("summary_categories.csv", categories(r)), ("hazard_ledger.csv", ledger(r)),
+         ("validation_issues.csv", issues(r))]
+    }
+
+    public static func town(_ r: MonthReport) -> [UInt8] {
+        var t = CSVTable(header: ["period", "town_code", "town_name", "villages_submitted", "villages_compliant"] + figureKeys)
+        t.append([.raw(r.period.description), .text(r.config.town.code), .text(r.config.town.name),
+                  .int(r.town.villagesSubmitted), .int(r.town.villagesCompliant)] + figureCells(r.town.figures))
+        return t.bytes
+    }
+
+    public static func villages(_ r: MonthReport) -> [UInt8] {
+        var t = CSVTable(header: ["period", "village_code", "village_name", "files_submitted"] + figureKeys + ["compliant", "shortfalls"])
+        for v in r.villages {
+            t.append([.raw(r.period.description), .text(v.village.code), .text(v.village.name), .int(v.figures.filesSubmitted)]
+                     + figureCells(v.figures) + [.int(v.compliant ? 1 : 0), .raw(v.shortfallsText)])
+        }
+        return t.bytes
+    }
+
+    public static func groups(_ r: MonthReport) -> [UInt8] {
+        var t = CSVTable(header: ["period", "village_code", "village_name", "group_code", "group_name"] + groupFigureKeys)
+        for g in r.groups {
+            t.append([.raw(r.period.description), .text(g.villageCode), .text(g.villageName), .text(g.group.code),
+                      .text(g.group.name)] + Array(figureCells(g.figures).dropFirst(2)))
+        }
+        return t.bytes
+    }
+
+    public static func categories(_ r: MonthReport) -> [UInt8] {
+        var t = CSVTable(header: ["period", "folder_code", "folder_name", "category", "category_name", "hazards_new",
+                                  "hazards_rectified", "hazards_open", "hazards_overdue", "hazards_new_ytd"])
+        for c in r.categories {
+            t.append([.raw(r.period.description), .text(c.folder), .text(c.folderName), .raw(c.category.key),
+                      .raw(c.category.label), .int(c.hazardsNew), .int(c.hazardsRectified), .int(c.hazardsOpen),
+                      .int(c.hazardsOverdue), .int(c.hazardsNewYTD)])
+        }
+        return t.bytes
+    }
+
+    public static func ledger(_ r: MonthReport) -> [UInt8] {
+        var t = CSVTable(header: ["period", "owner_code", "owner_name", "hazard_id", "registered_period", "last_updated_period",
+                                  "found_date", "group_code", "category", "level", "description", "location", "responsible",
+                                  "deadline", "status", "rectified_date", "escalated", "escalated_to", "is_new",
+                                  "rectified_in_period", "carried_over", "overdue", "days_overdue"])
+        for e in r.ledger {
+            let h = e.hazard
+            t.append([.raw(r.period.description), .text(e.owner), .text(e.ownerName), .text(h.hazardId),
+                      .raw(e.registeredIn.description), .raw(e.lastUpdatedIn.description), .raw(h.foundDate.description),
+                      .text(h.groupCode ?? ""), .raw(h.category.label), .raw(h.level.label), .text(h.description),
+                      .text(h.location), .text(h.responsible), .raw(h.deadline.description), .raw(h.status.label),
+                      .raw(h.rectifiedDate?.description ?? ""), .int(h.escalated ? 1 : 0), .text(h.escalatedTo),
+                      .int(e.isNew ? 1 : 0), .int(e.rectifiedInPeriod ? 1 : 0), .int(e.carriedOver ? 1 : 0),
+                      .int(e.isOverdue ? 1 : 0), .int(e.daysOverdue)])
+        }
+        return t.bytes
+    }
+
+    public static func issues(_ r: MonthReport) -> [UInt8] {
+        var t = CSVTable(header: ["period", "folder_code", "folder_name", "file", "line", "column", "value",
+                                  "severity", "rule", "message"])
+        for i in r.issues {
+            t.append([.raw(i.period.description), .text(i.folder), .text(r.config.name(ofFolder: i.folder)), .text(i.file),
+                      .raw(i.line.map(String.init) ?? ""), .raw(i.column), .text(i.value), .raw(i.severity.rawValue),
+                      .raw(i.rule), .text(i.message)])
+        }
+        return t.bytes
+    }
+}

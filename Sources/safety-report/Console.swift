@@ -1,0 +1,113 @@
+// Terminal and cron output: progress on a TTY, timestamped plain lines otherwise; and the CLI's shared steps.
+
+import ArgumentParser
+import Foundation
+import SafetyReport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class Console: @unchecked Sendable {
+    let isTTY = isatty(STDERR_FILENO) == 1
+    private var progressShown = false
+
+    private static func stamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone.current
+        return f.string(from: Date())
+    }
+
+    private func emit(_ level: String, _ text: String) {
+        clearProgress()
+        let line = isTTY ? (level == "info" ? text : "\(level): \(text)") : "\(Console.stamp()) \(level) \(text)"
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    func info(_ text: String) { emit("info", text) }
+    func warn(_ text: String) { emit("warning", text) }
+    static func error(_ text: String) { FileHandle.standardError.write(Data("error: \(text)\n".utf8)) }
+
+    /// The one closing line: on stdout for a terminal user, timestamped on stderr for cron.
+    func summary(_ text: String) {
+        clearProgress()
+        if isTTY { print(text) } else { FileHandle.standardError.write(Data("\(Console.stamp()) done \(text)\n".utf8)) }
+    }
+
+    /// A transient status line on a TTY; a plain log line otherwise.
+    func progress(_ text: String) {
+        if isTTY {
+            FileHandle.standardError.write(Data("\r\u{1B}[K… \(text)".utf8))
+            progressShown = true
+        } else {
+            info(text)
+        }
+    }
+
+    func clearProgress() {
+        if progressShown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); progressShown = false }
+    }
+
+    /// The previous calendar month in local time, so a monthly cron line needs no date arithmetic.
+    static func previousMonth() -> Period {
+        let c = Calendar.current.dateComponents([.year, .month], from: Date())
+        return Period(year: c.year!, month: c.month!)!.previous
+    }
+
+    static func acquireLock(_ config: PipelineConfig) throws -> OutputLock {
+        do { return try OutputLock(outputs: config.outputs) } catch {
+            Console.error("\(error)")
+            if case .locked = error { throw ExitCode(4) }
+            throw ExitCode(1)
+        }
+    }
+
+    static func staleEarlierPeriods(_ config: PipelineConfig, _ hash: String, before p: Period) -> [(Period, Staleness)] {
+        let store = OutputStore(root: config.outputs)
+        return store.builtPeriods().filter { $0 < p }.compactMap { q in
+            guard let m = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json")),
+                  let why = StaleCheck.staleness(of: m, config: config, configSHA256: hash) else { return nil }
+            return (q, why)
+        }
+    }
+
+    /// Builds one period and reports it; I/O failures exit 1 with the previous outputs intact.
+    static func build(_ config: PipelineConfig, _ hash: String, _ p: Period, _ console: Console) throws -> BuildOutcome {
+        let started = Date()
+        let outcome: BuildOutcome
+        do {
+            outcome = try ReportRun.build(config: config, configSHA256: hash, period: p, log: console.progress)
+        } catch {
+            console.clearProgress()
+            Console.error("\(error) — the previous outputs of \(p) are unchanged")
+            throw ExitCode(1)
+        }
+        let r = outcome.report
+        if !outcome.periodFolderExists { console.warn("no inputs folder for \(p): reported as nothing submitted") }
+        for c in outcome.changes.prefix(50) {
+            console.info("changed \(c.scope) \(c.code) \(c.name) \(c.column): \(c.old.isEmpty ? "∅" : c.old) → \(c.new.isEmpty ? "∅" : c.new)")
+        }
+        if outcome.changes.count > 50 { console.info("… \(outcome.changes.count - 50) more changes in changes.csv") }
+        let read = r.fileStats.reduce(0) { $0 + $1.rowsRead }, rejected = r.fileStats.reduce(0) { $0 + $1.rowsRejected }
+        let errors = r.issues.filter { $0.severity == .error }.count
+        let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+        console.summary("\(p): \(r.villages.count) villages, \(r.town.villagesSubmitted) complete, \(r.town.villagesCompliant) compliant; "
+            + "\(read) rows read, \(rejected) rejected; \(errors) errors, \(r.issues.count - errors) warnings; "
+            + (outcome.replacedEarlierBuild ? "\(outcome.changes.count) figures changed; " : "")
+            + "written to \(outcome.folder.path) in \(seconds)s")
+        return outcome
+    }
+
+    static func writeFiles(_ files: [(path: String, bytes: [UInt8])], under root: URL) throws {
+        do {
+            for f in files {
+                let url = root.appendingPathComponent(f.path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(f.bytes).write(to: url)
+            }
+        } catch {
+            Console.error("cannot write under \(root.path): \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
+    }
+}
