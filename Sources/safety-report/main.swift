@@ -46,6 +46,7 @@ struct Run: ParsableCommand {
     @OptionGroup var options: ConfigOption
     @Option(help: "Period YYYY-MM (default: the previous calendar month).") var period: String?
     @Flag(help: "Exit with code 3 when any row or file was rejected.") var strict = false
+    @Flag(help: "Print how long each stage took (for benchmarks).") var timings = false
 
     func run() throws {
         let p = try parsePeriod(period)
@@ -58,6 +59,9 @@ struct Run: ParsableCommand {
             console.warn("report \(q) is stale (\(why)); run `safety-report rebuild` to bring it up to date")
         }
         let outcome = try Console.build(config, configHash, p, console)
+        if timings {
+            for t in outcome.timings { print(String(format: "%-26@ %8.3f s", t.stage as NSString, t.seconds)) }
+        }
         if strict && outcome.rejectedAnything { throw ExitCode(3) }
     }
 }

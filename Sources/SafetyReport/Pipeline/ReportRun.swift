@@ -10,6 +10,8 @@ public struct BuildOutcome: Sendable {
     public var changes: [FigureChange]
     public var replacedEarlierBuild: Bool
     public var periodFolderExists: Bool
+    /// Wall-clock seconds per stage (read+validate+compute, CSVs, town workbook, village workbooks, commit).
+    public var timings: [(stage: String, seconds: Double)]
     /// Some row or whole file was rejected (for --strict).
     public var rejectedAnything: Bool { report.fileStats.contains { $0.rowsRejected > 0 || $0.state == "rejected" } }
 }
@@ -25,7 +27,11 @@ public enum ReportRun {
     /// Builds P and swaps it into outputs/P. The caller holds the outputs lock.
     public static func build(config: PipelineConfig, configSHA256: String, period: Period,
                              log: (String) -> Void = { _ in }) throws(OutputError) -> BuildOutcome {
+        var timings: [(stage: String, seconds: Double)] = []
+        var clock = Date()
+        func lap(_ stage: String) { timings.append((stage, Date().timeIntervalSince(clock))); clock = Date() }
         let assembled = ReportAssembler.assemble(config: config, period: period, progress: log)
+        lap("read, validate, compute")
         let report = assembled.report
         let store = OutputStore(root: config.outputs)
         let staging = try store.makeStaging(period)
@@ -52,23 +58,28 @@ public enum ReportRun {
                 }
             }
             try put("changes.csv", ChangeLog.csv(changes, period: period))
+            lap("summary CSVs")
 
             log("writing town workbook")
             let workbook = workbookName(config, period)
             try writeWorkbook(staging.appendingPathComponent(workbook)) { try TownWorkbook.write(report, to: $0) }
             outputs.append(try describe(staging, workbook))
+            lap("town workbook")
             log("writing \(report.villages.count) village workbooks")
             for v in report.villages {
                 let name = "villages/\(v.village.code).xlsx"
                 try writeWorkbook(staging.appendingPathComponent(name)) { try VillageWorkbook.write(report, village: v, to: $0) }
                 outputs.append(try describe(staging, name))
             }
+            lap("village workbooks")
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
             try OutputStore.write(manifest.json, to: staging.appendingPathComponent("manifest.json"))
             try store.commit(staging: staging, period: period)
+            lap("manifest and commit")
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
-                                replacedEarlierBuild: replaced, periodFolderExists: assembled.periodFolderExists)
+                                replacedEarlierBuild: replaced, periodFolderExists: assembled.periodFolderExists,
+                                timings: timings)
         } catch {
             try? FileManager.default.removeItem(at: staging)
             throw error
