@@ -46,7 +46,7 @@ public enum ReadFailure: Error, Equatable, Sendable {
         case .binary:
             return "文件含有空字节，不是文本 CSV 文件（可能是其他格式的文件改了扩展名），整个文件未被读取；请在 Excel 中另存为「CSV UTF-8（逗号分隔）」后重新提交。"
         case .spreadsheetFile:
-            return "这是 Excel 工作簿文件（只是扩展名为 .csv），整个文件未被读取；请在 Excel 中用「另存为」选择「CSV UTF-8（逗号分隔）」格式后重新提交。"
+            return "这是 Excel 工作簿文件，不是 CSV 文本文件，整个文件未被读取；请在 Excel 中用「另存为」选择「CSV UTF-8（逗号分隔）」格式后重新提交。"
         case .unterminatedQuote(let line):
             return "第 \(line) 行开始的带引号单元格没有结束引号，整个文件未被读取；请检查该行的英文双引号 \" 是否成对，或在 Excel 中另存为 CSV 后重新提交。"
         }
