@@ -77,6 +77,9 @@ let readCases: [ReadCase] = [
                                 [(1, ["排查日期", "排查人"]), (2, ["2026-10-05", "张三"])], .utf16LE, .tab, .crlf),
     c("UTF-16BE BOM, tab-separated", bomBE + encoded("a\tb\n😀\t\"x\ty\"\n", "UTF-16BE"),
                                 [(1, ["a", "b"]), (2, ["😀", "x\ty"])], .utf16BE, .tab),
+    c("UTF-16LE with a second BOM", bomLE + encoded("\u{FEFF}a\tb\n", "UTF-16LE"), [(1, ["a", "b"])], .utf16LE, .tab),
+    c("doubled UTF-8 BOM",      bomUTF8 + bomUTF8 + utf8("a,b\n"), [(1, ["a", "b"])], .utf8BOM),
+    c("quoted comma in a tab header", utf8("\"a,b\"\tc\n"),         [(1, ["a,b", "c"])], .utf8, .tab),
     c("UTF-16LE comma-separated", bomLE + encoded("a,b\n1,2\n", "UTF-16LE"), [(1, ["a", "b"]), (2, ["1", "2"])], .utf16LE),
 ]
 

@@ -82,7 +82,7 @@ public enum TextDecoding {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             let body = Array(bytes[3...])
             if let bad = firstInvalidUTF8(body) { throw .invalidForBOM(.utf8BOM, line: lineOf(offset: bad, in: body)) }
-            return DecodedText(encoding: .utf8BOM, utf8: body)
+            return DecodedText(encoding: .utf8BOM, utf8: droppingLeadingBOMs(body))
         }
         guard firstInvalidUTF8(bytes) != nil else { return DecodedText(encoding: .utf8, utf8: bytes) }
         do {
@@ -122,9 +122,15 @@ public enum TextDecoding {
         }
         // A U+0000 character is no more text in UTF-16 than a NUL byte is elsewhere.
         if utf8.contains(0) { throw .binary }
-        // Some writers put a second BOM after the first; it is never part of a field.
-        if utf8.starts(with: [0xEF, 0xBB, 0xBF]) { return DecodedText(encoding: encoding, utf8: Array(utf8[3...])) }
-        return DecodedText(encoding: encoding, utf8: utf8)
+        return DecodedText(encoding: encoding, utf8: droppingLeadingBOMs(utf8))
+    }
+
+    /// A tool that adds a BOM to a file that already has one leaves two; a BOM is never part
+    /// of a field, so every leading one goes.
+    private static func droppingLeadingBOMs(_ text: [UInt8]) -> [UInt8] {
+        var start = 0
+        while text[start...].starts(with: [0xEF, 0xBB, 0xBF]) { start += 3 }
+        return start == 0 ? text : Array(text[start...])
     }
 
     /// 1-based line of a byte offset: one more than the number of LF bytes before it.
