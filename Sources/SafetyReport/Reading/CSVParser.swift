@@ -1,0 +1,164 @@
+// A byte-level RFC 4180 parser over decoded UTF-8 text, keeping the physical line of every record.
+//
+// Where this parser departs from RFC 4180, on purpose (each is what Excel, WPS and Python's csv
+// module do, so a clerk's file reads the way it looks in a spreadsheet):
+// - Records may end in CRLF, LF or a lone CR (old Mac Excel); a file may mix them.
+// - The separator is a comma, or a tab when the header row decides so (`detectSeparator`).
+// - A quote inside an unquoted field is an ordinary character: `12"3` reads as `12"3`.
+// - Text after a closing quote, up to the next separator, is appended as written:
+//   `"ab"c` reads as `abc`, and `"ab"c"d"` as `abc"d"` (quotes there are ordinary too).
+// - Spaces before an opening quote make the field unquoted: ` "a,b"` is two fields ` "a` and `b"`.
+// - Records may have different numbers of fields; validation decides what that means.
+// - An entirely empty line is a record of one empty field (the RFC grammar's reading:
+//   a field may be empty). It is blank, so validation skips it without counting it.
+// - A line break after the last record does not start another record.
+// - A quoted field still open at the end of the file rejects the whole file: everything
+//   after its opening quote would otherwise be swallowed into one cell.
+// Splitting works on bytes: separators, quotes, CR and LF are ASCII and never occur inside a
+// multi-byte UTF-8 sequence, so each field's String is built once from its byte slice.
+
+/// The RFC 4180 reader of SPEC §3.1, working on valid UTF-8 bytes.
+public enum CSVParser {
+    static let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, tab: UInt8 = 0x09, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+
+    /// "The header row decides": when the first line with any content holds, outside quotes,
+    /// a tab and no comma, the file is tab-separated; otherwise it is comma-separated.
+    public static func detectSeparator(_ text: [UInt8]) -> Separator {
+        text.withUnsafeBufferPointer { buf in
+            var commas = 0, tabs = 0, hasContent = false, inQuotes = false
+            var i = 0
+            while i < buf.count {
+                let b = buf[i]
+                i += 1
+                if inQuotes {
+                    if b == quote { inQuotes = false } else if b != 0x20 && b != tab && b != cr && b != lf { hasContent = true }
+                    continue
+                }
+                switch b {
+                case quote: inQuotes = true
+                case comma: commas += 1
+                case tab: tabs += 1
+                case 0x20: break
+                case cr, lf:
+                    if hasContent { return tabs > 0 && commas == 0 ? .tab : .comma }
+                    commas = 0; tabs = 0
+                default: hasContent = true
+                }
+            }
+            return hasContent && tabs > 0 && commas == 0 ? .tab : .comma
+        }
+    }
+
+    /// Splits `text` (valid UTF-8, no BOM) into records, each with the physical 1-based line it
+    /// starts on (CRLF, LF and lone CR each end one physical line, inside quotes too). Line endings
+    /// are those that end records; breaks inside quoted cells (Excel writes LF there even in CRLF
+    /// files) are data, not the file's line-ending style.
+    public static func parse(_ text: [UInt8], separator: Separator) throws(ReadFailure) -> (records: [RawRecord], lineEndings: LineEndings) {
+        let sep: UInt8 = separator == .tab ? tab : comma
+        var records: [RawRecord] = []
+        var sawCRLF = false, sawLF = false, sawCR = false
+        var failure: ReadFailure?
+        text.withUnsafeBufferPointer { buf in
+            let n = buf.count
+            var i = 0
+            var line = 1
+            var scratch: [UInt8] = []
+            var width = 8
+            while i < n {
+                let recordLine = line
+                var fields: [String] = []
+                fields.reserveCapacity(width)
+                while true {
+                    if i < n && buf[i] == quote {
+                        let quoteLine = line
+                        i += 1
+                        let contentStart = i
+                        var segmentStart = i
+                        var doubled = false
+                        scratch.removeAll(keepingCapacity: true)
+                        while true {
+                            guard i < n else { failure = .unterminatedQuote(line: quoteLine); return }
+                            let b = buf[i]
+                            if b == quote {
+                                if i + 1 < n && buf[i + 1] == quote {
+                                    // Keep one quote of the pair: copy up to and including the first.
+                                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[segmentStart...i]))
+                                    doubled = true
+                                    i += 2
+                                    segmentStart = i
+                                    continue
+                                }
+                                break
+                            }
+                            if b == lf || (b == cr && !(i + 1 < n && buf[i + 1] == lf)) { line += 1 }
+                            i += 1
+                        }
+                        let contentEnd = i
+                        i += 1 // the closing quote
+                        let tailStart = i
+                        while i < n, buf[i] != sep, buf[i] != lf, buf[i] != cr { i += 1 }
+                        if !doubled && tailStart == i {
+                            fields.append(String(decoding: UnsafeBufferPointer(rebasing: buf[contentStart..<contentEnd]), as: UTF8.self))
+                        } else {
+                            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[segmentStart..<contentEnd]))
+                            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[tailStart..<i]))
+                            fields.append(String(decoding: scratch, as: UTF8.self))
+                        }
+                    } else {
+                        let start = i
+                        while i < n, buf[i] != sep, buf[i] != lf, buf[i] != cr { i += 1 }
+                        fields.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self))
+                    }
+                    if i < n && buf[i] == sep { i += 1; continue }
+                    break
+                }
+                if i < n {
+                    if buf[i] == cr {
+                        if i + 1 < n && buf[i + 1] == lf { sawCRLF = true; i += 2 } else { sawCR = true; i += 1 }
+                    } else {
+                        sawLF = true
+                        i += 1
+                    }
+                    line += 1
+                }
+                width = fields.count
+                records.append(RawRecord(line: recordLine, fields: fields))
+            }
+        }
+        if let failure { throw failure }
+        let endings: LineEndings
+        switch (sawCRLF, sawLF, sawCR) {
+        case (false, false, false): endings = .none
+        case (true, false, false): endings = .crlf
+        case (false, true, false): endings = .lf
+        case (false, false, true): endings = .cr
+        default: endings = .mixed
+        }
+        return (records, endings)
+    }
+}
+
+/// The reading stage's entry point: bytes in, records out, or the reason the file is rejected whole.
+public enum SourceReader {
+    /// Decodes (see `TextDecoding.decode`), picks the separator, and parses. A file with no
+    /// bytes, or only blank records, has no header and is rejected whole as `.empty`.
+    public static func read(_ bytes: [UInt8]) throws(ReadFailure) -> ParsedCSV {
+        let text = try TextDecoding.decode(bytes)
+        let separator = CSVParser.detectSeparator(text.utf8)
+        let (records, endings) = try CSVParser.parse(text.utf8, separator: separator)
+        let parsed = ParsedCSV(encoding: text.encoding, separator: separator, lineEndings: endings, records: records)
+        guard header(of: parsed) != nil else { throw .empty }
+        return parsed
+    }
+
+    /// The header: the first non-blank record (SPEC §3.1), or nil when every record is blank.
+    public static func header(of parsed: ParsedCSV) -> RawRecord? {
+        parsed.records.first { !$0.isBlank }
+    }
+
+    /// The records after the header, blank ones included (callers skip `isBlank` ones).
+    public static func dataRecords(of parsed: ParsedCSV) -> ArraySlice<RawRecord> {
+        guard let index = parsed.records.firstIndex(where: { !$0.isBlank }) else { return [] }
+        return parsed.records[(index + 1)...]
+    }
+}
