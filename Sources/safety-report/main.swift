@@ -60,7 +60,7 @@ struct Run: ParsableCommand {
         }
         let outcome = try Console.build(config, configHash, p, console)
         if timings {
-            for t in outcome.timings { print(String(format: "%-26@ %8.3f s", t.stage as NSString, t.seconds)) }
+            for t in outcome.timings { print(t.stage.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%8.3f s", t.seconds)) }
         }
         if strict && outcome.rejectedAnything { throw ExitCode(3) }
     }
@@ -177,16 +177,13 @@ struct Inspect: ParsableCommand {
             Console.error("cannot read \(file): \(error.localizedDescription)")
             throw ExitCode(1)
         }
-        do {
-            let parsed = try SourceReader.read(bytes)
-            if json {
-                FileHandle.standardOutput.write(Data(InspectReport.jsonLines(parsed).utf8))
-            } else {
-                print(InspectReport(parsed: parsed, fileName: URL(fileURLWithPath: file).lastPathComponent).text)
-            }
-        } catch {
-            // A rejected file is a finding, not a failure (exit 0, as for `run`).
-            print("\(file): rejected whole: [\(error.rule)] \(error.message)")
+        let report = InspectReport(bytes: bytes, fileName: URL(fileURLWithPath: file).lastPathComponent)
+        if json, let parsed = report.parsed {
+            FileHandle.standardOutput.write(Data(InspectReport.jsonLines(parsed).utf8))
+        } else {
+            print(report.text)
         }
+        // A file rejected whole is a finding, not a crash: exit 1 so scripts notice (the text says why).
+        if report.failure != nil { throw ExitCode(1) }
     }
 }
