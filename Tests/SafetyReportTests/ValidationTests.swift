@@ -162,6 +162,14 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         expectCountsAddUp(r, acceptedLines: expected.isEmpty ? [2] : [])
     }
 
+    @Test func impossibleDateHasItsOwnMessage() {
+        let r = Validator.inspections(file("inspections.csv", [inspectionHeader,
+            ["2026-02-30", "", "张三", "", "0"], ["2026-10-5号", "", "张三", "", "0"]]), villageCtx)
+        #expect(r.issues.map(\.rule) == ["date.invalid", "date.format"])
+        #expect(r.issues[0].message.contains("日期不存在") && r.issues[0].message.contains("2026-02-30"))
+        #expect(!r.issues[1].message.contains("日期不存在") && r.issues[1].message.contains("2026-10-05"))
+    }
+
     @Test func townFillsNoGroupCode() {
         let r = Validator.inspections(file("inspections.csv", [inspectionHeader,
             ["2026-10-05", "330683105201-01", "王五", "", "0"], ["2026-10-06", "", "王五", "", "0"]]), townCtx)
