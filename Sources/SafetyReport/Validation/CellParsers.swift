@@ -1,0 +1,230 @@
+// Typed-cell parsing (SPEC §3.1) on trimmed, full-width-folded text, by hand: no regex, no DateFormatter.
+
+/// What a typed cell turned out to be. `.invalid` carries the reason as a stable rule key.
+enum Parsed<T: Sendable & Equatable>: Sendable, Equatable {
+    case empty
+    case value(T)
+    case invalid(rule: String)
+
+    var value: T? { if case .value(let v) = self { v } else { nil } }
+}
+
+enum CellParsers {
+    /// A typed cell as compared: trimmed, full-width forms folded to ASCII, trimmed again
+    /// (a folded U+3000 inside the cell edges becomes an ASCII space).
+    static func fold(_ raw: String) -> String {
+        raw.trimmedCell.foldedToASCII.trimmedCell
+    }
+
+    // MARK: Dates
+
+    /// `2026-10-05`, `2026/10/5`, `2026.10.5`, `2026年10月5日`, `20261005`, each optionally followed by
+    /// a time of day (`0:00`, `08:30:00`), which is ignored. `date.format` when the shape is wrong,
+    /// `date.invalid` when the shape is right but the day does not exist (2026-02-30).
+    static func date(_ folded: String) -> Parsed<Day> {
+        if folded.isEmpty { return .empty }
+        let s = Array(folded.unicodeScalars)
+        var i = 0
+        func digits(max: Int) -> Int? {
+            var n = 0, count = 0
+            while i < s.count, count < max, let d = digit(s[i]) { n = n * 10 + d; count += 1; i += 1 }
+            return count == 0 ? nil : n
+        }
+        // Year: exactly four digits, unless the whole date is the compact eight-digit form.
+        let start = i
+        guard let first = digits(max: 8) else { return .invalid(rule: "date.format") }
+        let ymd: (Int, Int, Int)
+        switch i - start {
+        case 8:
+            ymd = (first / 10000, first / 100 % 100, first % 100)
+        case 4:
+            guard i < s.count else { return .invalid(rule: "date.format") }
+            let sep = s[i]
+            switch sep {
+            case "-", "/", ".":
+                i += 1
+                guard let m = digits(max: 2), i < s.count, s[i] == sep else { return .invalid(rule: "date.format") }
+                i += 1
+                guard let d = digits(max: 2) else { return .invalid(rule: "date.format") }
+                ymd = (first, m, d)
+            case "年":
+                i += 1
+                guard let m = digits(max: 2), i < s.count, s[i] == "月" else { return .invalid(rule: "date.format") }
+                i += 1
+                guard let d = digits(max: 2), i < s.count, s[i] == "日" || s[i] == "号" else { return .invalid(rule: "date.format") }
+                i += 1
+                ymd = (first, m, d)
+            default:
+                return .invalid(rule: "date.format")
+            }
+        default:
+            return .invalid(rule: "date.format")
+        }
+        // What follows, if anything, must be a time of day after a space or a `T`.
+        if i < s.count {
+            guard s[i] == " " || s[i] == "T" else { return .invalid(rule: "date.format") }
+            while i < s.count, s[i] == " " { i += 1 }
+            if s[i] == "T" { i += 1 }
+            guard isTime(s[i...]) else { return .invalid(rule: "date.format") }
+        }
+        guard let day = Day(year: ymd.0, month: ymd.1, day: ymd.2) else { return .invalid(rule: "date.invalid") }
+        return .value(day)
+    }
+
+    /// `H:MM`, `HH:MM:SS`, optionally with fractional seconds, as Excel writes date-time cells.
+    private static func isTime(_ s: ArraySlice<Unicode.Scalar>) -> Bool {
+        let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3 else { return false }
+        guard let h = number(parts[0], maxDigits: 2), h <= 23,
+              parts[1].count == 2, let m = number(parts[1], maxDigits: 2), m <= 59 else { return false }
+        if parts.count == 3 {
+            let sec = parts[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            guard sec[0].count == 2, let v = number(sec[0], maxDigits: 2), v <= 59 else { return false }
+            if sec.count == 2, number(sec[1], maxDigits: 9) == nil { return false }
+        }
+        return true
+    }
+
+    private static func number(_ s: ArraySlice<Unicode.Scalar>, maxDigits: Int) -> Int? {
+        guard !s.isEmpty, s.count <= maxDigits else { return nil }
+        var n = 0
+        for c in s { guard let d = digit(c) else { return nil }; n = n * 10 + d }
+        return n
+    }
+
+    private static func digit(_ c: Unicode.Scalar) -> Int? {
+        c.value >= 48 && c.value <= 57 ? Int(c.value - 48) : nil
+    }
+
+    // MARK: Numbers
+
+    /// Digits with an optional sign, or with correctly grouped thousands separators (`1,234`,
+    /// `12,345,678`; not `1,23`). At most 15 digits, so a sum of many never overflows.
+    static func integer(_ folded: String) -> Parsed<Int> {
+        if folded.isEmpty { return .empty }
+        guard let (negative, digits) = signedDigits(Substring(folded)), !digits.isEmpty, digits.count <= 15 else {
+            return .invalid(rule: "integer.format")
+        }
+        var n = 0
+        for c in digits { n = n * 10 + Int(c.value - 48) }
+        return .value(negative ? -n : n)
+    }
+
+    /// A decimal with a point (`1.5`, `2`, `0.25`, `1,234.5`); no exponent, no comma as decimal mark.
+    static func decimal(_ folded: String) -> Parsed<Double> {
+        if folded.isEmpty { return .empty }
+        let parts = folded.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let (negative, intDigits) = signedDigits(parts[0]) else { return .invalid(rule: "decimal.format") }
+        var fraction = ""
+        if parts.count == 2 {
+            guard parts[1].unicodeScalars.allSatisfy({ digit($0) != nil }) else { return .invalid(rule: "decimal.format") }
+            fraction = String(parts[1])
+        }
+        guard !(intDigits.isEmpty && fraction.isEmpty), intDigits.count <= 15 else { return .invalid(rule: "decimal.format") }
+        var text = String(String.UnicodeScalarView(intDigits))
+        if text.isEmpty { text = "0" }
+        if !fraction.isEmpty { text += "." + fraction }
+        guard let v = Double(text) else { return .invalid(rule: "decimal.format") }
+        return .value(negative ? -v : v)
+    }
+
+    /// Sign and the digits with thousands separators removed; nil when the shape is wrong.
+    /// Empty digits are returned as such (the caller decides whether that is allowed).
+    private static func signedDigits(_ s: Substring) -> (Bool, [Unicode.Scalar])? {
+        var scalars = Array(s.unicodeScalars)
+        var negative = false
+        if let f = scalars.first, f == "-" || f == "+" {
+            negative = f == "-"
+            scalars.removeFirst()
+        }
+        guard scalars.contains(",") else {
+            return scalars.allSatisfy({ digit($0) != nil }) ? (negative, scalars) : nil
+        }
+        // Thousands grouping: 1–3 digits, then groups of exactly three.
+        let groups = scalars.split(separator: ",", omittingEmptySubsequences: false)
+        guard let head = groups.first, (1...3).contains(head.count),
+              groups.dropFirst().allSatisfy({ $0.count == 3 }),
+              groups.allSatisfy({ $0.allSatisfy { digit($0) != nil } }) else { return nil }
+        return (negative, scalars.filter { $0 != "," })
+    }
+
+    // MARK: Booleans
+
+    /// 是/否, Y/N, yes/no, true/false, 1/0, √/× (English in any case).
+    static func boolean(_ folded: String) -> Parsed<Bool> {
+        if folded.isEmpty { return .empty }
+        switch folded.lowercased() {
+        case "是", "y", "yes", "true", "1", "√": return .value(true)
+        case "否", "n", "no", "false", "0", "×": return .value(false)
+        default: return .invalid(rule: "boolean.format")
+        }
+    }
+
+    // MARK: Codes
+
+    /// `^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$`, case-sensitive.
+    static func isCode(_ folded: String) -> Bool {
+        let u = folded.utf8
+        guard (1...32).contains(u.count) else { return false }
+        for (i, c) in u.enumerated() {
+            let alnum = (48...57).contains(c) || (65...90).contains(c) || (97...122).contains(c)
+            guard alnum || (i > 0 && (c == UInt8(ascii: "_") || c == UInt8(ascii: "-"))) else { return false }
+        }
+        return true
+    }
+
+    static func code(_ folded: String) -> Parsed<String> {
+        if folded.isEmpty { return .empty }
+        return isCode(folded) ? .value(folded) : .invalid(rule: "code.format")
+    }
+
+    // MARK: Enumerations
+
+    /// The Chinese label exactly, or the English key in any case.
+    static func enumeration<E: LabeledEnum>(_ folded: String, as _: E.Type) -> Parsed<E> {
+        if folded.isEmpty { return .empty }
+        let lower = folded.lowercased()
+        for e in E.allCases where e.label == folded || e.key == lower { return .value(e) }
+        return .invalid(rule: "enum.unknown")
+    }
+
+    /// The allowed label a near miss most likely meant, only when clearly one: the value and a
+    /// label contain one another, or one edit away from a label or key (two for long keys).
+    static func suggestion(_ folded: String, in choices: [(key: String, label: String)]) -> String? {
+        guard !folded.isEmpty else { return nil }
+        let lower = folded.lowercased()
+        let bySubstring = choices.filter { $0.label.contains(folded) || folded.contains($0.label) }
+        if bySubstring.count == 1 { return bySubstring[0].label }
+        if bySubstring.count > 1 { return nil }
+        let keyNormalized = lower.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+        var best: [(label: String, distance: Int)] = []
+        for c in choices {
+            let byLabel = editDistance(folded, c.label)
+            let byKey = editDistance(keyNormalized, c.key)
+            let labelOK = byLabel <= 1 && c.label.count >= 2
+            let keyOK = byKey <= (c.key.count >= 8 ? 2 : 1)
+            guard labelOK || keyOK else { continue }
+            best.append((c.label, min(labelOK ? byLabel : .max, keyOK ? byKey : .max)))
+        }
+        guard let minimum = best.map(\.distance).min() else { return nil }
+        let closest = best.filter { $0.distance == minimum }
+        return closest.count == 1 ? closest[0].label : nil
+    }
+
+    /// Levenshtein distance over Characters.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var previous = Array(0...y.count)
+        var current = Array(repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            current[0] = i
+            for j in 1...y.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[y.count]
+    }
+}

@@ -1,0 +1,190 @@
+// One data row under validation: reads its cells by column key and collects every issue it finds.
+
+/// The cells of one record, read through the header's column mapping. Every typed accessor reports
+/// its own problems (so a row lists all its bad cells, not just the first) and returns nil for them.
+struct RowCells {
+    let record: RawRecord
+    let mapping: ColumnMapping
+    let schema: FileSchema
+    let context: ValidationContext
+    let fileName: String
+    private(set) var issues: [ValidationIssue] = []
+    /// True once any error was recorded: the row is rejected.
+    private(set) var hasError = false
+
+    init(record: RawRecord, mapping: ColumnMapping, schema: FileSchema, context: ValidationContext, fileName: String) {
+        self.record = record; self.mapping = mapping; self.schema = schema
+        self.context = context; self.fileName = fileName
+    }
+
+    var line: Int { record.line }
+
+    /// The cell exactly as written; "" when the column is absent or the row is short.
+    func raw(_ key: String) -> String {
+        guard let i = mapping.index[key], i < record.fields.count else { return "" }
+        return record.fields[i]
+    }
+
+    /// Free text: trimmed only, never folded.
+    func text(_ key: String) -> String { raw(key).trimmedCell }
+
+    /// A typed cell's comparable form: trimmed and full-width folded.
+    func folded(_ key: String) -> String { CellParsers.fold(raw(key)) }
+
+    /// The column's Chinese header, as clerks know it.
+    func header(_ key: String) -> String { schema.column(key)?.header ?? key }
+
+    mutating func error(_ key: String, _ rule: String, _ message: String, value: String? = nil) {
+        hasError = true
+        issues.append(issue(.error, key, rule, message, value: value))
+    }
+
+    mutating func warning(_ key: String, _ rule: String, _ message: String, value: String? = nil) {
+        issues.append(issue(.warning, key, rule, message, value: value))
+    }
+
+    private func issue(_ severity: Severity, _ key: String, _ rule: String, _ message: String, value: String?) -> ValidationIssue {
+        ValidationIssue(severity, period: context.period, folder: context.folder, file: fileName, line: line,
+                        column: key, value: value ?? raw(key), rule: rule, message: message)
+    }
+
+    // MARK: Required and typed cells
+
+    mutating func requireValue(_ key: String) {
+        error(key, "required.missing", "\(header(key))为必填项，不能为空，请填写。")
+    }
+
+    /// Required free text; nil (with an error) when empty.
+    mutating func requiredText(_ key: String) -> String? {
+        let t = text(key)
+        if t.isEmpty { requireValue(key); return nil }
+        return t
+    }
+
+    /// A date cell; an error for a bad or impossible date, `.empty` left to the caller.
+    mutating func date(_ key: String) -> Parsed<Day> {
+        let result = CellParsers.date(folded(key))
+        if case .invalid(let rule) = result {
+            if rule == "date.invalid" {
+                error(key, rule, "\(header(key))「\(text(key))」日期不存在，请核对月份和日期（如 2 月没有 30 日）。")
+            } else {
+                error(key, rule, "\(header(key))「\(text(key))」不是可识别的日期，请写成 2026-10-05、2026/10/5 或 2026年10月5日 的形式。")
+            }
+        }
+        return result
+    }
+
+    mutating func requiredDate(_ key: String) -> Day? {
+        let result = date(key)
+        if result == .empty { requireValue(key) }
+        return result.value
+    }
+
+    /// An integer cell that must not be negative.
+    mutating func count(_ key: String) -> Parsed<Int> {
+        let result = CellParsers.integer(folded(key))
+        switch result {
+        case .invalid(let rule):
+            error(key, rule, "\(header(key))「\(text(key))」不是整数，请只填写数字，如 12 或 1,234。")
+        case .value(let n) where n < 0:
+            error(key, "integer.negative", "\(header(key))「\(text(key))」不能为负数，请填写 0 或正整数。")
+            return .invalid(rule: "integer.negative")
+        default: break
+        }
+        return result
+    }
+
+    mutating func requiredCount(_ key: String) -> Int? {
+        let result = count(key)
+        if result == .empty { requireValue(key) }
+        return result.value
+    }
+
+    /// A decimal cell that must not be negative.
+    mutating func amount(_ key: String) -> Parsed<Double> {
+        let result = CellParsers.decimal(folded(key))
+        switch result {
+        case .invalid(let rule):
+            error(key, rule, "\(header(key))「\(text(key))」不是数字，请填写如 1.5 的数字（用小数点）。")
+        case .value(let v) where v < 0:
+            error(key, "decimal.negative", "\(header(key))「\(text(key))」不能为负数，请填写 0 或正数。")
+            return .invalid(rule: "decimal.negative")
+        default: break
+        }
+        return result
+    }
+
+    mutating func boolean(_ key: String) -> Parsed<Bool> {
+        let result = CellParsers.boolean(folded(key))
+        if case .invalid(let rule) = result {
+            error(key, rule, "\(header(key))「\(text(key))」无法识别，请填写“是”或“否”。")
+        }
+        return result
+    }
+
+    mutating func code(_ key: String) -> Parsed<String> {
+        let result = CellParsers.code(folded(key))
+        if case .invalid(let rule) = result {
+            error(key, rule, "\(header(key))「\(text(key))」格式不正确：编码只能由字母、数字、下划线或连字符组成，以字母或数字开头，不超过 32 位。")
+        }
+        return result
+    }
+
+    mutating func enumeration<E: LabeledEnum>(_ key: String, as type: E.Type, kind: EnumKind) -> Parsed<E> {
+        let f = folded(key)
+        let result = CellParsers.enumeration(f, as: type)
+        if case .invalid(let rule) = result {
+            let choices = kind.choices
+            if let label = CellParsers.suggestion(f, in: choices) {
+                error(key, rule, "\(header(key))「\(text(key))」不在清单中，是否为「\(label)」？")
+            } else {
+                let list = choices.map(\.label).joined(separator: "、")
+                error(key, rule, "\(header(key))「\(text(key))」不在清单中，请填写以下之一：\(list)。")
+            }
+        }
+        return result
+    }
+
+    mutating func requiredEnumeration<E: LabeledEnum>(_ key: String, as type: E.Type, kind: EnumKind) -> E? {
+        let result = enumeration(key, as: type, kind: kind)
+        if result == .empty { requireValue(key) }
+        return result.value
+    }
+
+    // MARK: Shared rules
+
+    /// A date that must fall inside the period.
+    mutating func requiredDateInPeriod(_ key: String) -> Day? {
+        guard let d = requiredDate(key) else { return nil }
+        let p = context.period
+        guard p.contains(d) else {
+            error(key, "date.outside_period",
+                  "\(header(key))「\(text(key))」不在本期（\(p.chinese)）内，应在 \(p.firstDay) 至 \(p.lastDay) 之间；其他月份的记录请在对应月份报送。")
+            return nil
+        }
+        return d
+    }
+
+    /// Optional group code: must be a group of this village; the town office fills none.
+    /// Returns .some(nil) when empty, nil when wrong.
+    mutating func groupCode(_ key: String = "group_code") -> String?? {
+        switch code(key) {
+        case .empty: return .some(nil)
+        case .invalid: return nil
+        case .value(let g):
+            switch context.submitter {
+            case .town:
+                error(key, "group.unregistered", "镇级报送不应填写小组编码，请清空「\(text(key))」。")
+                return nil
+            case .village(let v):
+                guard v.groups.contains(where: { $0.code == g }) else {
+                    let known = v.groups.map(\.code)
+                    let hint = known.isEmpty ? "本村未登记任何小组，请清空此格" : "本村的小组编码为：\(known.joined(separator: "、"))"
+                    error(key, "group.unregistered", "小组编码「\(g)」不是\(v.name)登记的小组，\(hint)。")
+                    return nil
+                }
+                return .some(g)
+            }
+        }
+    }
+}

@@ -1,0 +1,378 @@
+// The validation stage (SPEC §3.1–3.3): a parsed file in, typed accepted rows and every issue out.
+
+/// Who is validating what: the period, the submitting folder, and the registry to check codes against.
+public struct ValidationContext: Sendable {
+    public var period: Period
+    /// Folder code: a village code, or the town code for the office's own submission.
+    public var folder: String
+    public var submitter: Submitter
+    public var config: PipelineConfig
+    public init(period: Period, folder: String, submitter: Submitter, config: PipelineConfig) {
+        self.period = period; self.folder = folder; self.submitter = submitter; self.config = config
+    }
+}
+
+/// Turns each of a folder's four files into a `FileResult`: every data row accepted or rejected,
+/// every problem a `ValidationIssue`. Pure: no file I/O, no clock.
+public enum Validator {
+    /// `inspections.csv`: date inside the period, inspector, hazards found ≥ 0.
+    public static func inspections(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<InspectionRow> {
+        validate(input, .inspections, ctx) { c in
+            let date = c.requiredDateInPeriod("inspection_date")
+            let group = c.groupCode()
+            let inspector = c.requiredText("inspector")
+            let scope = c.text("scope")
+            let found = c.requiredCount("hazards_found")
+            guard let date, let group, let inspector, let found else { return nil }
+            return InspectionRow(line: c.line, date: date, groupCode: group, inspector: inspector,
+                                 scope: scope, hazardsFound: found)
+        }
+    }
+
+    /// `hazards.csv`. `known`: hazard ids this folder registered in earlier periods → their found_date
+    /// (from the ledger), to catch a changed found_date and to tell late registrations from updates.
+    public static func hazards(_ input: FileInput, _ ctx: ValidationContext, known: [String: Day]) -> FileResult<HazardRow> {
+        let period = ctx.period
+        // The first row carrying an id claims it, valid or not (SPEC §4); keyed by the id as folded.
+        var claimed: [String: Int] = [:]
+        return validate(input, .hazards, ctx) { c in
+            let idText = c.folded("hazard_id")
+            var id: String?
+            switch c.code("hazard_id") {
+            case .empty: c.requireValue("hazard_id")
+            case .value(let v): id = v
+            case .invalid: break
+            }
+            if !idText.isEmpty {
+                if let first = claimed[idText] {
+                    c.error("hazard_id", "hazard.duplicate_id",
+                            "隐患编号「\(idText)」与第 \(first) 行重复，同一编号在一个文件中只能出现一次；同一隐患请只保留一行，不同隐患请改用新编号。")
+                    id = nil
+                } else {
+                    claimed[idText] = c.line
+                }
+            }
+
+            var found = c.requiredDate("found_date")
+            if let d = found, d > period.lastDay {
+                c.error("found_date", "date.outside_period",
+                        "发现日期「\(c.text("found_date"))」晚于本期末（\(period.lastDay)），请核对；本月以后发现的隐患请在对应月份报送。")
+                found = nil
+            }
+            if let id, let d = found, let registered = known[id], registered != d {
+                c.error("found_date", "hazard.found_date_conflict",
+                        "隐患编号「\(id)」已于此前登记，发现日期为 \(registered)，本次填写为 \(d)，请与原登记一致。")
+                found = nil
+            }
+
+            let group = c.groupCode()
+            let category = c.requiredEnumeration("category", as: HazardCategory.self, kind: .hazardCategory)
+            let level = c.requiredEnumeration("level", as: HazardLevel.self, kind: .hazardLevel)
+            let description = c.requiredText("description")
+            let location = c.text("location")
+            let responsible = c.requiredText("responsible")
+
+            var deadline = c.requiredDate("deadline")
+            if let dl = deadline, let d = found, dl < d {
+                c.error("deadline", "hazard.deadline_before_found",
+                        "整改期限「\(c.text("deadline"))」早于发现日期 \(d)，请核对整改期限。")
+                deadline = nil
+            }
+
+            let status = c.requiredEnumeration("status", as: HazardStatus.self, kind: .hazardStatus)
+            let rectifiedCell = c.date("rectified_date")
+            var rectified: Day?
+            var rectifiedOK = true
+            if status == .rectified {
+                switch rectifiedCell {
+                case .empty:
+                    c.error("rectified_date", "hazard.rectified_date_required",
+                            "整改状态为「已整改」时必须填写整改完成日期，请补填；尚未整改完成的请将状态改为「整改中」或「未整改」。")
+                    rectifiedOK = false
+                case .value(let r):
+                    let earliest = found ?? Day(year: 1, month: 1, day: 1)!
+                    if r < earliest || r > period.lastDay {
+                        let from = found.map { "发现日期 \($0)" } ?? "发现日期"
+                        c.error("rectified_date", "hazard.rectified_date_range",
+                                "整改完成日期「\(c.text("rectified_date"))」应在\(from)至本期末 \(period.lastDay) 之间，请核对。")
+                        rectifiedOK = false
+                    } else {
+                        rectified = r
+                    }
+                case .invalid:
+                    rectifiedOK = false
+                }
+            } else if status != nil, rectifiedCell.value != nil {
+                c.error("rectified_date", "hazard.rectified_date_unexpected",
+                        "整改状态为「\(status!.label)」，不应填写整改完成日期「\(c.text("rectified_date"))」；已整改完成的请将状态改为「已整改」，否则请清空此格。")
+                rectifiedOK = false
+            }
+
+            let escalatedCell = c.boolean("escalated")
+            let escalatedTo = c.text("escalated_to")
+            if escalatedCell.value == true, escalatedTo.isEmpty {
+                c.error("escalated_to", "hazard.escalated_to_required",
+                        "是否上报为「是」时必须填写上报部门，请补填；未上报的请将是否上报改为「否」。")
+            }
+
+            guard let id, let found, let group, let category, let level, let description, let responsible,
+                  let deadline, let status, rectifiedOK, !c.hasError else { return nil }
+            if known[id] == nil, found < period.firstDay {
+                c.warning("found_date", "hazard.late_registration",
+                          "隐患「\(id)」发现于 \(found)，早于本期（\(period.chinese)），此前未登记，现按本期新登记处理；请核对编号是否与此前登记的一致。")
+            }
+            return HazardRow(line: c.line, hazardId: id, foundDate: found, groupCode: group, category: category,
+                             level: level, description: description, location: location, responsible: responsible,
+                             deadline: deadline, status: status, rectifiedDate: rectified,
+                             escalated: escalatedCell.value ?? false, escalatedTo: escalatedTo)
+        }
+    }
+
+    /// `agreements.csv`: this year's list of agreements. Parties named by rejected rows land in
+    /// `rejectedParties` so a bad row can never raise the signing rate.
+    public static func agreements(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<AgreementRow> {
+        let period = ctx.period
+        var claimed: [PartyKey: Int] = [:]
+        var rejectedParties: [PartyKey] = []
+        var result: FileResult<AgreementRow> = validate(input, .agreements, ctx) { c in
+            let type = c.requiredEnumeration("party_type", as: PartyType.self, kind: .partyType)
+            let codeCell = c.code("party_code")
+            let name = c.requiredText("party_name")
+            let signedCell = c.boolean("signed")
+            if signedCell == .empty { c.requireValue("signed") }
+            let dateCell = c.date("signed_date")
+
+            // Identity: type + code, or type + name where no code is given; a malformed code identifies nothing.
+            var identity: PartyKey?
+            if let type {
+                switch codeCell {
+                case .value(let code): identity = PartyKey(type: type, code: code, name: name ?? "")
+                case .empty: if let name { identity = PartyKey(type: type, code: nil, name: name) }
+                case .invalid: break
+                }
+            }
+
+            var allowed = false
+            var registered = false
+            if let type {
+                allowed = isAllowed(type, for: ctx.submitter)
+                if !allowed {
+                    c.error("party_type", "party.not_allowed", notAllowedMessage(type, ctx.submitter))
+                } else if type.needsCode {
+                    switch codeCell {
+                    case .empty:
+                        c.error("party_code", "required.missing",
+                                "对象类型为「\(type.label)」时必须填写对象编码（登记的编码），请补填。")
+                    case .value(let code):
+                        if let problem = unregisteredMessage(type, code, ctx) {
+                            c.error("party_code", "party.unregistered", problem)
+                        } else {
+                            registered = true
+                        }
+                    case .invalid: break
+                    }
+                }
+            }
+
+            var claimsParty = false
+            if let identity {
+                if let first = claimed[identity] {
+                    let what = identity.byCode ? "对象编码「\(identity.id)」" : "对象名称「\(identity.id)」"
+                    c.error(identity.byCode ? "party_code" : "party_name", "party.duplicate",
+                            "\(identity.type.label)\(what)与第 \(first) 行重复，同一对象只能填写一行；请删除重复行。")
+                } else {
+                    claimed[identity] = c.line
+                    claimsParty = true
+                }
+            }
+
+            var signedDate: Day?
+            if signedCell.value == true {
+                switch dateCell {
+                case .empty:
+                    c.error("signed_date", "agreement.signed_date_required",
+                            "是否签订为「是」时必须填写签订日期，请补填；尚未签订的请将是否签订改为「否」。")
+                case .value(let d):
+                    if d.year != period.year || d > period.lastDay {
+                        c.error("signed_date", "agreement.signed_date_range",
+                                "签订日期「\(c.text("signed_date"))」应在 \(period.year)-01-01 至本期末 \(period.lastDay) 之间（本年度的责任书）；往年签订的责任书请重新签订本年度的。")
+                    } else {
+                        signedDate = d
+                    }
+                case .invalid: break
+                }
+            } else if signedCell.value == false, dateCell.value != nil {
+                c.warning("signed_date", "agreement.signed_date_unexpected",
+                          "是否签订为「否」，但填写了签订日期「\(c.text("signed_date"))」，该日期已忽略；如已签订请将是否签订改为「是」。")
+            }
+
+            guard let type, let name, let signed = signedCell.value, !c.hasError else {
+                if claimsParty, allowed, let identity, let type, !type.needsCode || registered {
+                    rejectedParties.append(identity)
+                }
+                return nil
+            }
+            let code = codeCell.value
+            return AgreementRow(line: c.line, partyType: type, partyCode: code, partyName: name,
+                                signed: signed, signedDate: signedDate)
+        }
+        result.rejectedParties = rejectedParties
+        return result
+    }
+
+    /// `trainings.csv`: date inside the period, form, theme, participants ≥ 0 (a warning above the population).
+    public static func trainings(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<TrainingRow> {
+        validate(input, .trainings, ctx) { c in
+            let date = c.requiredDateInPeriod("activity_date")
+            let group = c.groupCode()
+            let form = c.requiredEnumeration("form", as: TrainingForm.self, kind: .trainingForm)
+            let theme = c.requiredText("theme")
+            let audienceCell = c.enumeration("audience", as: Audience.self, kind: .audience)
+            let participants = c.requiredCount("participants")
+            let hours = c.amount("hours")
+            let materials = c.count("materials")
+            guard let date, let group, let form, let theme, let participants, !c.hasError else { return nil }
+            if case .village(let v) = ctx.submitter, let population = v.population, participants > population {
+                c.warning("participants", "participants.above_population",
+                          "参与人数 \(participants) 超过\(v.name)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
+            }
+            return TrainingRow(line: c.line, date: date, groupCode: group, form: form, theme: theme,
+                               audience: audienceCell.value, participants: participants,
+                               hours: hours.value, materials: materials.value)
+        }
+    }
+
+    /// Warnings where inspections' hazards_found disagrees with the hazards registered with that date:
+    /// per inspection date, the sum of hazards_found of the accepted inspections against the accepted
+    /// hazard rows new this period (`newIds`) with that found_date. Each inspection row of a
+    /// disagreeing date gets the warning. Skipped unless both files were read.
+    public static func crossCheck(inspections: FileResult<InspectionRow>, hazards: FileResult<HazardRow>,
+                                  newIds: Set<String>, _ ctx: ValidationContext) -> [ValidationIssue] {
+        guard inspections.state == .read, hazards.state == .read else { return [] }
+        var registered: [Day: Int] = [:]
+        for h in hazards.rows where newIds.contains(h.hazardId) { registered[h.foundDate, default: 0] += 1 }
+        var reported: [Day: Int] = [:]
+        var inspectionsOn: [Day: Int] = [:]
+        for r in inspections.rows {
+            reported[r.date, default: 0] += r.hazardsFound
+            inspectionsOn[r.date, default: 0] += 1
+        }
+        return inspections.rows.compactMap { r in
+            let sum = reported[r.date]!, count = registered[r.date] ?? 0
+            guard sum != count else { return nil }
+            let total = inspectionsOn[r.date]! > 1 ? "当日 \(inspectionsOn[r.date]!) 次排查合计发现隐患 \(sum) 处" : "发现隐患 \(sum) 处"
+            return ValidationIssue(.warning, period: ctx.period, folder: ctx.folder, file: inspections.fileName,
+                                   line: r.line, column: "hazards_found", value: String(r.hazardsFound),
+                                   rule: "inspection.hazards_found_mismatch",
+                                   message: "\(r.date) 的排查记录\(total)，但隐患整改台账中发现日期为 \(r.date) 的新登记隐患有 \(count) 条，请核对两表是否一致。")
+        }
+    }
+
+    // MARK: Agreements parties
+
+    /// A village lists its groups and the units in its area; the town lists villages and key units.
+    static func isAllowed(_ type: PartyType, for submitter: Submitter) -> Bool {
+        switch submitter {
+        case .town: type != .group
+        case .village: type != .village && type != .keyUnit
+        }
+    }
+
+    static func notAllowedMessage(_ type: PartyType, _ submitter: Submitter) -> String {
+        switch submitter {
+        case .town:
+            "镇级责任书清单不应填写「\(type.label)」：村民小组的责任书由所在村签订并报送，请删除此行。"
+        case .village:
+            "村级责任书清单不应填写「\(type.label)」：村(社区)和重点生产经营单位的责任书由镇签订，请删除此行。"
+        }
+    }
+
+    /// nil when the code is the registered code of a party of that type for this folder.
+    static func unregisteredMessage(_ type: PartyType, _ code: String, _ ctx: ValidationContext) -> String? {
+        switch (type, ctx.submitter) {
+        case (.group, .village(let v)):
+            if v.groups.contains(where: { $0.code == code }) { return nil }
+            let known = v.groups.map(\.code)
+            let hint = known.isEmpty ? "本村未登记任何小组" : "本村的小组编码为：\(known.joined(separator: "、"))"
+            return "对象编码「\(code)」不是\(v.name)登记的小组，\(hint)，请核对。"
+        case (.village, .town):
+            if ctx.config.village(code) != nil { return nil }
+            return "对象编码「\(code)」不是登记的村(社区)编码，请填写村(社区)的 12 位登记编码。"
+        case (.keyUnit, .town):
+            if ctx.config.keyUnits.contains(where: { $0.code == code }) { return nil }
+            return "对象编码「\(code)」不是登记的重点生产经营单位编码，请核对；新增单位请先在配置中登记。"
+        default:
+            return nil
+        }
+    }
+
+    // MARK: The file frame
+
+    /// Header matching, blank rows, short and long rows, counts; `row` validates one data row and
+    /// returns it when it has no error.
+    static func validate<Row: Sendable & Equatable>(_ input: FileInput, _ kind: FileKind, _ ctx: ValidationContext,
+                                                    row: (inout RowCells) -> Row?) -> FileResult<Row> {
+        let csv: ParsedCSV, fileName: String
+        switch input {
+        case .missing:
+            return FileResult(fileName: kind.fileName, state: .missing)
+        case .unreadable(let name, let issue):
+            return FileResult(fileName: name, state: .rejected, issues: [issue])
+        case .parsed(let name, let parsed):
+            fileName = name; csv = parsed
+        }
+        let schema = kind.schema
+        func fileIssue(_ line: Int?, _ column: String, _ value: String, _ severity: Severity, _ rule: String, _ message: String) -> ValidationIssue {
+            ValidationIssue(severity, period: ctx.period, folder: ctx.folder, file: fileName, line: line,
+                            column: column, value: value, rule: rule, message: message)
+        }
+
+        let records = csv.records.filter { !$0.isBlank }
+        guard let header = records.first else {
+            return FileResult(fileName: fileName, state: .rejected, issues: [
+                fileIssue(nil, "", "", .error, "file.empty",
+                          "文件\(fileName)是空的（没有表头），整个文件未读入；请用模板填写后重新报送，没有内容可报时也请保留表头。"),
+            ])
+        }
+        let data = records.dropFirst()
+        let mapping = HeaderMatcher.match(header: header.fields, schema: schema)
+
+        var issues: [ValidationIssue] = []
+        for u in mapping.unknown {
+            issues.append(fileIssue(header.line, "", u.header, .warning, "column.unknown",
+                                    "表头「\(u.header.trimmedCell)」不是\(kind.chinese)的列，该列已忽略；如是拼写错误请改为模板中的列名。"))
+        }
+        for d in mapping.duplicates {
+            issues.append(fileIssue(header.line, d.key, d.header, .warning, "column.duplicate",
+                                    "列「\(schema.column(d.key)!.header)」出现了两次，只读取第一列，第 \(d.index + 1) 列已忽略；请删除重复的列。"))
+        }
+        if !mapping.missingRequired.isEmpty {
+            for m in mapping.missingRequired {
+                issues.append(fileIssue(header.line, m.key, "", .error, "column.missing",
+                                        "缺少必填列「\(m.header)」（\(m.key)），整个文件未读入，其中 \(data.count) 行均未采用；请在表头补上该列后重新报送。"))
+            }
+            return FileResult(fileName: fileName, state: .rejected, rowsRead: data.count, issues: issues)
+        }
+
+        // Cells under no header (beyond it, or under an empty header cell) are ignored with a warning.
+        let headerWidth = header.fields.count
+        let emptyHeaderIndexes = Set(header.fields.indices.filter { header.fields[$0].trimmedCell.isEmpty })
+
+        var rows: [Row] = []
+        for record in data {
+            var cells = RowCells(record: record, mapping: mapping, schema: schema, context: ctx, fileName: fileName)
+            let extra = record.fields.indices
+                .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !record.fields[$0].trimmedCell.isEmpty }
+            if !extra.isEmpty {
+                let values = extra.map { record.fields[$0] }
+                cells.warning("", "row.extra_cells",
+                              "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
+                              value: values.joined(separator: ","))
+            }
+            let accepted = row(&cells)
+            issues += cells.issues
+            if let accepted, !cells.hasError { rows.append(accepted) }
+        }
+        return FileResult(fileName: fileName, state: .read, rowsRead: data.count, rows: rows, issues: issues)
+    }
+}
