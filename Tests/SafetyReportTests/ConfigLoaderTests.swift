@@ -156,6 +156,9 @@ import Testing
             "key_units[1].village: \"T\" is the town's code; name the village where the unit is located, or leave the key out",
             "key_units[2].village: must be a village code in quotes, got 2",
         ])
+        // A village with another problem still counts as registered for its key units.
+        #expect(problems(town(villages: #"[{"code": "V1", "name": ""}]"#, extra: #", "key_units": [{"code": "KU1", "name": "砖厂", "village": "V1"}]"#))
+                == ["villages[0].name: must not be empty"])
         let ok = try parse(town(extra: #", "key_units": [{"code": "KU4", "name": "油库"}, {"code": "KU5", "name": "加油站", "village": "V2"}]"#))
         #expect(ok.keyUnits == [KeyUnit(code: "KU4", name: "油库", village: nil), KeyUnit(code: "KU5", name: "加油站", village: "V2")])
     }
@@ -177,6 +180,8 @@ import Testing
             "targets.trainings_per_month: must be a whole number ≥ 0, got 1.5",
             "targets.max_overdue_hazards: must be a whole number ≥ 0, got \"0\" (write the number without quotes)",
         ])
+        #expect(problems(town(extra: #", "targets": {"signing_rate": 1.5}"#))
+                == ["targets.signing_rate: must be a number from 0 to 1 (1.0 means 100%), got 1.5"])
         #expect(problems(town(extra: #", "targets": {"signing_rate": -0.1}"#))
                 == ["targets.signing_rate: must be a number from 0 to 1 (1.0 means 100%), got -0.1"])
         #expect(problems(town(extra: #", "targets": {"signing_rate": "100%"}"#))

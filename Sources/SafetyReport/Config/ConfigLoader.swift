@@ -144,6 +144,9 @@ private struct Checker {
     var problems: [ConfigProblem] = []
     /// Code → key path of its first use, over the whole file.
     var codesSeen: [String: String] = [:]
+    /// Every well-formed village code, even of villages with other problems, so that key units
+    /// are not blamed for a village's mistake.
+    var villageCodes: Set<String> = []
 
     static let codePattern = #"^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$"#
 
@@ -163,8 +166,7 @@ private struct Checker {
             if let code, let name { town = Town(code: code, name: name) }
         }
         let villages = checkVillages(top["villages"])
-        let villageCodes = Set(villages?.map(\.code) ?? [])
-        let keyUnits = checkKeyUnits(top["key_units"], villageCodes: villageCodes, townCode: town?.code)
+        let keyUnits = checkKeyUnits(top["key_units"], townCode: town?.code)
         let inputs = folder(top, "inputs", defaultName: "inputs", base: baseDirectory)
         let outputs = folder(top, "outputs", defaultName: "outputs", base: baseDirectory)
         if let inputs, let outputs { checkSeparate(inputs: inputs, outputs: outputs) }
@@ -189,6 +191,7 @@ private struct Checker {
             guard let fields = element(item, at: at, allowed: ["code", "name", "kind", "population", "groups"],
                                        hint: "{ \"code\": …, \"name\": … }") else { complete = false; continue }
             let code = code(fields, "code", at: at)
+            if let code { villageCodes.insert(code) }
             let name = name(fields, "name", at: at)
             let kind = optionalText(fields, "kind", at: at, default: "村")
             let population = optionalCount(fields, "population", at: at)
@@ -218,7 +221,7 @@ private struct Checker {
         return complete ? groups : nil
     }
 
-    mutating func checkKeyUnits(_ value: JSONValue?, villageCodes: Set<String>, townCode: String?) -> [KeyUnit]? {
+    mutating func checkKeyUnits(_ value: JSONValue?, townCode: String?) -> [KeyUnit]? {
         guard let value, value != .null else { return [] }
         guard case .array(let items) = value else {
             problem("key_units", "must be a list [{ \"code\": …, \"name\": …, \"village\": … }], got \(value.shown)"); return nil
@@ -306,7 +309,7 @@ private struct Checker {
         case let other?: problem(at, "must be a number from 0 to 1 (1.0 means 100%), got \(other.shown)"); return nil
         }
         guard (0...1).contains(x) else {
-            let hint = x > 1 && x <= 100 ? "; write \(x / 100) for \(value!.shown)%" : ""
+            let hint = x >= 2 && x <= 100 ? "; write \(x / 100) for \(value!.shown)%" : ""
             problem(at, "must be a number from 0 to 1 (1.0 means 100%), got \(value!.shown)\(hint)")
             return nil
         }
