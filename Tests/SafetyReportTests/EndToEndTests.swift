@@ -99,7 +99,7 @@ final class TownFixture {
         #expect(v1["inspections"] == "2" && v1["inspections_first_half"] == "1" && v1["inspections_second_half"] == "1")
         #expect(v1["hazards_new"] == "1" && v1["hazards_rectified"] == "1" && v1["hazards_open"] == "2")
         #expect(v1["hazards_new_ytd"] == "3" && v1["hazards_rectified_ytd"] == "1")
-        #expect(v1["agreements_required"] == "2" && v1["agreements_signed"] == "1" && v1["signing_rate"] == "0.5")
+        #expect(v1["agreements_required"] == "2" && v1["agreements_signed"] == "1" && v1["signing_rate"] == "0.5000")
         #expect(v1["compliant"] == "0")
         let town1 = try #require(try town.csv(folder + "summary_town.csv").first)
         #expect(town1["trainings"] == "2")             // the town's own folder counts in the town total
@@ -143,7 +143,7 @@ final class TownFixture {
         let rebuilt = try ReportRun.build(config: config, configSHA256: "x", period: p)
         let signed = try #require(rebuilt.changes.first { $0.code == "V1" && $0.column == "agreements_signed" })
         #expect((signed.old, signed.new) == ("1", "2"))
-        #expect(try town.csv("outputs/2026-10/changes.csv").contains { $0["column"] == "signing_rate" && $0["new_value"] == "1" })
+        #expect(try town.csv("outputs/2026-10/changes.csv").contains { $0["column"] == "signing_rate" && $0["new_value"] == "1.0000" })
     }
 
     @Test func aFailedBuildLeavesThePreviousOutputsWhole() throws {
