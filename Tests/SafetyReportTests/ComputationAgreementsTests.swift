@@ -104,4 +104,27 @@ import Testing
         #expect((g1.agreementsRequired, g1.agreementsSigned) == (1, 0))
         #expect((g2.agreementsRequired, g2.agreementsSigned) == (1, 1))
     }
+
+    @Test func standingListIsCarriedForwardWithinTheYear() {
+        let march = F.file(.agreements, [F.agreement(.group, code: F.g1, name: "第一组", signed: true)])
+        let missing = FileResult<AgreementRow>.missing(.agreements)
+        let rejectedWhole = FileResult<AgreementRow>(fileName: "agreements.csv", state: .rejected, rowsRead: 4)
+        // Mar sent → Apr nothing → May rejected whole → Jan next year nothing.
+        let mar = StandingAgreements.standing(after: nil, file: march, period: F.period("2026-03"))
+        let apr = StandingAgreements.standing(after: mar, file: missing, period: F.period("2026-04"))
+        let may = StandingAgreements.standing(after: apr, file: rejectedWhole, period: F.period("2026-05"))
+        let jan = StandingAgreements.standing(after: may, file: missing, period: F.period("2027-01"))
+        #expect(mar?.sentIn == F.period("2026-03") && mar?.rows == march.rows)
+        #expect(apr == mar)
+        #expect(may == mar)
+        #expect(jan == nil)
+    }
+
+    @Test func aFileReadInPStandsEvenWhenNoListWasPassed() {
+        let folder = F.folder(F.v1, agreements: [F.agreement(.group, code: F.g1, name: "第一组", signed: true)])
+        let older = StandingAgreements(sentIn: F.period("2026-02"), rows: [])
+        let r = F.build("2026-10", folders: [folder], standing: [F.v1: older])
+        #expect(r.summary(ofVillage: F.v1).figures.agreementsSigned == 1)
+        #expect(r.agreements.filter { $0.folder == F.v1 }.map(\.sentIn) == [F.period("2026-10"), F.period("2026-10")])
+    }
 }

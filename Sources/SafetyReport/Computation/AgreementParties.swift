@@ -56,3 +56,17 @@ enum AgreementParties {
         return out
     }
 }
+
+extension StandingAgreements {
+    /// The list standing at the end of `period` (SPEC §4): P's file when it was read (a file rejected
+    /// whole does not stand), else the list standing at the end of the month before if it is of the
+    /// same year (a new year starts empty), else none.
+    public static func standing(after previous: StandingAgreements?, file: FileResult<AgreementRow>,
+                                period: Period) -> StandingAgreements? {
+        if file.isSubmitted {
+            return StandingAgreements(sentIn: period, rows: file.rows, rejectedParties: file.rejectedParties)
+        }
+        guard let previous, previous.sentIn.year == period.year, previous.sentIn <= period else { return nil }
+        return previous
+    }
+}

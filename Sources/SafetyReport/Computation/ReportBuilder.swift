@@ -6,8 +6,9 @@ public enum ReportBuilder {
     /// - Parameters:
     ///   - folders: P's validated files of each registered submitter (town and villages); a registered
     ///     folder left out counts as having sent nothing.
-    ///   - standing: per folder code, the agreements list standing at P's end (absent when none stands).
-    ///     A list from another year, or from after P, is ignored.
+    ///   - standing: per folder code, the agreements list standing at P's end (absent when none stands);
+    ///     see `StandingAgreements.standing(after:file:period:)`. A list from another year, or from after P,
+    ///     is ignored, and a folder's agreements file read in P stands in any case.
     ///   - ledger: the hazard ledger with every period up to and including P applied.
     ///   - extraIssues: issues found outside the folders (unregistered folders and the like).
     public static func build(config: PipelineConfig, period: Period, folders: [FolderPeriod],
@@ -21,8 +22,10 @@ public enum ReportBuilder {
         for code in config.submitterCodes where computed[code] == nil {
             let submitter: Submitter = code == town ? .town : .village(config.village(code)!)
             let folder = given[code] ?? FolderPeriod(code: code, submitter: submitter)
+            // P's own readable file always stands, whatever was passed for the folder.
+            let stands = StandingAgreements.standing(after: standing[code], file: folder.agreements, period: period)
             computed[code] = FolderFigures(config: config, period: period, folder: folder,
-                                           standing: standing[code], ledger: ledger)
+                                           standing: stands, ledger: ledger)
         }
 
         let villages = config.villages.map { v in
