@@ -1,0 +1,88 @@
+// One hazard of the ledger seen from the end of a period: the facts every hazard figure is counted from.
+
+/// A hazard as it stands at the end of P (SPEC §4). Built once per hazard so that the village,
+/// group, category and ledger tables all count from the same facts.
+struct HazardState: Sendable {
+    let owner: String
+    /// The latest accepted row with period ≤ P.
+    let row: HazardRow
+    let registeredIn: Period
+    let lastUpdatedIn: Period
+    let isOpen: Bool
+    /// Open and deadline before the last day of P (a deadline on the last day is not yet overdue).
+    let isOverdue: Bool
+    let daysOverdue: Int
+    /// Registered in P, whatever its found_date.
+    let isNew: Bool
+    /// An accepted row for it was in P's file.
+    let mentioned: Bool
+    /// 已整改 at the end of P and not at the end of P−1 (new ones included).
+    let rectifiedInPeriod: Bool
+    /// Registered in a period of P's year up to P: the registration period decides, not found_date.
+    let isNewYTD: Bool
+
+    /// nil when the hazard was not yet registered at the end of `period`.
+    init?(_ hazard: HazardLedger.Hazard, period: Period) {
+        guard let latest = hazard.state(at: period) else { return nil }
+        owner = hazard.owner
+        row = latest.row
+        registeredIn = hazard.registeredIn
+        lastUpdatedIn = latest.period
+        isOpen = latest.row.status != .rectified
+        let lastDay = period.lastDay
+        isOverdue = isOpen && latest.row.deadline < lastDay
+        daysOverdue = isOverdue ? lastDay.ordinal - latest.row.deadline.ordinal : 0
+        isNew = registeredIn == period
+        mentioned = hazard.isMentioned(in: period)
+        rectifiedInPeriod = !isOpen && !hazard.isRectified(at: period.previous)
+        isNewYTD = registeredIn.year == period.year
+    }
+
+    /// Open at P's end and not mentioned in P: carried over unchanged.
+    var carriedOver: Bool { isOpen && !mentioned }
+    /// Of the year's new hazards, those 已整改 at the end of P.
+    var isRectifiedYTD: Bool { isNewYTD && !isOpen }
+    /// Shown in the ledger table: open at P's end or changed in P.
+    var isListed: Bool { isOpen || mentioned }
+
+    func entry(ownerName: String) -> LedgerEntry {
+        LedgerEntry(owner: owner, ownerName: ownerName, hazard: row, registeredIn: registeredIn,
+                    lastUpdatedIn: lastUpdatedIn, isOpen: isOpen, isOverdue: isOverdue, daysOverdue: daysOverdue,
+                    isNew: isNew, carriedOver: carriedOver, rectifiedInPeriod: rectifiedInPeriod)
+    }
+
+    /// The warning a carried-over hazard raises: the folder should report its progress every month.
+    func notUpdatedWarning(period: Period, fileName: String) -> ValidationIssue {
+        ValidationIssue(.warning, period: period, folder: owner, file: fileName, line: nil, column: "hazard_id",
+                        value: row.hazardId, rule: "hazard.not_updated",
+                        message: "隐患「\(row.hazardId)」仍未整改，本月台账未更新其状态，请在 \(fileName) 中填报最新整改进展")
+    }
+}
+
+extension Figures {
+    /// Counts one hazard's state at P's end into the hazard columns.
+    mutating func count(_ h: HazardState) {
+        if h.isNew { hazardsNew += 1; if h.row.level == .major { hazardsNewMajor += 1 } }
+        if h.rectifiedInPeriod { hazardsRectified += 1 }
+        if h.isOpen {
+            hazardsOpen += 1
+            if h.row.level == .major { hazardsOpenMajor += 1 }
+            if h.isOverdue { hazardsOverdue += 1 }
+            if h.row.escalated { hazardsEscalatedOpen += 1 }
+        }
+        if h.isNewYTD { hazardsNewYTD += 1 }
+        if h.isRectifiedYTD { hazardsRectifiedYTD += 1 }
+    }
+
+    /// Counts one accepted inspection, in the first half (days 1–15) or the second (16–end).
+    mutating func count(_ row: InspectionRow) {
+        inspections += 1
+        if row.date.day <= 15 { inspectionsFirstHalf += 1 } else { inspectionsSecondHalf += 1 }
+    }
+
+    /// Counts one accepted training activity and its participants.
+    mutating func count(_ row: TrainingRow) {
+        trainings += 1
+        trainingParticipants += row.participants
+    }
+}

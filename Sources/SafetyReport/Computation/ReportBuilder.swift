@@ -1,0 +1,202 @@
+// Rolls P's validated rows, the standing agreements and the hazard ledger up into a MonthReport (SPEC §4).
+
+/// The computation stage: pure, no I/O. Everything it needs is passed in.
+public enum ReportBuilder {
+    /// Computes every figure and table of period `period`.
+    /// - Parameters:
+    ///   - folders: P's validated files of each registered submitter (town and villages); a registered
+    ///     folder left out counts as having sent nothing.
+    ///   - standing: per folder code, the agreements list standing at P's end (absent when none stands);
+    ///     see `StandingAgreements.standing(after:file:period:)`. A list from another year, or from after P,
+    ///     is ignored, and a folder's agreements file read in P stands in any case.
+    ///   - ledger: the hazard ledger with every period up to and including P applied.
+    ///   - extraIssues: issues found outside the folders (unregistered folders and the like).
+    public static func build(config: PipelineConfig, period: Period, folders: [FolderPeriod],
+                             standing: [String: StandingAgreements], ledger: HazardLedger,
+                             extraIssues: [ValidationIssue]) -> MonthReport {
+        var given: [String: FolderPeriod] = [:]
+        for f in folders where given[f.code] == nil { given[f.code] = f }
+
+        let town = config.town.code
+        var computed: [String: FolderFigures] = [:]
+        for code in config.submitterCodes where computed[code] == nil {
+            let submitter: Submitter = code == town ? .town : .village(config.village(code)!)
+            let folder = given[code] ?? FolderPeriod(code: code, submitter: submitter)
+            // P's own readable file always stands, whatever was passed for the folder.
+            let stands = StandingAgreements.standing(after: standing[code], file: folder.agreements, period: period)
+            computed[code] = FolderFigures(config: config, period: period, folder: folder,
+                                           standing: stands, ledger: ledger)
+        }
+
+        let villages = config.villages.map { v in
+            let c = computed[v.code]!
+            return VillageSummary(village: v, figures: c.figures,
+                                  shortfalls: c.shortfalls(targets: config.targets), complete: c.complete)
+        }
+        let groups = config.villages.flatMap { v in
+            v.groups.map { g in
+                GroupSummary(villageCode: v.code, villageName: v.name, group: g,
+                             figures: computed[v.code]!.groupFigures[g.code] ?? Figures())
+            }
+        }
+        let own = computed[town]!.figures
+        var total = own
+        for v in villages { total += v.figures }
+        let townSummary = TownSummary(figures: total, ownFolder: own,
+                                      villagesSubmitted: villages.filter(\.complete).count,
+                                      villagesCompliant: villages.filter(\.compliant).count)
+
+        let order = config.submitterCodes
+        let perFolder = order.map { computed[$0]! }
+        let extraFolders = given.keys.filter { computed[$0] == nil }.sorted()
+
+        var issues = extraIssues
+        for code in order + extraFolders { issues += given[code]?.allIssues ?? [] }
+        issues += perFolder.flatMap(\.notUpdatedWarnings)
+
+        return MonthReport(
+            period: period, config: config, town: townSummary, villages: villages, groups: groups,
+            categories: perFolder.flatMap(\.categories),
+            ledger: perFolder.flatMap { c in c.hazards.filter(\.isListed).map { $0.entry(ownerName: c.name) } },
+            agreements: perFolder.flatMap(\.agreements),
+            trainings: perFolder.flatMap { c in c.folder.trainings.rows.map { TrainingActivity(folder: c.code, row: $0) } },
+            trend: trend(config: config, period: period, ledger: ledger),
+            issues: IssueOrder.sorted(issues, config: config),
+            fileStats: (perFolder.map(\.folder) + extraFolders.map { given[$0]! }).flatMap(fileStats))
+    }
+
+    /// Town-wide hazards registered, and hazards that became 已整改, in each month of P's year up to P.
+    static func trend(config: PipelineConfig, period: Period, ledger: HazardLedger) -> [TrendPoint] {
+        var points: [TrendPoint] = []
+        var month = Period(year: period.year, month: 1)!
+        while month <= period {
+            var point = TrendPoint(period: month, hazardsNew: 0, hazardsRectified: 0)
+            for owner in config.submitterCodes {
+                for h in ledger.hazards(owner: owner, upTo: month) {
+                    if h.registeredIn == month { point.hazardsNew += 1 }
+                    if h.isRectified(at: month) && !h.isRectified(at: month.previous) { point.hazardsRectified += 1 }
+                }
+            }
+            points.append(point)
+            month = month.next
+        }
+        return points
+    }
+
+    static func fileStats(_ folder: FolderPeriod) -> [FileStat] {
+        func stat<Row>(_ kind: FileKind, _ file: FileResult<Row>) -> FileStat {
+            FileStat(folder: folder.code, kind: kind, fileName: file.fileName, state: file.state.rawValue,
+                     rowsRead: file.rowsRead, rowsAccepted: file.rows.count, rowsRejected: file.rowsRejected)
+        }
+        return [stat(.inspections, folder.inspections), stat(.hazards, folder.hazards),
+                stat(.agreements, folder.agreements), stat(.trainings, folder.trainings)]
+    }
+}
+
+/// Everything computed for one registered folder (the town's own or a village) in P.
+struct FolderFigures {
+    let code: String
+    let name: String
+    let folder: FolderPeriod
+    let figures: Figures
+    /// Group code → figures of the rows carrying it (villages only).
+    let groupFigures: [String: Figures]
+    /// The folder's hazards registered by P's end, ordered by id.
+    let hazards: [HazardState]
+    let agreements: [AgreementStatus]
+    let categories: [CategoryCount]
+    let notUpdatedWarnings: [ValidationIssue]
+    /// The kinds that keep the submission from being complete, in file-kind order.
+    let missingKinds: [FileKind]
+    var complete: Bool { missingKinds.isEmpty }
+
+    init(config: PipelineConfig, period: Period, folder: FolderPeriod, standing: StandingAgreements?, ledger: HazardLedger) {
+        code = folder.code
+        name = config.name(ofFolder: folder.code)
+        self.folder = folder
+        let groupCodes = Set(config.village(folder.code)?.groups.map(\.code) ?? [])
+        var f = Figures()
+        var g: [String: Figures] = [:]
+        for code in groupCodes { g[code] = Figures() }
+        // Only this village's groups roll up; validation rejects any other group code.
+        func group(_ code: String?) -> String? { code.flatMap { groupCodes.contains($0) ? $0 : nil } }
+
+        f.filesSubmitted = [folder.inspections.isSubmitted, folder.hazards.isSubmitted,
+                            folder.agreements.isSubmitted, folder.trainings.isSubmitted].filter { $0 }.count
+        f.rowsRead = folder.inspections.rowsRead + folder.hazards.rowsRead
+            + folder.agreements.rowsRead + folder.trainings.rowsRead
+        f.rowsRejected = folder.inspections.rowsRejected + folder.hazards.rowsRejected
+            + folder.agreements.rowsRejected + folder.trainings.rowsRejected
+        for row in folder.inspections.rows {
+            f.count(row)
+            if let gc = group(row.groupCode) { g[gc]!.count(row) }
+        }
+        for row in folder.trainings.rows {
+            f.count(row)
+            if let gc = group(row.groupCode) { g[gc]!.count(row) }
+        }
+        let hazards = ledger.hazards(owner: folder.code, upTo: period).compactMap { HazardState($0, period: period) }
+        self.hazards = hazards
+        for h in hazards {
+            f.count(h)
+            // A hazard belongs to the group its latest row names.
+            if let gc = group(h.row.groupCode) { g[gc]!.count(h) }
+        }
+
+        let agreements = AgreementParties.statuses(config: config, folder: folder.code, period: period, standing: standing)
+        self.agreements = agreements
+        f.agreementsRequired = agreements.count
+        f.agreementsSigned = agreements.filter { $0.state == .signed }.count
+        for status in agreements where status.party.type == .group && groupCodes.contains(status.party.id) {
+            // A group's own agreement is the one its village signs with it.
+            g[status.party.id]!.agreementsRequired = 1
+            g[status.party.id]!.agreementsSigned = status.state == .signed ? 1 : 0
+        }
+        figures = f
+        groupFigures = g
+
+        categories = HazardCategory.allCases.map { category in
+            var c = CategoryCount(folder: folder.code, folderName: config.name(ofFolder: folder.code), category: category)
+            for h in hazards where h.row.category == category {
+                if h.isNew { c.hazardsNew += 1 }
+                if h.rectifiedInPeriod { c.hazardsRectified += 1 }
+                if h.isOpen { c.hazardsOpen += 1 }
+                if h.isOverdue { c.hazardsOverdue += 1 }
+                if h.isNewYTD { c.hazardsNewYTD += 1 }
+            }
+            return c
+        }
+        notUpdatedWarnings = hazards.filter(\.carriedOver)
+            .map { $0.notUpdatedWarning(period: period, fileName: folder.hazards.fileName) }
+
+        var missing: [FileKind] = []
+        if !folder.inspections.isSubmitted { missing.append(.inspections) }
+        if !folder.hazards.isSubmitted { missing.append(.hazards) }
+        if AgreementParties.effective(standing, period: period) == nil { missing.append(.agreements) }
+        if !folder.trainings.isSubmitted { missing.append(.trainings) }
+        missingKinds = missing
+    }
+
+    /// The targets missed, in the order of SPEC §4's list of targets.
+    func shortfalls(targets t: Targets) -> [Shortfall] {
+        var out: [Shortfall] = []
+        if !missingKinds.isEmpty { out.append(.incompleteSubmission(missing: missingKinds)) }
+        if figures.inspectionsFirstHalf < t.inspectionsPerHalfMonth {
+            out.append(.inspectionsFirstHalf(actual: figures.inspectionsFirstHalf, target: t.inspectionsPerHalfMonth))
+        }
+        if figures.inspectionsSecondHalf < t.inspectionsPerHalfMonth {
+            out.append(.inspectionsSecondHalf(actual: figures.inspectionsSecondHalf, target: t.inspectionsPerHalfMonth))
+        }
+        // Compared exactly, not rounded; nothing to sign meets the target.
+        if let rate = figures.signingRate, rate < t.signingRate {
+            out.append(.signingRate(actual: rate, target: t.signingRate))
+        }
+        if figures.trainings < t.trainingsPerMonth {
+            out.append(.trainings(actual: figures.trainings, target: t.trainingsPerMonth))
+        }
+        if figures.hazardsOverdue > t.maxOverdueHazards {
+            out.append(.overdueHazards(actual: figures.hazardsOverdue, limit: t.maxOverdueHazards))
+        }
+        return out
+    }
+}
