@@ -3,7 +3,7 @@
 import Foundation
 
 /// An input file the report depended on, for the manifest and stale detection.
-public struct InputRecord: Sendable, Equatable, Hashable {
+public struct InputRecord: Sendable, Equatable, Hashable, Codable {
     public var path: String
     public var sha256: String
     public var bytes: Int

@@ -61,9 +61,6 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
 }
 
-extension InputRecord: Codable {
-    enum CodingKeys: String, CodingKey { case path, sha256, bytes }
-}
 
 /// Why an earlier period's report no longer matches its inputs.
 public enum Staleness: Equatable, Sendable, CustomStringConvertible {
