@@ -89,9 +89,11 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         let r = Validator.inspections(input, villageCtx)
         #expect(r.state == .rejected && !r.isSubmitted)
         #expect(r.rowsRead == 3 && r.rows.isEmpty && r.rowsRejected == 3)
-        #expect(r.issues.map(\.rule) == ["column.missing", "column.missing"])
-        #expect(r.issues.map(\.column) == ["inspector", "hazards_found"])
-        #expect(r.issues.allSatisfy { $0.line == 2 && $0.severity == .error })
+        // One error per missing column on the header line, then every rejected row listed.
+        #expect(r.issues.map(\.rule) == ["column.missing", "column.missing", "row.file_rejected", "row.file_rejected", "row.file_rejected"])
+        #expect(r.issues.prefix(2).map(\.column) == ["inspector", "hazards_found"])
+        #expect(r.issues.map(\.line) == [2, 2, 3, 5, 6])
+        #expect(r.issues.allSatisfy { $0.severity == .error })
         #expect(r.issues[0].message.contains("排查人"))
     }
 

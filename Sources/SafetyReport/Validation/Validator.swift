@@ -351,6 +351,12 @@ public enum Validator {
                 issues.append(fileIssue(header.line, m.key, "", .error, "column.missing",
                                         "缺少必填列「\(m.header)」（\(m.key)），整个文件未读入，其中 \(data.count) 行均未采用；请在表头补上该列后重新报送。"))
             }
+            // Every rejected row is listed (SPEC §3.3), pointing back to the header's problem.
+            let missing = mapping.missingRequired.map { "「\($0.header)」" }.joined(separator: "、")
+            for record in data {
+                issues.append(fileIssue(record.line, "", "", .error, "row.file_rejected",
+                                        "文件缺少必填列\(missing)，本行随整个文件未采用；补上该列后重新报送即可。"))
+            }
             return FileResult(fileName: fileName, state: .rejected, rowsRead: data.count, issues: issues)
         }
 
