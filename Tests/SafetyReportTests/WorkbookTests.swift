@@ -219,3 +219,19 @@ enum WorkbookFixture {
         #expect(west.sheet("需更正数据").contains("<oddHeader>&amp;L青石镇 西山社区"))
     }
 }
+
+/// Writes the fixture's town and village workbooks where scripts/render-workbooks.sh and check-workbook.py can
+/// find them (WORKBOOK_SAMPLE_DIR, else a temporary folder), and checks that they open.
+@Suite struct WorkbookSampleTests {
+    @Test func samplesOpen() throws {
+        let env = ProcessInfo.processInfo.environment["WORKBOOK_SAMPLE_DIR"]
+        let dir = env ?? makeTempDir()
+        defer { if env == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        try FileManager.default.createDirectory(atPath: dir + "/villages", withIntermediateDirectories: true)
+        let report = WorkbookFixture.report(villageCount: 12)
+        try TownWorkbook.write(report, to: dir + "/town.xlsx")
+        for v in report.villages.prefix(2) { try VillageWorkbook.write(report, village: v, to: dir + "/villages/\(v.village.code).xlsx") }
+        #expect(try XlsxParts(path: dir + "/town.xlsx").sheetNames.count == TownWorkbook.sheetNames.count)
+        #expect(try XlsxParts(path: dir + "/villages/330683105202.xlsx").sheetNames == VillageWorkbook.sheetNames)
+    }
+}
