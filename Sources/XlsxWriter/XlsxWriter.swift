@@ -412,6 +412,13 @@ public final class Worksheet {
         if p.centerHorizontally { worksheet_center_horizontally(handle) }
     }
 
+    /// Manual page breaks above each of these zero-based rows.
+    public func setPageBreaks(beforeRows rows: [Int]) throws {
+        // libxlsxwriter takes a zero-terminated array; row 0 cannot take a break anyway.
+        var breaks = rows.filter { $0 > 0 }.map { lxw_row_t(clamping: $0) } + [0]
+        try check(worksheet_set_h_pagebreaks(handle, &breaks), "worksheet_set_h_pagebreaks", sheet: name)
+    }
+
     /// Makes this the sheet shown when the file opens.
     public func activate() { worksheet_activate(handle) }
 

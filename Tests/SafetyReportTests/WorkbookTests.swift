@@ -156,9 +156,11 @@ enum WorkbookFixture {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (_, x) = try written()
         #expect(x["xl/charts/chart1.xml"].contains("<c:f>'图表数据'!$A$3:$A$10</c:f>"))
-        #expect(x["xl/charts/chart2.xml"].contains("<c:lineChart>"))
-        #expect(x["xl/charts/chart2.xml"].contains("<c:v>签订率目标</c:v>") || x["xl/charts/chart2.xml"].contains("签订率目标"))
-        #expect(x["xl/charts/chart3.xml"].contains("<c:f>'图表数据'!$E$3:$E$12</c:f>"))
+        // chart2: the year's trend (January to October); chart3: village rates with the target as a dashed line.
+        #expect(x["xl/charts/chart2.xml"].contains("<c:f>'图表数据'!$E$3:$E$12</c:f>"))
+        #expect(x["xl/charts/chart3.xml"].contains("<c:lineChart>"))
+        #expect(x["xl/charts/chart3.xml"].contains("<c:v>签订率目标</c:v>"))
+        #expect(x["xl/charts/chart3.xml"].contains("<a:prstDash val=\"dash\"/>"))
         #expect(x.cell("图表数据", "F12") == "10")   // October's new hazards in the trend
     }
 
@@ -181,7 +183,7 @@ enum WorkbookFixture {
         #expect(x.sheet("村居汇总").contains("<autoFilter ref=\"A3:AA2005\"/>"))
         // The rates chart shows 30 villages, the lowest signing rates, in registry order: 0% (测试村1498),
         // 6/7 (西山社区), then 28 at 100% or nothing to sign, the first in the registry (东湖村, 测试村0…26).
-        #expect(x["xl/charts/chart2.xml"].contains("'图表数据'!$I$3:$I$32"))
+        #expect(x["xl/charts/chart3.xml"].contains("'图表数据'!$I$3:$I$32"))
         #expect(x.cell("图表数据", "I3") == "东湖村")
         #expect(x.cell("图表数据", "I4") == "西山社区")
         #expect(x.cell("图表数据", "I31") == "测试村26")

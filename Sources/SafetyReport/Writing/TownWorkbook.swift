@@ -419,16 +419,16 @@ private struct Writer {
                        Column("达标村居数", .int, max: 10), Column("未达标村居数", .int, max: 10), Column("说明", .wrap, max: 46)]
         let note = "\(cfg.town.name)　统计周期：\(period.firstDay)至\(period.lastDay)　全镇数值含各村居及\(cfg.town.name)本级"
         let tl = try ws.writeTable(style: style, title: "\(title)（\(period.chinese)）", note: note, columns: columns,
-                                   rows: rows, print: print)
+                                   rows: rows, print: print, repeatHeader: false)
         if !tl.isEmpty {
             let r = cellName(row: tl.firstDataRow, col: 4)
             try ws.conditionalFormat(tl.firstDataRow, 4, tl.lastDataRow, 4, .formula("=AND(ISNUMBER(\(r)),\(r)>0)"), style.bad)
         }
 
-        // Charts below the table, one under another, as wide as the table.
+        // Page 1: the table, then the category and trend charts side by side (the trend chart starts at
+        // column F, right of the first chart's 480 pixels). Page 2: the village rates chart, full width.
         let sheet = "图表数据"
-        var row = tl.lastDataRow + 2
-        let xScale = 1.75, yScale = 1.15, step = 18
+        let row = tl.lastDataRow + 2
         let cat = try workbook.addChart(.column)
         let cr = data.categoryRows
         try cat.addSeries(name: "本月新增", categories: CellRange(sheet: sheet, cr.lowerBound, 0, cr.upperBound, 0),
@@ -437,13 +437,27 @@ private struct Writer {
         try cat.addSeries(name: "待整改", categories: CellRange(sheet: sheet, cr.lowerBound, 0, cr.upperBound, 0),
                           values: CellRange(sheet: sheet, cr.lowerBound, 2, cr.upperBound, 2),
                           style: .init(color: 0xED7D31, dataLabels: true))
-        cat.setTitle("隐患分类（全镇，\(period.chinese)）")
-        cat.setAxes(yName: "项", yMin: 0)
+        cat.setTitle("隐患分类（全镇，\(period.chinese)）", size: 11)
+        cat.setAxes(yMin: 0, xLabelRotation: -30)
         cat.setLegend(.bottom)
-        try ws.insertChart(row, 0, cat, xScale: xScale, yScale: yScale)
-        row += step
+        try ws.insertChart(row, 0, cat, xScale: 0.97, yScale: 1.05)
+
+        if let tr = data.trendRows {
+            let trend = try workbook.addChart(.column)
+            let cats = CellRange(sheet: sheet, tr.lowerBound, 4, tr.upperBound, 4)
+            try trend.addSeries(name: "新增隐患", categories: cats, values: CellRange(sheet: sheet, tr.lowerBound, 5, tr.upperBound, 5),
+                                style: .init(color: 0xED7D31, dataLabels: true))
+            try trend.addSeries(name: "整改隐患", categories: cats, values: CellRange(sheet: sheet, tr.lowerBound, 6, tr.upperBound, 6),
+                                style: .init(color: 0x70AD47, dataLabels: true))
+            trend.setTitle("\(period.year)年各月新增与整改隐患（全镇）", size: 11)
+            trend.setAxes(yMin: 0)
+            trend.setLegend(.bottom)
+            try ws.insertChart(row, 5, trend, xScale: 0.97, yScale: 1.05)
+        }
 
         if let vr = data.villageRows {
+            let ratesRow = row + 17
+            try ws.setPageBreaks(beforeRows: [ratesRow])
             let rates = try workbook.addChart(.line)
             let cats = CellRange(sheet: sheet, vr.lowerBound, 8, vr.upperBound, 8)
             try rates.addSeries(name: "年度整改率", categories: cats, values: CellRange(sheet: sheet, vr.lowerBound, 9, vr.upperBound, 9),
@@ -453,24 +467,10 @@ private struct Writer {
             try rates.addSeries(name: "签订率目标", categories: cats, values: CellRange(sheet: sheet, vr.lowerBound, 11, vr.upperBound, 11),
                                 style: .init(color: 0xC00000, dashed: true, lineWidth: 1.5, noMarkers: true))
             let which = data.villagesShown < n ? "（签订率最低的\(data.villagesShown)个村居）" : ""
-            rates.setTitle("各村居年度整改率与责任书签订率\(which)")
+            rates.setTitle("各村居年度整改率与责任书签订率\(which)", size: 11)
             rates.setAxes(yMin: 0, yMax: 1, yNumberFormat: "0%", xLabelRotation: data.villagesShown > 8 ? -45 : nil)
             rates.setLegend(.bottom)
-            try ws.insertChart(row, 0, rates, xScale: xScale, yScale: yScale)
-            row += step
-        }
-
-        if let tr = data.trendRows {
-            let trend = try workbook.addChart(.column)
-            let cats = CellRange(sheet: sheet, tr.lowerBound, 4, tr.upperBound, 4)
-            try trend.addSeries(name: "新增隐患", categories: cats, values: CellRange(sheet: sheet, tr.lowerBound, 5, tr.upperBound, 5),
-                                style: .init(color: 0xED7D31, dataLabels: true))
-            try trend.addSeries(name: "整改隐患", categories: cats, values: CellRange(sheet: sheet, tr.lowerBound, 6, tr.upperBound, 6),
-                                style: .init(color: 0x70AD47, dataLabels: true))
-            trend.setTitle("\(period.year)年各月新增与整改隐患（全镇）")
-            trend.setAxes(yName: "项", yMin: 0)
-            trend.setLegend(.bottom)
-            try ws.insertChart(row, 0, trend, xScale: xScale, yScale: yScale)
+            try ws.insertChart(ratesRow + 1, 0, rates, xScale: 1.95, yScale: 1.5)
         }
     }
 }

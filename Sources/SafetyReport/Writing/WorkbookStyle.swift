@@ -123,82 +123,104 @@ struct PrintHeader {
 
 extension Worksheet {
     /// Writes a titled table: a merged title row, an optional note row, a header row, the data rows and any
-    /// rows after the filtered range (totals); then widths fitted to the text, frozen headers, an autofilter
-    /// over header and data, and print setup repeating the header row. Widths are measured as rows are
-    /// written, so the cost stays linear in the table's size.
+    /// rows after the filtered range (totals); then frozen headers, an autofilter over header and data, and
+    /// print setup (repeating the header row unless `repeatHeader` is false). Two linear passes: the first
+    /// measures each column (CJK characters count 2), the second writes with the final widths, so text too
+    /// long for its column wraps and its row gets the height it needs (LibreOffice does not grow rows itself).
     @discardableResult
     func writeTable(style s: WorkbookStyle, title: String, note: String?, columns: [Column], rows: [[Cell]],
-                    footerRows: [[Cell]] = [], print: PrintHeader, startRow: Int = 0) throws -> TableLayout {
+                    footerRows: [[Cell]] = [], print: PrintHeader, repeatHeader: Bool = true) throws -> TableLayout {
         let lastCol = max(columns.count - 1, 0)
-        var r = startRow
+        var measured = [Int](repeating: 0, count: columns.count)
+        for row in rows { measure(row, &measured) }
+        for row in footerRows { measure(row, &measured) }
+        let widths = columns.enumerated().map { c, col in
+            min(max(Double(max(measured[c], min(displayWidth(col.header), 8))) + 2, 6), col.maxWidth)
+        }
+        for (c, w) in widths.enumerated() { try setColumns(c, c, width: w) }
+        let tableWidth = widths.reduce(0, +)
+
+        var r = 0
         try merge(r, 0, r, lastCol, text: title, s.title)
         try setRow(r, height: 28)
         r += 1
         if let note {
             try merge(r, 0, r, lastCol, text: note, s.subtitle)
+            // The merged note wraps at 10 points; give it the lines it needs across the table's width.
+            try setRow(r, height: Self.lines(displayWidth(note), tableWidth / 0.9) * 13 + 4)
             r += 1
         }
         let headerRow = r
-        var widths = columns.map { Double(min(displayWidth($0.header), 16)) }
-        for (c, col) in columns.enumerated() { try write(r, c, text: col.header, s.header) }
-        let longestHeader = columns.map { displayWidth($0.header) }.max() ?? 0
-        try setRow(r, height: longestHeader > 16 ? 30 : 20)
+        var headerLines = 1.0
+        for (c, col) in columns.enumerated() {
+            try write(r, c, text: col.header, s.header)
+            headerLines = max(headerLines, Self.lines(displayWidth(col.header), widths[c]))
+        }
+        try setRow(r, height: headerLines * 14 + 6)
         r += 1
         let firstData = r
         for row in rows {
-            try writeRow(r, row, columns, s, total: false, widths: &widths)
+            try writeRow(r, row, columns, widths, s, total: false)
             r += 1
         }
         let lastData = r - 1
         for row in footerRows {
-            try writeRow(r, row, columns, s, total: true, widths: &widths)
+            try writeRow(r, row, columns, widths, s, total: true)
             r += 1
-        }
-        var tableWidth = 0.0
-        for (c, col) in columns.enumerated() {
-            let w = min(max(widths[c] + 2, 6), col.maxWidth)
-            tableWidth += w
-            try setColumns(c, c, width: w)
-        }
-        if let note {
-            // The merged note wraps; give it as many 10-point lines as it needs across the table's width.
-            let lines = (Double(displayWidth(note)) * 0.9 / max(tableWidth, 1)).rounded(.up)
-            try setRow(headerRow - 1, height: max(1, lines) * 14 + 4)
         }
         freezePanes(row: headerRow + 1, col: 0)
         try autofilter(headerRow, 0, max(lastData, headerRow), lastCol)
-        try setPageSetup(print.pageSetup(repeatRows: headerRow...headerRow))
+        try setPageSetup(print.pageSetup(repeatRows: repeatHeader ? headerRow...headerRow : nil))
         return TableLayout(headerRow: headerRow, firstDataRow: firstData, lastDataRow: lastData, lastCol: lastCol)
     }
 
-    private func writeRow(_ r: Int, _ row: [Cell], _ columns: [Column], _ s: WorkbookStyle, total: Bool,
-                          widths: inout [Double]) throws {
+    /// Lines a text of this display width takes in a column this wide (one unit kept for padding).
+    private static func lines(_ textWidth: Int, _ columnWidth: Double) -> Double {
+        max(1, (Double(textWidth) / max(columnWidth - 1, 1)).rounded(.up))
+    }
+
+    private func measure(_ row: [Cell], _ widths: inout [Int]) {
+        for (c, cell) in row.enumerated() where c < widths.count {
+            let w: Int
+            switch cell {
+            case .text(let t): w = displayWidth(t)
+            case .int(let n): w = String(n).count + String(n.magnitude).count / 3
+            case .number(let x): w = String(Int(x)).count + 3
+            case .percent: w = 6
+            case .date: w = 10
+            case .blank: w = 0
+            }
+            if w > widths[c] { widths[c] = w }
+        }
+    }
+
+    private func writeRow(_ r: Int, _ row: [Cell], _ columns: [Column], _ widths: [Double], _ s: WorkbookStyle,
+                          total: Bool) throws {
+        var lines = 1.0
         for (c, cell) in row.enumerated() where c < columns.count {
-            let kind = columns[c].kind
-            var w = 0
             switch cell {
             case .text(let t):
-                let f: Format = total ? s.totalText : (kind == .wrap ? s.wrap : kind == .center ? s.center : s.text)
+                let need = Self.lines(displayWidth(t), widths[c])
+                let f: Format
+                if total { f = s.totalText }
+                else if need > 1 { f = s.wrap }
+                else { f = columns[c].kind == .center ? s.center : s.text }
                 try write(r, c, text: t, f)
-                w = displayWidth(t)
+                lines = max(lines, need)
             case .int(let n):
                 try write(r, c, number: Double(n), total ? s.totalInt : s.int)
-                w = String(n).count + n.magnitude.description.count / 3
             case .number(let x):
                 try write(r, c, number: x, s.decimal)
-                w = String(Int(x)).count + 3
             case .percent(let x):
                 let f = total ? s.totalPercent : s.percent
                 if let x { try write(r, c, number: x, f) } else { try writeBlank(r, c, f) }
-                w = 6
             case .date(let d):
                 if let d { try write(r, c, year: d.year, month: d.month, day: d.day, s.date) } else { try writeBlank(r, c, s.date) }
-                w = 10
             case .blank:
                 try writeBlank(r, c, total ? s.totalText : s.text)
             }
-            if Double(w) > widths[c] { widths[c] = Double(w) }
         }
+        if lines > 1 { try setRow(r, height: lines * 14 + 2) }
     }
 }
 
