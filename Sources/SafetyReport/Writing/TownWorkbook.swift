@@ -96,12 +96,12 @@ struct FigureColumns {
          .int(f.trainings), .int(f.trainingParticipants)]
     }
     static let columns: [Column] = [
-        Column("排查次数", .int, max: 8), Column("上半月排查", .int, max: 8), Column("下半月排查", .int, max: 8),
-        Column("新增隐患", .int, max: 8), Column("新增重大隐患", .int, max: 8), Column("本月整改", .int, max: 8),
-        Column("待整改隐患", .int, max: 8), Column("待整改重大隐患", .int, max: 8), Column("逾期隐患", .int, max: 8),
-        Column("已上报未整改", .int, max: 8), Column("年度新增隐患", .int, max: 8), Column("年度已整改", .int, max: 8),
-        Column("年度整改率", .percent, max: 9), Column("应签责任书", .int, max: 8), Column("已签责任书", .int, max: 8),
-        Column("签订率", .percent, max: 9), Column("宣传培训次数", .int, max: 8), Column("参与人次", .int, max: 9),
+        Column("排查次数", .int, max: 6), Column("上半月排查", .int, max: 6), Column("下半月排查", .int, max: 6),
+        Column("新增隐患", .int, max: 6), Column("新增重大隐患", .int, max: 6), Column("本月整改", .int, max: 6),
+        Column("待整改隐患", .int, max: 6), Column("待整改重大隐患", .int, max: 6), Column("逾期隐患", .int, max: 6),
+        Column("已上报未整改", .int, max: 6), Column("年度新增隐患", .int, max: 6), Column("年度已整改", .int, max: 6),
+        Column("年度整改率", .percent, max: 7), Column("应签责任书", .int, max: 6), Column("已签责任书", .int, max: 6),
+        Column("签订率", .percent, max: 7), Column("宣传培训次数", .int, max: 6), Column("参与人次", .int, max: 7),
     ]
     // Offsets inside `columns`, for conditional formats.
     static let firstHalf = 1, secondHalf = 2, overdue = 8, signingRate = 15, trainings = 16
@@ -122,9 +122,9 @@ private struct Writer {
 
     func villages(_ ws: Worksheet) throws {
         let lead: [Column] = [Column("村居编码", max: 16), Column("村居名称", max: 16), Column("类型", .center, max: 6),
-                              Column("报送文件数", .int, max: 8), Column("报送完整", .center, max: 8),
-                              Column("读取行数", .int, max: 8), Column("退回行数", .int, max: 8)]
-        let tail: [Column] = [Column("是否达标", .center, max: 8), Column("未达标项", .wrap, max: 48)]
+                              Column("报送文件数", .int, max: 6), Column("报送完整", .center, max: 6),
+                              Column("读取行数", .int, max: 6), Column("退回行数", .int, max: 6)]
+        let tail: [Column] = [Column("是否达标", .center, max: 6), Column("未达标项", .wrap, max: 34)]
         let columns = lead + FigureColumns.columns + tail
         let rows: [[Cell]] = report.villages.map { v in
             let f = v.figures
