@@ -1,2 +1,577 @@
-// Placeholder so the target builds.
+// A small Swift wrapper over libxlsxwriter: workbooks, sheets, formats and charts, with every C type kept private.
+
 import CXlsxWriter
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed libxlsxwriter call, with where it happened.
+public struct XlsxError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The libxlsxwriter call that failed, e.g. `worksheet_write_string`.
+    public var operation: String
+    /// libxlsxwriter's message (`lxw_strerror`), or our own when the call returned no code.
+    public var message: String
+    /// Sheet name, when the call was about a sheet.
+    public var sheet: String?
+    /// A1-style cell or range, when the call was about cells.
+    public var cell: String?
+
+    public init(operation: String, message: String, sheet: String? = nil, cell: String? = nil) {
+        self.operation = operation; self.message = message; self.sheet = sheet; self.cell = cell
+    }
+
+    public var description: String {
+        var place = ""
+        if let sheet { place += "「\(sheet)」" }
+        if let cell { place += "!\(cell)" }
+        return "\(operation)\(place.isEmpty ? "" : " " + place): \(message)"
+    }
+}
+
+/// A1-style name of a zero-based cell: (0, 0) → A1.
+public func cellName(row: Int, col: Int) -> String {
+    var n = col + 1
+    var letters = ""
+    while n > 0 {
+        let r = (n - 1) % 26
+        letters = String(UnicodeScalar(UInt8(65 + r))) + letters
+        n = (n - 1) / 26
+    }
+    return letters + String(row + 1)
+}
+
+/// Turns an `lxw_error` into a thrown `XlsxError`.
+private func check(_ err: lxw_error, _ operation: String, sheet: String? = nil, cell: String? = nil) throws {
+    guard err != LXW_NO_ERROR else { return }
+    throw XlsxError(operation: operation, message: String(cString: lxw_strerror(err)), sheet: sheet, cell: cell)
+}
+
+/// A 24-bit RGB colour, e.g. 0xC00000.
+public typealias RGB = UInt32
+
+// MARK: - Workbook
+
+/// Document properties written to docProps/core.xml and app.xml.
+public struct DocumentProperties: Sendable, Equatable {
+    public var title = ""
+    public var subject = ""
+    public var author = ""
+    public var company = ""
+    /// Creation (and modification) time, in seconds since 1970-01-01 UTC. Fixed by the caller so that the same
+    /// inputs give the same bytes: libxlsxwriter would otherwise stamp the current time into core.xml.
+    public var created: Int
+    public init(title: String = "", subject: String = "", author: String = "", company: String = "", created: Int) {
+        self.title = title; self.subject = subject; self.author = author; self.company = company; self.created = created
+    }
+}
+
+/// An .xlsx file being built. Nothing is written until `close()`; dropping it unclosed writes nothing.
+public final class Workbook {
+    private var handle: UnsafeMutablePointer<lxw_workbook>?
+    /// libxlsxwriter keeps the tmpdir pointer, so it must live as long as the workbook.
+    private var tmpdir: UnsafeMutablePointer<CChar>?
+    public let path: String
+    private var sheetNames: Set<String> = []
+
+    /// Creates the workbook at `path` (written on close). `tmpdir`: where libxlsxwriter keeps its temporary
+    /// files (nil: the system default). Constant-memory mode is off so cells may be written in any order.
+    public init(path: String, tmpdir: String? = nil) throws {
+        self.path = path
+        var options = lxw_workbook_options()
+        options.constant_memory = 0
+        options.use_zip64 = 0
+        if let tmpdir {
+            self.tmpdir = strdup(tmpdir)
+            options.tmpdir = self.tmpdir
+        }
+        handle = workbook_new_opt(path, &options)
+        if handle == nil {
+            free(self.tmpdir)
+            throw XlsxError(operation: "workbook_new_opt", message: "无法创建工作簿文件 \(path)")
+        }
+    }
+
+    deinit {
+        if let handle { lxw_workbook_free(handle) }
+        free(tmpdir)
+    }
+
+    private func live(_ op: String) throws -> UnsafeMutablePointer<lxw_workbook> {
+        guard let handle else { throw XlsxError(operation: op, message: "工作簿已关闭") }
+        return handle
+    }
+
+    /// Sets title, subject, author, company and the (fixed) creation time.
+    public func setProperties(_ p: DocumentProperties) throws {
+        let wb = try live("workbook_set_properties")
+        // libxlsxwriter copies every string, so temporary C strings are enough.
+        try p.title.withCString { title in
+            try p.subject.withCString { subject in
+                try p.author.withCString { author in
+                    try p.company.withCString { company in
+                        var props = lxw_doc_properties()
+                        props.title = UnsafeMutablePointer(mutating: title)
+                        props.subject = UnsafeMutablePointer(mutating: subject)
+                        props.author = UnsafeMutablePointer(mutating: author)
+                        props.company = UnsafeMutablePointer(mutating: company)
+                        props.created = time_t(p.created)
+                        try check(workbook_set_properties(wb, &props), "workbook_set_properties")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a sheet; the name must be unique, at most 31 characters, without []:*?/\.
+    public func addWorksheet(_ name: String) throws -> Worksheet {
+        let wb = try live("workbook_add_worksheet")
+        try check(workbook_validate_sheet_name(wb, name), "workbook_add_worksheet", sheet: name)
+        guard let ws = workbook_add_worksheet(wb, name) else {
+            throw XlsxError(operation: "workbook_add_worksheet", message: "无法添加工作表", sheet: name)
+        }
+        sheetNames.insert(name)
+        return Worksheet(ws, name: name)
+    }
+
+    /// A new cell format. Create each distinct format once per workbook and reuse it.
+    public func addFormat(_ spec: FormatSpec) throws -> Format {
+        let wb = try live("workbook_add_format")
+        guard let f = workbook_add_format(wb) else {
+            throw XlsxError(operation: "workbook_add_format", message: "内存不足")
+        }
+        spec.apply(to: f)
+        return Format(f, spec: spec)
+    }
+
+    /// A new chart, to be filled with series and inserted into one sheet.
+    public func addChart(_ kind: Chart.Kind) throws -> Chart {
+        let wb = try live("workbook_add_chart")
+        let type: lxw_chart_type
+        switch kind {
+        case .column: type = LXW_CHART_COLUMN
+        case .bar: type = LXW_CHART_BAR
+        case .line: type = LXW_CHART_LINE
+        }
+        guard let c = workbook_add_chart(wb, UInt8(type.rawValue)) else {
+            throw XlsxError(operation: "workbook_add_chart", message: "无法创建图表")
+        }
+        return Chart(c)
+    }
+
+    /// Writes the file and frees the workbook. Called once; later calls throw.
+    public func close() throws {
+        let wb = try live("workbook_close")
+        handle = nil
+        let err = workbook_close(wb)
+        free(tmpdir); tmpdir = nil
+        try check(err, "workbook_close", cell: path)
+    }
+}
+
+// MARK: - Format
+
+/// How a format looks; turned into one `lxw_format` by `Workbook.addFormat`.
+public struct FormatSpec: Sendable, Equatable, Hashable {
+    public enum Align: Sendable, Equatable, Hashable { case general, left, center, right }
+    public enum VAlign: Sendable, Equatable, Hashable { case top, center, bottom }
+
+    public var bold = false
+    public var fontSize: Double? = nil
+    public var fontColor: RGB? = nil
+    public var fontName: String? = nil
+    public var fill: RGB? = nil
+    /// Thin border on all four sides.
+    public var border = false
+    public var borderColor: RGB? = nil
+    public var align: Align = .general
+    public var valign: VAlign = .center
+    public var wrap = false
+    /// Excel number format, e.g. `0.0%`, `yyyy-mm-dd`, `#,##0`.
+    public var numberFormat: String? = nil
+
+    public init(bold: Bool = false, fontSize: Double? = nil, fontColor: RGB? = nil, fontName: String? = nil,
+                fill: RGB? = nil, border: Bool = false, borderColor: RGB? = nil, align: Align = .general,
+                valign: VAlign = .center, wrap: Bool = false, numberFormat: String? = nil) {
+        self.bold = bold; self.fontSize = fontSize; self.fontColor = fontColor; self.fontName = fontName
+        self.fill = fill; self.border = border; self.borderColor = borderColor; self.align = align
+        self.valign = valign; self.wrap = wrap; self.numberFormat = numberFormat
+    }
+
+    fileprivate func apply(to f: UnsafeMutablePointer<lxw_format>) {
+        if bold { format_set_bold(f) }
+        if let fontSize { format_set_font_size(f, fontSize) }
+        if let fontColor { format_set_font_color(f, lxw_color_t(fontColor)) }
+        if let fontName { format_set_font_name(f, fontName) }
+        if let fill {
+            format_set_pattern(f, UInt8(LXW_PATTERN_SOLID.rawValue))
+            format_set_bg_color(f, lxw_color_t(fill))
+        }
+        if border {
+            format_set_border(f, UInt8(LXW_BORDER_THIN.rawValue))
+            if let borderColor { format_set_border_color(f, lxw_color_t(borderColor)) }
+        }
+        switch align {
+        case .general: break
+        case .left: format_set_align(f, UInt8(LXW_ALIGN_LEFT.rawValue))
+        case .center: format_set_align(f, UInt8(LXW_ALIGN_CENTER.rawValue))
+        case .right: format_set_align(f, UInt8(LXW_ALIGN_RIGHT.rawValue))
+        }
+        switch valign {
+        case .top: format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
+        case .center: format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_CENTER.rawValue))
+        case .bottom: format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_BOTTOM.rawValue))
+        }
+        if wrap { format_set_text_wrap(f) }
+        if let numberFormat { format_set_num_format(f, numberFormat) }
+    }
+}
+
+/// A cell format owned by one workbook.
+public final class Format {
+    fileprivate let handle: UnsafeMutablePointer<lxw_format>
+    public let spec: FormatSpec
+
+    fileprivate init(_ handle: UnsafeMutablePointer<lxw_format>, spec: FormatSpec) {
+        self.handle = handle; self.spec = spec
+    }
+}
+
+// MARK: - Worksheet
+
+/// Page setup for printing.
+public struct PageSetup: Sendable, Equatable {
+    public var landscape = true
+    /// Excel paper code: 9 = A4.
+    public var paper: Int = 9
+    /// Fit to this many pages wide and tall; 0 tall = as many as needed.
+    public var fitWidth = 1
+    public var fitHeight = 0
+    /// Zero-based rows repeated at the top of every printed page.
+    public var repeatRows: ClosedRange<Int>? = nil
+    /// Excel header/footer codes, e.g. `&L青石镇&C2026年10月&R第&P页 共&N页`.
+    public var header = ""
+    public var footer = ""
+    /// Margins in inches: left, right, top, bottom.
+    public var margins: (left: Double, right: Double, top: Double, bottom: Double) = (0.4, 0.4, 0.6, 0.6)
+    public var hideGridlines = false
+    public var centerHorizontally = true
+
+    public init() {}
+
+    public static func == (a: PageSetup, b: PageSetup) -> Bool {
+        a.landscape == b.landscape && a.paper == b.paper && a.fitWidth == b.fitWidth && a.fitHeight == b.fitHeight
+            && a.repeatRows == b.repeatRows && a.header == b.header && a.footer == b.footer
+            && a.margins == b.margins && a.hideGridlines == b.hideGridlines
+            && a.centerHorizontally == b.centerHorizontally
+    }
+}
+
+/// A conditional-format rule.
+public enum ConditionalRule: Sendable, Equatable {
+    public enum Criterion: Sendable, Equatable { case equal, notEqual, greater, greaterOrEqual, less, lessOrEqual }
+    /// The cell's own value compared with a number (blank cells count as 0 in Excel).
+    case cell(Criterion, Double)
+    /// The cell's own value equal to a text.
+    case cellText(String)
+    /// A formula written for the range's top-left cell, e.g. `=AND(ISNUMBER(H4),H4<1)`.
+    case formula(String)
+}
+
+/// One sheet of a workbook. Cell positions are zero-based (row, column).
+public final class Worksheet {
+    private let handle: UnsafeMutablePointer<lxw_worksheet>
+    public let name: String
+
+    fileprivate init(_ handle: UnsafeMutablePointer<lxw_worksheet>, name: String) {
+        self.handle = handle; self.name = name
+    }
+
+    private func fail(_ err: lxw_error, _ op: String, _ row: Int, _ col: Int) throws {
+        try check(err, op, sheet: name, cell: cellName(row: row, col: col))
+    }
+
+    private static func row(_ r: Int) -> lxw_row_t { lxw_row_t(clamping: r) }
+    private static func col(_ c: Int) -> lxw_col_t { lxw_col_t(clamping: c) }
+
+    /// Writes text as a shared-string cell, never as a formula, so text beginning with = + - @ is shown as
+    /// written and never evaluated. (libxlsxwriter 1.1.4 has no `format_set_quote_prefix`; it came in 1.1.5.)
+    public func write(_ row: Int, _ col: Int, text: String, _ format: Format? = nil) throws {
+        let f = format
+        if text.isEmpty {
+            try fail(worksheet_write_blank(handle, Self.row(row), Self.col(col), f?.handle), "worksheet_write_blank", row, col)
+            return
+        }
+        try fail(worksheet_write_string(handle, Self.row(row), Self.col(col), text, f?.handle),
+                 "worksheet_write_string", row, col)
+    }
+
+    /// Writes a number.
+    public func write(_ row: Int, _ col: Int, number: Double, _ format: Format? = nil) throws {
+        try fail(worksheet_write_number(handle, Self.row(row), Self.col(col), number, format?.handle),
+                 "worksheet_write_number", row, col)
+    }
+
+    /// Writes an empty cell that still carries a format (borders, fill).
+    public func writeBlank(_ row: Int, _ col: Int, _ format: Format?) throws {
+        guard let format else { return }
+        try fail(worksheet_write_blank(handle, Self.row(row), Self.col(col), format.handle), "worksheet_write_blank", row, col)
+    }
+
+    /// Writes a calendar day as a real Excel date (serial number in the 1900 system); give it a date format.
+    public func write(_ row: Int, _ col: Int, year: Int, month: Int, day: Int, _ format: Format?) throws {
+        try write(row, col, number: Double(excelSerial(year: year, month: month, day: day)), format)
+    }
+
+    /// Column widths in Excel character units, for columns first...last.
+    public func setColumns(_ first: Int, _ last: Int, width: Double, _ format: Format? = nil) throws {
+        try fail(worksheet_set_column(handle, Self.col(first), Self.col(last), width, format?.handle),
+                 "worksheet_set_column", 0, first)
+    }
+
+    /// Row height in points.
+    public func setRow(_ row: Int, height: Double, _ format: Format? = nil) throws {
+        try fail(worksheet_set_row(handle, Self.row(row), height, format?.handle), "worksheet_set_row", row, 0)
+    }
+
+    /// Merges a range and writes text into it (as a string).
+    public func merge(_ firstRow: Int, _ firstCol: Int, _ lastRow: Int, _ lastCol: Int, text: String, _ format: Format?) throws {
+        try fail(worksheet_merge_range(handle, Self.row(firstRow), Self.col(firstCol), Self.row(lastRow),
+                                       Self.col(lastCol), "", format?.handle), "worksheet_merge_range", firstRow, firstCol)
+        try write(firstRow, firstCol, text: text, format)
+    }
+
+    /// Freezes the rows above `row` and the columns left of `col`.
+    public func freezePanes(row: Int, col: Int) {
+        worksheet_freeze_panes(handle, Self.row(row), Self.col(col))
+    }
+
+    /// An autofilter over the header row firstRow and its data.
+    public func autofilter(_ firstRow: Int, _ firstCol: Int, _ lastRow: Int, _ lastCol: Int) throws {
+        try fail(worksheet_autofilter(handle, Self.row(firstRow), Self.col(firstCol), Self.row(lastRow), Self.col(lastCol)),
+                 "worksheet_autofilter", firstRow, firstCol)
+    }
+
+    /// Applies a conditional format to a range.
+    public func conditionalFormat(_ firstRow: Int, _ firstCol: Int, _ lastRow: Int, _ lastCol: Int,
+                                  _ rule: ConditionalRule, _ format: Format) throws {
+        var cf = lxw_conditional_format()
+        cf.format = format.handle
+        func run() throws {
+            try fail(worksheet_conditional_format_range(handle, Self.row(firstRow), Self.col(firstCol),
+                                                        Self.row(lastRow), Self.col(lastCol), &cf),
+                     "worksheet_conditional_format_range", firstRow, firstCol)
+        }
+        switch rule {
+        case .cell(let criterion, let value):
+            cf.type = UInt8(LXW_CONDITIONAL_TYPE_CELL.rawValue)
+            let c: lxw_conditional_criteria
+            switch criterion {
+            case .equal: c = LXW_CONDITIONAL_CRITERIA_EQUAL_TO
+            case .notEqual: c = LXW_CONDITIONAL_CRITERIA_NOT_EQUAL_TO
+            case .greater: c = LXW_CONDITIONAL_CRITERIA_GREATER_THAN
+            case .greaterOrEqual: c = LXW_CONDITIONAL_CRITERIA_GREATER_THAN_OR_EQUAL_TO
+            case .less: c = LXW_CONDITIONAL_CRITERIA_LESS_THAN
+            case .lessOrEqual: c = LXW_CONDITIONAL_CRITERIA_LESS_THAN_OR_EQUAL_TO
+            }
+            cf.criteria = UInt8(c.rawValue)
+            cf.value = value
+            try run()
+        case .cellText(let text):
+            cf.type = UInt8(LXW_CONDITIONAL_TYPE_CELL.rawValue)
+            cf.criteria = UInt8(LXW_CONDITIONAL_CRITERIA_EQUAL_TO.rawValue)
+            // A quoted string literal in the rule's formula; inner quotes doubled.
+            let literal = "\"" + text.replacingAll("\"", with: "\"\"") + "\""
+            try literal.withCString { p in
+                cf.value_string = UnsafeMutablePointer(mutating: p)
+                try run()
+            }
+        case .formula(let formula):
+            cf.type = UInt8(LXW_CONDITIONAL_TYPE_FORMULA.rawValue)
+            try formula.withCString { p in
+                cf.value_string = UnsafeMutablePointer(mutating: p)
+                try run()
+            }
+        }
+    }
+
+    /// Print setup: paper, orientation, fit to pages, repeated rows, header/footer, margins, gridlines.
+    public func setPageSetup(_ p: PageSetup) throws {
+        if p.landscape { worksheet_set_landscape(handle) } else { worksheet_set_portrait(handle) }
+        worksheet_set_paper(handle, UInt8(clamping: p.paper))
+        worksheet_fit_to_pages(handle, UInt16(clamping: p.fitWidth), UInt16(clamping: p.fitHeight))
+        if let rows = p.repeatRows {
+            try fail(worksheet_repeat_rows(handle, Self.row(rows.lowerBound), Self.row(rows.upperBound)),
+                     "worksheet_repeat_rows", rows.lowerBound, 0)
+        }
+        worksheet_set_margins(handle, p.margins.left, p.margins.right, p.margins.top, p.margins.bottom)
+        if !p.header.isEmpty { try check(worksheet_set_header(handle, p.header), "worksheet_set_header", sheet: name) }
+        if !p.footer.isEmpty { try check(worksheet_set_footer(handle, p.footer), "worksheet_set_footer", sheet: name) }
+        if p.hideGridlines { worksheet_gridlines(handle, UInt8(LXW_HIDE_ALL_GRIDLINES.rawValue)) }
+        if p.centerHorizontally { worksheet_center_horizontally(handle) }
+    }
+
+    /// Manual page breaks above each of these zero-based rows.
+    public func setPageBreaks(beforeRows rows: [Int]) throws {
+        // libxlsxwriter takes a zero-terminated array; row 0 cannot take a break anyway.
+        var breaks = rows.filter { $0 > 0 }.map { lxw_row_t(clamping: $0) } + [0]
+        try check(worksheet_set_h_pagebreaks(handle, &breaks), "worksheet_set_h_pagebreaks", sheet: name)
+    }
+
+    /// Makes this the sheet shown when the file opens.
+    public func activate() { worksheet_activate(handle) }
+
+    /// Places a chart with its top-left corner at (row, col), scaled from the default 480×288 pixels.
+    public func insertChart(_ row: Int, _ col: Int, _ chart: Chart, xScale: Double = 1, yScale: Double = 1) throws {
+        var opt = lxw_chart_options()
+        opt.x_scale = xScale
+        opt.y_scale = yScale
+        try fail(worksheet_insert_chart_opt(handle, Self.row(row), Self.col(col), chart.handle, &opt),
+                 "worksheet_insert_chart", row, col)
+    }
+}
+
+/// Excel's 1900-system serial day number (1900-03-01 onwards, where Excel's fictitious 1900-02-29 no longer matters).
+public func excelSerial(year: Int, month: Int, day: Int) -> Int {
+    // Days since 1970-01-01 (H. Hinnant's days_from_civil), then shift: 1970-01-01 is serial 25569.
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let mp = (month + 9) % 12
+    let doy = (153 * mp + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146097 + doe - 719468 + 25569
+}
+
+// MARK: - Chart
+
+/// A zero-based cell range on a named sheet, used for chart data.
+public struct CellRange: Sendable, Equatable {
+    public var sheet: String
+    public var firstRow: Int, firstCol: Int, lastRow: Int, lastCol: Int
+    public init(sheet: String, _ firstRow: Int, _ firstCol: Int, _ lastRow: Int, _ lastCol: Int) {
+        self.sheet = sheet; self.firstRow = firstRow; self.firstCol = firstCol; self.lastRow = lastRow; self.lastCol = lastCol
+    }
+}
+
+/// A chart: series over sheet ranges, titles, axes, labels. Insert it into exactly one sheet.
+public final class Chart {
+    public enum Kind: Sendable { case column, bar, line }
+    fileprivate let handle: UnsafeMutablePointer<lxw_chart>
+
+    fileprivate init(_ handle: UnsafeMutablePointer<lxw_chart>) { self.handle = handle }
+
+    /// How one series looks.
+    public struct SeriesStyle: Sendable, Equatable {
+        public var color: RGB? = nil
+        /// Line charts: draw no line (markers only), or a dashed line.
+        public var noLine = false
+        public var dashed = false
+        public var lineWidth: Double? = nil
+        /// Line charts: hide the markers.
+        public var noMarkers = false
+        public var dataLabels = false
+        /// Number format of the data labels, e.g. `0%`.
+        public var labelFormat: String? = nil
+        public init(color: RGB? = nil, noLine: Bool = false, dashed: Bool = false, lineWidth: Double? = nil,
+                    noMarkers: Bool = false, dataLabels: Bool = false, labelFormat: String? = nil) {
+            self.color = color; self.noLine = noLine; self.dashed = dashed; self.lineWidth = lineWidth
+            self.noMarkers = noMarkers; self.dataLabels = dataLabels; self.labelFormat = labelFormat
+        }
+    }
+
+    /// Adds a series: values (one column or row), optional categories, a name shown in the legend.
+    public func addSeries(name: String, categories: CellRange?, values: CellRange, style: SeriesStyle = SeriesStyle()) throws {
+        guard let s = chart_add_series(handle, nil, nil) else {
+            throw XlsxError(operation: "chart_add_series", message: "无法添加图表系列", sheet: values.sheet)
+        }
+        if let c = categories {
+            chart_series_set_categories(s, c.sheet, Self.r(c.firstRow), Self.c(c.firstCol), Self.r(c.lastRow), Self.c(c.lastCol))
+        }
+        chart_series_set_values(s, values.sheet, Self.r(values.firstRow), Self.c(values.firstCol),
+                                Self.r(values.lastRow), Self.c(values.lastCol))
+        chart_series_set_name(s, name)
+        if style.color != nil || style.noLine || style.dashed || style.lineWidth != nil {
+            var line = lxw_chart_line()
+            if let color = style.color { line.color = lxw_color_t(color) }
+            line.none = style.noLine ? 1 : 0
+            if style.dashed { line.dash_type = UInt8(LXW_CHART_LINE_DASH_DASH.rawValue) }
+            if let w = style.lineWidth { line.width = Float(w) }
+            chart_series_set_line(s, &line)
+        }
+        if let color = style.color {
+            var fill = lxw_chart_fill()
+            fill.color = lxw_color_t(color)
+            chart_series_set_fill(s, &fill)
+            if !style.noMarkers {
+                chart_series_set_marker_fill(s, &fill)
+                var ml = lxw_chart_line()
+                ml.color = lxw_color_t(color)
+                chart_series_set_marker_line(s, &ml)
+            }
+        }
+        if style.noMarkers { chart_series_set_marker_type(s, UInt8(LXW_CHART_MARKER_NONE.rawValue)) }
+        else if style.noLine {
+            chart_series_set_marker_type(s, UInt8(LXW_CHART_MARKER_CIRCLE.rawValue))
+            chart_series_set_marker_size(s, 7)
+        }
+        if style.dataLabels {
+            chart_series_set_labels(s)
+            if let f = style.labelFormat { chart_series_set_labels_num_format(s, f) }
+        }
+    }
+
+    public func setTitle(_ title: String, size: Double = 12) {
+        chart_title_set_name(handle, title)
+        var font = lxw_chart_font()
+        font.size = size
+        font.bold = 1
+        chart_title_set_name_font(handle, &font)
+    }
+
+    /// Names and limits of the axes. Category axis = x for column/line charts, y for bar charts.
+    public func setAxes(xName: String? = nil, yName: String? = nil, yMin: Double? = nil, yMax: Double? = nil,
+                        yNumberFormat: String? = nil, xLabelRotation: Int? = nil) {
+        if let x = chart_axis_get(handle, LXW_CHART_AXIS_TYPE_X) {
+            if let xName { chart_axis_set_name(x, xName) }
+            if let rot = xLabelRotation {
+                var font = lxw_chart_font()
+                font.rotation = Int32(rot)
+                font.size = 9
+                chart_axis_set_num_font(x, &font)
+            }
+        }
+        if let y = chart_axis_get(handle, LXW_CHART_AXIS_TYPE_Y) {
+            if let yName { chart_axis_set_name(y, yName) }
+            if let yMin { chart_axis_set_min(y, yMin) }
+            if let yMax { chart_axis_set_max(y, yMax) }
+            if let f = yNumberFormat { chart_axis_set_num_format(y, f) }
+        }
+    }
+
+    public enum LegendPosition: Sendable { case bottom, right, top, none }
+    public func setLegend(_ position: LegendPosition) {
+        switch position {
+        case .bottom: chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_BOTTOM.rawValue))
+        case .right: chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_RIGHT.rawValue))
+        case .top: chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_TOP.rawValue))
+        case .none: chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_NONE.rawValue))
+        }
+    }
+
+    /// Space between groups of columns/bars, in percent of a bar's width (default 150).
+    public func setGap(_ gap: Int) { chart_set_series_gap(handle, UInt16(clamping: gap)) }
+
+    private static func r(_ r: Int) -> lxw_row_t { lxw_row_t(clamping: r) }
+    private static func c(_ c: Int) -> lxw_col_t { lxw_col_t(clamping: c) }
+}
+
+extension String {
+    /// Foundation-free replacement of every occurrence (this target does not import Foundation).
+    fileprivate func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for ch in self { if ch == target { out += replacement } else { out.append(ch) } }
+        return out
+    }
+}

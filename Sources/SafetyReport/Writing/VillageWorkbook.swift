@@ -1,0 +1,145 @@
+// One village's feedback workbook: its figures against the targets and the town, its open hazards, its
+// agreements, and the rows it must correct.
+
+import Foundation
+import XlsxWriter
+
+/// Writes the feedback workbook of one village.
+public enum VillageWorkbook {
+    public static let sheetNames = ["本村概况", "待整改隐患", "责任书", "需更正数据"]
+
+    /// Writes the workbook for `village` (one of `report.villages`) to `path`. Averages and ranks are counted in
+    /// one pass over the villages (no sorting), so each workbook costs O(villages + ledger + issues).
+    public static func write(_ report: MonthReport, village: VillageSummary, to path: String) throws {
+        let wb = try Workbook(path: path)
+        let cfg = report.config
+        let v = village.village
+        let title = "\(v.name)安全社区月度反馈"
+        try wb.setProperties(DocumentProperties(
+            title: "\(title)（\(report.period.chinese)）", subject: "\(report.period.chinese)安全社区月度反馈",
+            author: cfg.report.author, company: cfg.report.company.isEmpty ? cfg.town.name : cfg.report.company,
+            created: creationTime(of: report.period)))
+        let style = try WorkbookStyle(wb)
+        let print = PrintHeader(town: "\(cfg.town.name) \(v.name)", period: report.period, title: title)
+        let sheets = try sheetNames.map { try wb.addWorksheet($0) }
+
+        try overview(sheets[0], report, village, style, print, title)
+
+        let open = report.ledger.filter { $0.owner == v.code && $0.isOpen }
+        let overdue = open.filter(\.isOverdue).count
+        let lt = try sheets[1].writeTable(
+            style: style, title: "\(v.name)待整改隐患（\(report.period.chinese)末）",
+            note: "待整改\(open.count)项，其中逾期\(overdue)项（整行标红）；请按期整改并在下月隐患台账中更新状态",
+            columns: LedgerSheet.columns, rows: open.map(LedgerSheet.cells), print: print)
+        try LedgerSheet.highlight(sheets[1], lt, style)
+
+        let parties = report.agreements.filter { $0.folder == v.code }
+        let unsigned = parties.filter { $0.state != .signed }.count
+        let columns = [Column("对象类型", max: 16), Column("对象编码", max: 20), Column("对象名称", .wrap, max: 30),
+                       Column("签订状态", .center, max: 10), Column("签订日期", .date), Column("名单报送月份", .center, max: 12)]
+        let at = try sheets[2].writeTable(
+            style: style, title: "\(v.name)安全生产目标责任书（\(report.period.year)年）",
+            note: "应签\(parties.count)份，未签\(unsigned)份；「名单缺漏」是登记在册却未列入名单的对象，请补签并补报名单",
+            columns: columns, rows: parties.map { a in
+                [.text(a.party.type.label), .text(a.party.byCode ? a.party.id : ""), .text(a.partyName), .text(a.state.chinese),
+                 .date(a.signedDate), .text(a.sentIn?.description ?? "未报送")]
+            }, print: print)
+        if !at.isEmpty {
+            let r = cellName(row: at.firstDataRow, col: 3)
+            try sheets[2].conditionalFormat(at.firstDataRow, 3, at.lastDataRow, 3, .formula("=\(r)<>\"已签订\""), style.bad)
+        }
+
+        let issues = report.issues.filter { $0.folder == v.code }
+        let fixColumns = [Column("文件", max: 18), Column("行号", .int, max: 6), Column("列", max: 20), Column("填写的值", .wrap, max: 20),
+                          Column("级别", .center, max: 6), Column("问题", .wrap, max: 44), Column("如何更正", .wrap, max: 36)]
+        let ft = try sheets[3].writeTable(
+            style: style, title: "\(v.name)需更正的数据（\(report.period.chinese)）", note: IssueSheet.note(issues),
+            columns: fixColumns, rows: issues.map { i in
+                [.text(i.file), i.line.map { .int($0) } ?? .blank, .text(IssueSheet.columnLabel(file: i.file, column: i.column)),
+                 .text(i.value), .text(i.severity.chinese), .text(i.message), .text(howToFix(i))]
+            }, print: print)
+        try IssueSheet.highlight(sheets[3], ft, style, severityCol: 4)
+        sheets[0].activate()
+        try wb.close()
+    }
+
+    /// What the clerk should do about an issue, in the terms of the submission template.
+    public static func howToFix(_ i: ValidationIssue) -> String {
+        let where_ = i.line.map { "第\($0)行" } ?? ""
+        let label = IssueSheet.columnLabel(file: i.file, column: i.column)
+        let column = label.isEmpty ? "" : "「\(label.split(separator: "(").first.map(String.init) ?? label)」列"
+        switch i.severity {
+        case .warning:
+            return "请核实\(i.file)\(where_)\(column)；确认无误可不修改"
+        case .error where i.line == nil:
+            return i.file.isEmpty ? "请按说明调整报送文件夹后重新报送" : "请按模板检查\(i.file)整个文件（编码、表头）后重新报送"
+        case .error:
+            return "请按说明修改\(i.file)\(where_)\(column)后，在下次报送时一并重新报送该文件"
+        }
+    }
+
+    /// One metric of the overview: how to read it from figures, its target, and which direction is better.
+    private struct Metric {
+        var name: String
+        var value: (Figures) -> Double?
+        var isRate = false
+        var higherIsBetter = true
+        /// Target text and whether the village meets it; nil when the programme sets no target.
+        var target: ((Figures, VillageSummary) -> (String, Bool))? = nil
+    }
+
+    private static func overview(_ ws: Worksheet, _ report: MonthReport, _ v: VillageSummary, _ s: WorkbookStyle,
+                                 _ print: PrintHeader, _ title: String) throws {
+        let t = report.config.targets
+        let missingFiles: Set<FileKind> = Set(v.shortfalls.flatMap { s -> [FileKind] in
+            if case .incompleteSubmission(let m) = s { return m } else { return [] }
+        })
+        let metrics: [Metric] = [
+            Metric(name: "报送文件数", value: { Double($0.filesSubmitted) }, target: { _, _ in
+                (missingFiles.isEmpty ? "报送完整" : "缺" + missingFiles.sorted().map(\.chinese).joined(separator: "、"), missingFiles.isEmpty) }),
+            Metric(name: "上半月排查次数", value: { Double($0.inspectionsFirstHalf) }, target: { f, _ in
+                ("≥\(t.inspectionsPerHalfMonth)次", f.inspectionsFirstHalf >= t.inspectionsPerHalfMonth) }),
+            Metric(name: "下半月排查次数", value: { Double($0.inspectionsSecondHalf) }, target: { f, _ in
+                ("≥\(t.inspectionsPerHalfMonth)次", f.inspectionsSecondHalf >= t.inspectionsPerHalfMonth) }),
+            Metric(name: "本月新增隐患", value: { Double($0.hazardsNew) }, higherIsBetter: false),
+            Metric(name: "本月整改隐患", value: { Double($0.hazardsRectified) }),
+            Metric(name: "待整改隐患", value: { Double($0.hazardsOpen) }, higherIsBetter: false),
+            Metric(name: "逾期未整改隐患", value: { Double($0.hazardsOverdue) }, higherIsBetter: false, target: { f, _ in
+                ("≤\(t.maxOverdueHazards)项", f.hazardsOverdue <= t.maxOverdueHazards) }),
+            Metric(name: "年度隐患整改率", value: { $0.rectificationRateYTD }, isRate: true),
+            Metric(name: "责任书签订率", value: { $0.signingRate }, isRate: true, target: { f, _ in
+                ("≥\(Shortfall.percent(t.signingRate))", (f.signingRate ?? 1) >= t.signingRate) }),
+            Metric(name: "宣传培训次数", value: { Double($0.trainings) }, target: { f, _ in
+                ("≥\(t.trainingsPerMonth)次", f.trainings >= t.trainingsPerMonth) }),
+            Metric(name: "培训参与人次", value: { Double($0.trainingParticipants) }),
+            Metric(name: "退回数据行", value: { Double($0.rowsRejected) }, higherIsBetter: false),
+        ]
+        let all = report.villages.map(\.figures)
+        let n = all.count
+        var rows: [[Cell]] = []
+        for m in metrics {
+            let mine = m.value(v.figures)
+            let values = all.compactMap(m.value)
+            let avg: Double? = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+            // Rank 1 = best; villages with the same value share a rank; no rank without a value (0/0 rate).
+            let rank: Int? = mine.map { x in 1 + values.filter { m.higherIsBetter ? $0 > x : $0 < x }.count }
+            let target = m.target?(v.figures, v)
+            let valueCell: Cell = m.isRate ? .percent(mine) : (mine.map { .int(Int($0)) } ?? .blank)
+            let avgCell: Cell = m.isRate ? .percent(avg) : (avg.map { .number($0) } ?? .blank)
+            rows.append([.text(m.name), valueCell, .text(target?.0 ?? "—"), .text(target.map { $0.1 ? "达标" : "未达标" } ?? "—"),
+                         avgCell, rank.map { .text("\($0)/\(values.count)") } ?? .text("—")])
+        }
+        let columns = [Column("指标", max: 16), Column("本村", .int, max: 10), Column("目标", .center, max: 24),
+                       Column("是否达标", .center, max: 8), Column("全镇村居平均", .decimal, max: 12), Column("全镇排名", .center, max: 10)]
+        let verdict = v.compliant ? "本月各项指标均达到要求。"
+            : "本月未达标：" + v.shortfalls.map(TownWorkbook.publishedReason).joined(separator: "；") + "。"
+        let tl = try ws.writeTable(style: s, title: "\(title)（\(report.period.chinese)）",
+                                   note: "\(v.village.code) \(v.village.name)　全镇共\(n)个村居，排名1为最好　\(verdict)",
+                                   columns: columns, rows: rows, print: print)
+        if !tl.isEmpty {
+            let r = cellName(row: tl.firstDataRow, col: 3)
+            try ws.conditionalFormat(tl.firstDataRow, 3, tl.lastDataRow, 3, .formula("=\(r)=\"未达标\""), s.bad)
+            try ws.conditionalFormat(tl.firstDataRow, 3, tl.lastDataRow, 3, .formula("=\(r)=\"达标\""), s.good)
+        }
+    }
+}

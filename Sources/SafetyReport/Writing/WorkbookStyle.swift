@@ -1,0 +1,232 @@
+// Formats, column widths and the table-sheet layout shared by the town and village workbooks.
+
+import Foundation
+import XlsxWriter
+
+/// Every format a report workbook uses, created once per workbook and reused for every cell.
+final class WorkbookStyle {
+    let title: Format
+    let subtitle: Format
+    let header: Format
+    let text: Format
+    let wrap: Format
+    let center: Format
+    let int: Format
+    let decimal: Format
+    let percent: Format
+    let date: Format
+    let totalText: Format
+    let totalInt: Format
+    let totalPercent: Format
+    /// Conditional formats: Excel's own "bad" (light red) and "neutral" (yellow) looks.
+    let bad: Format
+    let warn: Format
+    let badText: Format
+    let good: Format
+
+    static let headerFill: RGB = 0xDDEBF7
+    static let totalFill: RGB = 0xF2F2F2
+
+    init(_ wb: Workbook) throws {
+        func f(_ s: FormatSpec) throws -> Format { try wb.addFormat(s) }
+        let font = "宋体"
+        title = try f(FormatSpec(bold: true, fontSize: 16, fontName: font, align: .center))
+        subtitle = try f(FormatSpec(fontSize: 10, fontColor: 0x595959, fontName: font, align: .left, valign: .top, wrap: true))
+        header = try f(FormatSpec(bold: true, fontName: font, fill: Self.headerFill, border: true, align: .center, wrap: true))
+        text = try f(FormatSpec(fontName: font, border: true, align: .left))
+        wrap = try f(FormatSpec(fontName: font, border: true, align: .left, wrap: true))
+        center = try f(FormatSpec(fontName: font, border: true, align: .center))
+        int = try f(FormatSpec(fontName: font, border: true, align: .right, numberFormat: "#,##0"))
+        decimal = try f(FormatSpec(fontName: font, border: true, align: .right, numberFormat: "#,##0.0"))
+        percent = try f(FormatSpec(fontName: font, border: true, align: .right, numberFormat: "0.0%"))
+        date = try f(FormatSpec(fontName: font, border: true, align: .center, numberFormat: "yyyy-mm-dd"))
+        totalText = try f(FormatSpec(bold: true, fontName: font, fill: Self.totalFill, border: true, align: .left))
+        totalInt = try f(FormatSpec(bold: true, fontName: font, fill: Self.totalFill, border: true, align: .right, numberFormat: "#,##0"))
+        totalPercent = try f(FormatSpec(bold: true, fontName: font, fill: Self.totalFill, border: true, align: .right, numberFormat: "0.0%"))
+        bad = try f(FormatSpec(fontColor: 0x9C0006, fill: 0xFFC7CE))
+        warn = try f(FormatSpec(fontColor: 0x9C5700, fill: 0xFFEB9C))
+        badText = try f(FormatSpec(bold: true, fontColor: 0xC00000))
+        good = try f(FormatSpec(fontColor: 0x006100, fill: 0xC6EFCE))
+    }
+}
+
+/// One value of a table cell.
+enum Cell {
+    case text(String)
+    case int(Int)
+    case number(Double)
+    /// A rate shown as a percentage; nil (0/0) is left empty.
+    case percent(Double?)
+    case date(Day?)
+    case blank
+}
+
+/// How a column is shown and how wide it may grow.
+struct Column {
+    enum Kind { case text, wrap, center, int, decimal, percent, date }
+    var header: String
+    var kind: Kind
+    /// Widest the column may get (Excel character units); longer text wraps.
+    var maxWidth: Double
+
+    init(_ header: String, _ kind: Kind = .text, max: Double? = nil) {
+        self.header = header; self.kind = kind
+        self.maxWidth = max ?? (kind == .wrap ? 40 : 30)
+    }
+}
+
+/// Display width of text in Excel character units: CJK and full-width characters count 2.
+func displayWidth(_ s: String) -> Int {
+    var w = 0
+    for u in s.unicodeScalars {
+        let v = u.value
+        let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+            || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+            || (0xFFE0...0xFFE6).contains(v) || v >= 0x20000
+        w += wide ? 2 : 1
+    }
+    return w
+}
+
+/// Where a table landed on its sheet (zero-based rows).
+struct TableLayout {
+    var headerRow: Int
+    var firstDataRow: Int
+    /// Last data row; firstDataRow − 1 when there is no data.
+    var lastDataRow: Int
+    var lastCol: Int
+    var isEmpty: Bool { lastDataRow < firstDataRow }
+}
+
+/// Header and footer of every printed page: town and period on top, page numbers below.
+struct PrintHeader {
+    var town: String
+    var period: Period
+    var title: String
+
+    /// `&` starts a code in Excel headers, so a literal one is doubled.
+    private static func esc(_ s: String) -> String { s.replacingOccurrences(of: "&", with: "&&") }
+
+    func pageSetup(repeatRows: ClosedRange<Int>?) -> PageSetup {
+        var p = PageSetup()
+        p.landscape = true
+        p.paper = 9
+        p.fitWidth = 1
+        p.fitHeight = 0
+        p.repeatRows = repeatRows
+        p.header = "&L\(Self.esc(town))&C\(Self.esc(title))&R\(period.chinese)"
+        p.footer = "&L\(Self.esc(town)) \(period.chinese)&C第&P页 共&N页"
+        p.margins = (0.4, 0.4, 0.7, 0.6)
+        return p
+    }
+}
+
+extension Worksheet {
+    /// Writes a titled table: a merged title row, an optional note row, a header row, the data rows and any
+    /// rows after the filtered range (totals); then frozen headers, an autofilter over header and data, and
+    /// print setup (repeating the header row unless `repeatHeader` is false). Two linear passes: the first
+    /// measures each column (CJK characters count 2), the second writes with the final widths, so text too
+    /// long for its column wraps and its row gets the height it needs (LibreOffice does not grow rows itself).
+    @discardableResult
+    func writeTable(style s: WorkbookStyle, title: String, note: String?, columns: [Column], rows: [[Cell]],
+                    footerRows: [[Cell]] = [], print: PrintHeader, repeatHeader: Bool = true) throws -> TableLayout {
+        let lastCol = max(columns.count - 1, 0)
+        var measured = [Int](repeating: 0, count: columns.count)
+        for row in rows { measure(row, &measured) }
+        for row in footerRows { measure(row, &measured) }
+        let widths = columns.enumerated().map { c, col in
+            min(max(Double(max(measured[c], min(displayWidth(col.header), 8))) + 2, 6), col.maxWidth)
+        }
+        for (c, w) in widths.enumerated() { try setColumns(c, c, width: w) }
+        let tableWidth = widths.reduce(0, +)
+
+        var r = 0
+        try merge(r, 0, r, lastCol, text: title, s.title)
+        try setRow(r, height: 28)
+        r += 1
+        if let note {
+            try merge(r, 0, r, lastCol, text: note, s.subtitle)
+            // The merged note wraps at 10 points; give it the lines it needs across the table's width.
+            try setRow(r, height: Self.lines(displayWidth(note), tableWidth / 0.9) * 13 + 4)
+            r += 1
+        }
+        let headerRow = r
+        var headerLines = 1.0
+        for (c, col) in columns.enumerated() {
+            try write(r, c, text: col.header, s.header)
+            headerLines = max(headerLines, Self.lines(displayWidth(col.header), widths[c]))
+        }
+        try setRow(r, height: headerLines * 14 + 6)
+        r += 1
+        let firstData = r
+        for row in rows {
+            try writeRow(r, row, columns, widths, s, total: false)
+            r += 1
+        }
+        let lastData = r - 1
+        for row in footerRows {
+            try writeRow(r, row, columns, widths, s, total: true)
+            r += 1
+        }
+        freezePanes(row: headerRow + 1, col: 0)
+        try autofilter(headerRow, 0, max(lastData, headerRow), lastCol)
+        try setPageSetup(print.pageSetup(repeatRows: repeatHeader ? headerRow...headerRow : nil))
+        return TableLayout(headerRow: headerRow, firstDataRow: firstData, lastDataRow: lastData, lastCol: lastCol)
+    }
+
+    /// Lines a text of this display width takes in a column this wide (one unit kept for padding).
+    private static func lines(_ textWidth: Int, _ columnWidth: Double) -> Double {
+        max(1, (Double(textWidth) / max(columnWidth - 1, 1)).rounded(.up))
+    }
+
+    private func measure(_ row: [Cell], _ widths: inout [Int]) {
+        for (c, cell) in row.enumerated() where c < widths.count {
+            let w: Int
+            switch cell {
+            case .text(let t): w = displayWidth(t)
+            case .int(let n): w = String(n).count + String(n.magnitude).count / 3
+            case .number(let x): w = String(Int(x)).count + 3
+            case .percent: w = 6
+            case .date: w = 10
+            case .blank: w = 0
+            }
+            if w > widths[c] { widths[c] = w }
+        }
+    }
+
+    private func writeRow(_ r: Int, _ row: [Cell], _ columns: [Column], _ widths: [Double], _ s: WorkbookStyle,
+                          total: Bool) throws {
+        var lines = 1.0
+        for (c, cell) in row.enumerated() where c < columns.count {
+            switch cell {
+            case .text(let t):
+                let need = Self.lines(displayWidth(t), widths[c])
+                let f: Format
+                if total { f = s.totalText }
+                else if need > 1 { f = s.wrap }
+                else { f = columns[c].kind == .center ? s.center : s.text }
+                try write(r, c, text: t, f)
+                lines = max(lines, need)
+            case .int(let n):
+                try write(r, c, number: Double(n), total ? s.totalInt : s.int)
+            case .number(let x):
+                try write(r, c, number: x, s.decimal)
+            case .percent(let x):
+                let f = total ? s.totalPercent : s.percent
+                if let x { try write(r, c, number: x, f) } else { try writeBlank(r, c, f) }
+            case .date(let d):
+                if let d { try write(r, c, year: d.year, month: d.month, day: d.day, s.date) } else { try writeBlank(r, c, s.date) }
+            case .blank:
+                try writeBlank(r, c, total ? s.totalText : s.text)
+            }
+        }
+        if lines > 1 { try setRow(r, height: lines * 14 + 2) }
+    }
+}
+
+/// The period's last day, 00:00 UTC, in seconds since 1970: the workbooks' fixed creation time, so a rerun
+/// of the same period gives the same bytes.
+func creationTime(of period: Period) -> Int { period.lastDay.ordinal * 86_400 }
+
+/// 是 / 否
+func yesNo(_ b: Bool) -> String { b ? "是" : "否" }

@@ -1,0 +1,239 @@
+// The town and village workbooks, read back from the .xlsx: sheets, figures, highlights, charts, print setup.
+
+import Foundation
+import Testing
+@testable import SafetyReport
+
+/// A small hand-made report: two villages, 2026-10.
+enum WorkbookFixture {
+    static let period = Period(year: 2026, month: 10)!
+    static func day(_ d: Int) -> Day { Day(year: 2026, month: 10, day: d)! }
+
+    static func report(villageCount: Int = 0) -> MonthReport {
+        let east = Village(code: "330683105201", name: "东湖村", kind: "村", population: 2310,
+                           groups: [Group(code: "330683105201-01", name: "第一村民小组")])
+        let west = Village(code: "330683105202", name: "西山社区", kind: "社区", population: 1800)
+        var villages = [east, west]
+        for i in 0..<villageCount {
+            villages.append(Village(code: "V\(10000 + i)", name: "测试村\(i)", groups: (0..<5).map { Group(code: "V\(10000 + i)-\($0)", name: "第\($0 + 1)组") }))
+        }
+        var settings = ReportSettings()
+        settings.company = "青石镇人民政府"
+        let config = PipelineConfig(town: Town(code: "330683105", name: "青石镇"), villages: villages,
+                                    keyUnits: [KeyUnit(code: "KU001", name: "青石化工有限公司")], report: settings)
+
+        var e = Figures()   // 东湖村: everything met except one overdue hazard.
+        e.filesSubmitted = 4; e.rowsRead = 12; e.rowsRejected = 0
+        e.inspections = 3; e.inspectionsFirstHalf = 2; e.inspectionsSecondHalf = 1
+        e.hazardsNew = 2; e.hazardsNewMajor = 1; e.hazardsRectified = 1; e.hazardsOpen = 2; e.hazardsOpenMajor = 1
+        e.hazardsOverdue = 1; e.hazardsNewYTD = 6; e.hazardsRectifiedYTD = 3
+        e.agreementsRequired = 2; e.agreementsSigned = 2; e.trainings = 1; e.trainingParticipants = 35
+        var w = Figures()   // 西山社区: no trainings file, no second-half inspection, 6 of 7 agreements signed.
+        w.filesSubmitted = 3; w.rowsRead = 9; w.rowsRejected = 1
+        w.inspections = 1; w.inspectionsFirstHalf = 1; w.agreementsRequired = 7; w.agreementsSigned = 6
+        var own = Figures()
+        own.filesSubmitted = 1; own.agreementsRequired = 3; own.agreementsSigned = 3
+        var total = e; total += w; total += own
+
+        var summaries = [
+            VillageSummary(village: east, figures: e, shortfalls: [.overdueHazards(actual: 1, limit: 0)], complete: true),
+            VillageSummary(village: west, figures: w, shortfalls: [
+                .incompleteSubmission(missing: [.trainings]), .inspectionsSecondHalf(actual: 0, target: 1),
+                .signingRate(actual: 6.0 / 7.0, target: 1), .trainings(actual: 0, target: 1)], complete: false),
+        ]
+        for v in villages.dropFirst(2) {
+            var f = Figures(); f.inspectionsFirstHalf = 1; f.inspectionsSecondHalf = 1; f.trainings = 1
+            summaries.append(VillageSummary(village: v, figures: f, shortfalls: [], complete: true))
+        }
+        var groupFigures = Figures(); groupFigures.inspections = 2
+        let groups = [GroupSummary(villageCode: east.code, villageName: east.name, group: east.groups[0], figures: groupFigures)]
+            + villages.dropFirst(2).flatMap { v in v.groups.map { GroupSummary(villageCode: v.code, villageName: v.name, group: $0, figures: Figures()) } }
+        var cat = CategoryCount(folder: east.code, folderName: east.name, category: .electricity)
+        cat.hazardsNew = 2; cat.hazardsOpen = 2; cat.hazardsOverdue = 1
+
+        let overdue = HazardRow(line: 2, hazardId: "DH-001", foundDate: Day(year: 2026, month: 9, day: 3)!, category: .electricity,
+                                level: .major, description: "=HYPERLINK(\"http://x\")配电箱线路老化", location: "村委会东侧",
+                                responsible: "王强", deadline: Day(year: 2026, month: 9, day: 30)!, status: .inProgress)
+        let fresh = HazardRow(line: 3, hazardId: "DH-002", foundDate: day(12), category: .electricity, level: .general,
+                              description: "楼道堆放杂物", responsible: "李梅", deadline: day(31), status: .open)
+        var ledger = [
+            LedgerEntry(owner: east.code, ownerName: east.name, hazard: overdue, registeredIn: Period(year: 2026, month: 9)!,
+                        lastUpdatedIn: Period(year: 2026, month: 9)!, isOpen: true, isOverdue: true, daysOverdue: 31,
+                        isNew: false, carriedOver: true, rectifiedInPeriod: false),
+            LedgerEntry(owner: east.code, ownerName: east.name, hazard: fresh, registeredIn: period, lastUpdatedIn: period,
+                        isOpen: true, isOverdue: false, daysOverdue: 0, isNew: true, carriedOver: false, rectifiedInPeriod: false),
+        ]
+        for v in villages.dropFirst(2) {
+            var h = fresh; h.hazardId = v.code + "-1"
+            ledger.append(LedgerEntry(owner: v.code, ownerName: v.name, hazard: h, registeredIn: period, lastUpdatedIn: period,
+                                      isOpen: true, isOverdue: false, daysOverdue: 0, isNew: true, carriedOver: false, rectifiedInPeriod: false))
+        }
+        let agreements = [
+            AgreementStatus(folder: "330683105", party: PartyKey(type: .village, code: east.code, name: east.name),
+                            partyName: east.name, state: .signed, signedDate: Day(year: 2026, month: 2, day: 10)!, sentIn: Period(year: 2026, month: 2)!),
+            AgreementStatus(folder: west.code, party: PartyKey(type: .school, code: nil, name: "西山小学"),
+                            partyName: "西山小学", state: .missingFromFile, sentIn: Period(year: 2026, month: 3)!),
+        ]
+        let trainings = [TrainingActivity(folder: east.code, row: TrainingRow(line: 2, date: day(9), form: .lecture,
+                                                                              theme: "消防安全进课堂", audience: .students, participants: 35))]
+        let trend = (1...10).map { TrendPoint(period: Period(year: 2026, month: $0)!, hazardsNew: $0, hazardsRectified: $0 / 2) }
+        let issues = [ValidationIssue(.error, period: period, folder: west.code, file: "hazards.csv", line: 3, column: "category",
+                                      value: "用电", rule: "enum.unknown", message: "隐患类别「用电」不在清单中，是否为「供用电」？")]
+        let town = TownSummary(figures: total, ownFolder: own, villagesSubmitted: 1 + villageCount, villagesCompliant: villageCount)
+        return MonthReport(period: period, config: config, town: town, villages: summaries, groups: groups,
+                           categories: [cat], ledger: ledger, agreements: agreements, trainings: trainings, trend: trend,
+                           issues: issues, fileStats: [])
+    }
+}
+
+@Suite struct TownWorkbookTests {
+    let dir = makeTempDir()
+
+    func written() throws -> (String, XlsxParts) {
+        let path = dir + "/town.xlsx"
+        try TownWorkbook.write(WorkbookFixture.report(), to: path)
+        return (path, try XlsxParts(path: path))
+    }
+
+    @Test func sheetsAndVillageFigures() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (_, x) = try written()
+        #expect(x.sheetNames == ["总览", "村居汇总", "小组明细", "隐患分类", "隐患台账", "责任书", "宣传培训", "培训统计",
+                                 "数据校验", "通报", "图表数据"])
+        // Rows: 1 title, 2 note, 3 header, 4 东湖村, 5 西山社区, 6 本级, 7 全镇合计.
+        #expect(x.cell("村居汇总", "B3") == "村居名称")
+        #expect(x.sharedStrings.contains("上半月排查"))
+        #expect(x.cell("村居汇总", "B4") == "东湖村")
+        #expect(x.cell("村居汇总", "I4") == "2")              // inspections_first_half of 东湖村
+        #expect(Double(x.cell("村居汇总", "W5") ?? "") == 6.0 / 7.0)   // signing rate, unrounded
+        #expect(x.cell("村居汇总", "Z5") == "否")
+        #expect(x.cell("村居汇总", "B7") == "全镇合计")
+        #expect(x.cell("村居汇总", "W7") == "0.91666666666666663" || Double(x.cell("村居汇总", "W7") ?? "") == 11.0 / 12.0)
+        #expect(x.cell("村居汇总", "E7") == "1/2")
+    }
+
+    @Test func frozenFilteredHighlightedPrintable() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (_, x) = try written()
+        let v = x.sheet("村居汇总")
+        #expect(v.contains("<pane ySplit=\"3\" topLeftCell=\"A4\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
+        #expect(v.contains("<autoFilter ref=\"A3:AA5\"/>"))   // villages only; the two total rows stay outside
+        #expect(v.contains("<formula>AND(ISNUMBER(W4),W4&lt;1.0)</formula>"))
+        #expect(v.contains("<formula>I4&lt;1</formula>"))
+        for name in TownWorkbook.sheetNames {
+            let s = x.sheet(name)
+            #expect(s.contains("state=\"frozen\""), "\(name) frozen")
+            #expect(s.contains("<autoFilter"), "\(name) filter")
+            #expect(s.contains("paperSize=\"9\"") && s.contains("orientation=\"landscape\""), "\(name) A4 landscape")
+            #expect(s.contains("<pageSetUpPr fitToPage=\"1\"/>") && s.contains("fitToHeight=\"0\""), "\(name) one page wide")
+            #expect(s.contains("<oddHeader>&amp;L青石镇&amp;C青石镇安全社区建设月度通报&amp;R2026年10月</oddHeader>"), "\(name) header")
+            #expect(s.contains("第&amp;P页 共&amp;N页</oddFooter>"), "\(name) footer")
+        }
+        #expect(x["xl/workbook.xml"].contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"1\">'村居汇总'!$3:$3</definedName>"))
+        let ledger = x.sheet("隐患台账")
+        #expect(ledger.contains("<formula>$U4=\"是\"</formula>"))
+        #expect(ledger.contains("<formula>G4=\"重大\"</formula>"))
+        #expect(x["docProps/core.xml"].contains("<dc:title>青石镇安全社区建设月度通报</dc:title>"))
+        #expect(x["docProps/app.xml"].contains("<Company>青石镇人民政府</Company>"))
+    }
+
+    @Test func ledgerTextDatesAndNotices() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (_, x) = try written()
+        // Formula-looking text from the inputs is a plain string, never a formula.
+        #expect(x.cell("隐患台账", "H4") == "=HYPERLINK(\"http://x\")配电箱线路老化")
+        #expect(!x.sheet("隐患台账").contains("<f>"))
+        // found_date 2026-09-03 as a real date: 1970-01-01 = 25569, + 20699 days.
+        #expect(x.cell("隐患台账", "D4") == "46268")
+        #expect(x.cell("隐患台账", "V4") == "31")
+        #expect(x.cell("通报", "C4") == "东湖村")
+        #expect(x.cell("通报", "E5") == "未按要求报送「宣传教育培训」；下半月未开展隐患排查；安全生产目标责任书签订率为85.7%，未达到100%的要求；本月未开展安全宣传教育培训。")
+        #expect(x.cell("宣传培训", "K4") == "安全进校园")
+        #expect(x.cell("数据校验", "E4") == "隐患类别(category)")
+    }
+
+    @Test func chartsReadTheirData() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (_, x) = try written()
+        #expect(x["xl/charts/chart1.xml"].contains("<c:f>'图表数据'!$A$3:$A$10</c:f>"))
+        // chart2: the year's trend (January to October); chart3: village rates with the target as a dashed line.
+        #expect(x["xl/charts/chart2.xml"].contains("<c:f>'图表数据'!$E$3:$E$12</c:f>"))
+        #expect(x["xl/charts/chart3.xml"].contains("<c:lineChart>"))
+        #expect(x["xl/charts/chart3.xml"].contains("<c:v>签订率目标</c:v>"))
+        #expect(x["xl/charts/chart3.xml"].contains("<a:prstDash val=\"dash\"/>"))
+        #expect(x.cell("图表数据", "F12") == "10")   // October's new hazards in the trend
+    }
+
+    @Test func rerunGivesSameBytes() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (path, _) = try written()
+        let first = try Data(contentsOf: URL(fileURLWithPath: path))
+        Thread.sleep(forTimeInterval: 2.1)
+        try TownWorkbook.write(WorkbookFixture.report(), to: dir + "/again.xlsx")
+        #expect(first == (try Data(contentsOf: URL(fileURLWithPath: dir + "/again.xlsx"))))
+    }
+
+    @Test func manyVillagesStayLinear() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var report = WorkbookFixture.report(villageCount: 2000)
+        report.villages[1500].figures.agreementsRequired = 2     // 测试村1498: signing rate 0%
+        let path = dir + "/big.xlsx"
+        try TownWorkbook.write(report, to: path)
+        let x = try XlsxParts(path: path)
+        #expect(x.sheet("村居汇总").contains("<autoFilter ref=\"A3:AA2005\"/>"))
+        // The rates chart shows 30 villages, the lowest signing rates, in registry order: 0% (测试村1498),
+        // 6/7 (西山社区), then 28 at 100% or nothing to sign, the first in the registry (东湖村, 测试村0…26).
+        #expect(x["xl/charts/chart3.xml"].contains("'图表数据'!$I$3:$I$32"))
+        #expect(x.cell("图表数据", "I3") == "东湖村")
+        #expect(x.cell("图表数据", "I4") == "西山社区")
+        #expect(x.cell("图表数据", "I31") == "测试村26")
+        #expect(x.cell("图表数据", "I32") == "测试村1498")
+    }
+}
+
+@Suite struct VillageWorkbookTests {
+    let dir = makeTempDir()
+
+    @Test func figuresRankOpenHazardsAndFixes() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        try VillageWorkbook.write(report, village: report.villages[0], to: dir + "/east.xlsx")
+        try VillageWorkbook.write(report, village: report.villages[1], to: dir + "/west.xlsx")
+        let east = try XlsxParts(path: dir + "/east.xlsx"), west = try XlsxParts(path: dir + "/west.xlsx")
+        #expect(east.sheetNames == ["本村概况", "待整改隐患", "责任书", "需更正数据"])
+        // Row 5 = 上半月排查次数: 东湖村 2, target ≥1, met, town average (2+1)/2 = 1.5, rank 1 of 2.
+        #expect(east.cell("本村概况", "A5") == "上半月排查次数")
+        #expect(east.cell("本村概况", "B5") == "2")
+        #expect(east.cell("本村概况", "D5") == "达标")
+        #expect(east.cell("本村概况", "E5") == "1.5")
+        #expect(east.cell("本村概况", "F5") == "1/2")
+        // Row 10 = 逾期未整改隐患: 东湖村 1 > 0 → not met; fewer is better, 西山社区 has 0 → rank 2.
+        #expect(east.cell("本村概况", "D10") == "未达标")
+        #expect(east.cell("本村概况", "F10") == "2/2")
+        #expect(east.cell("待整改隐患", "C4") == "DH-001")
+        #expect(east.cell("待整改隐患", "C5") == "DH-002")
+        #expect(west.cell("责任书", "D4") == "名单缺漏")
+        #expect(west.cell("需更正数据", "A4") == "hazards.csv")
+        #expect(west.cell("需更正数据", "B4") == "3")
+        #expect(west.cell("需更正数据", "F4") == "隐患类别「用电」不在清单中，是否为「供用电」？")
+        #expect(west.cell("需更正数据", "G4") == "请按说明修改hazards.csv第3行「隐患类别」列后，在下次报送时一并重新报送该文件")
+        #expect(east.cell("需更正数据", "A4") == nil)
+        #expect(west.sheet("需更正数据").contains("<oddHeader>&amp;L青石镇 西山社区"))
+    }
+}
+
+/// Writes the fixture's town and village workbooks where scripts/render-workbooks.sh and check-workbook.py can
+/// find them (WORKBOOK_SAMPLE_DIR, else a temporary folder), and checks that they open.
+@Suite struct WorkbookSampleTests {
+    @Test func samplesOpen() throws {
+        let env = ProcessInfo.processInfo.environment["WORKBOOK_SAMPLE_DIR"]
+        let dir = env ?? makeTempDir()
+        defer { if env == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        try FileManager.default.createDirectory(atPath: dir + "/villages", withIntermediateDirectories: true)
+        let report = WorkbookFixture.report(villageCount: 12)
+        try TownWorkbook.write(report, to: dir + "/town.xlsx")
+        for v in report.villages.prefix(2) { try VillageWorkbook.write(report, village: v, to: dir + "/villages/\(v.village.code).xlsx") }
+        #expect(try XlsxParts(path: dir + "/town.xlsx").sheetNames.count == TownWorkbook.sheetNames.count)
+        #expect(try XlsxParts(path: dir + "/villages/330683105202.xlsx").sheetNames == VillageWorkbook.sheetNames)
+    }
+}

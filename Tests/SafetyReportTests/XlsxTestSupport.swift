@@ -1,0 +1,70 @@
+// Reading back the .xlsx files we write: unzip with ZIPFoundation and look at the XML parts.
+
+import Foundation
+import ZIPFoundation
+
+/// The parts of one .xlsx file, by path inside the zip.
+struct XlsxParts {
+    let parts: [String: String]
+
+    init(path: String) throws {
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        var parts: [String: String] = [:]
+        for entry in archive where entry.type == .file {
+            var data = Data()
+            _ = try archive.extract(entry) { data.append($0) }
+            parts[entry.path] = String(decoding: data, as: UTF8.self)
+        }
+        self.parts = parts
+    }
+
+    subscript(_ name: String) -> String { parts[name] ?? "" }
+
+    /// Sheet names in workbook order, from xl/workbook.xml.
+    var sheetNames: [String] {
+        matches(#"<sheet name="([^"]*)""#, in: self["xl/workbook.xml"]).map(Self.unescape)
+    }
+
+    /// The worksheet part of a named sheet (sheets are numbered in workbook order).
+    func sheet(_ name: String) -> String {
+        guard let i = sheetNames.firstIndex(of: name) else { return "" }
+        return self["xl/worksheets/sheet\(i + 1).xml"]
+    }
+
+    /// Shared strings in index order.
+    var sharedStrings: [String] {
+        matches(#"<si><t[^>]*>([^<]*)</t></si>"#, in: self["xl/sharedStrings.xml"]).map(Self.unescape)
+    }
+
+    /// The shown value of a cell such as `C5`: the shared string for t="s" cells, else the <v> text.
+    func cell(_ sheetName: String, _ ref: String) -> String? {
+        let xml = sheet(sheetName)
+        guard let r = xml.range(of: "<c r=\"\(ref)\"") else { return nil }
+        let rest = xml[r.upperBound...]
+        guard let end = rest.range(of: "</c>"), let selfClose = rest.range(of: "/>") else { return nil }
+        if selfClose.lowerBound < end.lowerBound, !rest[..<selfClose.lowerBound].contains(">") { return "" }
+        let body = String(rest[..<end.lowerBound])
+        guard let v = matches(#"<v>([^<]*)</v>"#, in: body).first else { return "" }
+        if body.contains("t=\"s\"") { return sharedStrings[Int(v)!] }
+        return v
+    }
+
+    static func unescape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
+
+/// Every first capture group of a regular expression.
+func matches(_ pattern: String, in text: String) -> [String] {
+    let re = try! NSRegularExpression(pattern: pattern)
+    let ns = text as NSString
+    return re.matches(in: text, range: NSRange(location: 0, length: ns.length)).map { ns.substring(with: $0.range(at: 1)) }
+}
+
+/// A fresh temporary folder, removed by the caller.
+func makeTempDir() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xlsx-test-" + UUID().uuidString).path
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
