@@ -13,6 +13,21 @@ struct SafetyReportCommand: ParsableCommand {
         subcommands: [Run.self, Rebuild.self, Check.self, Templates.self, Demo.self, Inspect.self],
         defaultSubcommand: Run.self
     )
+
+    /// ArgumentParser exits 64 on usage errors; the SPEC's contract is 2 for usage and configuration errors.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command takes.
@@ -33,10 +48,11 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
-func parsePeriod(_ text: String?) throws -> Period {
+func parsePeriod(_ text: String?, option: String = "--period") throws -> Period {
     guard let text else { return Console.previousMonth() }
     guard let p = Period(text) else {
-        throw ValidationError("--period must be YYYY-MM (e.g. 2026-10), got \(text)")
+        Console.error("\(option) must be YYYY-MM (e.g. 2026-10), got \(text)")
+        throw ExitCode(2)
     }
     return p
 }
@@ -74,7 +90,7 @@ struct Rebuild: ParsableCommand {
     @Flag(help: "Rebuild every period in range, stale or not.") var all = false
 
     func run() throws {
-        let lower = try from.map { try parsePeriod($0) }, upper = try to.map { try parsePeriod($0) }
+        let lower = try from.map { try parsePeriod($0, option: "--from") }, upper = try to.map { try parsePeriod($0, option: "--to") }
         let (config, configHash) = try options.load()
         let console = Console()
         let lock = try Console.acquireLock(config)
@@ -156,7 +172,7 @@ struct Demo: ParsableCommand {
     }
 
     func run() throws {
-        var options = DemoOptions(lastPeriod: try parsePeriod(end))
+        var options = DemoOptions(lastPeriod: try parsePeriod(end, option: "--end"))
         options.villages = villages; options.months = months; options.seed = seed
         options.errors = errors; options.variations = variations
         let files = DemoTown.generate(options)

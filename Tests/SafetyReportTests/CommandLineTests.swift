@@ -1,0 +1,137 @@
+// The executable as cron and a clerk use it: exit codes 0/1/2/3/4, nothing written on a bad config, check writes nothing.
+import Foundation
+import Testing
+@testable import SafetyReport
+
+/// Runs the `safety-report` built beside this test bundle.
+struct CLI {
+    static var binary: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // Swift Testing on Linux runs the .xctest binary from .build/<config>/.
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("safety-report").path), dir.path != "/" {
+            dir.deleteLastPathComponent()
+        }
+        return dir.appendingPathComponent("safety-report")
+    }
+
+    /// (exit code, stdout, stderr)
+    static func run(_ args: [String], in dir: URL) throws -> (code: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    @Test func runWritesTheReportAndEndsWithOneSummaryLine() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        let r = try CLI.run(["run", "--period", "2026-10"], in: town.root)
+        #expect(r.code == 0, "\(r.err)")
+        // Not a terminal: plain timestamped lines, the last one the summary.
+        let lines = r.err.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.first?.isNumber == true })
+        #expect(lines.last?.contains("done 2026-10: 2 villages") == true)
+        #expect(FileManager.default.fileExists(atPath: town.root.appendingPathComponent("outputs/2026-10/summary_town.csv").path))
+    }
+
+    @Test func strictExitsThreeWhenSomethingWasRejected() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        #expect(try CLI.run(["run", "--period", "2026-10", "--strict"], in: town.root).code == 3)
+        #expect(try CLI.run(["check", "--period", "2026-10", "--strict"], in: town.root).code == 3)
+        // September had nothing rejected.
+        #expect(try CLI.run(["run", "--period", "2026-09", "--strict"], in: town.root).code == 0)
+    }
+
+    @Test func aBadConfigExitsTwoNamingTheKeyAndWritesNothing() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        try town.write("pipeline.json", #"{"town": {"code": "T1"}, "villages": [{"code": "V 1", "name": "东湖村"}]}"#)
+        let r = try CLI.run(["run", "--period", "2026-10"], in: town.root)
+        #expect(r.code == 2)
+        #expect(r.err.contains("town.name"))
+        #expect(r.err.contains("villages[0].code"))
+        #expect(!FileManager.default.fileExists(atPath: town.root.appendingPathComponent("outputs").path))
+        #expect(try CLI.run(["run", "--period", "2026-13"], in: town.root).code == 2)
+    }
+
+    @Test func checkListsIssuesAndWritesNothing() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        let r = try CLI.run(["check", "--period", "2026-10"], in: town.root)
+        #expect(r.code == 0)
+        #expect(r.out.contains("inputs/2026-10/V1/inspections.csv:4:hazards_found: error: [integer.format]"))
+        #expect(!FileManager.default.fileExists(atPath: town.root.appendingPathComponent("outputs").path))
+    }
+
+    @Test func aHeldLockExitsFour() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        do {
+            let held = try OutputLock(outputs: town.root.appendingPathComponent("outputs"))
+            let r = try CLI.run(["run", "--period", "2026-10"], in: town.root)
+            #expect(r.code == 4)
+            #expect(r.err.contains("another safety-report run holds the lock"))
+            withExtendedLifetime(held) {}
+        }
+        let after = try CLI.run(["run", "--period", "2026-10"], in: town.root)
+        #expect(after.code == 0, "\(after.err)")
+    }
+
+    @Test func unwritableOutputsExitOne() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        try town.write("pipeline.json", """
+        {"town": {"code": "T1", "name": "青石镇"}, "villages": [{"code": "V1", "name": "东湖村"}],
+         "outputs": "blocked/outputs"}
+        """)
+        try town.write("blocked", "a file where a folder should be")
+        let r = try CLI.run(["run", "--period", "2026-10"], in: town.root)
+        #expect(r.code == 1, "\(r.err)")
+    }
+
+    @Test func inspectJSONPrintsEveryRecordAsParsed() throws {
+        let town = try TownFixture()
+        try town.writeBytes("x.csv", [0xEF, 0xBB, 0xBF] + Array("a,b\r\n\"1,\"\"x\"\"\",\" y\ny\"\r\n".utf8))
+        let r = try CLI.run(["inspect", "x.csv", "--json"], in: town.root)
+        #expect(r.code == 0)
+        #expect(r.out == "[\"a\",\"b\"]\n[\"1,\\\"x\\\"\",\" y\\ny\"]\n")
+        let text = try CLI.run(["inspect", "x.csv"], in: town.root)
+        #expect(text.out.contains("UTF-8 (BOM)") && text.out.contains("CRLF"))
+    }
+
+    @Test func demoIsReproducibleAndItsTownRuns() throws {
+        let town = try TownFixture()
+        for out in ["a", "b"] {
+            #expect(try CLI.run(["demo", "--out", out, "--villages", "5", "--months", "2", "--end", "2026-10", "--seed", "7"], in: town.root).code == 0)
+        }
+        let a = try FileManager.default.subpathsOfDirectory(atPath: town.root.appendingPathComponent("a").path).sorted()
+        #expect(a.contains("pipeline.json") && a.count > 20)
+        for path in a where !path.hasSuffix("/") {
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: town.root.appendingPathComponent("a/" + path).path, isDirectory: &isDir)
+            if isDir.boolValue { continue }
+            #expect(try town.read("a/" + path) == town.read("b/" + path), "\(path)")
+        }
+        let r = try CLI.run(["run", "--config", "a/pipeline.json", "--period", "2026-10"], in: town.root)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(FileManager.default.fileExists(atPath: town.root.appendingPathComponent("a/outputs/2026-10/manifest.json").path))
+    }
+
+    @Test func templatesWriteHeadersAndTheRegistryParties() throws {
+        let town = try TownFixture()
+        #expect(try CLI.run(["templates", "--out", "tpl"], in: town.root).code == 0)
+        let agreements = try SourceReader.read(try town.read("tpl/T1/agreements.csv"))
+        #expect(agreements.records[0].fields == ["对象类型", "对象编码", "对象名称", "是否签订", "签订日期"])
+        #expect(agreements.records.dropFirst().map { $0.fields[1] } == ["V1", "V2", "KU1"])
+        #expect(try SourceReader.read(try town.read("tpl/V1/hazards.csv")).records.count == 1)
+    }
+}
