@@ -224,7 +224,9 @@ public struct FormatSpec: Sendable, Equatable, Hashable {
         case .bottom: format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_BOTTOM.rawValue))
         }
         if wrap { format_set_text_wrap(f) }
-        if let numberFormat { format_set_num_format(f, numberFormat) }
+        // "@" (Text) is Excel's built-in format 49; using the index keeps it recognised as Text everywhere.
+        if numberFormat == "@" { format_set_num_format_index(f, 49) }
+        else if let numberFormat { format_set_num_format(f, numberFormat) }
     }
 }
 

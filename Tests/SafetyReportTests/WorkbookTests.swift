@@ -143,6 +143,10 @@ enum WorkbookFixture {
         // Formula-looking text from the inputs is a plain string, never a formula.
         #expect(x.cell("隐患台账", "H4") == "=HYPERLINK(\"http://x\")配电箱线路老化")
         #expect(!x.sheet("隐患台账").contains("<f>"))
+        // …and its cell is formatted as Text (@, built-in number format 49), so editing it in Excel keeps it text.
+        let style = try #require(matches(#"<c r="H4" s="(\d+)""#, in: x.sheet("隐患台账")).first.flatMap { Int($0) })
+        let xfs = matches(#"<xf ([^>]*)"#, in: x["xl/styles.xml"].components(separatedBy: "<cellXfs")[1])
+        #expect(xfs[style].contains("numFmtId=\"49\""))
         // found_date 2026-09-03 as a real date: 1970-01-01 = 25569, + 20699 days.
         #expect(x.cell("隐患台账", "D4") == "46268")
         #expect(x.cell("隐患台账", "V4") == "31")

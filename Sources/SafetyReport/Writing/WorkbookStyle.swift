@@ -33,14 +33,17 @@ final class WorkbookStyle {
         title = try f(FormatSpec(bold: true, fontSize: 16, fontName: font, align: .center))
         subtitle = try f(FormatSpec(fontSize: 10, fontColor: 0x595959, fontName: font, align: .left, valign: .top, wrap: true))
         header = try f(FormatSpec(bold: true, fontName: font, fill: Self.headerFill, border: true, align: .center, wrap: true))
-        text = try f(FormatSpec(fontName: font, border: true, align: .left))
-        wrap = try f(FormatSpec(fontName: font, border: true, align: .left, wrap: true))
-        center = try f(FormatSpec(fontName: font, border: true, align: .center))
+        // Text cells carry the Text number format (@): libxlsxwriter 1.1.4 has no quote prefix, and a cell
+        // formatted as Text keeps whatever is typed into it as text, so editing "=…" never makes a formula.
+        let asText = "@"
+        text = try f(FormatSpec(fontName: font, border: true, align: .left, numberFormat: asText))
+        wrap = try f(FormatSpec(fontName: font, border: true, align: .left, wrap: true, numberFormat: asText))
+        center = try f(FormatSpec(fontName: font, border: true, align: .center, numberFormat: asText))
         int = try f(FormatSpec(fontName: font, border: true, align: .right, numberFormat: "#,##0"))
         decimal = try f(FormatSpec(fontName: font, border: true, align: .right, numberFormat: "#,##0.0"))
         percent = try f(FormatSpec(fontName: font, border: true, align: .right, numberFormat: "0.0%"))
         date = try f(FormatSpec(fontName: font, border: true, align: .center, numberFormat: "yyyy-mm-dd"))
-        totalText = try f(FormatSpec(bold: true, fontName: font, fill: Self.totalFill, border: true, align: .left))
+        totalText = try f(FormatSpec(bold: true, fontName: font, fill: Self.totalFill, border: true, align: .left, numberFormat: asText))
         totalInt = try f(FormatSpec(bold: true, fontName: font, fill: Self.totalFill, border: true, align: .right, numberFormat: "#,##0"))
         totalPercent = try f(FormatSpec(bold: true, fontName: font, fill: Self.totalFill, border: true, align: .right, numberFormat: "0.0%"))
         bad = try f(FormatSpec(fontColor: 0x9C0006, fill: 0xFFC7CE))
