@@ -191,10 +191,13 @@ import Testing
     }
 
     /// With errors off, every row keeps the rules of SPEC §3.2, and hazards_found matches the
-    /// hazards registered on each inspection's date.
-    @Test func plainCleanTownKeepsTheRules() throws {
+    /// hazards registered on each inspection's date — also across a new year, when agreements restart.
+    @Test(arguments: [DemoOptions(errors: false, variations: false),
+                      DemoOptions(villages: 30, months: 5, lastPeriod: Period(year: 2027, month: 2)!, seed: 9,
+                                  errors: false, variations: false)])
+    func plainCleanTownKeepsTheRules(options: DemoOptions) throws {
         var folders: [String: [String: [[String]]]] = [:]
-        for f in Self.plain where f.path.hasPrefix("inputs/") {
+        for f in DemoTown.generate(options) where f.path.hasPrefix("inputs/") {
             let parts = f.path.split(separator: "/").map(String.init)
             folders[parts[1] + "/" + parts[2], default: [:]][parts[3]] = Self.rows(f.bytes)
         }
@@ -249,5 +252,20 @@ import Testing
             }
         }
         #expect(transitions > 3)
+    }
+}
+
+extension DemoTests {
+    /// Tiny towns and single months still give a whole town: a config and the town's own folder.
+    @Test(arguments: [1, 2, 3, 5, 13])
+    func smallTownsAreComplete(villages: Int) throws {
+        for months in [1, 2] {
+            let files = DemoTown.generate(DemoOptions(villages: villages, months: months, seed: UInt64(villages)))
+            let list = try #require(try Self.config(files)["villages"] as? [Any])
+            #expect(list.count == villages)
+            #expect(files.contains { $0.path == "inputs/2026-10/330683105/hazards.csv" })
+            #expect(files.contains { $0.path.hasPrefix("inputs/2026-10/330683105") && $0.path.hasSuffix("/trainings.csv")
+                && !$0.path.hasPrefix("inputs/2026-10/330683105/") })
+        }
     }
 }

@@ -15,8 +15,9 @@ struct DemoHazard {
     var rectifiedDate: Day?
     var escalated: Bool
     var escalatedTo: String
-    /// Hard cases (mostly major hazards) that linger past their deadline.
-    var stubborn: Bool
+    /// The day it will be fixed: mostly before the deadline, sometimes late, now and then
+    /// (mostly major hazards) months late.
+    var fixDay: Day
     /// The clerk leaves 是否上报 empty rather than writing "no" (the column's default).
     var blankWhenNotEscalated = false
 }
@@ -80,8 +81,11 @@ struct DemoSubmitter {
         let faultFiles = Set(faults.compactMap(\.fault.file))
         // Now and then a village sends nothing, or forgets a file; never where a mistake is planted.
         if monthIndex > 0 && faults.isEmpty && rng.chance(0.02) { return [] }
+        // The first month's hazards are always sent: later months update them, and the planted
+        // found_date conflict needs an earlier registration.
         var missing = Set<FileKind>()
-        for kind in [FileKind.inspections, .hazards, .trainings] where !faultFiles.contains(kind) && rng.chance(0.025) {
+        let forgettable: [FileKind] = monthIndex == 0 ? [.inspections, .trainings] : [.inspections, .hazards, .trainings]
+        for kind in forgettable where !faultFiles.contains(kind) && rng.chance(0.025) {
             missing.insert(kind)
         }
 
@@ -92,7 +96,7 @@ struct DemoSubmitter {
         for half in 0..<2 {
             let range = half == 0 ? 1...15 : 16...last
             var count = [1, 2, 3][rng.weighted([50, 35, 15])]
-            if rng.chance(0.05) && !(monthIndex == 0 && half == 0) { count = 0 }
+            if rng.chance(0.03) && !(monthIndex == 0 && half == 0) { count = 0 }
             for _ in 0..<count {
                 var d = rng.int(in: range)
                 while days.contains(d) { d = d == range.upperBound ? range.lowerBound : d + 1 }
@@ -245,13 +249,13 @@ struct DemoSubmitter {
         let hasUnsigned = agreements.contains { !$0.signed }
         if needsNew && !agreementFaults && rng.chance(0.03) {
             // Forgotten this month; the village sends the list next month.
-        } else if needsNew || agreementFaults || (hasUnsigned && rng.chance(0.35)) {
+        } else if needsNew || agreementFaults || (hasUnsigned && rng.chance(0.5)) {
             var list: [DemoAgreement]
             if needsNew {
                 list = village.groups.map { DemoAgreement(type: .group, code: $0.code, name: $0.name, signed: true, date: nil) }
                 list += village.localUnits.map { DemoAgreement(type: $0.type, code: "", name: $0.name, signed: true, date: nil) }
                 for i in list.indices {
-                    list[i].signed = !rng.chance(list[i].type == .group ? 0.04 : 0.1)
+                    list[i].signed = !rng.chance(list[i].type == .group ? 0.03 : 0.04)
                     list[i].date = list[i].signed ? signingDay(period) : nil
                 }
             } else {
@@ -297,7 +301,7 @@ struct DemoSubmitter {
 
         // Trainings: 1–4 activities, with the season's campaigns.
         var trainingTable = DemoTable(.trainings)
-        let count = rng.chance(0.04) && faults.isEmpty ? 0 : [1, 2, 3, 4][rng.weighted([35, 35, 20, 10])]
+        let count = rng.chance(0.02) && faults.isEmpty ? 0 : [1, 2, 3, 4][rng.weighted([35, 35, 20, 10])]
         var activities: [(day: Day, cells: [String])] = []
         for k in 0..<count {
             let day = Day(year: period.year, month: period.month, day: rng.int(in: 1...last))!
@@ -389,18 +393,17 @@ struct DemoSubmitter {
                     let category = registry.keyUnitCategory[unit.code] ?? .other
                     let texts = DemoNames.keyUnitHazardTexts[category] ?? []
                     let major = rng.chance(0.1)
-                    var h = DemoHazard(
+                    let deadline = day.demoShifted(by: major ? rng.int(in: 30...60) : rng.int(in: 7...20))
+                    let fixDay = plannedFix(found: day, deadline: deadline, major: major)
+                    let fixed = fixDay <= period.lastDay
+                    let h = DemoHazard(
                         id: "ZYH" + Day.pad(period.year, 4) + Day.pad(period.month, 2) + "-" + Day.pad(seq, 2),
                         foundDate: day, group: "", category: category, level: major ? .major : .general,
                         description: texts.isEmpty ? "安全管理制度不健全" : rng.pick(texts),
                         location: unit.name, responsible: DemoNames.person(&rng) + "（企业负责人）",
-                        deadline: day.demoShifted(by: major ? rng.int(in: 30...60) : rng.int(in: 7...20)),
-                        status: rng.chance(0.5) ? .inProgress : .open, rectifiedDate: nil,
-                        escalated: major, escalatedTo: major ? "县应急管理局" : "", stubborn: major)
-                    if !major && rng.chance(0.3) {
-                        h.status = .rectified
-                        h.rectifiedDate = min(day.demoShifted(by: rng.int(in: 1...5)), period.lastDay)
-                    }
+                        deadline: deadline, status: fixed ? .rectified : (rng.chance(0.5) ? .inProgress : .open),
+                        rectifiedDate: fixed ? fixDay : nil,
+                        escalated: major, escalatedTo: major ? "县应急管理局" : "", fixDay: fixDay)
                     fresh.append(h)
                 }
                 inspectionRows.append([style.date(day), "", staff[0] + "、" + staff[1], unit.name + "安全生产检查", String(found)])
@@ -485,13 +488,9 @@ struct DemoSubmitter {
             location = rng.chance(0.8) ? group.name + "\(rng.int(in: 1...99))号"
                 : rng.pick([village.name + "文化礼堂", village.name + "村委会旁", village.base + "大桥", village.name + "老年活动中心"])
         }
-        var status: HazardStatus = major ? (rng.chance(0.5) ? .open : .inProgress)
-            : [.rectified, .inProgress, .open][rng.weighted([40, 35, 25])]
-        var rectified: Day?
-        if status == .rectified {
-            rectified = min(found.demoShifted(by: rng.int(in: 0...3)), period.lastDay)
-            if rectified! < found { status = .inProgress; rectified = nil }
-        }
+        let deadline = found.demoShifted(by: major ? rng.int(in: 30...90) : rng.int(in: 5...30))
+        let fixDay = plannedFix(found: found, deadline: deadline, major: major)
+        let status: HazardStatus = fixDay <= period.lastDay ? .rectified : (rng.chance(0.6) ? .inProgress : .open)
         let escalated = major || (status != .rectified && rng.chance(0.1))
         return DemoHazard(
             id: id, foundDate: found, group: !groupCode.isEmpty || rng.chance(0.5) ? group.code : "", category: category,
@@ -499,21 +498,29 @@ struct DemoSubmitter {
             description: style.punctuatedText && rng.chance(0.4) ? text.punctuated : text.plain,
             location: location,
             responsible: rng.chance(0.5) ? officers[groupIndex] : DemoNames.person(&rng),
-            deadline: found.demoShifted(by: major ? rng.int(in: 30...90) : rng.int(in: 5...30)),
-            status: status, rectifiedDate: rectified, escalated: escalated,
+            deadline: deadline, status: status, rectifiedDate: status == .rectified ? fixDay : nil, escalated: escalated,
             escalatedTo: escalated ? rng.pick(DemoNames.escalationTargets[category] ?? ["镇安监办"]) : "",
-            stubborn: major ? rng.chance(0.5) : rng.chance(0.08), blankWhenNotEscalated: rng.chance(0.3))
+            fixDay: fixDay, blankWhenNotEscalated: rng.chance(0.3))
     }
 
-    /// A month's progress on an open hazard: most are fixed within a month or two, some linger.
+    /// When a hazard will be fixed: four in ten at once, most of the rest before the deadline, a
+    /// few late, and now and then one (half of the major ones) that lingers for months: overdue.
+    private mutating func plannedFix(found: Day, deadline: Day, major: Bool) -> Day {
+        let days = deadline.ordinal - found.ordinal
+        let r = rng.int(100)
+        if major { return r < 50 ? found.demoShifted(by: rng.int(in: min(10, days)...days)) : deadline.demoShifted(by: rng.int(in: 20...150)) }
+        if r < 40 { return found.demoShifted(by: rng.int(in: 0...3)) }
+        if r < 91 { return found.demoShifted(by: rng.int(in: min(4, days)...days)) }
+        if r < 98 { return deadline.demoShifted(by: rng.int(in: 3...30)) }
+        return deadline.demoShifted(by: rng.int(in: 60...200))
+    }
+
+    /// A month's progress on an open hazard: fixed once its day has come, else work goes on.
     private mutating func advance(_ h: inout DemoHazard, in period: Period) {
-        let roll = rng.int(100)
-        let fix = h.stubborn ? 15 : (h.status == .inProgress ? 65 : 45)
-        if roll < fix {
+        if h.fixDay <= period.lastDay {
             h.status = .rectified
-            let earliest = max(period.firstDay, h.foundDate)
-            h.rectifiedDate = earliest.demoShifted(by: rng.int(period.lastDay.ordinal - earliest.ordinal + 1))
-        } else if h.status == .open && roll < fix + 35 {
+            h.rectifiedDate = h.fixDay
+        } else if h.status == .open && rng.chance(0.5) {
             h.status = .inProgress
         }
         if h.status != .rectified && !h.escalated && rng.chance(0.2) {

@@ -56,7 +56,7 @@ struct DemoStyle {
         s.crlf = s.encoding == .utf16LE || index % 3 == 1 || s.encoding == .gb18030
         s.header = rotate(HeaderForm.self, stride: 2)
         s.columnOrderSeed = index % 3 == 2 ? DemoRandom.mix(seed ^ UInt64(index)) : nil
-        s.remarkColumn = index % 5 == 3
+        s.remarkColumn = index % 10 == 3
         s.dateForm = rotate(DateForm.self, stride: 5)
         s.fullWidthDigits = index % 7 == 5
         s.boolForm = rotate(BoolForm.self, stride: 1)
