@@ -78,10 +78,22 @@ public struct OutputStore: Sendable {
         if fsync(fd) != 0 { throw .io("cannot flush \(url.path): \(String(cString: strerror(errno)))") }
     }
 
+    /// fsync of a file or folder written by someone else (libxlsxwriter), so a crash after the swap
+    /// cannot leave an empty file behind a committed name.
+    public static func flush(_ path: String) throws(OutputError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw .io("cannot flush \(path): \(String(cString: strerror(errno)))") }
+    }
+
     /// Puts staging in place of outputs/P in one step: an atomic exchange (renameat2) when the
     /// period exists, a rename when it does not. Readers never see a half-written period.
     public func commit(staging: URL, period p: Period) throws(OutputError) {
         let final = periodFolder(p)
+        try Self.flush(staging.appendingPathComponent("villages").path)
+        try Self.flush(staging.path)
+        defer { try? Self.flush(root.path) }
         if FileManager.default.fileExists(atPath: final.path) {
             if Self.exchange(staging.path, final.path) {
                 try? FileManager.default.removeItem(at: staging) // now holds the previous outputs

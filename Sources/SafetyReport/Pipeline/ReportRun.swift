@@ -1,6 +1,7 @@
 // One report build, end to end: assemble, write every output into staging, compare, swap in atomically.
 
 import Foundation
+import Synchronization
 
 /// What a build produced, for the CLI's summary line and exit code.
 public struct BuildOutcome: Sendable {
@@ -66,11 +67,7 @@ public enum ReportRun {
             outputs.append(try describe(staging, workbook))
             lap("town workbook")
             log("writing \(report.villages.count) village workbooks")
-            for v in report.villages {
-                let name = "villages/\(v.village.code).xlsx"
-                try writeWorkbook(staging.appendingPathComponent(name)) { try VillageWorkbook.write(report, village: v, to: $0) }
-                outputs.append(try describe(staging, name))
-            }
+            outputs += try writeVillageWorkbooks(report, staging: staging)
             lap("village workbooks")
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
@@ -86,14 +83,37 @@ public enum ReportRun {
         }
     }
 
+    /// One workbook per village, written on every core: each is an independent libxlsxwriter workbook.
+    private static func writeVillageWorkbooks(_ report: MonthReport, staging: URL) throws(OutputError) -> [Manifest.Output] {
+        let villages = report.villages
+        let results = Mutex<[Result<Manifest.Output, OutputError>?]>(Array(repeating: nil, count: villages.count))
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, villages.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: villages.count, by: workers) {
+                let name = "villages/\(villages[i].village.code).xlsx"
+                let result: Result<Manifest.Output, OutputError>
+                do {
+                    try writeWorkbook(staging.appendingPathComponent(name)) { try VillageWorkbook.write(report, village: villages[i], to: $0) }
+                    result = .success(try describe(staging, name))
+                } catch let error as OutputError { result = .failure(error) }
+                catch { result = .failure(.io("\(error)")) }
+                results.withLock { $0[i] = result }
+            }
+        }
+        var outputs: [Manifest.Output] = []
+        for result in results.withLock({ $0 }) { outputs.append(try result!.get()) }
+        return outputs
+    }
+
     private static func writeWorkbook(_ url: URL, _ body: (String) throws -> Void) throws(OutputError) {
         do { try body(url.path) } catch { throw .io("cannot write workbook \(url.lastPathComponent): \(error)") }
     }
 
+    /// Hashes a written workbook and flushes it to disk before the staging folder is swapped in.
     private static func describe(_ staging: URL, _ name: String) throws(OutputError) -> Manifest.Output {
-        guard let bytes = try? InputLoader.readBytes(staging.appendingPathComponent(name).path) else {
-            throw .io("workbook \(name) was not written")
-        }
+        let path = staging.appendingPathComponent(name).path
+        guard let bytes = try? InputLoader.readBytes(path) else { throw .io("workbook \(name) was not written") }
+        try OutputStore.flush(path)
         return Manifest.Output(name: name, sha256: SHA256.hex(bytes), bytes: bytes.count)
     }
 
