@@ -6,7 +6,7 @@
 #   DEST                where the PNGs go (default docs/render)
 #
 # It converts the town workbook and the first village workbook to PDF with LibreOffice (headless) and then
-# to 60-dpi PNGs with pdftoppm: the overview (总览) and village table (村居汇总) pages of the town workbook,
+# to PNGs (80 dpi; DPI=… to change) with pdftoppm: the overview (总览) and village table (村居汇总) pages of the town workbook,
 # and every page of the village workbook. LibreOffice prints every sheet with its own print setup (A4
 # landscape, one page wide), so the PNGs show what a printout looks like: cut-off text, ###, unreadable charts
 # and bad page splits are visible there.
@@ -44,14 +44,14 @@ while [ "$p" -le "$pages" ]; do
 done
 # Overview: every page before the village table.
 last_overview=$(( ${villages_first:-3} - 1 ))
-pdftoppm -png -r 60 -f 1 -l "$last_overview" "$tmp/town.pdf" "$dest/town-overview"
+pdftoppm -png -r "${DPI:-80}" -f 1 -l "$last_overview" "$tmp/town.pdf" "$dest/town-overview"
 if [ -n "$villages_first" ]; then
-    pdftoppm -png -r 60 -f "$villages_first" -l "$villages_first" "$tmp/town.pdf" "$dest/town-villages"
+    pdftoppm -png -r "${DPI:-80}" -f "$villages_first" -l "$villages_first" "$tmp/town.pdf" "$dest/town-villages"
 fi
 
 if [ -n "$village" ]; then
     cp "$village" "$tmp/village.xlsx"
     lo "$tmp/village.xlsx"
-    pdftoppm -png -r 60 "$tmp/village.pdf" "$dest/village-$(basename "$village" .xlsx)"
+    pdftoppm -png -r "${DPI:-80}" "$tmp/village.pdf" "$dest/village-$(basename "$village" .xlsx)"
 fi
 ls -1 "$dest"
