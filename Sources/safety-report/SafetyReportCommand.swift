@@ -139,7 +139,7 @@ struct Check: ParsableCommand {
         let errors = assembled.report.issues.filter { $0.severity == .error }.count
         console.summary("check \(p): \(read) rows read, \(read - rejected) accepted, \(rejected) rejected; "
                         + "\(errors) errors, \(assembled.report.issues.count - errors) warnings")
-        if strict && (rejected > 0 || stats.contains { $0.state == "rejected" }) { throw ExitCode(3) }
+        if strict && assembled.report.rejectedAnything { throw ExitCode(3) }
     }
 }
 

@@ -135,3 +135,26 @@ struct CLI {
         #expect(try SourceReader.read(try town.read("tpl/V1/hazards.csv")).records.count == 1)
     }
 }
+
+@Suite(.serialized) struct RebuildTests {
+    @Test func aCorrectedEarlierMonthIsStaleUntilRebuilt() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        #expect(try CLI.run(["run", "--period", "2026-09"], in: town.root).code == 0)
+        #expect(try CLI.run(["run", "--period", "2026-10"], in: town.root).code == 0)
+        // The village corrects September's ledger: H2 was in fact major and is now rectified.
+        try town.write("inputs/2026-09/V1/hazards.csv", """
+        隐患编号,发现日期,小组编码,隐患类别,隐患等级,隐患描述,整改责任人,整改期限,整改状态,整改完成日期
+        H1,2026-09-03,V1-01,供用电,一般,楼道私拉电线,张三,2026-09-20,未整改,
+        H2,2026-09-10,,房屋,重大,危房,李四,2026-12-31,已整改,2026-09-28
+        """)
+        let warned = try CLI.run(["run", "--period", "2026-10"], in: town.root)
+        #expect(warned.err.contains("report 2026-09 is stale (inputs/2026-09/V1/hazards.csv changed)"))
+        let r = try CLI.run(["rebuild"], in: town.root)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("rebuilding 2026-09"))
+        #expect(r.err.contains("changed village V1 东湖村 hazards_rectified: 0 → 1"))
+        #expect(r.err.contains("2026-10 is up to date"))   // the run above already rebuilt October
+        #expect(try CLI.run(["rebuild"], in: town.root).err.contains("rebuild done: 0 of 2 period(s) rebuilt"))
+    }
+}

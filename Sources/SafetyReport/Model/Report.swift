@@ -257,3 +257,8 @@ public struct MonthReport: Sendable, Equatable {
         self.trainings = trainings; self.trend = trend; self.issues = issues; self.fileStats = fileStats
     }
 }
+
+extension MonthReport {
+    /// Every error is a rejection (of a row, a file, or a folder's files); warnings keep their rows.
+    public var rejectedAnything: Bool { issues.contains { $0.severity == .error } }
+}

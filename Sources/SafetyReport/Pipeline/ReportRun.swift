@@ -13,8 +13,8 @@ public struct BuildOutcome: Sendable {
     public var periodFolderExists: Bool
     /// Wall-clock seconds per stage (read+validate+compute, CSVs, town workbook, village workbooks, commit).
     public var timings: [(stage: String, seconds: Double)]
-    /// Some row or whole file was rejected (for --strict).
-    public var rejectedAnything: Bool { report.fileStats.contains { $0.rowsRejected > 0 || $0.state == "rejected" } }
+    /// Something was rejected — a row, a whole file, or an unregistered folder's files (for --strict).
+    public var rejectedAnything: Bool { report.rejectedAnything }
 }
 
 public enum ReportRun {

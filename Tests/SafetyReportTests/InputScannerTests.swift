@@ -1,0 +1,47 @@
+// What a period folder holds: the four files by case-insensitive name, and an issue for everything else.
+import Foundation
+import Testing
+@testable import SafetyReport
+
+@Suite struct InputScannerTests {
+    @Test func everyEntryIsReadOrReportedNeverSkipped() throws {
+        let town = try TownFixture()
+        try town.write("inputs/2026-10/V1/Hazards.CSV", "隐患编号\n")
+        try town.write("inputs/2026-10/V1/hazards.csv", "隐患编号\n")          // same name but for case
+        try town.write("inputs/2026-10/V1/说明.txt", "请查收")
+        try town.write("inputs/2026-10/V1/.DS_Store", "x")                     // dot names are ignored
+        try FileManager.default.createDirectory(at: town.root.appendingPathComponent("inputs/2026-10/V1/trainings.csv"),
+                                                withIntermediateDirectories: true)
+        #expect(mkfifo(town.root.appendingPathComponent("inputs/2026-10/V1/inspections.csv").path, 0o644) == 0)
+        try town.write("outside.csv", "a,b\n")
+        try FileManager.default.createSymbolicLink(atPath: town.root.appendingPathComponent("inputs/2026-10/V1/agreements.csv").path,
+                                                   withDestinationPath: town.root.appendingPathComponent("outside.csv").path)
+        try town.write("inputs/2026-10/V9/hazards.csv", "隐患编号\n")           // not a registered code
+        try town.write("inputs/2026-10/readme.txt", "")                        // a file where folders belong
+        try town.write("inputs/2026-10/V2/trainings.csv", "活动日期\n")
+        try FileManager.default.createSymbolicLink(atPath: town.root.appendingPathComponent("inputs/2026-10/V2/hazards.csv").path,
+                                                   withDestinationPath: "trainings.csv")   // inside inputs/: followed
+
+        let scan = InputScanner(config: try town.config).scan(Period("2026-10")!)
+        let v1 = try #require(scan.folders["V1"])
+        #expect(v1.files[.hazards]?.name == "Hazards.CSV")
+        #expect(v1.unreadable.keys.sorted() == [.inspections, .agreements, .trainings])
+        #expect(v1.unreadable[.agreements]?.message.contains("inputs 目录之外") == true)
+        #expect(v1.unreadable[.inspections]?.message.contains("管道") == true)
+        #expect(v1.unreadable[.trainings]?.message.contains("文件夹") == true)
+        #expect(v1.issues.map(\.rule) == ["file.duplicate", "file.unexpected"])
+        #expect(scan.folders["V2"]?.files.keys.sorted() == [.hazards, .trainings])
+        #expect(scan.issues.map(\.rule).sorted() == ["entry.stray", "folder.unregistered"])
+        #expect(scan.folders["V9"] == nil)
+        #expect(!scan.listing.contains { $0.contains(".DS_Store") })
+    }
+
+    @Test func aMissingPeriodFolderIsAWarningWithNothingSubmitted() throws {
+        let town = try TownFixture()
+        let assembled = ReportAssembler.assemble(config: try town.config, period: Period("2026-10")!)
+        #expect(!assembled.periodFolderExists)
+        #expect(assembled.report.issues.map(\.rule) == ["period.no_inputs"])
+        #expect(assembled.report.issues[0].severity == .warning)
+        #expect(assembled.report.villages.allSatisfy { $0.figures.filesSubmitted == 0 && !$0.complete })
+    }
+}
