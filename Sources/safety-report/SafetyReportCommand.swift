@@ -163,6 +163,7 @@ struct Demo: ParsableCommand {
     @Option(help: "Number of months, ending with --end.") var months: Int = 3
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Last month generated, YYYY-MM (default: the previous calendar month).") var end: String?
+    @Option(help: "Accepted like every command's; the demo writes its own pipeline.json into --out.") var config: String?
     @Flag(inversion: .prefixedNo, help: "Include deliberate errors of every kind.") var errors = true
     @Flag(inversion: .prefixedNo, help: "Vary encodings, headers, date and boolean forms.") var variations = true
 
