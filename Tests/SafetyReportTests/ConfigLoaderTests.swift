@@ -205,6 +205,11 @@ import Testing
         expected.workbookName = "{town}月报{period}"
         expected.company = "青石镇人民政府"
         #expect(config.report == expected)
+        let named = try parse(town(extra: #", "report": {"village_title": "{village}月度反馈表", "office": "青石镇安全生产委员会办公室", "notice_title": "{period_cn}通报"}"#))
+        #expect(named.report.fill(named.report.villageTitle, town: named.town, period: Period("2026-10")!, village: "东湖村") == "东湖村月度反馈表")
+        #expect(named.report.fill(named.report.noticeTitle, town: named.town, period: Period("2026-10")!) == "2026年10月通报")
+        #expect(named.report.office == "青石镇安全生产委员会办公室")
+        #expect(problems(town(extra: #", "report": {"offfice": "x"}"#)).count == 1)
         #expect(problems(town(extra: #", "report": {"workbook_name": "a/b", "title": 3}"#)) == [
             "report.title: must be text in quotes, got 3",
         ])

@@ -319,7 +319,8 @@ private struct Checker {
     mutating func checkReport(_ value: JSONValue?) -> ReportSettings? {
         guard let value, value != .null else { return ReportSettings() }
         guard case .object(let fields) = value else { problem("report", "must be an object {…}, got \(value.shown)"); return nil }
-        unknownKeys(fields, allowed: ["workbook_name", "title", "author", "company"], at: "report")
+        unknownKeys(fields, allowed: ["workbook_name", "title", "village_title", "notice_title", "office", "author", "company"],
+                    at: "report")
         var settings = ReportSettings()
         var ok = true
         func take(_ key: String, _ write: (inout ReportSettings, String) -> Void, mayBeEmpty: Bool) {
@@ -333,6 +334,9 @@ private struct Checker {
         }
         take("workbook_name", { $0.workbookName = $1 }, mayBeEmpty: false)
         take("title", { $0.title = $1 }, mayBeEmpty: false)
+        take("village_title", { $0.villageTitle = $1 }, mayBeEmpty: false)
+        take("notice_title", { $0.noticeTitle = $1 }, mayBeEmpty: false)
+        take("office", { $0.office = $1 }, mayBeEmpty: false)
         take("author", { $0.author = $1 }, mayBeEmpty: true)
         take("company", { $0.company = $1 }, mayBeEmpty: true)
         if ok, settings.workbookName.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" }) {

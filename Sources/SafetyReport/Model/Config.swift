@@ -55,25 +55,37 @@ public struct ReportSettings: Sendable, Equatable, Codable {
     public var workbookName: String = "{town}安全社区月报_{period}"
     /// Title of the town workbook, e.g. 青石镇安全社区建设月度通报.
     public var title: String = "{town}安全社区建设月度通报"
+    /// Title of each village's feedback workbook; `{village}` is replaced too.
+    public var villageTitle: String = "{village}安全社区月度反馈"
+    /// Title of the 通报 (commendation and criticism) sheet.
+    public var noticeTitle: String = "{period_cn}安全社区建设工作通报"
+    /// The office that reviews the submissions and issues the 通报, as it signs its notices.
+    public var office: String = "{town}安委办"
     /// Author and company in the workbook's document properties.
     public var author: String = "镇安委办"
     public var company: String = ""
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case workbookName = "workbook_name", title, author, company
+        case workbookName = "workbook_name", title, villageTitle = "village_title", noticeTitle = "notice_title"
+        case office, author, company
     }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ReportSettings()
         workbookName = try c.decodeIfPresent(String.self, forKey: .workbookName) ?? d.workbookName
         title = try c.decodeIfPresent(String.self, forKey: .title) ?? d.title
+        villageTitle = try c.decodeIfPresent(String.self, forKey: .villageTitle) ?? d.villageTitle
+        noticeTitle = try c.decodeIfPresent(String.self, forKey: .noticeTitle) ?? d.noticeTitle
+        office = try c.decodeIfPresent(String.self, forKey: .office) ?? d.office
         author = try c.decodeIfPresent(String.self, forKey: .author) ?? d.author
         company = try c.decodeIfPresent(String.self, forKey: .company) ?? d.company
     }
-    /// Replaces `{town}` and `{period}` in a template.
-    public func fill(_ template: String, town: Town, period: Period) -> String {
+    /// Replaces `{town}`, `{period}` (2026-10), `{period_cn}` (2026年10月) and `{village}` in a template.
+    public func fill(_ template: String, town: Town, period: Period, village: String = "") -> String {
         template.replacingOccurrences(of: "{town}", with: town.name)
+            .replacingOccurrences(of: "{period_cn}", with: period.chinese)
             .replacingOccurrences(of: "{period}", with: period.description)
+            .replacingOccurrences(of: "{village}", with: village)
     }
 }
 
