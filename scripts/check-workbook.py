@@ -4,7 +4,8 @@
 Usage: /usr/bin/python3 scripts/check-workbook.py FILE.xlsx [summary_villages.csv]
 
 Checks the sheet names, that every sheet has frozen headers, an autofilter and the print setup
-(A4 landscape, one page wide, repeated header row, page numbers in the footer), and, when the
+(A4 landscape, one page wide, repeated header row, page numbers in the footer), that the hazard
+ledger has at most 16 columns and flags 逾期 exactly where it gives days overdue, and, when the
 summary CSV is given, that every village's figures on 村居汇总 equal the CSV's (rates compared
 after rounding to 4 places, as the CSV writes them). Prints 'N passed, N failed'; exit 1 on failure.
 """
@@ -83,6 +84,20 @@ def main(argv):
         if n != "总览":  # the overview's second page holds charts, under no table header
             c.check(bool(ws.print_title_rows), f"{n}: repeated header rows")
         c.check("&P" in (ws.oddFooter.center.text or ""), f"{n}: page numbers in footer")
+
+    if "隐患台账" in wb.sheetnames:
+        # The printed ledger stays readable: at most 16 columns, the flags in one 标记 column.
+        ws = wb["隐患台账"]
+        hr = header_row(ws)
+        headers = [cell.value for cell in ws[hr] if cell.value is not None]
+        c.check(len(headers) <= 16, f"隐患台账: {len(headers)} columns")
+        for h in ("隐患编号", "隐患描述", "整改期限", "上报部门", "逾期天数", "标记"):
+            c.check(h in headers, f"隐患台账: column {h}")
+        if "标记" in headers and "逾期天数" in headers:
+            flags, days = headers.index("标记"), headers.index("逾期天数")
+            for row in ws.iter_rows(min_row=hr + 1, values_only=True):
+                overdue = "逾期" in (row[flags] or "")
+                c.check(overdue == (row[days] is not None), f"隐患台账: 标记 {row[flags]!r} vs 逾期天数 {row[days]!r}")
 
     if len(argv) == 3 and "村居汇总" in wb.sheetnames:
         ws = wb["村居汇总"]

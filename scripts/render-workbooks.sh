@@ -6,7 +6,8 @@
 #   DEST                where the PNGs go (default docs/render)
 #
 # It converts the town workbook and the first village workbook to PDF with LibreOffice (headless) and then
-# to PNGs (80 dpi; DPI=… to change) with pdftoppm: the overview (总览) and village table (村居汇总) pages of the town workbook,
+# to PNGs (80 dpi; DPI=… to change) with pdftoppm: the overview (总览) pages and the first page of the village table
+# (村居汇总), hazard ledger (隐患台账) and validation issues (数据校验) of the town workbook,
 # and every page of the village workbook. LibreOffice prints every sheet with its own print setup (A4
 # landscape, one page wide), so the PNGs show what a printout looks like: cut-off text, ###, unreadable charts
 # and bad page splits are visible there.
@@ -36,18 +37,22 @@ cp "$town" "$tmp/town.xlsx"
 lo "$tmp/town.xlsx"
 # Pages are found by the sheet title each sheet prints on its first page (the header shows the workbook title).
 pages=$(pdfinfo "$tmp/town.pdf" | awk '/^Pages:/ {print $2}')
-villages_first=""
-p=1
-while [ "$p" -le "$pages" ]; do
-    if pdftotext -f "$p" -l "$p" "$tmp/town.pdf" - | grep -q '^村居汇总（'; then villages_first=$p; break; fi
-    p=$((p + 1))
-done
+first_page() {
+    p=1
+    while [ "$p" -le "$pages" ]; do
+        if pdftotext -f "$p" -l "$p" "$tmp/town.pdf" - | grep -q "^$1（"; then echo "$p"; return; fi
+        p=$((p + 1))
+    done
+}
+villages_first=$(first_page 村居汇总)
 # Overview: every page before the village table.
 last_overview=$(( ${villages_first:-3} - 1 ))
 pdftoppm -png -r "${DPI:-80}" -f 1 -l "$last_overview" "$tmp/town.pdf" "$dest/town-overview"
-if [ -n "$villages_first" ]; then
-    pdftoppm -png -r "${DPI:-80}" -f "$villages_first" -l "$villages_first" "$tmp/town.pdf" "$dest/town-villages"
-fi
+# The village table, the hazard ledger and the validation issues: each sheet's first page.
+for sheet in 村居汇总:town-villages 隐患整改台账:town-ledger 数据校验问题清单:town-issues; do
+    p=$(first_page "${sheet%%:*}")
+    [ -n "$p" ] && pdftoppm -png -r "${DPI:-80}" -f "$p" -l "$p" "$tmp/town.pdf" "$dest/${sheet#*:}"
+done
 
 if [ -n "$village" ]; then
     cp "$village" "$tmp/village.xlsx"

@@ -157,7 +157,7 @@ public final class Workbook {
         guard let c = workbook_add_chart(wb, UInt8(type.rawValue)) else {
             throw XlsxError(operation: "workbook_add_chart", message: "无法创建图表")
         }
-        return Chart(c)
+        return Chart(c, kind: kind)
     }
 
     /// Writes the file and frees the workbook. Called once; later calls throw.
@@ -424,11 +424,16 @@ public final class Worksheet {
     /// Makes this the sheet shown when the file opens.
     public func activate() { worksheet_activate(handle) }
 
-    /// Places a chart with its top-left corner at (row, col), scaled from the default 480×288 pixels.
-    public func insertChart(_ row: Int, _ col: Int, _ chart: Chart, xScale: Double = 1, yScale: Double = 1) throws {
+    /// Places a chart with its top-left corner at (row, col) plus an offset in pixels, scaled from the default
+    /// 480×288 pixels. The offset lets two charts sit side by side at exact pixel positions, whatever the widths
+    /// of the columns under them.
+    public func insertChart(_ row: Int, _ col: Int, _ chart: Chart, xScale: Double = 1, yScale: Double = 1,
+                            xOffset: Int = 0, yOffset: Int = 0) throws {
         var opt = lxw_chart_options()
         opt.x_scale = xScale
         opt.y_scale = yScale
+        opt.x_offset = Int32(clamping: xOffset)
+        opt.y_offset = Int32(clamping: yOffset)
         try fail(worksheet_insert_chart_opt(handle, Self.row(row), Self.col(col), chart.handle, &opt),
                  "worksheet_insert_chart", row, col)
     }
@@ -461,8 +466,26 @@ public struct CellRange: Sendable, Equatable {
 public final class Chart {
     public enum Kind: Sendable { case column, bar, line }
     fileprivate let handle: UnsafeMutablePointer<lxw_chart>
+    public let kind: Kind
 
-    fileprivate init(_ handle: UnsafeMutablePointer<lxw_chart>) { self.handle = handle }
+    fileprivate init(_ handle: UnsafeMutablePointer<lxw_chart>, kind: Kind) { self.handle = handle; self.kind = kind }
+
+    /// The category and value axes. libxlsxwriter's x axis is the horizontal one, so a bar chart's categories
+    /// are on its y axis.
+    private var categoryAxis: UnsafeMutablePointer<lxw_chart_axis>? {
+        chart_axis_get(handle, kind == .bar ? LXW_CHART_AXIS_TYPE_Y : LXW_CHART_AXIS_TYPE_X)
+    }
+    private var valueAxis: UnsafeMutablePointer<lxw_chart_axis>? {
+        chart_axis_get(handle, kind == .bar ? LXW_CHART_AXIS_TYPE_X : LXW_CHART_AXIS_TYPE_Y)
+    }
+
+    /// Lists the categories of a bar chart from the top down, in the order of the data (Excel draws the first
+    /// category at the bottom otherwise), keeping the value axis labels below the bars.
+    public func categoriesTopDown() {
+        guard let axis = categoryAxis else { return }
+        chart_axis_set_reverse(axis)
+        chart_axis_set_crossing_max(axis)
+    }
 
     /// How one series looks.
     public struct SeriesStyle: Sendable, Equatable {
@@ -532,10 +555,11 @@ public final class Chart {
         chart_title_set_name_font(handle, &font)
     }
 
-    /// Names and limits of the axes. Category axis = x for column/line charts, y for bar charts.
+    /// Names and limits of the axes: x is the category axis and y the value axis for every kind, bar charts
+    /// included (where the category axis is drawn vertically).
     public func setAxes(xName: String? = nil, yName: String? = nil, yMin: Double? = nil, yMax: Double? = nil,
                         yNumberFormat: String? = nil, xLabelRotation: Int? = nil) {
-        if let x = chart_axis_get(handle, LXW_CHART_AXIS_TYPE_X) {
+        if let x = categoryAxis {
             if let xName { chart_axis_set_name(x, xName) }
             if let rot = xLabelRotation {
                 var font = lxw_chart_font()
@@ -544,7 +568,7 @@ public final class Chart {
                 chart_axis_set_num_font(x, &font)
             }
         }
-        if let y = chart_axis_get(handle, LXW_CHART_AXIS_TYPE_Y) {
+        if let y = valueAxis {
             if let yName { chart_axis_set_name(y, yName) }
             if let yMin { chart_axis_set_min(y, yMin) }
             if let yMax { chart_axis_set_max(y, yMax) }

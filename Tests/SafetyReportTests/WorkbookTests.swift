@@ -53,8 +53,10 @@ enum WorkbookFixture {
 
         let overdue = HazardRow(line: 2, hazardId: "DH-001", foundDate: Day(year: 2026, month: 9, day: 3)!, category: .electricity,
                                 level: .major, description: "=HYPERLINK(\"http://x\")配电箱线路老化", location: "村委会东侧",
-                                responsible: "王强", deadline: Day(year: 2026, month: 9, day: 30)!, status: .inProgress)
-        let fresh = HazardRow(line: 3, hazardId: "DH-002", foundDate: day(12), category: .electricity, level: .general,
+                                responsible: "王强", deadline: Day(year: 2026, month: 9, day: 30)!, status: .inProgress,
+                                escalated: true, escalatedTo: "镇安监办")
+        let fresh = HazardRow(line: 3, hazardId: "DH-002", foundDate: day(12), groupCode: east.groups[0].code,
+                              category: .electricity, level: .general,
                               description: "楼道堆放杂物", responsible: "李梅", deadline: day(31), status: .open)
         var ledger = [
             LedgerEntry(owner: east.code, ownerName: east.name, hazard: overdue, registeredIn: Period(year: 2026, month: 9)!,
@@ -130,9 +132,11 @@ enum WorkbookFixture {
             #expect(s.contains("第&amp;P页 共&amp;N页</oddFooter>"), "\(name) footer")
         }
         #expect(x["xl/workbook.xml"].contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"1\">'村居汇总'!$3:$3</definedName>"))
+        // Ledger: overdue rows red by the 标记 column (O), major levels (F) bold red, carried-over flags yellow.
         let ledger = x.sheet("隐患台账")
-        #expect(ledger.contains("<formula>$U4=\"是\"</formula>"))
-        #expect(ledger.contains("<formula>G4=\"重大\"</formula>"))
+        #expect(ledger.contains("<formula>ISNUMBER(SEARCH(\"逾期\",$O4))</formula>"))
+        #expect(ledger.contains("<formula>F4=\"重大\"</formula>"))
+        #expect(ledger.contains("<formula>ISNUMBER(SEARCH(\"结转未更新\",O4))</formula>"))
         #expect(x["docProps/core.xml"].contains("<dc:title>青石镇安全社区建设月度通报</dc:title>"))
         #expect(x["docProps/app.xml"].contains("<Company>青石镇人民政府</Company>"))
     }
@@ -140,16 +144,31 @@ enum WorkbookFixture {
     @Test func ledgerTextDatesAndNotices() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (_, x) = try written()
+        // Ledger columns: A 单位名称 B 隐患编号 C 发现日期 D 小组 E 隐患类别 F 等级 G 隐患描述 H 地点 I 责任人
+        // J 整改期限 K 状态 L 整改完成日期 M 上报部门 N 逾期天数 O 标记 — 15 columns, one page wide in print.
+        #expect(x.cell("隐患台账", "O3") == "标记")
+        #expect(x.cell("隐患台账", "P3") == nil)
+        #expect(x.cell("隐患台账", "A4") == "东湖村")
+        #expect(x.cell("隐患台账", "B4") == "DH-001")
         // Formula-looking text from the inputs is a plain string, never a formula.
-        #expect(x.cell("隐患台账", "H4") == "=HYPERLINK(\"http://x\")配电箱线路老化")
+        #expect(x.cell("隐患台账", "G4") == "=HYPERLINK(\"http://x\")配电箱线路老化")
         #expect(!x.sheet("隐患台账").contains("<f>"))
         // …and its cell is formatted as Text (@, built-in number format 49), so editing it in Excel keeps it text.
-        let style = try #require(matches(#"<c r="H4" s="(\d+)""#, in: x.sheet("隐患台账")).first.flatMap { Int($0) })
+        let style = try #require(matches(#"<c r="G4" s="(\d+)""#, in: x.sheet("隐患台账")).first.flatMap { Int($0) })
         let xfs = matches(#"<xf ([^>]*)"#, in: x["xl/styles.xml"].components(separatedBy: "<cellXfs")[1])
         #expect(xfs[style].contains("numFmtId=\"49\""))
         // found_date 2026-09-03 as a real date: 1970-01-01 = 25569, + 20699 days.
-        #expect(x.cell("隐患台账", "D4") == "46268")
-        #expect(x.cell("隐患台账", "V4") == "31")
+        #expect(x.cell("隐患台账", "C4") == "46268")
+        // DH-001: no group; escalated to 镇安监办; 31 days overdue; carried over from September without an update.
+        #expect(x.cell("隐患台账", "D4") == "")
+        #expect(x.cell("隐患台账", "M4") == "镇安监办")
+        #expect(x.cell("隐患台账", "N4") == "31")
+        #expect(x.cell("隐患台账", "O4") == "逾期、已上报、结转未更新")
+        // DH-002: the group's name rather than its code; not escalated, not overdue, new this month.
+        #expect(x.cell("隐患台账", "D5") == "第一村民小组")
+        #expect(x.cell("隐患台账", "M5") == "")
+        #expect(x.cell("隐患台账", "N5") == "")
+        #expect(x.cell("隐患台账", "O5") == "本月新增")
         #expect(x.cell("通报", "C4") == "东湖村")
         #expect(x.cell("通报", "E5") == "未按要求报送「宣传教育培训」；下半月未开展隐患排查；安全生产目标责任书签订率为85.7%，未达到100%的要求；本月未开展安全宣传教育培训。")
         #expect(x.cell("宣传培训", "K4") == "安全进校园")
@@ -160,6 +179,17 @@ enum WorkbookFixture {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (_, x) = try written()
         #expect(x["xl/charts/chart1.xml"].contains("<c:f>'图表数据'!$A$3:$A$10</c:f>"))
+        // The categories as horizontal bars, listed top down in the data's order.
+        #expect(x["xl/charts/chart1.xml"].contains("<c:barDir val=\"bar\"/>"))
+        #expect(x["xl/charts/chart1.xml"].contains("<c:orientation val=\"maxMin\"/>"))
+        // The category and trend charts side by side without overlap: the first ends before the second starts.
+        let anchorCols = matches(#"<xdr:(?:from|to)><xdr:col>(\d+)</xdr:col><xdr:colOff>\d+</xdr:colOff>"#, in: x["xl/drawings/drawing1.xml"])
+        let anchorOffsets = matches(#"<xdr:(?:from|to)><xdr:col>\d+</xdr:col><xdr:colOff>(\d+)</xdr:colOff>"#, in: x["xl/drawings/drawing1.xml"])
+        let points = zip(anchorCols, anchorOffsets).map { (Int($0)!, Int($1)!) }
+        try #require(points.count >= 4)
+        #expect(points[1] < points[2], "category chart ends \(points[1]), trend chart starts \(points[2])")
+        // …and both within the overview table's six columns (A–F), which LibreOffice scales to the page.
+        #expect(points[3].0 < 6 || points[3] == (6, 0))
         // chart2: the year's trend (January to October); chart3: village rates with the target as a dashed line.
         #expect(x["xl/charts/chart2.xml"].contains("<c:f>'图表数据'!$E$3:$E$12</c:f>"))
         #expect(x["xl/charts/chart3.xml"].contains("<c:lineChart>"))
@@ -214,13 +244,22 @@ enum WorkbookFixture {
         // Row 10 = 逾期未整改隐患: 东湖村 1 > 0 → not met; fewer is better, 西山社区 has 0 → rank 2.
         #expect(east.cell("本村概况", "D10") == "未达标")
         #expect(east.cell("本村概况", "F10") == "2/2")
-        #expect(east.cell("待整改隐患", "C4") == "DH-001")
-        #expect(east.cell("待整改隐患", "C5") == "DH-002")
+        // Open hazards: A 隐患编号 B 发现日期 C 小组 D 隐患类别 E 等级 F 隐患描述 G 地点 H 责任人 I 整改期限 J 状态
+        // K 上报部门 L 逾期天数 M 标记 — no owner columns in the village's own workbook, no rectification date.
+        #expect(east.cell("待整改隐患", "A4") == "DH-001")
+        #expect(east.cell("待整改隐患", "A5") == "DH-002")
+        #expect(east.cell("待整改隐患", "C5") == "第一村民小组")
+        #expect(east.cell("待整改隐患", "L4") == "31")
+        #expect(east.cell("待整改隐患", "M4") == "逾期、已上报、结转未更新")
+        #expect(east.cell("待整改隐患", "N3") == nil)
+        #expect(!east.sharedStrings.contains("单位名称") && !east.sharedStrings.contains("单位编码"))
+        #expect(east.sheet("待整改隐患").contains("<formula>ISNUMBER(SEARCH(\"逾期\",$M4))</formula>"))
         #expect(west.cell("责任书", "D4") == "名单缺漏")
         #expect(west.cell("需更正数据", "A4") == "hazards.csv")
         #expect(west.cell("需更正数据", "B4") == "3")
         #expect(west.cell("需更正数据", "F4") == "隐患类别「用电」不在清单中，是否为「供用电」？")
-        #expect(west.cell("需更正数据", "G4") == "请按说明修改hazards.csv第3行「隐患类别」列后，在下次报送时一并重新报送该文件")
+        #expect(west.cell("需更正数据", "G4") == "hazards.csv第3行「隐患类别」列从下拉清单中选择，允许值：公共设施、房屋、危险化学品、"
+                + "烟花爆竹、人员密集场所、机动车辆、供用电、其他，下次报送时一并重新报送该文件")
         #expect(east.cell("需更正数据", "A4") == nil)
         #expect(west.sheet("需更正数据").contains("<oddHeader>&amp;L青石镇 西山社区"))
     }

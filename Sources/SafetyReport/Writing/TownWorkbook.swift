@@ -219,16 +219,17 @@ private struct Writer {
     // MARK: 隐患台账
 
     func ledger(_ ws: Worksheet) throws {
+        let sheet = LedgerSheet(layout: .town, groupNames: LedgerSheet.groupNames(cfg.villages))
         let t = try ws.writeTable(style: style, title: "隐患整改台账（\(period.chinese)末）",
-                                  note: "本月末未整改或本月有变动的隐患；逾期隐患整行标红，重大隐患等级标红加粗，结转未更新标黄",
-                                  columns: LedgerSheet.columns, rows: report.ledger.map(LedgerSheet.cells), print: print)
-        try LedgerSheet.highlight(ws, t, style)
+                                  note: "本月末未整改或本月有变动的隐患。" + LedgerSheet.legend, columns: sheet.columns,
+                                  rows: report.ledger.map(sheet.cells), print: print)
+        try sheet.highlight(ws, t, style)
     }
 
     // MARK: 责任书
 
     func agreements(_ ws: Worksheet) throws {
-        let columns = [Column("单位编码", max: 16), Column("单位名称", max: 16), Column("对象类型", max: 16),
+        let columns = [Column("单位编码", max: 16), Column("单位名称", max: 16), Column("对象类型", max: 18),
                        Column("对象编码", max: 20), Column("对象名称", .wrap, max: 30), Column("签订状态", .center, max: 10),
                        Column("签订日期", .date), Column("名单报送月份", .center, max: 12)]
         let rows: [[Cell]] = report.agreements.map { a in
@@ -416,7 +417,7 @@ private struct Writer {
             line("数据行数", .int(f.rowsRead), "—", nil, "退回\(f.rowsRejected)行，详见「数据校验」"),
         ]
         let columns = [Column("指标", max: 18), Column("全镇", .int, max: 12), Column("目标", .center, max: 14),
-                       Column("达标村居数", .int, max: 10), Column("未达标村居数", .int, max: 10), Column("说明", .wrap, max: 46)]
+                       Column("达标村居数", .int, max: 10), Column("未达标村居数", .int, max: 10), Column("说明", .wrap, max: 66, min: 66)]
         let note = "\(cfg.town.name)　统计周期：\(period.firstDay)至\(period.lastDay)　全镇数值含各村居及\(cfg.town.name)本级"
         let tl = try ws.writeTable(style: style, title: "\(title)（\(period.chinese)）", note: note, columns: columns,
                                    rows: rows, print: print, repeatHeader: false)
@@ -425,11 +426,17 @@ private struct Writer {
             try ws.conditionalFormat(tl.firstDataRow, 4, tl.lastDataRow, 4, .formula("=AND(ISNUMBER(\(r)),\(r)>0)"), style.bad)
         }
 
-        // Page 1: the table, then the category and trend charts side by side (the trend chart starts at
-        // column F, right of the first chart's 480 pixels). Page 2: the village rates chart, full width.
+        // Page 1: the table, then the category and trend charts side by side, each half the table's width, placed
+        // by pixel offsets from column A so that neither covers the other. Every chart stays within the table's
+        // columns: LibreOffice scales the page to the cells and cuts objects that stick out beyond them (the 说明
+        // column's minimum width makes the table wide enough for two readable charts). Page 2: the village rates
+        // chart, full width.
         let sheet = "图表数据"
         let row = tl.lastDataRow + 2
-        let cat = try workbook.addChart(.column)
+        let gap = 12
+        let pageWidth = tl.pixelWidth
+        let half = Double((pageWidth - gap) / 2) / 480
+        let cat = try workbook.addChart(.bar)
         let cr = data.categoryRows
         try cat.addSeries(name: "本月新增", categories: CellRange(sheet: sheet, cr.lowerBound, 0, cr.upperBound, 0),
                           values: CellRange(sheet: sheet, cr.lowerBound, 1, cr.upperBound, 1),
@@ -438,9 +445,12 @@ private struct Writer {
                           values: CellRange(sheet: sheet, cr.lowerBound, 2, cr.upperBound, 2),
                           style: .init(color: 0xED7D31, dataLabels: true))
         cat.setTitle("隐患分类（全镇，\(period.chinese)）", size: 11)
-        cat.setAxes(yMin: 0, xLabelRotation: -30)
+        // Horizontal bars keep the Chinese category names level and whole; listed in the data's order, top down.
+        cat.setAxes(yMin: 0)
+        cat.categoriesTopDown()
+        cat.setGap(60)
         cat.setLegend(.bottom)
-        try ws.insertChart(row, 0, cat, xScale: 0.97, yScale: 1.05)
+        try ws.insertChart(row, 0, cat, xScale: half, yScale: 1.05)
 
         if let tr = data.trendRows {
             let trend = try workbook.addChart(.column)
@@ -452,7 +462,7 @@ private struct Writer {
             trend.setTitle("\(period.year)年各月新增与整改隐患（全镇）", size: 11)
             trend.setAxes(yMin: 0)
             trend.setLegend(.bottom)
-            try ws.insertChart(row, 5, trend, xScale: 0.97, yScale: 1.05)
+            try ws.insertChart(row, 0, trend, xScale: half, yScale: 1.05, xOffset: (pageWidth + gap) / 2)
         }
 
         if let vr = data.villageRows {
@@ -470,43 +480,8 @@ private struct Writer {
             rates.setTitle("各村居年度整改率与责任书签订率\(which)", size: 11)
             rates.setAxes(yMin: 0, yMax: 1, yNumberFormat: "0%", xLabelRotation: data.villagesShown > 8 ? -45 : nil)
             rates.setLegend(.bottom)
-            try ws.insertChart(ratesRow + 1, 0, rates, xScale: 1.95, yScale: 1.5)
+            try ws.insertChart(ratesRow + 1, 0, rates, xScale: Double(pageWidth) / 480, yScale: 1.5)
         }
-    }
-}
-
-/// The hazard ledger table, shared by the town and village workbooks.
-enum LedgerSheet {
-    static let columns = [
-        Column("单位编码", max: 16), Column("单位名称", max: 14), Column("隐患编号", max: 18), Column("发现日期", .date),
-        Column("小组编码", max: 18), Column("隐患类别", max: 12), Column("隐患等级", .center, max: 8),
-        Column("隐患描述", .wrap, max: 36), Column("地点", .wrap, max: 20), Column("整改责任人", max: 10),
-        Column("整改期限", .date), Column("整改状态", .center, max: 8), Column("整改完成日期", .date),
-        Column("是否上报", .center, max: 8), Column("上报部门", .wrap, max: 16), Column("登记月份", .center, max: 9),
-        Column("最近更新", .center, max: 9), Column("本月新增", .center, max: 8), Column("结转未更新", .center, max: 8),
-        Column("本月整改", .center, max: 8), Column("是否逾期", .center, max: 8), Column("逾期天数", .int, max: 8),
-    ]
-    static let levelCol = 6, carriedCol = 18, overdueCol = 20
-
-    static func cells(_ e: LedgerEntry) -> [Cell] {
-        let h = e.hazard
-        return [.text(e.owner), .text(e.ownerName), .text(h.hazardId), .date(h.foundDate), .text(h.groupCode ?? ""),
-                .text(h.category.label), .text(h.level.label), .text(h.description), .text(h.location), .text(h.responsible),
-                .date(h.deadline), .text(h.status.label), .date(h.rectifiedDate), .text(yesNo(h.escalated)), .text(h.escalatedTo),
-                .text(e.registeredIn.description), .text(e.lastUpdatedIn.description), .text(yesNo(e.isNew)),
-                .text(yesNo(e.carriedOver)), .text(yesNo(e.rectifiedInPeriod)), .text(yesNo(e.isOverdue)),
-                e.isOverdue ? .int(e.daysOverdue) : .blank]
-    }
-
-    /// Overdue rows red, major levels bold red, carried-over flags yellow.
-    static func highlight(_ ws: Worksheet, _ t: TableLayout, _ s: WorkbookStyle) throws {
-        guard !t.isEmpty else { return }
-        let r = t.firstDataRow + 1
-        try ws.conditionalFormat(t.firstDataRow, 0, t.lastDataRow, t.lastCol, .formula("=\(absColumn(overdueCol))\(r)=\"是\""), s.bad)
-        try ws.conditionalFormat(t.firstDataRow, levelCol, t.lastDataRow, levelCol,
-                                 .formula("=\(cellName(row: t.firstDataRow, col: levelCol))=\"重大\""), s.badText)
-        try ws.conditionalFormat(t.firstDataRow, carriedCol, t.lastDataRow, carriedCol,
-                                 .formula("=\(cellName(row: t.firstDataRow, col: carriedCol))=\"是\""), s.warn)
     }
 }
 
@@ -514,7 +489,7 @@ enum LedgerSheet {
 enum IssueSheet {
     static let columns = [
         Column("单位编码", max: 16), Column("单位名称", max: 14), Column("文件", max: 18), Column("行号", .int, max: 6),
-        Column("列", max: 18), Column("值", .wrap, max: 20), Column("级别", .center, max: 6), Column("规则", max: 24),
+        Column("列", max: 26), Column("值", .wrap, max: 20), Column("级别", .center, max: 6), Column("规则", max: 32),
         Column("说明", .wrap, max: 50),
     ]
 

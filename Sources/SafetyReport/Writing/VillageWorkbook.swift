@@ -27,15 +27,16 @@ public enum VillageWorkbook {
 
         let open = report.ledger.filter { $0.owner == v.code && $0.isOpen }
         let overdue = open.filter(\.isOverdue).count
+        let ledger = LedgerSheet(layout: .villageOpen, groupNames: LedgerSheet.groupNames([v]))
         let lt = try sheets[1].writeTable(
             style: style, title: "\(v.name)待整改隐患（\(report.period.chinese)末）",
-            note: "待整改\(open.count)项，其中逾期\(overdue)项（整行标红）；请按期整改并在下月隐患台账中更新状态",
-            columns: LedgerSheet.columns, rows: open.map(LedgerSheet.cells), print: print)
-        try LedgerSheet.highlight(sheets[1], lt, style)
+            note: "待整改\(open.count)项，其中逾期\(overdue)项；请按期整改并在下月隐患台账中更新状态。" + LedgerSheet.legend,
+            columns: ledger.columns, rows: open.map(ledger.cells), print: print)
+        try ledger.highlight(sheets[1], lt, style)
 
         let parties = report.agreements.filter { $0.folder == v.code }
         let unsigned = parties.filter { $0.state != .signed }.count
-        let columns = [Column("对象类型", max: 16), Column("对象编码", max: 20), Column("对象名称", .wrap, max: 30),
+        let columns = [Column("对象类型", max: 18), Column("对象编码", max: 20), Column("对象名称", .wrap, max: 30),
                        Column("签订状态", .center, max: 10), Column("签订日期", .date), Column("名单报送月份", .center, max: 12)]
         let at = try sheets[2].writeTable(
             style: style, title: "\(v.name)安全生产目标责任书（\(report.period.year)年）",
@@ -50,8 +51,8 @@ public enum VillageWorkbook {
         }
 
         let issues = report.issues.filter { $0.folder == v.code }
-        let fixColumns = [Column("文件", max: 18), Column("行号", .int, max: 6), Column("列", max: 20), Column("填写的值", .wrap, max: 20),
-                          Column("级别", .center, max: 6), Column("问题", .wrap, max: 44), Column("如何更正", .wrap, max: 36)]
+        let fixColumns = [Column("文件", max: 18), Column("行号", .int, max: 6), Column("列", max: 26), Column("填写的值", .wrap, max: 20),
+                          Column("级别", .center, max: 6), Column("问题", .wrap, max: 44), Column("如何更正", .wrap, max: 40)]
         let ft = try sheets[3].writeTable(
             style: style, title: "\(v.name)需更正的数据（\(report.period.chinese)）", note: IssueSheet.note(issues),
             columns: fixColumns, rows: issues.map { i in
@@ -63,11 +64,13 @@ public enum VillageWorkbook {
         try wb.close()
     }
 
-    /// What the clerk should do about an issue, in the terms of the submission template.
+    /// What the clerk should do about an issue, in the terms of the submission template: the rule's own
+    /// advice when there is one (see `specificFix`), else a sentence that depends only on the severity.
     public static func howToFix(_ i: ValidationIssue) -> String {
         let where_ = i.line.map { "第\($0)行" } ?? ""
         let label = IssueSheet.columnLabel(file: i.file, column: i.column)
         let column = label.isEmpty ? "" : "「\(label.split(separator: "(").first.map(String.init) ?? label)」列"
+        if let fix = specificFix(i, place: i.file + where_ + column) { return fix }
         switch i.severity {
         case .warning:
             return "请核实\(i.file)\(where_)\(column)；确认无误可不修改"

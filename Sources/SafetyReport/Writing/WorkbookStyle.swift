@@ -71,10 +71,13 @@ struct Column {
     var kind: Kind
     /// Widest the column may get (Excel character units); longer text wraps.
     var maxWidth: Double
+    /// Narrowest the column may get, e.g. to give charts under the table room.
+    var minWidth: Double
 
-    init(_ header: String, _ kind: Kind = .text, max: Double? = nil) {
+    init(_ header: String, _ kind: Kind = .text, max: Double? = nil, min: Double = 6) {
         self.header = header; self.kind = kind
         self.maxWidth = max ?? (kind == .wrap ? 40 : 30)
+        self.minWidth = min
     }
 }
 
@@ -98,8 +101,20 @@ struct TableLayout {
     /// Last data row; firstDataRow − 1 when there is no data.
     var lastDataRow: Int
     var lastCol: Int
+    /// Column widths in Excel character units, as set.
+    var widths: [Double] = []
     var isEmpty: Bool { lastDataRow < firstDataRow }
+    /// The table's width in pixels, as Excel and libxlsxwriter place objects over it.
+    var pixelWidth: Int { widths.reduce(0) { $0 + columnPixels($1) } }
 }
+
+/// Pixels of a column this many characters wide (Calibri 11: 7-pixel digits and 5 pixels of padding),
+/// the conversion libxlsxwriter uses to place charts.
+func columnPixels(_ width: Double) -> Int { width < 1 ? Int(width * 12 + 0.5) : Int(width * 7 + 0.5) + 5 }
+
+/// Row height in points for this many lines of 11-point text. The CJK fonts LibreOffice falls back to need
+/// about 16 points a line; less clips the last line of a wrapped cell.
+func rowHeight(lines: Double) -> Double { lines * 16 + 4 }
 
 /// Header and footer of every printed page: town and period on top, page numbers below.
 struct PrintHeader {
@@ -138,7 +153,7 @@ extension Worksheet {
         for row in rows { measure(row, &measured) }
         for row in footerRows { measure(row, &measured) }
         let widths = columns.enumerated().map { c, col in
-            min(max(Double(max(measured[c], min(displayWidth(col.header), 8))) + 2, 6), col.maxWidth)
+            min(max(Double(max(measured[c], min(displayWidth(col.header), 8))) + 2, col.minWidth), max(col.maxWidth, col.minWidth))
         }
         for (c, w) in widths.enumerated() { try setColumns(c, c, width: w) }
         let tableWidth = widths.reduce(0, +)
@@ -150,7 +165,7 @@ extension Worksheet {
         if let note {
             try merge(r, 0, r, lastCol, text: note, s.subtitle)
             // The merged note wraps at 10 points; give it the lines it needs across the table's width.
-            try setRow(r, height: Self.lines(displayWidth(note), tableWidth / 0.9) * 13 + 4)
+            try setRow(r, height: Self.lines(displayWidth(note), tableWidth / 0.9) * 15 + 4)
             r += 1
         }
         let headerRow = r
@@ -159,7 +174,7 @@ extension Worksheet {
             try write(r, c, text: col.header, s.header)
             headerLines = max(headerLines, Self.lines(displayWidth(col.header), widths[c]))
         }
-        try setRow(r, height: headerLines * 14 + 6)
+        try setRow(r, height: rowHeight(lines: headerLines) + 2)
         r += 1
         let firstData = r
         for row in rows {
@@ -174,7 +189,7 @@ extension Worksheet {
         freezePanes(row: headerRow + 1, col: 0)
         try autofilter(headerRow, 0, max(lastData, headerRow), lastCol)
         try setPageSetup(print.pageSetup(repeatRows: repeatHeader ? headerRow...headerRow : nil))
-        return TableLayout(headerRow: headerRow, firstDataRow: firstData, lastDataRow: lastData, lastCol: lastCol)
+        return TableLayout(headerRow: headerRow, firstDataRow: firstData, lastDataRow: lastData, lastCol: lastCol, widths: widths)
     }
 
     /// Lines a text of this display width takes in a column this wide (one unit kept for padding).
@@ -223,7 +238,7 @@ extension Worksheet {
                 try writeBlank(r, c, total ? s.totalText : s.text)
             }
         }
-        if lines > 1 { try setRow(r, height: lines * 14 + 2) }
+        if lines > 1 { try setRow(r, height: rowHeight(lines: lines)) }
     }
 }
 
