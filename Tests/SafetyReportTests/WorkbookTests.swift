@@ -228,6 +228,20 @@ enum WorkbookFixture {
 @Suite struct VillageWorkbookTests {
     let dir = makeTempDir()
 
+    @Test func titlesAndOfficeComeFromTheConfig() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var report = WorkbookFixture.report()
+        report.config.report.villageTitle = "{village}安全工作反馈单"
+        report.config.report.noticeTitle = "{town}{period_cn}安全社区工作通报"
+        report.config.report.office = "青石镇安全生产委员会办公室"
+        try VillageWorkbook.write(report, village: report.villages[0], to: dir + "/east.xlsx")
+        try TownWorkbook.write(report, to: dir + "/town.xlsx")
+        let east = try XlsxParts(path: dir + "/east.xlsx"), town = try XlsxParts(path: dir + "/town.xlsx")
+        #expect(east["docProps/core.xml"].contains("<dc:title>东湖村安全工作反馈单（2026年10月）</dc:title>"))
+        #expect(town.cell("通报", "A1") == "青石镇2026年10月安全社区工作通报")
+        #expect(town.cell("通报", "A2")?.contains("经青石镇安全生产委员会办公室审核") == true)
+    }
+
     @Test func figuresRankOpenHazardsAndFixes() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()

@@ -319,9 +319,10 @@ private struct Writer {
         }
         let columns = [Column("序号", .int, max: 6), Column("村居编码", max: 16), Column("村居名称", max: 16),
                        Column("通报类别", .center, max: 10), Column("情况说明", .wrap, max: 70)]
-        let note = "根据各村居\(period.chinese)报送材料，经\(cfg.report.author)审核：\(good.count)个村居各项指标均达到要求，予以通报表扬；"
+        let office = cfg.report.fill(cfg.report.office, town: cfg.town, period: period)
+        let note = "根据各村居\(period.chinese)报送材料，经\(office)审核：\(good.count)个村居各项指标均达到要求，予以通报表扬；"
             + "\(bad.count)个村居存在不足，予以通报批评，请于下月报送前整改到位。"
-        let t = try ws.writeTable(style: style, title: "\(period.chinese)安全社区建设工作通报", note: note,
+        let t = try ws.writeTable(style: style, title: cfg.report.fill(cfg.report.noticeTitle, town: cfg.town, period: period), note: note,
                                   columns: columns, rows: rows, print: print)
         if !t.isEmpty {
             let r = cellName(row: t.firstDataRow, col: 3)

@@ -14,7 +14,7 @@ public enum VillageWorkbook {
         let wb = try Workbook(path: path)
         let cfg = report.config
         let v = village.village
-        let title = "\(v.name)安全社区月度反馈"
+        let title = cfg.report.fill(cfg.report.villageTitle, town: cfg.town, period: report.period, village: v.name)
         try wb.setProperties(DocumentProperties(
             title: "\(title)（\(report.period.chinese)）", subject: "\(report.period.chinese)安全社区月度反馈",
             author: cfg.report.author, company: cfg.report.company.isEmpty ? cfg.town.name : cfg.report.company,

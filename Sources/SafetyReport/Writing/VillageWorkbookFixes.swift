@@ -34,7 +34,7 @@ extension VillageWorkbook {
         case "required.missing":
             return "在\(place)补填内容\(resend)"
         case "group.unregistered":
-            return "\(place)改填本村已登记的小组编码（见「问题」中的清单）；新设小组请先报镇安委办登记"
+            return "\(place)改填本村已登记的小组编码（见「问题」中的清单）；新设小组请先报镇里登记"
         // Hazards.
         case "hazard.duplicate_id":
             return "删除重复行，或给其中一条隐患改用新的隐患编号\(resend)"
