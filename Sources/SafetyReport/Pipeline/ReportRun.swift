@@ -63,7 +63,7 @@ public enum ReportRun {
 
             log("writing town workbook")
             let workbook = workbookName(config, period)
-            try writeWorkbook(staging.appendingPathComponent(workbook)) { try TownWorkbook.write(report, to: $0) }
+            try writeWorkbook(staging.appendingPathComponent(workbook)) { try TownWorkbook.write(report, changes: changes, to: $0) }
             outputs.append(try describe(staging, workbook))
             lap("town workbook")
             log("writing \(report.villages.count) village workbooks")

@@ -10,11 +10,15 @@ public enum TownWorkbook {
     public static let sheetNames = ["总览", "村居汇总", "小组明细", "隐患分类", "隐患台账", "责任书", "宣传培训", "培训统计",
                                     "数据校验", "通报", "图表数据"]
 
+    /// Added after the others when a rebuild changed figures.
+    public static let changesSheet = "变更记录"
+
     /// The rates chart shows every village up to this many; beyond it, the villages with the lowest signing rate.
     static let chartVillageLimit = 30
 
     /// Writes the workbook to `path` (replacing any file there). The same report gives the same bytes.
-    public static func write(_ report: MonthReport, to path: String) throws {
+    /// `changes`, when a rebuild changed figures of the report it replaces, adds a 变更记录 sheet.
+    public static func write(_ report: MonthReport, changes: [FigureChange] = [], to path: String) throws {
         let wb = try Workbook(path: path)
         let cfg = report.config
         let title = cfg.report.fill(cfg.report.title, town: cfg.town, period: report.period)
@@ -26,6 +30,7 @@ public enum TownWorkbook {
         let print = PrintHeader(town: cfg.town.name, period: report.period, title: title)
         var sheets: [String: Worksheet] = [:]
         for name in sheetNames { sheets[name] = try wb.addWorksheet(name) }
+        if !changes.isEmpty { sheets[changesSheet] = try wb.addWorksheet(changesSheet) }
         let w = Writer(report: report, style: style, print: print, title: title)
 
         try w.villages(sheets["村居汇总"]!)
@@ -37,6 +42,7 @@ public enum TownWorkbook {
         try w.trainingStats(sheets["培训统计"]!)
         try w.issues(sheets["数据校验"]!)
         try w.notices(sheets["通报"]!)
+        if let ws = sheets[changesSheet] { try w.changes(ws, changes) }
         let data = try w.chartData(sheets["图表数据"]!)
         try w.overview(sheets["总览"]!, data: data, workbook: wb)
         sheets["总览"]!.activate()
@@ -519,5 +525,34 @@ enum IssueSheet {
         let r = cellName(row: t.firstDataRow, col: severityCol)
         try ws.conditionalFormat(t.firstDataRow, severityCol, t.lastDataRow, severityCol, .formula("=\(r)=\"错误\""), s.bad)
         try ws.conditionalFormat(t.firstDataRow, severityCol, t.lastDataRow, severityCol, .formula("=\(r)=\"警告\""), s.warn)
+    }
+}
+
+// MARK: 变更记录
+
+extension Writer {
+    /// Chinese names of the summary columns a rebuild may change.
+    static let columnNames: [String: String] = [
+        "villages_submitted": "报送完整村居数", "villages_compliant": "达标村居数", "files_submitted": "报送文件数",
+        "rows_read": "读取行数", "rows_rejected": "退回行数", "inspections": "排查次数",
+        "inspections_first_half": "上半月排查", "inspections_second_half": "下半月排查", "hazards_new": "新增隐患",
+        "hazards_new_major": "新增重大隐患", "hazards_rectified": "本月整改", "hazards_open": "待整改隐患",
+        "hazards_open_major": "待整改重大隐患", "hazards_overdue": "逾期隐患", "hazards_escalated_open": "已上报未整改",
+        "hazards_new_ytd": "年度新增隐患", "hazards_rectified_ytd": "年度已整改", "rectification_rate_ytd": "年度整改率",
+        "agreements_required": "应签责任书", "agreements_signed": "已签责任书", "signing_rate": "签订率",
+        "trainings": "宣传培训次数", "training_participants": "参与人次", "compliant": "是否达标", "shortfalls": "未达标项",
+        "village_name": "村居名称", "town_name": "镇名称",
+    ]
+
+    /// What the rebuild changed against the report it replaced: old and new value per unit and column.
+    func changes(_ ws: Worksheet, _ changes: [FigureChange]) throws {
+        let columns = [Column("范围", .center, max: 6), Column("编码", max: 16), Column("名称", max: 16),
+                       Column("指标", max: 16), Column("字段", max: 26), Column("原值", .wrap, max: 30), Column("新值", .wrap, max: 30)]
+        let rows: [[Cell]] = changes.map { c in
+            [.text(c.scope == "town" ? "全镇" : "村居"), .text(c.code), .text(c.name),
+             .text(Self.columnNames[c.column] ?? c.column), .text(c.column), .text(c.old), .text(c.new)]
+        }
+        let note = "本期报表已按更正后的报送材料重新生成；下列数值与重新生成前的版本不同（共\(changes.count)项）"
+        try ws.writeTable(style: style, title: "变更记录（\(period.chinese)）", note: note, columns: columns, rows: rows, print: print)
     }
 }
