@@ -40,7 +40,7 @@ struct ConfigOption: ParsableArguments {
         do {
             let cfg = try ConfigLoader.load(from: url)
             let bytes = (try? InputLoader.readBytes(url.path)) ?? []
-            return (cfg, SHA256.hex(bytes))
+            return (cfg, SHA256.hexDigest(of: bytes))
         } catch {
             Console.error("\(error)")
             throw ExitCode(2)

@@ -73,6 +73,6 @@ import Testing
     }
 
     @Test func hexIsLowercaseTwoDigitsPerByte() {
-        #expect(SHA256.hex([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
+        #expect(SHA256.lowercaseHex([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
     }
 }

@@ -40,7 +40,7 @@ public enum ReportRun {
             var outputs: [Manifest.Output] = []
             func put(_ name: String, _ bytes: [UInt8]) throws(OutputError) {
                 try OutputStore.write(bytes, to: staging.appendingPathComponent(name))
-                outputs.append(Manifest.Output(name: name, sha256: SHA256.hex(bytes), bytes: bytes.count))
+                outputs.append(Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
             }
             log("writing summary CSVs")
             let csvs = SummaryCSVs.all(report)
@@ -114,7 +114,7 @@ public enum ReportRun {
         let path = staging.appendingPathComponent(name).path
         guard let bytes = try? InputLoader.readBytes(path) else { throw .io("workbook \(name) was not written") }
         try OutputStore.flush(path)
-        return Manifest.Output(name: name, sha256: SHA256.hex(bytes), bytes: bytes.count)
+        return Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count)
     }
 
     static func makeManifest(_ a: AssembledReport, configSHA256: String, outputs: [Manifest.Output]) -> Manifest {

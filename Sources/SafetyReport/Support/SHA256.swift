@@ -54,7 +54,7 @@ public struct SHA256: Sendable {
     }
 
     /// The digest as 64 lowercase hex digits.
-    public func hexDigest() -> String { Self.hex(finalize()) }
+    public func hexDigest() -> String { Self.lowercaseHex(finalize()) }
 
     /// Digest of one buffer.
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
@@ -63,7 +63,7 @@ public struct SHA256: Sendable {
         return h.finalize()
     }
 
-    public static func hexDigest(of bytes: [UInt8]) -> String { hex(hash(bytes)) }
+    public static func hexDigest(of bytes: [UInt8]) -> String { lowercaseHex(hash(bytes)) }
     public static func hexDigest(of data: Data) -> String { var h = SHA256(); h.update(data); return h.hexDigest() }
 
     /// Digest of a file, read in 64 KiB chunks so large inputs need not fit in memory.
@@ -75,7 +75,7 @@ public struct SHA256: Sendable {
         return h.hexDigest()
     }
 
-    public static func hex(_ bytes: [UInt8]) -> String {
+    static func lowercaseHex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
