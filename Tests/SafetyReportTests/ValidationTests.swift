@@ -429,3 +429,17 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         #expect(Validator.crossCheck(inspections: inspections, hazards: .missing(.hazards), newIds: [], villageCtx).isEmpty)
     }
 }
+
+@Suite struct ValidationWordingTests {
+    @Test func aCommunityIsAddressedAsACommunity() {
+        let community = Village(code: "C1", name: "青石社区", kind: "社区", groups: [Group(code: "C1-01", name: "第一居民小组")])
+        let config = PipelineConfig(town: Town(code: "T1", name: "青石镇"), villages: [community])
+        let ctx = ValidationContext(period: Period("2026-10")!, folder: "C1", submitter: .village(community), config: config)
+        let csv = ParsedCSV(encoding: .utf8, separator: .comma, lineEndings: .lf, records: [
+            RawRecord(line: 1, fields: ["排查日期", "小组编码", "排查人", "发现隐患数"]),
+            RawRecord(line: 2, fields: ["2026-10-05", "C1-09", "张三", "0"]),
+        ])
+        let r = Validator.inspections(.parsed(fileName: "inspections.csv", csv), ctx)
+        #expect(r.issues.map(\.message) == ["小组编码「C1-09」不是青石社区登记的小组，本社区的小组编码为：C1-01。"])
+    }
+}

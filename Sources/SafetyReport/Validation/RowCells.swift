@@ -179,7 +179,7 @@ struct RowCells {
             case .village(let v):
                 guard v.groups.contains(where: { $0.code == g }) else {
                     let known = v.groups.map(\.code)
-                    let hint = known.isEmpty ? "本村未登记任何小组，请清空此格" : "本村的小组编码为：\(known.joined(separator: "、"))"
+                    let hint = known.isEmpty ? "\(v.selfReference)未登记任何小组，请清空此格" : "\(v.selfReference)的小组编码为：\(known.joined(separator: "、"))"
                     error(key, "group.unregistered", "小组编码「\(g)」不是\(v.name)登记的小组，\(hint)。")
                     return nil
                 }

@@ -293,11 +293,11 @@ public enum Validator {
         case (.group, .village(let v)):
             if v.groups.contains(where: { $0.code == code }) { return nil }
             let known = v.groups.map(\.code)
-            let hint = known.isEmpty ? "本村未登记任何小组" : "本村的小组编码为：\(known.joined(separator: "、"))"
+            let hint = known.isEmpty ? "\(v.selfReference)未登记任何小组" : "\(v.selfReference)的小组编码为：\(known.joined(separator: "、"))"
             return "对象编码「\(code)」不是\(v.name)登记的小组，\(hint)，请核对。"
         case (.village, .town):
             if ctx.config.village(code) != nil { return nil }
-            return "对象编码「\(code)」不是登记的村(社区)编码，请填写村(社区)的 12 位登记编码。"
+            return "对象编码「\(code)」不是登记的村(社区)编码，请填写登记的村(社区)编码。"
         case (.keyUnit, .town):
             if ctx.config.keyUnits.contains(where: { $0.code == code }) { return nil }
             return "对象编码「\(code)」不是登记的重点生产经营单位编码，请核对；新增单位请先在配置中登记。"
@@ -381,4 +381,9 @@ public enum Validator {
         }
         return FileResult(fileName: fileName, state: .read, rowsRead: data.count, rows: rows, issues: issues)
     }
+}
+
+extension Village {
+    /// How a message addresses the village about itself: 本村, or 本社区 for a community.
+    var selfReference: String { "本" + (kind.isEmpty ? "村" : kind) }
 }
