@@ -14,6 +14,8 @@ import Testing
         #expect(Period("2026-13") == nil)
         #expect(Period("2026-10")!.lastDay.day == 31)
         #expect(Period("2026-01")!.previous.description == "2025-12")
+        #expect(Period("0001-01") == nil && Day(year: 26, month: 10, day: 5) == nil)
+        #expect(Period("1900-01")!.previous == Period("1900-01")! && Period("9999-12")!.next == Period("9999-12")!)
     }
     @Test func ordinalCountsDays() {
         #expect(Day(year: 1970, month: 1, day: 1)!.ordinal == 0)

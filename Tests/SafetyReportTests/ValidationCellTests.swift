@@ -20,6 +20,7 @@ private func day(_ y: Int, _ m: Int, _ d: Int) -> Day { Day(year: y, month: m, d
         ("2024-02-29", .value(day(2024, 2, 29))),
         ("", .empty),
         ("2026-02-30", .invalid(rule: "date.invalid")),
+        ("0026-10-05", .invalid(rule: "date.invalid")),   // a year typo is not a date (years 1900–9999)
         ("2025-02-29", .invalid(rule: "date.invalid")),
         ("2026-13-01", .invalid(rule: "date.invalid")),
         ("20260230", .invalid(rule: "date.invalid")),

@@ -6,9 +6,14 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let month: Int
     public let day: Int
 
-    /// Returns nil for impossible dates such as 2026-02-30.
+    /// Years a date may have: a clerk's 0026 or 20260 is a typo, not a date.
+    public static let years = 1900...9999
+    /// The earliest day there is.
+    public static let earliest = Day(year: 1900, month: 1, day: 1)!
+
+    /// Returns nil for impossible dates such as 2026-02-30, and for years outside `years`.
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month),
+        guard Day.years.contains(year), (1...12).contains(month),
               day >= 1, day <= Day.daysIn(year: year, month: month) else { return nil }
         self.year = year; self.month = month; self.day = day
     }
@@ -55,7 +60,7 @@ public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let month: Int
 
     public init?(year: Int, month: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month) else { return nil }
+        guard Day.years.contains(year), (1...12).contains(month) else { return nil }
         self.year = year; self.month = month
     }
 
@@ -70,8 +75,10 @@ public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var firstDay: Day { Day(year: year, month: month, day: 1)! }
     public var lastDay: Day { Day(year: year, month: month, day: Day.daysIn(year: year, month: month))! }
-    public var previous: Period { month == 1 ? Period(year: year - 1, month: 12)! : Period(year: year, month: month - 1)! }
-    public var next: Period { month == 12 ? Period(year: year + 1, month: 1)! : Period(year: year, month: month + 1)! }
+    /// The month before (1900-01 is its own floor, so no period arithmetic can fail).
+    public var previous: Period { month == 1 ? Period(year: year - 1, month: 12) ?? self : Period(year: year, month: month - 1)! }
+    /// The month after (9999-12 is its own ceiling).
+    public var next: Period { month == 12 ? Period(year: year + 1, month: 1) ?? self : Period(year: year, month: month + 1)! }
     public func contains(_ d: Day) -> Bool { d.year == year && d.month == month }
 
     /// `2026-10`

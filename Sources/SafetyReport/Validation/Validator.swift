@@ -90,7 +90,7 @@ public enum Validator {
                             "整改状态为「已整改」时必须填写整改完成日期，请补填；尚未整改完成的请将状态改为「整改中」或「未整改」。")
                     rectifiedOK = false
                 case .value(let r):
-                    let earliest = found ?? Day(year: 1, month: 1, day: 1)!
+                    let earliest = found ?? Day.earliest
                     if r < earliest || r > period.lastDay {
                         let from = found.map { "发现日期 \($0)" } ?? "发现日期"
                         c.error("rectified_date", "hazard.rectified_date_range",
