@@ -27,7 +27,7 @@ public struct InputLoader: Sendable {
                 file: file.name, rule: "file.unreadable",
                 message: "「\(file.name)」无法读取（\(error.localizedDescription)），按未报送处理。请重新保存后报送。"))
         }
-        records.append(InputRecord(path: file.relativePath, sha256: SHA256.hex(bytes), bytes: bytes.count))
+        records.append(InputRecord(path: file.relativePath, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
         do {
             return .parsed(fileName: file.name, try SourceReader.read(bytes))
         } catch {

@@ -57,7 +57,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
 
     public static func listingHash(_ listing: [String]) -> String {
-        SHA256.hex(Array(listing.joined(separator: "\n").utf8))
+        SHA256.hexDigest(of: Array(listing.joined(separator: "\n").utf8))
     }
 }
 
@@ -89,7 +89,7 @@ public enum StaleCheck {
         if Manifest.listingHash(listing) != manifest.inputs.listingSHA256 { return .filesAddedOrRemoved }
         for file in manifest.inputs.files {
             let path = config.inputs.appendingPathComponent(file.path).path
-            guard let bytes = try? InputLoader.readBytes(path), SHA256.hex(bytes) == file.sha256 else {
+            guard let bytes = try? InputLoader.readBytes(path), SHA256.hexDigest(of: bytes) == file.sha256 else {
                 return .fileChanged(file.path)
             }
         }

@@ -113,6 +113,14 @@ public struct OutputStore: Sendable {
         }
     }
 
+    /// True when the file system holding `path` has less than 64 KB left for us: how a failed
+    /// workbook write is told apart as a full disk.
+    public static func isNearlyFull(_ path: String) -> Bool {
+        var st = statvfs()
+        guard statvfs(path, &st) == 0 else { return false }
+        return UInt64(st.f_bavail) * UInt64(st.f_frsize) < 64 * 1024
+    }
+
     /// Removes stale staging folders left by runs that were killed (under the lock, so none is live).
     public func sweepStaging() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []

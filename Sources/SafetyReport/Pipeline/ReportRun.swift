@@ -40,7 +40,7 @@ public enum ReportRun {
             var outputs: [Manifest.Output] = []
             func put(_ name: String, _ bytes: [UInt8]) throws(OutputError) {
                 try OutputStore.write(bytes, to: staging.appendingPathComponent(name))
-                outputs.append(Manifest.Output(name: name, sha256: SHA256.hex(bytes), bytes: bytes.count))
+                outputs.append(Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
             }
             log("writing summary CSVs")
             let csvs = SummaryCSVs.all(report)
@@ -106,7 +106,11 @@ public enum ReportRun {
     }
 
     private static func writeWorkbook(_ url: URL, _ body: (String) throws -> Void) throws(OutputError) {
-        do { try body(url.path) } catch { throw .io("cannot write workbook \(url.lastPathComponent): \(error)") }
+        do { try body(url.path) } catch {
+            // libxlsxwriter reports a full disk only as "ZIP_ERRNO"; say what the maintainer must fix.
+            let full = OutputStore.isNearlyFull(url.deletingLastPathComponent().path) ? " (No space left on device)" : ""
+            throw .io("cannot write workbook \(url.lastPathComponent)\(full): \(error)")
+        }
     }
 
     /// Hashes a written workbook and flushes it to disk before the staging folder is swapped in.
@@ -114,7 +118,7 @@ public enum ReportRun {
         let path = staging.appendingPathComponent(name).path
         guard let bytes = try? InputLoader.readBytes(path) else { throw .io("workbook \(name) was not written") }
         try OutputStore.flush(path)
-        return Manifest.Output(name: name, sha256: SHA256.hex(bytes), bytes: bytes.count)
+        return Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count)
     }
 
     static func makeManifest(_ a: AssembledReport, configSHA256: String, outputs: [Manifest.Output]) -> Manifest {
