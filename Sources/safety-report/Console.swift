@@ -66,9 +66,11 @@ final class Console: @unchecked Sendable {
         }
     }
 
-    static func staleEarlierPeriods(_ config: PipelineConfig, _ hash: String, before p: Period) -> [(Period, Staleness)] {
+    /// Built reports other than P's that no longer match config and inputs: earlier ones, and later ones too,
+    /// since a later report replays the hazards of every month before it.
+    static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period) -> [(Period, Staleness)] {
         let store = OutputStore(root: config.outputs)
-        return store.builtPeriods().filter { $0 < p }.compactMap { q in
+        return store.builtPeriods().filter { $0 != p }.compactMap { q in
             guard let m = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json")),
                   let why = StaleCheck.staleness(of: m, config: config, configSHA256: hash) else { return nil }
             return (q, why)

@@ -89,7 +89,7 @@ struct Run: ParsableCommand {
         let lock = try Console.acquireLock(config)
         defer { withExtendedLifetime(lock) {} }
         OutputStore(root: config.outputs).sweepStaging()
-        for (q, why) in Console.staleEarlierPeriods(config, configHash, before: p) {
+        for (q, why) in Console.staleOtherPeriods(config, configHash, besides: p) {
             console.warn("report \(q) is stale (\(why)); run `safety-report rebuild` to bring it up to date")
         }
         let outcome = try Console.build(config, configHash, p, console)
