@@ -169,7 +169,19 @@ struct Templates: ParsableCommand {
     func run() throws {
         let (config, _) = try options.load()
         let files = SafetyReport.Templates.files(config)
-        try Console.writeFiles(files, under: URL(fileURLWithPath: out))
+        let root = URL(fileURLWithPath: out)
+        // Never blank out a file a clerk filled in (say `--out inputs/2026-10` by mistake); the same blank again is fine.
+        let clashes = files.filter { f in
+            let path = root.appendingPathComponent(f.path).path
+            return FileManager.default.fileExists(atPath: path) && (try? InputLoader.readBytes(path)) != f.bytes
+        }
+        if let first = clashes.first {
+            Console.error("\((out as NSString).appendingPathComponent(first.path)) already exists"
+                          + (clashes.count > 1 ? " (and \(clashes.count - 1) more)" : "")
+                          + "; templates never overwrite files — choose an empty folder with --out")
+            throw ExitCode(2)
+        }
+        try Console.writeFiles(files, under: root)
         Console().summary("templates: \(files.count) files for \(config.submitterCodes.count) folders in \(out)")
     }
 }

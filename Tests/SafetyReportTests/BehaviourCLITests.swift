@@ -143,3 +143,21 @@ import Glibc
         #expect(!r.err.contains("report 2026-09 is stale"))
     }
 }
+
+@Suite(.serialized) struct BehaviourTemplatesTests {
+    /// `templates --out inputs/2026-10` by mistake must not blank out files clerks already filled in.
+    @Test func templatesNeverOverwriteAFilledInFile() throws {
+        let town = try TownFixture()
+        let filled = "排查日期,排查人,发现隐患数\n2026-10-05,张三,0\n"
+        try town.write("tpl/V1/inspections.csv", filled)
+        let r = try CLI.run(["templates", "--out", "tpl"], in: town.root)
+        #expect(r.code == 2, "\(r.err)")
+        #expect(r.err.contains("tpl/V1/inspections.csv") && r.err.contains("already exists"), "\(r.err)")
+        #expect(try town.read("tpl/V1/inspections.csv") == Array(filled.utf8))
+        #expect(!FileManager.default.fileExists(atPath: town.root.appendingPathComponent("tpl/V2").path))
+        // Writing the same blanks again over themselves is harmless and allowed.
+        try FileManager.default.removeItem(at: town.root.appendingPathComponent("tpl"))
+        #expect(try CLI.run(["templates", "--out", "tpl"], in: town.root).code == 0)
+        #expect(try CLI.run(["templates", "--out", "tpl"], in: town.root).code == 0)
+    }
+}
