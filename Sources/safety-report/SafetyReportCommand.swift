@@ -72,6 +72,10 @@ func parsePeriod(_ text: String?, option: String = "--period") throws -> Period 
         Console.error("\(option) must be YYYY-MM (e.g. 2026-10), got \(text)")
         throw ExitCode(2)
     }
+    guard p.isSupported else {
+        Console.error("\(option) must be between \(Period.supportedRange.lowerBound) and \(Period.supportedRange.upperBound), got \(text)")
+        throw ExitCode(2)
+    }
     return p
 }
 

@@ -161,3 +161,20 @@ import Glibc
         #expect(try CLI.run(["templates", "--out", "tpl"], in: town.root).code == 0)
     }
 }
+
+@Suite(.serialized) struct BehaviourPeriodTests {
+    /// 9999-12 has no next month and 0001-01 no previous one: a usage error, not a crash (exit 132).
+    @Test func periodsAtTheCalendarsEdgeAreUsageErrors() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        for args in [["check", "--period", "9999-12"], ["run", "--period", "0001-01"], ["rebuild", "--to", "9999-12"]] {
+            let r = try CLI.run(args, in: town.root)
+            #expect(r.code == 2, "\(args) \(r.code) \(r.err.suffix(300))")
+            #expect(r.err.contains("between 1970-01 and 9998-12"), "\(r.err.suffix(300))")
+        }
+        // A folder with such a name under inputs/ is not taken for a period.
+        try town.write("inputs/9999-12/V1/trainings.csv", "activity_date,form,theme,participants\n")
+        #expect(InputScanner(config: try town.config).periods().map(\.description) == ["2026-09", "2026-10"])
+        #expect(try CLI.run(["rebuild", "--from", "2026-01"], in: town.root).code == 0)
+    }
+}

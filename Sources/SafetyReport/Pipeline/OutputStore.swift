@@ -46,7 +46,7 @@ public struct OutputStore: Sendable {
     /// Periods that have a built report (a manifest), sorted.
     public func builtPeriods() -> [Period] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        return names.compactMap { Period($0) }
+        return names.compactMap { Period($0) }.filter(\.isSupported)
             .filter { FileManager.default.fileExists(atPath: periodFolder($0).appendingPathComponent("manifest.json").path) }
             .sorted()
     }
