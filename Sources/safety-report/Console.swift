@@ -26,7 +26,11 @@ final class Console: @unchecked Sendable {
 
     func info(_ text: String) { emit("info", text) }
     func warn(_ text: String) { emit("warning", text) }
-    static func error(_ text: String) { FileHandle.standardError.write(Data("error: \(text)\n".utf8)) }
+    /// An error line: timestamped like every other line when not on a terminal, so cron logs stay uniform.
+    static func error(_ text: String) {
+        let line = isatty(STDERR_FILENO) == 1 ? "error: \(text)" : "\(stamp()) error \(text)"
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
 
     /// The one closing line: on stdout for a terminal user, timestamped on stderr for cron.
     func summary(_ text: String) {
@@ -62,9 +66,11 @@ final class Console: @unchecked Sendable {
         }
     }
 
-    static func staleEarlierPeriods(_ config: PipelineConfig, _ hash: String, before p: Period) -> [(Period, Staleness)] {
+    /// Built reports other than P's that no longer match config and inputs: earlier ones, and later ones too,
+    /// since a later report replays the hazards of every month before it.
+    static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period) -> [(Period, Staleness)] {
         let store = OutputStore(root: config.outputs)
-        return store.builtPeriods().filter { $0 < p }.compactMap { q in
+        return store.builtPeriods().filter { $0 != p }.compactMap { q in
             guard let m = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json")),
                   let why = StaleCheck.staleness(of: m, config: config, configSHA256: hash) else { return nil }
             return (q, why)
@@ -72,7 +78,9 @@ final class Console: @unchecked Sendable {
     }
 
     /// Builds one period and reports it; I/O failures exit 1 with the previous outputs intact.
-    static func build(_ config: PipelineConfig, _ hash: String, _ p: Period, _ console: Console) throws -> BuildOutcome {
+    /// `closing` is false inside a rebuild, whose own line closes the log: each period's line is then an info line.
+    static func build(_ config: PipelineConfig, _ hash: String, _ p: Period, _ console: Console,
+                      closing: Bool = true) throws -> BuildOutcome {
         let started = Date()
         let outcome: BuildOutcome
         do {
@@ -91,10 +99,11 @@ final class Console: @unchecked Sendable {
         let read = r.fileStats.reduce(0) { $0 + $1.rowsRead }, rejected = r.fileStats.reduce(0) { $0 + $1.rowsRejected }
         let errors = r.issues.filter { $0.severity == .error }.count
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
-        console.summary("\(p): \(r.villages.count) villages, \(r.town.villagesSubmitted) complete, \(r.town.villagesCompliant) compliant; "
+        let line = "\(p): \(r.villages.count) villages, \(r.town.villagesSubmitted) complete, \(r.town.villagesCompliant) compliant; "
             + "\(read) rows read, \(rejected) rejected; \(errors) errors, \(r.issues.count - errors) warnings; "
             + (outcome.replacedEarlierBuild ? "\(outcome.changes.count) figures changed; " : "")
-            + "written to \(outcome.folder.path) in \(seconds)s")
+            + "written to \(outcome.folder.path) in \(seconds)s"
+        if closing { console.summary(line) } else { console.info("built " + line) }
         return outcome
     }
 

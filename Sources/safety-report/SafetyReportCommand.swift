@@ -3,6 +3,9 @@
 import ArgumentParser
 import Foundation
 import SafetyReport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct SafetyReportCommand: ParsableCommand {
@@ -35,23 +38,39 @@ struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "Path to pipeline.json.")
     var config: String = "pipeline.json"
 
-    func load() throws -> (PipelineConfig, String) {
+    /// Loads and checks pipeline.json (exit 2 on any problem). `needsInputs`: the command reads inputs/, so a
+    /// missing inputs folder is a configuration error — a mistyped path or an unmounted share must not
+    /// publish a report in which nobody submitted anything, with exit 0.
+    func load(needsInputs: Bool = false) throws -> (PipelineConfig, String) {
         let url = URL(fileURLWithPath: config)
-        do {
-            let cfg = try ConfigLoader.load(from: url)
-            let bytes = (try? InputLoader.readBytes(url.path)) ?? []
-            return (cfg, SHA256.hexDigest(of: bytes))
-        } catch {
+        let cfg: PipelineConfig
+        do { cfg = try ConfigLoader.load(from: url) } catch {
             Console.error("\(error)")
             throw ExitCode(2)
         }
+        if needsInputs {
+            var isDirectory: ObjCBool = false
+            let path = cfg.inputs.path
+            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                Console.error("\(url.relativePath): inputs: the folder \(path) does not exist; check the path "
+                              + "(a relative path is taken from the folder that holds the config)")
+                throw ExitCode(2)
+            }
+            if !isDirectory.boolValue {
+                Console.error("\(url.relativePath): inputs: \(path) is a file, not a folder")
+                throw ExitCode(2)
+            }
+        }
+        let bytes = (try? InputLoader.readBytes(url.path)) ?? []
+        return (cfg, SHA256.hexDigest(of: bytes))
     }
 }
 
 func parsePeriod(_ text: String?, option: String = "--period") throws -> Period {
     guard let text else { return Console.previousMonth() }
-    guard let p = Period(text) else {
-        Console.error("\(option) must be YYYY-MM (e.g. 2026-10), got \(text)")
+    guard let p = Period(text), p.isSupported else {
+        let range = Period.supportedRange
+        Console.error("\(option) must be a month YYYY-MM between \(range.lowerBound) and \(range.upperBound) (e.g. 2026-10), got \(text)")
         throw ExitCode(2)
     }
     return p
@@ -66,12 +85,12 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let p = try parsePeriod(period)
-        let (config, configHash) = try options.load()
+        let (config, configHash) = try options.load(needsInputs: true)
         let console = Console()
         let lock = try Console.acquireLock(config)
         defer { withExtendedLifetime(lock) {} }
         OutputStore(root: config.outputs).sweepStaging()
-        for (q, why) in Console.staleEarlierPeriods(config, configHash, before: p) {
+        for (q, why) in Console.staleOtherPeriods(config, configHash, besides: p) {
             console.warn("report \(q) is stale (\(why)); run `safety-report rebuild` to bring it up to date")
         }
         let outcome = try Console.build(config, configHash, p, console)
@@ -91,7 +110,7 @@ struct Rebuild: ParsableCommand {
 
     func run() throws {
         let lower = try from.map { try parsePeriod($0, option: "--from") }, upper = try to.map { try parsePeriod($0, option: "--to") }
-        let (config, configHash) = try options.load()
+        let (config, configHash) = try options.load(needsInputs: true)
         let console = Console()
         let lock = try Console.acquireLock(config)
         defer { withExtendedLifetime(lock) {} }
@@ -108,10 +127,10 @@ struct Rebuild: ParsableCommand {
                 ?? "not built yet"
             guard all || why != nil else { console.info("\(p) is up to date"); continue }
             console.info("rebuilding \(p) (\(why ?? "requested"))")
-            _ = try Console.build(config, configHash, p, console)
+            _ = try Console.build(config, configHash, p, console, closing: false)
             rebuilt += 1
         }
-        console.summary("rebuild done: \(rebuilt) of \(periods.count) period(s) rebuilt")
+        console.summary("rebuild: \(rebuilt) of \(periods.count) period(s) rebuilt")
     }
 }
 
@@ -123,7 +142,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let p = try parsePeriod(period)
-        let (config, _) = try options.load()
+        let (config, _) = try options.load(needsInputs: true)
         let console = Console()
         let assembled = ReportAssembler.assemble(config: config, period: p, progress: console.progress)
         console.clearProgress()
@@ -151,7 +170,19 @@ struct Templates: ParsableCommand {
     func run() throws {
         let (config, _) = try options.load()
         let files = SafetyReport.Templates.files(config)
-        try Console.writeFiles(files, under: URL(fileURLWithPath: out))
+        let root = URL(fileURLWithPath: out)
+        // Never blank out a file a clerk filled in (say `--out inputs/2026-10` by mistake); the same blank again is fine.
+        let clashes = files.filter { f in
+            let path = root.appendingPathComponent(f.path).path
+            return FileManager.default.fileExists(atPath: path) && (try? InputLoader.readBytes(path)) != f.bytes
+        }
+        if let first = clashes.first {
+            Console.error("\((out as NSString).appendingPathComponent(first.path)) already exists"
+                          + (clashes.count > 1 ? " (and \(clashes.count - 1) more)" : "")
+                          + "; templates never overwrite files — choose an empty folder with --out")
+            throw ExitCode(2)
+        }
+        try Console.writeFiles(files, under: root)
         Console().summary("templates: \(files.count) files for \(config.submitterCodes.count) folders in \(out)")
     }
 }
@@ -189,6 +220,21 @@ struct Inspect: ParsableCommand {
     @Option(name: .long, help: "Unused; accepted for symmetry with the other commands.") var config: String?
 
     func run() throws {
+        // A path that names no regular file is a usage error (2), said plainly; a file that cannot be read is 1.
+        var st = stat()
+        if stat(file, &st) != 0 {
+            Console.error(errno == ENOENT ? "\(file): no such file" : "\(file): \(String(cString: strerror(errno)))")
+            throw ExitCode(errno == ENOENT || errno == ENOTDIR ? 2 : 1)
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR:
+            Console.error("\(file): is a folder, not a file; name one CSV file")
+            throw ExitCode(2)
+        default:
+            Console.error("\(file): is not a regular file (a pipe, socket or device); name one CSV file")
+            throw ExitCode(2)
+        }
         let bytes: [UInt8]
         do { bytes = try InputLoader.readBytes(file) } catch {
             Console.error("cannot read \(file): \(error.localizedDescription)")

@@ -155,6 +155,6 @@ struct CLI {
         #expect(r.err.contains("rebuilding 2026-09"))
         #expect(r.err.contains("changed village V1 东湖村 hazards_rectified: 0 → 1"))
         #expect(r.err.contains("2026-10 is up to date"))   // the run above already rebuilt October
-        #expect(try CLI.run(["rebuild"], in: town.root).err.contains("rebuild done: 0 of 2 period(s) rebuilt"))
+        #expect(try CLI.run(["rebuild"], in: town.root).err.contains("rebuild: 0 of 2 period(s) rebuilt"))
     }
 }

@@ -43,7 +43,7 @@ public struct InputScanner: Sendable {
     /// Periods with a folder under inputs/, sorted.
     public func periods() -> [Period] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: config.inputs.path)) ?? []
-        return names.compactMap { Period($0) }.sorted()
+        return names.compactMap { Period($0) }.filter(\.isSupported).sorted()
     }
 
     public func scan(_ period: Period) -> ScannedPeriod {
@@ -135,4 +135,11 @@ public struct InputScanner: Sendable {
                        severity: Severity = .error) -> ValidationIssue {
         ValidationIssue(severity, period: period, folder: folder, file: file, rule: rule, message: message)
     }
+}
+
+extension Period {
+    /// The periods the tool builds: every one has a previous and a next month (the ledger and trends step
+    /// both ways), and none is a typo far in the past.
+    public static let supportedRange = Period(year: 1970, month: 1)!...Period(year: 9998, month: 12)!
+    public var isSupported: Bool { Period.supportedRange.contains(self) }
 }

@@ -46,7 +46,7 @@ public struct OutputStore: Sendable {
     /// Periods that have a built report (a manifest), sorted.
     public func builtPeriods() -> [Period] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        return names.compactMap { Period($0) }
+        return names.compactMap { Period($0) }.filter(\.isSupported)
             .filter { FileManager.default.fileExists(atPath: periodFolder($0).appendingPathComponent("manifest.json").path) }
             .sorted()
     }
@@ -111,6 +111,14 @@ public struct OutputStore: Sendable {
         } else if rename(staging.path, final.path) != 0 {
             throw .io("cannot create \(final.path): \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// True when the file system holding `path` has less than 64 KB left for us: how a failed
+    /// workbook write is told apart as a full disk.
+    public static func isNearlyFull(_ path: String) -> Bool {
+        var st = statvfs()
+        guard statvfs(path, &st) == 0 else { return false }
+        return UInt64(st.f_bavail) * UInt64(st.f_frsize) < 64 * 1024
     }
 
     /// Removes stale staging folders left by runs that were killed (under the lock, so none is live).

@@ -106,7 +106,11 @@ public enum ReportRun {
     }
 
     private static func writeWorkbook(_ url: URL, _ body: (String) throws -> Void) throws(OutputError) {
-        do { try body(url.path) } catch { throw .io("cannot write workbook \(url.lastPathComponent): \(error)") }
+        do { try body(url.path) } catch {
+            // libxlsxwriter reports a full disk only as "ZIP_ERRNO"; say what the maintainer must fix.
+            let full = OutputStore.isNearlyFull(url.deletingLastPathComponent().path) ? " (No space left on device)" : ""
+            throw .io("cannot write workbook \(url.lastPathComponent)\(full): \(error)")
+        }
     }
 
     /// Hashes a written workbook and flushes it to disk before the staging folder is swapped in.
