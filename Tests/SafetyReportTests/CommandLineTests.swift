@@ -42,6 +42,17 @@ struct CLI {
         #expect(FileManager.default.fileExists(atPath: town.root.appendingPathComponent("outputs/2026-10/summary_town.csv").path))
     }
 
+    @Test func theManifestNamesTheConfigFileItWasBuiltFrom() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        try FileManager.default.copyItem(at: town.root.appendingPathComponent("pipeline.json"),
+                                         to: town.root.appendingPathComponent("qingshi.json"))
+        #expect(try CLI.run(["run", "--config", "qingshi.json", "--period", "2026-10"], in: town.root).code == 0)
+        let manifest = try #require(Manifest.read(town.root.appendingPathComponent("outputs/2026-10/manifest.json")))
+        #expect(manifest.config.path == "qingshi.json")
+        #expect(manifest.config.sha256 == SHA256.hexDigest(of: try town.read("qingshi.json")))
+    }
+
     @Test func strictExitsThreeWhenSomethingWasRejected() throws {
         let town = try TownFixture()
         try town.fillSampleMonths()

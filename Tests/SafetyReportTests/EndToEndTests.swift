@@ -111,6 +111,7 @@ final class TownFixture {
         let manifest = try #require(Manifest.read(town.root.appendingPathComponent(folder + "manifest.json")))
         #expect(manifest.inputs.files.contains { $0.path == "2026-10/V1/Hazards.CSV" })
         #expect(manifest.outputs.contains { $0.name == "villages/V2.xlsx" })
+        #expect(manifest.config.path == "pipeline.json")
         #expect(manifest.counts.rowsRead == manifest.counts.rowsAccepted + manifest.counts.rowsRejected)
         // Hashes are SHA-256 digests, as coreutils' sha256sum prints them.
         let hazards = try #require(manifest.inputs.files.first { $0.path == "2026-10/V1/Hazards.CSV" })

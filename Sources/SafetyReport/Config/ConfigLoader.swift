@@ -58,7 +58,9 @@ public enum ConfigLoader {
             throw fail("cannot be read (\(reason)); check the file's permissions")
         }
         let folder = url.absoluteURL.standardizedFileURL.deletingLastPathComponent()
-        return try parse(data, baseDirectory: folder, path: shown)
+        var config = try parse(data, baseDirectory: folder, path: shown)
+        config.fileName = url.lastPathComponent
+        return config
     }
 
     /// Checks configuration text. `baseDirectory` resolves relative `inputs`/`outputs`;

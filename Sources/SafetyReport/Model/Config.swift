@@ -98,6 +98,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var outputs: URL
     public var targets: Targets
     public var report: ReportSettings
+    /// The configuration file's name, for the manifest (`pipeline.json` unless `--config` named another).
+    public var fileName: String = "pipeline.json"
 
     public init(town: Town, villages: [Village], keyUnits: [KeyUnit] = [],
                 inputs: URL = URL(fileURLWithPath: "/nonexistent/inputs"),

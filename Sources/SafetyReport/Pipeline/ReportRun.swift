@@ -135,7 +135,7 @@ public enum ReportRun {
         let iso = ISO8601DateFormatter()
         return Manifest(tool: .init(name: ToolInfo.name, version: ToolInfo.version), period: a.report.period.description,
                         builtAt: iso.string(from: Date()),
-                        config: .init(path: "pipeline.json", sha256: configSHA256),
+                        config: .init(path: a.report.config.fileName, sha256: configSHA256),
                         inputs: .init(listingSHA256: Manifest.listingHash(a.listing), files: a.inputs),
                         counts: counts, files: files, outputs: outputs)
     }
