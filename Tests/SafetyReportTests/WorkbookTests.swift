@@ -159,6 +159,11 @@ enum WorkbookFixture {
         #expect(xfs[style].contains("numFmtId=\"49\""))
         // found_date 2026-09-03 as a real date: 1970-01-01 = 25569, + 20699 days.
         #expect(x.cell("隐患台账", "C4") == "46268")
+        // Number formats: dates as dates, rates as percentages, counts with thousands separators, text as Text.
+        #expect(x.numberFormat("隐患台账", "C4") == "yyyy-mm-dd")
+        #expect(x.numberFormat("隐患台账", "N4") == "#,##0")
+        #expect(x.numberFormat("村居汇总", "W5") == "0.0%")
+        #expect(x.numberFormat("村居汇总", "B4") == "@")
         // DH-001: no group; escalated to 镇安监办; 31 days overdue; carried over from September without an update.
         #expect(x.cell("隐患台账", "D4") == "")
         #expect(x.cell("隐患台账", "M4") == "镇安监办")

@@ -49,6 +49,16 @@ struct XlsxParts {
         return v
     }
 
+    /// The number format a cell is shown with: a built-in id's meaning (`General`, `#,##0`, `@`) or the custom code.
+    func numberFormat(_ sheetName: String, _ ref: String) -> String? {
+        guard let style = matches(#"<c r="\#(ref)" s="(\d+)""#, in: sheet(sheetName)).first.flatMap({ Int($0) }) else { return "General" }
+        let xfs = matches(#"<xf ([^>]*)"#, in: self["xl/styles.xml"].components(separatedBy: "<cellXfs")[1])
+        guard style < xfs.count, let id = matches(#"numFmtId="(\d+)""#, in: xfs[style]).first.flatMap({ Int($0) }) else { return nil }
+        let builtIn = [0: "General", 3: "#,##0", 9: "0%", 10: "0.00%", 14: "m/d/yyyy", 49: "@"]
+        if let known = builtIn[id] { return known }
+        return matches(#"<numFmt numFmtId="\#(id)" formatCode="([^"]*)""#, in: self["xl/styles.xml"]).first.map(Self.unescape)
+    }
+
     static func unescape(_ s: String) -> String {
         s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
