@@ -263,6 +263,9 @@ enum WorkbookFixture {
         // Row 10 = 逾期未整改隐患: 东湖村 1 > 0 → not met; fewer is better, 西山社区 has 0 → rank 2.
         #expect(east.cell("本村概况", "D10") == "未达标")
         #expect(east.cell("本村概况", "F10") == "2/2")
+        // Row 7 = 本月新增隐患: finding hazards is neither good nor bad, so it has an average but no rank.
+        #expect(east.cell("本村概况", "A7") == "本月新增隐患")
+        #expect(east.cell("本村概况", "E7") == "1" && east.cell("本村概况", "F7") == "—")
         // Open hazards: A 隐患编号 B 发现日期 C 小组 D 隐患类别 E 等级 F 隐患描述 G 地点 H 责任人 I 整改期限 J 状态
         // K 上报部门 L 逾期天数 M 标记 — no owner columns in the village's own workbook, no rectification date.
         #expect(east.cell("待整改隐患", "A4") == "DH-001")

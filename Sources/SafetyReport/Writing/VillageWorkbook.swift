@@ -87,6 +87,8 @@ public enum VillageWorkbook {
         var value: (Figures) -> Double?
         var isRate = false
         var higherIsBetter = true
+        /// Whether ranking makes sense: finding more hazards is neither better nor worse, so it is not ranked.
+        var ranked = true
         /// Target text and whether the village meets it; nil when the programme sets no target.
         var target: ((Figures, VillageSummary) -> (String, Bool))? = nil
     }
@@ -104,7 +106,7 @@ public enum VillageWorkbook {
                 ("≥\(t.inspectionsPerHalfMonth)次", f.inspectionsFirstHalf >= t.inspectionsPerHalfMonth) }),
             Metric(name: "下半月排查次数", value: { Double($0.inspectionsSecondHalf) }, target: { f, _ in
                 ("≥\(t.inspectionsPerHalfMonth)次", f.inspectionsSecondHalf >= t.inspectionsPerHalfMonth) }),
-            Metric(name: "本月新增隐患", value: { Double($0.hazardsNew) }, higherIsBetter: false),
+            Metric(name: "本月新增隐患", value: { Double($0.hazardsNew) }, ranked: false),
             Metric(name: "本月整改隐患", value: { Double($0.hazardsRectified) }),
             Metric(name: "待整改隐患", value: { Double($0.hazardsOpen) }, higherIsBetter: false),
             Metric(name: "逾期未整改隐患", value: { Double($0.hazardsOverdue) }, higherIsBetter: false, target: { f, _ in
@@ -125,7 +127,7 @@ public enum VillageWorkbook {
             let values = all.compactMap(m.value)
             let avg: Double? = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
             // Rank 1 = best; villages with the same value share a rank; no rank without a value (0/0 rate).
-            let rank: Int? = mine.map { x in 1 + values.filter { m.higherIsBetter ? $0 > x : $0 < x }.count }
+            let rank: Int? = m.ranked ? mine.map { x in 1 + values.filter { m.higherIsBetter ? $0 > x : $0 < x }.count } : nil
             let target = m.target?(v.figures, v)
             let valueCell: Cell = m.isRate ? .percent(mine) : (mine.map { .int(Int($0)) } ?? .blank)
             let avgCell: Cell = m.isRate ? .percent(avg) : (avg.map { .number($0) } ?? .blank)
