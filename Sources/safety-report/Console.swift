@@ -70,11 +70,14 @@ final class Console: @unchecked Sendable {
     /// since a later report replays the hazards of every month before it.
     static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period) -> [(Period, Staleness)] {
         let store = OutputStore(root: config.outputs)
-        return store.builtPeriods().filter { $0 != p }.compactMap { q in
+        var check = StaleCheck(config: config, configSHA256: hash)
+        var stale: [(Period, Staleness)] = []
+        for q in store.builtPeriods() where q != p {
             guard let m = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json")),
-                  let why = StaleCheck.staleness(of: m, config: config, configSHA256: hash) else { return nil }
-            return (q, why)
+                  let why = check.staleness(of: m) else { continue }
+            stale.append((q, why))
         }
+        return stale
     }
 
     /// Builds one period and reports it; I/O failures exit 1 with the previous outputs intact.

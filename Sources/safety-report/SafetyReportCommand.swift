@@ -121,10 +121,10 @@ struct Rebuild: ParsableCommand {
         if lower != nil || upper != nil { candidates.formUnion(InputScanner(config: config).periods()) }
         let periods = candidates.filter { p in (lower.map { p >= $0 } ?? true) && (upper.map { p <= $0 } ?? true) }.sorted()
         var rebuilt = 0
+        var check = StaleCheck(config: config, configSHA256: configHash)  // rebuilding changes no input
         for p in periods {
             let manifest = Manifest.read(store.periodFolder(p).appendingPathComponent("manifest.json"))
-            let why = manifest.map { StaleCheck.staleness(of: $0, config: config, configSHA256: configHash)?.description }
-                ?? "not built yet"
+            let why = manifest.map { check.staleness(of: $0)?.description } ?? "not built yet"
             guard all || why != nil else { console.info("\(p) is up to date"); continue }
             console.info("rebuilding \(p) (\(why ?? "requested"))")
             _ = try Console.build(config, configHash, p, console, closing: false)

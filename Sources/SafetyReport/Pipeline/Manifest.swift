@@ -78,21 +78,50 @@ public enum Staleness: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-public enum StaleCheck {
+/// Judges whether built reports still match config and inputs. Each input file is hashed and each period
+/// folder listed at most once per checker, so checking a year of reports costs one pass over the inputs.
+public struct StaleCheck {
+    public let config: PipelineConfig
+    public let configSHA256: String
+    private var listings: [Period: [String]] = [:]
+    private var hashes: [String: String] = [:]
+    private var periods: [Period]?
+
+    public init(config: PipelineConfig, configSHA256: String) {
+        self.config = config; self.configSHA256 = configSHA256
+    }
+
     /// Nil when the period's report still matches config and inputs; else the first reason found.
-    public static func staleness(of manifest: Manifest, config: PipelineConfig, configSHA256: String) -> Staleness? {
+    public mutating func staleness(of manifest: Manifest) -> Staleness? {
         if manifest.config.sha256 != configSHA256 { return .configChanged }
         if manifest.tool.version != ToolInfo.version { return .toolChanged(manifest.tool.version) }
         guard let period = Period(manifest.period) else { return .configChanged }
         let scanner = InputScanner(config: config)
-        let listing = scanner.periods().filter { $0 <= period }.flatMap { scanner.scan($0).listing }.sorted()
-        if Manifest.listingHash(listing) != manifest.inputs.listingSHA256 { return .filesAddedOrRemoved }
-        for file in manifest.inputs.files {
-            let path = config.inputs.appendingPathComponent(file.path).path
-            guard let bytes = try? InputLoader.readBytes(path), SHA256.hexDigest(of: bytes) == file.sha256 else {
-                return .fileChanged(file.path)
-            }
+        if periods == nil { periods = scanner.periods() }
+        var listing: [String] = []
+        for q in periods! where q <= period {
+            if listings[q] == nil { listings[q] = scanner.scan(q).listing }
+            listing += listings[q]!
+        }
+        if Manifest.listingHash(listing.sorted()) != manifest.inputs.listingSHA256 { return .filesAddedOrRemoved }
+        for file in manifest.inputs.files where hash(file.path) != file.sha256 {
+            return .fileChanged(file.path)
         }
         return nil
+    }
+
+    /// One report on its own.
+    public static func staleness(of manifest: Manifest, config: PipelineConfig, configSHA256: String) -> Staleness? {
+        var check = StaleCheck(config: config, configSHA256: configSHA256)
+        return check.staleness(of: manifest)
+    }
+
+    /// SHA-256 of an input file, "" when it cannot be read (so it never matches a recorded hash).
+    private mutating func hash(_ relativePath: String) -> String {
+        if let known = hashes[relativePath] { return known }
+        let path = config.inputs.appendingPathComponent(relativePath).path
+        let digest = (try? InputLoader.readBytes(path)).map { SHA256.hexDigest(of: $0) } ?? ""
+        hashes[relativePath] = digest
+        return digest
     }
 }
