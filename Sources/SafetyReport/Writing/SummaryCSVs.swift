@@ -55,7 +55,7 @@ public enum SummaryCSVs {
     }
 
     public static func categories(_ r: MonthReport) -> [UInt8] {
-        var t = CSVTable(header: ["period", "folder_code", "folder_name", "category", "category_name", "hazards_new",
+        var t = CSVTable(header: ["period", "village_code", "village_name", "category", "category_name", "hazards_new",
                                   "hazards_rectified", "hazards_open", "hazards_overdue", "hazards_new_ytd"])
         for c in r.categories {
             t.append([.raw(r.period.description), .text(c.folder), .text(c.folderName), .raw(c.category.key),
@@ -66,7 +66,7 @@ public enum SummaryCSVs {
     }
 
     public static func ledger(_ r: MonthReport) -> [UInt8] {
-        var t = CSVTable(header: ["period", "owner_code", "owner_name", "hazard_id", "registered_period", "last_updated_period",
+        var t = CSVTable(header: ["period", "village_code", "village_name", "hazard_id", "registered_period", "last_updated_period",
                                   "found_date", "group_code", "category", "level", "description", "location", "responsible",
                                   "deadline", "status", "rectified_date", "escalated", "escalated_to", "is_new",
                                   "rectified_in_period", "carried_over", "overdue", "days_overdue"])
@@ -84,7 +84,7 @@ public enum SummaryCSVs {
     }
 
     public static func issues(_ r: MonthReport) -> [UInt8] {
-        var t = CSVTable(header: ["period", "folder_code", "folder_name", "file", "line", "column", "value",
+        var t = CSVTable(header: ["period", "village_code", "village_name", "file", "line", "column", "value",
                                   "severity", "rule", "message"])
         for i in r.issues {
             t.append([.raw(i.period.description), .text(i.folder), .text(r.config.name(ofFolder: i.folder)), .text(i.file),
