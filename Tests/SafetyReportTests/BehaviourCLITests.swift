@@ -132,11 +132,7 @@ import Glibc
         try town.fillSampleMonths()
         #expect(try CLI.run(["run", "--period", "2026-09"], in: town.root).code == 0)
         #expect(try CLI.run(["run", "--period", "2026-10"], in: town.root).code == 0)
-        try town.write("inputs/2026-09/V1/hazards.csv", """
-        隐患编号,发现日期,小组编码,隐患类别,隐患等级,隐患描述,整改责任人,整改期限,整改状态,整改完成日期
-        H1,2026-09-03,V1-01,供用电,一般,楼道私拉电线,张三,2026-09-20,未整改,
-        H2,2026-09-10,,房屋,重大,危房,李四,2026-12-31,已整改,2026-09-28
-        """)
+        try town.correctSeptembersHazards()
         let r = try CLI.run(["run", "--period", "2026-09"], in: town.root)
         #expect(r.code == 0, "\(r.err)")
         #expect(r.err.contains("report 2026-10 is stale (inputs/2026-09/V1/hazards.csv changed)"), "\(r.err)")

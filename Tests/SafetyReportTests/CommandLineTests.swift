@@ -153,12 +153,7 @@ struct CLI {
         try town.fillSampleMonths()
         #expect(try CLI.run(["run", "--period", "2026-09"], in: town.root).code == 0)
         #expect(try CLI.run(["run", "--period", "2026-10"], in: town.root).code == 0)
-        // The village corrects September's ledger: H2 was in fact major and is now rectified.
-        try town.write("inputs/2026-09/V1/hazards.csv", """
-        隐患编号,发现日期,小组编码,隐患类别,隐患等级,隐患描述,整改责任人,整改期限,整改状态,整改完成日期
-        H1,2026-09-03,V1-01,供用电,一般,楼道私拉电线,张三,2026-09-20,未整改,
-        H2,2026-09-10,,房屋,重大,危房,李四,2026-12-31,已整改,2026-09-28
-        """)
+        try town.correctSeptembersHazards()
         let warned = try CLI.run(["run", "--period", "2026-10"], in: town.root)
         #expect(warned.err.contains("report 2026-09 is stale (inputs/2026-09/V1/hazards.csv changed)"))
         let r = try CLI.run(["rebuild"], in: town.root)

@@ -41,6 +41,15 @@ final class TownFixture {
     }
     var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
 
+    /// The village corrects September's ledger: H2 was in fact already rectified on 09-28.
+    func correctSeptembersHazards() throws {
+        try write("inputs/2026-09/V1/hazards.csv", """
+        隐患编号,发现日期,小组编码,隐患类别,隐患等级,隐患描述,整改责任人,整改期限,整改状态,整改完成日期
+        H1,2026-09-03,V1-01,供用电,一般,楼道私拉电线,张三,2026-09-20,未整改,
+        H2,2026-09-10,,房屋,重大,危房,李四,2026-12-31,已整改,2026-09-28
+        """)
+    }
+
     /// September: V1 registers two hazards and signs one of its two groups; V2 sends nothing.
     /// October: V1 updates one hazard to rectified, has a bad row, and sends no agreements (carried forward).
     func fillSampleMonths() throws {
