@@ -246,10 +246,7 @@ private struct Writer {
         let t = try ws.writeTable(style: style, title: "安全生产目标责任书签订情况（\(period.year)年）",
                                   note: "应签\(report.agreements.count)份，已签\(signed)份；名单缺漏指登记在册但未列入名单的对象，按未签订计",
                                   columns: columns, rows: rows, print: print)
-        if !t.isEmpty {
-            let r = cellName(row: t.firstDataRow, col: 5)
-            try ws.conditionalFormat(t.firstDataRow, 5, t.lastDataRow, 5, .formula("=\(r)<>\"已签订\""), style.bad)
-        }
+        try ws.highlight(t, column: 5, style.bad) { "\($0)<>\"已签订\"" }
     }
 
     // MARK: 宣传培训
@@ -330,11 +327,8 @@ private struct Writer {
             + "\(bad.count)个村居存在不足，予以通报批评，请于下月报送前整改到位。"
         let t = try ws.writeTable(style: style, title: cfg.report.fill(cfg.report.noticeTitle, town: cfg.town, period: period), note: note,
                                   columns: columns, rows: rows, print: print)
-        if !t.isEmpty {
-            let r = cellName(row: t.firstDataRow, col: 3)
-            try ws.conditionalFormat(t.firstDataRow, 3, t.lastDataRow, 3, .formula("=\(r)=\"通报批评\""), style.bad)
-            try ws.conditionalFormat(t.firstDataRow, 3, t.lastDataRow, 3, .formula("=\(r)=\"通报表扬\""), style.good)
-        }
+        try ws.highlight(t, column: 3, style.bad) { "\($0)=\"通报批评\"" }
+        try ws.highlight(t, column: 3, style.good) { "\($0)=\"通报表扬\"" }
     }
 
     // MARK: 图表数据 and 总览
@@ -521,10 +515,8 @@ enum IssueSheet {
     }
 
     static func highlight(_ ws: Worksheet, _ t: TableLayout, _ s: WorkbookStyle, severityCol: Int) throws {
-        guard !t.isEmpty else { return }
-        let r = cellName(row: t.firstDataRow, col: severityCol)
-        try ws.conditionalFormat(t.firstDataRow, severityCol, t.lastDataRow, severityCol, .formula("=\(r)=\"错误\""), s.bad)
-        try ws.conditionalFormat(t.firstDataRow, severityCol, t.lastDataRow, severityCol, .formula("=\(r)=\"警告\""), s.warn)
+        try ws.highlight(t, column: severityCol, s.bad) { "\($0)=\"错误\"" }
+        try ws.highlight(t, column: severityCol, s.warn) { "\($0)=\"警告\"" }
     }
 }
 

@@ -45,10 +45,7 @@ public enum VillageWorkbook {
                 [.text(a.party.type.label), .text(a.party.byCode ? a.party.id : ""), .text(a.partyName), .text(a.state.chinese),
                  .date(a.signedDate), .text(a.sentIn?.description ?? "未报送")]
             }, print: print)
-        if !at.isEmpty {
-            let r = cellName(row: at.firstDataRow, col: 3)
-            try sheets[2].conditionalFormat(at.firstDataRow, 3, at.lastDataRow, 3, .formula("=\(r)<>\"已签订\""), style.bad)
-        }
+        try sheets[2].highlight(at, column: 3, style.bad) { "\($0)<>\"已签订\"" }
 
         let issues = report.issues.filter { $0.folder == v.code }
         let fixColumns = [Column("文件", max: 18), Column("行号", .int, max: 6), Column("列", max: 26), Column("填写的值", .wrap, max: 20),
@@ -141,10 +138,7 @@ public enum VillageWorkbook {
         let tl = try ws.writeTable(style: s, title: "\(title)（\(report.period.chinese)）",
                                    note: "\(v.village.code) \(v.village.name)　全镇共\(n)个村居，排名1为最好　\(verdict)",
                                    columns: columns, rows: rows, print: print)
-        if !tl.isEmpty {
-            let r = cellName(row: tl.firstDataRow, col: 3)
-            try ws.conditionalFormat(tl.firstDataRow, 3, tl.lastDataRow, 3, .formula("=\(r)=\"未达标\""), s.bad)
-            try ws.conditionalFormat(tl.firstDataRow, 3, tl.lastDataRow, 3, .formula("=\(r)=\"达标\""), s.good)
-        }
+        try ws.highlight(tl, column: 3, s.bad) { "\($0)=\"未达标\"" }
+        try ws.highlight(tl, column: 3, s.good) { "\($0)=\"达标\"" }
     }
 }

@@ -242,6 +242,16 @@ extension Worksheet {
     }
 }
 
+extension Worksheet {
+    /// Highlights the cells of one table column (data rows only) that satisfy `condition`, a formula about
+    /// the column's first data cell, e.g. `{ "\($0)=\"未达标\"" }`; Excel applies it row by row.
+    func highlight(_ t: TableLayout, column: Int, _ f: Format, when condition: (String) -> String) throws {
+        guard !t.isEmpty else { return }
+        let first = cellName(row: t.firstDataRow, col: column)
+        try conditionalFormat(t.firstDataRow, column, t.lastDataRow, column, .formula("=" + condition(first)), f)
+    }
+}
+
 /// The period's last day, 00:00 UTC, in seconds since 1970: the workbooks' fixed creation time, so a rerun
 /// of the same period gives the same bytes.
 func creationTime(of period: Period) -> Int { period.lastDay.ordinal * 86_400 }
