@@ -425,6 +425,17 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         #expect(issues[0].message.contains("3 处") && issues[0].message.contains("2 条"))
     }
 
+    @Test func theWarningQuotesTheCellAsWritten() {
+        let csv = ParsedCSV(encoding: .utf8, separator: .comma, lineEndings: .lf, records: [
+            RawRecord(line: 1, fields: ["排查日期", "排查人", "发现隐患数"]),
+            RawRecord(line: 2, fields: ["2026-10-05", "张三", " ２ "]),
+        ])
+        let read = Validator.inspections(.parsed(fileName: "inspections.csv", csv), villageCtx)
+        let none = FileResult<HazardRow>(fileName: "hazards.csv", state: .read)
+        let issues = Validator.crossCheck(inspections: read, hazards: none, newIds: [], villageCtx)
+        #expect(issues.map(\.value) == [" ２ "])
+    }
+
     @Test func skippedWhenHazardsNotRead() {
         #expect(Validator.crossCheck(inspections: inspections, hazards: .missing(.hazards), newIds: [], villageCtx).isEmpty)
     }

@@ -7,9 +7,13 @@ public struct InspectionRow: Sendable, Equatable {
     public var inspector: String
     public var scope: String
     public var hazardsFound: Int
-    public init(line: Int, date: Day, groupCode: String? = nil, inspector: String, scope: String = "", hazardsFound: Int) {
+    /// hazards_found as written (`1,234`, `１２`), for messages that quote the cell.
+    public var hazardsFoundText: String
+    public init(line: Int, date: Day, groupCode: String? = nil, inspector: String, scope: String = "", hazardsFound: Int,
+                hazardsFoundText: String? = nil) {
         self.line = line; self.date = date; self.groupCode = groupCode
         self.inspector = inspector; self.scope = scope; self.hazardsFound = hazardsFound
+        self.hazardsFoundText = hazardsFoundText ?? String(hazardsFound)
     }
 }
 

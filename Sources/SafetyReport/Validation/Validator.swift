@@ -25,7 +25,7 @@ public enum Validator {
             let found = c.requiredCount("hazards_found")
             guard let date, let group, let inspector, let found else { return nil }
             return InspectionRow(line: c.line, date: date, groupCode: group, inspector: inspector,
-                                 scope: scope, hazardsFound: found)
+                                 scope: scope, hazardsFound: found, hazardsFoundText: c.raw("hazards_found"))
         }
     }
 
@@ -262,7 +262,7 @@ public enum Validator {
             guard sum != count else { return nil }
             let total = inspectionsOn[r.date]! > 1 ? "当日 \(inspectionsOn[r.date]!) 次排查合计发现隐患 \(sum) 处" : "发现隐患 \(sum) 处"
             return ValidationIssue(.warning, period: ctx.period, folder: ctx.folder, file: inspections.fileName,
-                                   line: r.line, column: "hazards_found", value: String(r.hazardsFound),
+                                   line: r.line, column: "hazards_found", value: r.hazardsFoundText,
                                    rule: "inspection.hazards_found_mismatch",
                                    message: "\(r.date) 的排查记录\(total)，但隐患整改台账中发现日期为 \(r.date) 的新登记隐患有 \(count) 条，请核对两表是否一致。")
         }
