@@ -143,7 +143,7 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         let r = Validator.inspections(file("inspections.csv", [inspectionHeader,
             ["２０２６/10/5", "３３０６８３１０５２０１－０１", " 张三 ", "全村\u{3000}", "1,234"]]), villageCtx)
         #expect(r.rows == [InspectionRow(line: 2, date: day(2026, 10, 5), groupCode: "330683105201-01",
-                                         inspector: "张三", scope: "全村", hazardsFound: 1234)])
+                                         inspector: "张三", scope: "全村", hazardsFound: 1234, hazardsFoundText: "1,234")])
         #expect(r.issues.isEmpty)
     }
 
