@@ -110,7 +110,31 @@ final class Console: @unchecked Sendable {
         return outcome
     }
 
-    static func writeFiles(_ files: [(path: String, bytes: [UInt8])], under root: URL) throws {
+    /// Writes generated files, but never over a file with other content (a clerk's filled-in submission, a
+    /// real town's pipeline.json): then nothing is written and the command exits 2. Writing the same bytes
+    /// again is fine. `alsoOwn`: folders (relative to root) the files must own whole — any other file found
+    /// under them counts as a clash too, so a regenerated town never mixes with leftovers.
+    static func writeFiles(_ files: [(path: String, bytes: [UInt8])], under root: URL, command: String,
+                           alsoOwn folders: [String] = []) throws {
+        var clashes = files.filter { f in
+            let path = root.appendingPathComponent(f.path).path
+            return FileManager.default.fileExists(atPath: path) && (try? InputLoader.readBytes(path)) != f.bytes
+        }.map(\.path)
+        let written = Set(files.map(\.path))
+        for folder in folders {
+            let dir = root.appendingPathComponent(folder)
+            for sub in (try? FileManager.default.subpathsOfDirectory(atPath: dir.path)) ?? [] {
+                var isDirectory: ObjCBool = false
+                FileManager.default.fileExists(atPath: dir.appendingPathComponent(sub).path, isDirectory: &isDirectory)
+                if !isDirectory.boolValue && !written.contains(folder + "/" + sub) { clashes.append(folder + "/" + sub) }
+            }
+        }
+        if let first = clashes.sorted().first {
+            Console.error("\((root.relativePath as NSString).appendingPathComponent(first)) already exists"
+                          + (clashes.count > 1 ? " (and \(clashes.count - 1) more)" : "")
+                          + "; \(command) never overwrites files — choose an empty folder with --out")
+            throw ExitCode(2)
+        }
         do {
             for f in files {
                 let url = root.appendingPathComponent(f.path)

@@ -170,19 +170,8 @@ struct Templates: ParsableCommand {
     func run() throws {
         let (config, _) = try options.load()
         let files = SafetyReport.Templates.files(config)
-        let root = URL(fileURLWithPath: out)
         // Never blank out a file a clerk filled in (say `--out inputs/2026-10` by mistake); the same blank again is fine.
-        let clashes = files.filter { f in
-            let path = root.appendingPathComponent(f.path).path
-            return FileManager.default.fileExists(atPath: path) && (try? InputLoader.readBytes(path)) != f.bytes
-        }
-        if let first = clashes.first {
-            Console.error("\((out as NSString).appendingPathComponent(first.path)) already exists"
-                          + (clashes.count > 1 ? " (and \(clashes.count - 1) more)" : "")
-                          + "; templates never overwrite files — choose an empty folder with --out")
-            throw ExitCode(2)
-        }
-        try Console.writeFiles(files, under: root)
+        try Console.writeFiles(files, under: URL(fileURLWithPath: out), command: "templates")
         Console().summary("templates: \(files.count) files for \(config.submitterCodes.count) folders in \(out)")
     }
 }
@@ -208,7 +197,8 @@ struct Demo: ParsableCommand {
         options.villages = villages; options.months = months; options.seed = seed
         options.errors = errors; options.variations = variations
         let files = DemoTown.generate(options)
-        try Console.writeFiles(files, under: URL(fileURLWithPath: out))
+        // Never over a real town (its pipeline.json, its inputs), nor mixed with another demo's leftovers.
+        try Console.writeFiles(files, under: URL(fileURLWithPath: out), command: "demo", alsoOwn: ["inputs"])
         Console().summary("demo: \(villages) villages, \(months) months ending \(options.lastPeriod), \(files.count) files in \(out)")
     }
 }

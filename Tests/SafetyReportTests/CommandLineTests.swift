@@ -137,6 +137,24 @@ struct CLI {
         #expect(FileManager.default.fileExists(atPath: town.root.appendingPathComponent("a/outputs/2026-10/manifest.json").path))
     }
 
+    @Test func demoNeverOverwritesARealTownNorMixesWithLeftovers() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        let config = try town.read("pipeline.json")
+        // Into a real town's folder: refused, nothing written.
+        let r = try CLI.run(["demo", "--out", ".", "--villages", "2", "--months", "1", "--end", "2026-10"], in: town.root)
+        #expect(r.code == 2 && r.err.contains("demo never overwrites files"), "\(r.err)")
+        #expect(try town.read("pipeline.json") == config)
+        #expect(!FileManager.default.fileExists(atPath: town.root.appendingPathComponent("inputs/2026-10/330683105").path))
+        // The same demo again is fine; another seed over it, or a stray file in its inputs, is not.
+        let args = ["demo", "--out", "d", "--villages", "2", "--months", "1", "--end", "2026-10"]
+        #expect(try CLI.run(args, in: town.root).code == 0)
+        #expect(try CLI.run(args, in: town.root).code == 0)
+        #expect(try CLI.run(args + ["--seed", "9"], in: town.root).code == 2)
+        try town.write("d/inputs/2026-09/330683105201/hazards.csv", "隐患编号\n")
+        #expect(try CLI.run(args, in: town.root).code == 2)
+    }
+
     @Test func templatesWriteHeadersAndTheRegistryParties() throws {
         let town = try TownFixture()
         #expect(try CLI.run(["templates", "--out", "tpl"], in: town.root).code == 0)
