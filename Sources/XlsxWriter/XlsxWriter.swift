@@ -439,16 +439,11 @@ public final class Worksheet {
     }
 }
 
-/// Excel's 1900-system serial day number (1900-03-01 onwards, where Excel's fictitious 1900-02-29 no longer matters).
+/// Excel's 1900-system serial day number, as libxlsxwriter itself converts dates (1900-03-01 onwards, where
+/// Excel's fictitious 1900-02-29 no longer matters).
 public func excelSerial(year: Int, month: Int, day: Int) -> Int {
-    // Days since 1970-01-01 (H. Hinnant's days_from_civil), then shift: 1970-01-01 is serial 25569.
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = (month + 9) % 12
-    let doy = (153 * mp + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146097 + doe - 719468 + 25569
+    var date = lxw_datetime(year: Int32(year), month: Int32(month), day: Int32(day), hour: 0, min: 0, sec: 0)
+    return Int(lxw_datetime_to_excel_datetime(&date))
 }
 
 // MARK: - Chart

@@ -175,26 +175,11 @@ public struct InspectReport: Sendable, Equatable {
     public static func jsonLines(_ parsed: ParsedCSV) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(parsed.records.count * 64)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
         for record in parsed.records {
             out.append(UInt8(ascii: "["))
             for (i, field) in record.fields.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "\""))
-                for b in field.utf8 {
-                    switch b {
-                    case 0x22: out += [0x5C, 0x22]
-                    case 0x5C: out += [0x5C, 0x5C]
-                    case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-                    case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-                    case 0x09: out += [0x5C, UInt8(ascii: "t")]
-                    case 0x08: out += [0x5C, UInt8(ascii: "b")]
-                    case 0x0C: out += [0x5C, UInt8(ascii: "f")]
-                    case 0x00..<0x20: out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-                    default: out.append(b)
-                    }
-                }
-                out.append(UInt8(ascii: "\""))
+                JSONText.appendQuoted(field, to: &out)
             }
             out += [UInt8(ascii: "]"), 0x0A]
         }
