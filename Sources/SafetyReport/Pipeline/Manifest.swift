@@ -119,8 +119,7 @@ public struct StaleCheck {
     /// SHA-256 of an input file, "" when it cannot be read (so it never matches a recorded hash).
     private mutating func hash(_ relativePath: String) -> String {
         if let known = hashes[relativePath] { return known }
-        let path = config.inputs.appendingPathComponent(relativePath).path
-        let digest = (try? InputLoader.readBytes(path)).map { SHA256.hexDigest(of: $0) } ?? ""
+        let digest = (try? SHA256.hexDigest(ofFileAt: config.inputs.appendingPathComponent(relativePath))) ?? ""
         hashes[relativePath] = digest
         return digest
     }
