@@ -596,3 +596,112 @@ extension String {
         return out
     }
 }
+
+// MARK: - Data validation
+
+/// A data-validation rule (Excel's 数据验证): a drop-down list or a number/date criterion, with the prompt shown
+/// when a cell is selected and the message shown when a value breaks the rule.
+public struct DataValidation: Sendable, Equatable {
+    /// A calendar day for date criteria.
+    public struct Day: Sendable, Equatable {
+        public var year: Int, month: Int, day: Int
+        public init(_ year: Int, _ month: Int, _ day: Int) { self.year = year; self.month = month; self.day = day }
+    }
+    public enum Rule: Sendable, Equatable {
+        /// A drop-down of these values, written into the rule itself (Excel allows 255 characters in all).
+        case list([String])
+        /// A drop-down whose values are a cell range, e.g. `='选项'!$A$2:$A$9` (for long or per-village lists).
+        case listRange(String)
+        /// Whole numbers within the bounds given (nil: unbounded on that side).
+        case integer(min: Double?, max: Double?)
+        /// Numbers within the bounds given.
+        case decimal(min: Double?, max: Double?)
+        /// Dates between the two days, inclusive.
+        case date(from: Day, to: Day)
+        /// Any value: only the input prompt is shown.
+        case any
+    }
+    /// What Excel does with a value that breaks the rule: refuse it, or only warn / inform.
+    public enum ErrorStyle: Sendable, Equatable { case stop, warning, information }
+
+    public var rule: Rule
+    /// Prompt shown when the cell is selected (title at most 32 characters, message at most 255).
+    public var inputTitle = ""
+    public var inputMessage = ""
+    /// Shown when a value breaks the rule (same limits).
+    public var errorTitle = ""
+    public var errorMessage = ""
+    public var errorStyle: ErrorStyle = .stop
+    public init(_ rule: Rule, inputTitle: String = "", inputMessage: String = "", errorTitle: String = "",
+                errorMessage: String = "", errorStyle: ErrorStyle = .stop) {
+        self.rule = rule; self.inputTitle = inputTitle; self.inputMessage = inputMessage
+        self.errorTitle = errorTitle; self.errorMessage = errorMessage; self.errorStyle = errorStyle
+    }
+}
+
+extension Worksheet {
+    /// Applies a data-validation rule to a range (zero-based, inclusive). Blank cells are always allowed.
+    public func dataValidation(_ firstRow: Int, _ firstCol: Int, _ lastRow: Int, _ lastCol: Int,
+                               _ v: DataValidation) throws {
+        var dv = lxw_data_validation()
+        dv.ignore_blank = UInt8(LXW_VALIDATION_ON.rawValue)
+        switch v.errorStyle {
+        case .stop: dv.error_type = UInt8(LXW_VALIDATION_ERROR_TYPE_STOP.rawValue)
+        case .warning: dv.error_type = UInt8(LXW_VALIDATION_ERROR_TYPE_WARNING.rawValue)
+        case .information: dv.error_type = UInt8(LXW_VALIDATION_ERROR_TYPE_INFORMATION.rawValue)
+        }
+        func bounds(_ min: Double?, _ max: Double?) {
+            switch (min, max) {
+            case let (lo?, hi?):
+                dv.criteria = UInt8(LXW_VALIDATION_CRITERIA_BETWEEN.rawValue); dv.minimum_number = lo; dv.maximum_number = hi
+            case let (lo?, nil):
+                dv.criteria = UInt8(LXW_VALIDATION_CRITERIA_GREATER_THAN_OR_EQUAL_TO.rawValue); dv.value_number = lo
+            case let (nil, hi?):
+                dv.criteria = UInt8(LXW_VALIDATION_CRITERIA_LESS_THAN_OR_EQUAL_TO.rawValue); dv.value_number = hi
+            case (nil, nil):
+                dv.criteria = UInt8(LXW_VALIDATION_CRITERIA_GREATER_THAN_OR_EQUAL_TO.rawValue); dv.value_number = -1e300
+            }
+        }
+        func lxwDay(_ d: DataValidation.Day) -> lxw_datetime {
+            lxw_datetime(year: Int32(d.year), month: Int32(d.month), day: Int32(d.day), hour: 0, min: 0, sec: 0)
+        }
+        // Every string is copied by libxlsxwriter during the call, so C strings scoped to it are enough.
+        var owned: [UnsafeMutablePointer<CChar>?] = []
+        defer { owned.forEach { free($0) } }
+        func c(_ s: String) -> UnsafeMutablePointer<CChar>? {
+            guard !s.isEmpty else { return nil }
+            let p = strdup(s); owned.append(p); return p
+        }
+        var list: [UnsafeMutablePointer<CChar>?] = []
+        switch v.rule {
+        case .list(let values):
+            dv.validate = UInt8(LXW_VALIDATION_TYPE_LIST.rawValue)
+            list = values.map { p in let q = strdup(p); owned.append(q); return q } + [nil]
+        case .listRange(let formula):
+            dv.validate = UInt8(LXW_VALIDATION_TYPE_LIST_FORMULA.rawValue)
+            dv.value_formula = c(formula)
+        case .integer(let lo, let hi):
+            dv.validate = UInt8(LXW_VALIDATION_TYPE_INTEGER.rawValue); bounds(lo, hi)
+        case .decimal(let lo, let hi):
+            dv.validate = UInt8(LXW_VALIDATION_TYPE_DECIMAL.rawValue); bounds(lo, hi)
+        case .date(let from, let to):
+            dv.validate = UInt8(LXW_VALIDATION_TYPE_DATE.rawValue)
+            dv.criteria = UInt8(LXW_VALIDATION_CRITERIA_BETWEEN.rawValue)
+            dv.minimum_datetime = lxwDay(from); dv.maximum_datetime = lxwDay(to)
+        case .any:
+            dv.validate = UInt8(LXW_VALIDATION_TYPE_ANY.rawValue)
+        }
+        dv.input_title = c(v.inputTitle); dv.input_message = c(v.inputMessage)
+        dv.error_title = c(v.errorTitle); dv.error_message = c(v.errorMessage)
+        let err: lxw_error = list.withUnsafeMutableBufferPointer { buffer in
+            if !buffer.isEmpty { dv.value_list = buffer.baseAddress }
+            return worksheet_data_validation_range(handle, lxw_row_t(clamping: firstRow), lxw_col_t(clamping: firstCol),
+                                                   lxw_row_t(clamping: lastRow), lxw_col_t(clamping: lastCol), &dv)
+        }
+        try check(err, "worksheet_data_validation_range", sheet: name,
+                  cell: cellName(row: firstRow, col: firstCol) + ":" + cellName(row: lastRow, col: lastCol))
+    }
+
+    /// Hides the sheet (e.g. one that only holds drop-down lists). The active sheet cannot be hidden.
+    public func hide() { worksheet_hide(handle) }
+}

@@ -165,14 +165,23 @@ struct Check: ParsableCommand {
 struct Templates: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write blank submission files for the town office and every village.")
     @OptionGroup var options: ConfigOption
-    @Option(help: "Folder to write into (one sub-folder per village code).") var out: String = "templates"
+    @Option(help: "Folder to write into (one sub-folder per village code, one .xlsx workbook per folder).") var out: String = "templates"
+    @Option(help: "Only this village (or the town office) code.") var village: String?
 
     func run() throws {
         let (config, _) = try options.load()
-        let files = SafetyReport.Templates.files(config)
+        if let village, !config.submitterCodes.contains(village) {
+            Console.error("--village \(village) is not a registered village or town code in \(options.config)")
+            throw ExitCode(2)
+        }
+        let files: [(path: String, bytes: [UInt8])]
+        do { files = try SafetyReport.Templates.submissionFiles(config, only: village) } catch {
+            Console.error("cannot build the template workbooks: \(error)")
+            throw ExitCode(1)
+        }
         // Never blank out a file a clerk filled in (say `--out inputs/2026-10` by mistake); the same blank again is fine.
         try Console.writeFiles(files, under: URL(fileURLWithPath: out), command: "templates")
-        Console().summary("templates: \(files.count) files for \(config.submitterCodes.count) folders in \(out)")
+        Console().summary("templates: \(files.count) files for \(village == nil ? config.submitterCodes.count : 1) folders in \(out)")
     }
 }
 
