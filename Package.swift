@@ -11,7 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // Test-only: unzip the .xlsx files we write to check them part by part.
+        // Reads .xlsx submissions; tests also unzip the .xlsx files we write to check them part by part.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
@@ -24,7 +24,10 @@ let package = Package(
         // The one small Swift wrapper that keeps libxlsxwriter's C types out of the rest.
         .target(name: "XlsxWriter", dependencies: ["CXlsxWriter"]),
         // All of the pipeline: reading → validation → computation → writing.
-        .target(name: "SafetyReport", dependencies: ["XlsxWriter"]),
+        // ZIPFoundation: reading .xlsx submissions (unzip; the XML goes through Foundation's XMLParser).
+        .target(name: "SafetyReport", dependencies: [
+            "XlsxWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         // The thin command-line shell.
         .executableTarget(
             name: "safety-report",

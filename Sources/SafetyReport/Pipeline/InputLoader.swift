@@ -27,7 +27,10 @@ public struct InputLoader: Sendable {
                 file: file.name, rule: "file.unreadable",
                 message: "「\(file.name)」无法读取（\(error.localizedDescription)），按未报送处理。请重新保存后报送。"))
         }
-        records.append(InputRecord(path: file.relativePath, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
+        if !records.contains(where: { $0.path == file.relativePath }) {  // a workbook is read once per dataset sheet
+            records.append(InputRecord(path: file.relativePath, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
+        }
+        if file.name.lowercased().hasSuffix(".xlsx") { return Self.workbookInput(bytes, file, kind, period: period, folder: folder.code) }
         do {
             return .parsed(fileName: file.name, try SourceReader.read(bytes))
         } catch {

@@ -10,6 +10,8 @@ public struct FoundFile: Sendable, Equatable {
     public var path: String
     /// Path relative to the inputs folder (`2026-10/330683105201/Hazards.CSV`), for the manifest.
     public var relativePath: String
+    /// For a dataset inside a whole submission workbook (`提交表.xlsx`): the sheet that holds it.
+    public var sheet: String? = nil
 }
 
 /// What one registered folder holds for one period.
@@ -79,13 +81,24 @@ public struct InputScanner: Sendable {
 
     private func scanFolder(period: Period, code: String, path: String, rel: String, listing: inout [String]) -> ScannedFolder {
         var folder = ScannedFolder(code: code)
+        var workbooks: [FoundFile] = []
         for name in entries(path) {
             let filePath = path + "/" + name
             listing.append(rel + "/" + name)
-            let kind = FileKind.allCases.first { $0.fileName == name.lowercased() }
+            let kind = FileKind.allCases.first { $0.fileName == name.lowercased() || $0.workbookFileName == name.lowercased() }
             guard let kind else {
+                if name.lowercased().hasSuffix(".xlsx") {  // a whole submission workbook: its sheets are resolved below
+                    if case .file = classify(filePath) {
+                        workbooks.append(FoundFile(name: name, path: filePath, relativePath: rel + "/" + name))
+                        continue
+                    }
+                }
                 folder.issues.append(issue(period, folder: code, file: name, rule: "file.unexpected",
                     message: "「\(name)」不是规定的报送文件（inspections.csv、hazards.csv、agreements.csv、trainings.csv），未读取。", severity: .warning))
+                continue
+            }
+            if let other = Self.otherFormat(folder, kind, name) {
+                Self.markConflict(&folder, kind, period: period, names: [other, name])
                 continue
             }
             if folder.files[kind] != nil || folder.unreadable[kind] != nil {
@@ -104,6 +117,7 @@ public struct InputScanner: Sendable {
                     message: "「\(name)」无法读取（\(why)），按未报送处理。请重新保存后报送。")
             }
         }
+        for workbook in workbooks { Self.addWorkbook(&folder, workbook, period: period) }
         return folder
     }
 
