@@ -139,8 +139,17 @@ struct Check: ParsableCommand {
     @OptionGroup var options: ConfigOption
     @Option(help: "Period YYYY-MM (default: the previous calendar month).") var period: String?
     @Flag(help: "Exit with code 3 when any row or file was rejected.") var strict = false
+    @Option(help: "Check one village's (or the town office's) files as a clerk would before sending; exit 3 when rows would be rejected. The period defaults to the current month.")
+    var village: String?
+    @Argument(help: "With --village: the clerk's files to check instead of the folder's (CSV or .xlsx, anywhere).")
+    var files: [String] = []
 
     func run() throws {
+        if let village { return try checkVillage(village) }
+        if !files.isEmpty {
+            Console.error("files can only be checked with --village CODE")
+            throw ExitCode(2)
+        }
         let p = try parsePeriod(period)
         let (config, _) = try options.load(needsInputs: true)
         let console = Console()
@@ -159,6 +168,25 @@ struct Check: ParsableCommand {
         console.summary("check \(p): \(read) rows read, \(read - rejected) accepted, \(rejected) rejected; "
                         + "\(errors) errors, \(assembled.report.issues.count - errors) warnings")
         if strict && assembled.report.rejectedAnything { throw ExitCode(3) }
+    }
+}
+
+extension Check {
+    /// `check --village`: the clerk's view, in Chinese; exit 3 when rows (or files) would be rejected.
+    func checkVillage(_ code: String) throws {
+        // A clerk checks before the month ends, so the default is the current month, not the previous one.
+        let p = try period.map { try parsePeriod($0) } ?? Console.previousMonth().next
+        let (config, _) = try options.load(needsInputs: files.isEmpty)
+        let result: VillageCheckResult
+        do { result = try VillageCheck.run(config: config, period: p, code: code, files: files) } catch {
+            Console.error("\(error)")
+            if case .unreadable = error { throw ExitCode(1) }
+            throw ExitCode(2)
+        }
+        print("检查 \(result.name)（\(result.code)）\(p.chinese)的报送：")
+        for issue in result.issues { print(result.line(issue)) }
+        print(result.verdict)
+        if result.wouldReject { throw ExitCode(3) }
     }
 }
 
