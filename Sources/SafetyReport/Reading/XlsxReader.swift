@@ -173,7 +173,8 @@ public struct XlsxWorkbook {
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         parser.delegate = handler
-        guard parser.parse() else { throw .malformedXML(part: part, line: max(parser.lineNumber, 1)) }
+        // swift-corelibs' parse() can return true after a fatal error on some inputs; parserError is what holds.
+        guard parser.parse(), parser.parserError == nil else { throw .malformedXML(part: part, line: max(parser.lineNumber, 1)) }
         return handler
     }
 }
