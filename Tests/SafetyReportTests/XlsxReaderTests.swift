@@ -105,6 +105,14 @@ private func records(_ bytes: [UInt8], kind: FileKind? = .inspections) throws ->
         #expect(report.fileStats.first { $0.folder == "V1" && $0.kind == .inspections }?.rowsRead == 3)
     }
 
+    @Test func excelsLockFileIsAWarningNotABrokenWorkbook() throws {
+        let town = try TownFixture()
+        try town.write("inputs/2026-10/V2/~$提交表.xlsx", "owner")
+        let report = ReportAssembler.assemble(config: try town.config, period: Period("2026-10")!).report
+        let issues = report.issues.filter { $0.folder == "V2" && $0.file == "~$提交表.xlsx" }
+        #expect(issues.map(\.rule) == ["file.unexpected"] && issues.allSatisfy { $0.severity == .warning })
+    }
+
     @Test func aSingleDatasetWorkbookIsReadWithRowNumbersAsLines() throws {
         let town = try TownFixture()
         let rows = #"<row r="1"><c r="A1" t="inlineStr"><is><t>活动日期</t></is></c><c r="B1" t="inlineStr"><is><t>活动形式</t></is></c><c r="C1" t="inlineStr"><is><t>活动主题</t></is></c><c r="D1" t="inlineStr"><is><t>参与人数</t></is></c></row>"#

@@ -87,14 +87,15 @@ public struct InputScanner: Sendable {
             listing.append(rel + "/" + name)
             let kind = FileKind.allCases.first { $0.fileName == name.lowercased() || $0.workbookFileName == name.lowercased() }
             guard let kind else {
-                if name.lowercased().hasSuffix(".xlsx") {  // a whole submission workbook: its sheets are resolved below
+                // A whole submission workbook: its sheets are resolved below. `~$…` is Excel's lock file, not a workbook.
+                if name.lowercased().hasSuffix(".xlsx") && !name.hasPrefix("~$") {
                     if case .file = classify(filePath) {
                         workbooks.append(FoundFile(name: name, path: filePath, relativePath: rel + "/" + name))
                         continue
                     }
                 }
                 folder.issues.append(issue(period, folder: code, file: name, rule: "file.unexpected",
-                    message: "「\(name)」不是规定的报送文件（inspections.csv、hazards.csv、agreements.csv、trainings.csv），未读取。", severity: .warning))
+                    message: "「\(name)」不是规定的报送文件（inspections.csv、hazards.csv、agreements.csv、trainings.csv，或对应的 .xlsx 及报送模板工作簿），未读取。", severity: .warning))
                 continue
             }
             if let other = Self.otherFormat(folder, kind, name) {
