@@ -110,7 +110,7 @@ final class Console: @unchecked Sendable {
         let read = r.fileStats.reduce(0) { $0 + $1.rowsRead }, rejected = r.fileStats.reduce(0) { $0 + $1.rowsRejected }
         let errors = r.issues.filter { $0.severity == .error }.count
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
-        let line = "\(p): \(r.villages.count) villages, \(r.fileStats.count) files, \(r.town.villagesSubmitted) complete, \(r.town.villagesCompliant) compliant; "
+        let line = "\(p): \(r.villages.count) villages, \(r.fileStats.filter { $0.state != "missing" }.count) files, \(r.town.villagesSubmitted) complete, \(r.town.villagesCompliant) compliant; "
             + "\(read) rows read, \(rejected) rejected; \(errors) errors, \(r.issues.count - errors) warnings; "
             + (outcome.replacedEarlierBuild ? "\(outcome.changes.count) figures changed; " : "")
             + "written to \(outcome.folder.path) in \(seconds)s"

@@ -127,7 +127,7 @@ public enum ReportRun {
         do { try body(url.path) } catch {
             // libxlsxwriter reports a full disk only as "ZIP_ERRNO"; say what the maintainer must fix.
             let full = OutputStore.isNearlyFull(url.deletingLastPathComponent().path) ? " (No space left on device)" : ""
-            throw .io("cannot write workbook \(url.lastPathComponent)\(full): \(error)")
+            throw .io("cannot write workbook \(url.path)\(full): \(error)")
         }
     }
 
