@@ -107,6 +107,7 @@ struct CLI {
         try town.write("blocked", "a file where a folder should be")
         let r = try CLI.run(["run", "--period", "2026-10"], in: town.root)
         #expect(r.code == 1, "\(r.err)")
+        #expect(r.err.contains("cannot create outputs folder \(town.root.path)/blocked/outputs: \(town.root.path)/blocked is a file, not a folder"), "\(r.err)")
     }
 
     @Test func inspectJSONPrintsEveryRecordAsParsed() throws {

@@ -26,9 +26,7 @@ public enum OutputError: Error, CustomStringConvertible, Sendable {
 public final class OutputLock: @unchecked Sendable {
     private let fd: Int32
     public init(outputs: URL) throws(OutputError) {
-        do { try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true) } catch {
-            throw .io("cannot create outputs folder \(outputs.path): \(error.localizedDescription)")
-        }
+        try OutputStore.makeFolder(outputs, what: "outputs folder")
         let path = outputs.appendingPathComponent(".lock").path
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw .io("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
@@ -61,6 +59,22 @@ public struct OutputStore: Sendable {
 
     public func periodFolder(_ p: Period) -> URL { root.appendingPathComponent(p.description) }
 
+    /// `mkdir -p` that says which component failed and why (Foundation only says "error 512").
+    static func makeFolder(_ url: URL, what: String) throws(OutputError) {
+        var path = ""
+        for component in url.standardizedFileURL.path.split(separator: "/") {
+            path += "/" + component
+            var st = stat()
+            if stat(path, &st) == 0 {
+                if (st.st_mode & S_IFMT) != S_IFDIR { throw .io("cannot create \(what) \(url.path): \(path) is a file, not a folder") }
+                continue
+            }
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw .io("cannot create \(what) \(url.path): mkdir \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
     /// Periods that have a built report (a manifest), sorted.
     public func builtPeriods() -> [Period] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
@@ -72,10 +86,8 @@ public struct OutputStore: Sendable {
     /// A fresh staging folder (`outputs/.staging-P-pid`) on the same file system as the final one.
     public func makeStaging(_ p: Period) throws(OutputError) -> URL {
         let url = root.appendingPathComponent(".staging-\(p)-\(getpid())")
-        do {
-            try? FileManager.default.removeItem(at: url)
-            try FileManager.default.createDirectory(at: url.appendingPathComponent("villages"), withIntermediateDirectories: true)
-        } catch { throw .io("cannot create \(url.path): \(error.localizedDescription)") }
+        try? FileManager.default.removeItem(at: url)
+        try Self.makeFolder(url.appendingPathComponent("villages"), what: "staging folder")
         return url
     }
 
