@@ -150,6 +150,39 @@ private func changeCells(_ rows: [[String: String]]) -> Set<String> {
         #expect(try snapshot(october) == byRun)
     }
 
+    @Test func staleReportsNameEveryReason() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        let config = try town.config
+        _ = try ReportRun.build(config: config, configSHA256: "c1", period: Period("2026-10")!)
+        let manifest = try #require(Manifest.read(town.root.appendingPathComponent("outputs/2026-10/manifest.json")))
+        var check = StaleCheck(config: config, configSHA256: "c1")
+        #expect(check.reasons(of: manifest).isEmpty)
+        let september = try town.read("inputs/2026-09/V1/hazards.csv"), trainings = try town.read("inputs/2026-10/T1/trainings.csv")
+        // An earlier month's hazards are replayed, so a new hazards file is named.
+        try town.write("inputs/2026-09/V2/hazards.csv", "隐患编号,发现日期,隐患类别,隐患等级,隐患描述,整改责任人,整改期限,整改状态\n")
+        try FileManager.default.removeItem(at: town.root.appendingPathComponent("inputs/2026-10/T1/trainings.csv"))
+        try town.correctSeptembersHazards()
+        var after = StaleCheck(config: config, configSHA256: "c2")
+        #expect(after.reasons(of: manifest) == [.configChanged, .fileAdded("2026-09/V2/hazards.csv"),
+                                                .fileRemoved("2026-10/T1/trainings.csv"), .fileChanged("2026-09/V1/hazards.csv")])
+        // Back as built, but with an earlier month's inspections added: not read for October, so it only changes
+        // the listing — still stale (conservatively), without a file to name.
+        try FileManager.default.removeItem(at: town.root.appendingPathComponent("inputs/2026-09/V2/hazards.csv"))
+        try town.writeBytes("inputs/2026-10/T1/trainings.csv", trainings)
+        try town.writeBytes("inputs/2026-09/V1/hazards.csv", september)
+        try town.write("inputs/2026-09/V2/inspections.csv", "排查日期,排查人,发现隐患数\n")
+        // Nor is an August agreements list of V1: the search for October's list stops at September's.
+        let agreements = "对象类型,对象编码,对象名称,是否签订,签订日期\n村民小组,V1-01,第一村民小组,是,2026-01-05\n"
+        try town.write("inputs/2026-08/V1/agreements.csv", agreements)
+        var third = StaleCheck(config: config, configSHA256: "c1")
+        #expect(third.reasons(of: manifest) == [.filesAddedOrRemoved])
+        // V2 never sent a list this year, so one sent for September would stand in October.
+        try town.write("inputs/2026-09/V2/agreements.csv", agreements)
+        var fourth = StaleCheck(config: config, configSHA256: "c1")
+        #expect(fourth.reasons(of: manifest) == [.fileAdded("2026-09/V2/agreements.csv")])
+    }
+
     @Test func quietLogsOnlyWarningsAndTheSummaryLine() throws {
         let town = try TownFixture()
         try town.fillSampleMonths()
