@@ -203,6 +203,8 @@ private func changeCells(_ rows: [[String: String]]) -> Set<String> {
     }
 }
 
+private struct SetupFailed: Error { var command: String; var stderr: String }
+
 /// A large demo town built once, for the tests that interrupt a run.
 private final class LargeTown {
     let root: URL
@@ -211,10 +213,11 @@ private final class LargeTown {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-large-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         folder = root.appendingPathComponent("outputs/2026-10")
-        let demo = try CLI.run(["demo", "--out", ".", "--villages", "\(villages)", "--months", "2", "--end", "2026-10", "--seed", "11"], in: root)
-        guard demo.code == 0 else { throw CocoaError(.fileWriteUnknown) }
-        let run = try CLI.run(["run", "--period", "2026-10"], in: root)
-        guard run.code == 0 else { throw CocoaError(.fileWriteUnknown) }
+        for args in [["demo", "--out", ".", "--villages", "\(villages)", "--months", "2", "--end", "2026-10", "--seed", "11"],
+                     ["run", "--period", "2026-10"]] {
+            let r = try CLI.run(args, in: root)
+            guard r.code == 0 else { throw SetupFailed(command: args.joined(separator: " "), stderr: r.err) }
+        }
     }
     deinit { try? FileManager.default.removeItem(at: root) }
 
