@@ -71,8 +71,8 @@ def main(argv):
         return 2
     c = Checker()
     wb = openpyxl.load_workbook(argv[1])
-    # 变更记录 follows the others only when a rebuild changed figures.
-    c.check(wb.sheetnames in (SHEETS, SHEETS + ["变更记录"]), f"sheet names {wb.sheetnames}")
+    # 更正记录 follows the others only when a rebuild changed figures.
+    c.check(wb.sheetnames in (SHEETS, SHEETS + ["更正记录"]), f"sheet names {wb.sheetnames}")
     for ws in wb.worksheets:
         n = ws.title
         c.check(ws.freeze_panes is not None, f"{n}: frozen header")

@@ -9,7 +9,11 @@ import Glibc
 
 final class Console: @unchecked Sendable {
     let isTTY = isatty(STDERR_FILENO) == 1
+    /// `--quiet`: only warnings, errors and the closing summary line (for cron mail that should stay short).
+    let quiet: Bool
     private var progressShown = false
+
+    init(quiet: Bool = false) { self.quiet = quiet }
 
     private static func stamp() -> String {
         let f = ISO8601DateFormatter()
@@ -24,7 +28,7 @@ final class Console: @unchecked Sendable {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    func info(_ text: String) { emit("info", text) }
+    func info(_ text: String) { if !quiet { emit("info", text) } }
     func warn(_ text: String) { emit("warning", text) }
     /// An error line: timestamped like every other line when not on a terminal, so cron logs stay uniform.
     static func error(_ text: String) {
@@ -40,6 +44,7 @@ final class Console: @unchecked Sendable {
 
     /// A transient status line on a TTY; a plain log line otherwise.
     func progress(_ text: String) {
+        if quiet { return }
         if isTTY {
             FileHandle.standardError.write(Data("\r\u{1B}[K… \(text)".utf8))
             progressShown = true
@@ -68,14 +73,14 @@ final class Console: @unchecked Sendable {
 
     /// Built reports other than P's that no longer match config and inputs: earlier ones, and later ones too,
     /// since a later report replays the hazards of every month before it.
-    static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period) -> [(Period, Staleness)] {
+    static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period) -> [(Period, [Staleness])] {
         let store = OutputStore(root: config.outputs)
         var check = StaleCheck(config: config, configSHA256: hash)
-        var stale: [(Period, Staleness)] = []
+        var stale: [(Period, [Staleness])] = []
         for q in store.builtPeriods() where q != p {
-            guard let m = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json")),
-                  let why = check.staleness(of: m) else { continue }
-            stale.append((q, why))
+            guard let m = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json")) else { continue }
+            let why = check.reasons(of: m)
+            if !why.isEmpty { stale.append((q, why)) }
         }
         return stale
     }
@@ -99,10 +104,13 @@ final class Console: @unchecked Sendable {
             console.info("changed \(c.scope) \(c.code) \(c.name) \(c.column): \(c.old.isEmpty ? "∅" : c.old) → \(c.new.isEmpty ? "∅" : c.new)")
         }
         if outcome.changes.count > 50 { console.info("… \(outcome.changes.count - 50) more changes in changes.csv") }
+        if let id = outcome.keptInHistory {
+            console.info("the replaced report of \(p) is kept in \(outcome.folder.appendingPathComponent(OutputStore.historyFolder).path)/\(id)")
+        }
         let read = r.fileStats.reduce(0) { $0 + $1.rowsRead }, rejected = r.fileStats.reduce(0) { $0 + $1.rowsRejected }
         let errors = r.issues.filter { $0.severity == .error }.count
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
-        let line = "\(p): \(r.villages.count) villages, \(r.town.villagesSubmitted) complete, \(r.town.villagesCompliant) compliant; "
+        let line = "\(p): \(r.villages.count) villages, \(r.fileStats.filter { $0.state != "missing" }.count) files, \(r.town.villagesSubmitted) complete, \(r.town.villagesCompliant) compliant; "
             + "\(read) rows read, \(rejected) rejected; \(errors) errors, \(r.issues.count - errors) warnings; "
             + (outcome.replacedEarlierBuild ? "\(outcome.changes.count) figures changed; " : "")
             + "written to \(outcome.folder.path) in \(seconds)s"

@@ -13,7 +13,7 @@ struct SafetyReportCommand: ParsableCommand {
         commandName: "safety-report",
         abstract: "Monthly safe-community (安全社区) reports from the villages' CSV submissions.",
         version: ToolInfo.version,
-        subcommands: [Run.self, Rebuild.self, Check.self, Templates.self, Demo.self, Inspect.self],
+        subcommands: [Run.self, Rebuild.self, Status.self, Check.self, Templates.self, Demo.self, Inspect.self],
         defaultSubcommand: Run.self
     )
 
@@ -82,16 +82,18 @@ struct Run: ParsableCommand {
     @Option(help: "Period YYYY-MM (default: the previous calendar month).") var period: String?
     @Flag(help: "Exit with code 3 when any row or file was rejected.") var strict = false
     @Flag(help: "Print how long each stage took (for benchmarks).") var timings = false
+    @OptionGroup var log: LogOptions
 
     func run() throws {
         let p = try parsePeriod(period)
         let (config, configHash) = try options.load(needsInputs: true)
-        let console = Console()
+        let console = Console(quiet: log.quiet)
         let lock = try Console.acquireLock(config)
         defer { withExtendedLifetime(lock) {} }
         OutputStore(root: config.outputs).sweepStaging()
         for (q, why) in Console.staleOtherPeriods(config, configHash, besides: p) {
-            console.warn("report \(q) is stale (\(why)); run `safety-report rebuild` to bring it up to date")
+            let reasons = why.map(\.description).joined(separator: "; ")
+            console.warn("report \(q) is stale (\(reasons)); run `safety-report rebuild` to bring it up to date")
         }
         let outcome = try Console.build(config, configHash, p, console)
         if timings {
@@ -107,11 +109,13 @@ struct Rebuild: ParsableCommand {
     @Option(help: "First period to consider (YYYY-MM).") var from: String?
     @Option(help: "Last period to consider (YYYY-MM).") var to: String?
     @Flag(help: "Rebuild every period in range, stale or not.") var all = false
+    @OptionGroup var log: LogOptions
 
     func run() throws {
         let lower = try from.map { try parsePeriod($0, option: "--from") }, upper = try to.map { try parsePeriod($0, option: "--to") }
         let (config, configHash) = try options.load(needsInputs: true)
-        let console = Console()
+        let console = Console(quiet: log.quiet)
+        let started = Date()
         let lock = try Console.acquireLock(config)
         defer { withExtendedLifetime(lock) {} }
         let store = OutputStore(root: config.outputs)
@@ -130,7 +134,33 @@ struct Rebuild: ParsableCommand {
             _ = try Console.build(config, configHash, p, console, closing: false)
             rebuilt += 1
         }
-        console.summary("rebuild: \(rebuilt) of \(periods.count) period(s) rebuilt")
+        console.summary("rebuild: \(rebuilt) of \(periods.count) period(s) rebuilt in \(config.outputs.path) in "
+                        + String(format: "%.1fs", Date().timeIntervalSince(started)))
+    }
+}
+
+/// `--quiet`, for the commands cron runs.
+struct LogOptions: ParsableArguments {
+    @Flag(help: "Log only warnings, errors and the closing summary line.") var quiet = false
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List every period with inputs or outputs: up to date, stale (and why) or never built. Writes nothing.")
+    @OptionGroup var options: ConfigOption
+
+    func run() throws {
+        let (config, configHash) = try options.load()
+        let all = PeriodStatus.all(config: config, configSHA256: configHash)
+        for s in all { print(s.line) }
+        for d in OutputStore(root: config.outputs).debris() {
+            print("debris  \(config.outputs.appendingPathComponent(d).path) (left by an interrupted run; the next run clears it)")
+        }
+        let stale = all.filter { if case .stale = $0.state { true } else { false } }.count
+        let current = all.filter { $0.state == .upToDate }.count, never = all.filter { $0.state == .neverBuilt }.count
+        let incomplete = all.count - stale - current - never
+        Console().summary("status: \(all.count) period(s): \(current) up to date, \(stale) stale, \(never) never built"
+                          + (incomplete > 0 ? ", \(incomplete) incomplete" : ""))
     }
 }
 

@@ -81,7 +81,7 @@ import Glibc
             let locked = try CLI.run(["run", "--period", "2026-10"], in: town.root)
             #expect(locked.code == 4)
             let last = try #require(locked.err.split(separator: "\n").last)
-            #expect(last.first?.isNumber == true && last.contains(" error another safety-report run holds the lock"), "\(locked.err)")
+            #expect(last.first?.isNumber == true && last.contains(" error another safety-report run (pid "), "\(locked.err)")
             withExtendedLifetime(held) {}
         }
     }

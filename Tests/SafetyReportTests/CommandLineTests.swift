@@ -90,7 +90,7 @@ struct CLI {
             let held = try OutputLock(outputs: town.root.appendingPathComponent("outputs"))
             let r = try CLI.run(["run", "--period", "2026-10"], in: town.root)
             #expect(r.code == 4)
-            #expect(r.err.contains("another safety-report run holds the lock"))
+            #expect(r.err.contains("another safety-report run (pid \(ProcessInfo.processInfo.processIdentifier), started "), "\(r.err)")
             withExtendedLifetime(held) {}
         }
         let after = try CLI.run(["run", "--period", "2026-10"], in: town.root)
@@ -107,6 +107,7 @@ struct CLI {
         try town.write("blocked", "a file where a folder should be")
         let r = try CLI.run(["run", "--period", "2026-10"], in: town.root)
         #expect(r.code == 1, "\(r.err)")
+        #expect(r.err.contains("cannot create outputs folder \(town.root.path)/blocked/outputs: \(town.root.path)/blocked is a file, not a folder"), "\(r.err)")
     }
 
     @Test func inspectJSONPrintsEveryRecordAsParsed() throws {

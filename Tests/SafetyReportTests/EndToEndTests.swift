@@ -168,19 +168,19 @@ final class TownFixture {
         村民小组,V1-01,第一村民小组,是,2026-01-05
         村民小组,V1-02,第二村民小组,是,2026-10-15
         """)
-        #expect(StaleCheck.staleness(of: manifest, config: config, configSHA256: "x") == .filesAddedOrRemoved)
+        #expect(StaleCheck.staleness(of: manifest, config: config, configSHA256: "x") == .fileAdded("2026-10/V1/agreements.csv"))
         let rebuilt = try ReportRun.build(config: config, configSHA256: "x", period: p)
         let signed = try #require(rebuilt.changes.first { $0.code == "V1" && $0.column == "agreements_signed" })
         #expect((signed.old, signed.new) == ("1", "2"))
         #expect(try town.csv("outputs/2026-10/changes.csv").contains { $0["column"] == "signing_rate" && $0["new_value"] == "1.0000" })
-        // The office sees the same in its workbook, on a 变更记录 sheet after the others.
+        // The office sees the same in its workbook, on a 更正记录 sheet after the others.
         let workbook = try XlsxParts(path: town.root.appendingPathComponent("outputs/2026-10/青石镇安全社区月报_2026-10.xlsx").path)
-        #expect(workbook.sheetNames.last == "变更记录")
+        #expect(workbook.sheetNames.last == "更正记录")
         let row = try #require((4...40).first {
-            workbook.cell("变更记录", "C\($0)") == "东湖村" && workbook.cell("变更记录", "E\($0)") == "agreements_signed"
+            workbook.cell("更正记录", "C\($0)") == "东湖村" && workbook.cell("更正记录", "E\($0)") == "agreements_signed"
         })
-        #expect(workbook.cell("变更记录", "D\(row)") == "已签责任书")
-        #expect(workbook.cell("变更记录", "F\(row)") == "1" && workbook.cell("变更记录", "G\(row)") == "2")
+        #expect(workbook.cell("更正记录", "D\(row)") == "已签责任书")
+        #expect(workbook.cell("更正记录", "F\(row)") == "1" && workbook.cell("更正记录", "G\(row)") == "2")
     }
 
     @Test func aFailedBuildLeavesThePreviousOutputsWhole() throws {

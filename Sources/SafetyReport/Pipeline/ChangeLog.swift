@@ -30,12 +30,26 @@ public enum ChangeLog {
         return changes
     }
 
+    /// changes.csv: one row per changed cell — which unit (`scope` town or village, its code and name),
+    /// which column, the old value and the new one.
     public static func csv(_ changes: [FigureChange], period: Period) -> [UInt8] {
-        var t = CSVTable(header: ["period", "scope", "code", "name", "column", "old_value", "new_value"])
+        var t = CSVTable(header: header)
         for c in changes {
             t.append([.raw(period.description), .raw(c.scope), .text(c.code), .text(c.name), .raw(c.column), .text(c.old), .text(c.new)])
         }
         return t.bytes
+    }
+
+    static let header = ["period", "scope", "village_code", "village_name", "column", "old_value", "new_value"]
+
+    /// A changes.csv read back (nil when it is not one), so that building the same inputs again keeps the
+    /// record of what the last correction changed instead of replacing it with "nothing changed".
+    public static func read(_ bytes: [UInt8]) -> [FigureChange]? {
+        guard let parsed = try? SourceReader.read(bytes), parsed.records.first?.fields == header else { return nil }
+        return parsed.records.dropFirst().filter { !$0.isBlank }.map { r in
+            func f(_ i: Int) -> String { i < r.fields.count ? r.fields[i] : "" }
+            return FigureChange(scope: f(1), code: f(2), name: f(3), column: f(4), old: f(5), new: f(6))
+        }
     }
 
     /// Our own CSV read back with our own reader (the BOM is dropped by decoding).

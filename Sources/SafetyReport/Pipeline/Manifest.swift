@@ -62,16 +62,35 @@ public struct Manifest: Codable, Sendable, Equatable {
 }
 
 
+extension Manifest {
+    /// Content address of what this report was built from — tool version, config and every input —
+    /// so a report of the same inputs always gets the same id (history/<build-id>/ keeps one copy of each).
+    public var buildID: String {
+        Manifest.buildID(toolVersion: tool.version, configSHA256: config.sha256, listingSHA256: inputs.listingSHA256, files: inputs.files)
+    }
+
+    public static func buildID(toolVersion: String, configSHA256: String, listingSHA256: String, files: [InputRecord]) -> String {
+        var text = "tool \(toolVersion)\nconfig \(configSHA256)\nlisting \(listingSHA256)\n"
+        for f in files.sorted(by: { $0.path < $1.path }) { text += "\(f.sha256) \(f.path)\n" }
+        return String(SHA256.hexDigest(of: Array(text.utf8)).prefix(16))
+    }
+}
+
 /// Why an earlier period's report no longer matches its inputs.
 public enum Staleness: Equatable, Sendable, CustomStringConvertible {
     case configChanged
+    /// The listing changed, but not in a file the report reads (a stray file, an unregistered folder).
     case filesAddedOrRemoved
+    case fileAdded(String)
+    case fileRemoved(String)
     case fileChanged(String)
     case toolChanged(String)
     public var description: String {
         switch self {
         case .configChanged: "pipeline.json changed"
         case .filesAddedOrRemoved: "input files were added or removed"
+        case .fileAdded(let p): "inputs/\(p) added"
+        case .fileRemoved(let p): "inputs/\(p) removed"
         case .fileChanged(let p): "inputs/\(p) changed"
         case .toolChanged(let v): "built by version \(v)"
         }
@@ -79,11 +98,11 @@ public enum Staleness: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Judges whether built reports still match config and inputs. Each input file is hashed and each period
-/// folder listed at most once per checker, so checking a year of reports costs one pass over the inputs.
+/// folder scanned at most once per checker, so checking a year of reports costs one pass over the inputs.
 public struct StaleCheck {
     public let config: PipelineConfig
     public let configSHA256: String
-    private var listings: [Period: [String]] = [:]
+    private var scans: [Period: ScannedPeriod] = [:]
     private var hashes: [String: String] = [:]
     private var periods: [Period]?
 
@@ -92,22 +111,50 @@ public struct StaleCheck {
     }
 
     /// Nil when the period's report still matches config and inputs; else the first reason found.
-    public mutating func staleness(of manifest: Manifest) -> Staleness? {
-        if manifest.config.sha256 != configSHA256 { return .configChanged }
-        if manifest.tool.version != ToolInfo.version { return .toolChanged(manifest.tool.version) }
-        guard let period = Period(manifest.period) else { return .configChanged }
+    public mutating func staleness(of manifest: Manifest) -> Staleness? { reasons(of: manifest).first }
+
+    /// Every reason the report no longer matches (empty when it is up to date): config, tool version,
+    /// each input file added, removed or changed.
+    public mutating func reasons(of manifest: Manifest) -> [Staleness] {
+        var why: [Staleness] = []
+        if manifest.config.sha256 != configSHA256 { why.append(.configChanged) }
+        if manifest.tool.version != ToolInfo.version { why.append(.toolChanged(manifest.tool.version)) }
+        guard let period = Period(manifest.period) else { return why.isEmpty ? [.configChanged] : why }
         let scanner = InputScanner(config: config)
         if periods == nil { periods = scanner.periods() }
-        var listing: [String] = []
+        // The earliest agreements file each folder's report read this year: the search for the standing list
+        // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
+        var earliestAgreements: [String: Period] = [:]
+        for f in manifest.inputs.files {
+            let parts = f.path.split(separator: "/").map(String.init)
+            guard parts.count == 3, parts[2].lowercased() == FileKind.agreements.fileName, let q = Period(parts[0]),
+                  q.year == period.year else { continue }
+            earliestAgreements[parts[1]] = min(q, earliestAgreements[parts[1]] ?? q)
+        }
+        var listing: [String] = [], current: [String: Bool] = [:]  // path → the report would read it
         for q in periods! where q <= period {
-            if listings[q] == nil { listings[q] = scanner.scan(q).listing }
-            listing += listings[q]!
+            if scans[q] == nil { scans[q] = scanner.scan(q) }
+            listing += scans[q]!.listing
+            for (code, folder) in scans[q]!.folders {
+                for (kind, file) in folder.files {
+                    current[file.relativePath] = q == period || kind == .hazards
+                        || (kind == .agreements && q.year == period.year && (earliestAgreements[code].map { $0 < q } ?? true))
+                }
+            }
         }
-        if Manifest.listingHash(listing.sorted()) != manifest.inputs.listingSHA256 { return .filesAddedOrRemoved }
-        for file in manifest.inputs.files where hash(file.path) != file.sha256 {
-            return .fileChanged(file.path)
+        let recorded = Set(manifest.inputs.files.map(\.path))
+        // Added: only files the report would read (P's four; earlier hazards; an earlier agreements list the search
+        // would reach). Anything else new still changes the listing, reported without a name below.
+        var files: [Staleness] = current.filter { $0.value && !recorded.contains($0.key) }.keys.sorted().map { .fileAdded($0) }
+        files += recorded.filter { current[$0] == nil }.sorted().map { .fileRemoved($0) }
+        for file in manifest.inputs.files.sorted(by: { $0.path < $1.path })
+        where current[file.path] != nil && hash(file.path) != file.sha256 {
+            files.append(.fileChanged(file.path))
         }
-        return nil
+        if files.isEmpty && Manifest.listingHash(listing.sorted()) != manifest.inputs.listingSHA256 {
+            files.append(.filesAddedOrRemoved)
+        }
+        return why + files
     }
 
     /// One report on its own.

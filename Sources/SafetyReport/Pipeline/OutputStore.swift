@@ -6,34 +6,50 @@ import Glibc
 #endif
 
 public enum OutputError: Error, CustomStringConvertible, Sendable {
-    /// Another run holds outputs/.lock (exit 4).
-    case locked(String)
+    /// Another run holds outputs/.lock (exit 4): the lock file's path and who holds it, as the holder wrote it.
+    case locked(path: String, holder: String)
     /// Outputs could not be written (exit 1); the previous outputs are intact.
     case io(String)
     public var description: String {
         switch self {
-        case .locked(let path): "another safety-report run holds the lock \(path); try again when it has finished"
+        case .locked(let path, let holder):
+            "another safety-report run (\(holder.isEmpty ? "holder not yet recorded" : holder)) holds the lock \(path); "
+                + "try again when it has finished"
         case .io(let what): what
         }
     }
 }
 
-/// An exclusive advisory lock on `outputs/.lock`, released when the process ends.
+/// An exclusive advisory lock on `outputs/.lock`, released when the process ends — however it ends, so a
+/// lock left by a killed run never blocks. The holder writes its PID and start time into the file, so the
+/// run it keeps out can say who it is waiting for.
 public final class OutputLock: @unchecked Sendable {
     private let fd: Int32
     public init(outputs: URL) throws(OutputError) {
-        do { try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true) } catch {
-            throw .io("cannot create outputs folder \(outputs.path): \(error.localizedDescription)")
-        }
+        try OutputStore.makeFolder(outputs, what: "outputs folder")
         let path = outputs.appendingPathComponent(".lock").path
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw .io("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let holder = Self.readHolder(fd)
             close(fd)
-            throw .locked(path)
+            throw .locked(path: path, holder: holder)
         }
+        let iso = ISO8601DateFormatter()
+        iso.timeZone = TimeZone.current
+        let text = Array("pid \(getpid()), started \(iso.string(from: Date()))\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, text.count, 0) }
     }
-    deinit { flock(fd, LOCK_UN); close(fd) }
+    deinit { _ = ftruncate(fd, 0); flock(fd, LOCK_UN); close(fd) }
+
+    /// The holder's line, "" when it has not written it yet (it locks first, then writes).
+    private static func readHolder(_ fd: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 200)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 200, 0) }
+        guard n > 0 else { return "" }
+        return String(decoding: buffer[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
 
 /// Writes a period's outputs into a hidden staging folder beside the final one, then swaps it in.
@@ -42,6 +58,22 @@ public struct OutputStore: Sendable {
     public init(root: URL) { self.root = root }
 
     public func periodFolder(_ p: Period) -> URL { root.appendingPathComponent(p.description) }
+
+    /// `mkdir -p` that says which component failed and why (Foundation only says "error 512").
+    static func makeFolder(_ url: URL, what: String) throws(OutputError) {
+        var path = ""
+        for component in url.standardizedFileURL.path.split(separator: "/") {
+            path += "/" + component
+            var st = stat()
+            if stat(path, &st) == 0 {
+                if (st.st_mode & S_IFMT) != S_IFDIR { throw .io("cannot create \(what) \(url.path): \(path) is a file, not a folder") }
+                continue
+            }
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw .io("cannot create \(what) \(url.path): mkdir \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
 
     /// Periods that have a built report (a manifest), sorted.
     public func builtPeriods() -> [Period] {
@@ -54,10 +86,8 @@ public struct OutputStore: Sendable {
     /// A fresh staging folder (`outputs/.staging-P-pid`) on the same file system as the final one.
     public func makeStaging(_ p: Period) throws(OutputError) -> URL {
         let url = root.appendingPathComponent(".staging-\(p)-\(getpid())")
-        do {
-            try? FileManager.default.removeItem(at: url)
-            try FileManager.default.createDirectory(at: url.appendingPathComponent("villages"), withIntermediateDirectories: true)
-        } catch { throw .io("cannot create \(url.path): \(error.localizedDescription)") }
+        try? FileManager.default.removeItem(at: url)
+        try Self.makeFolder(url.appendingPathComponent("villages"), what: "staging folder")
         return url
     }
 
@@ -132,6 +162,55 @@ public struct OutputStore: Sendable {
             }
             try? FileManager.default.removeItem(at: root.appendingPathComponent(n))
         }
+    }
+
+    /// Carries the period's history into staging before the swap, and keeps the version being replaced under
+    /// `history/<supersededID>/` unless a copy of that build is already there. Files are hard links (outputs are
+    /// never rewritten in place, only replaced), so history costs no space until the files it shares are
+    /// replaced, and the previous outputs are not touched until the swap.
+    public func carryHistory(into staging: URL, period p: Period, keepSupersededAs supersededID: String?) throws(OutputError) {
+        let previous = periodFolder(p)
+        let oldHistory = previous.appendingPathComponent(Self.historyFolder)
+        let newHistory = staging.appendingPathComponent(Self.historyFolder)
+        let fm = FileManager.default
+        if fm.fileExists(atPath: oldHistory.path) { try Self.linkTree(oldHistory, to: newHistory, skip: []) }
+        guard let id = supersededID else { return }
+        let kept = newHistory.appendingPathComponent(id)
+        guard !fm.fileExists(atPath: kept.path) else { return }
+        try Self.linkTree(previous, to: kept, skip: [Self.historyFolder])
+        try Self.flush(newHistory.path)
+    }
+
+    /// Superseded versions of a period, by build id.
+    public func history(_ p: Period) -> [String] {
+        let dir = periodFolder(p).appendingPathComponent(Self.historyFolder)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    public static let historyFolder = "history"
+
+    /// Recreates the tree at `from` under `to` with hard links (copies where the file system has none).
+    private static func linkTree(_ from: URL, to: URL, skip: Set<String>) throws(OutputError) {
+        let fm = FileManager.default
+        do { try fm.createDirectory(at: to, withIntermediateDirectories: true) } catch {
+            throw .io("cannot create \(to.path): \(error.localizedDescription)")
+        }
+        let names: [String]
+        do { names = try fm.contentsOfDirectory(atPath: from.path).sorted() } catch {
+            throw .io("cannot list \(from.path): \(error.localizedDescription)")
+        }
+        for name in names where !skip.contains(name) {
+            let source = from.appendingPathComponent(name), target = to.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            fm.fileExists(atPath: source.path, isDirectory: &isDirectory)
+            if isDirectory.boolValue { try linkTree(source, to: target, skip: []); continue }
+            if link(source.path, target.path) == 0 { continue }
+            let why = String(cString: strerror(errno))
+            do { try fm.copyItem(at: source, to: target) } catch {
+                throw .io("cannot keep \(source.path) in \(target.path): \(why); \(error.localizedDescription)")
+            }
+        }
+        try flush(to.path)
     }
 
     private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32

@@ -11,6 +11,8 @@ public struct BuildOutcome: Sendable {
     public var changes: [FigureChange]
     public var replacedEarlierBuild: Bool
     public var periodFolderExists: Bool
+    /// The build id under which the replaced version was newly kept in `history/` (nil when nothing was kept).
+    public var keptInHistory: String?
     /// Wall-clock seconds per stage (read+validate+compute, CSVs, town workbook, village workbooks, commit).
     public var timings: [(stage: String, seconds: Double)]
     /// Something was rejected — a row, a whole file, or an unregistered folder's files (for --strict).
@@ -46,11 +48,19 @@ public enum ReportRun {
             let csvs = SummaryCSVs.all(report)
             for (name, bytes) in csvs { try put(name, bytes) }
 
-            // What changed against the build being replaced.
+            // What changed against the build being replaced. The same inputs built again are the same version:
+            // it keeps that version's record of what its correction changed, so the outputs stay byte-identical.
             let previous = store.periodFolder(period)
             var changes: [FigureChange] = []
-            let replaced = FileManager.default.fileExists(atPath: previous.appendingPathComponent("manifest.json").path)
-            if replaced {
+            let previousManifest = Manifest.read(previous.appendingPathComponent("manifest.json"))
+            let replaced = previousManifest != nil
+            let buildID = Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: configSHA256,
+                                           listingSHA256: Manifest.listingHash(assembled.listing), files: assembled.inputs)
+            if previousManifest?.buildID == buildID,
+               let bytes = try? InputLoader.readBytes(previous.appendingPathComponent("changes.csv").path),
+               let carried = ChangeLog.read(bytes) {
+                changes = carried
+            } else if replaced {
                 for (file, key, name, scope) in [("summary_town.csv", "town_code", "town_name", "town"),
                                                  ("summary_villages.csv", "village_code", "village_name", "village")] {
                     guard let old = try? InputLoader.readBytes(previous.appendingPathComponent(file).path),
@@ -72,11 +82,19 @@ public enum ReportRun {
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
             try OutputStore.write(manifest.json, to: staging.appendingPathComponent("manifest.json"))
+            // The version being replaced goes to history/ when its content differs and no copy of it is kept yet.
+            var superseded: String? = nil
+            if let old = previousManifest, old.buildID != buildID,
+               Set(old.outputs.map { [$0.name, $0.sha256] }) != Set(manifest.outputs.map { [$0.name, $0.sha256] }) {
+                superseded = old.buildID
+            }
+            let keptAlready = superseded.map { store.history(period).contains($0) } ?? true
+            try store.carryHistory(into: staging, period: period, keepSupersededAs: superseded)
             try store.commit(staging: staging, period: period)
             lap("manifest and commit")
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
                                 replacedEarlierBuild: replaced, periodFolderExists: assembled.periodFolderExists,
-                                timings: timings)
+                                keptInHistory: keptAlready ? nil : superseded, timings: timings)
         } catch {
             try? FileManager.default.removeItem(at: staging)
             throw error
@@ -109,7 +127,7 @@ public enum ReportRun {
         do { try body(url.path) } catch {
             // libxlsxwriter reports a full disk only as "ZIP_ERRNO"; say what the maintainer must fix.
             let full = OutputStore.isNearlyFull(url.deletingLastPathComponent().path) ? " (No space left on device)" : ""
-            throw .io("cannot write workbook \(url.lastPathComponent)\(full): \(error)")
+            throw .io("cannot write workbook \(url.path)\(full): \(error)")
         }
     }
 

@@ -11,13 +11,13 @@ public enum TownWorkbook {
                                     "数据校验", "通报", "图表数据"]
 
     /// Added after the others when a rebuild changed figures.
-    public static let changesSheet = "变更记录"
+    public static let changesSheet = "更正记录"
 
     /// The rates chart shows every village up to this many; beyond it, the villages with the lowest signing rate.
     static let chartVillageLimit = 30
 
     /// Writes the workbook to `path` (replacing any file there). The same report gives the same bytes.
-    /// `changes`, when a rebuild changed figures of the report it replaces, adds a 变更记录 sheet.
+    /// `changes`, when a rebuild changed figures of the report it replaces, adds a 更正记录 sheet.
     public static func write(_ report: MonthReport, changes: [FigureChange] = [], to path: String) throws {
         let wb = try Workbook(path: path)
         let cfg = report.config
@@ -520,7 +520,7 @@ enum IssueSheet {
     }
 }
 
-// MARK: 变更记录
+// MARK: 更正记录
 
 extension Writer {
     /// Chinese names of the summary columns a rebuild may change.
@@ -545,6 +545,6 @@ extension Writer {
              .text(Self.columnNames[c.column] ?? c.column), .text(c.column), .text(c.old), .text(c.new)]
         }
         let note = "本期报表已按更正后的报送材料重新生成；下列数值与重新生成前的版本不同（共\(changes.count)项）"
-        try ws.writeTable(style: style, title: "变更记录（\(period.chinese)）", note: note, columns: columns, rows: rows, print: print)
+        try ws.writeTable(style: style, title: "更正记录（\(period.chinese)）", note: note, columns: columns, rows: rows, print: print)
     }
 }

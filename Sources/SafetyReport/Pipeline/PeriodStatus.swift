@@ -1,0 +1,65 @@
+// `status`: every period with inputs or outputs, and whether its report is up to date, stale (and why) or never built.
+
+import Foundation
+
+/// The state of one period's report against the current config and inputs.
+public struct PeriodStatus: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
+        case upToDate
+        /// Every reason, as `StaleCheck.reasons(of:)` gives them.
+        case stale([Staleness])
+        case neverBuilt
+        /// An outputs/P folder without a readable manifest.json (not written by this tool, or damaged).
+        case noManifest
+    }
+    public var period: Period
+    public var state: State
+    /// From the manifest, when there is one.
+    public var builtAt: String?
+    public var buildID: String?
+    /// Superseded versions kept under outputs/P/history/, by build id.
+    public var history: [String]
+
+    /// One line: `2026-09  stale        inputs/2026-09/V1/hazards.csv changed`.
+    public var line: String {
+        let p = period.description + "  "
+        let kept = history.isEmpty ? "" : "; \(history.count) earlier version\(history.count == 1 ? "" : "s") in history/"
+        switch state {
+        case .upToDate: return p + "up to date   built \(builtAt ?? "?") (build \(buildID ?? "?"))" + kept
+        case .stale(let why): return p + "stale        " + why.map(\.description).joined(separator: "; ") + kept
+        case .neverBuilt: return p + "never built"
+        case .noManifest: return p + "incomplete   outputs/\(period)/ has no readable manifest.json; run it again" + kept
+        }
+    }
+
+    /// Every period with an inputs folder or an outputs folder, oldest first. Reads only; takes no lock.
+    public static func all(config: PipelineConfig, configSHA256: String) -> [PeriodStatus] {
+        let store = OutputStore(root: config.outputs)
+        let built = ((try? FileManager.default.contentsOfDirectory(atPath: config.outputs.path)) ?? [])
+            .compactMap { Period($0) }.filter(\.isSupported)
+            .filter { var d: ObjCBool = false
+                      return FileManager.default.fileExists(atPath: store.periodFolder($0).path, isDirectory: &d) && d.boolValue }
+        let periods = Set(built).union(InputScanner(config: config).periods()).sorted()
+        var check = StaleCheck(config: config, configSHA256: configSHA256)
+        return periods.map { p in
+            let folder = store.periodFolder(p)
+            guard FileManager.default.fileExists(atPath: folder.path) else {
+                return PeriodStatus(period: p, state: .neverBuilt, history: [])
+            }
+            guard let m = Manifest.read(folder.appendingPathComponent("manifest.json")) else {
+                return PeriodStatus(period: p, state: .noManifest, history: store.history(p))
+            }
+            let why = check.reasons(of: m)
+            return PeriodStatus(period: p, state: why.isEmpty ? .upToDate : .stale(why), builtAt: m.builtAt,
+                                buildID: m.buildID, history: store.history(p))
+        }
+    }
+}
+
+extension OutputStore {
+    /// Folders left by interrupted runs (cleared by the next run or rebuild, under the lock).
+    public func debris() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
+            .filter { $0.hasPrefix(".staging-") || $0.hasPrefix(".previous-") }.sorted()
+    }
+}
