@@ -192,3 +192,122 @@ let hostileCases: [HostileCase] = [
         #expect(!FileManager.default.fileExists(atPath: town.root.appendingPathComponent("outputs").path))
     }
 }
+
+/// Formula-like text (OWASP CSV injection) in every free-text column of the four files.
+private let payloads = ["=1+1", "+SUM(A1:A9)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\")"]
+
+@Suite(.serialized) struct HostileRunTests {
+    /// Every path under `root` (symlinks not followed) with its type, size and modification time.
+    static func snapshot(_ root: URL, skipping skipped: String? = nil) -> [String] {
+        var out: [String] = []
+        func walk(_ dir: String, _ rel: String) {
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() {
+                let path = dir + "/" + name, r = rel.isEmpty ? name : rel + "/" + name
+                if r == skipped { continue }
+                var st = stat()
+                guard lstat(path, &st) == 0 else { out.append(r + " ?"); continue }
+                out.append("\(r) \(st.st_mode) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")
+                if st.st_mode & S_IFMT == S_IFDIR { walk(path, r) }
+            }
+        }
+        walk(root.path, "")
+        return out
+    }
+
+    static func run(_ args: [String], in dir: URL, tmp: URL) throws -> (code: Int32, err: String) {
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["TMPDIR"] = tmp.path
+        p.environment = env
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice; p.standardError = err
+        try p.run()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func aRunOverTheHostileCorpusWritesOnlyUnderOutputsAndNeutralisesEveryFormula() throws {
+        let town = try TownFixture()
+        let fm = FileManager.default
+        // Every hostile case but the 50 MB one (its own test shows it is refused from its size) gets a slot:
+        // folder V1, V2 or the town's T1, one period each from 2026-01.
+        let cases = hostileCases.filter { $0.name != "a 50 MB file" }
+        for (i, c) in cases.enumerated() {
+            let period = Period(year: 2026, month: 1 + i / 3)!
+            try town.writeBytes("inputs/\(period)/\(["V1", "V2", "T1"][i % 3])/\(c.file)", c.bytes())
+        }
+        let october = "inputs/2026-10/V1/"
+        func row(_ cells: [String]) -> String { cells.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\n" }
+        var inspections = inspectionsHeader, hazards = hazardsHeader, trainings = trainingsHeader, agreements = agreementsHeader
+        for (i, p) in payloads.enumerated() {
+            inspections += row(["2026-10-0\(i + 1)", "", p, p, "0"])
+            hazards += row(["H\(i)", "2026-10-0\(i + 1)", "", "供用电", "一般", p, p, p, "2026-10-30", "未整改", "", "是", p])
+            trainings += row(["2026-10-1\(i)", "", "专题讲座", p, "居民", "10", "", ""])
+            agreements += row(["学校", "", p, "是", "2026-01-05"])
+        }
+        hazards += row(["H9", "2026-10-09", "", payloads[0], "一般", "x", "", "张三", "2026-10-30", "未整改", "", "", ""]) // an invalid value, as written
+        try town.write(october + "inspections.csv", inspections)
+        try town.write(october + "hazards.csv", hazards)
+        try town.write(october + "trainings.csv", trainings)
+        try town.write(october + "agreements.csv", agreements)
+        // Non-files and ways out of inputs/.
+        try town.writeBytes("outside/hazards.csv", utf8(hazardsHeader))
+        try fm.createDirectory(at: town.root.appendingPathComponent("inputs/2026-10/V2"), withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: town.root.appendingPathComponent("inputs/2026-10/V2/hazards.csv").path,
+                                  withDestinationPath: town.root.appendingPathComponent("outside/hazards.csv").path)
+        try fm.createDirectory(at: town.root.appendingPathComponent("inputs/2026-10/V2/trainings.csv"), withIntermediateDirectories: true)
+        try town.writeBytes("inputs/2026-10/V9/hazards.csv", utf8(hazardsHeader))
+
+        let tmp = town.root.deletingLastPathComponent().appendingPathComponent("sr-tmp-\(UUID().uuidString)")
+        try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: tmp) }
+        let before = Self.snapshot(town.root)
+
+        let check = try Self.run(["check", "--period", "2026-10"], in: town.root, tmp: tmp)
+        #expect(check.code == 0, "\(check.err)")
+        let strict = try Self.run(["check", "--period", "2026-10", "--strict"], in: town.root, tmp: tmp)
+        #expect(strict.code == 3)
+        let rebuild = try Self.run(["rebuild", "--from", "2026-01", "--to", "2026-10"], in: town.root, tmp: tmp)
+        #expect(rebuild.code == 0, "\(rebuild.err)")
+
+        // Nothing written outside outputs/, nothing left in the temp folder.
+        #expect(Self.snapshot(town.root, skipping: "outputs") == before)
+        #expect(try fm.contentsOfDirectory(atPath: tmp.path).isEmpty)
+        let built = try fm.contentsOfDirectory(atPath: town.root.appendingPathComponent("outputs").path).filter { !$0.hasPrefix(".") }.sorted()
+        // Every period with inputs was built (rebuild builds those of the range that have inputs).
+        let withInputs = try fm.contentsOfDirectory(atPath: town.root.appendingPathComponent("inputs").path).sorted()
+        #expect(built == withInputs && built.count == 8)
+
+        // Every CSV output: no cell starts like a formula unless it is one of our own numbers.
+        let out = town.root.appendingPathComponent("outputs/2026-10")
+        var seen = Set<String>()
+        for name in try fm.contentsOfDirectory(atPath: out.path) where name.hasSuffix(".csv") {
+            for record in try SourceReader.read(try town.read("outputs/2026-10/" + name)).records {
+                for cell in record.fields {
+                    if let first = cell.unicodeScalars.first, "=+-@\t\r\n".unicodeScalars.contains(first) {
+                        #expect(Double(cell) != nil, "\(name): \(cell)")
+                    }
+                    for p in payloads where cell.contains(p) {
+                        #expect(cell.hasPrefix("'") || !cell.hasPrefix(String(p.prefix(1))), "\(name): \(cell)")
+                        seen.insert(p)
+                    }
+                }
+            }
+        }
+        #expect(seen == Set(payloads))     // each payload reached a CSV, neutralised
+        // Workbooks: no formula anywhere; the payloads are plain strings.
+        let workbooks = try fm.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".xlsx") }.map { out.path + "/" + $0 }
+            + (try fm.contentsOfDirectory(atPath: out.path + "/villages")).map { out.path + "/villages/" + $0 }
+        #expect(workbooks.count == 3)
+        for path in workbooks {
+            let parts = try XlsxParts(path: path)
+            for (name, xml) in parts.parts where name.hasPrefix("xl/worksheets/") { #expect(!xml.contains("<f>"), "\(path) \(name)") }
+        }
+        let townStrings = try XlsxParts(path: workbooks[0]).sharedStrings
+        for p in payloads { #expect(townStrings.contains(XlsxParts.unescape(p)) || townStrings.contains(p), "\(p)") }
+    }
+}
