@@ -1,7 +1,10 @@
 #!/bin/sh
 # Runs the whole test suite under each sanitizer, each in its own build folder so the normal .build stays as is.
 #
-#   scripts/sanitize.sh [address] [undefined] [thread]     default: all three
+#   scripts/sanitize.sh [address] [thread] [undefined]     default: address and thread
+#
+# undefined: swiftc 6.3.1 on Linux rejects -sanitize=undefined ("unsupported option"); Swift code traps on
+# overflow and out-of-bounds access by itself. Pass `undefined` to retry it on a newer toolchain.
 #
 # thread: the village workbooks are written on several threads (ReportRun), so TSan checks that too.
 # Each run's output goes to .build-<sanitizer>/test.log; the script prints the summary line of each and
@@ -9,7 +12,7 @@
 set -u
 cd "$(dirname "$0")/.."
 status=0
-for s in ${*:-address undefined thread}; do
+for s in ${*:-address thread}; do
     dir=".build-$s"
     mkdir -p "$dir"
     echo "== --sanitize=$s (scratch path $dir)"
