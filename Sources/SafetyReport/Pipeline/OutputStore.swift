@@ -28,8 +28,22 @@ public final class OutputLock: @unchecked Sendable {
     public init(outputs: URL) throws(OutputError) {
         try OutputStore.makeFolder(outputs, what: "outputs folder")
         let path = outputs.appendingPathComponent(".lock").path
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0 { throw .io("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
+        // O_NOFOLLOW and the checks below: a symlink or hard link planted as outputs/.lock must never let the
+        // holder's line (or the truncation in deinit) land on a file outside outputs/. O_NONBLOCK: a FIFO there
+        // must not hang the run. `fd` is stored only once every check passed, so a refused lock never reaches
+        // deinit (which truncates).
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
+        if fd < 0 {
+            let why = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+            throw .io("refusing the lock file \(path): \(why); remove it (safety-report recreates it) and run again")
+        }
+        var st = stat()
+        if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG || st.st_nlink != 1 {
+            close(fd)
+            let what = (st.st_mode & S_IFMT) != S_IFREG ? "it is not a regular file"
+                : "it has \(st.st_nlink) hard links, so it may be a file outside outputs/"
+            throw .io("refusing the lock file \(path): \(what); remove it (safety-report recreates it) and run again")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = Self.readHolder(fd)
             close(fd)
@@ -40,6 +54,7 @@ public final class OutputLock: @unchecked Sendable {
         let text = Array("pid \(getpid()), started \(iso.string(from: Date()))\n".utf8)
         _ = ftruncate(fd, 0)
         _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, text.count, 0) }
+        self.fd = fd
     }
     deinit { _ = ftruncate(fd, 0); flock(fd, LOCK_UN); close(fd) }
 
@@ -86,14 +101,18 @@ public struct OutputStore: Sendable {
     /// A fresh staging folder (`outputs/.staging-P-pid`) on the same file system as the final one.
     public func makeStaging(_ p: Period) throws(OutputError) -> URL {
         let url = root.appendingPathComponent(".staging-\(p)-\(getpid())")
-        try? FileManager.default.removeItem(at: url)
-        try Self.makeFolder(url.appendingPathComponent("villages"), what: "staging folder")
+        Self.removeTree(url.path)
+        try Self.makeFolder(root, what: "outputs folder")
+        // A fresh folder of our own (mkdir fails on anything planted there since), so no write below follows a link.
+        for dir in [url, url.appendingPathComponent("villages")] where mkdir(dir.path, 0o755) != 0 {
+            throw .io("cannot create staging folder \(dir.path): \(String(cString: strerror(errno)))")
+        }
         return url
     }
 
     /// Writes bytes to a file inside staging, flushed to disk.
     public static func write(_ bytes: [UInt8], to url: URL) throws(OutputError) {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         if fd < 0 { throw .io("cannot write \(url.path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var offset = 0
@@ -126,7 +145,7 @@ public struct OutputStore: Sendable {
         defer { try? Self.flush(root.path) }
         if FileManager.default.fileExists(atPath: final.path) {
             if Self.exchange(staging.path, final.path) {
-                try? FileManager.default.removeItem(at: staging) // now holds the previous outputs
+                Self.removeTree(staging.path) // now holds the previous outputs
                 return
             }
             // No renameat2 (old kernel or libc): move the old folder aside, then rename. A crash between
@@ -137,7 +156,7 @@ public struct OutputStore: Sendable {
                 _ = rename(aside.path, final.path)
                 throw .io("cannot replace \(final.path): \(String(cString: strerror(errno)))")
             }
-            try? FileManager.default.removeItem(at: aside)
+            Self.removeTree(aside.path)
         } else if rename(staging.path, final.path) != 0 {
             throw .io("cannot create \(final.path): \(String(cString: strerror(errno)))")
         }
@@ -155,13 +174,30 @@ public struct OutputStore: Sendable {
     public func sweepStaging() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         for n in names where n.hasPrefix(".staging-") || n.hasPrefix(".previous-") {
-            if n.hasPrefix(".previous-"), let p = Period(String(n.dropFirst(".previous-".count).prefix(7))),
+            if n.hasPrefix(".previous-"), Self.isRealDirectory(root.appendingPathComponent(n).path),
+               let p = Period(String(n.dropFirst(".previous-".count).prefix(7))),
                !FileManager.default.fileExists(atPath: periodFolder(p).path) {
                 _ = rename(root.appendingPathComponent(n).path, periodFolder(p).path) // a crash mid-swap: restore
                 continue
             }
-            try? FileManager.default.removeItem(at: root.appendingPathComponent(n))
+            Self.removeTree(root.appendingPathComponent(n).path)
         }
+    }
+
+    /// `rm -rf` that never follows a symlink: a link (or anything but a real folder) is unlinked itself, so a
+    /// link planted in outputs/ can never make a sweep delete outside it.
+    static func removeTree(_ path: String) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { _ = unlink(path); return }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] { removeTree(path + "/" + name) }
+        _ = rmdir(path)
+    }
+
+    /// A folder itself, not a symlink to one.
+    static func isRealDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// Carries the period's history into staging before the swap, and keeps the version being replaced under
@@ -173,7 +209,9 @@ public struct OutputStore: Sendable {
         let oldHistory = previous.appendingPathComponent(Self.historyFolder)
         let newHistory = staging.appendingPathComponent(Self.historyFolder)
         let fm = FileManager.default
-        if fm.fileExists(atPath: oldHistory.path) { try Self.linkTree(oldHistory, to: newHistory, skip: []) }
+        // Only our own folders are carried: a symlink planted as outputs/P or its history/ is not followed.
+        guard Self.isRealDirectory(previous.path) else { return }
+        if Self.isRealDirectory(oldHistory.path) { try Self.linkTree(oldHistory, to: newHistory, skip: []) }
         guard let id = supersededID else { return }
         let kept = newHistory.appendingPathComponent(id)
         guard !fm.fileExists(atPath: kept.path) else { return }
@@ -201,9 +239,11 @@ public struct OutputStore: Sendable {
         }
         for name in names where !skip.contains(name) {
             let source = from.appendingPathComponent(name), target = to.appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            fm.fileExists(atPath: source.path, isDirectory: &isDirectory)
-            if isDirectory.boolValue { try linkTree(source, to: target, skip: []); continue }
+            // lstat: a symlink found in the old outputs is not ours and is left behind, never followed.
+            var st = stat()
+            guard lstat(source.path, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) == S_IFDIR { try linkTree(source, to: target, skip: []); continue }
+            guard (st.st_mode & S_IFMT) == S_IFREG else { continue }
             if link(source.path, target.path) == 0 { continue }
             let why = String(cString: strerror(errno))
             do { try fm.copyItem(at: source, to: target) } catch {
