@@ -133,8 +133,8 @@ final class Console: @unchecked Sendable {
             let dir = root.appendingPathComponent(folder)
             for sub in (try? FileManager.default.subpathsOfDirectory(atPath: dir.path)) ?? [] {
                 var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: dir.appendingPathComponent(sub).path, isDirectory: &isDirectory)
-                if !isDirectory.boolValue && !written.contains(folder + "/" + sub) { clashes.append(folder + "/" + sub) }
+                let exists = FileManager.default.fileExists(atPath: dir.appendingPathComponent(sub).path, isDirectory: &isDirectory)
+                if exists && !isDirectory.boolValue && !written.contains(folder + "/" + sub) { clashes.append(folder + "/" + sub) }
             }
         }
         if let first = clashes.sorted().first {

@@ -129,8 +129,8 @@ struct CLI {
         #expect(a.contains("pipeline.json") && a.count > 20)
         for path in a where !path.hasSuffix("/") {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: town.root.appendingPathComponent("a/" + path).path, isDirectory: &isDir)
-            if isDir.boolValue { continue }
+            let exists = FileManager.default.fileExists(atPath: town.root.appendingPathComponent("a/" + path).path, isDirectory: &isDir)
+            if !exists || isDir.boolValue { continue }
             #expect(try town.read("a/" + path) == town.read("b/" + path), "\(path)")
         }
         let r = try CLI.run(["run", "--config", "a/pipeline.json", "--period", "2026-10"], in: town.root)

@@ -13,8 +13,8 @@ private func snapshot(_ folder: URL) throws -> [String: [UInt8]] {
     for path in try FileManager.default.subpathsOfDirectory(atPath: folder.path) {
         var isDirectory: ObjCBool = false
         let url = folder.appendingPathComponent(path)
-        FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-        if isDirectory.boolValue { continue }
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        if !exists || isDirectory.boolValue { continue }
         var bytes = [UInt8](try Data(contentsOf: url))
         if path == "manifest.json", var m = Manifest.read(url) { m.builtAt = ""; bytes = m.json }
         files[path] = bytes
@@ -126,7 +126,7 @@ private func changeCells(_ rows: [[String: String]]) -> Set<String> {
         try town.writeBytes("inputs/2026-09/V1/hazards.csv", original)
         #expect(try CLI.run(["rebuild", "--to", "2026-10"], in: town.root).code == 0)
         #expect(store.history(p) == [originalID, correctedID].sorted())
-        #expect(try Manifest.read(store.periodFolder(p).appendingPathComponent("manifest.json"))?.buildID == originalID)
+        #expect(Manifest.read(store.periodFolder(p).appendingPathComponent("manifest.json"))?.buildID == originalID)
         try town.correctSeptembersHazards()
         let again = try CLI.run(["rebuild", "--to", "2026-10"], in: town.root)
         #expect(again.code == 0)

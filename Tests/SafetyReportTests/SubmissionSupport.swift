@@ -6,8 +6,11 @@ import ZIPFoundation
 
 /// python3 with openpyxl, as a clerk's "Excel" and as an independent reader; nil when not installed.
 enum Openpyxl {
+    /// The system python first (Debian's python3-openpyxl lives there), then any python3 on PATH (a pyenv shim
+    /// usually lacks openpyxl, so it must not be the only one tried).
     static let python: String? = {
-        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"]
+        let onPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
+        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"] + onPath
         where FileManager.default.isExecutableFile(atPath: candidate) {
             if (try? run(candidate, ["-c", "import openpyxl"]))?.code == 0 { return candidate }
         }
