@@ -71,6 +71,15 @@ final class Console: @unchecked Sendable {
         }
     }
 
+    /// What a folder under inputs/ that is not named YYYY-MM is: one line for `status`, and the run's warning.
+    static func misnamedPeriodLines(_ config: PipelineConfig) -> [String] {
+        InputScanner(config: config).misnamedPeriodFolders().map { entry in
+            let path = config.inputs.appendingPathComponent(entry.name).path
+            return "\(path) is not a period folder, so nothing in it is read: period folders are named YYYY-MM"
+                + (entry.meant.map { " (rename it to \($0) if it holds that month)" } ?? " (e.g. 2026-06)")
+        }
+    }
+
     /// Built reports other than P's that no longer match config and inputs: earlier ones, and later ones too,
     /// since a later report replays the hazards of every month before it.
     static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period) -> [(Period, [Staleness])] {
@@ -100,10 +109,12 @@ final class Console: @unchecked Sendable {
         }
         let r = outcome.report
         if !outcome.periodFolderExists { console.warn("no inputs folder for \(p): reported as nothing submitted") }
-        for c in outcome.changes.prefix(50) {
+        // A rebuild of the same inputs carries the last correction's record in changes.csv; it changed nothing itself.
+        let changed = outcome.changesCarried ? [] : outcome.changes
+        for c in changed.prefix(50) {
             console.info("changed \(c.scope) \(c.code) \(c.name) \(c.column): \(c.old.isEmpty ? "∅" : c.old) → \(c.new.isEmpty ? "∅" : c.new)")
         }
-        if outcome.changes.count > 50 { console.info("… \(outcome.changes.count - 50) more changes in changes.csv") }
+        if changed.count > 50 { console.info("… \(changed.count - 50) more changes in changes.csv") }
         if let id = outcome.keptInHistory {
             console.info("the replaced report of \(p) is kept in \(outcome.folder.appendingPathComponent(OutputStore.historyFolder).path)/\(id)")
         }
@@ -112,7 +123,7 @@ final class Console: @unchecked Sendable {
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
         let line = "\(p): \(r.villages.count) villages, \(r.fileStats.filter { $0.state != "missing" }.count) files, \(r.town.villagesSubmitted) complete, \(r.town.villagesCompliant) compliant; "
             + "\(read) rows read, \(rejected) rejected; \(errors) errors, \(r.issues.count - errors) warnings; "
-            + (outcome.replacedEarlierBuild ? "\(outcome.changes.count) figures changed; " : "")
+            + (outcome.replacedEarlierBuild ? "\(changed.count) figures changed; " : "")
             + "written to \(outcome.folder.path) in \(seconds)s"
         if closing { console.summary(line) } else { console.info("built " + line) }
         return outcome

@@ -91,6 +91,7 @@ struct Run: ParsableCommand {
         let lock = try Console.acquireLock(config)
         defer { withExtendedLifetime(lock) {} }
         OutputStore(root: config.outputs).sweepStaging()
+        for line in Console.misnamedPeriodLines(config) { console.warn(line) }
         for (q, why) in Console.staleOtherPeriods(config, configHash, besides: p) {
             let reasons = why.map(\.description).joined(separator: "; ")
             console.warn("report \(q) is stale (\(reasons)); run `safety-report rebuild` to bring it up to date")
@@ -113,6 +114,10 @@ struct Rebuild: ParsableCommand {
 
     func run() throws {
         let lower = try from.map { try parsePeriod($0, option: "--from") }, upper = try to.map { try parsePeriod($0, option: "--to") }
+        if let lower, let upper, lower > upper {
+            Console.error("--from \(lower) is after --to \(upper); give the earlier month first")
+            throw ExitCode(2)
+        }
         let (config, configHash) = try options.load(needsInputs: true)
         let console = Console(quiet: log.quiet)
         let started = Date()
@@ -120,6 +125,7 @@ struct Rebuild: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let store = OutputStore(root: config.outputs)
         store.sweepStaging()
+        for line in Console.misnamedPeriodLines(config) { console.warn(line) }
         var candidates = Set(store.builtPeriods())
         // With an explicit range, periods with inputs but no report yet are built too.
         if lower != nil || upper != nil { candidates.formUnion(InputScanner(config: config).periods()) }
@@ -153,8 +159,14 @@ struct Status: ParsableCommand {
         let (config, configHash) = try options.load()
         let all = PeriodStatus.all(config: config, configSHA256: configHash)
         for s in all { print(s.line) }
-        for d in OutputStore(root: config.outputs).debris() {
-            print("debris  \(config.outputs.appendingPathComponent(d).path) (left by an interrupted run; the next run clears it)")
+        for line in Console.misnamedPeriodLines(config) { print("not a period  " + line) }
+        let store = OutputStore(root: config.outputs)
+        for d in store.debris() {
+            if let pid = store.liveRun(d) {
+                print("in progress  \(config.outputs.appendingPathComponent(d).path) (run pid \(pid) is building it and holds the lock)")
+            } else {
+                print("debris  \(config.outputs.appendingPathComponent(d).path) (left by an interrupted run; the next run clears it)")
+            }
         }
         let stale = all.filter { if case .stale = $0.state { true } else { false } }.count
         let current = all.filter { $0.state == .upToDate }.count, never = all.filter { $0.state == .neverBuilt }.count
@@ -183,6 +195,7 @@ struct Check: ParsableCommand {
         let p = try parsePeriod(period)
         let (config, _) = try options.load(needsInputs: true)
         let console = Console()
+        for line in Console.misnamedPeriodLines(config) { console.warn(line) }
         let assembled = ReportAssembler.assemble(config: config, period: p, progress: console.progress)
         console.clearProgress()
         for issue in assembled.report.issues {

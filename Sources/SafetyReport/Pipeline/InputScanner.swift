@@ -48,6 +48,27 @@ public struct InputScanner: Sendable {
         return names.compactMap { Period($0) }.filter(\.isSupported).sorted()
     }
 
+    /// Entries of inputs/ that are not period folders (`2026-6`, `2026-10 (copy)`, a stray file): nothing in them
+    /// is read, so the run and `status` name each one with the YYYY-MM form expected, and the month it probably
+    /// meant when one can be read from the name.
+    public func misnamedPeriodFolders() -> [(name: String, meant: Period?)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: config.inputs.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") && !(Period($0)?.isSupported ?? false) }.sorted().map { ($0, Self.meantPeriod($0)) }
+    }
+
+    /// `2026-6`, `2026.06`, `2026年6月`, `202606`, `2026-10 (copy)` → the month; nil when the name holds none.
+    static func meantPeriod(_ name: String) -> Period? {
+        let digits = name.unicodeScalars.map { ("0"..."9").contains($0) ? Character($0) : " " }
+        let runs = String(digits).split(separator: " ")
+        if let y = runs.first, y.count == 4, runs.count >= 2, runs[1].count <= 2, let p = Period(year: Int(y)!, month: Int(runs[1])!) {
+            return p.isSupported ? p : nil
+        }
+        if let only = runs.first, only.count == 6, let p = Period(year: Int(only.prefix(4))!, month: Int(only.suffix(2))!) {
+            return p.isSupported ? p : nil
+        }
+        return nil
+    }
+
     public func scan(_ period: Period) -> ScannedPeriod {
         let root = config.inputs.appendingPathComponent(period.description).path
         var result = ScannedPeriod(period: period, exists: false, folders: [:], issues: [], listing: [])

@@ -1,6 +1,9 @@
 // `status`: every period with inputs or outputs, and whether its report is up to date, stale (and why) or never built.
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The state of one period's report against the current config and inputs.
 public struct PeriodStatus: Sendable, Equatable {
@@ -61,5 +64,19 @@ extension OutputStore {
     public func debris() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
             .filter { $0.hasPrefix(".staging-") || $0.hasPrefix(".previous-") }.sorted()
+    }
+
+    /// The PID of the run building a leftover folder (`.staging-2026-10-<pid>`) when that run is still going: its
+    /// process is alive and the lock file names it as the holder (a PID alone may have been reused). Reads only.
+    public func liveRun(_ leftover: String) -> Int32? {
+        guard let pid = leftover.split(separator: "-").last.flatMap({ Int32($0) }), pid > 0 else { return nil }
+        guard kill(pid, 0) == 0 || errno == EPERM else { return nil }
+        let fd = open(root.appendingPathComponent(".lock").path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 200)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 200) }
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[..<n], as: UTF8.self).hasPrefix("pid \(pid),") ? pid : nil
     }
 }

@@ -15,6 +15,8 @@ public struct BuildOutcome: Sendable {
     public var keptInHistory: String?
     /// Wall-clock seconds per stage (read+validate+compute, CSVs, town workbook, village workbooks, commit).
     public var timings: [(stage: String, seconds: Double)]
+    /// `changes` is the record carried over from the replaced build of the same inputs: this build changed nothing.
+    public var changesCarried = false
     /// Something was rejected — a row, a whole file, or an unregistered folder's files (for --strict).
     public var rejectedAnything: Bool { report.rejectedAnything }
 }
@@ -52,6 +54,7 @@ public enum ReportRun {
             // it keeps that version's record of what its correction changed, so the outputs stay byte-identical.
             let previous = store.periodFolder(period)
             var changes: [FigureChange] = []
+            var changesCarried = false
             let previousManifest = Manifest.read(previous.appendingPathComponent("manifest.json"))
             let replaced = previousManifest != nil
             let buildID = Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: configSHA256,
@@ -60,6 +63,7 @@ public enum ReportRun {
                let bytes = try? InputLoader.readBytes(previous.appendingPathComponent("changes.csv").path),
                let carried = ChangeLog.read(bytes) {
                 changes = carried
+                changesCarried = true
             } else if replaced {
                 for (file, key, name, scope) in [("summary_town.csv", "town_code", "town_name", "town"),
                                                  ("summary_villages.csv", "village_code", "village_name", "village")] {
@@ -94,7 +98,7 @@ public enum ReportRun {
             lap("manifest and commit")
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
                                 replacedEarlierBuild: replaced, periodFolderExists: assembled.periodFolderExists,
-                                keptInHistory: keptAlready ? nil : superseded, timings: timings)
+                                keptInHistory: keptAlready ? nil : superseded, timings: timings, changesCarried: changesCarried)
         } catch {
             try? FileManager.default.removeItem(at: staging)
             throw error
