@@ -44,4 +44,18 @@ import Testing
         #expect(assembled.report.issues[0].severity == .warning)
         #expect(assembled.report.villages.allSatisfy { $0.figures.filesSubmitted == 0 && !$0.complete })
     }
+
+    @Test func aVillageFolderLinkedOutsideInputsIsToldToBeARealFolderNotRenamed() throws {
+        let town = try TownFixture()
+        try town.write("elsewhere/V1/trainings.csv", "活动日期,活动形式,活动主题,参与人数\n")
+        try FileManager.default.createDirectory(at: town.root.appendingPathComponent("inputs/2026-10"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: town.root.appendingPathComponent("inputs/2026-10/V1").path,
+                                                   withDestinationPath: town.root.appendingPathComponent("elsewhere/V1").path)
+        let scan = InputScanner(config: try town.config).scan(Period("2026-10")!)
+        let issue = try #require(scan.issues.first { $0.folder == "V1" })
+        #expect(issue.rule == "entry.unreadable" && issue.severity == .error)
+        #expect(issue.message.contains("指向 inputs 目录之外的链接") && issue.message.contains("真实的文件夹"), "\(issue.message)")
+        #expect(!issue.message.contains("以村居编码命名"), "\(issue.message)")
+        #expect(scan.folders["V1"] == nil)
+    }
 }

@@ -122,4 +122,23 @@ private func records(_ bytes: [UInt8], kind: FileKind? = .inspections) throws ->
         let issue = try #require(report.issues.first { $0.folder == "V2" && $0.column == "form" })
         #expect(issue.line == 7 && issue.file == "Trainings.xlsx" && issue.message.contains("专题讲座"))
     }
+
+    @Test func twoSheetsForOneDatasetAreAConflictNamingBothAndNeitherIsRead() throws {
+        let town = try TownFixture()
+        let header = ["排查日期", "小组编码", "排查人", "排查范围", "发现隐患数"]
+        let one = inspectionsHeader + #"<row r="2"><c r="A2" t="inlineStr"><is><t>2026-10-05</t></is></c><c r="C2" t="inlineStr"><is><t>张三</t></is></c><c r="E2"><v>0</v></c></row>"#
+        let two = inspectionsHeader + #"<row r="2"><c r="A2" t="inlineStr"><is><t>2026-10-06</t></is></c><c r="C2" t="inlineStr"><is><t>李四</t></is></c><c r="E2"><v>0</v></c></row>"#
+        try town.writeBytes("inputs/2026-10/V1/提交表.xlsx",
+                            try handMadeXlsx(sheets: [("排查记录", one, false), ("Inspections", two, false)], sharedStrings: header))
+        try town.writeBytes("inputs/2026-10/V2/inspections.xlsx",
+                            try handMadeXlsx(sheets: [("排查记录", one, false), ("INSPECTIONS", two, false)], sharedStrings: header))
+        let report = ReportAssembler.assemble(config: try town.config, period: Period("2026-10")!).report
+        for (folder, copy) in [("V1", "Inspections"), ("V2", "INSPECTIONS")] {
+            let conflict = try #require(report.issues.first { $0.folder == folder && $0.rule == "file.conflict" })
+            #expect(conflict.severity == .error)
+            #expect(conflict.message.contains("「排查记录」和「\(copy)」"), "\(conflict.message)")
+            let stat = try #require(report.fileStats.first { $0.folder == folder && $0.kind == .inspections })
+            #expect(stat.state == "rejected" && stat.rowsRead == 0)
+        }
+    }
 }

@@ -95,8 +95,14 @@ public struct InputScanner: Sendable {
                 }
                 result.folders[name] = scanFolder(period: period, code: name, path: path, rel: rel, listing: &result.listing)
             case .notReadable(let why):
+                // A link leading outside inputs/ (or a folder reached through one) has the right name; what must
+                // change is that it be a real folder. Other entries (a FIFO, a file named like a code) need the folder.
+                let outside = why.contains("inputs 目录之外")
+                let fix = outside
+                    ? "它是指向 inputs 目录之外的链接（快捷方式），不是真实的文件夹；请把报送文件放进 inputs/\(period)/\(name)/ 这个真实的文件夹（复制文件，而不是创建链接）。"
+                    : registered.contains(name) ? "请改为以村居编码命名的真实文件夹。" : "请改为以村居编码命名的文件夹。"
                 result.issues.append(issue(period, folder: name, rule: "entry.unreadable",
-                    message: "「\(name)」无法作为文件夹读取（\(why)），已跳过。请改为以村居编码命名的文件夹。"))
+                    message: "「\(name)」无法作为文件夹读取（\(why)），已跳过，其中的文件未读取。" + fix))
             case .file:
                 result.issues.append(issue(period, folder: name, file: name, rule: "entry.stray",
                     message: "文件「\(name)」直接放在 \(period) 目录下，未读取。请放入对应村居编码的文件夹中。", severity: .warning))

@@ -25,6 +25,14 @@ extension InputScanner {
             message: "\(kind.chinese)同时在\(list)中报送，无法确定以哪一份为准，本表按未报送处理。请只保留其中一份（CSV 或 Excel 工作簿）后重新报送。")
     }
 
+    /// Two sheets of one workbook for the same dataset: neither is read, as for a CSV and a workbook.
+    static func sheetConflict(_ kind: FileKind, file: String, sheets: [String], period: Period, folder: String) -> ValidationIssue {
+        let list = sheets.map { "「\($0)」" }.joined(separator: "和")
+        return ValidationIssue(.error, period: period, folder: folder, file: sheets.map { "\(file)（\($0)）" }.joined(separator: "、"),
+            rule: "file.conflict",
+            message: "工作簿「\(file)」中的工作表\(list)都是\(kind.chinese)，无法确定以哪一张为准，本表按未报送处理。请删除多余的工作表（只保留一张）后重新报送。")
+    }
+
     /// A whole submission workbook (any other `.xlsx` name): each sheet named for a dataset (排查记录 … or
     /// inspections …) stands for that dataset. Reads the workbook's directory only, not its rows.
     static func addWorkbook(_ folder: inout ScannedFolder, _ file: FoundFile, period: Period) {
@@ -42,8 +50,14 @@ extension InputScanner {
         }
         var any = false
         for kind in FileKind.allCases {
-            guard let sheet = book.sheet(for: kind) else { continue }
+            let named = book.sheets(for: kind)
+            guard let sheet = named.first else { continue }
             any = true
+            if named.count > 1 {
+                folder.files[kind] = nil
+                folder.unreadable[kind] = sheetConflict(kind, file: file.name, sheets: named.map(\.name), period: period, folder: folder.code)
+                continue
+            }
             if let other = folder.files[kind]?.name ?? folder.unreadable[kind]?.file {
                 markConflict(&folder, kind, period: period, names: [other, file.name])
                 continue
@@ -75,6 +89,11 @@ extension InputLoader {
         }
         do {
             var book = try XlsxWorkbook(bytes: bytes)
+            let named = book.sheets(for: kind)
+            if file.sheet == nil, named.count > 1 {
+                return .unreadable(fileName: name, issue: InputScanner.sheetConflict(kind, file: file.name, sheets: named.map(\.name),
+                                                                                    period: period, folder: folder))
+            }
             let sheet = file.sheet.flatMap { s in book.sheets.first { $0.name == s } }
                 ?? book.sheet(for: kind)
                 ?? book.sheets.first { !$0.hidden && $0.name != TemplateWorkbook.instructionsSheet && XlsxWorkbook.kind(ofSheetNamed: $0.name) == nil }

@@ -126,6 +126,11 @@ public struct XlsxWorkbook {
         sheets.first { Self.kind(ofSheetNamed: $0.name) == kind }
     }
 
+    /// Every sheet named for `kind` (排查记录 and a copy named `Inspections`): more than one is a conflict.
+    public func sheets(for kind: FileKind) -> [Sheet] {
+        sheets.filter { Self.kind(ofSheetNamed: $0.name) == kind }
+    }
+
     /// Which dataset a sheet name stands for, if any.
     public static func kind(ofSheetNamed name: String) -> FileKind? {
         let n = HeaderMatcher.normalize(name)
