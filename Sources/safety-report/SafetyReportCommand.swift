@@ -222,7 +222,10 @@ extension Check {
         let (config, _) = try options.load(needsInputs: files.isEmpty)
         let result: VillageCheckResult
         do { result = try VillageCheck.run(config: config, period: p, code: code, files: files) } catch {
-            Console.error("\(error)")
+            // The first line is the log's (English); a Chinese line for the clerk follows it as it is.
+            let lines = "\(error)".split(separator: "\n", maxSplits: 1).map(String.init)
+            Console.error(lines[0])
+            if lines.count > 1 { FileHandle.standardError.write(Data((lines[1] + "\n").utf8)) }
             if case .unreadable = error { throw ExitCode(1) }
             throw ExitCode(2)
         }

@@ -73,4 +73,38 @@ import Testing
         // Again: the same bytes, no clash.
         #expect(try CLI.run(["templates", "--out", "t", "--village", "V1"], in: town.root).code == 0)
     }
+
+    @Test func aMissingFolderOrUnclassifiableFileIsAUsageErrorSaidInChinese() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        let desk = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: desk) }
+        try "a,b\n1,2\n".write(toFile: desk + "/x.csv", atomically: true, encoding: .utf8)
+        let cases: [(String, [String])] = [
+            (desk + "/nonexistent.csv", ["no such file", "找不到文件「\(desk)/nonexistent.csv」"]),
+            (desk, ["is a folder, not a file", "是文件夹，不是文件"]),
+            (desk + "/x.csv", ["cannot tell which dataset", "无法判断「\(desk)/x.csv」是哪一张报送表", "inspections.csv（排查记录）：排查日期、排查人、发现隐患数"]),
+        ]
+        for (file, expected) in cases {
+            let r = try CLI.run(["check", "--village", "V1", "--period", "2026-10", file], in: town.root)
+            #expect(r.code == 2, "\(file): \(r.err)")
+            for text in expected { #expect(r.err.contains(text), "\(file): \(r.err)") }
+            #expect(!r.err.contains("NSCocoaErrorDomain") && !r.err.contains("could not be completed"), "\(r.err)")
+        }
+    }
+
+    @Test func aMonthWithNothingSubmittedSaysSoInsteadOfReadyToSend() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        let r = try CLI.run(["check", "--village", "V2", "--period", "2026-10"], in: town.root)
+        #expect(r.code == 0, "\(r.err)")
+        let verdict = try #require(r.out.split(separator: "\n").last.map(String.init))
+        #expect(verdict.hasPrefix("结论：未找到任何报送文件"), "\(r.out)")
+        #expect(verdict.contains("inspections.csv") && verdict.contains("inputs/2026-10/V2/"), "\(verdict)")
+        #expect(!r.out.contains("可以报送"))
+        // One file is enough for the usual verdict.
+        try town.write("inputs/2026-10/V2/trainings.csv", "活动日期,活动形式,活动主题,参与人数\n2026-10-12,培训,消防,10\n")
+        let some = try CLI.run(["check", "--village", "V2", "--period", "2026-10"], in: town.root)
+        #expect(some.out.contains("结论：可以报送。") && some.out.contains("未报送：排查记录"), "\(some.out)")
+    }
 }

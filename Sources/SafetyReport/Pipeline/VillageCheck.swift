@@ -1,6 +1,9 @@
 // `check --village`: what a clerk runs before sending — one folder's files validated exactly as the office's run will, with a verdict.
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One village's files for one period as the office's run will judge them.
 public struct VillageCheckResult: Sendable {
@@ -34,8 +37,18 @@ public struct VillageCheckResult: Sendable {
         return "\(place)：\(issue.severity.chinese)：\(issue.message)（\(issue.rule)）"
     }
 
+    /// Where the folder's files are expected (`inputs/2026-10/V1/`), for the verdict when none was found.
+    public var folder: String = ""
+    /// Nothing at all to check: every file missing and nothing rejected.
+    public var nothingSubmitted: Bool { !wouldReject && !stats.isEmpty && stats.allSatisfy { $0.state == "missing" } }
+
     /// The one-line verdict.
     public var verdict: String {
+        if nothingSubmitted {
+            let names = FileKind.allCases.map(\.fileName).joined(separator: "、")
+            return "结论：未找到任何报送文件，没有可检查的内容。\(name)（\(code)）\(period) 的\(names)（或 .xlsx、报送模板工作簿）都不在 \(folder) 中；"
+                + "请放入后再检查，或在命令后给出要检查的文件。"
+        }
         let warnings = issues.count - errors
         let missingText = missing.isEmpty ? "" : "；未报送：" + missing.map(\.chinese).joined(separator: "、")
         if !wouldReject {
@@ -53,6 +66,8 @@ public enum VillageCheckError: Error, Equatable, CustomStringConvertible {
     case unreadable(String, String)
     case sameDataset(FileKind, String, String)
     case unclassified(String)
+    /// A FILE argument that is missing, a folder, not a regular file or unreadable (exit 2): English, then Chinese.
+    case badFile(path: String, english: String, chinese: String)
 
     public var description: String {
         switch self {
@@ -60,7 +75,41 @@ public enum VillageCheckError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let path, let why): "\(path): \(why)"
         case .sameDataset(let kind, let a, let b): "\(a) and \(b) are both \(kind.fileName); give one file per dataset"
         case .unclassified(let path):
-            "\(path): cannot tell which dataset this is (name it inspections/hazards/agreements/trainings .csv or .xlsx, or keep the template's header)"
+            "\(path): cannot tell which dataset this is\n" + Self.unclassifiedChinese(path)
+        case .badFile(let path, let english, let chinese): "\(path): \(english)\n\(chinese)"
+        }
+    }
+
+    /// What a clerk reads for a file that is none of the four: the names and the required headers expected.
+    static func unclassifiedChinese(_ path: String) -> String {
+        let headers = FileKind.allCases.map { kind in
+            "\(kind.fileName)（\(kind.chinese)）：" + kind.schema.columns.filter { $0.presence == .required }.map(\.header).joined(separator: "、")
+        }.joined(separator: "；")
+        return "无法判断「\(path)」是哪一张报送表。请把文件命名为 inspections.csv、hazards.csv、agreements.csv、trainings.csv"
+            + "（或对应的 .xlsx，或使用报送模板工作簿），或保留模板的表头——各表必须有的列：\(headers)。"
+    }
+
+    /// Checks a FILE argument before anything is copied: it must be a regular file this process can read.
+    static func checkUsable(_ path: String) throws(VillageCheckError) {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw errno == ENOENT || errno == ENOTDIR
+                ? .badFile(path: path, english: "no such file", chinese: "找不到文件「\(path)」，请检查路径和文件名。")
+                : .badFile(path: path, english: String(cString: strerror(errno)), chinese: "无法访问「\(path)」，请检查路径和权限。")
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG:
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else {
+                throw .badFile(path: path, english: "cannot be read: \(String(cString: strerror(errno)))",
+                               chinese: "「\(path)」无法读取（没有读取权限或已被占用），请关闭 Excel/WPS 后复制一份再检查。")
+            }
+            close(fd)
+        case S_IFDIR:
+            throw .badFile(path: path, english: "is a folder, not a file",
+                           chinese: "「\(path)」是文件夹，不是文件。请指定要检查的报送文件（.csv 或 .xlsx），或不给文件，检查 inputs 下本村的文件夹。")
+        default:
+            throw .badFile(path: path, english: "is not a regular file", chinese: "「\(path)」不是普通文件，请指定要检查的报送文件（.csv 或 .xlsx）。")
         }
     }
 }
@@ -74,6 +123,7 @@ public enum VillageCheck {
     public static func run(config: PipelineConfig, period: Period, code: String,
                            files: [String] = []) throws(VillageCheckError) -> VillageCheckResult {
         guard config.submitterCodes.contains(code) else { throw .notRegistered(code) }
+        for path in files { try VillageCheckError.checkUsable(path) }
         let name = code == config.town.code ? config.town.name : (config.village(code)?.name ?? code)
         var paths: [String: String] = [:]
         var effective = config
@@ -129,7 +179,8 @@ public enum VillageCheck {
             }
         }
         return VillageCheckResult(period: period, code: code, name: name, issues: issues,
-                                  stats: report.fileStats.filter { $0.folder == code }, paths: paths)
+                                  stats: report.fileStats.filter { $0.folder == code }, paths: paths,
+                                  folder: "\(config.inputs.lastPathComponent)/\(period)/\(code)/")
     }
 
     /// The name a clerk's file takes in the folder: its own when it is one of the expected names or a workbook;
