@@ -74,6 +74,18 @@ struct CLI {
         #expect(try CLI.run(["run", "--period", "2026-13"], in: town.root).code == 2)
     }
 
+    @Test func aWorkbookNameTooLongForTheFileSystemIsAConfigErrorNotAWriteFailure() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        var json = try String(decoding: town.read("pipeline.json"), as: UTF8.self)
+        json.removeLast()
+        try town.write("pipeline.json", json + #", "report": {"workbook_name": "\#(String(repeating: "报", count: 200))"}}"#)
+        let r = try CLI.run(["run", "--period", "2026-10"], in: town.root)
+        #expect(r.code == 2, "\(r.err)")
+        #expect(r.err.contains("report.workbook_name: is too long: 605 bytes"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: town.root.appendingPathComponent("outputs").path))
+    }
+
     @Test func checkListsIssuesAndWritesNothing() throws {
         let town = try TownFixture()
         try town.fillSampleMonths()
@@ -101,7 +113,7 @@ struct CLI {
         let town = try TownFixture()
         try town.fillSampleMonths()
         try town.write("pipeline.json", """
-        {"town": {"code": "T1", "name": "青石镇"}, "villages": [{"code": "V1", "name": "东湖村"}],
+        {"town": {"code": "T1", "name": "青石镇"}, "villages": [{"code": "V1", "name": "东湖村", "kind": "村", "population": 500}],
          "outputs": "blocked/outputs"}
         """)
         try town.write("blocked", "a file where a folder should be")

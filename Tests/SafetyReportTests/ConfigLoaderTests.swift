@@ -16,7 +16,7 @@ import Testing
     }
 
     /// A valid town with two villages, into which a test splices its own keys.
-    func town(villages: String = #"[{"code": "V1", "name": "东湖村", "groups": [{"code": "V1-01", "name": "第一村民小组"}]}, {"code": "V2", "name": "西山社区", "kind": "社区"}]"#,
+    func town(villages: String = #"[{"code": "V1", "name": "东湖村", "kind": "村", "population": 800, "groups": [{"code": "V1-01", "name": "第一村民小组"}]}, {"code": "V2", "name": "西山社区", "kind": "社区", "population": 3000}]"#,
               extra: String = "") -> String {
         #"{"town": {"code": "T", "name": "青石镇"}, "villages": \#(villages)\#(extra)}"#
     }
@@ -56,7 +56,7 @@ import Testing
 
     @Test func omittedKeysTakeTheirDefaults() throws {
         let config = try parse(town())
-        #expect(config.villages[1] == Village(code: "V2", name: "西山社区", kind: "社区", population: nil, groups: []))
+        #expect(config.villages[1] == Village(code: "V2", name: "西山社区", kind: "社区", population: 3000, groups: []))
         #expect(config.villages[0].kind == "村")
         #expect(config.keyUnits == [])
         #expect(config.inputs.path == "/srv/qingshi/inputs")
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func namesAreTrimmedAndWholeValuedDecimalsAreCounts() throws {
-        let config = try parse(town(villages: #"[{"code": "V1", "name": "　东湖村 ", "population": 2310.0}]"#))
+        let config = try parse(town(villages: #"[{"code": "V1", "name": "　东湖村 ", "kind": "村", "population": 2310.0}]"#))
         #expect(config.villages[0].name == "东湖村")
         #expect(config.villages[0].population == 2310)
     }
@@ -103,15 +103,19 @@ import Testing
         #expect(problems(#"{"villages": [{"name": "东湖村"}]}"#) == [
             "town: is required; add \"town\": { \"code\": …, \"name\": … }",
             "villages[0].code: is required",
+            "villages[0].kind: is required: \"村\" or \"社区\"",
+            "villages[0].population: is required: the number of residents (participants above it are flagged)",
         ])
         #expect(problems(town(villages: "[]")) == ["villages: must list at least one village"])
     }
 
     @Test func wrongTypesAreAllReportedWithTheValue() {
-        let villages = #"[{"code": "V1", "name": "甲"}, {"code": "V2", "name": "乙", "population": -5}, {"code": "V3", "name": "丙", "population": "abc"}, {"code": "V4", "name": "丁", "population": "120"}, {"code": "V5", "name": "戊", "population": 12.5, "groups": {"code": "G"}}, 7]"#
+        let villages = #"[{"code": "V1", "name": "甲", "kind": "镇", "population": 1}, {"code": "V2", "name": "乙", "kind": "村", "population": -5}, {"code": "V3", "name": "丙", "kind": "社区", "population": "abc"}, {"code": "V4", "name": "丁", "kind": 1, "population": "120"}, {"code": "V5", "name": "戊", "kind": "村", "population": 12.5, "groups": {"code": "G"}}, 7]"#
         #expect(problems(town(villages: villages)) == [
+            "villages[0].kind: must be \"村\" or \"社区\", got \"镇\"",
             "villages[1].population: must be a whole number ≥ 0, got -5",
             "villages[2].population: must be a whole number ≥ 0, got \"abc\"",
+            "villages[3].kind: must be \"村\" or \"社区\", got 1",
             "villages[3].population: must be a whole number ≥ 0, got \"120\" (write the number without quotes)",
             "villages[4].population: must be a whole number ≥ 0, got 12.5",
             "villages[4].groups: must be a list [{ \"code\": …, \"name\": … }], got an object {…}",
@@ -126,7 +130,7 @@ import Testing
 
     @Test func codesMustMatchThePattern() {
         let thirtyTwo = String(repeating: "a", count: 32)
-        let villages = #"[{"code": "\#(thirtyTwo)", "name": "甲"}, {"code": "\#(thirtyTwo)b", "name": "乙"}, {"code": "-V", "name": "丙"}, {"code": "V 1", "name": "丁"}, {"code": " V5", "name": "戊"}, {"code": "东湖", "name": "己"}, {"code": "", "name": "庚"}, {"code": "V_8-x", "name": "辛"}]"#
+        let villages = #"[{"code": "\#(thirtyTwo)", "name": "甲", "kind": "村", "population": 1}, {"code": "\#(thirtyTwo)b", "name": "乙", "kind": "村", "population": 1}, {"code": "-V", "name": "丙", "kind": "村", "population": 1}, {"code": "V 1", "name": "丁", "kind": "村", "population": 1}, {"code": " V5", "name": "戊", "kind": "村", "population": 1}, {"code": "东湖", "name": "己", "kind": "村", "population": 1}, {"code": "", "name": "庚", "kind": "村", "population": 1}, {"code": "V_8-x", "name": "辛", "kind": "村", "population": 1}]"#
         let rule = "use 1 to 32 letters (A–Z, a–z), digits, _ or -, starting with a letter or digit"
         #expect(problems(town(villages: villages)) == [
             "villages[1].code: \"\(thirtyTwo)b\" is not a valid code; \(rule)",
@@ -139,7 +143,7 @@ import Testing
     }
 
     @Test func codesAreUniqueAcrossTheWholeFile() {
-        let villages = #"[{"code": "V1", "name": "甲", "groups": [{"code": "G1", "name": "一组"}, {"code": "X", "name": "二组"}]}, {"code": "T", "name": "乙"}, {"code": "V3", "name": "丙", "groups": [{"code": "G3", "name": "一组"}, {"code": "X", "name": "二组"}]}]"#
+        let villages = #"[{"code": "V1", "name": "甲", "kind": "村", "population": 1, "groups": [{"code": "G1", "name": "一组"}, {"code": "X", "name": "二组"}]}, {"code": "T", "name": "乙", "kind": "村", "population": 1}, {"code": "V3", "name": "丙", "kind": "村", "population": 1, "groups": [{"code": "G3", "name": "一组"}, {"code": "X", "name": "二组"}]}]"#
         let units = #", "key_units": [{"code": "V1", "name": "化工厂"}, {"code": "KU1", "name": "砖厂"}, {"code": "KU1", "name": "纸厂"}]"#
         #expect(problems(town(villages: villages, extra: units)) == [
             "villages[1].code: \"T\" is already used at town.code; codes must be unique across the whole file",
@@ -157,17 +161,17 @@ import Testing
             "key_units[2].village: must be a village code in quotes, got 2",
         ])
         // A village with another problem still counts as registered for its key units.
-        #expect(problems(town(villages: #"[{"code": "V1", "name": ""}]"#, extra: #", "key_units": [{"code": "KU1", "name": "砖厂", "village": "V1"}]"#))
+        #expect(problems(town(villages: #"[{"code": "V1", "name": "", "kind": "村", "population": 1}]"#, extra: #", "key_units": [{"code": "KU1", "name": "砖厂", "village": "V1"}]"#))
                 == ["villages[0].name: must not be empty"])
         let ok = try parse(town(extra: #", "key_units": [{"code": "KU4", "name": "油库"}, {"code": "KU5", "name": "加油站", "village": "V2"}]"#))
         #expect(ok.keyUnits == [KeyUnit(code: "KU4", name: "油库", village: nil), KeyUnit(code: "KU5", name: "加油站", village: "V2")])
     }
 
     @Test func emptyNamesAreRejected() {
-        let villages = #"[{"code": "V1", "name": "  ", "kind": "", "groups": [{"code": "G1", "name": ""}]}]"#
+        let villages = #"[{"code": "V1", "name": "  ", "kind": "", "population": 1, "groups": [{"code": "G1", "name": ""}]}]"#
         #expect(problems(town(villages: villages)) == [
             "villages[0].name: must not be empty",
-            "villages[0].kind: must not be empty; leave the key out for \"村\"",
+            "villages[0].kind: must be \"村\" or \"社区\", got \"\"",
             "villages[0].groups[0].name: must not be empty",
         ])
     }
@@ -192,9 +196,10 @@ import Testing
     @Test func unknownKeysTopLevelIgnoredNestedRejected() throws {
         let config = try parse(town(extra: #", "aliases": {"东湖": "V1"}, "_comment": "x""#))
         #expect(config.villages.count == 2)
-        let villages = #"[{"code": "V1", "name": "甲", "populaton": 5, "_note": "ok"}]"#
+        let villages = #"[{"code": "V1", "name": "甲", "kind": "村", "populaton": 5, "_note": "ok"}]"#
         #expect(problems(town(villages: villages, extra: #", "targets": {"signing": 1}"#)) == [
             "villages[0].populaton: unknown key; expected one of: code, name, kind, population, groups (start a key with _ for a comment)",
+            "villages[0].population: is required: the number of residents (participants above it are flagged)",
             "targets.signing: unknown key; expected one of: inspections_per_half_month, signing_rate, trainings_per_month, max_overdue_hazards (start a key with _ for a comment)",
         ])
     }
@@ -218,6 +223,24 @@ import Testing
         ])
     }
 
+    @Test func theWorkbookNameMustMakeOnePlainFileForEveryPeriod() throws {
+        func named(_ name: String) -> [String] { problems(town(extra: #", "report": {"workbook_name": "\#(name)"}"#)) }
+        let key = "report.workbook_name: "
+        #expect(named(String(repeating: "月", count: 65)) == [])                      // 195 bytes + .xlsx = 200
+        #expect(named(String(repeating: "月", count: 66))
+                == [key + "is too long: 203 bytes with .xlsx once filled in (at most 200; a Chinese character takes 3)"])
+        #expect(named(String(repeating: "x", count: 200))
+                == [key + "is too long: 205 bytes with .xlsx once filled in (at most 200; a Chinese character takes 3)"])
+        // Filled in: {town} (9 bytes here) and {period_cn} count as they will be written.
+        #expect(named(String(repeating: "x", count: 180) + "{town}{period_cn}").first?.hasPrefix(key + "is too long: 206 bytes") == true)
+        #expect(named("..") == [key + "may not start with \".\" (the file would be hidden, and \".\"/\"..\" name folders)"])
+        #expect(named(".月报") == named(".."))
+        #expect(named(#"月报\u0000{period}"#) == [key + "may not contain control characters (found U+0000); write the name on one line"])
+        #expect(named(#"月报\n{period}"#) == [key + "may not contain control characters (found U+000A); write the name on one line"])
+        #expect(named(#"a\\b"#) == [key + "is a file name and may not contain / or \\; it is written inside the period's output folder"])
+        #expect(try parse(town(extra: #", "report": {"workbook_name": "{town}（{period_cn}）月报"}"#)).report.workbookName == "{town}（{period_cn}）月报")
+    }
+
     @Test func invalidJSONNamesLineAndColumn() {
         // Line 3 is `  "villages": [,]`: two spaces, "villages" (10), ':', ' ', '[' make 15, so the comma is column 16.
         let json = "{\n  \"town\": {\"code\": \"T\", \"name\": \"青石镇\"},\n  \"villages\": [,]\n}"
@@ -236,7 +259,7 @@ import Testing
 
     @Test func descriptionIsOneLinePerProblem() {
         do {
-            _ = try ConfigLoader.parse(Data(#"{"town": {"code": "T"}, "villages": [{"code": "T", "name": "甲"}]}"#.utf8),
+            _ = try ConfigLoader.parse(Data(#"{"town": {"code": "T"}, "villages": [{"code": "T", "name": "甲", "kind": "村", "population": 1}]}"#.utf8),
                                        baseDirectory: Self.base, path: "pipeline.json")
             Issue.record("expected a ConfigError")
         } catch {

@@ -20,7 +20,7 @@ private func makeTown() throws -> TownFixture {
      "villages": [
        {"code": "V1", "name": "东湖村", "kind": "村", "population": 100,
         "groups": [{"code": "V1-01", "name": "第一村民小组"}, {"code": "V1-02", "name": "第二村民小组"}]},
-       {"code": "V2", "name": "西山社区", "kind": "社区", "groups": []}],
+       {"code": "V2", "name": "西山社区", "kind": "社区", "population": 5000, "groups": []}],
      "key_units": [{"code": "KU1", "name": "青石化工", "village": "V1"}, {"code": "KU2", "name": "青石物流"}],
      "inputs": "inputs", "outputs": "outputs"}
     """)

@@ -37,7 +37,8 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
 ///   folder holding pipeline.json, absolute ones kept; `~` is not expanded (an error says so).
 ///   The two folders must differ and neither may lie inside the other. Whether they exist is
 ///   checked by the run, not here, so parsing touches no file system.
-/// - `kind` defaults to 村, `population`, `groups`, `key_units` and `key_units[i].village` are optional;
+/// - `kind` (村 or 社区) and `population` are required for each village (SPEC §2 lists them; only `targets` and
+///   `key_units[i].village` are said to be optional); `groups` and `key_units` may be omitted for none;
 ///   `targets` and each of its keys default individually to SPEC's values.
 /// - At least one village is required. Names are trimmed and must not be empty.
 /// - Numbers must be whole where counts are meant (`2310.0` is accepted, `2310.5` and `"2310"` are not).
@@ -173,7 +174,8 @@ private struct Checker {
         let outputs = folder(top, "outputs", defaultName: "outputs", base: baseDirectory)
         if let inputs, let outputs { checkSeparate(inputs: inputs, outputs: outputs) }
         let targets = checkTargets(top["targets"])
-        let report = checkReport(top["report"])
+        var report = checkReport(top["report"])
+        if let settings = report, let town, !checkWorkbookName(settings, town: town) { report = nil }
         guard let town, let villages, let keyUnits, let inputs, let outputs, let targets, let report else { return nil }
         return PipelineConfig(town: town, villages: villages, keyUnits: keyUnits, inputs: inputs, outputs: outputs,
                               targets: targets, report: report)
@@ -195,14 +197,28 @@ private struct Checker {
             let code = code(fields, "code", at: at)
             if let code { villageCodes.insert(code) }
             let name = name(fields, "name", at: at)
-            let kind = optionalText(fields, "kind", at: at, default: "村")
-            let population = optionalCount(fields, "population", at: at)
+            let kind = villageKind(fields, at: at)
+            var population = optionalCount(fields, "population", at: at)
+            if population?.value == nil && population != nil {
+                problem("\(at).population", "is required: the number of residents (participants above it are flagged)")
+                population = nil
+            }
             let groups = checkGroups(fields["groups"], at: at + ".groups")
             if let code, let name, let kind, let population, let groups {
                 villages.append(Village(code: code, name: name, kind: kind, population: population.value, groups: groups))
             } else { complete = false }
         }
         return complete ? villages : nil
+    }
+
+    /// SPEC §2: a village is a 村 or a 社区 (村居); the key is required.
+    mutating func villageKind(_ fields: [String: JSONValue], at parent: String) -> String? {
+        let at = parent + ".kind", allowed = ["村", "社区"]
+        switch fields["kind"] {
+        case nil, .null?: problem(at, "is required: \"村\" or \"社区\""); return nil
+        case .string(let s)? where allowed.contains(s.trimmedCell): return s.trimmedCell
+        case let other?: problem(at, "must be \"村\" or \"社区\", got \(other.shown)"); return nil
+        }
     }
 
     mutating func checkGroups(_ value: JSONValue?, at: String) -> [Group]? {
@@ -341,12 +357,34 @@ private struct Checker {
         take("office", { $0.office = $1 }, mayBeEmpty: false)
         take("author", { $0.author = $1 }, mayBeEmpty: true)
         take("company", { $0.company = $1 }, mayBeEmpty: true)
-        if ok, settings.workbookName.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" }) {
-            problem("report.workbook_name", "is a file name and may not contain / or \\; it is written inside the period's output folder")
-            ok = false
-        }
         return ok ? settings : nil
     }
+
+    /// The town workbook's name must make one plain file inside outputs/P for every period: checked here (exit 2)
+    /// rather than failing at write time (exit 1). Checked as filled in for the longest period text.
+    mutating func checkWorkbookName(_ settings: ReportSettings, town: Town) -> Bool {
+        let key = "report.workbook_name", template = settings.workbookName
+        let filled = settings.fill(template, town: town, period: Period(year: 2026, month: 12)!)
+        var ok = true
+        func fail(_ message: String) { problem(key, message); ok = false }
+        if template.contains(where: { $0 == "/" || $0 == "\\" }) {
+            fail("is a file name and may not contain / or \\; it is written inside the period's output folder")
+        }
+        if let c = filled.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            fail("may not contain control characters (found U+\(String(format: "%04X", c.value))); write the name on one line")
+        }
+        if filled.hasPrefix(".") {
+            fail("may not start with \".\" (the file would be hidden, and \".\"/\"..\" name folders)")
+        }
+        let bytes = (filled + ".xlsx").utf8.count
+        if bytes > Self.maxWorkbookNameBytes {
+            fail("is too long: \(bytes) bytes with .xlsx once filled in (at most \(Self.maxWorkbookNameBytes); a Chinese character takes 3)")
+        }
+        return ok
+    }
+
+    /// Linux allows 255 bytes per file name; 200 leaves room for copies (`… (1).xlsx`) and other systems.
+    static let maxWorkbookNameBytes = 200
 
     // MARK: Field helpers
 
