@@ -181,6 +181,13 @@ final class TownFixture {
         })
         #expect(workbook.cell("更正记录", "D\(row)") == "已签责任书")
         #expect(workbook.cell("更正记录", "F\(row)") == "1" && workbook.cell("更正记录", "G\(row)") == "2")
+        // Rates are numbers shown as percentages, as everywhere in the workbooks (changes.csv keeps 0.5000 → 1.0000).
+        let rate = try #require((4...40).first {
+            workbook.cell("更正记录", "C\($0)") == "东湖村" && workbook.cell("更正记录", "E\($0)") == "signing_rate"
+        })
+        #expect(workbook.cell("更正记录", "F\(rate)") == "0.5" && workbook.cell("更正记录", "G\(rate)") == "1")
+        #expect(workbook.numberFormat("更正记录", "F\(rate)")?.contains("%") == true)
+        #expect(workbook.numberFormat("更正记录", "G\(rate)")?.contains("%") == true)
     }
 
     @Test func aFailedBuildLeavesThePreviousOutputsWhole() throws {

@@ -523,6 +523,9 @@ enum IssueSheet {
 // MARK: 更正记录
 
 extension Writer {
+    /// Summary columns holding rates (SPEC §4: percentages in workbooks).
+    static let rateColumns: Set<String> = ["rectification_rate_ytd", "signing_rate"]
+
     /// Chinese names of the summary columns a rebuild may change.
     static let columnNames: [String: String] = [
         "villages_submitted": "报送完整村居数", "villages_compliant": "达标村居数", "files_submitted": "报送文件数",
@@ -540,9 +543,14 @@ extension Writer {
     func changes(_ ws: Worksheet, _ changes: [FigureChange]) throws {
         let columns = [Column("范围", .center, max: 6), Column("编码", max: 16), Column("名称", max: 16),
                        Column("指标", max: 16), Column("字段", max: 26), Column("原值", .wrap, max: 30), Column("新值", .wrap, max: 30)]
+        // Figures as figures: rates (0.8108 in changes.csv) as percentages, counts as numbers, the rest as text.
+        func value(_ column: String, _ v: String) -> Cell {
+            if Self.rateColumns.contains(column) { return v.isEmpty ? .percent(nil) : Double(v).map { .percent($0) } ?? .text(v) }
+            return Int(v).map { .int($0) } ?? .text(v)
+        }
         let rows: [[Cell]] = changes.map { c in
             [.text(c.scope == "town" ? "全镇" : "村居"), .text(c.code), .text(c.name),
-             .text(Self.columnNames[c.column] ?? c.column), .text(c.column), .text(c.old), .text(c.new)]
+             .text(Self.columnNames[c.column] ?? c.column), .text(c.column), value(c.column, c.old), value(c.column, c.new)]
         }
         let note = "本期报表已按更正后的报送材料重新生成；下列数值与重新生成前的版本不同（共\(changes.count)项）"
         try ws.writeTable(style: style, title: "更正记录（\(period.chinese)）", note: note, columns: columns, rows: rows, print: print)
