@@ -287,8 +287,8 @@ struct Demo: ParsableCommand {
 }
 
 struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show how the reader sees one CSV file.")
-    @Argument(help: "The CSV file.") var file: String
+    static let configuration = CommandConfiguration(abstract: "Show how the reader sees one CSV file or .xlsx workbook.")
+    @Argument(help: "The CSV file or .xlsx workbook.") var file: String
     @Flag(help: "Print every record as a JSON array of strings, one per line.") var json = false
     @Option(name: .long, help: "Unused; accepted for symmetry with the other commands.") var config: String?
 
@@ -317,6 +317,17 @@ struct Inspect: ParsableCommand {
                 Console.error("cannot read \(file): \(error)")
             }
             throw ExitCode(1)
+        }
+        // A workbook (by name, or by its zip signature under a .csv name) shows its sheets as the pipeline reads them.
+        if file.lowercased().hasSuffix(".xlsx") || bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            let book = WorkbookInspectReport(bytes: bytes, fileName: URL(fileURLWithPath: file).lastPathComponent)
+            if json && book.failure == nil {
+                FileHandle.standardOutput.write(Data(book.jsonLines.utf8))
+            } else {
+                print(book.text, terminator: "")
+            }
+            if book.rejectsSomething { throw ExitCode(1) }
+            return
         }
         let report = InspectReport(bytes: bytes, fileName: URL(fileURLWithPath: file).lastPathComponent)
         if json, let parsed = report.parsed {

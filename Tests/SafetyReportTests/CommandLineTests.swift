@@ -86,6 +86,32 @@ struct CLI {
         #expect(!FileManager.default.fileExists(atPath: town.root.appendingPathComponent("outputs").path))
     }
 
+    @Test func inspectShowsAWorkbooksDatasetSheetsAndTellsAWorkbookNamedCSVToBeRenamed() throws {
+        let town = try TownFixture()
+        let rows = #"<row r="1"><c r="A1" t="inlineStr"><is><t>排查日期</t></is></c><c r="B1" t="inlineStr"><is><t>排查人</t></is></c><c r="C1" t="inlineStr"><is><t>发现隐患数</t></is></c><c r="D1" t="inlineStr"><is><t>备注</t></is></c></row>"#
+            + #"<row r="4"><c r="A4" t="inlineStr"><is><t>2026-10-05</t></is></c><c r="B4" t="inlineStr"><is><t>张三</t></is></c><c r="C4"><v>2</v></c></row>"#
+        let bytes = try handMadeXlsx(sheets: [("说明", "", false), ("排查记录", rows, false)])
+        try town.writeBytes("提交表.xlsx", bytes)
+        let r = try CLI.run(["inspect", "提交表.xlsx"], in: town.root)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("Sheet \"说明\": not a dataset sheet (ignored)"), "\(r.out)")
+        #expect(r.out.contains("Sheet \"排查记录\": inspections (排查记录)"))
+        #expect(r.out.contains("Header:        row 1, 4 cells") && r.out.contains("-> hazards_found") && r.out.contains("(unknown column: ignored)"))
+        #expect(r.out.contains("Records:       1 data"))
+        #expect(!r.out.contains("save as CSV") && !r.out.contains("另存为"))
+        let json = try CLI.run(["inspect", "--json", "提交表.xlsx"], in: town.root)
+        #expect(json.out == """
+            {"sheet":"排查记录","row":1,"fields":["排查日期","排查人","发现隐患数","备注"]}
+            {"sheet":"排查记录","row":4,"fields":["2026-10-05","张三","2"]}
+
+            """)
+        // The same workbook saved as inspections.csv: read as a workbook, with the advice to name it .xlsx; exit 1.
+        try town.writeBytes("inspections.csv", bytes)
+        let named = try CLI.run(["inspect", "inspections.csv"], in: town.root)
+        #expect(named.code == 1)
+        #expect(named.out.contains("rename it to .xlsx, e.g. inspections.xlsx") && named.out.contains("Records:       1 data"), "\(named.out)")
+    }
+
     @Test func checkListsIssuesAndWritesNothing() throws {
         let town = try TownFixture()
         try town.fillSampleMonths()

@@ -67,10 +67,14 @@ import Testing
     }
 
     @Test func fileRejectedWholeShowsRuleAndMessage() {
-        let r = InspectReport(bytes: [0x50, 0x4B, 0x03, 0x04, 0x00], fileName: "hazards.csv")
+        let r = InspectReport(bytes: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0x00], fileName: "hazards.csv")
         #expect(r.failure == .spreadsheetFile)
         #expect(r.parsed == nil && r.headerCells.isEmpty && r.totalRecords == 0)
         #expect(r.text == "File:          hazards.csv\nRejected whole (file.spreadsheet):\n  \(ReadFailure.spreadsheetFile.message)\n")
+        // An .xlsx saved under a .csv name is told to take the .xlsx name: workbooks are accepted.
+        let zip = InspectReport(bytes: [0x50, 0x4B, 0x03, 0x04, 0x00], fileName: "hazards.csv")
+        #expect(zip.failure == .workbookNamedCSV && zip.failure?.rule == "file.spreadsheet")
+        #expect(ReadFailure.workbookNamedCSV.message.contains("扩展名改为 .xlsx"))
     }
 
     @Test func jsonLinesAreEveryRecordExactlyAsParsed() throws {

@@ -110,7 +110,7 @@ let readCases: [ReadCase] = [
         ("UTF-16BE lone surrogate",   bomBE + [0xD8, 0x00, 0x00, 0x61],       .invalidForBOM(.utf16BE, line: 1)),
         ("unterminated quote",        utf8("a,b\n1,\"open\nmore\n"),          .unterminatedQuote(line: 2)),
         ("unterminated after a quoted newline", utf8("a\n\"x\ny\"\n\"z"),     .unterminatedQuote(line: 4)),
-        ("xlsx renamed to .csv",      [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00], .spreadsheetFile),
+        ("xlsx renamed to .csv",      [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00], .workbookNamedCSV),
         ("legacy xls",                [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0x00], .spreadsheetFile),
         ("NUL byte",                  utf8("a,b\n1\u{0},2\n"),                .binary),
         ("UTF-16 without BOM",        encoded("a,b\n", "UTF-16LE"),           .binary),

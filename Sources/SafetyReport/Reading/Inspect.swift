@@ -9,6 +9,8 @@ public struct InspectReport: Sendable, Equatable {
         case fileName = "from the file name"
         /// Any other name: the kind whose columns the header matches best.
         case header = "guessed from the header"
+        /// A workbook's sheet named 排查记录 / inspections …, or the one sheet of `hazards.xlsx`.
+        case sheet = "from the sheet's name"
     }
 
     /// What one header cell maps to.
@@ -57,6 +59,18 @@ public struct InspectReport: Sendable, Equatable {
         dataRecords = 0; blankRecords = 0; totalRecords = 0; shortRecords = 0; longRecords = 0
         let parsed: ParsedCSV
         do { parsed = try SourceReader.read(bytes) } catch { failure = error; return }
+        analyze(parsed, fileName: fileName, kind: nil)
+    }
+
+    /// One sheet of a workbook, already read into records; `kind` is the dataset the sheet stands for.
+    public init(sheet parsed: ParsedCSV, name: String, kind: FileKind) {
+        self.fileName = name
+        headerCells = []; missingRequired = []
+        dataRecords = 0; blankRecords = 0; totalRecords = 0; shortRecords = 0; longRecords = 0
+        analyze(parsed, fileName: name, kind: kind)
+    }
+
+    private mutating func analyze(_ parsed: ParsedCSV, fileName: String, kind fixed: FileKind?) {
         self.parsed = parsed
         totalRecords = parsed.records.count
         blankRecords = parsed.records.count { $0.isBlank }
@@ -64,7 +78,9 @@ public struct InspectReport: Sendable, Equatable {
         headerLine = header.line
 
         let baseName = String(fileName.split(separator: "/", omittingEmptySubsequences: false).last ?? "").lowercased()
-        if let byName = FileKind.allCases.first(where: { $0.fileName == baseName }) {
+        if let fixed {
+            kind = fixed; kindSource = .sheet
+        } else if let byName = FileKind.allCases.first(where: { $0.fileName == baseName }) {
             kind = byName; kindSource = .fileName
         } else if let guessed = HeaderMatcher.bestKind(for: header.fields) {
             kind = guessed; kindSource = .header
@@ -109,6 +125,12 @@ public struct InspectReport: Sendable, Equatable {
         out += "Encoding:      \(parsed.encoding.rawValue)\n"
         out += "Separator:     \(parsed.separator.name)\n"
         out += "Line endings:  \(parsed.lineEndings.rawValue)\n"
+        return out + columnsText
+    }
+
+    /// From the file kind on: what a CSV file and a workbook's sheet share.
+    public var columnsText: String {
+        var out = ""
         if let kind, let kindSource {
             out += "File kind:     \(kind.rawValue) (\(kind.chinese)), \(kindSource.rawValue)\n"
         } else {

@@ -12,6 +12,8 @@ public enum ReadFailure: Error, Equatable, Sendable {
     case binary
     /// An Excel workbook (.xlsx zip or legacy .xls) rather than a CSV file.
     case spreadsheetFile
+    /// A zip (an .xlsx workbook) under a CSV name: workbooks are accepted, but only named .xlsx.
+    case workbookNamedCSV
     /// A quoted field opened on `line` is never closed before the end of the file.
     case unterminatedQuote(line: Int)
     /// The file is larger than `ReadLimits.maxFileBytes`; it is not read at all.
@@ -29,7 +31,7 @@ public enum ReadFailure: Error, Equatable, Sendable {
         case .empty: "file.empty"
         case .undecodable, .invalidForBOM: "file.encoding"
         case .binary: "file.binary"
-        case .spreadsheetFile: "file.spreadsheet"
+        case .spreadsheetFile, .workbookNamedCSV: "file.spreadsheet"
         case .unterminatedQuote: "file.unterminated_quote"
         case .fileTooLarge: "file.too_large"
         case .fieldTooLong: "file.field_too_long"
@@ -43,7 +45,7 @@ public enum ReadFailure: Error, Equatable, Sendable {
         switch self {
         case .undecodable(let line), .invalidForBOM(_, let line), .unterminatedQuote(let line),
              .fieldTooLong(let line, _, _), .tooManyColumns(let line, _), .recordTooLong(let line, _): line
-        case .empty, .binary, .spreadsheetFile, .fileTooLarge: nil
+        case .empty, .binary, .spreadsheetFile, .workbookNamedCSV, .fileTooLarge: nil
         }
     }
 
@@ -58,6 +60,8 @@ public enum ReadFailure: Error, Equatable, Sendable {
             return "文件开头标明为 \(encoding.rawValue) 编码，但第 \(line) 行含有该编码下无效的字节，整个文件未被读取；文件可能已损坏，请在 Excel 中另存为「CSV UTF-8（逗号分隔）」后重新提交。"
         case .binary:
             return "文件含有空字节，不是文本 CSV 文件（可能是其他格式的文件改了扩展名），整个文件未被读取；请在 Excel 中另存为「CSV UTF-8（逗号分隔）」后重新提交。"
+        case .workbookNamedCSV:
+            return "这是 Excel 工作簿（.xlsx），文件名却是 .csv，整个文件未被读取。Excel 工作簿可以直接报送：请把文件扩展名改为 .xlsx（如 hazards.xlsx）后重新报送；或在 Excel 中「另存为」选择「CSV UTF-8（逗号分隔）」。"
         case .spreadsheetFile:
             return "这是 Excel 工作簿文件，不是 CSV 文本文件，整个文件未被读取；请在 Excel 中用「另存为」选择「CSV UTF-8（逗号分隔）」格式后重新提交。"
         case .unterminatedQuote(let line):
@@ -124,9 +128,8 @@ public enum TextDecoding {
     /// 7. else `.undecodable`.
     /// Empty input decodes to empty text; deciding that an empty file has no header is the caller's job.
     public static func decode(_ bytes: [UInt8]) throws(ReadFailure) -> DecodedText {
-        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-            throw .spreadsheetFile
-        }
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) { throw .workbookNamedCSV }
+        if bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { throw .spreadsheetFile }
         if bytes.starts(with: [0xFF, 0xFE]) { return try utf16(bytes, encoding: .utf16LE, iconvName: "UTF-16LE") }
         if bytes.starts(with: [0xFE, 0xFF]) { return try utf16(bytes, encoding: .utf16BE, iconvName: "UTF-16BE") }
         if bytes.contains(0) { throw .binary }

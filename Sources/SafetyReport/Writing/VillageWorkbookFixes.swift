@@ -79,7 +79,7 @@ extension VillageWorkbook {
         case "file.encoding":
             return "在 Excel 中打开，「另存为」选择「CSV UTF-8（逗号分隔）」后重新报送"
         case "file.spreadsheet", "file.binary":
-            return "报送的须是 CSV 文件：在 Excel 中「另存为」选择「CSV UTF-8（逗号分隔）」，文件名按模板，重新报送"
+            return "Excel 工作簿请以 .xlsx 命名（如 hazards.xlsx）报送；否则在 Excel 中「另存为」选择「CSV UTF-8（逗号分隔）」，文件名按模板，重新报送"
         case "file.unterminated_quote":
             return "文件中有未配对的英文双引号（\"），请删除或改为中文引号后另存为「CSV UTF-8」重新报送"
         case "file.empty":
