@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import SafetyReport
+import XlsxWriter
 
 /// A small hand-made report: two villages, 2026-10.
 enum WorkbookFixture {
@@ -300,5 +301,39 @@ enum WorkbookFixture {
         for v in report.villages.prefix(2) { try VillageWorkbook.write(report, village: v, to: dir + "/villages/\(v.village.code).xlsx") }
         #expect(try XlsxParts(path: dir + "/town.xlsx").sheetNames.count == TownWorkbook.sheetNames.count)
         #expect(try XlsxParts(path: dir + "/villages/330683105202.xlsx").sheetNames == VillageWorkbook.sheetNames)
+    }
+}
+
+/// A table longer than a worksheet can hold is cut with a note, never a failed write (Excel's limit is
+/// 1,048,576 rows; a small limit shows the same arithmetic without writing a million rows).
+@Suite struct WorksheetRowLimitTests {
+    @Test(arguments: [(note: String?.none, limit: 10), (note: "说明", limit: 10), (note: String?.none, limit: 40)])
+    func aTableLongerThanTheSheetIsCutWithANote(note: String?, limit: Int) throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/cut.xlsx"
+        let wb = try Workbook(path: path)
+        let style = try WorkbookStyle(wb)
+        let ws = try wb.addWorksheet("表")
+        let rows: [[Cell]] = (1...20).map { [Cell.text("行\($0)"), Cell.int($0)] }
+        let columns = [Column("名称"), Column("数", .int)]
+        let print = PrintHeader(town: "镇", period: WorkbookFixture.period, title: "表")
+        let t: TableLayout = try ws.writeTable(style: style, title: "标题", note: note, columns: columns, rows: rows,
+                                  footerRows: [[.text("合计"), .int(210)]], print: print, rowLimit: limit)
+        try wb.close()
+        let x = try XlsxParts(path: path)
+        // Title, optional note, header; then data, the cut note and the footer fill the sheet exactly.
+        let firstData = note == nil ? 2 : 3
+        let listed = min(20, limit - firstData - 2)
+        #expect(t.firstDataRow == firstData)
+        #expect(t.lastDataRow == firstData + listed - 1)
+        #expect(x.cell("表", "A\(firstData + listed)") == "行\(listed)")
+        if listed < 20 {
+            #expect(x.cell("表", "A\(firstData + listed + 1)")?.contains("另有 \(20 - listed) 行未列出") == true)
+            #expect(x.cell("表", "A\(limit)") == "合计")          // the footer is the sheet's last row
+        } else {
+            #expect(x.cell("表", "A\(firstData + 21)") == "合计")  // nothing cut, no note
+            #expect(!x.sharedStrings.contains { $0.contains("未列出") })
+        }
     }
 }

@@ -140,14 +140,25 @@ struct PrintHeader {
 }
 
 extension Worksheet {
+    /// Rows on one Excel worksheet (1,048,576): a table longer than that is cut, with a note saying so.
+    static let excelRowLimit = 1_048_576
+
     /// Writes a titled table: a merged title row, an optional note row, a header row, the data rows and any
     /// rows after the filtered range (totals); then frozen headers, an autofilter over header and data, and
     /// print setup (repeating the header row unless `repeatHeader` is false). Two linear passes: the first
     /// measures each column (CJK characters count 2), the second writes with the final widths, so text too
     /// long for its column wraps and its row gets the height it needs (LibreOffice does not grow rows itself).
+    /// `rowLimit` is Excel's except in tests, which show the cut on a small table.
     @discardableResult
-    func writeTable(style s: WorkbookStyle, title: String, note: String?, columns: [Column], rows: [[Cell]],
-                    footerRows: [[Cell]] = [], print: PrintHeader, repeatHeader: Bool = true) throws -> TableLayout {
+    func writeTable(style s: WorkbookStyle, title: String, note: String?, columns: [Column], rows allRows: [[Cell]],
+                    footerRows: [[Cell]] = [], print: PrintHeader, repeatHeader: Bool = true,
+                    rowLimit: Int = Worksheet.excelRowLimit) throws -> TableLayout {
+        // A sheet cannot hold more rows than Excel's limit, and a month with a million trainings (a clerk's
+        // pasting gone wrong) must not cost the town its report: list what fits and say what was left out.
+        let firstDataGuess = 2 + (note == nil ? 0 : 1)
+        let room = max(0, rowLimit - firstDataGuess - footerRows.count - 1)
+        let rows = allRows.count > room ? Array(allRows.prefix(room)) : allRows
+        let omitted = allRows.count - rows.count
         let lastCol = max(columns.count - 1, 0)
         var measured = [Int](repeating: 0, count: columns.count)
         for row in rows { measure(row, &measured) }
@@ -182,6 +193,11 @@ extension Worksheet {
             r += 1
         }
         let lastData = r - 1
+        if omitted > 0 {
+            try merge(r, 0, r, lastCol, text: "……另有 \(omitted) 行未列出：本表超过 Excel 工作表 \(rowLimit) 行的上限，"
+                      + "以上仅列出前 \(rows.count) 行；完整数据见各村居报送的原始文件。", s.subtitle)
+            r += 1
+        }
         for row in footerRows {
             try writeRow(r, row, columns, widths, s, total: true)
             r += 1
