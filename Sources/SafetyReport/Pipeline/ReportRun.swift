@@ -61,14 +61,12 @@ public enum ReportRun {
             try put("changes.csv", ChangeLog.csv(changes, period: period))
             lap("summary CSVs")
 
-            log("writing town workbook")
-            let workbook = workbookName(config, period)
-            try writeWorkbook(staging.appendingPathComponent(workbook)) { try TownWorkbook.write(report, changes: changes, to: $0) }
-            outputs.append(try describe(staging, workbook))
-            lap("town workbook")
-            log("writing \(report.villages.count) village workbooks")
-            outputs += try writeVillageWorkbooks(report, staging: staging)
-            lap("village workbooks")
+            log("writing the town workbook and \(report.villages.count) village workbooks")
+            let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging)
+            outputs += workbooks.outputs
+            lap("workbooks (both cores)")
+            timings.append(("  town workbook (cpu)", workbooks.townSeconds))
+            timings.append(("  village workbooks (cpu)", workbooks.villageSeconds))
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
             try OutputStore.write(manifest.json, to: staging.appendingPathComponent("manifest.json"))
@@ -83,26 +81,43 @@ public enum ReportRun {
         }
     }
 
-    /// One workbook per village, written on every core: each is an independent libxlsxwriter workbook.
-    private static func writeVillageWorkbooks(_ report: MonthReport, staging: URL) throws(OutputError) -> [Manifest.Output] {
+    /// The town workbook and one workbook per village, written on every core: each is an independent
+    /// libxlsxwriter workbook. Workers take the next job from a shared counter, the town workbook (the
+    /// largest) first, so one core writes it while the other starts on the villages. Each file's bytes
+    /// depend only on the report, so the order in which they are written changes nothing.
+    private static func writeWorkbooks(_ report: MonthReport, changes: [FigureChange], townName: String, staging: URL)
+        throws(OutputError) -> (outputs: [Manifest.Output], townSeconds: Double, villageSeconds: Double) {
         let villages = report.villages
-        let results = Mutex<[Result<Manifest.Output, OutputError>?]>(Array(repeating: nil, count: villages.count))
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, villages.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for i in stride(from: worker, to: villages.count, by: workers) {
-                let name = "villages/\(villages[i].village.code).xlsx"
+        let shared = VillageWorkbook.Shared(report)
+        let jobs = villages.count + 1
+        let results = Mutex<[Result<Manifest.Output, OutputError>?]>(Array(repeating: nil, count: jobs))
+        let seconds = Mutex<(town: Double, villages: Double)>((0, 0))
+        let next = Atomic<Int>(0)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                if i >= jobs { break }
+                let start = Date()
+                let name = i == 0 ? townName : "villages/\(villages[i - 1].village.code).xlsx"
                 let result: Result<Manifest.Output, OutputError>
                 do {
-                    try writeWorkbook(staging.appendingPathComponent(name)) { try VillageWorkbook.write(report, village: villages[i], to: $0) }
+                    try writeWorkbook(staging.appendingPathComponent(name)) { path in
+                        if i == 0 { try TownWorkbook.write(report, changes: changes, to: path) }
+                        else { try VillageWorkbook.write(report, village: villages[i - 1], shared: shared, to: path) }
+                    }
                     result = .success(try describe(staging, name))
                 } catch let error as OutputError { result = .failure(error) }
                 catch { result = .failure(.io("\(error)")) }
+                let took = Date().timeIntervalSince(start)
+                seconds.withLock { if i == 0 { $0.town += took } else { $0.villages += took } }
                 results.withLock { $0[i] = result }
             }
         }
         var outputs: [Manifest.Output] = []
         for result in results.withLock({ $0 }) { outputs.append(try result!.get()) }
-        return outputs
+        let s = seconds.withLock { $0 }
+        return (outputs, s.town, s.villages)
     }
 
     private static func writeWorkbook(_ url: URL, _ body: (String) throws -> Void) throws(OutputError) {
