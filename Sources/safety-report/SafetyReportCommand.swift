@@ -226,8 +226,13 @@ struct Inspect: ParsableCommand {
             throw ExitCode(2)
         }
         let bytes: [UInt8]
-        do { bytes = try InputLoader.readBytes(file) } catch {
-            Console.error("cannot read \(file): \(error.localizedDescription)")
+        do { bytes = try InputLoader.readInput(file, limit: ReadLimits.standard.maxFileBytes) } catch {
+            if case .tooLarge(let size) = error {
+                let failure = ReadFailure.fileTooLarge(bytes: size, limit: ReadLimits.standard.maxFileBytes)
+                print("File:          \(file)\nRejected whole (\(failure.rule)):\n  \(failure.message)")
+            } else {
+                Console.error("cannot read \(file): \(error)")
+            }
             throw ExitCode(1)
         }
         let report = InspectReport(bytes: bytes, fileName: URL(fileURLWithPath: file).lastPathComponent)

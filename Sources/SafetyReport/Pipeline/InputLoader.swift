@@ -1,6 +1,9 @@
 // Reads found files into FileInputs (the I/O edge of the reading stage), hashing each for the manifest.
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An input file the report depended on, for the manifest and stale detection.
 public struct InputRecord: Sendable, Equatable, Hashable, Codable {
@@ -9,35 +12,94 @@ public struct InputRecord: Sendable, Equatable, Hashable, Codable {
     public var bytes: Int
 }
 
+/// Why an input file could not be read into memory.
+public enum InputReadError: Error, Equatable, Sendable {
+    /// Larger than the limit: nothing was read.
+    case tooLarge(bytes: Int)
+    /// Not a regular file once opened (replaced by a FIFO, a device or a folder since the scan).
+    case notRegularFile
+    /// The system refused (`errno` text).
+    case io(String)
+
+    /// The reason, in Chinese, for a clerk's issue.
+    var chinese: String {
+        switch self {
+        case .tooLarge: "文件过大"
+        case .notRegularFile: "不是普通文件"
+        case .io(let why): why
+        }
+    }
+}
+
 /// Reads files and remembers what it read. Not shared between threads.
 public struct InputLoader: Sendable {
     public private(set) var records: [InputRecord] = []
-    public init() {}
+    public let limits: ReadLimits
+    public init(limits: ReadLimits = .standard) { self.limits = limits }
 
     /// The file as validation sees it: missing, unreadable (with its issue), or parsed.
     public mutating func load(_ folder: ScannedFolder?, _ kind: FileKind, period: Period) -> FileInput {
         guard let folder else { return .missing }
         if let issue = folder.unreadable[kind] { return .unreadable(fileName: issue.file, issue: issue) }
         guard let file = folder.files[kind] else { return .missing }
+        func rejected(_ failure: ReadFailure) -> FileInput {
+            .unreadable(fileName: file.name, issue: ValidationIssue(.error, period: period, folder: folder.code,
+                file: file.name, line: failure.line, rule: failure.rule, message: failure.message))
+        }
         let bytes: [UInt8]
         do {
-            bytes = try Self.readBytes(file.path)
+            bytes = try Self.readInput(file.path, limit: limits.maxFileBytes)
         } catch {
+            if case .tooLarge(let size) = error {
+                // Still hashed (streamed, in bounded memory) so replacing it makes the report stale.
+                let digest = (try? SHA256.hexDigest(ofFileAt: URL(fileURLWithPath: file.path))) ?? ""
+                records.append(InputRecord(path: file.relativePath, sha256: digest, bytes: size))
+                return rejected(.fileTooLarge(bytes: size, limit: limits.maxFileBytes))
+            }
             return .unreadable(fileName: file.name, issue: ValidationIssue(.error, period: period, folder: folder.code,
                 file: file.name, rule: "file.unreadable",
-                message: "「\(file.name)」无法读取（\(error.localizedDescription)），按未报送处理。请重新保存后报送。"))
+                message: "「\(file.name)」无法读取（\(error.chinese)），按未报送处理。请重新保存后报送。"))
         }
         records.append(InputRecord(path: file.relativePath, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
         do {
-            return .parsed(fileName: file.name, try SourceReader.read(bytes))
+            return .parsed(fileName: file.name, try SourceReader.read(bytes, limits: limits))
         } catch {
-            return .unreadable(fileName: file.name, issue: ValidationIssue(.error, period: period, folder: folder.code,
-                file: file.name, line: error.line, rule: error.rule, message: error.message))
+            return rejected(error)
         }
     }
 
     public static func readBytes(_ path: String) throws -> [UInt8] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return [UInt8](data)
+    }
+
+    /// Reads a clerk's file, refusing one larger than `limit` bytes without reading it. The size
+    /// comes from the open descriptor and at most `limit + 1` bytes are ever read, so a file
+    /// swapped or still growing after the scan cannot push more into memory; opening does not
+    /// block on a FIFO swapped in after the scan, which is then refused as not a regular file.
+    public static func readInput(_ path: String, limit: Int) throws(InputReadError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(String(cString: strerror(errno))) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
+        let size = Int(st.st_size)
+        if size > limit { throw .tooLarge(bytes: size) }
+        var bytes = [UInt8](repeating: 0, count: min(size, limit) + 1)
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            filled += n
+            if filled == bytes.count && filled <= limit { bytes.append(contentsOf: [UInt8](repeating: 0, count: min(bytes.count, limit + 1 - bytes.count))) }
+        }
+        if filled > limit { throw .tooLarge(bytes: filled) }
+        bytes.removeSubrange(filled...)
+        return bytes
     }
 }

@@ -14,6 +14,9 @@
 // - A line break after the last record does not start another record.
 // - A quoted field still open at the end of the file rejects the whole file: everything
 //   after its opening quote would otherwise be swallowed into one cell.
+// - Limits (`ReadLimits`): a cell over 32,767 characters, a record over 16,384 cells or over
+//   1 MB rejects the whole file, naming the line; Excel cannot save such a file, so only a
+//   broken one (usually an unpaired quote) or a hostile one gets there.
 // Splitting works on bytes: separators, quotes, CR and LF are ASCII and never occur inside a
 // multi-byte UTF-8 sequence, so each field's String is built once from its byte slice.
 
@@ -53,7 +56,8 @@ public enum CSVParser {
     /// starts on (CRLF, LF and lone CR each end one physical line, inside quotes too). Line endings
     /// are those that end records; breaks inside quoted cells (Excel writes LF there even in CRLF
     /// files) are data, not the file's line-ending style.
-    public static func parse(_ text: [UInt8], separator: Separator) throws(ReadFailure) -> (records: [RawRecord], lineEndings: LineEndings) {
+    public static func parse(_ text: [UInt8], separator: Separator,
+                             limits: ReadLimits = .standard) throws(ReadFailure) -> (records: [RawRecord], lineEndings: LineEndings) {
         let sep: UInt8 = separator == .tab ? tab : comma
         var records: [RawRecord] = []
         var sawCRLF = false, sawLF = false, sawCR = false
@@ -64,11 +68,20 @@ public enum CSVParser {
             var line = 1
             var scratch: [UInt8] = []
             var width = 8
+            // More characters than the limit: only counted when the bytes alone could exceed it.
+            func overLimit(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+                guard field.count > limits.maxFieldCharacters else { return false }
+                var scalars = 0
+                for b in field where b & 0xC0 != 0x80 { scalars += 1 }
+                return scalars > limits.maxFieldCharacters
+            }
             while i < n {
                 let recordLine = line
+                let recordStart = i
                 var fields: [String] = []
                 fields.reserveCapacity(width)
                 while true {
+                    let fieldLine = line
                     if i < n && buf[i] == quote {
                         let quoteLine = line
                         i += 1
@@ -98,17 +111,25 @@ public enum CSVParser {
                         let tailStart = i
                         while i < n, buf[i] != sep, buf[i] != lf, buf[i] != cr { i += 1 }
                         if !doubled && tailStart == i {
-                            fields.append(String(decoding: UnsafeBufferPointer(rebasing: buf[contentStart..<contentEnd]), as: UTF8.self))
+                            let field = UnsafeBufferPointer(rebasing: buf[contentStart..<contentEnd])
+                            if overLimit(field) { failure = .fieldTooLong(line: fieldLine, column: fields.count + 1, limit: limits.maxFieldCharacters); return }
+                            fields.append(String(decoding: field, as: UTF8.self))
                         } else {
                             scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[segmentStart..<contentEnd]))
                             scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[tailStart..<i]))
+                            let tooLong = scratch.withUnsafeBufferPointer { overLimit($0) }
+                            if tooLong { failure = .fieldTooLong(line: fieldLine, column: fields.count + 1, limit: limits.maxFieldCharacters); return }
                             fields.append(String(decoding: scratch, as: UTF8.self))
                         }
                     } else {
                         let start = i
                         while i < n, buf[i] != sep, buf[i] != lf, buf[i] != cr { i += 1 }
-                        fields.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self))
+                        let field = UnsafeBufferPointer(rebasing: buf[start..<i])
+                        if overLimit(field) { failure = .fieldTooLong(line: fieldLine, column: fields.count + 1, limit: limits.maxFieldCharacters); return }
+                        fields.append(String(decoding: field, as: UTF8.self))
                     }
+                    if fields.count > limits.maxColumns { failure = .tooManyColumns(line: recordLine, limit: limits.maxColumns); return }
+                    if i - recordStart > limits.maxRecordBytes { failure = .recordTooLong(line: recordLine, limit: limits.maxRecordBytes); return }
                     if i < n && buf[i] == sep { i += 1; continue }
                     break
                 }
@@ -141,11 +162,13 @@ public enum CSVParser {
 /// The reading stage's entry point: bytes in, records out, or the reason the file is rejected whole.
 public enum SourceReader {
     /// Decodes (see `TextDecoding.decode`), picks the separator, and parses. A file with no
-    /// bytes, or only blank records, has no header and is rejected whole as `.empty`.
-    public static func read(_ bytes: [UInt8]) throws(ReadFailure) -> ParsedCSV {
+    /// bytes, or only blank records, has no header and is rejected whole as `.empty`; a file
+    /// beyond one of `limits` is rejected whole with the line where it was found.
+    public static func read(_ bytes: [UInt8], limits: ReadLimits = .standard) throws(ReadFailure) -> ParsedCSV {
+        if bytes.count > limits.maxFileBytes { throw .fileTooLarge(bytes: bytes.count, limit: limits.maxFileBytes) }
         let text = try TextDecoding.decode(bytes)
         let separator = CSVParser.detectSeparator(text.utf8)
-        let (records, endings) = try CSVParser.parse(text.utf8, separator: separator)
+        let (records, endings) = try CSVParser.parse(text.utf8, separator: separator, limits: limits)
         let parsed = ParsedCSV(encoding: text.encoding, separator: separator, lineEndings: endings, records: records)
         guard header(of: parsed) != nil else { throw .empty }
         return parsed

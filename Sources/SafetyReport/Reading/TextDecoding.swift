@@ -14,6 +14,14 @@ public enum ReadFailure: Error, Equatable, Sendable {
     case spreadsheetFile
     /// A quoted field opened on `line` is never closed before the end of the file.
     case unterminatedQuote(line: Int)
+    /// The file is larger than `ReadLimits.maxFileBytes`; it is not read at all.
+    case fileTooLarge(bytes: Int, limit: Int)
+    /// A cell starting on `line`, in 1-based `column`, holds more than `limit` characters.
+    case fieldTooLong(line: Int, column: Int, limit: Int)
+    /// The record starting on `line` has more than `limit` cells.
+    case tooManyColumns(line: Int, limit: Int)
+    /// The record starting on `line` is longer than `limit` bytes of text.
+    case recordTooLong(line: Int, limit: Int)
 
     /// Stable rule key for validation_issues.csv.
     public var rule: String {
@@ -23,14 +31,19 @@ public enum ReadFailure: Error, Equatable, Sendable {
         case .binary: "file.binary"
         case .spreadsheetFile: "file.spreadsheet"
         case .unterminatedQuote: "file.unterminated_quote"
+        case .fileTooLarge: "file.too_large"
+        case .fieldTooLong: "file.field_too_long"
+        case .tooManyColumns: "file.too_many_columns"
+        case .recordTooLong: "file.record_too_long"
         }
     }
 
     /// The physical line the problem was found on, when there is one.
     public var line: Int? {
         switch self {
-        case .undecodable(let line), .invalidForBOM(_, let line), .unterminatedQuote(let line): line
-        case .empty, .binary, .spreadsheetFile: nil
+        case .undecodable(let line), .invalidForBOM(_, let line), .unterminatedQuote(let line),
+             .fieldTooLong(let line, _, _), .tooManyColumns(let line, _), .recordTooLong(let line, _): line
+        case .empty, .binary, .spreadsheetFile, .fileTooLarge: nil
         }
     }
 
@@ -49,8 +62,46 @@ public enum ReadFailure: Error, Equatable, Sendable {
             return "这是 Excel 工作簿文件，不是 CSV 文本文件，整个文件未被读取；请在 Excel 中用「另存为」选择「CSV UTF-8（逗号分隔）」格式后重新提交。"
         case .unterminatedQuote(let line):
             return "第 \(line) 行开始的带引号单元格没有结束引号，整个文件未被读取；请检查该行的英文双引号 \" 是否成对，或在 Excel 中另存为 CSV 后重新提交。"
+        case .fileTooLarge(let bytes, let limit):
+            return "文件大小为 \(Self.megabytes(bytes))，超过上限 \(Self.megabytes(limit))，整个文件未被读取；一个月的报送文件通常不到 1 MB，请检查是否误存了大量空行、图片或其他文件的内容，删除后重新提交。"
+        case .fieldTooLong(let line, let column, let limit):
+            return "第 \(line) 行第 \(column) 列的单元格超过 \(limit) 个字符（Excel 单元格的上限），整个文件未被读取；多半是英文双引号 \" 不成对，把后面许多行并进了一个单元格，请检查该行附近的引号，或在 Excel 中另存为 CSV 后重新提交。"
+        case .tooManyColumns(let line, let limit):
+            return "第 \(line) 行超过 \(limit) 列（Excel 工作表的列数上限），整个文件未被读取；请检查分隔符是否正确、是否误粘贴了整行数据，删除多余的列后重新提交。"
+        case .recordTooLong(let line, let limit):
+            return "第 \(line) 行开始的一行数据超过 \(Self.megabytes(limit))，整个文件未被读取；一行报送数据通常只有几百个字，请检查该行是否误粘贴了大量内容或引号不成对，改正后重新提交。"
         }
     }
+
+    /// `33554432` → `32 MB`, `52428800` → `50 MB`, `1572864` → `1.5 MB`: one unit for every size in a message.
+    static func megabytes(_ bytes: Int) -> String {
+        let mb = Double(bytes) / 1_048_576
+        if mb == mb.rounded() { return "\(Int(mb)) MB" }
+        return CSVWriter.fixed(mb, places: mb < 0.1 ? 3 : 1) + " MB"
+    }
+}
+
+/// The reader's resource limits. Each one is far above anything Excel or WPS can save, so only a
+/// broken or hostile file reaches one; it is then rejected whole with an issue naming the line,
+/// and memory stays bounded whatever a clerk sends.
+public struct ReadLimits: Sendable, Equatable {
+    /// A file larger than this is not read at all (checked before reading, on the open file).
+    public var maxFileBytes: Int
+    /// Excel's own cell limit: 32,767 characters (Unicode scalars).
+    public var maxFieldCharacters: Int
+    /// Excel's own column limit: 16,384 (XFD).
+    public var maxColumns: Int
+    /// One record (all its physical lines), in bytes of UTF-8 text.
+    public var maxRecordBytes: Int
+
+    public init(maxFileBytes: Int = 32 << 20, maxFieldCharacters: Int = 32_767, maxColumns: Int = 16_384,
+                maxRecordBytes: Int = 1 << 20) {
+        self.maxFileBytes = maxFileBytes; self.maxFieldCharacters = maxFieldCharacters
+        self.maxColumns = maxColumns; self.maxRecordBytes = maxRecordBytes
+    }
+
+    /// The limits every command uses.
+    public static let standard = ReadLimits()
 }
 
 /// A file's text as UTF-8 bytes (no BOM), and the encoding it was read in.
