@@ -84,13 +84,21 @@ public enum ReportAssembler {
         }
         if historyRecords.isEmpty && !history.isEmpty {
             progress("replaying hazard ledger: \(history.first!) to \(history.last!)")
-            let replayed = parallelMap(codes) { code in replay(config, code, history: history, scans: scans) }
-            for r in replayed { ledger.merge(r.ledger); cost.load = cost.load + r.load; cost.validate += r.validate; cost.ledger += r.apply }
-            if var k = key {
-                for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: replayed.map { $0.entries[i] }) }
-                key = k
-            }
-            historyRecords = replayed.map(\.records)
+            // In a closure so the per-submitter ledgers are freed once merged (they would double the peak memory).
+            historyRecords = {
+                var replayed = parallelMap(codes) { code in replay(config, code, history: history, scans: scans, for: period) }
+                for i in replayed.indices {
+                    ledger.merge(replayed[i].ledger)
+                    replayed[i].ledger = HazardLedger()
+                    let r = replayed[i]
+                    cost.load = cost.load + r.load; cost.validate += r.validate; cost.ledger += r.apply
+                }
+                if var k = key {
+                    for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: replayed.map { $0.entries[i] }) }
+                    key = k
+                }
+                return replayed.map(\.records)
+            }()
             cost.ledgerSource = "replayed \(history.count) earlier month(s)"
         }
 
@@ -140,7 +148,8 @@ public enum ReportAssembler {
     }
 
     /// One submitter's hazards of every earlier month, validated against its own ledger and replayed.
-    private static func replay(_ config: PipelineConfig, _ code: String, history: [Period], scans: [ScannedPeriod])
+    private static func replay(_ config: PipelineConfig, _ code: String, history: [Period], scans: [ScannedPeriod],
+                               for period: Period)
         -> (ledger: HazardLedger, records: [InputRecord?], entries: [String], load: LoadCost, validate: Double, apply: Double) {
         var loader = InputLoader()
         var ledger = HazardLedger()
@@ -161,7 +170,8 @@ public enum ReportAssembler {
             ledger.apply(period: q, owner: code, rows: result.rows)
             apply += LoadCost.since(&clock)
         }
-        return (ledger, records, entries, loader.cost, validate, apply)
+        // Only what report(P) can ask of the earlier months is kept (see HazardLedger.compacted).
+        return (ledger.compacted(forReportsFrom: period.year), records, entries, loader.cost, validate, apply)
     }
 
     /// One submitter's hazards files of every earlier month, read and hashed only (for the saved state's key).
