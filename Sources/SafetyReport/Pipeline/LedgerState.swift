@@ -14,7 +14,7 @@ public struct LedgerStateKey: Sendable, Equatable {
     public private(set) var hex: String
 
     public init(configSHA256: String) {
-        hex = SHA256.hexDigest(of: Array("safety-report ledger state 1\n\(ToolInfo.version)\n\(configSHA256)\n".utf8))
+        hex = SHA256.hexDigest(of: Array("safety-report ledger state 2\n\(ToolInfo.version)\n\(configSHA256)\n".utf8))
     }
 
     /// Folds in one period. `hazards` holds one line per submitter, in registry order.
@@ -47,7 +47,7 @@ public struct LedgerStateStore: Sendable {
     public func load(after q: Period, key: LedgerStateKey) -> HazardLedger? {
         guard let data = try? Data(contentsOf: url(q)) else { return nil }
         let bytes = [UInt8](data)
-        let header = Array("SRLEDGER1\n\(key.hex)\n".utf8)
+        let header = Array("SRLEDGER2\n\(key.hex)\n".utf8)
         guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header else { return nil }
         let digestEnd = header.count + 64
         let payload = Array(bytes[(digestEnd + 1)...])
@@ -59,8 +59,9 @@ public struct LedgerStateStore: Sendable {
     /// Saves the ledger after `q` (best effort: a state that cannot be written is simply not there next time).
     public func save(_ ledger: HazardLedger, after q: Period, key: LedgerStateKey) {
         var writer = StateWriter()
+        writer.bytes.reserveCapacity(1 << 20)
         writer.ledger(ledger.compacted(forReportsFrom: q.year))
-        let bytes = Array("SRLEDGER1\n\(key.hex)\n\(SHA256.hexDigest(of: writer.bytes))\n".utf8) + writer.bytes
+        let bytes = Array("SRLEDGER2\n\(key.hex)\n\(SHA256.hexDigest(of: writer.bytes))\n".utf8) + writer.bytes
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temp = folder.appendingPathComponent(".ledger-\(q).\(getpid()).tmp")
         do {
@@ -72,10 +73,14 @@ public struct LedgerStateStore: Sendable {
     }
 }
 
-/// A flat little-endian encoding of the ledger: counts and integers as 8 bytes, strings as length + UTF-8.
+/// A flat encoding of the ledger: integers (all ≥ 0) as LEB128 varints, strings as length + UTF-8.
 struct StateWriter {
     var bytes: [UInt8] = []
-    mutating func int(_ v: Int) { withUnsafeBytes(of: Int64(v).littleEndian) { bytes += $0 } }
+    mutating func int(_ v: Int) {
+        var u = UInt64(bitPattern: Int64(v))
+        while u >= 0x80 { bytes.append(UInt8(u & 0x7F) | 0x80); u >>= 7 }
+        bytes.append(UInt8(u))
+    }
     mutating func string(_ s: String) { int(s.utf8.count); bytes += s.utf8 }
     mutating func day(_ d: Day) { int(d.year); int(d.month); int(d.day) }
     mutating func optionalString(_ s: String?) { if let s { int(1); string(s) } else { int(0) } }
@@ -105,11 +110,14 @@ struct StateReader {
     init(bytes: [UInt8]) { self.bytes = bytes }
 
     mutating func int() -> Int? {
-        guard at + 8 <= bytes.count else { return nil }
-        var v: Int64 = 0
-        for i in 0..<8 { v |= Int64(bytes[at + i]) << (8 * Int64(i)) }
-        at += 8
-        return Int(v)
+        var v: UInt64 = 0, shift: UInt64 = 0
+        while at < bytes.count, shift < 64 {
+            let b = bytes[at]; at += 1
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return Int(Int64(bitPattern: v)) }
+            shift += 7
+        }
+        return nil
     }
     mutating func string() -> String? {
         guard let n = int(), n >= 0, at + n <= bytes.count else { return nil }

@@ -18,17 +18,18 @@ public enum VillageWorkbook {
     /// open hazards, agreements and issues, and per overview metric every village's value, so that
     /// writing N workbooks costs O(N log N) rather than O(N × (villages + ledger + issues)).
     public struct Shared: Sendable {
-        let openHazards: [String: [LedgerEntry]]
-        let agreements: [String: [AgreementStatus]]
-        let issues: [String: [ValidationIssue]]
+        /// Positions in the report's arrays (not copies: the report already holds them once).
+        let openHazards: [String: [Int]]
+        let agreements: [String: [Int]]
+        let issues: [String: [Int]]
         /// Per metric (in `metrics` order): the villages' values sorted ascending, and their average.
         let sortedValues: [[Double]]
         let averages: [Double?]
 
         public init(_ report: MonthReport) {
-            openHazards = Dictionary(grouping: report.ledger.filter(\.isOpen), by: \.owner)
-            agreements = Dictionary(grouping: report.agreements, by: \.folder)
-            issues = Dictionary(grouping: report.issues, by: { $0.folder })
+            openHazards = Dictionary(grouping: report.ledger.indices.filter { report.ledger[$0].isOpen }, by: { report.ledger[$0].owner })
+            agreements = Dictionary(grouping: report.agreements.indices, by: { report.agreements[$0].folder })
+            issues = Dictionary(grouping: report.issues.indices, by: { report.issues[$0].folder })
             let all = report.villages.map(\.figures)
             var sorted: [[Double]] = []
             var averages: [Double?] = []
@@ -71,7 +72,7 @@ public enum VillageWorkbook {
 
         try overview(sheets[0], report, village, shared, style, print, title)
 
-        let open = shared.openHazards[v.code] ?? []
+        let open = (shared.openHazards[v.code] ?? []).map { report.ledger[$0] }
         let overdue = open.filter(\.isOverdue).count
         let ledger = LedgerSheet(layout: .villageOpen, groupNames: LedgerSheet.groupNames([v]))
         let lt = try sheets[1].writeTable(
@@ -80,7 +81,7 @@ public enum VillageWorkbook {
             columns: ledger.columns, rows: open.map(ledger.cells), print: print)
         try ledger.highlight(sheets[1], lt, style)
 
-        let parties = shared.agreements[v.code] ?? []
+        let parties = (shared.agreements[v.code] ?? []).map { report.agreements[$0] }
         let unsigned = parties.filter { $0.state != .signed }.count
         let columns = [Column("对象类型", max: 18), Column("对象编码", max: 20), Column("对象名称", .wrap, max: 30),
                        Column("签订状态", .center, max: 10), Column("签订日期", .date), Column("名单报送月份", .center, max: 12)]
@@ -93,7 +94,7 @@ public enum VillageWorkbook {
             }, print: print)
         try sheets[2].highlight(at, column: 3, style.bad) { "\($0)<>\"已签订\"" }
 
-        let issues = shared.issues[v.code] ?? []
+        let issues = (shared.issues[v.code] ?? []).map { report.issues[$0] }
         let fixColumns = [Column("文件", max: 18), Column("行号", .int, max: 6), Column("列", max: 26), Column("填写的值", .wrap, max: 20),
                           Column("级别", .center, max: 6), Column("问题", .wrap, max: 44), Column("如何更正", .wrap, max: 40)]
         let ft = try sheets[3].writeTable(
