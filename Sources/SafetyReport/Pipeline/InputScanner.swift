@@ -52,6 +52,12 @@ public struct InputScanner: Sendable {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else { return result }
         result.exists = true
+        if case .notReadable(let why) = classify(root) {
+            // A period folder that is a symlink out of inputs/ would lead every file under it outside.
+            result.issues.append(issue(period, folder: period.description, rule: "entry.unreadable",
+                message: "本期目录「\(period)」无法读取（\(why)），其中的文件均未读取，按全部未报送处理。请把报送文件直接放在 inputs/\(period)/ 下。"))
+            return result
+        }
         let registered = Set(config.submitterCodes)
         for name in entries(root) {
             let path = root + "/" + name
@@ -109,22 +115,32 @@ public struct InputScanner: Sendable {
 
     private enum EntryKind { case file, directory, notReadable(String) }
 
-    /// What an entry is, following symlinks only when they stay inside inputs/.
+    /// What an entry is, following symlinks only when they stay inside inputs/. Every entry's real
+    /// path is checked, not only symlinks': `inputs` itself may be a symlink (a mounted share), and
+    /// a symlink anywhere above the entry counts as much as one at the entry.
     private func classify(_ path: String) -> EntryKind {
         var st = stat()
         guard lstat(path, &st) == 0 else { return .notReadable("无法访问") }
-        if (st.st_mode & S_IFMT) == S_IFLNK {
-            let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-            let inputsRoot = config.inputs.resolvingSymlinksInPath().path
-            guard resolved.hasPrefix(inputsRoot + "/") else { return .notReadable("符号链接指向 inputs 目录之外") }
-            guard stat(path, &st) == 0 else { return .notReadable("符号链接已失效") }
+        let isLink = (st.st_mode & S_IFMT) == S_IFLNK
+        guard let resolved = Self.realPath(path) else { return .notReadable(isLink ? "符号链接已失效" : "无法访问") }
+        let inputsRoot = Self.realPath(config.inputs.path) ?? config.inputs.path
+        guard resolved.hasPrefix(inputsRoot + "/") else {
+            return .notReadable(isLink ? "符号链接指向 inputs 目录之外" : "位于 inputs 目录之外")
         }
+        if isLink { guard stat(path, &st) == 0 else { return .notReadable("符号链接已失效") } }
         switch st.st_mode & S_IFMT {
         case S_IFDIR: return access(path, R_OK | X_OK) == 0 ? .directory : .notReadable("没有读取权限")
         case S_IFREG: return access(path, R_OK) == 0 ? .file : .notReadable("没有读取权限")
         case S_IFIFO: return .notReadable("是管道文件")
         default: return .notReadable("不是普通文件")
         }
+    }
+
+    /// The canonical absolute path (every symlink and `..` resolved), or nil when it does not resolve.
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
     }
 
     private func entries(_ dir: String) -> [String] {

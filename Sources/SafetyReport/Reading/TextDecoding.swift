@@ -73,11 +73,11 @@ public enum ReadFailure: Error, Equatable, Sendable {
         }
     }
 
-    /// `33554432` → `32 MB`, `52428800` → `50 MB`, `1572864` → `1.5 MB`: one unit for every size in a message.
+    /// `33554432` → `32 MB`, `52428800` → `50 MB`, `1572864` → `1.5 MB`: one unit, one decimal, for
+    /// every size in a message (a size under 0.1 MB shows as `0.1 MB`, which is all a clerk needs).
     static func megabytes(_ bytes: Int) -> String {
-        let mb = Double(bytes) / 1_048_576
-        if mb == mb.rounded() { return "\(Int(mb)) MB" }
-        return CSVWriter.fixed(mb, places: mb < 0.1 ? 3 : 1) + " MB"
+        let tenths = max(1, (bytes * 10 + 524_288) / 1_048_576)
+        return tenths % 10 == 0 ? "\(tenths / 10) MB" : "\(tenths / 10).\(tenths % 10) MB"
     }
 }
 
@@ -135,15 +135,17 @@ public enum TextDecoding {
             if let bad = firstInvalidUTF8(body) { throw .invalidForBOM(.utf8BOM, line: lineOf(offset: bad, in: body)) }
             return DecodedText(encoding: .utf8BOM, utf8: droppingLeadingBOMs(body))
         }
-        guard firstInvalidUTF8(bytes) != nil else { return DecodedText(encoding: .utf8, utf8: bytes) }
+        guard let badUTF8 = firstInvalidUTF8(bytes) else { return DecodedText(encoding: .utf8, utf8: bytes) }
         do {
             return DecodedText(encoding: .gb18030, utf8: try Iconv.convert(bytes, from: "GB18030", to: "UTF-8"))
         } catch {
             // Both GB18030 lead and trail bytes are ≥ 0x30, so counting LF bytes up to the
-            // failing offset gives the right physical line.
+            // failing offset gives the right physical line. The line named is where the file stops
+            // being readable in the encoding that got further: a UTF-8 file with one bad byte on
+            // line 30 is reported at line 30, not at line 1 where GB18030 gave up on its header.
             switch error {
             case .invalidSequence(let offset), .truncatedSequence(let offset):
-                throw .undecodable(line: lineOf(offset: offset, in: bytes))
+                throw .undecodable(line: lineOf(offset: max(offset, badUTF8), in: bytes))
             case .unsupported:
                 throw .undecodable(line: 1)
             }
