@@ -98,7 +98,8 @@ struct Run: ParsableCommand {
         }
         let outcome = try Console.build(config, configHash, p, console)
         if timings {
-            for t in outcome.timings { print(t.stage.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%8.3f s", t.seconds)) }
+            for t in outcome.timings { print(t.stage.padding(toLength: max(26, t.stage.count + 1), withPad: " ", startingAt: 0) + String(format: "%8.3f s", t.seconds)) }
+            print(outcome.inputSummary)
         }
         if strict && outcome.rejectedAnything { throw ExitCode(3) }
     }

@@ -85,4 +85,46 @@ public struct HazardLedger: Sendable, Equatable {
 
     /// Every folder that has registered at least one hazard, sorted.
     public var owners: [String] { byOwner.keys.sorted() }
+
+    // MARK: Parallel replay and saved state
+
+    /// Adds the hazards of owners this ledger does not hold yet (ledgers replayed per owner on
+    /// different cores are merged this way; hazards belong to one owner, so nothing overlaps).
+    public mutating func merge(_ other: HazardLedger) {
+        for (owner, table) in other.byOwner where byOwner[owner] == nil { byOwner[owner] = table }
+    }
+
+    /// Every hazard, by owner then id (a deterministic order for saving).
+    public var allHazards: [Hazard] {
+        owners.flatMap { owner in byOwner[owner]!.keys.sorted().map { byOwner[owner]![$0]! } }
+    }
+
+    /// A ledger holding exactly `hazards` (as read back from a saved state).
+    public init(hazards: [Hazard]) {
+        for h in hazards { byOwner[h.owner, default: [:]][h.id] = h }
+    }
+
+    /// The ledger reduced to what any report of a period in `year` or later can ask of it: each
+    /// hazard keeps its registering update (registration period and found_date), the last update
+    /// before `year` (its state at the end of every earlier month), and every update of `year` on
+    /// (the trend chart counts each month of the report's year). Updates in between answer only
+    /// questions about months no such report asks, so dropping them changes no output.
+    public func compacted(forReportsFrom year: Int) -> HazardLedger {
+        var out = HazardLedger()
+        for (owner, table) in byOwner {
+            out.byOwner[owner] = table.mapValues { h in
+                let lastBefore = h.updates.lastIndex { $0.period.year < year }
+                let kept = h.updates.indices.filter { i in i == 0 || i == lastBefore || h.updates[i].period.year >= year }
+                return Hazard(owner: h.owner, id: h.id, updates: kept.map { h.updates[$0] })
+            }
+        }
+        return out
+    }
+}
+
+extension HazardLedger.Hazard {
+    /// A hazard with the given updates, in period order (as read back from a saved state).
+    public init(owner: String, id: String, savedUpdates: [HazardLedger.Update]) {
+        self.init(owner: owner, id: id, updates: savedUpdates)
+    }
 }

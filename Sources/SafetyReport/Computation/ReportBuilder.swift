@@ -67,18 +67,18 @@ public enum ReportBuilder {
 
     /// Town-wide hazards registered, and hazards that became 已整改, in each month of P's year up to P.
     static func trend(config: PipelineConfig, period: Period, ledger: HazardLedger) -> [TrendPoint] {
-        var points: [TrendPoint] = []
+        var months: [Period] = []
         var month = Period(year: period.year, month: 1)!
-        while month <= period {
-            var point = TrendPoint(period: month, hazardsNew: 0, hazardsRectified: 0)
-            for owner in config.submitterCodes {
-                for h in ledger.hazards(owner: owner, upTo: month) {
-                    if h.registeredIn == month { point.hazardsNew += 1 }
-                    if h.isRectified(at: month) && !h.isRectified(at: month.previous) { point.hazardsRectified += 1 }
+        while month <= period { months.append(month); month = month.next }
+        var points = months.map { TrendPoint(period: $0, hazardsNew: 0, hazardsRectified: 0) }
+        // One pass over each owner's hazards (not one per month): a hazard counts in a month it was registered by.
+        for owner in config.submitterCodes {
+            for h in ledger.hazards(owner: owner, upTo: period) {
+                for (i, month) in months.enumerated() where h.registeredIn <= month {
+                    if h.registeredIn == month { points[i].hazardsNew += 1 }
+                    if h.isRectified(at: month) && !h.isRectified(at: month.previous) { points[i].hazardsRectified += 1 }
                 }
             }
-            points.append(point)
-            month = month.next
         }
         return points
     }

@@ -92,7 +92,9 @@ public struct ReportSettings: Sendable, Equatable, Codable {
 /// The whole checked configuration. Folders are absolute, resolved against pipeline.json's folder.
 public struct PipelineConfig: Sendable, Equatable {
     public var town: Town
-    public var villages: [Village]
+    public var villages: [Village] { didSet { villageIndex = Self.index(villages) } }
+    /// Village code → position in `villages` (the first one), so lookups stay O(1) for thousands of villages.
+    private var villageIndex: [String: Int] = [:]
     public var keyUnits: [KeyUnit]
     public var inputs: URL
     public var outputs: URL
@@ -107,9 +109,16 @@ public struct PipelineConfig: Sendable, Equatable {
                 targets: Targets = Targets(), report: ReportSettings = ReportSettings()) {
         self.town = town; self.villages = villages; self.keyUnits = keyUnits
         self.inputs = inputs; self.outputs = outputs; self.targets = targets; self.report = report
+        villageIndex = Self.index(villages)
     }
 
-    public func village(_ code: String) -> Village? { villages.first { $0.code == code } }
+    private static func index(_ villages: [Village]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (i, v) in villages.enumerated() where index[v.code] == nil { index[v.code] = i }
+        return index
+    }
+
+    public func village(_ code: String) -> Village? { villageIndex[code].map { villages[$0] } }
 
     /// The village that owns a group code, if any.
     public func villageOfGroup(_ groupCode: String) -> Village? {

@@ -161,10 +161,24 @@ public struct StandingAgreements: Sendable, Equatable {
 extension String {
     /// Cell trimming (SPEC §3.1): ASCII whitespace, the full-width space U+3000, and a stray BOM.
     public var trimmedCell: String {
+        // Most cells have nothing to trim: when neither end byte can start a cell space, the
+        // Character walk below would return the string unchanged, so skip it (it is hot: every cell).
+        if let first = utf8.first, let last = utf8.last, !first.mayStartCellSpace, !last.mayEndCellSpace { return self }
         var s = Substring(self)
         while let c = s.first, c.isCellSpace { s = s.dropFirst() }
         while let c = s.last, c.isCellSpace { s = s.dropLast() }
         return String(s)
+    }
+}
+
+extension UInt8 {
+    /// The first byte of a cell space's UTF-8 form: space, tab, CR, LF, U+3000 (E3), U+FEFF (EF), U+00A0 (C2).
+    fileprivate var mayStartCellSpace: Bool {
+        self == 0x20 || self == 0x09 || self == 0x0D || self == 0x0A || self == 0xE3 || self == 0xEF || self == 0xC2
+    }
+    /// The last byte of a cell space's UTF-8 form: ASCII ones, or a continuation byte (U+3000 ends 80, U+FEFF BF, U+00A0 A0).
+    fileprivate var mayEndCellSpace: Bool {
+        self == 0x20 || self == 0x09 || self == 0x0D || self == 0x0A || self == 0x80 || self == 0xBF || self == 0xA0
     }
 }
 

@@ -25,28 +25,50 @@ extension String {
 public enum HeaderMatcher {
     /// A header cell as compared: trimmed (spaces, U+3000, BOM), full-width folded, lower-cased.
     public static func normalize(_ cell: String) -> String {
-        cell.trimmedCell.foldedToASCII.trimmedCell.lowercased()
+        let folded = cell.trimmedCell.foldedToASCII.trimmedCell
+        // lowercased() allocates even when nothing changes; Chinese headers have no upper-case letters.
+        if !folded.utf8.contains(where: { (0x41...0x5A).contains($0) || $0 >= 0x80 }) { return folded }
+        return folded.lowercased()
     }
 
     /// Maps each header cell to a column by its Chinese header or its English key; the first
     /// occurrence of a column wins, later ones are duplicates; unmatched cells are unknown.
     /// Empty header cells are neither (a trailing comma is not a column).
     public static func match(header: [String], schema: FileSchema) -> ColumnMapping {
-        var names: [String: String] = [:]
-        for c in schema.columns {
-            names[normalize(c.key)] = c.key
-            names[normalize(c.header)] = c.key
-        }
+        let standard = FileSchema.of(schema.kind)
+        let table = standard.columns == schema.columns ? standardTables[schema.kind]! : NameTable(schema)
         var mapping = ColumnMapping(index: [:])
         for (i, cell) in header.enumerated() {
             let n = normalize(cell)
             if n.isEmpty { continue }
-            guard let key = names[n] else { mapping.unknown.append((i, cell)); continue }
+            guard let key = table.key(n) else { mapping.unknown.append((i, cell)); continue }
             if mapping.index[key] != nil { mapping.duplicates.append((i, key, cell)) } else { mapping.index[key] = i }
         }
         mapping.missingRequired = schema.columns.filter { $0.presence == .required && mapping.index[$0.key] == nil }
         return mapping
     }
+
+    /// Normalized column name → key, built once per file kind rather than once per file. Looked up
+    /// by UTF-8 bytes first: equal bytes are equal strings, and hashing bytes skips the Unicode
+    /// normalization a String key needs for Chinese text; only a miss asks the String table, so a
+    /// header in another normalization form still matches exactly as before.
+    struct NameTable: Sendable {
+        var byString: [String: String] = [:]
+        var byBytes: [[UInt8]: String] = [:]
+        init(_ schema: FileSchema) {
+            for c in schema.columns {
+                byString[normalize(c.key)] = c.key
+                byString[normalize(c.header)] = c.key
+            }
+            for (name, key) in byString { byBytes[Array(name.utf8)] = key }
+        }
+        func key(_ normalized: String) -> String? {
+            if let key = byBytes[Array(normalized.utf8)] { return key }
+            return byString[normalized]
+        }
+    }
+    static let standardTables: [FileKind: NameTable] =
+        Dictionary(uniqueKeysWithValues: FileKind.allCases.map { ($0, NameTable(FileSchema.of($0))) })
 
     /// The file kind whose columns a header matches best (for `inspect` on a file of any name).
     public static func bestKind(for header: [String]) -> FileKind? {

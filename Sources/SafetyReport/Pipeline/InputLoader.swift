@@ -34,6 +34,8 @@ public enum InputReadError: Error, Equatable, Sendable {
 /// Reads files and remembers what it read. Not shared between threads.
 public struct InputLoader: Sendable {
     public private(set) var records: [InputRecord] = []
+    /// Seconds spent and bytes read, for `run --timings`.
+    public private(set) var cost = LoadCost()
     public let limits: ReadLimits
     public init(limits: ReadLimits = .standard) { self.limits = limits }
 
@@ -47,8 +49,12 @@ public struct InputLoader: Sendable {
                 file: file.name, line: failure.line, rule: failure.rule, message: failure.message))
         }
         let bytes: [UInt8]
+        var clock = LoadCost.now()
+        defer { cost.parse += LoadCost.since(&clock) }
         do {
             bytes = try Self.readInput(file.path, limit: limits.maxFileBytes)
+            cost.read += LoadCost.since(&clock)
+            cost.bytes += bytes.count
         } catch {
             if case .tooLarge(let size) = error {
                 // Still hashed (streamed, in bounded memory) so replacing it makes the report stale.
@@ -63,6 +69,7 @@ public struct InputLoader: Sendable {
         if !records.contains(where: { $0.path == file.relativePath }) {  // a workbook is read once per dataset sheet
             records.append(InputRecord(path: file.relativePath, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
         }
+        cost.hash += LoadCost.since(&clock)
         if file.name.lowercased().hasSuffix(".xlsx") { return Self.workbookInput(bytes, file, kind, period: period, folder: folder.code) }
         do {
             return .parsed(fileName: file.name, try SourceReader.read(bytes, limits: limits))
@@ -104,5 +111,21 @@ public struct InputLoader: Sendable {
         if filled > limit { throw .tooLarge(bytes: filled) }
         bytes.removeSubrange(filled...)
         return bytes
+    }
+}
+
+/// Where an InputLoader's time went: reading files, hashing them, decoding and parsing them.
+public struct LoadCost: Sendable {
+    public var read = 0.0, hash = 0.0, parse = 0.0
+    public var bytes = 0
+    public init() {}
+    public static func + (a: LoadCost, b: LoadCost) -> LoadCost {
+        var c = a; c.read += b.read; c.hash += b.hash; c.parse += b.parse; c.bytes += b.bytes; return c
+    }
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    /// Seconds since `clock`, which is reset to now.
+    static func since(_ clock: inout UInt64) -> Double {
+        let t = now(); defer { clock = t }
+        return Double(t - clock) / 1e9
     }
 }

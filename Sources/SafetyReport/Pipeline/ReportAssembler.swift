@@ -1,6 +1,7 @@
 // Drives the stages for one period: scan and read inputs ≤ P, validate, replay the ledger, compute the report.
 
 import Foundation
+import Synchronization
 
 /// A computed report and what it was computed from.
 public struct AssembledReport: Sendable {
@@ -11,75 +12,120 @@ public struct AssembledReport: Sendable {
     public var listing: [String]
     /// False when inputs/<P>/ does not exist (reported as a warning).
     public var periodFolderExists: Bool
+    /// Where the time went, for `run --timings`.
+    public var cost = AssemblyCost()
+}
+
+/// Where the hazard ledger of the earlier months came from, and the key of the ledger after P.
+public struct LedgerStateUse: Sendable {
+    /// Saved states to reuse and to save into; nil replays every earlier month and saves nothing.
+    public var store: LedgerStateStore
+    public var configSHA256: String
+    public init(store: LedgerStateStore, configSHA256: String) { self.store = store; self.configSHA256 = configSHA256 }
+}
+
+extension AssembledReport {
+    /// Per-stage seconds of the assembly (summed over both cores where the work ran in parallel).
+    public var stageSeconds: [(stage: String, seconds: Double)] { cost.stages }
+}
+
+/// Time spent per stage, and how the earlier months' ledger was obtained.
+public struct AssemblyCost: Sendable {
+    public var load = LoadCost()
+    public var scan = 0.0, validate = 0.0, ledger = 0.0, stateLoad = 0.0, stateSave = 0.0, compute = 0.0
+    /// "replayed N months", "saved state of 2026-09 (N months)" …
+    public var ledgerSource = "no earlier months"
+    public var stages: [(stage: String, seconds: Double)] {
+        [("  scan input folders", scan), ("  read files", load.read), ("  SHA-256 of inputs", load.hash),
+         ("  decode + parse (cpu)", load.parse), ("  validate (cpu)", validate), ("  ledger replay (cpu)", ledger),
+         ("  saved ledger state: load", stateLoad), ("  saved ledger state: save", stateSave), ("  roll-up", compute)]
+    }
 }
 
 public enum ReportAssembler {
     /// Builds report(P) from pipeline.json and the inputs of periods ≤ P (SPEC §4).
-    public static func assemble(config: PipelineConfig, period: Period,
+    ///
+    /// Folders are independent until the roll-up (hazard ids belong to their folder), so each
+    /// submitter's files are read, validated and replayed on whichever core is free, and the results
+    /// are put back in registry order: the report does not depend on which core did what.
+    /// With `state`, the ledger after the earlier months is taken from a saved state whose key (see
+    /// `LedgerStateKey`) equals the one computed from today's inputs, and the ledger after P is saved.
+    public static func assemble(config: PipelineConfig, period: Period, state: LedgerStateUse? = nil,
                                 progress: (String) -> Void = { _ in }) -> AssembledReport {
+        var cost = AssemblyCost()
+        var clock = LoadCost.now()
         let scanner = InputScanner(config: config)
-        var loader = InputLoader()
         let history = scanner.periods().filter { $0 < period }
-        var listing: [String] = []
-        var scans: [Period: ScannedPeriod] = [:]
-
-        // 1. Replay the hazard ledger over every earlier period, in order.
-        var ledger = HazardLedger()
-        for q in history {
-            progress("replaying hazard ledger: \(q)")
-            let scan = scanner.scan(q)
-            scans[q] = scan
-            listing += scan.listing
-            for code in config.submitterCodes {
-                guard let folder = scan.folders[code] else { continue }
-                let ctx = context(config, q, code)
-                let result = Validator.hazards(loader.load(folder, .hazards, period: q), ctx,
-                                               known: ledger.knownFoundDates(owner: code))
-                ledger.apply(period: q, owner: code, rows: result.rows)
-            }
-        }
-
-        // 2. Period P: validate all four files of every registered submitter.
-        progress("validating \(period)")
+        let codes = config.submitterCodes
+        progress("scanning \(history.count + 1) period folder(s)")
+        let scans = parallelMap(history) { scanner.scan($0) }
         let scan = scanner.scan(period)
-        listing += scan.listing
-        var folders: [FolderPeriod] = []
-        var pending: [(code: String, rows: [HazardRow])] = []
-        for code in config.submitterCodes {
-            let folder = scan.folders[code]
-            let ctx = context(config, period, code)
-            let known = ledger.knownFoundDates(owner: code)
-            let inspections = Validator.inspections(loader.load(folder, .inspections, period: period), ctx)
-            let hazards = Validator.hazards(loader.load(folder, .hazards, period: period), ctx, known: known)
-            let agreements = Validator.agreements(loader.load(folder, .agreements, period: period), ctx)
-            let trainings = Validator.trainings(loader.load(folder, .trainings, period: period), ctx)
-            let newIds = Set(hazards.rows.map(\.hazardId).filter { known[$0] == nil })
-            let cross = Validator.crossCheck(inspections: inspections, hazards: hazards, newIds: newIds, ctx)
-            folders.append(FolderPeriod(code: code, submitter: ctx.submitter, inspections: inspections, hazards: hazards,
-                                        agreements: agreements, trainings: trainings,
-                                        otherIssues: (folder?.issues ?? []) + cross))
-            pending.append((code, hazards.rows))
-        }
-        for (code, rows) in pending { ledger.apply(period: period, owner: code, rows: rows) }
+        var listing = scans.flatMap(\.listing) + scan.listing
+        cost.scan = LoadCost.since(&clock)
 
-        // 3. Agreements standing at P's end: P's own readable file, else the latest readable one of the year.
-        progress("resolving agreements")
-        var standing: [String: StandingAgreements] = [:]
-        for folder in folders {
-            if folder.agreements.isSubmitted {
-                standing[folder.code] = StandingAgreements(sentIn: period, rows: folder.agreements.rows,
-                                                           rejectedParties: folder.agreements.rejectedParties)
-                continue
+        // 1. The ledger after every earlier period: from a saved state whose key matches, else replayed.
+        var ledger = HazardLedger()
+        var key = state.map { LedgerStateKey(configSHA256: $0.configSHA256) }
+        var historyRecords: [[InputRecord?]] = []  // per submitter, per earlier period
+        if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
+            progress("hashing earlier months' hazards files")
+            let hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: scans) }
+            var k = LedgerStateKey(configSHA256: state.configSHA256)
+            for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
+            clock = LoadCost.now()
+            if let saved = state.store.load(after: last, key: k) {
+                ledger = saved
+                key = k
+                historyRecords = hashed.map(\.records)
+                cost.load = hashed.reduce(LoadCost()) { $0 + $1.cost }
+                cost.ledgerSource = "saved state of \(last) (\(history.count) earlier month(s) hashed, not replayed)"
             }
-            for q in history.reversed() where q.year == period.year {
-                guard let found = scans[q]?.folders[folder.code] else { continue }
-                let result = Validator.agreements(loader.load(found, .agreements, period: q), context(config, q, folder.code))
-                if result.isSubmitted {
-                    standing[folder.code] = StandingAgreements(sentIn: q, rows: result.rows, rejectedParties: result.rejectedParties)
-                    break
-                }
-            }
+            cost.stateLoad = LoadCost.since(&clock)
         }
+        if historyRecords.isEmpty && !history.isEmpty {
+            progress("replaying hazard ledger: \(history.first!) to \(history.last!)")
+            // In a closure so the per-submitter ledgers are freed once merged (they would double the peak memory).
+            historyRecords = {
+                var replayed = parallelMap(codes) { code in replay(config, code, history: history, scans: scans, for: period) }
+                for i in replayed.indices {
+                    ledger.merge(replayed[i].ledger)
+                    replayed[i].ledger = HazardLedger()
+                    let r = replayed[i]
+                    cost.load = cost.load + r.load; cost.validate += r.validate; cost.ledger += r.apply
+                }
+                if var k = key {
+                    for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: replayed.map { $0.entries[i] }) }
+                    key = k
+                }
+                return replayed.map(\.records)
+            }()
+            cost.ledgerSource = "replayed \(history.count) earlier month(s)"
+        }
+
+        // 2. Period P: validate all four files of every registered submitter, and find its standing agreements.
+        progress("validating \(period)")
+        let known = ledger
+        let current = parallelMap(codes) { code in
+            validatePeriod(config, period, code, folder: scan.folders[code], ledger: known, history: history, scans: scans)
+        }
+        clock = LoadCost.now()
+        var folders: [FolderPeriod] = []
+        var standing: [String: StandingAgreements] = [:]
+        var hazardEntries: [String] = []
+        for c in current {
+            ledger.apply(period: period, owner: c.folder.code, rows: c.folder.hazards.rows)
+            folders.append(c.folder)
+            if let s = c.standing { standing[c.folder.code] = s }
+            cost.load = cost.load + c.load
+            cost.validate += c.validate
+            hazardEntries.append(c.hazardEntry)
+        }
+        cost.ledger += LoadCost.since(&clock)
+        // Read order, as a single-threaded run reads: earlier months (period by period, registry order),
+        // then P's files (registry order), then earlier agreements files carried forward.
+        var inputs: [InputRecord] = []
+        for i in history.indices { for owner in historyRecords { if let r = owner[i] { inputs.append(r) } } }
+        inputs += current.flatMap(\.records) + current.flatMap(\.fallbackRecords)
 
         var extra = scan.issues
         if !scan.exists {
@@ -89,7 +135,149 @@ public enum ReportAssembler {
         progress("computing figures")
         let report = ReportBuilder.build(config: config, period: period, folders: folders, standing: standing,
                                          ledger: ledger, extraIssues: extra)
-        return AssembledReport(report: report, inputs: loader.records, listing: listing.sorted(), periodFolderExists: scan.exists)
+        cost.compute = LoadCost.since(&clock)
+
+        // 3. Save the ledger after P for next month's report, keyed by everything it was computed from.
+        if let state, var k = key {
+            if scan.exists { k.add(period: period, listing: scan.listing, hazards: hazardEntries) }
+            state.store.save(ledger, after: scan.exists ? period : (history.last ?? period), key: k)
+            cost.stateSave = LoadCost.since(&clock)
+        }
+        listing.sort()
+        return AssembledReport(report: report, inputs: inputs, listing: listing, periodFolderExists: scan.exists, cost: cost)
+    }
+
+    /// One submitter's hazards of every earlier month, validated against its own ledger and replayed.
+    private static func replay(_ config: PipelineConfig, _ code: String, history: [Period], scans: [ScannedPeriod],
+                               for period: Period)
+        -> (ledger: HazardLedger, records: [InputRecord?], entries: [String], load: LoadCost, validate: Double, apply: Double) {
+        var loader = InputLoader()
+        var ledger = HazardLedger()
+        var entries: [String] = []
+        var records: [InputRecord?] = []
+        var validate = 0.0, apply = 0.0
+        for (i, q) in history.enumerated() {
+            let folder = scans[i].folders[code]
+            let before = loader.records.count
+            let input = loader.load(folder, .hazards, period: q)
+            records.append(loader.records.count > before ? loader.records.last : nil)
+            entries.append(LedgerStateKey.entry(owner: code, record: records.last!,
+                                                present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil))
+            guard folder != nil else { continue }
+            var clock = LoadCost.now()
+            let result = Validator.hazards(input, context(config, q, code), known: ledger.knownFoundDates(owner: code))
+            validate += LoadCost.since(&clock)
+            ledger.apply(period: q, owner: code, rows: result.rows)
+            apply += LoadCost.since(&clock)
+        }
+        // Only what report(P) can ask of the earlier months is kept (see HazardLedger.compacted).
+        return (ledger.compacted(forReportsFrom: period.year), records, entries, loader.cost, validate, apply)
+    }
+
+    /// One submitter's hazards files of every earlier month, read and hashed only (for the saved state's key).
+    private static func hashHistory(_ code: String, history: [Period], scans: [ScannedPeriod])
+        -> (records: [InputRecord?], entries: [String], cost: LoadCost) {
+        var records: [InputRecord?] = []
+        var entries: [String] = []
+        var cost = LoadCost()
+        let limit = ReadLimits.standard.maxFileBytes
+        for (i, _) in history.enumerated() {
+            let folder = scans[i].folders[code]
+            var record: InputRecord?
+            if let file = folder?.files[.hazards], folder?.unreadable[.hazards] == nil {
+                // As InputLoader.load records it: the bytes' hash, or a too-large file's streamed hash.
+                var clock = LoadCost.now()
+                do {
+                    let bytes = try InputLoader.readInput(file.path, limit: limit)
+                    cost.read += LoadCost.since(&clock)
+                    cost.bytes += bytes.count
+                    record = InputRecord(path: file.relativePath, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count)
+                } catch {
+                    if case .tooLarge(let size) = error {
+                        let digest = (try? SHA256.hexDigest(ofFileAt: URL(fileURLWithPath: file.path))) ?? ""
+                        record = InputRecord(path: file.relativePath, sha256: digest, bytes: size)
+                    }
+                }
+                cost.hash += LoadCost.since(&clock)
+            }
+            records.append(record)
+            entries.append(LedgerStateKey.entry(owner: code, record: record,
+                                                present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil))
+        }
+        return (records, entries, cost)
+    }
+
+    private struct CurrentFolder: Sendable {
+        var folder: FolderPeriod
+        var standing: StandingAgreements?
+        var records: [InputRecord]
+        var fallbackRecords: [InputRecord]
+        var hazardEntry: String
+        var load: LoadCost
+        var validate: Double
+    }
+
+    /// One submitter's four files of P, and the agreements standing for it at P's end: P's own readable
+    /// file, else the latest readable one of the year.
+    private static func validatePeriod(_ config: PipelineConfig, _ period: Period, _ code: String, folder: ScannedFolder?,
+                                       ledger: HazardLedger, history: [Period], scans: [ScannedPeriod]) -> CurrentFolder {
+        var loader = InputLoader()
+        let ctx = context(config, period, code)
+        let known = ledger.knownFoundDates(owner: code)
+        let inspectionsInput = loader.load(folder, .inspections, period: period)
+        let before = loader.records.count
+        let hazardsInput = loader.load(folder, .hazards, period: period)
+        let hazardEntry = LedgerStateKey.entry(owner: code, record: loader.records.count > before ? loader.records.last : nil,
+                                               present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil)
+        let agreementsInput = loader.load(folder, .agreements, period: period)
+        let trainingsInput = loader.load(folder, .trainings, period: period)
+        var clock = LoadCost.now()
+        let inspections = Validator.inspections(inspectionsInput, ctx)
+        let hazards = Validator.hazards(hazardsInput, ctx, known: known)
+        let agreements = Validator.agreements(agreementsInput, ctx)
+        let trainings = Validator.trainings(trainingsInput, ctx)
+        let newIds = Set(hazards.rows.map(\.hazardId).filter { known[$0] == nil })
+        let cross = Validator.crossCheck(inspections: inspections, hazards: hazards, newIds: newIds, ctx)
+        var validate = LoadCost.since(&clock)
+        let result = FolderPeriod(code: code, submitter: ctx.submitter, inspections: inspections, hazards: hazards,
+                                  agreements: agreements, trainings: trainings, otherIssues: (folder?.issues ?? []) + cross)
+        let records = loader.records
+        var standing: StandingAgreements?
+        if agreements.isSubmitted {
+            standing = StandingAgreements(sentIn: period, rows: agreements.rows, rejectedParties: agreements.rejectedParties)
+        } else {
+            for (i, q) in history.enumerated().reversed() where q.year == period.year {
+                guard let found = scans[i].folders[code] else { continue }
+                let input = loader.load(found, .agreements, period: q)
+                clock = LoadCost.now()
+                let result = Validator.agreements(input, context(config, q, code))
+                validate += LoadCost.since(&clock)
+                if result.isSubmitted {
+                    standing = StandingAgreements(sentIn: q, rows: result.rows, rejectedParties: result.rejectedParties)
+                    break
+                }
+            }
+        }
+        return CurrentFolder(folder: result, standing: standing, records: records,
+                             fallbackRecords: Array(loader.records.dropFirst(records.count)), hazardEntry: hazardEntry,
+                             load: loader.cost, validate: validate)
+    }
+
+    /// `transform` applied to every element on every core; results in the elements' order.
+    static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        guard items.count > 1 else { return items.map(transform) }
+        let results = Mutex<[R?]>(Array(repeating: nil, count: items.count))
+        let next = Atomic<Int>(0)
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, items.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                if i >= items.count { break }
+                let r = transform(items[i])
+                results.withLock { $0[i] = r }
+            }
+        }
+        return results.withLock { $0.map { $0! } }
     }
 
     static func context(_ config: PipelineConfig, _ period: Period, _ code: String) -> ValidationContext {

@@ -17,6 +17,8 @@ public struct BuildOutcome: Sendable {
     public var timings: [(stage: String, seconds: Double)]
     /// `changes` is the record carried over from the replaced build of the same inputs: this build changed nothing.
     public var changesCarried = false
+    /// Bytes read, where the earlier months' ledger came from, and the reading throughput (for --timings).
+    public var inputSummary: String = ""
     /// Something was rejected — a row, a whole file, or an unregistered folder's files (for --strict).
     public var rejectedAnything: Bool { report.rejectedAnything }
 }
@@ -35,8 +37,15 @@ public enum ReportRun {
         var timings: [(stage: String, seconds: Double)] = []
         var clock = Date()
         func lap(_ stage: String) { timings.append((stage, Date().timeIntervalSince(clock))); clock = Date() }
-        let assembled = ReportAssembler.assemble(config: config, period: period, progress: log)
+        let state = LedgerStateUse(store: LedgerStateStore(outputs: config.outputs), configSHA256: configSHA256)
+        let assembled = ReportAssembler.assemble(config: config, period: period, state: state, progress: log)
         lap("read, validate, compute")
+        timings += assembled.stageSeconds.filter { $0.seconds > 0 }
+        let c = assembled.cost
+        let perCore = c.load.read + c.load.hash + c.load.parse + c.validate
+        let inputSummary = "input \(assembled.inputs.count) files, " + String(format: "%.1f MB read", Double(c.load.bytes) / 1e6)
+            + "; ledger: \(c.ledgerSource); read+hash+decode+parse+validate "
+            + String(format: "%.1f MB/s per core", perCore > 0 ? Double(c.load.bytes) / 1e6 / perCore : 0)
         let report = assembled.report
         let store = OutputStore(root: config.outputs)
         let staging = try store.makeStaging(period)
@@ -75,14 +84,13 @@ public enum ReportRun {
             try put("changes.csv", ChangeLog.csv(changes, period: period))
             lap("summary CSVs")
 
-            log("writing town workbook")
-            let workbook = workbookName(config, period)
-            try writeWorkbook(staging.appendingPathComponent(workbook)) { try TownWorkbook.write(report, changes: changes, to: $0) }
-            outputs.append(try describe(staging, workbook))
-            lap("town workbook")
-            log("writing \(report.villages.count) village workbooks")
-            outputs += try writeVillageWorkbooks(report, staging: staging)
-            lap("village workbooks")
+            log("writing the town workbook and \(report.villages.count) village workbooks")
+            let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging)
+            outputs += workbooks.outputs
+            lap("workbooks (both cores)")
+            timings.append(("  town workbook (thread cpu)", workbooks.townSeconds))
+            timings.append(("  village workbooks (thread cpu)", workbooks.villageSeconds))
+            timings.append(("  hash + fsync workbooks (thread cpu)", workbooks.describeSeconds))
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
             try OutputStore.write(manifest.json, to: staging.appendingPathComponent("manifest.json"))
@@ -98,33 +106,62 @@ public enum ReportRun {
             lap("manifest and commit")
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
                                 replacedEarlierBuild: replaced, periodFolderExists: assembled.periodFolderExists,
-                                keptInHistory: keptAlready ? nil : superseded, timings: timings, changesCarried: changesCarried)
+                                keptInHistory: keptAlready ? nil : superseded, timings: timings, changesCarried: changesCarried,
+                                inputSummary: inputSummary)
         } catch {
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
     }
 
-    /// One workbook per village, written on every core: each is an independent libxlsxwriter workbook.
-    private static func writeVillageWorkbooks(_ report: MonthReport, staging: URL) throws(OutputError) -> [Manifest.Output] {
+    /// The town workbook and one workbook per village, written on every core: each is an independent
+    /// libxlsxwriter workbook. Workers take the next job from a shared counter, the town workbook (the
+    /// largest) first, so one core writes it while the other starts on the villages. Each file's bytes
+    /// depend only on the report, so the order in which they are written changes nothing.
+    private static func writeWorkbooks(_ report: MonthReport, changes: [FigureChange], townName: String, staging: URL)
+        throws(OutputError) -> (outputs: [Manifest.Output], townSeconds: Double, villageSeconds: Double, describeSeconds: Double) {
         let villages = report.villages
-        let results = Mutex<[Result<Manifest.Output, OutputError>?]>(Array(repeating: nil, count: villages.count))
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, villages.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for i in stride(from: worker, to: villages.count, by: workers) {
-                let name = "villages/\(villages[i].village.code).xlsx"
+        let shared = VillageWorkbook.Shared(report)
+        let jobs = villages.count + 1
+        let results = Mutex<[Result<Manifest.Output, OutputError>?]>(Array(repeating: nil, count: jobs))
+        let seconds = Mutex<(town: Double, villages: Double, describe: Double)>((0, 0, 0))
+        let next = Atomic<Int>(0)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                if i >= jobs { break }
+                var start = threadCPUSeconds()
+                var described = 0.0
+                let name = i == 0 ? townName : "villages/\(villages[i - 1].village.code).xlsx"
                 let result: Result<Manifest.Output, OutputError>
                 do {
-                    try writeWorkbook(staging.appendingPathComponent(name)) { try VillageWorkbook.write(report, village: villages[i], to: $0) }
+                    try writeWorkbook(staging.appendingPathComponent(name)) { path in
+                        if i == 0 { try TownWorkbook.write(report, changes: changes, to: path) }
+                        else { try VillageWorkbook.write(report, village: villages[i - 1], shared: shared, to: path) }
+                    }
+                    let written = threadCPUSeconds()
                     result = .success(try describe(staging, name))
+                    described = threadCPUSeconds() - written
+                    start += described
                 } catch let error as OutputError { result = .failure(error) }
                 catch { result = .failure(.io("\(error)")) }
+                let took = threadCPUSeconds() - start
+                seconds.withLock { if i == 0 { $0.town += took } else { $0.villages += took }; $0.describe += described }
                 results.withLock { $0[i] = result }
             }
         }
         var outputs: [Manifest.Output] = []
         for result in results.withLock({ $0 }) { outputs.append(try result!.get()) }
-        return outputs
+        let s = seconds.withLock { $0 }
+        return (outputs, s.town, s.villages, s.describe)
+    }
+
+    /// CPU seconds of the calling thread (per-task costs that other processes on a busy machine do not inflate).
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     private static func writeWorkbook(_ url: URL, _ body: (String) throws -> Void) throws(OutputError) {

@@ -11,6 +11,53 @@ public enum VillageWorkbook {
     /// Writes the workbook for `village` (one of `report.villages`) to `path`. Averages and ranks are counted in
     /// one pass over the villages (no sorting), so each workbook costs O(villages + ledger + issues).
     public static func write(_ report: MonthReport, village: VillageSummary, to path: String) throws {
+        try write(report, village: village, shared: Shared(report), to: path)
+    }
+
+    /// What every village workbook of one report reads, computed once for all of them: each folder's
+    /// open hazards, agreements and issues, and per overview metric every village's value, so that
+    /// writing N workbooks costs O(N log N) rather than O(N × (villages + ledger + issues)).
+    public struct Shared: Sendable {
+        /// Positions in the report's arrays (not copies: the report already holds them once).
+        let openHazards: [String: [Int]]
+        let agreements: [String: [Int]]
+        let issues: [String: [Int]]
+        /// Per metric (in `metrics` order): the villages' values sorted ascending, and their average.
+        let sortedValues: [[Double]]
+        let averages: [Double?]
+
+        public init(_ report: MonthReport) {
+            openHazards = Dictionary(grouping: report.ledger.indices.filter { report.ledger[$0].isOpen }, by: { report.ledger[$0].owner })
+            agreements = Dictionary(grouping: report.agreements.indices, by: { report.agreements[$0].folder })
+            issues = Dictionary(grouping: report.issues.indices, by: { report.issues[$0].folder })
+            let all = report.villages.map(\.figures)
+            var sorted: [[Double]] = []
+            var averages: [Double?] = []
+            for m in VillageWorkbook.metrics(report.config.targets) {
+                let values = all.compactMap(m.value)
+                // Summed in village order, as before, so the average is the same to the last bit.
+                averages.append(values.isEmpty ? nil : values.reduce(0, +) / Double(values.count))
+                sorted.append(values.sorted())
+            }
+            sortedValues = sorted
+            self.averages = averages
+        }
+
+        /// 1 + the number of villages strictly better than `x` (ties share a rank).
+        func rank(metric i: Int, _ x: Double, higherIsBetter: Bool) -> Int {
+            let v = sortedValues[i]
+            var lo = 0, hi = v.count
+            if higherIsBetter {  // count of values > x: everything after the last value ≤ x
+                while lo < hi { let mid = (lo + hi) / 2; if v[mid] <= x { lo = mid + 1 } else { hi = mid } }
+                return 1 + v.count - lo
+            }
+            while lo < hi { let mid = (lo + hi) / 2; if v[mid] < x { lo = mid + 1 } else { hi = mid } }
+            return 1 + lo
+        }
+    }
+
+    /// Writes the workbook for `village` with what all village workbooks share precomputed (see `Shared`).
+    public static func write(_ report: MonthReport, village: VillageSummary, shared: Shared, to path: String) throws {
         let wb = try Workbook(path: path)
         let cfg = report.config
         let v = village.village
@@ -23,9 +70,9 @@ public enum VillageWorkbook {
         let print = PrintHeader(town: "\(cfg.town.name) \(v.name)", period: report.period, title: title)
         let sheets = try sheetNames.map { try wb.addWorksheet($0) }
 
-        try overview(sheets[0], report, village, style, print, title)
+        try overview(sheets[0], report, village, shared, style, print, title)
 
-        let open = report.ledger.filter { $0.owner == v.code && $0.isOpen }
+        let open = (shared.openHazards[v.code] ?? []).map { report.ledger[$0] }
         let overdue = open.filter(\.isOverdue).count
         let ledger = LedgerSheet(layout: .villageOpen, groupNames: LedgerSheet.groupNames([v]))
         let lt = try sheets[1].writeTable(
@@ -34,7 +81,7 @@ public enum VillageWorkbook {
             columns: ledger.columns, rows: open.map(ledger.cells), print: print)
         try ledger.highlight(sheets[1], lt, style)
 
-        let parties = report.agreements.filter { $0.folder == v.code }
+        let parties = (shared.agreements[v.code] ?? []).map { report.agreements[$0] }
         let unsigned = parties.filter { $0.state != .signed }.count
         let columns = [Column("对象类型", max: 18), Column("对象编码", max: 20), Column("对象名称", .wrap, max: 30),
                        Column("签订状态", .center, max: 10), Column("签订日期", .date), Column("名单报送月份", .center, max: 12)]
@@ -47,7 +94,7 @@ public enum VillageWorkbook {
             }, print: print)
         try sheets[2].highlight(at, column: 3, style.bad) { "\($0)<>\"已签订\"" }
 
-        let issues = report.issues.filter { $0.folder == v.code }
+        let issues = (shared.issues[v.code] ?? []).map { report.issues[$0] }
         let fixColumns = [Column("文件", max: 18), Column("行号", .int, max: 6), Column("列", max: 26), Column("填写的值", .wrap, max: 20),
                           Column("级别", .center, max: 6), Column("问题", .wrap, max: 44), Column("如何更正", .wrap, max: 40)]
         let ft = try sheets[3].writeTable(
@@ -90,15 +137,13 @@ public enum VillageWorkbook {
         var target: ((Figures, VillageSummary) -> (String, Bool))? = nil
     }
 
-    private static func overview(_ ws: Worksheet, _ report: MonthReport, _ v: VillageSummary, _ s: WorkbookStyle,
-                                 _ print: PrintHeader, _ title: String) throws {
-        let t = report.config.targets
-        let missingFiles: Set<FileKind> = Set(v.shortfalls.flatMap { s -> [FileKind] in
-            if case .incompleteSubmission(let m) = s { return m } else { return [] }
-        })
-        let metrics: [Metric] = [
-            Metric(name: "报送文件数", value: { Double($0.filesSubmitted) }, target: { _, _ in
-                (missingFiles.isEmpty ? "报送完整" : "缺" + missingFiles.sorted().map(\.chinese).joined(separator: "、"), missingFiles.isEmpty) }),
+    private static func metrics(_ t: Targets) -> [Metric] {
+        [
+            Metric(name: "报送文件数", value: { Double($0.filesSubmitted) }, target: { _, v in
+                let missingFiles: Set<FileKind> = Set(v.shortfalls.flatMap { s -> [FileKind] in
+                    if case .incompleteSubmission(let m) = s { return m } else { return [] }
+                })
+                return (missingFiles.isEmpty ? "报送完整" : "缺" + missingFiles.sorted().map(\.chinese).joined(separator: "、"), missingFiles.isEmpty) }),
             Metric(name: "上半月排查次数", value: { Double($0.inspectionsFirstHalf) }, target: { f, _ in
                 ("≥\(t.inspectionsPerHalfMonth)次", f.inspectionsFirstHalf >= t.inspectionsPerHalfMonth) }),
             Metric(name: "下半月排查次数", value: { Double($0.inspectionsSecondHalf) }, target: { f, _ in
@@ -116,15 +161,18 @@ public enum VillageWorkbook {
             Metric(name: "培训参与人次", value: { Double($0.trainingParticipants) }),
             Metric(name: "退回数据行", value: { Double($0.rowsRejected) }, higherIsBetter: false),
         ]
-        let all = report.villages.map(\.figures)
-        let n = all.count
+    }
+
+    private static func overview(_ ws: Worksheet, _ report: MonthReport, _ v: VillageSummary, _ shared: Shared,
+                                 _ s: WorkbookStyle, _ print: PrintHeader, _ title: String) throws {
+        let n = report.villages.count
         var rows: [[Cell]] = []
-        for m in metrics {
+        for (i, m) in metrics(report.config.targets).enumerated() {
             let mine = m.value(v.figures)
-            let values = all.compactMap(m.value)
-            let avg: Double? = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+            let values = shared.sortedValues[i]
+            let avg = shared.averages[i]
             // Rank 1 = best; villages with the same value share a rank; no rank without a value (0/0 rate).
-            let rank: Int? = m.ranked ? mine.map { x in 1 + values.filter { m.higherIsBetter ? $0 > x : $0 < x }.count } : nil
+            let rank: Int? = m.ranked ? mine.map { x in shared.rank(metric: i, x, higherIsBetter: m.higherIsBetter) } : nil
             let target = m.target?(v.figures, v)
             let valueCell: Cell = m.isRate ? .percent(mine) : (mine.map { .int(Int($0)) } ?? .blank)
             let avgCell: Cell = m.isRate ? .percent(avg) : (avg.map { .number($0) } ?? .blank)

@@ -1,0 +1,162 @@
+// The hazard ledger saved in outputs/.state/ after each build, so the next month's report need not re-read, re-validate and replay every earlier month.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a saved ledger state was computed from, as one SHA-256 chained over the periods replayed:
+/// the tool and format version, the config's hash, and for each period in order its input listing and
+/// every submitter's hazards file as read (path and SHA-256, or that it was absent or unreadable).
+/// The ledger after those periods is a function of exactly this, so a state is reused only when the
+/// key computed from today's inputs is equal — report(P) still depends only on the inputs ≤ P.
+public struct LedgerStateKey: Sendable, Equatable {
+    public private(set) var hex: String
+
+    public init(configSHA256: String) {
+        hex = SHA256.hexDigest(of: Array("safety-report ledger state 2\n\(ToolInfo.version)\n\(configSHA256)\n".utf8))
+    }
+
+    /// Folds in one period. `hazards` holds one line per submitter, in registry order.
+    public mutating func add(period: Period, listing: [String], hazards: [String]) {
+        var text = hex + "\n" + period.description + "\n"
+        text += Manifest.listingHash(listing.sorted()) + "\n"
+        text += hazards.joined(separator: "\n")
+        hex = SHA256.hexDigest(of: Array(text.utf8))
+    }
+
+    /// The line for one submitter's hazards file in one period.
+    static func entry(owner: String, record: InputRecord?, present: Bool) -> String {
+        guard present else { return owner + " -" }
+        guard let record else { return owner + " unreadable" }
+        return "\(owner) \(record.sha256) \(record.bytes) \(record.path)"
+    }
+}
+
+/// Saved ledger states under `outputs/.state/`, one file per period: `ledger-<P>.bin` holds the ledger
+/// after every period up to P, compacted for reports of P's year on, and the key it was computed from.
+/// Reading or writing a state never fails a build: a missing, damaged or mismatched state means the
+/// ledger is replayed from the inputs, exactly as without it.
+public struct LedgerStateStore: Sendable {
+    public let folder: URL
+    public init(outputs: URL) { folder = outputs.appendingPathComponent(".state") }
+
+    func url(_ q: Period) -> URL { folder.appendingPathComponent("ledger-\(q).bin") }
+
+    /// The state saved after `q`, if its key is `key` and its bytes are whole.
+    public func load(after q: Period, key: LedgerStateKey) -> HazardLedger? {
+        guard let data = try? Data(contentsOf: url(q)) else { return nil }
+        let bytes = [UInt8](data)
+        let header = Array("SRLEDGER2\n\(key.hex)\n".utf8)
+        guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header else { return nil }
+        let digestEnd = header.count + 64
+        let payload = Array(bytes[(digestEnd + 1)...])
+        guard String(decoding: bytes[header.count..<digestEnd], as: UTF8.self) == SHA256.hexDigest(of: payload) else { return nil }
+        var reader = StateReader(bytes: payload)
+        return reader.ledger()
+    }
+
+    /// Saves the ledger after `q` (best effort: a state that cannot be written is simply not there next time).
+    public func save(_ ledger: HazardLedger, after q: Period, key: LedgerStateKey) {
+        var writer = StateWriter()
+        writer.bytes.reserveCapacity(1 << 20)
+        writer.ledger(ledger.compacted(forReportsFrom: q.year))
+        let bytes = Array("SRLEDGER2\n\(key.hex)\n\(SHA256.hexDigest(of: writer.bytes))\n".utf8) + writer.bytes
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temp = folder.appendingPathComponent(".ledger-\(q).\(getpid()).tmp")
+        do {
+            try Data(bytes).write(to: temp)
+            guard rename(temp.path, url(q).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
+        }
+    }
+}
+
+/// A flat encoding of the ledger: integers (all ≥ 0) as LEB128 varints, strings as length + UTF-8.
+struct StateWriter {
+    var bytes: [UInt8] = []
+    mutating func int(_ v: Int) {
+        var u = UInt64(bitPattern: Int64(v))
+        while u >= 0x80 { bytes.append(UInt8(u & 0x7F) | 0x80); u >>= 7 }
+        bytes.append(UInt8(u))
+    }
+    mutating func string(_ s: String) { int(s.utf8.count); bytes += s.utf8 }
+    mutating func day(_ d: Day) { int(d.year); int(d.month); int(d.day) }
+    mutating func optionalString(_ s: String?) { if let s { int(1); string(s) } else { int(0) } }
+    mutating func optionalDay(_ d: Day?) { if let d { int(1); day(d) } else { int(0) } }
+
+    mutating func ledger(_ ledger: HazardLedger) {
+        let hazards = ledger.allHazards
+        int(hazards.count)
+        for h in hazards {
+            string(h.owner); string(h.id); int(h.updates.count)
+            for u in h.updates {
+                int(u.period.year); int(u.period.month)
+                let r = u.row
+                int(r.line); string(r.hazardId); day(r.foundDate); optionalString(r.groupCode)
+                string(r.category.rawValue); string(r.level.rawValue); string(r.description); string(r.location)
+                string(r.responsible); day(r.deadline); string(r.status.rawValue); optionalDay(r.rectifiedDate)
+                int(r.escalated ? 1 : 0); string(r.escalatedTo)
+            }
+        }
+    }
+}
+
+/// Reads what `StateWriter` wrote; nil on anything unexpected.
+struct StateReader {
+    let bytes: [UInt8]
+    var at = 0
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func int() -> Int? {
+        var v: UInt64 = 0, shift: UInt64 = 0
+        while at < bytes.count, shift < 64 {
+            let b = bytes[at]; at += 1
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return Int(Int64(bitPattern: v)) }
+            shift += 7
+        }
+        return nil
+    }
+    mutating func string() -> String? {
+        guard let n = int(), n >= 0, at + n <= bytes.count else { return nil }
+        defer { at += n }
+        return String(validating: bytes[at..<at + n], as: UTF8.self)
+    }
+    mutating func day() -> Day? {
+        guard let y = int(), let m = int(), let d = int() else { return nil }
+        return Day(year: y, month: m, day: d)
+    }
+    mutating func flag() -> Bool? { int().flatMap { $0 == 0 ? false : $0 == 1 ? true : nil } }
+
+    mutating func ledger() -> HazardLedger? {
+        guard let count = int(), count >= 0 else { return nil }
+        var hazards: [HazardLedger.Hazard] = []
+        hazards.reserveCapacity(min(count, bytes.count / 16))
+        for _ in 0..<count {
+            guard let owner = string(), let id = string(), let n = int(), n > 0 else { return nil }
+            var updates: [HazardLedger.Update] = []
+            for _ in 0..<n {
+                guard let y = int(), let m = int(), let period = Period(year: y, month: m),
+                      let line = int(), let hazardId = string(), let found = day(), let hasGroup = flag() else { return nil }
+                var group: String?
+                if hasGroup { guard let g = string() else { return nil }; group = g }
+                guard let category = string().flatMap(HazardCategory.init(rawValue:)),
+                      let level = string().flatMap(HazardLevel.init(rawValue:)),
+                      let description = string(), let location = string(), let responsible = string(),
+                      let deadline = day(), let status = string().flatMap(HazardStatus.init(rawValue:)),
+                      let hasRectified = flag() else { return nil }
+                var rectified: Day?
+                if hasRectified { guard let d = day() else { return nil }; rectified = d }
+                guard let escalated = flag(), let escalatedTo = string() else { return nil }
+                updates.append(HazardLedger.Update(period: period, row: HazardRow(
+                    line: line, hazardId: hazardId, foundDate: found, groupCode: group, category: category, level: level,
+                    description: description, location: location, responsible: responsible, deadline: deadline,
+                    status: status, rectifiedDate: rectified, escalated: escalated, escalatedTo: escalatedTo)))
+            }
+            hazards.append(HazardLedger.Hazard(owner: owner, id: id, savedUpdates: updates))
+        }
+        return at == bytes.count ? HazardLedger(hazards: hazards) : nil
+    }
+}

@@ -1,0 +1,150 @@
+// The fast paths (saved ledger state, work on both cores) change no byte of any output.
+import Foundation
+import Testing
+@testable import SafetyReport
+
+/// A demo town on disk whose history crosses a year boundary, so the saved state is compacted.
+private final class DemoFixture {
+    let root: URL
+    init(villages: Int = 12, months: Int = 5, end: String = "2026-02") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-fast-\(UUID().uuidString)")
+        let options = DemoOptions(villages: villages, months: months, lastPeriod: Period(end)!, seed: 3)
+        for file in DemoTown.generate(options) {
+            let url = root.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(file.bytes).write(to: url)
+        }
+    }
+    deinit { try? FileManager.default.removeItem(at: root) }
+    var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
+
+    func build(_ p: String) throws -> BuildOutcome {
+        try ReportRun.build(config: try config, configSHA256: "cfg", period: Period(p)!)
+    }
+
+    /// Every output of P, path → bytes; the manifest without its build time.
+    func outputs(_ p: String) throws -> [String: [UInt8]] {
+        let dir = root.appendingPathComponent("outputs/\(p)")
+        var out: [String: [UInt8]] = [:]
+        for case let url as URL in FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)! {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else { continue }
+            var bytes = [UInt8](try Data(contentsOf: url))
+            if url.lastPathComponent == "manifest.json" {
+                bytes = Array(String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+                    .filter { !$0.contains("\"built_at\"") }.joined(separator: "\n").utf8)
+            }
+            out[String(url.path.dropFirst(dir.path.count))] = bytes
+        }
+        return out
+    }
+
+    /// Copies pipeline.json and inputs/ (not outputs/) into a fresh fixture-like folder.
+    func copyInputs(to other: DemoFixture) throws {
+        try? FileManager.default.removeItem(at: other.root)
+        try FileManager.default.createDirectory(at: other.root, withIntermediateDirectories: true)
+        for name in ["pipeline.json", "inputs"] {
+            try FileManager.default.copyItem(at: root.appendingPathComponent(name), to: other.root.appendingPathComponent(name))
+        }
+    }
+
+    /// The first UTF-8 hazards file of `p` with at least two data rows, its last row dropped.
+    func dropLastHazardRow(in p: String) throws -> String {
+        let dir = root.appendingPathComponent("inputs/\(p)")
+        for code in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() {
+            let url = dir.appendingPathComponent("\(code)/hazards.csv")
+            guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8),
+                  !text.hasPrefix("\u{FEFF}") else { continue }
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+            guard lines.count >= 3 else { continue }
+            lines.removeLast()
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+            return "\(p)/\(code)/hazards.csv"
+        }
+        Issue.record("no UTF-8 hazards file with two rows in \(p)")
+        return ""
+    }
+}
+
+@Suite struct FastPathTests {
+    @Test func savedLedgerStateGivesTheSameBytesAsAFullReplay() throws {
+        let cached = try DemoFixture()
+        _ = try cached.build("2026-01")
+        #expect(FileManager.default.fileExists(atPath: cached.root.appendingPathComponent("outputs/.state/ledger-2026-01.bin").path))
+        let outcome = try cached.build("2026-02")
+        #expect(outcome.inputSummary.contains("saved state of 2026-01"))
+
+        let fresh = try DemoFixture(villages: 1, months: 1)
+        try cached.copyInputs(to: fresh)
+        let replayed = try fresh.build("2026-02")
+        #expect(replayed.inputSummary.contains("replayed 4 earlier month(s)"))
+        let a = try cached.outputs("2026-02"), b = try fresh.outputs("2026-02")
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (name, bytes) in a { #expect(bytes == b[name], "\(name) differs between saved state and replay") }
+    }
+
+    @Test func changingAnEarlierMonthInvalidatesTheSavedState() throws {
+        let cached = try DemoFixture()
+        _ = try cached.build("2026-01")
+        let changed = try cached.dropLastHazardRow(in: "2025-11")
+        #expect(!changed.isEmpty)
+        let outcome = try cached.build("2026-02")
+        #expect(outcome.inputSummary.contains("replayed 4 earlier month(s)"), "a changed 2025-11 file must not reuse the state")
+
+        let fresh = try DemoFixture(villages: 1, months: 1)
+        try cached.copyInputs(to: fresh)
+        _ = try fresh.build("2026-02")
+        let a = try cached.outputs("2026-02"), b = try fresh.outputs("2026-02")
+        for (name, bytes) in a { #expect(bytes == b[name], "\(name) differs after an earlier month changed") }
+    }
+
+    @Test func aDamagedStateIsIgnored() throws {
+        let town = try DemoFixture()
+        _ = try town.build("2026-01")
+        let reference = try town.build("2026-02")
+        #expect(reference.inputSummary.contains("saved state"))
+        let expected = try town.outputs("2026-02")
+        let state = town.root.appendingPathComponent("outputs/.state/ledger-2026-01.bin")
+        var bytes = [UInt8](try Data(contentsOf: state))
+        bytes[bytes.count - 10] ^= 0xFF
+        try Data(bytes).write(to: state)
+        let outcome = try town.build("2026-02")
+        #expect(outcome.inputSummary.contains("replayed"))
+        let got = try town.outputs("2026-02")
+        for (name, bytes) in expected { #expect(bytes == got[name], "\(name) differs after the state was damaged") }
+    }
+
+    @Test func twoBuildsOnBothCoresAreByteIdentical() throws {
+        let first = try DemoFixture(villages: 40, months: 3, end: "2026-10")
+        let second = try DemoFixture(villages: 1, months: 1)
+        try first.copyInputs(to: second)
+        _ = try first.build("2026-10")
+        _ = try second.build("2026-10")
+        let a = try first.outputs("2026-10"), b = try second.outputs("2026-10")
+        #expect(a.count == b.count && a.count > 40)
+        for (name, bytes) in a { #expect(bytes == b[name], "\(name) differs between two builds") }
+    }
+
+    @Test func compactionKeepsEveryAnswerAReportOfTheYearAsks() {
+        func row(_ id: String, _ status: HazardStatus) -> HazardRow {
+            HazardRow(line: 2, hazardId: id, foundDate: Day(year: 2025, month: 3, day: 1)!, category: .housing, level: .general,
+                      description: "d", responsible: "r", deadline: Day(year: 2025, month: 6, day: 1)!, status: status,
+                      rectifiedDate: status == .rectified ? Day(year: 2025, month: 9, day: 1)! : nil)
+        }
+        var ledger = HazardLedger()
+        for (m, status) in [(3, HazardStatus.open), (5, .inProgress), (9, .rectified)] {
+            ledger.apply(period: Period(year: 2025, month: m)!, owner: "V1", rows: [row("H1", status)])
+        }
+        ledger.apply(period: Period(year: 2026, month: 2)!, owner: "V1", rows: [row("H1", .open)])
+        let compact = ledger.compacted(forReportsFrom: 2026)
+        let full = ledger.hazard(owner: "V1", id: "H1")!, small = compact.hazard(owner: "V1", id: "H1")!
+        #expect(small.updates.map(\.period.month) == [3, 9, 2])
+        #expect(small.registeredIn == full.registeredIn && small.registeredFoundDate == full.registeredFoundDate)
+        var q = Period(year: 2025, month: 12)!
+        while q <= Period(year: 2026, month: 12)! {
+            #expect(small.state(at: q) == full.state(at: q))
+            #expect(small.isMentioned(in: q) == full.isMentioned(in: q))
+            q = q.next
+        }
+    }
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Benchmark of `run` on a demo town (release build): medians of wall time, peak RSS and each `--timings` stage.
+#
+# Usage:
+#   scripts/bench.sh [VILLAGES] [MONTHS] [RUNS]     one town (default 2000 × 12, 5 runs)
+#   scripts/bench.sh --scaling [RUNS]               200/2,000/10,000 villages × 3/12/36 months (default 3 runs)
+#                                                   SKIP="10000x36" (space-separated) skips sizes
+#
+# Each town is generated with `demo --end 2026-10 --seed 1`, and the last month (2026-10) is reported:
+#   cold     no outputs/ at all: every earlier month's hazards are read, validated and replayed;
+#   monthly  the previous month was built first, as cron does, so its saved ledger state (outputs/.state/)
+#            is reused; outputs/2026-10 is removed before each run, so every run is a first build.
+# Writes only into a temporary folder under $TMPDIR (default /tmp).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product safety-report >/dev/null
+bin=$(swift build -c release --show-bin-path)/safety-report
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+
+# bench_mode TOWN MODE RUNS: prints medians for one mode; leaves per-run files in $tmp/runs.
+bench_mode() {
+  local town=$1 mode=$2 runs=$3
+  rm -rf "$tmp/runs" && mkdir -p "$tmp/runs"
+  rm -rf "$town/outputs"
+  if [ "$mode" = monthly ]; then
+    (cd "$town" && "$bin" run --period 2026-09 >/dev/null 2>&1)
+  fi
+  for i in $(seq "$runs"); do
+    if [ "$mode" = cold ]; then rm -rf "$town/outputs"; else rm -rf "$town/outputs/2026-10"; fi
+    (cd "$town" && /usr/bin/time -f "TIME %e %M" "$bin" run --period 2026-10 --timings >"$tmp/runs/$i.out" 2>"$tmp/runs/$i.err") \
+      || { cat "$tmp/runs/$i.err"; exit 1; }
+  done
+  wall=$(for f in "$tmp"/runs/*.err; do grep '^TIME' "$f" | awk '{print $2}'; done | median)
+  rss=$(for f in "$tmp"/runs/*.err; do grep '^TIME' "$f" | awk '{print $3}'; done | median)
+  printf '%-8s median of %d: wall %.2f s, peak RSS %.0f MB\n' "$mode" "$runs" "$wall" "$(echo "$rss / 1024" | bc -l)"
+}
+
+# stages: the median of every `--timings` line ("name   1.234 s") over the runs of the last bench_mode.
+stages() {
+  grep -h -E ' s$' "$tmp"/runs/*.out | sed -E 's/ +([0-9.]+) s$/\t\1/' | awk -F'\t' '!seen[$1]++ {print $1}' |
+  while IFS= read -r name; do
+    m=$(grep -h -F -- "$name" "$tmp"/runs/*.out | sed -E 's/.* ([0-9.]+) s$/\1/' | median)
+    printf '  %-40s %8.3f s\n' "$name" "$m"
+  done
+  grep -h -E '^input ' "$tmp"/runs/1.out | sed 's/^/  /' || true
+}
+
+make_town() {  # make_town VILLAGES MONTHS → prints the town folder
+  local v=$1 m=$2 town="$tmp/town-$1x$2"
+  "$bin" demo --out "$town" --villages "$v" --months "$m" --end 2026-10 --seed 1 >/dev/null 2>&1
+  echo "$town"
+}
+
+describe() {
+  local town=$1 v=$2 m=$3
+  files=$(find "$town/inputs" -type f | wc -l)
+  bytes=$(find "$town/inputs" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.1f", s/1e6}')
+  echo "town: $v villages × $m months, $files input files, $bytes MB; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+if [ "${1:-}" = --scaling ]; then
+  runs=${2:-3}
+  printf '| villages | months | input files | input MB | cold wall s | cold peak MB | monthly wall s | monthly peak MB |\n|---|---|---|---|---|---|---|---|\n'
+  for v in 200 2000 10000; do
+    for m in 3 12 36; do
+      if [[ " ${SKIP:-} " == *" ${v}x${m} "* ]]; then printf '| %s | %s | skipped | | | | | |\n' "$v" "$m"; continue; fi
+      town=$(make_town "$v" "$m")
+      files=$(find "$town/inputs" -type f | wc -l)
+      mb=$(find "$town/inputs" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.1f", s/1e6}')
+      cold=$(bench_mode "$town" cold "$runs" | sed -E 's/.*wall ([0-9.]+) s, peak RSS ([0-9]+) MB/\1 \2/')
+      monthly=$(bench_mode "$town" monthly "$runs" | sed -E 's/.*wall ([0-9.]+) s, peak RSS ([0-9]+) MB/\1 \2/')
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$v" "$m" "$files" "$mb" $cold $monthly
+      rm -rf "$town"
+    done
+  done
+  exit 0
+fi
+
+villages=${1:-2000}
+months=${2:-12}
+runs=${3:-5}
+town=$(make_town "$villages" "$months")
+describe "$town" "$villages" "$months"
+echo "peer (pandas + XlsxWriter, 2,000 × 12, from the issue): 14.2 s, 329 MB"
+for mode in cold monthly; do
+  bench_mode "$town" "$mode" "$runs"
+  stages
+done
+echo "outputs: $(find "$town/outputs/2026-10" -type f | wc -l) files, $(du -sm "$town/outputs/2026-10" | cut -f1) MB"
