@@ -1,7 +1,6 @@
 // Drives the stages for one period: scan and read inputs ≤ P, validate, replay the ledger, compute the report.
 
 import Foundation
-import Synchronization
 
 /// A computed report and what it was computed from.
 public struct AssembledReport: Sendable {
@@ -266,12 +265,12 @@ public enum ReportAssembler {
     /// `transform` applied to every element on every core; results in the elements' order.
     static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         guard items.count > 1 else { return items.map(transform) }
-        let results = Mutex<[R?]>(Array(repeating: nil, count: items.count))
-        let next = Atomic<Int>(0)
+        let results = Locked<[R?]>(Array(repeating: nil, count: items.count))
+        let next = Locked(0)
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, items.count)
         DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
             while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
+                let i = next.next()
                 if i >= items.count { break }
                 let r = transform(items[i])
                 results.withLock { $0[i] = r }

@@ -1,7 +1,6 @@
 // One report build, end to end: assemble, write every output into staging, compare, swap in atomically.
 
 import Foundation
-import Synchronization
 
 /// What a build produced, for the CLI's summary line and exit code.
 public struct BuildOutcome: Sendable {
@@ -123,13 +122,13 @@ public enum ReportRun {
         let villages = report.villages
         let shared = VillageWorkbook.Shared(report)
         let jobs = villages.count + 1
-        let results = Mutex<[Result<Manifest.Output, OutputError>?]>(Array(repeating: nil, count: jobs))
-        let seconds = Mutex<(town: Double, villages: Double, describe: Double)>((0, 0, 0))
-        let next = Atomic<Int>(0)
+        let results = Locked<[Result<Manifest.Output, OutputError>?]>(Array(repeating: nil, count: jobs))
+        let seconds = Locked<(town: Double, villages: Double, describe: Double)>((0, 0, 0))
+        let next = Locked(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
+                let i = next.next()
                 if i >= jobs { break }
                 var start = threadCPUSeconds()
                 var described = 0.0
