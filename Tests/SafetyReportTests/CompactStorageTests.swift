@@ -6,6 +6,8 @@ import Testing
 @testable import SafetyReport
 
 @Suite struct CompactStorageTests {
+    typealias F = ComputationFixtures
+
     @Test func recordsReadBackAsWritten() throws {
         let records = [RawRecord(line: 1, fields: ["活动日期", "活动形式"]), RawRecord(line: 2, fields: [""]),
                        RawRecord(line: 3, fields: ["2026-10-03", "讲座, \"安全\"\n第二行", "", "尾"]),
