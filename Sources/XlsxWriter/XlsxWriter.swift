@@ -75,12 +75,19 @@ public final class Workbook {
     public let path: String
     private var sheetNames: Set<String> = []
 
+    /// Sheets added from now on default to this mode (see `addWorksheet(_:constantMemory:)`).
+    public let constantMemory: Bool
+
     /// Creates the workbook at `path` (written on close). `tmpdir`: where libxlsxwriter keeps its temporary
-    /// files (nil: the system default). Constant-memory mode is off so cells may be written in any order.
-    public init(path: String, tmpdir: String? = nil) throws {
+    /// files (nil: the system default). `constantMemory`: libxlsxwriter's `constant_memory` mode for every
+    /// sheet unless `addWorksheet` says otherwise — each row goes to a temporary file as soon as a later row
+    /// is started, so a sheet costs one row of memory instead of all its cells, but rows must be written in
+    /// order (see `Worksheet.isConstantMemory`). Off by default, so cells may be written in any order.
+    public init(path: String, tmpdir: String? = nil, constantMemory: Bool = false) throws {
         self.path = path
+        self.constantMemory = constantMemory
         var options = lxw_workbook_options()
-        options.constant_memory = 0
+        options.constant_memory = constantMemory ? 1 : 0
         options.use_zip64 = 0
         if let tmpdir {
             self.tmpdir = strdup(tmpdir)
@@ -125,14 +132,23 @@ public final class Workbook {
     }
 
     /// Adds a sheet; the name must be unique, at most 31 characters, without []:*?/\.
-    public func addWorksheet(_ name: String) throws -> Worksheet {
+    /// `constantMemory` overrides the workbook's mode for this sheet: a sheet whose cells a chart reads
+    /// should stay in normal mode, since libxlsxwriter can only cache chart values from cells it still holds.
+    public func addWorksheet(_ name: String, constantMemory: Bool? = nil) throws -> Worksheet {
         let wb = try live("workbook_add_worksheet")
         try check(workbook_validate_sheet_name(wb, name), "workbook_add_worksheet", sheet: name)
-        guard let ws = workbook_add_worksheet(wb, name) else {
+        // libxlsxwriter reads the workbook's option once, when a sheet is created (worksheet->optimize), and
+        // nowhere else, so setting it around the call gives each sheet its own mode.
+        let optimize = constantMemory ?? self.constantMemory
+        let saved = wb.pointee.options.constant_memory
+        wb.pointee.options.constant_memory = optimize ? 1 : 0
+        let created = workbook_add_worksheet(wb, name)
+        wb.pointee.options.constant_memory = saved
+        guard let ws = created else {
             throw XlsxError(operation: "workbook_add_worksheet", message: "无法添加工作表", sheet: name)
         }
         sheetNames.insert(name)
-        return Worksheet(ws, name: name)
+        return Worksheet(ws, name: name, constantMemory: optimize)
     }
 
     /// A new cell format. Create each distinct format once per workbook and reuse it.
@@ -285,9 +301,24 @@ public enum ConditionalRule: Sendable, Equatable {
 public final class Worksheet {
     private let handle: UnsafeMutablePointer<lxw_worksheet>
     public let name: String
+    /// In libxlsxwriter's constant-memory mode a row is flushed to disk once a later row is touched, and
+    /// anything aimed at an earlier row would be lost; this wrapper throws instead (`rowOrder`).
+    public let isConstantMemory: Bool
+    /// The latest row written to or sized, for the constant-memory order check.
+    private var currentRow = 0
 
-    fileprivate init(_ handle: UnsafeMutablePointer<lxw_worksheet>, name: String) {
-        self.handle = handle; self.name = name
+    fileprivate init(_ handle: UnsafeMutablePointer<lxw_worksheet>, name: String, constantMemory: Bool = false) {
+        self.handle = handle; self.name = name; self.isConstantMemory = constantMemory
+    }
+
+    /// In constant-memory mode, refuses a row before the current one (libxlsxwriter would drop it).
+    private func rowOrder(_ row: Int, _ op: String, _ col: Int = 0) throws {
+        guard isConstantMemory else { return }
+        if row < currentRow {
+            throw XlsxError(operation: op, message: "constant_memory 模式下只能按行顺序写入（当前已写到第 \(currentRow + 1) 行）",
+                            sheet: name, cell: cellName(row: row, col: col))
+        }
+        currentRow = row
     }
 
     private func fail(_ err: lxw_error, _ op: String, _ row: Int, _ col: Int) throws {
@@ -297,9 +328,10 @@ public final class Worksheet {
     private static func row(_ r: Int) -> lxw_row_t { lxw_row_t(clamping: r) }
     private static func col(_ c: Int) -> lxw_col_t { lxw_col_t(clamping: c) }
 
-    /// Writes text as a shared-string cell, never as a formula, so text beginning with = + - @ is shown as
+    /// Writes text as a string cell (shared, or inline in constant-memory mode), never as a formula, so text beginning with = + - @ is shown as
     /// written and never evaluated. (libxlsxwriter 1.1.4 has no `format_set_quote_prefix`; it came in 1.1.5.)
     public func write(_ row: Int, _ col: Int, text: String, _ format: Format? = nil) throws {
+        try rowOrder(row, "worksheet_write_string", col)
         let f = format
         if text.isEmpty {
             try fail(worksheet_write_blank(handle, Self.row(row), Self.col(col), f?.handle), "worksheet_write_blank", row, col)
@@ -311,6 +343,7 @@ public final class Worksheet {
 
     /// Writes a number.
     public func write(_ row: Int, _ col: Int, number: Double, _ format: Format? = nil) throws {
+        try rowOrder(row, "worksheet_write_number", col)
         try fail(worksheet_write_number(handle, Self.row(row), Self.col(col), number, format?.handle),
                  "worksheet_write_number", row, col)
     }
@@ -318,6 +351,7 @@ public final class Worksheet {
     /// Writes an empty cell that still carries a format (borders, fill).
     public func writeBlank(_ row: Int, _ col: Int, _ format: Format?) throws {
         guard let format else { return }
+        try rowOrder(row, "worksheet_write_blank", col)
         try fail(worksheet_write_blank(handle, Self.row(row), Self.col(col), format.handle), "worksheet_write_blank", row, col)
     }
 
@@ -334,11 +368,18 @@ public final class Worksheet {
 
     /// Row height in points.
     public func setRow(_ row: Int, height: Double, _ format: Format? = nil) throws {
+        try rowOrder(row, "worksheet_set_row")
         try fail(worksheet_set_row(handle, Self.row(row), height, format?.handle), "worksheet_set_row", row, 0)
     }
 
     /// Merges a range and writes text into it (as a string).
+    /// In constant-memory mode only a one-row range can be merged (libxlsxwriter writes its blanks row by row).
     public func merge(_ firstRow: Int, _ firstCol: Int, _ lastRow: Int, _ lastCol: Int, text: String, _ format: Format?) throws {
+        try rowOrder(firstRow, "worksheet_merge_range", firstCol)
+        if isConstantMemory && lastRow != firstRow {
+            throw XlsxError(operation: "worksheet_merge_range", message: "constant_memory 模式下只能合并同一行的单元格",
+                            sheet: name, cell: cellName(row: firstRow, col: firstCol))
+        }
         try fail(worksheet_merge_range(handle, Self.row(firstRow), Self.col(firstCol), Self.row(lastRow),
                                        Self.col(lastCol), "", format?.handle), "worksheet_merge_range", firstRow, firstCol)
         try write(firstRow, firstCol, text: text, format)

@@ -105,7 +105,7 @@ enum WorkbookFixture {
                                  "数据校验", "通报", "图表数据"])
         // Rows: 1 title, 2 note, 3 header, 4 东湖村, 5 西山社区, 6 本级, 7 全镇合计.
         #expect(x.cell("村居汇总", "B3") == "村居名称")
-        #expect(x.sharedStrings.contains("上半月排查"))
+        #expect(x.allStrings.contains("上半月排查"))
         #expect(x.cell("村居汇总", "B4") == "东湖村")
         #expect(x.cell("村居汇总", "I4") == "2")              // inspections_first_half of 东湖村
         #expect(Double(x.cell("村居汇总", "W5") ?? "") == 6.0 / 7.0)   // signing rate, unrounded

@@ -36,7 +36,15 @@ struct XlsxParts {
         matches(#"<si><t[^>]*>([^<]*)</t></si>"#, in: self["xl/sharedStrings.xml"]).map(Self.unescape)
     }
 
-    /// The shown value of a cell such as `C5`: the shared string for t="s" cells, else the <v> text.
+    /// Every string of the workbook: the shared ones and those written inline (constant-memory sheets).
+    var allStrings: [String] {
+        sharedStrings + parts.keys.filter { $0.hasPrefix("xl/worksheets/sheet") }.sorted().flatMap { part in
+            matches(#"<is><t[^>]*>([^<]*)</t></is>"#, in: self[part]).map(Self.unescape)
+        }
+    }
+
+    /// The shown value of a cell such as `C5`: the shared string for t="s" cells, the inline text for
+    /// t="inlineStr" cells (constant-memory sheets), else the <v> text.
     func cell(_ sheetName: String, _ ref: String) -> String? {
         let xml = sheet(sheetName)
         guard let r = xml.range(of: "<c r=\"\(ref)\"") else { return nil }
@@ -44,6 +52,7 @@ struct XlsxParts {
         guard let end = rest.range(of: "</c>"), let selfClose = rest.range(of: "/>") else { return nil }
         if selfClose.lowerBound < end.lowerBound, !rest[..<selfClose.lowerBound].contains(">") { return "" }
         let body = String(rest[..<end.lowerBound])
+        if body.contains("t=\"inlineStr\"") { return matches(#"<is><t[^>]*>([^<]*)</t></is>"#, in: body).first.map(Self.unescape) ?? "" }
         guard let v = matches(#"<v>([^<]*)</v>"#, in: body).first else { return "" }
         if body.contains("t=\"s\"") { return sharedStrings[Int(v)!] }
         return v

@@ -59,7 +59,7 @@ public enum ReportBuilder {
             categories: perFolder.flatMap(\.categories),
             ledger: perFolder.flatMap { c in c.hazards.filter(\.isListed).map { $0.entry(ownerName: c.name) } },
             agreements: perFolder.flatMap(\.agreements),
-            trainings: perFolder.flatMap { c in c.folder.trainings.rows.map { TrainingActivity(folder: c.code, row: $0) } },
+            trainings: perFolder.reduce(into: TrainingActivities()) { all, c in all.append(folder: c.code, rows: c.folder.trainings.rows) },
             trend: trend(config: config, period: period, ledger: ledger),
             issues: IssueOrder.sorted(issues, config: config),
             fileStats: (perFolder.map(\.folder) + extraFolders.map { given[$0]! }).flatMap(fileStats))

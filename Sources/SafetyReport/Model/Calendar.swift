@@ -2,9 +2,14 @@
 
 /// A calendar day (proleptic Gregorian), compared and printed without any time zone.
 public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    // Four bytes instead of three Ints: every row carries one to four days, and a month's rows and the
+    // hazard ledger are what the run's memory is made of.
+    private let y: UInt16
+    private let m: UInt8
+    private let d: UInt8
+    public var year: Int { Int(y) }
+    public var month: Int { Int(m) }
+    public var day: Int { Int(d) }
 
     /// Years a date may have: a clerk's 0026 or 20260 is a typo, not a date.
     public static let years = 1900...9999
@@ -15,7 +20,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init?(year: Int, month: Int, day: Int) {
         guard Day.years.contains(year), (1...12).contains(month),
               day >= 1, day <= Day.daysIn(year: year, month: month) else { return nil }
-        self.year = year; self.month = month; self.day = day
+        y = UInt16(year); m = UInt8(month); d = UInt8(day)
     }
 
     public static func daysIn(year: Int, month: Int) -> Int {
@@ -46,7 +51,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         "\(Day.pad(year, 4))-\(Day.pad(month, 2))-\(Day.pad(day, 2))"
     }
 
-    public static func < (a: Day, b: Day) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+    public static func < (a: Day, b: Day) -> Bool { (a.y, a.m, a.d) < (b.y, b.m, b.d) }
 
     static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n)

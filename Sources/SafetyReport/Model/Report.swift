@@ -201,6 +201,45 @@ public struct TrainingActivity: Sendable, Equatable {
     public init(folder: String, row: TrainingRow) { self.folder = folder; self.row = row }
 }
 
+/// Every accepted training of P, folder by folder, seen as `TrainingActivity` values made on access. The
+/// rows stay in the folders' own arrays (shared, not copied), so a folder that sends a million rows
+/// costs them once, not again for the report.
+public struct TrainingActivities: RandomAccessCollection, Sendable, Equatable {
+    private var folders: [String] = []
+    private var rows: [[TrainingRow]] = []
+    /// Index of each folder's first activity, plus the end.
+    private var starts: [Int] = [0]
+
+    public init() {}
+    /// Consecutive activities of one folder share one group.
+    public init(_ activities: [TrainingActivity]) {
+        for a in activities {
+            if folders.last == a.folder { rows[rows.count - 1].append(a.row); starts[starts.count - 1] += 1 }
+            else { append(folder: a.folder, rows: [a.row]) }
+        }
+    }
+
+    /// Adds one folder's rows after the others (nothing when empty).
+    public mutating func append(folder: String, rows folderRows: [TrainingRow]) {
+        guard !folderRows.isEmpty else { return }
+        folders.append(folder); rows.append(folderRows); starts.append(starts.last! + folderRows.count)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { starts.last! }
+    public subscript(i: Int) -> TrainingActivity {
+        // The last group starting at or before i.
+        var lo = 0, hi = folders.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= i { lo = mid } else { hi = mid - 1 }
+        }
+        return TrainingActivity(folder: folders[lo], row: rows[lo][i - starts[lo]])
+    }
+
+    public static func == (a: TrainingActivities, b: TrainingActivities) -> Bool { a.elementsEqual(b) }
+}
+
 /// Town-wide hazards registered and rectified in one month of P's year (for the trend chart).
 public struct TrendPoint: Sendable, Equatable {
     public var period: Period
@@ -241,7 +280,7 @@ public struct MonthReport: Sendable, Equatable {
     public var ledger: [LedgerEntry]
     /// Every party of every folder (town's own first), ordered by folder then party.
     public var agreements: [AgreementStatus]
-    public var trainings: [TrainingActivity]
+    public var trainings: TrainingActivities
     /// Months of P's year up to P.
     public var trend: [TrendPoint]
     /// Every issue of P, ordered by folder (registry order, unregistered last), file, line, column.
@@ -251,6 +290,15 @@ public struct MonthReport: Sendable, Equatable {
     public init(period: Period, config: PipelineConfig, town: TownSummary, villages: [VillageSummary],
                 groups: [GroupSummary], categories: [CategoryCount], ledger: [LedgerEntry],
                 agreements: [AgreementStatus], trainings: [TrainingActivity], trend: [TrendPoint],
+                issues: [ValidationIssue], fileStats: [FileStat]) {
+        self.init(period: period, config: config, town: town, villages: villages, groups: groups, categories: categories,
+                  ledger: ledger, agreements: agreements, trainings: TrainingActivities(trainings), trend: trend,
+                  issues: issues, fileStats: fileStats)
+    }
+
+    public init(period: Period, config: PipelineConfig, town: TownSummary, villages: [VillageSummary],
+                groups: [GroupSummary], categories: [CategoryCount], ledger: [LedgerEntry],
+                agreements: [AgreementStatus], trainings: TrainingActivities, trend: [TrendPoint],
                 issues: [ValidationIssue], fileStats: [FileStat]) {
         self.period = period; self.config = config; self.town = town; self.villages = villages
         self.groups = groups; self.categories = categories; self.ledger = ledger; self.agreements = agreements

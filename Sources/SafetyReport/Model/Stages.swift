@@ -36,10 +36,86 @@ public struct ParsedCSV: Sendable, Equatable {
     public var separator: Separator
     public var lineEndings: LineEndings
     /// Every record, header included, blank ones included, in file order.
-    public var records: [RawRecord]
-    public init(encoding: DetectedEncoding, separator: Separator, lineEndings: LineEndings, records: [RawRecord]) {
+    public var records: RawRecords
+    public init(encoding: DetectedEncoding, separator: Separator, lineEndings: LineEndings, records: RawRecords) {
         self.encoding = encoding; self.separator = separator; self.lineEndings = lineEndings; self.records = records
     }
+    public init(encoding: DetectedEncoding, separator: Separator, lineEndings: LineEndings, records: [RawRecord]) {
+        self.init(encoding: encoding, separator: separator, lineEndings: lineEndings, records: RawRecords(records))
+    }
+}
+
+/// A file's records, stored compactly: every field's UTF-8 bytes back to back, where each field ends, where
+/// each record's fields start and the line it starts on. A `RawRecord` (a String per field) is made only
+/// when one is read, so a file of 1.5 million short records costs about its own size plus 4 bytes a field
+/// and 8 a record, instead of an array and a String per field (about 6× that).
+public struct RawRecords: RandomAccessCollection, Sendable, Equatable {
+    private var text: [UInt8] = []
+    private var fieldEnds: [UInt32] = []
+    /// Index in `fieldEnds` of each record's first field, plus the end.
+    private var recordStarts: [UInt32] = [0]
+    private var lines: [UInt32] = []
+
+    public init() {}
+    public init(_ records: [RawRecord]) {
+        for r in records { append(line: r.line, fields: r.fields) }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { lines.count }
+
+    public subscript(i: Int) -> RawRecord {
+        RawRecord(line: Int(lines[i]), fields: fields(i))
+    }
+
+    /// The fields of record `i`.
+    public func fields(_ i: Int) -> [String] {
+        let first = Int(recordStarts[i]), end = Int(recordStarts[i + 1])
+        var out: [String] = []
+        out.reserveCapacity(end - first)
+        text.withUnsafeBufferPointer { buf in
+            var start = first == 0 ? 0 : Int(fieldEnds[first - 1])
+            for f in first..<end {
+                let stop = Int(fieldEnds[f])
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<stop]), as: UTF8.self))
+                start = stop
+            }
+        }
+        return out
+    }
+
+    /// Starts a record on physical line `line`; its fields follow with `appendField`.
+    mutating func startRecord(line: Int) {
+        lines.append(UInt32(clamping: line))
+        recordStarts.append(recordStarts.last!)
+    }
+
+    /// Adds a field (valid UTF-8) to the record last started.
+    mutating func appendField(_ bytes: UnsafeBufferPointer<UInt8>) {
+        text.append(contentsOf: bytes)
+        // The reader's 32 MB cap (and the workbook reader's) keep every offset far below 4 GB.
+        fieldEnds.append(UInt32(text.count))
+        recordStarts[recordStarts.count - 1] += 1
+    }
+
+    mutating func append(line: Int, fields: [String]) {
+        startRecord(line: line)
+        for f in fields {
+            var f = f
+            f.withUTF8 { appendField($0) }
+        }
+    }
+
+    /// Room for this many bytes of field text (a file's fields never hold more bytes than the file).
+    mutating func reserveText(_ bytes: Int) { text.reserveCapacity(bytes) }
+
+    /// Gives back the spare capacity the arrays grew into while the file was read.
+    mutating func shrink() {
+        func exact<T>(_ a: [T]) -> [T] { a.capacity > a.count + a.count / 8 ? a.withUnsafeBufferPointer { Array($0) } : a }
+        text = exact(text); fieldEnds = exact(fieldEnds); recordStarts = exact(recordStarts); lines = exact(lines)
+    }
+
+    public static func == (a: RawRecords, b: RawRecords) -> Bool { a.elementsEqual(b) }
 }
 
 /// How a header row maps onto a file kind's columns (SPEC §3.1: by Chinese header or

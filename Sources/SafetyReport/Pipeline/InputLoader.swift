@@ -72,7 +72,7 @@ public struct InputLoader: Sendable {
         cost.hash += LoadCost.since(&clock)
         if file.name.lowercased().hasSuffix(".xlsx") { return Self.workbookInput(bytes, file, kind, period: period, folder: folder.code) }
         do {
-            return .parsed(fileName: file.name, try SourceReader.read(bytes, limits: limits))
+            return .parsed(fileName: file.name, try SourceReader.read(consume bytes, limits: limits))
         } catch {
             return rejected(error)
         }

@@ -57,15 +57,32 @@ public struct LedgerStateStore: Sendable {
     }
 
     /// Saves the ledger after `q` (best effort: a state that cannot be written is simply not there next time).
+    /// Written in 1 MB pieces as it is encoded, hashed on the way, and the (fixed-length) header with the
+    /// digest written last at the start: the state of a large town (13 MB for 2,000 villages × 12 months) is
+    /// never held in memory whole, let alone the three copies (buffer, header + buffer, Data) it used to be.
     public func save(_ ledger: HazardLedger, after q: Period, key: LedgerStateKey) {
-        var writer = StateWriter()
-        writer.bytes.reserveCapacity(1 << 20)
-        writer.ledger(ledger.compacted(forReportsFrom: q.year))
-        let bytes = Array("SRLEDGER2\n\(key.hex)\n\(SHA256.hexDigest(of: writer.bytes))\n".utf8) + writer.bytes
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temp = folder.appendingPathComponent(".ledger-\(q).\(getpid()).tmp")
+        let prefix = "SRLEDGER2\n\(key.hex)\n"
         do {
-            try Data(bytes).write(to: temp)
+            guard FileManager.default.createFile(atPath: temp.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+            let file = try FileHandle(forWritingTo: temp)
+            defer { try? file.close() }
+            try file.write(contentsOf: Array((prefix + String(repeating: "0", count: 64) + "\n").utf8))
+            var hash = SHA256()
+            var failure: Error?
+            var writer = StateWriter()
+            writer.bytes.reserveCapacity(StateWriter.piece + (64 << 10))
+            writer.sink = { piece in
+                hash.update(piece)
+                if failure == nil { do { try file.write(contentsOf: piece) } catch { failure = error } }
+            }
+            writer.ledger(ledger, compactedFrom: q.year)
+            writer.flush()
+            if let failure { throw failure }
+            try file.seek(toOffset: 0)
+            try file.write(contentsOf: Array((prefix + hash.hexDigest() + "\n").utf8))
+            try file.close()
             guard rename(temp.path, url(q).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(at: temp)
@@ -75,7 +92,12 @@ public struct LedgerStateStore: Sendable {
 
 /// A flat encoding of the ledger: integers (all ≥ 0) as LEB128 varints, strings as length + UTF-8.
 struct StateWriter {
+    /// Bytes handed to `sink` at a time.
+    static let piece = 1 << 20
     var bytes: [UInt8] = []
+    /// Takes the bytes written so far (`flush`); without one, everything stays in `bytes`.
+    var sink: (([UInt8]) -> Void)?
+
     mutating func int(_ v: Int) {
         var u = UInt64(bitPattern: Int64(v))
         while u >= 0x80 { bytes.append(UInt8(u & 0x7F) | 0x80); u >>= 7 }
@@ -86,12 +108,27 @@ struct StateWriter {
     mutating func optionalString(_ s: String?) { if let s { int(1); string(s) } else { int(0) } }
     mutating func optionalDay(_ d: Day?) { if let d { int(1); day(d) } else { int(0) } }
 
-    mutating func ledger(_ ledger: HazardLedger) {
+    /// Hands what was written to the sink.
+    mutating func flush() {
+        guard let sink, !bytes.isEmpty else { return }
+        sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// The ledger; with `compactedFrom`, as `ledger.compacted(forReportsFrom:)` would give it, without the copy.
+    mutating func ledger(_ ledger: HazardLedger, compactedFrom year: Int? = nil) {
         let hazards = ledger.allHazards
         int(hazards.count)
         for h in hazards {
-            string(h.owner); string(h.id); int(h.updates.count)
-            for u in h.updates {
+            let updates: [HazardLedger.Update]
+            if let year {
+                let lastBefore = h.updates.lastIndex { $0.period.year < year }
+                updates = h.updates.indices.filter { i in i == 0 || i == lastBefore || h.updates[i].period.year >= year }.map { h.updates[$0] }
+            } else {
+                updates = h.updates
+            }
+            string(h.owner); string(h.id); int(updates.count)
+            for u in updates {
                 int(u.period.year); int(u.period.month)
                 let r = u.row
                 int(r.line); string(r.hazardId); day(r.foundDate); optionalString(r.groupCode)
@@ -99,6 +136,7 @@ struct StateWriter {
                 string(r.responsible); day(r.deadline); string(r.status.rawValue); optionalDay(r.rectifiedDate)
                 int(r.escalated ? 1 : 0); string(r.escalatedTo)
             }
+            if bytes.count >= Self.piece { flush() }
         }
     }
 }

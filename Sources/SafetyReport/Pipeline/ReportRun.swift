@@ -1,6 +1,18 @@
 // One report build, end to end: assemble, write every output into staging, compare, swap in atomically.
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// glibc's malloc_trim(0), looked up at run time (Swift's Glibc module does not export malloc.h); a no-op elsewhere.
+func releaseFreedMemory() {
+    #if canImport(Glibc)
+    typealias MallocTrim = @convention(c) (Int) -> Int32
+    guard let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "malloc_trim") else { return }
+    _ = unsafeBitCast(sym, to: MallocTrim.self)(0)
+    #endif
+}
 
 /// What a build produced, for the CLI's summary line and exit code.
 public struct BuildOutcome: Sendable {
@@ -55,8 +67,12 @@ public enum ReportRun {
                 outputs.append(Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
             }
             log("writing summary CSVs")
-            let csvs = SummaryCSVs.all(report)
-            for (name, bytes) in csvs { try put(name, bytes) }
+            // Only the two summaries are kept (for the change log); the other CSVs' bytes go once written.
+            var csvs: [(name: String, bytes: [UInt8])] = []
+            for (name, bytes) in SummaryCSVs.all(report) {
+                try put(name, bytes)
+                if name == "summary_town.csv" || name == "summary_villages.csv" { csvs.append((name, bytes)) }
+            }
 
             // What changed against the build being replaced. The same inputs built again are the same version:
             // it keeps that version's record of what its correction changed, so the outputs stay byte-identical.
@@ -83,6 +99,10 @@ public enum ReportRun {
             try put("changes.csv", ChangeLog.csv(changes, period: period))
             lap("summary CSVs")
 
+            csvs = []
+            // Hand the pages freed since reading began (files, records, replayed months, CSVs) back to the
+            // system before the workbook threads allocate theirs: glibc would keep them in this thread's arena.
+            releaseFreedMemory()
             log("writing the town workbook and \(report.villages.count) village workbooks")
             let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging)
             outputs += workbooks.outputs

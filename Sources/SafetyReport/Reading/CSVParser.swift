@@ -57,9 +57,10 @@ public enum CSVParser {
     /// are those that end records; breaks inside quoted cells (Excel writes LF there even in CRLF
     /// files) are data, not the file's line-ending style.
     public static func parse(_ text: [UInt8], separator: Separator,
-                             limits: ReadLimits = .standard) throws(ReadFailure) -> (records: [RawRecord], lineEndings: LineEndings) {
+                             limits: ReadLimits = .standard) throws(ReadFailure) -> (records: RawRecords, lineEndings: LineEndings) {
         let sep: UInt8 = separator == .tab ? tab : comma
-        var records: [RawRecord] = []
+        var records = RawRecords()
+        records.reserveText(text.count)
         var sawCRLF = false, sawLF = false, sawCR = false
         var failure: ReadFailure?
         text.withUnsafeBufferPointer { buf in
@@ -67,7 +68,6 @@ public enum CSVParser {
             var i = 0
             var line = 1
             var scratch: [UInt8] = []
-            var width = 8
             // More characters than the limit: only counted when the bytes alone could exceed it.
             func overLimit(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
                 guard field.count > limits.maxFieldCharacters else { return false }
@@ -78,8 +78,8 @@ public enum CSVParser {
             while i < n {
                 let recordLine = line
                 let recordStart = i
-                var fields: [String] = []
-                fields.reserveCapacity(width)
+                records.startRecord(line: recordLine)
+                var fieldCount = 0
                 while true {
                     let fieldLine = line
                     if i < n && buf[i] == quote {
@@ -112,23 +112,24 @@ public enum CSVParser {
                         while i < n, buf[i] != sep, buf[i] != lf, buf[i] != cr { i += 1 }
                         if !doubled && tailStart == i {
                             let field = UnsafeBufferPointer(rebasing: buf[contentStart..<contentEnd])
-                            if overLimit(field) { failure = .fieldTooLong(line: fieldLine, column: fields.count + 1, limit: limits.maxFieldCharacters); return }
-                            fields.append(String(decoding: field, as: UTF8.self))
+                            if overLimit(field) { failure = .fieldTooLong(line: fieldLine, column: fieldCount + 1, limit: limits.maxFieldCharacters); return }
+                            records.appendField(field)
                         } else {
                             scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[segmentStart..<contentEnd]))
                             scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buf[tailStart..<i]))
                             let tooLong = scratch.withUnsafeBufferPointer { overLimit($0) }
-                            if tooLong { failure = .fieldTooLong(line: fieldLine, column: fields.count + 1, limit: limits.maxFieldCharacters); return }
-                            fields.append(String(decoding: scratch, as: UTF8.self))
+                            if tooLong { failure = .fieldTooLong(line: fieldLine, column: fieldCount + 1, limit: limits.maxFieldCharacters); return }
+                            scratch.withUnsafeBufferPointer { records.appendField($0) }
                         }
                     } else {
                         let start = i
                         while i < n, buf[i] != sep, buf[i] != lf, buf[i] != cr { i += 1 }
                         let field = UnsafeBufferPointer(rebasing: buf[start..<i])
-                        if overLimit(field) { failure = .fieldTooLong(line: fieldLine, column: fields.count + 1, limit: limits.maxFieldCharacters); return }
-                        fields.append(String(decoding: field, as: UTF8.self))
+                        if overLimit(field) { failure = .fieldTooLong(line: fieldLine, column: fieldCount + 1, limit: limits.maxFieldCharacters); return }
+                        records.appendField(field)
                     }
-                    if fields.count > limits.maxColumns { failure = .tooManyColumns(line: recordLine, limit: limits.maxColumns); return }
+                    fieldCount += 1
+                    if fieldCount > limits.maxColumns { failure = .tooManyColumns(line: recordLine, limit: limits.maxColumns); return }
                     if i - recordStart > limits.maxRecordBytes { failure = .recordTooLong(line: recordLine, limit: limits.maxRecordBytes); return }
                     if i < n && buf[i] == sep { i += 1; continue }
                     break
@@ -142,11 +143,10 @@ public enum CSVParser {
                     }
                     line += 1
                 }
-                width = fields.count
-                records.append(RawRecord(line: recordLine, fields: fields))
             }
         }
         if let failure { throw failure }
+        records.shrink()
         let endings: LineEndings
         switch (sawCRLF, sawLF, sawCR) {
         case (false, false, false): endings = .none
@@ -164,12 +164,17 @@ public enum SourceReader {
     /// Decodes (see `TextDecoding.decode`), picks the separator, and parses. A file with no
     /// bytes, or only blank records, has no header and is rejected whole as `.empty`; a file
     /// beyond one of `limits` is rejected whole with the line where it was found.
-    public static func read(_ bytes: [UInt8], limits: ReadLimits = .standard) throws(ReadFailure) -> ParsedCSV {
+    /// `bytes` is consumed: the file's bytes are released once decoded (or parsed, for UTF-8, where the
+    /// decoded text is the same buffer), so at most the file, its text and its records are held at once.
+    public static func read(_ bytes: consuming [UInt8], limits: ReadLimits = .standard) throws(ReadFailure) -> ParsedCSV {
         if bytes.count > limits.maxFileBytes { throw .fileTooLarge(bytes: bytes.count, limit: limits.maxFileBytes) }
-        let text = try TextDecoding.decode(bytes)
+        var text = try TextDecoding.decode(bytes)
+        _ = consume bytes
         let separator = CSVParser.detectSeparator(text.utf8)
         let (records, endings) = try CSVParser.parse(text.utf8, separator: separator, limits: limits)
-        let parsed = ParsedCSV(encoding: text.encoding, separator: separator, lineEndings: endings, records: records)
+        let encoding = text.encoding
+        text.utf8 = []
+        let parsed = ParsedCSV(encoding: encoding, separator: separator, lineEndings: endings, records: records)
         guard header(of: parsed) != nil else { throw .empty }
         return parsed
     }
@@ -180,8 +185,8 @@ public enum SourceReader {
     }
 
     /// The records after the header, blank ones included (callers skip `isBlank` ones).
-    public static func dataRecords(of parsed: ParsedCSV) -> ArraySlice<RawRecord> {
-        guard let index = parsed.records.firstIndex(where: { !$0.isBlank }) else { return [] }
+    public static func dataRecords(of parsed: ParsedCSV) -> Slice<RawRecords> {
+        guard let index = parsed.records.firstIndex(where: { !$0.isBlank }) else { return parsed.records[0..<0] }
         return parsed.records[(index + 1)...]
     }
 }

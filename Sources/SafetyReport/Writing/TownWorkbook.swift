@@ -10,6 +10,9 @@ public enum TownWorkbook {
     public static let sheetNames = ["总览", "村居汇总", "小组明细", "隐患分类", "隐患台账", "责任书", "宣传培训", "培训统计",
                                     "数据校验", "通报", "图表数据"]
 
+    /// The sheet the overview's charts read.
+    static let chartDataSheet = "图表数据"
+
     /// Added after the others when a rebuild changed figures.
     public static let changesSheet = "更正记录"
 
@@ -19,7 +22,11 @@ public enum TownWorkbook {
     /// Writes the workbook to `path` (replacing any file there). The same report gives the same bytes.
     /// `changes`, when a rebuild changed figures of the report it replaces, adds a 更正记录 sheet.
     public static func write(_ report: MonthReport, changes: [FigureChange] = [], to path: String) throws {
-        let wb = try Workbook(path: path)
+        // Constant-memory sheets: a table of a million trainings costs one row of libxlsxwriter's memory, not
+        // every cell (each sheet writes its rows strictly top down; the wrapper throws otherwise). 图表数据 stays
+        // in normal mode: the overview's charts cache their values from its cells, which libxlsxwriter can only
+        // read from a sheet still held in memory (it is a few dozen rows).
+        let wb = try Workbook(path: path, constantMemory: true)
         let cfg = report.config
         let title = cfg.report.fill(cfg.report.title, town: cfg.town, period: report.period)
         try wb.setProperties(DocumentProperties(
@@ -29,7 +36,7 @@ public enum TownWorkbook {
         let style = try WorkbookStyle(wb)
         let print = PrintHeader(town: cfg.town.name, period: report.period, title: title)
         var sheets: [String: Worksheet] = [:]
-        for name in sheetNames { sheets[name] = try wb.addWorksheet(name) }
+        for name in sheetNames { sheets[name] = try wb.addWorksheet(name, constantMemory: name != chartDataSheet) }
         if !changes.isEmpty { sheets[changesSheet] = try wb.addWorksheet(changesSheet) }
         let w = Writer(report: report, style: style, print: print, title: title)
 
@@ -228,7 +235,7 @@ private struct Writer {
         let sheet = LedgerSheet(layout: .town, groupNames: LedgerSheet.groupNames(cfg.villages))
         let t = try ws.writeTable(style: style, title: "隐患整改台账（\(period.chinese)末）",
                                   note: "本月末未整改或本月有变动的隐患。" + LedgerSheet.legend, columns: sheet.columns,
-                                  rows: report.ledger.map(sheet.cells), print: print)
+                                  rowCount: report.ledger.count, row: { sheet.cells(report.ledger[$0]) }, print: print)
         try sheet.highlight(ws, t, style)
     }
 
@@ -238,14 +245,15 @@ private struct Writer {
         let columns = [Column("单位编码", max: 16), Column("单位名称", max: 16), Column("对象类型", max: 18),
                        Column("对象编码", max: 20), Column("对象名称", .wrap, max: 30), Column("签订状态", .center, max: 10),
                        Column("签订日期", .date), Column("名单报送月份", .center, max: 12)]
-        let rows: [[Cell]] = report.agreements.map { a in
-            [.text(a.folder), .text(folderName(a.folder)), .text(a.party.type.label), .text(a.party.byCode ? a.party.id : ""),
+        let rows = { (i: Int) -> [Cell] in
+            let a = report.agreements[i]
+            return [.text(a.folder), .text(folderName(a.folder)), .text(a.party.type.label), .text(a.party.byCode ? a.party.id : ""),
              .text(a.partyName), .text(a.state.chinese), .date(a.signedDate), .text(a.sentIn?.description ?? "未报送")]
         }
         let signed = report.agreements.filter { $0.state == .signed }.count
         let t = try ws.writeTable(style: style, title: "安全生产目标责任书签订情况（\(period.year)年）",
                                   note: "应签\(report.agreements.count)份，已签\(signed)份；名单缺漏指登记在册但未列入名单的对象，按未签订计",
-                                  columns: columns, rows: rows, print: print)
+                                  columns: columns, rowCount: report.agreements.count, row: rows, print: print)
         try ws.highlight(t, column: 5, style.bad) { "\($0)<>\"已签订\"" }
     }
 
@@ -256,8 +264,8 @@ private struct Writer {
                        Column("小组编码", max: 18), Column("活动形式", max: 10), Column("活动主题", .wrap, max: 36),
                        Column("参与对象", .center, max: 8), Column("参与人数", .int, max: 8), Column("时长(小时)", .decimal, max: 8),
                        Column("发放资料(份)", .int, max: 8), Column("专项活动", .wrap, max: 20)]
-        let rows: [[Cell]] = report.trainings.map { a in
-            let r = a.row
+        let rows = { (i: Int) -> [Cell] in
+            let a = report.trainings[i], r = a.row
             return [.text(a.folder), .text(folderName(a.folder)), .date(r.date), .text(r.groupCode ?? ""), .text(r.form.label),
                     .text(r.theme), .text(r.audience?.label ?? ""), .int(r.participants),
                     r.hours.map { .number($0) } ?? .blank, r.materials.map { .int($0) } ?? .blank,
@@ -266,7 +274,7 @@ private struct Writer {
         let people = report.trainings.reduce(0) { $0 + $1.row.participants }
         try ws.writeTable(style: style, title: "安全宣传教育培训活动（\(period.chinese)）",
                           note: "活动\(report.trainings.count)次，参与\(people)人次；分类统计见「培训统计」", columns: columns,
-                          rows: rows, print: print)
+                          rowCount: report.trainings.count, row: rows, print: print)
     }
 
     func trainingStats(_ ws: Worksheet) throws {
@@ -304,7 +312,8 @@ private struct Writer {
     func issues(_ ws: Worksheet) throws {
         let t = try ws.writeTable(style: style, title: "数据校验问题清单（\(period.chinese)）",
                                   note: IssueSheet.note(report.issues), columns: IssueSheet.columns,
-                                  rows: report.issues.map { IssueSheet.cells($0, name: folderName($0.folder)) }, print: print)
+                                  rowCount: report.issues.count,
+                                  row: { IssueSheet.cells(report.issues[$0], name: folderName(report.issues[$0].folder)) }, print: print)
         try IssueSheet.highlight(ws, t, style, severityCol: 6)
     }
 

@@ -153,21 +153,40 @@ extension Worksheet {
     func writeTable(style s: WorkbookStyle, title: String, note: String?, columns: [Column], rows allRows: [[Cell]],
                     footerRows: [[Cell]] = [], print: PrintHeader, repeatHeader: Bool = true,
                     rowLimit: Int = Worksheet.excelRowLimit) throws -> TableLayout {
+        try writeTable(style: s, title: title, note: note, columns: columns, rowCount: allRows.count, row: { allRows[$0] },
+                       footerRows: footerRows, print: print, repeatHeader: repeatHeader, rowLimit: rowLimit)
+    }
+
+    /// The same table with its data rows made on demand: `row(i)` is called twice per row (once to measure,
+    /// once to write) and its cells dropped at once, so a long table never holds all its cells in memory —
+    /// with a constant-memory sheet, writing it costs one row whatever its length.
+    @discardableResult
+    func writeTable(style s: WorkbookStyle, title: String, note: String?, columns: [Column], rowCount: Int,
+                    row makeRow: (Int) -> [Cell], footerRows: [[Cell]] = [], print: PrintHeader, repeatHeader: Bool = true,
+                    rowLimit: Int = Worksheet.excelRowLimit) throws -> TableLayout {
         // A sheet cannot hold more rows than Excel's limit, and a month with a million trainings (a clerk's
         // pasting gone wrong) must not cost the town its report: list what fits and say what was left out.
         let firstDataGuess = 2 + (note == nil ? 0 : 1)
         let room = max(0, rowLimit - firstDataGuess - footerRows.count - 1)
-        let rows = allRows.count > room ? Array(allRows.prefix(room)) : allRows
-        let omitted = allRows.count - rows.count
+        let shown = min(rowCount, room)
+        let omitted = rowCount - shown
         let lastCol = max(columns.count - 1, 0)
         var measured = [Int](repeating: 0, count: columns.count)
-        for row in rows { measure(row, &measured) }
+        for i in 0..<shown { measure(makeRow(i), &measured) }
         for row in footerRows { measure(row, &measured) }
         let widths = columns.enumerated().map { c, col in
             min(max(Double(max(measured[c], min(displayWidth(col.header), 8))) + 2, col.minWidth), max(col.maxWidth, col.minWidth))
         }
         for (c, w) in widths.enumerated() { try setColumns(c, c, width: w) }
         let tableWidth = widths.reduce(0, +)
+
+        // Where everything lands is known before writing: the filter and print rows refer to rows, and in
+        // constant-memory mode libxlsxwriter refuses them once a later row has been written.
+        let headerRow = 1 + (note == nil ? 0 : 1)
+        let lastData = headerRow + shown
+        freezePanes(row: headerRow + 1, col: 0)
+        try autofilter(headerRow, 0, max(lastData, headerRow), lastCol)
+        try setPageSetup(print.pageSetup(repeatRows: repeatHeader ? headerRow...headerRow : nil))
 
         var r = 0
         try merge(r, 0, r, lastCol, text: title, s.title)
@@ -179,7 +198,6 @@ extension Worksheet {
             try setRow(r, height: Self.lines(displayWidth(note), tableWidth / 0.9) * 15 + 4)
             r += 1
         }
-        let headerRow = r
         var headerLines = 1.0
         for (c, col) in columns.enumerated() {
             try write(r, c, text: col.header, s.header)
@@ -188,23 +206,19 @@ extension Worksheet {
         try setRow(r, height: rowHeight(lines: headerLines) + 2)
         r += 1
         let firstData = r
-        for row in rows {
-            try writeRow(r, row, columns, widths, s, total: false)
+        for i in 0..<shown {
+            try writeRow(r, makeRow(i), columns, widths, s, total: false)
             r += 1
         }
-        let lastData = r - 1
         if omitted > 0 {
             try merge(r, 0, r, lastCol, text: "……另有 \(omitted) 行未列出：本表超过 Excel 工作表 \(rowLimit) 行的上限，"
-                      + "以上仅列出前 \(rows.count) 行；完整数据见各村居报送的原始文件。", s.subtitle)
+                      + "以上仅列出前 \(shown) 行；完整数据见各村居报送的原始文件。", s.subtitle)
             r += 1
         }
         for row in footerRows {
             try writeRow(r, row, columns, widths, s, total: true)
             r += 1
         }
-        freezePanes(row: headerRow + 1, col: 0)
-        try autofilter(headerRow, 0, max(lastData, headerRow), lastCol)
-        try setPageSetup(print.pageSetup(repeatRows: repeatHeader ? headerRow...headerRow : nil))
         return TableLayout(headerRow: headerRow, firstDataRow: firstData, lastDataRow: lastData, lastCol: lastCol, widths: widths)
     }
 
