@@ -325,14 +325,36 @@ public final class Worksheet {
         try check(err, op, sheet: name, cell: cellName(row: row, col: col))
     }
 
+    /// Excel's limit for the text of one cell, in UTF-16 code units.
+    public static let cellTextLimit = 32_767
+
+    /// `text` as it fits in one cell: unchanged when it fits, else its head (whole characters) and a note.
+    public static func fittedToCell(_ text: String) -> String {
+        if text.utf8.count <= cellTextLimit || text.utf16.count <= cellTextLimit { return text }
+        let note = "…（超过 Excel 单元格 \(cellTextLimit) 个字符的上限，以下已截断）"
+        let budget = cellTextLimit - note.utf16.count
+        var head = "", used = 0
+        for ch in text {
+            let n = ch.utf16.count
+            if used + n > budget { break }
+            head.append(ch)
+            used += n
+        }
+        return head + note
+    }
+
     private static func row(_ r: Int) -> lxw_row_t { lxw_row_t(clamping: r) }
     private static func col(_ c: Int) -> lxw_col_t { lxw_col_t(clamping: c) }
 
     /// Writes text as a string cell (shared, or inline in constant-memory mode), never as a formula, so text beginning with = + - @ is shown as
     /// written and never evaluated. (libxlsxwriter 1.1.4 has no `format_set_quote_prefix`; it came in 1.1.5.)
+    /// Text longer than a cell can hold (Excel: 32,767 characters, counted in UTF-16 units, so an emoji counts
+    /// two) is cut, with a note saying so: a clerk's over-long value, or a message quoting it, must not fail the
+    /// whole workbook, and libxlsxwriter's own check counts code points, which lets emoji through too long.
     public func write(_ row: Int, _ col: Int, text: String, _ format: Format? = nil) throws {
         try rowOrder(row, "worksheet_write_string", col)
         let f = format
+        let text = Self.fittedToCell(text)
         if text.isEmpty {
             try fail(worksheet_write_blank(handle, Self.row(row), Self.col(col), f?.handle), "worksheet_write_blank", row, col)
             return

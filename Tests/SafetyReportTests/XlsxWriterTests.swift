@@ -91,6 +91,30 @@ import XlsxWriter
         }
     }
 
+    /// A cell holds 32,767 UTF-16 units: longer text (a clerk's value quoted in a message, emoji counting
+    /// two) is cut at a whole character with a note, and the workbook is still written.
+    @Test(arguments: [(String(repeating: "类", count: 40_000), "类"), (String(repeating: "😀", count: 32_767), "😀"),
+                      (String(repeating: "a", count: 32_767), "a")])
+    func overlongTextIsCutToTheCellLimit(text: String, unit: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("long.xlsx").path
+        let wb = try Workbook(path: path)
+        try wb.addWorksheet("表").write(0, 0, text: text)
+        try wb.close()
+        let fitted = Worksheet.fittedToCell(text)
+        #expect(fitted.utf16.count <= Worksheet.cellTextLimit)
+        if text.utf16.count <= Worksheet.cellTextLimit {
+            #expect(fitted == text)
+        } else {
+            #expect(fitted.hasSuffix("以下已截断）"))
+            #expect(fitted.hasPrefix(unit) && !fitted.contains("\u{FFFD}"))
+            #expect(fitted.utf16.count > Worksheet.cellTextLimit - 2)  // as much as fits, at most one unit spare
+        }
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func excelSerialMatchesKnownDates() {
         #expect(excelSerial(year: 1970, month: 1, day: 1) == 25569)
         #expect(excelSerial(year: 2026, month: 1, day: 1) == 46023)

@@ -212,7 +212,7 @@ extension Worksheet {
         }
         if omitted > 0 {
             try merge(r, 0, r, lastCol, text: "……另有 \(omitted) 行未列出：本表超过 Excel 工作表 \(rowLimit) 行的上限，"
-                      + "以上仅列出前 \(shown) 行；完整数据见各村居报送的原始文件。", s.subtitle)
+                      + "以上仅列出前 \(shown) 行；完整数据见本期输出的 CSV 文件（如 validation_issues.csv、hazard_ledger.csv）或各村居报送的原始文件。", s.subtitle)
             r += 1
         }
         for row in footerRows {
