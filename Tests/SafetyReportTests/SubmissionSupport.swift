@@ -18,16 +18,8 @@ enum Openpyxl {
     }()
     static var available: Bool { python != nil }
 
-    static func run(_ exe: String, _ args: [String], stdin: String? = nil) throws -> (code: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    static func run(_ exe: String, _ args: [String]) throws -> (code: Int32, out: String, err: String) {
+        try runProcess(URL(fileURLWithPath: exe), args)
     }
 
     /// Runs a python script (given as text) with arguments; throws with stderr when it fails.

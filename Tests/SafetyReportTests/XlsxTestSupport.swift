@@ -87,3 +87,28 @@ func makeTempDir() -> String {
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
+
+/// Runs a program to its end: (exit code, stdout, stderr). Stderr is read on another thread, so a child that
+/// writes more than a pipe holds to stderr (a long log) cannot block while we wait on its stdout.
+func runProcess(_ executable: URL, _ args: [String], in dir: URL? = nil) throws -> (code: Int32, out: String, err: String) {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = args
+    if let dir { p.currentDirectoryURL = dir }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    let stderrBytes = StderrBox()
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        stderrBytes.data = err.fileHandleForReading.readDataToEndOfFile()
+        done.signal()
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    done.wait()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: stderrBytes.data, as: UTF8.self))
+}
+
+/// Stderr's bytes, handed from the reading thread to the caller (the semaphore orders the two).
+private final class StderrBox: @unchecked Sendable { var data = Data() }
