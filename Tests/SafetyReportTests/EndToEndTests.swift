@@ -124,14 +124,8 @@ final class TownFixture {
         #expect(manifest.counts.rowsRead == manifest.counts.rowsAccepted + manifest.counts.rowsRejected)
         // Hashes are SHA-256 digests, as coreutils' sha256sum prints them.
         let hazards = try #require(manifest.inputs.files.first { $0.path == "2026-10/V1/Hazards.CSV" })
-        let sum = Process()
-        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        sum.arguments = [town.root.appendingPathComponent("inputs/2026-10/V1/Hazards.CSV").path]
-        let pipe = Pipe()
-        sum.standardOutput = pipe
-        try sum.run()
-        sum.waitUntilExit()
-        let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let printed = try runProcess(URL(fileURLWithPath: "/usr/bin/sha256sum"),
+                                     [town.root.appendingPathComponent("inputs/2026-10/V1/Hazards.CSV").path]).out
         #expect(hazards.sha256.count == 64 && printed.hasPrefix(hazards.sha256 + " "))
         #expect(manifest.outputs.allSatisfy { $0.sha256.count == 64 } && manifest.inputs.listingSHA256.count == 64)
     }
