@@ -508,9 +508,10 @@ enum IssueSheet {
          .text(i.value), .text(i.severity.chinese), .text(i.rule), .text(i.message)]
     }
 
-    static func note(_ issues: [ValidationIssue]) -> String {
-        let errors = issues.filter { $0.severity == .error }.count
-        return "错误\(errors)条（该行或该文件未被采用），警告\(issues.count - errors)条（数据已采用，请核实）"
+    static func note<S: Sequence<ValidationIssue>>(_ issues: S) -> String {
+        var errors = 0, total = 0
+        for i in issues { total += 1; if i.severity == .error { errors += 1 } }
+        return "错误\(errors)条（该行或该文件未被采用），警告\(total - errors)条（数据已采用，请核实）"
     }
 
     /// 隐患类别(category) when the file and column are known; else the key as written.

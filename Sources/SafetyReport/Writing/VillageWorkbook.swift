@@ -68,7 +68,9 @@ public enum VillageWorkbook {
             created: creationTime(of: report.period)))
         let style = try WorkbookStyle(wb)
         let print = PrintHeader(town: "\(cfg.town.name) \(v.name)", period: report.period, title: title)
-        let sheets = try sheetNames.map { try wb.addWorksheet($0) }
+        // 需更正数据 can be as long as a clerk's broken file (a million rejected rows): its rows go straight to
+        // libxlsxwriter's temporary file instead of being held as cells. The other sheets are short.
+        let sheets = try sheetNames.map { try wb.addWorksheet($0, constantMemory: $0 == "需更正数据") }
 
         try overview(sheets[0], report, village, shared, style, print, title)
 
@@ -94,14 +96,16 @@ public enum VillageWorkbook {
             }, print: print)
         try sheets[2].highlight(at, column: 3, style.bad) { "\($0)<>\"已签订\"" }
 
-        let issues = (shared.issues[v.code] ?? []).map { report.issues[$0] }
+        let issueIndices = shared.issues[v.code] ?? []
+        let issues = issueIndices.lazy.map { report.issues[$0] }
         let fixColumns = [Column("文件", max: 18), Column("行号", .int, max: 6), Column("列", max: 26), Column("填写的值", .wrap, max: 20),
                           Column("级别", .center, max: 6), Column("问题", .wrap, max: 44), Column("如何更正", .wrap, max: 40)]
         let ft = try sheets[3].writeTable(
             style: style, title: "\(v.name)需更正的数据（\(report.period.chinese)）", note: IssueSheet.note(issues),
-            columns: fixColumns, rows: issues.map { i in
-                [.text(i.file), i.line.map { .int($0) } ?? .blank, .text(IssueSheet.columnLabel(file: i.file, column: i.column)),
-                 .text(i.value), .text(i.severity.chinese), .text(i.message), .text(howToFix(i))]
+            columns: fixColumns, rowCount: issueIndices.count, row: { k in
+                let i = report.issues[issueIndices[k]]
+                return [.text(i.file), i.line.map { .int($0) } ?? .blank, .text(IssueSheet.columnLabel(file: i.file, column: i.column)),
+                        .text(i.value), .text(i.severity.chinese), .text(i.message), .text(howToFix(i))]
             }, print: print)
         try IssueSheet.highlight(sheets[3], ft, style, severityCol: 4)
         sheets[0].activate()
