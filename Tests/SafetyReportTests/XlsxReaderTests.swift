@@ -105,6 +105,20 @@ private func records(_ bytes: [UInt8], kind: FileKind? = .inspections) throws ->
         #expect(report.fileStats.first { $0.folder == "V1" && $0.kind == .inspections }?.rowsRead == 3)
     }
 
+    /// A whole workbook is opened at scan time under the same 32 MB cap as any file: a huge (here sparse)
+    /// one is refused from its size, never read into memory.
+    @Test func aWorkbookOverTheSizeCapIsRefusedUnread() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        try town.writeBytes("inputs/2026-10/V2/提交表.xlsx", [0x50, 0x4B, 0x03, 0x04])
+        let path = town.root.appendingPathComponent("inputs/2026-10/V2/提交表.xlsx").path
+        #expect(truncate(path, 4 << 30) == 0)  // 4 GB of holes
+        let report = ReportAssembler.assemble(config: try town.config, period: Period("2026-10")!).report
+        let issue = try #require(report.issues.first { $0.folder == "V2" && $0.file == "提交表.xlsx" })
+        #expect(issue.rule == "file.too_large" && issue.message.contains("32 MB"))
+        #expect(report.fileStats.first { $0.folder == "V1" && $0.kind == .inspections }?.rowsRead == 3)
+    }
+
     @Test func excelsLockFileIsAWarningNotABrokenWorkbook() throws {
         let town = try TownFixture()
         try town.write("inputs/2026-10/V2/~$提交表.xlsx", "owner")

@@ -38,14 +38,22 @@ extension InputScanner {
     static func addWorkbook(_ folder: inout ScannedFolder, _ file: FoundFile, period: Period) {
         let book: XlsxWorkbook
         do {
-            book = try XlsxWorkbook(bytes: try InputLoader.readBytes(file.path))
+            // Read as every clerk's file is read: under the size cap, never blocking on a FIFO.
+            let limit = ReadLimits.standard.maxFileBytes
+            book = try XlsxWorkbook(bytes: try InputLoader.readInput(file.path, limit: limit))
         } catch let failure as XlsxReadFailure {
             folder.issues.append(ValidationIssue(.error, period: period, folder: folder.code, file: file.name,
                                                  rule: failure.rule, message: failure.message(file.name)))
             return
+        } catch InputReadError.tooLarge(let size) {
+            let failure = ReadFailure.fileTooLarge(bytes: size, limit: ReadLimits.standard.maxFileBytes)
+            folder.issues.append(ValidationIssue(.error, period: period, folder: folder.code, file: file.name,
+                                                 rule: failure.rule, message: failure.message))
+            return
         } catch {
+            let why = (error as? InputReadError)?.chinese ?? error.localizedDescription
             folder.issues.append(ValidationIssue(.error, period: period, folder: folder.code, file: file.name, rule: "file.unreadable",
-                message: "「\(file.name)」无法读取（\(error.localizedDescription)），未读取。请重新保存后报送。"))
+                message: "「\(file.name)」无法读取（\(why)），未读取。请重新保存后报送。"))
             return
         }
         var any = false
