@@ -194,9 +194,12 @@ public enum ReportRun {
     /// Hashes a written workbook and flushes it to disk before the staging folder is swapped in.
     private static func describe(_ staging: URL, _ name: String) throws(OutputError) -> Manifest.Output {
         let path = staging.appendingPathComponent(name).path
-        guard let bytes = try? InputLoader.readBytes(path) else { throw .io("workbook \(name) was not written") }
+        // Streamed: a long town workbook is not read back into memory just to be hashed.
+        guard let sha256 = try? SHA256.hexDigest(ofFileAt: URL(fileURLWithPath: path)),
+              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        else { throw .io("workbook \(name) was not written") }
         try OutputStore.flush(path)
-        return Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count)
+        return Manifest.Output(name: name, sha256: sha256, bytes: size)
     }
 
     static func makeManifest(_ a: AssembledReport, configSHA256: String, outputs: [Manifest.Output]) -> Manifest {

@@ -192,7 +192,8 @@ public enum VillageCheck {
             return base
         }
         let bytes: [UInt8]
-        do { bytes = try InputLoader.readBytes(path) } catch { throw .unreadable(path, error.localizedDescription) }
+        // Under the same cap as the office's run (only the header is needed to classify the file).
+        do { bytes = try InputLoader.readInput(path, limit: ReadLimits.standard.maxFileBytes) } catch { throw .unreadable(path, error.chinese) }
         guard let parsed = try? SourceReader.read(bytes), let header = SourceReader.header(of: parsed),
               let kind = HeaderMatcher.bestKind(for: header.fields) else {
             throw .unclassified(path)
