@@ -119,7 +119,7 @@ final class Console: @unchecked Sendable {
             console.info("the replaced report of \(p) is kept in \(outcome.folder.appendingPathComponent(OutputStore.historyFolder).path)/\(id)")
         }
         let read = r.fileStats.reduce(0) { $0 + $1.rowsRead }, rejected = r.fileStats.reduce(0) { $0 + $1.rowsRejected }
-        let errors = r.issues.filter { $0.severity == .error }.count
+        let errors = r.issues.errorCount
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
         let line = "\(p): \(r.villages.count) villages, \(r.fileStats.filter { $0.state != "missing" }.count) files, \(r.town.villagesSubmitted) complete, \(r.town.villagesCompliant) compliant; "
             + "\(read) rows read, \(rejected) rejected; \(errors) errors, \(r.issues.count - errors) warnings; "

@@ -208,7 +208,11 @@ struct Check: ParsableCommand {
         }
         let stats = assembled.report.fileStats
         let read = stats.reduce(0) { $0 + $1.rowsRead }, rejected = stats.reduce(0) { $0 + $1.rowsRejected }
-        let errors = assembled.report.issues.filter { $0.severity == .error }.count
+        if let failure = assembled.report.issues.spillFailure {
+            Console.error(failure)
+            throw ExitCode(1)
+        }
+        let errors = assembled.report.issues.errorCount
         console.summary("check \(p): \(read) rows read, \(read - rejected) accepted, \(rejected) rejected; "
                         + "\(errors) errors, \(assembled.report.issues.count - errors) warnings")
         if strict && assembled.report.rejectedAnything { throw ExitCode(3) }

@@ -50,9 +50,10 @@ public enum ReportBuilder {
         let perFolder = order.map { computed[$0]! }
         let extraFolders = given.keys.filter { computed[$0] == nil }.sorted()
 
-        var issues = extraIssues
-        for code in order + extraFolders { issues += given[code]?.allIssues ?? [] }
-        issues += perFolder.flatMap(\.notUpdatedWarnings)
+        // Listed as if concatenated in this order (it breaks ties), merged on iteration rather than sorted.
+        var issues = [IssueList(extraIssues)]
+        for code in order + extraFolders { issues += given[code]?.issueLists ?? [] }
+        issues.append(IssueList(perFolder.lazy.flatMap(\.notUpdatedWarnings)))
 
         return MonthReport(
             period: period, config: config, town: townSummary, villages: villages, groups: groups,
@@ -61,7 +62,7 @@ public enum ReportBuilder {
             agreements: perFolder.flatMap(\.agreements),
             trainings: perFolder.reduce(into: TrainingActivities()) { all, c in all.append(folder: c.code, rows: c.folder.trainings.rows) },
             trend: trend(config: config, period: period, ledger: ledger),
-            issues: IssueOrder.sorted(issues, config: config),
+            issues: ReportIssues(issues, config: config),
             fileStats: (perFolder.map(\.folder) + extraFolders.map { given[$0]! }).flatMap(fileStats))
     }
 

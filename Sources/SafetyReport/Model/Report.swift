@@ -283,8 +283,9 @@ public struct MonthReport: Sendable, Equatable {
     public var trainings: TrainingActivities
     /// Months of P's year up to P.
     public var trend: [TrendPoint]
-    /// Every issue of P, ordered by folder (registry order, unregistered last), file, line, column.
-    public var issues: [ValidationIssue]
+    /// Every issue of P, ordered by folder (registry order, unregistered last), file, line, column;
+    /// iterated from the folders' lists (mostly spilled to a temporary file), never held as one array.
+    public var issues: ReportIssues
     public var fileStats: [FileStat]
 
     public init(period: Period, config: PipelineConfig, town: TownSummary, villages: [VillageSummary],
@@ -293,13 +294,13 @@ public struct MonthReport: Sendable, Equatable {
                 issues: [ValidationIssue], fileStats: [FileStat]) {
         self.init(period: period, config: config, town: town, villages: villages, groups: groups, categories: categories,
                   ledger: ledger, agreements: agreements, trainings: TrainingActivities(trainings), trend: trend,
-                  issues: issues, fileStats: fileStats)
+                  issues: ReportIssues(issues, config: config), fileStats: fileStats)
     }
 
     public init(period: Period, config: PipelineConfig, town: TownSummary, villages: [VillageSummary],
                 groups: [GroupSummary], categories: [CategoryCount], ledger: [LedgerEntry],
                 agreements: [AgreementStatus], trainings: TrainingActivities, trend: [TrendPoint],
-                issues: [ValidationIssue], fileStats: [FileStat]) {
+                issues: ReportIssues, fileStats: [FileStat]) {
         self.period = period; self.config = config; self.town = town; self.villages = villages
         self.groups = groups; self.categories = categories; self.ledger = ledger; self.agreements = agreements
         self.trainings = trainings; self.trend = trend; self.issues = issues; self.fileStats = fileStats
@@ -308,5 +309,5 @@ public struct MonthReport: Sendable, Equatable {
 
 extension MonthReport {
     /// Every error is a rejection (of a row, a file, or a folder's files); warnings keep their rows.
-    public var rejectedAnything: Bool { issues.contains { $0.severity == .error } }
+    public var rejectedAnything: Bool { issues.errorCount > 0 }
 }

@@ -171,14 +171,15 @@ public struct FileResult<Row: Sendable & Equatable>: Sendable, Equatable {
     public var rowsRead: Int
     /// Accepted rows, in file order.
     public var rows: [Row]
-    /// Issues of this file (errors for rejected rows and for the file, and warnings).
-    public var issues: [ValidationIssue]
+    /// Issues of this file (errors for rejected rows and for the file, and warnings), in listing order;
+    /// beyond a few thousand they are spilled to a temporary file (see `IssueList`).
+    public var issues: IssueList
     /// Agreements only: parties named by rejected rows that still count as required and unsigned
     /// (SPEC §4: "a rejected row leaves its party unsigned").
     public var rejectedParties: [PartyKey]
 
     public init(fileName: String, state: State, rowsRead: Int = 0, rows: [Row] = [],
-                issues: [ValidationIssue] = [], rejectedParties: [PartyKey] = []) {
+                issues: IssueList = [], rejectedParties: [PartyKey] = []) {
         self.fileName = fileName; self.state = state; self.rowsRead = rowsRead; self.rows = rows
         self.issues = issues; self.rejectedParties = rejectedParties
     }
@@ -204,7 +205,7 @@ public struct FolderPeriod: Sendable, Equatable {
     public var agreements: FileResult<AgreementRow>
     public var trainings: FileResult<TrainingRow>
     /// Folder-level issues (files that are not one of the four, unreadable entries) and cross-file warnings.
-    public var otherIssues: [ValidationIssue]
+    public var otherIssues: IssueList
 
     public init(code: String, submitter: Submitter,
                 inspections: FileResult<InspectionRow> = .missing(.inspections),
@@ -213,12 +214,12 @@ public struct FolderPeriod: Sendable, Equatable {
                 trainings: FileResult<TrainingRow> = .missing(.trainings),
                 otherIssues: [ValidationIssue] = []) {
         self.code = code; self.submitter = submitter; self.inspections = inspections; self.hazards = hazards
-        self.agreements = agreements; self.trainings = trainings; self.otherIssues = otherIssues
+        self.agreements = agreements; self.trainings = trainings; self.otherIssues = IssueList(otherIssues)
     }
 
-    /// Every issue of the folder, for validation_issues.csv.
-    public var allIssues: [ValidationIssue] {
-        inspections.issues + hazards.issues + agreements.issues + trainings.issues + otherIssues
+    /// Every issue of the folder, for validation_issues.csv: its lists, in the order they are listed among equals.
+    public var issueLists: [IssueList] {
+        [inspections.issues, hazards.issues, agreements.issues, trainings.issues, otherIssues]
     }
 }
 

@@ -104,8 +104,11 @@ public enum ReportAssembler {
         // 2. Period P: validate all four files of every registered submitter, and find its standing agreements.
         progress("validating \(period)")
         let known = ledger
+        // P's issues beyond a few thousand per file go to one unlinked temporary file (see IssueList).
+        let spill = IssueSpill()
         let current = parallelMap(codes) { code in
-            validatePeriod(config, period, code, folder: scan.folders[code], ledger: known, history: history, scans: scans)
+            validatePeriod(config, period, code, folder: scan.folders[code], ledger: known, history: history, scans: scans,
+                           spill: spill)
         }
         clock = LoadCost.now()
         var folders: [FolderPeriod] = []
@@ -155,6 +158,8 @@ public enum ReportAssembler {
         var entries: [String] = []
         var records: [InputRecord?] = []
         var validate = 0.0, apply = 0.0
+        // The earlier months' issues are not listed; spilled here, they are freed with this submitter's replay.
+        let spill = IssueSpill()
         for (i, q) in history.enumerated() {
             let folder = scans[i].folders[code]
             let before = loader.records.count
@@ -164,7 +169,7 @@ public enum ReportAssembler {
                                                 present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil))
             guard folder != nil else { continue }
             var clock = LoadCost.now()
-            let result = Validator.hazards(input, context(config, q, code), known: ledger.knownFoundDates(owner: code))
+            let result = Validator.hazards(input, context(config, q, code, spill: spill), known: ledger.knownFoundDates(owner: code))
             validate += LoadCost.since(&clock)
             ledger.apply(period: q, owner: code, rows: result.rows)
             apply += LoadCost.since(&clock)
@@ -219,9 +224,10 @@ public enum ReportAssembler {
     /// One submitter's four files of P, and the agreements standing for it at P's end: P's own readable
     /// file, else the latest readable one of the year.
     private static func validatePeriod(_ config: PipelineConfig, _ period: Period, _ code: String, folder: ScannedFolder?,
-                                       ledger: HazardLedger, history: [Period], scans: [ScannedPeriod]) -> CurrentFolder {
+                                       ledger: HazardLedger, history: [Period], scans: [ScannedPeriod],
+                                       spill: IssueSpill? = nil) -> CurrentFolder {
         var loader = InputLoader()
-        let ctx = context(config, period, code)
+        let ctx = context(config, period, code, spill: spill)
         let known = ledger.knownFoundDates(owner: code)
         let inspectionsInput = loader.load(folder, .inspections, period: period)
         let before = loader.records.count
@@ -249,7 +255,7 @@ public enum ReportAssembler {
                 guard let found = scans[i].folders[code] else { continue }
                 let input = loader.load(found, .agreements, period: q)
                 clock = LoadCost.now()
-                let result = Validator.agreements(input, context(config, q, code))
+                let result = Validator.agreements(input, context(config, q, code, spill: spill))
                 validate += LoadCost.since(&clock)
                 if result.isSubmitted {
                     standing = StandingAgreements(sentIn: q, rows: result.rows, rejectedParties: result.rejectedParties)
@@ -279,8 +285,10 @@ public enum ReportAssembler {
         return results.withLock { $0.map { $0! } }
     }
 
-    static func context(_ config: PipelineConfig, _ period: Period, _ code: String) -> ValidationContext {
+    static func context(_ config: PipelineConfig, _ period: Period, _ code: String, spill: IssueSpill? = nil) -> ValidationContext {
         let submitter: Submitter = code == config.town.code ? .town : .village(config.village(code)!)
-        return ValidationContext(period: period, folder: code, submitter: submitter, config: config)
+        var ctx = ValidationContext(period: period, folder: code, submitter: submitter, config: config)
+        ctx.issueSpill = spill
+        return ctx
     }
 }

@@ -58,9 +58,11 @@ public enum ReportRun {
             + "; ledger: \(c.ledgerSource); read+hash+decode+parse+validate "
             + String(format: "%.1f MB/s per core", perCore > 0 ? Double(c.load.bytes) / 1e6 / perCore : 0)
         let report = assembled.report
+        // Issues that could not be spilled (a full temp folder) fail the run before anything is written.
+        if let failure = report.issues.spillFailure { throw .io(failure) }
         let store = OutputStore(root: config.outputs)
         let staging = try store.makeStaging(period)
-        do {
+        do throws(OutputError) {
             var outputs: [Manifest.Output] = []
             func put(_ name: String, _ bytes: [UInt8]) throws(OutputError) {
                 try OutputStore.write(bytes, to: staging.appendingPathComponent(name))
@@ -69,10 +71,11 @@ public enum ReportRun {
             log("writing summary CSVs")
             // Only the two summaries are kept (for the change log); the other CSVs' bytes go once written.
             var csvs: [(name: String, bytes: [UInt8])] = []
-            for (name, bytes) in SummaryCSVs.all(report) {
+            for (name, bytes) in SummaryCSVs.tables(report) {
                 try put(name, bytes)
                 if name == "summary_town.csv" || name == "summary_villages.csv" { csvs.append((name, bytes)) }
             }
+            outputs.append(try writeIssuesCSV(report, to: staging.appendingPathComponent("validation_issues.csv")))
 
             // What changed against the build being replaced. The same inputs built again are the same version:
             // it keeps that version's record of what its correction changed, so the outputs stay byte-identical.
@@ -120,6 +123,8 @@ public enum ReportRun {
                 superseded = old.buildID
             }
             let keptAlready = superseded.map { store.history(period).contains($0) } ?? true
+            // Every listing read the spilled issues back whole, or the run fails here, before the swap.
+            if let failure = report.issues.spillFailure { throw OutputError.io(failure) }
             try store.carryHistory(into: staging, period: period, keepSupersededAs: superseded)
             try store.commit(staging: staging, period: period)
             lap("manifest and commit")
@@ -191,6 +196,30 @@ public enum ReportRun {
         }
     }
 
+    /// validation_issues.csv written a chunk at a time (a million issues are never one array), hashed as written.
+    private static func writeIssuesCSV(_ report: MonthReport, to url: URL) throws(OutputError) -> Manifest.Output {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        if fd < 0 { throw .io("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var hash = SHA256()
+        var size = 0
+        try SummaryCSVs.issues(report) { (bytes: [UInt8]) throws(OutputError) in
+            hash.update(bytes)
+            size += bytes.count
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw .io("cannot write \(url.path): \(String(cString: strerror(errno)))")
+                }
+                offset += n
+            }
+        }
+        if fsync(fd) != 0 { throw .io("cannot flush \(url.path): \(String(cString: strerror(errno)))") }
+        return Manifest.Output(name: "validation_issues.csv", sha256: hash.hexDigest(), bytes: size)
+    }
+
     /// Hashes a written workbook and flushes it to disk before the staging folder is swapped in.
     private static func describe(_ staging: URL, _ name: String) throws(OutputError) -> Manifest.Output {
         let path = staging.appendingPathComponent(name).path
@@ -211,8 +240,7 @@ public enum ReportRun {
         let counts = Manifest.Counts(
             rowsRead: stats.reduce(0) { $0 + $1.rowsRead }, rowsAccepted: stats.reduce(0) { $0 + $1.rowsAccepted },
             rowsRejected: stats.reduce(0) { $0 + $1.rowsRejected }, filesRejected: stats.filter { $0.state == "rejected" }.count,
-            errors: a.report.issues.filter { $0.severity == .error }.count,
-            warnings: a.report.issues.filter { $0.severity == .warning }.count)
+            errors: a.report.issues.errorCount, warnings: a.report.issues.warningCount)
         let iso = ISO8601DateFormatter()
         return Manifest(tool: .init(name: ToolInfo.name, version: ToolInfo.version), period: a.report.period.description,
                         builtAt: iso.string(from: Date()),

@@ -11,7 +11,7 @@ public struct VillageCheckResult: Sendable {
     public var code: String
     public var name: String
     /// The folder's issues, in the report's order.
-    public var issues: [ValidationIssue]
+    public var issues: ReportIssues
     /// The folder's files (missing ones included).
     public var stats: [FileStat]
     /// Issue file name → the path to show the clerk (their own file when given on the command line).
@@ -20,7 +20,7 @@ public struct VillageCheckResult: Sendable {
     public var rowsRead: Int { stats.reduce(0) { $0 + $1.rowsRead } }
     public var rowsRejected: Int { stats.reduce(0) { $0 + $1.rowsRejected } }
     public var filesRejected: Int { stats.filter { $0.state == "rejected" }.count }
-    public var errors: Int { issues.filter { $0.severity == .error }.count }
+    public var errors: Int { issues.errorCount }
     public var missing: [FileKind] { stats.filter { $0.state == "missing" }.map(\.kind) }
     /// Something would be rejected (a row, a file, a workbook): exit 3.
     public var wouldReject: Bool { errors > 0 }
@@ -165,7 +165,7 @@ public enum VillageCheck {
             effective.inputs = inputs
         }
         let report = ReportAssembler.assemble(config: effective, period: period).report
-        let issues = report.issues.filter { $0.folder == code }
+        let issues = report.issues.folder(code)
         if files.isEmpty {
             for issue in issues where !issue.file.isEmpty {
                 paths[issue.file] = "\(config.inputs.lastPathComponent)/\(period)/\(code)/\(issue.file)"

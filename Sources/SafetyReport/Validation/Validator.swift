@@ -7,6 +7,8 @@ public struct ValidationContext: Sendable {
     public var folder: String
     public var submitter: Submitter
     public var config: PipelineConfig
+    /// Where the files' issues spill beyond a few thousand (one per run); nil keeps them in memory.
+    public var issueSpill: IssueSpill? = nil
     public init(period: Period, folder: String, submitter: Submitter, config: PipelineConfig) {
         self.period = period; self.folder = folder; self.submitter = submitter; self.config = config
     }
@@ -339,7 +341,8 @@ public enum Validator {
         let data = records.dropFirst()
         let mapping = HeaderMatcher.match(header: header.fields, schema: schema)
 
-        var issues: [ValidationIssue] = []
+        // Bounded: a file of a million rejected rows keeps a few thousand issues in memory, the rest spilled.
+        var issues = IssueList(spill: ctx.issueSpill)
         for u in mapping.unknown {
             issues.append(fileIssue(header.line, "", u.header, .warning, "column.unknown",
                                     "表头「\(u.header.trimmedCell)」不是\(kind.chinese)的列，该列已忽略；如是拼写错误请改为模板中的列名。"))
@@ -359,6 +362,7 @@ public enum Validator {
                 issues.append(fileIssue(record.line, "", "", .error, "row.file_rejected",
                                         "文件缺少必填列\(missing)，本行随整个文件未采用；补上该列后重新报送即可。"))
             }
+            issues.seal()
             return FileResult(fileName: fileName, state: .rejected, rowsRead: data.count, issues: issues)
         }
 
@@ -383,9 +387,10 @@ public enum Validator {
                               value: values.joined(separator: ","))
             }
             let accepted = row(&cells)
-            issues += cells.issues
+            issues.append(contentsOf: cells.issues)
             if let accepted, !cells.hasError { rows.append(accepted) }
         }
+        issues.seal()
         return FileResult(fileName: fileName, state: .read, rowsRead: rowsRead, rows: rows, issues: issues)
     }
 }

@@ -24,9 +24,13 @@ public enum SummaryCSVs {
     static let groupFigureKeys = Array(figureKeys.dropFirst(2))
 
     public static func all(_ r: MonthReport) -> [(name: String, bytes: [UInt8])] {
+        tables(r) + [("validation_issues.csv", issues(r))]
+    }
+
+    /// Every CSV but validation_issues.csv, which a run writes streamed (see `issues(_:chunk:)`).
+    public static func tables(_ r: MonthReport) -> [(name: String, bytes: [UInt8])] {
         [("summary_town.csv", town(r)), ("summary_villages.csv", villages(r)), ("summary_groups.csv", groups(r)),
-         ("summary_categories.csv", categories(r)), ("hazard_ledger.csv", ledger(r)),
-         ("validation_issues.csv", issues(r))]
+         ("summary_categories.csv", categories(r)), ("hazard_ledger.csv", ledger(r))]
     }
 
     public static func town(_ r: MonthReport) -> [UInt8] {
@@ -84,13 +88,24 @@ public enum SummaryCSVs {
     }
 
     public static func issues(_ r: MonthReport) -> [UInt8] {
-        var t = CSVTable(header: ["period", "village_code", "village_name", "file", "line", "column", "value",
-                                  "severity", "rule", "message"])
+        var out: [UInt8] = []
+        issues(r) { out += $0 }
+        return out
+    }
+
+    /// validation_issues.csv's bytes handed to `chunk` about a megabyte at a time, so a million issues
+    /// are never held as one table.
+    public static func issues<E: Error>(_ r: MonthReport, chunkBytes: Int = 1 << 20, chunk: ([UInt8]) throws(E) -> Void) throws(E) {
+        var out = CSVWriter.byteOrderMark
+        out += Array(CSVWriter.record(["period", "village_code", "village_name", "file", "line", "column", "value",
+                                       "severity", "rule", "message"]).utf8)
         for i in r.issues {
-            t.append([.raw(i.period.description), .text(i.folder), .text(r.config.name(ofFolder: i.folder)), .text(i.file),
-                      .raw(i.line.map(String.init) ?? ""), .raw(i.column), .text(i.value), .raw(i.severity.rawValue),
-                      .raw(i.rule), .text(i.message)])
+            let cells: [CSVCell] = [.raw(i.period.description), .text(i.folder), .text(r.config.name(ofFolder: i.folder)), .text(i.file),
+                                    .raw(i.line.map(String.init) ?? ""), .raw(i.column), .text(i.value), .raw(i.severity.rawValue),
+                                    .raw(i.rule), .text(i.message)]
+            out += Array(CSVWriter.record(cells.map(\.rendered)).utf8)
+            if out.count >= chunkBytes { try chunk(out); out.removeAll(keepingCapacity: true) }
         }
-        return t.bytes
+        try chunk(out)
     }
 }

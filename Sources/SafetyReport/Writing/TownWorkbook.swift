@@ -310,10 +310,11 @@ private struct Writer {
     // MARK: 数据校验
 
     func issues(_ ws: Worksheet) throws {
+        var rows = IssueSheet.Rows(report.issues)
         let t = try ws.writeTable(style: style, title: "数据校验问题清单（\(period.chinese)）",
                                   note: IssueSheet.note(report.issues), columns: IssueSheet.columns,
                                   rowCount: report.issues.count,
-                                  row: { IssueSheet.cells(report.issues[$0], name: folderName(report.issues[$0].folder)) }, print: print)
+                                  row: { let i = rows.issue($0); return IssueSheet.cells(i, name: folderName(i.folder)) }, print: print)
         try IssueSheet.highlight(ws, t, style, severityCol: 6)
     }
 
@@ -508,10 +509,28 @@ enum IssueSheet {
          .text(i.value), .text(i.severity.chinese), .text(i.rule), .text(i.message)]
     }
 
-    static func note<S: Sequence<ValidationIssue>>(_ issues: S) -> String {
-        var errors = 0, total = 0
-        for i in issues { total += 1; if i.severity == .error { errors += 1 } }
-        return "错误\(errors)条（该行或该文件未被采用），警告\(total - errors)条（数据已采用，请核实）"
+    static func note(_ issues: ReportIssues) -> String {
+        "错误\(issues.errorCount)条（该行或该文件未被采用），警告\(issues.warningCount)条（数据已采用，请核实）"
+    }
+
+    /// Row k of a listing, read in order: `writeTable` asks for rows 0, 1, … twice (to measure, then to
+    /// write), so an iterator started again when k goes back serves it without holding the issues.
+    struct Rows {
+        let issues: ReportIssues
+        var iterator: ReportIssues.Iterator
+        var position = 0
+        var last: ValidationIssue?
+
+        init(_ issues: ReportIssues) { self.issues = issues; iterator = issues.makeIterator() }
+
+        mutating func issue(_ k: Int) -> ValidationIssue {
+            if k == position - 1, let last { return last }
+            if k < position { iterator = issues.makeIterator(); position = 0 }
+            while position < k { _ = iterator.next(); position += 1 }
+            position += 1
+            last = iterator.next()!
+            return last!
+        }
     }
 
     /// 隐患类别(category) when the file and column are known; else the key as written.

@@ -15,13 +15,12 @@ public enum VillageWorkbook {
     }
 
     /// What every village workbook of one report reads, computed once for all of them: each folder's
-    /// open hazards, agreements and issues, and per overview metric every village's value, so that
+    /// open hazards and agreements, and per overview metric every village's value, so that
     /// writing N workbooks costs O(N log N) rather than O(N × (villages + ledger + issues)).
     public struct Shared: Sendable {
         /// Positions in the report's arrays (not copies: the report already holds them once).
         let openHazards: [String: [Int]]
         let agreements: [String: [Int]]
-        let issues: [String: [Int]]
         /// Per metric (in `metrics` order): the villages' values sorted ascending, and their average.
         let sortedValues: [[Double]]
         let averages: [Double?]
@@ -29,7 +28,6 @@ public enum VillageWorkbook {
         public init(_ report: MonthReport) {
             openHazards = Dictionary(grouping: report.ledger.indices.filter { report.ledger[$0].isOpen }, by: { report.ledger[$0].owner })
             agreements = Dictionary(grouping: report.agreements.indices, by: { report.agreements[$0].folder })
-            issues = Dictionary(grouping: report.issues.indices, by: { report.issues[$0].folder })
             let all = report.villages.map(\.figures)
             var sorted: [[Double]] = []
             var averages: [Double?] = []
@@ -96,14 +94,15 @@ public enum VillageWorkbook {
             }, print: print)
         try sheets[2].highlight(at, column: 3, style.bad) { "\($0)<>\"已签订\"" }
 
-        let issueIndices = shared.issues[v.code] ?? []
-        let issues = issueIndices.lazy.map { report.issues[$0] }
+        // Only this village's lists are read (ReportIssues.folder), not every folder's issues.
+        let issues = report.issues.folder(v.code)
+        var rows = IssueSheet.Rows(issues)
         let fixColumns = [Column("文件", max: 18), Column("行号", .int, max: 6), Column("列", max: 26), Column("填写的值", .wrap, max: 20),
                           Column("级别", .center, max: 6), Column("问题", .wrap, max: 44), Column("如何更正", .wrap, max: 40)]
         let ft = try sheets[3].writeTable(
             style: style, title: "\(v.name)需更正的数据（\(report.period.chinese)）", note: IssueSheet.note(issues),
-            columns: fixColumns, rowCount: issueIndices.count, row: { k in
-                let i = report.issues[issueIndices[k]]
+            columns: fixColumns, rowCount: issues.count, row: { k in
+                let i = rows.issue(k)
                 return [.text(i.file), i.line.map { .int($0) } ?? .blank, .text(IssueSheet.columnLabel(file: i.file, column: i.column)),
                         .text(i.value), .text(i.severity.chinese), .text(i.message), .text(howToFix(i))]
             }, print: print)
