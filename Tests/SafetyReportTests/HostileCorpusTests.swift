@@ -170,7 +170,7 @@ let hostileCases: [HostileCase] = [
         let september = InputScanner(config: config).scan(Period("2026-09")!)
         #expect(september.folders.isEmpty)
         #expect(september.issues.map(\.rule) == ["entry.unreadable"])
-        #expect(september.issues[0].message.contains("inputs 目录之外"))
+        #expect(Array(september.issues)[0].message.contains("inputs 目录之外"))
     }
 
     /// A bad pipeline.json (invalid JSON, a duplicate code, a code with path characters, a missing key)

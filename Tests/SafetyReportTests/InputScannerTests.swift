@@ -41,7 +41,7 @@ import Testing
         let assembled = ReportAssembler.assemble(config: try town.config, period: Period("2026-10")!)
         #expect(!assembled.periodFolderExists)
         #expect(assembled.report.issues.map(\.rule) == ["period.no_inputs"])
-        #expect(assembled.report.issues[0].severity == .warning)
+        #expect(Array(assembled.report.issues)[0].severity == .warning)
         #expect(assembled.report.villages.allSatisfy { $0.figures.filesSubmitted == 0 && !$0.complete })
     }
 

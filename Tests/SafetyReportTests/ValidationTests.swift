@@ -94,7 +94,7 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         #expect(r.issues.prefix(2).map(\.column) == ["inspector", "hazards_found"])
         #expect(r.issues.map(\.line) == [2, 2, 3, 5, 6])
         #expect(r.issues.allSatisfy { $0.severity == .error })
-        #expect(r.issues[0].message.contains("排查人"))
+        #expect(Array(r.issues)[0].message.contains("排查人"))
     }
 
     @Test func unknownAndDuplicateColumnsWarnAndTheFirstIsUsed() {
@@ -105,8 +105,8 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         let r = Validator.inspections(input, villageCtx)
         #expect(r.state == .read && r.rows.map(\.hazardsFound) == [2])
         #expect(warningRules(r) == ["column.unknown", "column.duplicate"])
-        #expect(r.issues[0].value == "备注" && r.issues[0].line == 1)
-        #expect(r.issues[1].column == "hazards_found" && r.issues[1].value == "Hazards_Found")
+        #expect(Array(r.issues)[0].value == "备注" && Array(r.issues)[0].line == 1)
+        #expect(Array(r.issues)[1].column == "hazards_found" && Array(r.issues)[1].value == "Hazards_Found")
     }
 
     @Test func blankRowsSkippedShortRowsPaddedExtraCellsWarned() {
@@ -120,8 +120,8 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         #expect(r.rowsRead == 2)
         #expect(r.rows.map(\.line) == [3])
         #expect(r.issues.map(\.rule) == ["row.extra_cells", "required.missing"])
-        #expect(r.issues[0].severity == .warning && r.issues[0].value == "多写的" && r.issues[0].line == 3)
-        #expect(r.issues[1].line == 4 && r.issues[1].column == "hazards_found")
+        #expect(Array(r.issues)[0].severity == .warning && Array(r.issues)[0].value == "多写的" && Array(r.issues)[0].line == 3)
+        #expect(Array(r.issues)[1].line == 4 && Array(r.issues)[1].column == "hazards_found")
         expectCountsAddUp(r, acceptedLines: [3])
     }
 
@@ -129,7 +129,7 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         let input = file("Inspections.CSV", [inspectionHeader, [" 2026-09-30 ", "", "张三", "", "１２"]])
         let r = Validator.inspections(input, villageCtx)
         #expect(r.issues.count == 1)
-        let i = r.issues[0]
+        let i = Array(r.issues)[0]
         #expect(i.severity == .error && i.period == october && i.folder == east.code && i.file == "Inspections.CSV")
         #expect(i.line == 2 && i.column == "inspection_date" && i.value == " 2026-09-30 " && i.rule == "date.outside_period")
         #expect(i.message.contains("2026年10月") && i.message.contains("2026-10-01") && i.message.contains("2026-10-31"))
@@ -168,15 +168,15 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         let r = Validator.inspections(file("inspections.csv", [inspectionHeader,
             ["2026-02-30", "", "张三", "", "0"], ["2026-10-5号", "", "张三", "", "0"]]), villageCtx)
         #expect(r.issues.map(\.rule) == ["date.invalid", "date.format"])
-        #expect(r.issues[0].message.contains("日期不存在") && r.issues[0].message.contains("2026-02-30"))
-        #expect(!r.issues[1].message.contains("日期不存在") && r.issues[1].message.contains("2026-10-05"))
+        #expect(Array(r.issues)[0].message.contains("日期不存在") && Array(r.issues)[0].message.contains("2026-02-30"))
+        #expect(!Array(r.issues)[1].message.contains("日期不存在") && Array(r.issues)[1].message.contains("2026-10-05"))
     }
 
     @Test func townFillsNoGroupCode() {
         let r = Validator.inspections(file("inspections.csv", [inspectionHeader,
             ["2026-10-05", "330683105201-01", "王五", "", "0"], ["2026-10-06", "", "王五", "", "0"]]), townCtx)
         #expect(errorRules(r) == ["group.unregistered"])
-        #expect(r.issues[0].message.contains("镇级报送不应填写小组编码"))
+        #expect(Array(r.issues)[0].message.contains("镇级报送不应填写小组编码"))
         #expect(r.rows.map(\.line) == [3])
     }
 }
@@ -225,10 +225,10 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
     }
 
     @Test func enumMessagesSuggestOrList() {
-        let near = run([hazard(["category": "用电"])]).issues[0]
+        let near = Array(run([hazard(["category": "用电"])]).issues)[0]
         #expect(near.message == "隐患类别「用电」不在清单中，是否为「供用电」？")
         #expect(near.column == "category" && near.value == "用电")
-        let far = run([hazard(["level": "严重"])]).issues[0]
+        let far = Array(run([hazard(["level": "严重"])]).issues)[0]
         #expect(far.message == "隐患等级「严重」不在清单中，请填写以下之一：一般、重大。")
     }
 
@@ -241,7 +241,7 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         #expect(r.rowsRead == 4 && r.rows.map(\.hazardId) == ["H008"])
         #expect(r.issues.map(\.rule) == ["enum.unknown", "hazard.duplicate_id", "hazard.duplicate_id"])
         #expect(r.issues.map(\.line) == [2, 3, 4])
-        #expect(r.issues[1].message.contains("第 2 行") && r.issues[1].message.contains("H007"))
+        #expect(Array(r.issues)[1].message.contains("第 2 行") && Array(r.issues)[1].message.contains("H007"))
         expectCountsAddUp(r, acceptedLines: [5])
     }
 
@@ -249,8 +249,8 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         let r = run([hazard(["hazard_id": "H100", "found_date": "2026-08-05", "deadline": "2026-10-20"])],
                     known: ["H100": day(2026, 8, 3)])
         #expect(errorRules(r) == ["hazard.found_date_conflict"])
-        #expect(r.issues[0].message == "隐患编号「H100」已于此前登记，发现日期为 2026-08-03，本次填写为 2026-08-05，请与原登记一致。")
-        #expect(r.issues[0].column == "found_date")
+        #expect(Array(r.issues)[0].message == "隐患编号「H100」已于此前登记，发现日期为 2026-08-03，本次填写为 2026-08-05，请与原登记一致。")
+        #expect(Array(r.issues)[0].column == "found_date")
     }
 
     @Test func updateOfAKnownHazardIsNotLate() {
@@ -330,7 +330,7 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         #expect(r.issues.map(\.rule) == ["agreement.signed_date_required", "party.duplicate", "party.duplicate"])
         #expect(r.issues.map(\.line) == [2, 3, 5])
         #expect(r.issues.map(\.column) == ["signed_date", "party_code", "party_name"])
-        #expect(r.issues[1].message.contains("第 2 行"))
+        #expect(Array(r.issues)[1].message.contains("第 2 行"))
         #expect(r.rows.map(\.line) == [4])
         // The first row's party stays required and unsigned; the duplicate adds nothing.
         #expect(r.rejectedParties == [group1])
@@ -389,13 +389,13 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
         let r = run([["2026-10-09", "", "文艺演出", "安全生产月", "居民", "2,311", "", ""],
                      ["2026-10-10", "", "文艺演出", "安全生产月", "居民", "2310", "", ""]])
         #expect(warningRules(r) == ["participants.above_population"])
-        #expect(r.issues[0].line == 2 && r.issues[0].message.contains("2310"))
+        #expect(Array(r.issues)[0].line == 2 && Array(r.issues)[0].message.contains("2310"))
         #expect(r.rows.count == 2)
     }
 
     @Test func nearMissFormIsSuggested() {
         let r = run([["2026-10-09", "", "演练", "消防", "", "30", "", ""]])
-        #expect(r.issues[0].message == "活动形式「演练」不在清单中，是否为「应急演练」？")
+        #expect(Array(r.issues)[0].message == "活动形式「演练」不在清单中，是否为「应急演练」？")
     }
 }
 

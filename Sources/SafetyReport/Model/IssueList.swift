@@ -13,15 +13,20 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
     private let lock = NSLock()
     private let directory: URL
     private let byteLimit: Int64?
+    /// Issues a list of this spill keeps in memory before it writes a sorted chunk.
+    public let threshold: Int
     private var fd: Int32 = -1
     private var end: Int64 = 0
     private var failureText: String?
 
     /// - Parameters:
     ///   - directory: where the file is made (default: the system temp folder, `$TMPDIR`).
+    ///   - threshold: issues a list keeps in memory before spilling a chunk (tests make it tiny).
     ///   - byteLimit: tests only: writes beyond this many bytes fail as on a full disk (root ignores permissions).
-    public init(directory: URL = FileManager.default.temporaryDirectory, byteLimit: Int64? = nil) {
+    public init(directory: URL = FileManager.default.temporaryDirectory, threshold: Int = IssueList.defaultThreshold,
+                byteLimit: Int64? = nil) {
         self.directory = directory
+        self.threshold = threshold
         self.byteLimit = byteLimit
     }
 
@@ -191,9 +196,9 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
 
     var storage: Storage
 
-    /// An empty list; with a spill, issues beyond `threshold` go to it.
-    public init(spill: IssueSpill? = nil, threshold: Int = IssueList.defaultThreshold) {
-        storage = Storage(spill: spill, threshold: threshold)
+    /// An empty list; with a spill, issues beyond its threshold go to it (and all of them once sealed).
+    public init(spill: IssueSpill? = nil) {
+        storage = Storage(spill: spill, threshold: spill?.threshold ?? IssueList.defaultThreshold)
     }
 
     /// A list of `issues`, in memory.

@@ -49,7 +49,9 @@ public enum ReportAssembler {
     /// are put back in registry order: the report does not depend on which core did what.
     /// With `state`, the ledger after the earlier months is taken from a saved state whose key (see
     /// `LedgerStateKey`) equals the one computed from today's inputs, and the ledger after P is saved.
+    /// P's issues spill into `issueSpill` (nil: kept in memory; tests compare the two).
     public static func assemble(config: PipelineConfig, period: Period, state: LedgerStateUse? = nil,
+                                issueSpill: IssueSpill? = IssueSpill(),
                                 progress: (String) -> Void = { _ in }) -> AssembledReport {
         var cost = AssemblyCost()
         var clock = LoadCost.now()
@@ -105,7 +107,7 @@ public enum ReportAssembler {
         progress("validating \(period)")
         let known = ledger
         // P's issues beyond a few thousand per file go to one unlinked temporary file (see IssueList).
-        let spill = IssueSpill()
+        let spill = issueSpill
         let current = parallelMap(codes) { code in
             validatePeriod(config, period, code, folder: scan.folders[code], ledger: known, history: history, scans: scans,
                            spill: spill)
