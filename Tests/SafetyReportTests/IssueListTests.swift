@@ -225,3 +225,52 @@ private struct SeededRandom: RandomNumberGenerator {
         }
     }
 }
+
+@Suite(.serialized) struct IssueSpillRunTests {
+    /// A temp folder that fills up while a run spills its issues: exit 1 with the English line, nothing published,
+    /// nothing left in the temp folder. Root ignores permissions, so the "full disk" is a file-size limit
+    /// (RLIMIT_FSIZE with SIGXFSZ ignored: write(2) fails with EFBIG part-way, as it would with ENOSPC).
+    @Test func aTempFolderThatFillsUpFailsTheRunAndKeepsThePreviousOutputs() throws {
+        let town = try TownFixture()
+        func inspections(_ rows: Int) -> String {
+            "排查日期,小组编码,排查人,排查范围,发现隐患数\n" + String(repeating: "2026-10-01,,张三,,x\n", count: rows)
+        }
+        try town.write("inputs/2026-10/V1/inspections.csv", inspections(10))
+        #expect(try CLI.run(["run", "--period", "2026-10"], in: town.root).code == 0)
+        let folder = town.root.appendingPathComponent("outputs/2026-10")
+        func contents() throws -> [String: Data] {
+            var out: [String: Data] = [:]
+            for name in try FileManager.default.subpathsOfDirectory(atPath: folder.path) {
+                let url = folder.appendingPathComponent(name)
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue { out[name] = try Data(contentsOf: url) }
+            }
+            return out
+        }
+        let before = try contents()
+        // 5,000 rejected rows spill far more than the 200 KB allowed; every output of this town is smaller.
+        try town.write("inputs/2026-10/V1/inspections.csv", inspections(5000))
+        let tmp = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "trap '' XFSZ; ulimit -f 400; exec \"$0\" run --period 2026-10", CLI.binary.path]
+        p.currentDirectoryURL = town.root
+        p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
+        let err = Pipe()
+        p.standardError = err; p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1, "\(message)")
+        #expect(message.contains("cannot keep validation issues in a temporary file in \(tmp.path)"), "\(message)")
+        #expect(message.contains("File too large"), "\(message)")
+        #expect(try contents() == before)
+        #expect(try IssueListTests.entries(tmp) == [])
+        // With room again, the same run lists every row.
+        let ok = try CLI.run(["run", "--period", "2026-10"], in: town.root)
+        #expect(ok.code == 0, "\(ok.err)")
+        let csv = try town.read("outputs/2026-10/validation_issues.csv")
+        #expect(csv.split(separator: 0x0A).count == 5001)
+    }
+}
