@@ -207,18 +207,22 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         for i in issues { append(i) }
     }
 
+    /// A list of the literal's issues, in memory (tests, single file-level issues).
     public init(arrayLiteral elements: ValidationIssue...) { self.init(elements) }
 
+    /// Issues appended.
     public var count: Int { storage.count }
     public var isEmpty: Bool { storage.count == 0 }
     /// Issues of severity error.
     public var errorCount: Int { storage.errors }
+    /// Issues of severity warning.
     public var warningCount: Int { storage.count - storage.errors }
     /// The spill's failure, if a write or read of this list failed.
     public var spillFailure: String? { storage.spill?.failure }
     /// Folders with issues in this list.
     var folderCounts: [String: (count: Int, errors: Int)] { storage.folders }
 
+    /// Adds an issue; past the threshold the list's oldest issues are written to the spill as a sorted chunk.
     public mutating func append(_ issue: ValidationIssue) {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         let s = storage
@@ -231,6 +235,7 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         if s.tail.count >= s.threshold { s.flush(keepLastRow: true) }
     }
 
+    /// Adds issues in their order.
     public mutating func append<S: Sequence<ValidationIssue>>(contentsOf issues: S) {
         for i in issues { append(i) }
     }
@@ -242,8 +247,10 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         storage.flush(keepLastRow: false)
     }
 
+    /// The first issue in listing order.
     public var first: ValidationIssue? { var it = makeIterator(); return it.next() }
 
+    /// Iterates in listing order, reading spilled runs back a block at a time.
     public func makeIterator() -> Iterator { Iterator(entries: EntryIterator(storage, folder: nil)) }
 
     /// The issues in listing order.

@@ -14,6 +14,7 @@ public struct ReportIssues: Sendable, Sequence, Equatable {
     /// Issues listed, and of them errors.
     public let count: Int
     public let errorCount: Int
+    /// Issues of severity warning.
     public var warningCount: Int { count - errorCount }
     public var isEmpty: Bool { count == 0 }
 
@@ -63,8 +64,10 @@ public struct ReportIssues: Sendable, Sequence, Equatable {
     /// Why the issues could not all be kept (a full temp folder), if so: the run must fail.
     public var spillFailure: String? { sources.lazy.compactMap(\.spillFailure).first }
 
+    /// Iterates folder by folder, merging each folder's lists.
     public func makeIterator() -> Iterator { Iterator(report: self) }
 
+    /// The issues in listing order.
     public struct Iterator: IteratorProtocol {
         let report: ReportIssues
         var folderIndex = 0
