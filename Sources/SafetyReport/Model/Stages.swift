@@ -150,6 +150,9 @@ public enum FileInput: Sendable, Equatable {
     case unreadable(fileName: String, issue: ValidationIssue)
     /// Read and parsed; header matching and row validation are still to come.
     case parsed(fileName: String, ParsedCSV)
+    /// Checked and hashed (pass 1), to be read again record by record while it is validated, so a big
+    /// file is never held whole; it may still be rejected whole then (a parsing limit, an undecodable line).
+    case streamed(fileName: String, CSVStream)
 }
 
 // MARK: Validation → computation
