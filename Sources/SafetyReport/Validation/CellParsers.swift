@@ -183,6 +183,9 @@ enum CellParsers {
     /// The Chinese label exactly, or the English key in any case.
     static func enumeration<E: LabeledEnum>(_ folded: String, as _: E.Type) -> Parsed<E> {
         if folded.isEmpty { return .empty }
+        // Most cells are a label or a key exactly as listed: found by their bytes, without the Unicode-aware
+        // comparison and lowercasing below (which then only see near misses, other cases and other forms).
+        for e in E.allCases where e.label.utf8.elementsEqual(folded.utf8) || e.key.utf8.elementsEqual(folded.utf8) { return .value(e) }
         let lower = folded.lowercased()
         for e in E.allCases where e.label == folded || e.key == lower { return .value(e) }
         return .invalid(rule: "enum.unknown")

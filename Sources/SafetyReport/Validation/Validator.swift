@@ -222,7 +222,9 @@ public enum Validator {
 
     /// `trainings.csv`: date inside the period, form, theme, participants ≥ 0 (a warning above the population).
     public static func trainings(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<TrainingRow> {
-        validate(input, .trainings, ctx) { c in
+        // Taken out once: reading it from `ctx` in the closure copied the whole context for every row.
+        let village: Village? = if case .village(let v) = ctx.submitter { v } else { nil }
+        return validate(input, .trainings, ctx) { c in
             let date = c.requiredDateInPeriod("activity_date")
             let group = c.groupCode()
             let form = c.requiredEnumeration("form", as: TrainingForm.self, kind: .trainingForm)
@@ -232,7 +234,7 @@ public enum Validator {
             let hours = c.amount("hours")
             let materials = c.count("materials")
             guard let date, let group, let form, let theme, let participants, !c.hasError else { return nil }
-            if case .village(let v) = ctx.submitter, let population = v.population, participants > population {
+            if let v = village, let population = v.population, participants > population {
                 c.warning("participants", "participants.above_population",
                           "参与人数 \(participants) 超过\(v.name)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
             }
@@ -353,6 +355,7 @@ struct FileValidation<Row: Sendable & Equatable> {
     private var mapping = ColumnMapping(index: [:])
     private var headerWidth = 0
     private var emptyHeaderIndexes: Set<Int> = []
+    private var frame: RowCells.Frame?
     private var issues: [ValidationIssue] = []
     private var rows: [Row] = []
     private var rowsRead = 0
@@ -374,7 +377,7 @@ struct FileValidation<Row: Sendable & Equatable> {
         guard header != nil else { start(record); return }
         if !mapping.missingRequired.isEmpty { rejectedLines.append(record.line); return }
         rowsRead += 1
-        var cells = RowCells(record: record, mapping: mapping, schema: schema, context: ctx, fileName: fileName)
+        var cells = RowCells(record: record, frame: frame!)
         // Cells under no header (beyond it, or under an empty header cell) are ignored with a warning.
         let extra = record.fields.indices
             .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !record.fields[$0].trimmedCell.isEmpty }
@@ -400,6 +403,7 @@ struct FileValidation<Row: Sendable & Equatable> {
             issues.append(fileIssue(record.line, d.key, d.header, .warning, "column.duplicate",
                                     "列「\(schema.column(d.key)!.header)」出现了两次，只读取第一列，第 \(d.index + 1) 列已忽略；请删除重复的列。"))
         }
+        frame = RowCells.Frame(mapping: mapping, schema: schema, context: ctx, fileName: fileName)
         headerWidth = record.fields.count
         emptyHeaderIndexes = Set(record.fields.indices.filter { record.fields[$0].trimmedCell.isEmpty })
         // At most one row per record: reserving that once avoids the doubling growth's copies and slack,
