@@ -12,25 +12,6 @@ public struct InputRecord: Sendable, Equatable, Hashable, Codable {
     public var bytes: Int
 }
 
-/// Why an input file could not be read into memory.
-public enum InputReadError: Error, Equatable, Sendable {
-    /// Larger than the limit: nothing was read.
-    case tooLarge(bytes: Int)
-    /// Not a regular file once opened (replaced by a FIFO, a device or a folder since the scan).
-    case notRegularFile
-    /// The system refused (`errno` text).
-    case io(String)
-
-    /// The reason, in Chinese, for a clerk's issue.
-    var chinese: String {
-        switch self {
-        case .tooLarge: "文件过大"
-        case .notRegularFile: "不是普通文件"
-        case .io(let why): why
-        }
-    }
-}
-
 /// Reads files and remembers what it read. Not shared between threads.
 public struct InputLoader: Sendable {
     public private(set) var records: [InputRecord] = []

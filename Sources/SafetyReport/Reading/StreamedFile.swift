@@ -13,6 +13,25 @@
 import Glibc
 #endif
 
+/// Why an input file could not be read into memory.
+public enum InputReadError: Error, Equatable, Sendable {
+    /// Larger than the limit: nothing was read.
+    case tooLarge(bytes: Int)
+    /// Not a regular file once opened (replaced by a FIFO, a device or a folder since the scan).
+    case notRegularFile
+    /// The system refused (`errno` text).
+    case io(String)
+
+    /// The reason, in Chinese, for a clerk's issue.
+    var chinese: String {
+        switch self {
+        case .tooLarge: "文件过大"
+        case .notRegularFile: "不是普通文件"
+        case .io(let why): why
+        }
+    }
+}
+
 /// What identifies an open file's version: a change between the passes alters at least one of these.
 struct FileIdentity: Sendable, Equatable {
     var device: UInt64, inode: UInt64, size: Int
@@ -357,10 +376,10 @@ struct Surveyor {
     init(limits: ReadLimits, keepAll: Bool = false) { self.limits = limits; self.keepAll = keepAll }
 
     mutating func feed(_ piece: UnsafeBufferPointer<UInt8>) {
-        var clock = LoadCost.now()
+        var clock = Self.now()
         sha.update(UnsafeRawBufferPointer(piece))
         fingerprint.update(piece)
-        hashSeconds += LoadCost.since(&clock)
+        hashSeconds += Self.since(&clock)
         size += piece.count
         if kept != nil {
             if keepAll || size <= limits.pieceBytes { kept!.append(contentsOf: piece) } else { kept = nil }
@@ -371,8 +390,16 @@ struct Surveyor {
         } else {
             check(piece)
         }
-        checkSeconds += LoadCost.since(&clock)
+        checkSeconds += Self.since(&clock)
     }
+
+    /// Monotonic seconds (the reader does not depend on the pipeline's clock, so the fuzz targets build without it).
+    private static func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+    private static func since(_ clock: inout Double) -> Double { let t = now(); defer { clock = t }; return t - clock }
 
     private mutating func decideMode() {
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { mode = .signature(.workbookNamedCSV) }
