@@ -18,12 +18,13 @@ trap 'rm -rf "$tmp"' EXIT
 "$bin" demo --out "$tmp/town" --villages 5 --months 3 --seed 42 --end 2026-10 >/dev/null 2>&1
 file="$tmp/town/inputs/2026-10/330683105201/trainings.csv"
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(0 1 8 31)
-printf '%-10s %10s %10s %10s\n' "file MB" "rows" "peak MB" "wall s"
+printf '%-10s %10s %10s %10s %10s %14s\n' "file MB" "rows" "peak MB" "wall s" "user s" "MB/s per core"
 for mb in "${sizes[@]}"; do
   rows=$(( mb * 1000000 / 20 ))
   python3 -c "import sys; open(sys.argv[1],'w',encoding=sys.argv[3]).write('活动日期,活动形式,活动主题,参与人数\n'+(sys.argv[4]+'\n')*int(sys.argv[2]))" "$file" "$rows" "${ENCODING:-utf-8}" "${ROW:-2026-10-3,培训,x,1}"
   rm -rf "$tmp/town/outputs"
-  (cd "$tmp/town" && /usr/bin/time -f "TIME %e %M" "$bin" run --period 2026-10 --quiet >/dev/null 2>"$tmp/err") || { cat "$tmp/err"; exit 1; }
-  read -r _ wall rss < <(grep '^TIME' "$tmp/err")
-  printf '%-10s %10d %10.0f %10.2f\n' "$(awk -v b="$(stat -c %s "$file")" 'BEGIN{printf "%.1f", b/1e6}')" "$rows" "$(echo "$rss / 1024" | bc -l)" "$wall"
+  (cd "$tmp/town" && /usr/bin/time -f "TIME %e %M %U" "$bin" "${CMD:-run}" --period 2026-10 $([ "${CMD:-run}" = run ] && echo --quiet) >/dev/null 2>"$tmp/err") || { cat "$tmp/err"; exit 1; }
+  read -r _ wall rss user < <(grep '^TIME' "$tmp/err")
+  mb=$(awk -v b="$(stat -c %s "$file")" 'BEGIN{printf "%.1f", b/1e6}')
+  printf '%-10s %10d %10.0f %10.2f %10.2f %14.1f\n' "$mb" "$rows" "$(echo "$rss / 1024" | bc -l)" "$wall" "$user" "$(awk -v m="$mb" -v u="$user" 'BEGIN{print (u > 0 ? m / u : 0)}')"
 done

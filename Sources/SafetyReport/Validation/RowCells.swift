@@ -13,9 +13,16 @@ struct RowCells {
         let fileName: String
         /// The context's parts read for every row, kept apart so reading one never copies the whole context.
         let period: Period, folder: String, submitter: Submitter
+        /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes.
+        let columns: [(key: String, index: Int)]
         init(mapping: ColumnMapping, schema: FileSchema, context: ValidationContext, fileName: String) {
             self.mapping = mapping; self.schema = schema; self.context = context; self.fileName = fileName
             period = context.period; folder = context.folder; submitter = context.submitter
+            columns = mapping.index.map { (key: $0.key, index: $0.value) }
+        }
+        func index(_ key: String) -> Int? {
+            for c in columns where c.key == key { return c.index }
+            return nil
         }
     }
     let frame: Frame
@@ -37,7 +44,7 @@ struct RowCells {
 
     /// The cell exactly as written; "" when the column is absent or the row is short.
     func raw(_ key: String) -> String {
-        guard let i = frame.mapping.index[key], i < record.fields.count else { return "" }
+        guard let i = frame.index(key), i < record.fields.count else { return "" }
         return record.fields[i]
     }
 
