@@ -15,10 +15,13 @@ struct RowCells {
         let period: Period, folder: String, submitter: Submitter
         /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes.
         let columns: [(key: String, index: Int)]
+        /// A village's group codes (none for the town), checked for every row without copying the Village.
+        let groupCodes: Set<String>
         init(mapping: ColumnMapping, schema: FileSchema, context: ValidationContext, fileName: String) {
             self.mapping = mapping; self.schema = schema; self.context = context; self.fileName = fileName
             period = context.period; folder = context.folder; submitter = context.submitter
             columns = mapping.index.map { (key: $0.key, index: $0.value) }
+            groupCodes = if case .village(let v) = context.submitter { Set(v.groups.map(\.code)) } else { [] }
         }
         func index(_ key: String) -> Int? {
             for c in columns where c.key == key { return c.index }
@@ -195,6 +198,7 @@ struct RowCells {
         case .empty: return .some(nil)
         case .invalid: return nil
         case .value(let g):
+            if frame.groupCodes.contains(g) { return .some(g) }
             switch frame.submitter {
             case .town:
                 error(key, "group.unregistered", "镇级报送不应填写小组编码，请清空「\(text(key))」。")

@@ -223,7 +223,7 @@ public enum Validator {
     /// `trainings.csv`: date inside the period, form, theme, participants ≥ 0 (a warning above the population).
     public static func trainings(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<TrainingRow> {
         // Taken out once: reading it from `ctx` in the closure copied the whole context for every row.
-        let village: Village? = if case .village(let v) = ctx.submitter { v } else { nil }
+        let (population, villageName): (Int?, String) = if case .village(let v) = ctx.submitter { (v.population, v.name) } else { (nil, "") }
         return validate(input, .trainings, ctx) { c in
             let date = c.requiredDateInPeriod("activity_date")
             let group = c.groupCode()
@@ -234,9 +234,9 @@ public enum Validator {
             let hours = c.amount("hours")
             let materials = c.count("materials")
             guard let date, let group, let form, let theme, let participants, !c.hasError else { return nil }
-            if let v = village, let population = v.population, participants > population {
+            if let population, participants > population {
                 c.warning("participants", "participants.above_population",
-                          "参与人数 \(participants) 超过\(v.name)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
+                          "参与人数 \(participants) 超过\(villageName)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
             }
             return TrainingRow(line: c.line, date: date, groupCode: group, form: form, theme: theme,
                                audience: audienceCell.value, participants: participants,
