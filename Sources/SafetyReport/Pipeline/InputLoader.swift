@@ -20,7 +20,8 @@ public struct InputLoader: Sendable {
     public let limits: ReadLimits
     public init(limits: ReadLimits = .standard) { self.limits = limits }
 
-    /// The file as validation sees it: missing, unreadable (with its issue), or parsed.
+    /// The file as validation sees it: missing, unreadable (with its issue), a parsed workbook sheet, or a
+    /// CSV file checked and hashed (pass 1) and ready to be streamed through validation (pass 2).
     public mutating func load(_ folder: ScannedFolder?, _ kind: FileKind, period: Period) -> FileInput {
         guard let folder else { return .missing }
         if let issue = folder.unreadable[kind] { return .unreadable(fileName: issue.file, issue: issue) }
