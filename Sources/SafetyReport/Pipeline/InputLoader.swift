@@ -74,7 +74,9 @@ public struct InputLoader: Sendable {
         cost.parse += survey.checkSeconds
         cost.read += max(0, total - survey.hashSeconds - survey.checkSeconds)
         cost.bytes += survey.bytes
-        records.append(InputRecord(path: file.relativePath, sha256: survey.sha256, bytes: survey.bytes))
+        if !records.contains(where: { $0.path == file.relativePath }) {  // as for workbooks: each path once
+            records.append(InputRecord(path: file.relativePath, sha256: survey.sha256, bytes: survey.bytes))
+        }
         switch survey.outcome {
         case .success(let stream): return .streamed(fileName: file.name, stream)
         case .failure(let failure): return rejected(failure)
