@@ -150,6 +150,9 @@ public enum FileInput: Sendable, Equatable {
     case unreadable(fileName: String, issue: ValidationIssue)
     /// Read and parsed; header matching and row validation are still to come.
     case parsed(fileName: String, ParsedCSV)
+    /// Checked and hashed (pass 1), to be read again record by record while it is validated, so a big
+    /// file is never held whole; it may still be rejected whole then (a parsing limit, an undecodable line).
+    case streamed(fileName: String, CSVStream)
 }
 
 // MARK: Validation → computation
@@ -240,7 +243,8 @@ extension String {
     public var trimmedCell: String {
         // Most cells have nothing to trim: when neither end byte can start a cell space, the
         // Character walk below would return the string unchanged, so skip it (it is hot: every cell).
-        if let first = utf8.first, let last = utf8.last, !first.mayStartCellSpace, !last.mayEndCellSpace { return self }
+        guard let first = utf8.first, let last = utf8.last else { return self }  // empty: blank rows are all empty cells
+        if !first.mayStartCellSpace, !last.mayEndCellSpace { return self }
         var s = Substring(self)
         while let c = s.first, c.isCellSpace { s = s.dropFirst() }
         while let c = s.last, c.isCellSpace { s = s.dropLast() }

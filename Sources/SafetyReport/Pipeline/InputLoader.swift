@@ -12,25 +12,6 @@ public struct InputRecord: Sendable, Equatable, Hashable, Codable {
     public var bytes: Int
 }
 
-/// Why an input file could not be read into memory.
-public enum InputReadError: Error, Equatable, Sendable {
-    /// Larger than the limit: nothing was read.
-    case tooLarge(bytes: Int)
-    /// Not a regular file once opened (replaced by a FIFO, a device or a folder since the scan).
-    case notRegularFile
-    /// The system refused (`errno` text).
-    case io(String)
-
-    /// The reason, in Chinese, for a clerk's issue.
-    var chinese: String {
-        switch self {
-        case .tooLarge: "文件过大"
-        case .notRegularFile: "不是普通文件"
-        case .io(let why): why
-        }
-    }
-}
-
 /// Reads files and remembers what it read. Not shared between threads.
 public struct InputLoader: Sendable {
     public private(set) var records: [InputRecord] = []
@@ -39,7 +20,8 @@ public struct InputLoader: Sendable {
     public let limits: ReadLimits
     public init(limits: ReadLimits = .standard) { self.limits = limits }
 
-    /// The file as validation sees it: missing, unreadable (with its issue), or parsed.
+    /// The file as validation sees it: missing, unreadable (with its issue), a parsed workbook sheet, or a
+    /// CSV file checked and hashed (pass 1) and ready to be streamed through validation (pass 2).
     public mutating func load(_ folder: ScannedFolder?, _ kind: FileKind, period: Period) -> FileInput {
         guard let folder else { return .missing }
         if let issue = folder.unreadable[kind] { return .unreadable(fileName: issue.file, issue: issue) }
@@ -48,33 +30,56 @@ public struct InputLoader: Sendable {
             .unreadable(fileName: file.name, issue: ValidationIssue(.error, period: period, folder: folder.code,
                 file: file.name, line: failure.line, rule: failure.rule, message: failure.message))
         }
-        let bytes: [UInt8]
         var clock = LoadCost.now()
         defer { cost.parse += LoadCost.since(&clock) }
-        do {
-            bytes = try Self.readInput(file.path, limit: limits.maxFileBytes)
-            cost.read += LoadCost.since(&clock)
-            cost.bytes += bytes.count
-        } catch {
-            if case .tooLarge(let size) = error {
-                // Still hashed (streamed, in bounded memory) so replacing it makes the report stale.
-                let digest = (try? SHA256.hexDigest(ofFileAt: URL(fileURLWithPath: file.path))) ?? ""
-                records.append(InputRecord(path: file.relativePath, sha256: digest, bytes: size))
-                return rejected(.fileTooLarge(bytes: size, limit: limits.maxFileBytes))
-            }
-            return .unreadable(fileName: file.name, issue: ValidationIssue(.error, period: period, folder: folder.code,
+        func tooLarge(_ size: Int) -> FileInput {
+            // Still hashed (streamed, in bounded memory) so replacing it makes the report stale.
+            let digest = (try? SHA256.hexDigest(ofFileAt: URL(fileURLWithPath: file.path))) ?? ""
+            records.append(InputRecord(path: file.relativePath, sha256: digest, bytes: size))
+            return rejected(.fileTooLarge(bytes: size, limit: limits.maxFileBytes))
+        }
+        func unreadable(_ error: InputReadError) -> FileInput {
+            .unreadable(fileName: file.name, issue: ValidationIssue(.error, period: period, folder: folder.code,
                 file: file.name, rule: "file.unreadable",
                 message: "「\(file.name)」无法读取（\(error.chinese)），按未报送处理。请重新保存后报送。"))
         }
-        if !records.contains(where: { $0.path == file.relativePath }) {  // a workbook is read once per dataset sheet
-            records.append(InputRecord(path: file.relativePath, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
+        if file.name.lowercased().hasSuffix(".xlsx") {
+            // A workbook is a zip: read whole (under the cap) and unpacked by its own bounded reader.
+            let bytes: [UInt8]
+            do {
+                bytes = try Self.readInput(file.path, limit: limits.maxFileBytes)
+                cost.read += LoadCost.since(&clock)
+                cost.bytes += bytes.count
+            } catch {
+                if case .tooLarge(let size) = error { return tooLarge(size) }
+                return unreadable(error)
+            }
+            if !records.contains(where: { $0.path == file.relativePath }) {  // a workbook is read once per dataset sheet
+                records.append(InputRecord(path: file.relativePath, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
+            }
+            cost.hash += LoadCost.since(&clock)
+            return Self.workbookInput(bytes, file, kind, period: period, folder: folder.code)
         }
-        cost.hash += LoadCost.since(&clock)
-        if file.name.lowercased().hasSuffix(".xlsx") { return Self.workbookInput(bytes, file, kind, period: period, folder: folder.code) }
+        // A CSV file: pass 1 now (hash, encoding, separator; one piece in memory at a time), pass 2 while it
+        // is validated (see CSVStream).
+        let survey: CSVStream.Survey
         do {
-            return .parsed(fileName: file.name, try SourceReader.read(consume bytes, limits: limits))
+            survey = try CSVStream.survey(path: file.path, limits: limits)
         } catch {
-            return rejected(error)
+            if case .tooLarge(let size) = error { return tooLarge(size) }
+            return unreadable(error)
+        }
+        let total = LoadCost.since(&clock)
+        cost.hash += survey.hashSeconds
+        cost.parse += survey.checkSeconds
+        cost.read += max(0, total - survey.hashSeconds - survey.checkSeconds)
+        cost.bytes += survey.bytes
+        if !records.contains(where: { $0.path == file.relativePath }) {  // as for workbooks: each path once
+            records.append(InputRecord(path: file.relativePath, sha256: survey.sha256, bytes: survey.bytes))
+        }
+        switch survey.outcome {
+        case .success(let stream): return .streamed(fileName: file.name, stream)
+        case .failure(let failure): return rejected(failure)
         }
     }
 

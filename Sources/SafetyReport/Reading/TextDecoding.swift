@@ -24,6 +24,9 @@ public enum ReadFailure: Error, Equatable, Sendable {
     case tooManyColumns(line: Int, limit: Int)
     /// The record starting on `line` is longer than `limit` bytes of text.
     case recordTooLong(line: Int, limit: Int)
+    /// The file changed between the two readings of a streamed file (a clerk still saving it, a copy
+    /// still arriving): nothing read from it is used.
+    case changedWhileRead
 
     /// Stable rule key for validation_issues.csv.
     public var rule: String {
@@ -37,6 +40,7 @@ public enum ReadFailure: Error, Equatable, Sendable {
         case .fieldTooLong: "file.field_too_long"
         case .tooManyColumns: "file.too_many_columns"
         case .recordTooLong: "file.record_too_long"
+        case .changedWhileRead: "file.changed"
         }
     }
 
@@ -45,7 +49,7 @@ public enum ReadFailure: Error, Equatable, Sendable {
         switch self {
         case .undecodable(let line), .invalidForBOM(_, let line), .unterminatedQuote(let line),
              .fieldTooLong(let line, _, _), .tooManyColumns(let line, _), .recordTooLong(let line, _): line
-        case .empty, .binary, .spreadsheetFile, .workbookNamedCSV, .fileTooLarge: nil
+        case .empty, .binary, .spreadsheetFile, .workbookNamedCSV, .fileTooLarge, .changedWhileRead: nil
         }
     }
 
@@ -74,6 +78,8 @@ public enum ReadFailure: Error, Equatable, Sendable {
             return "第 \(line) 行超过 \(limit) 列（Excel 工作表的列数上限），整个文件未被读取；请检查分隔符是否正确、是否误粘贴了整行数据，删除多余的列后重新提交。"
         case .recordTooLong(let line, let limit):
             return "第 \(line) 行开始的一行数据超过 \(Self.megabytes(limit))，整个文件未被读取；一行报送数据通常只有几百个字，请检查该行是否误粘贴了大量内容或引号不成对，改正后重新提交。"
+        case .changedWhileRead:
+            return "读取过程中文件被改动（前后两次读到的内容不一致，可能正在保存或复制），整个文件未被读取；请等文件保存完毕后重新报送，内容无需修改。"
         }
     }
 
@@ -97,11 +103,14 @@ public struct ReadLimits: Sendable, Equatable {
     public var maxColumns: Int
     /// One record (all its physical lines), in bytes of UTF-8 text.
     public var maxRecordBytes: Int
+    /// A CSV file is read in pieces of this many bytes (not a limit on the file: tests make it tiny so
+    /// records, characters and BOMs fall across piece boundaries).
+    public var pieceBytes: Int
 
     public init(maxFileBytes: Int = 32 << 20, maxFieldCharacters: Int = 32_767, maxColumns: Int = 16_384,
-                maxRecordBytes: Int = 1 << 20) {
+                maxRecordBytes: Int = 1 << 20, pieceBytes: Int = 256 << 10) {
         self.maxFileBytes = maxFileBytes; self.maxFieldCharacters = maxFieldCharacters
-        self.maxColumns = maxColumns; self.maxRecordBytes = maxRecordBytes
+        self.maxColumns = maxColumns; self.maxRecordBytes = maxRecordBytes; self.pieceBytes = max(1, pieceBytes)
     }
 
     /// The limits every command uses.

@@ -54,3 +54,71 @@ public enum Iconv {
         return output
     }
 }
+
+/// A strict conversion fed in pieces of any size: a character split between two pieces is carried
+/// over and converted once the rest arrives, so the result is the same as converting the whole at once.
+/// Offsets in errors count from the start of everything fed. One per pass; not shared between threads.
+final class IconvStream {
+    private let cd: iconv_t
+    /// Bytes of an incomplete character at the end of the last piece.
+    private var carry: [UInt8] = []
+    /// Bytes fed before the current piece (carry excluded), for absolute error offsets.
+    private var consumed = 0
+    private var output: [UInt8] = []
+
+    init(from: String, to: String) throws(IconvError) {
+        guard let cd = iconv_open(to, from), cd != iconv_t(bitPattern: -1) else { throw .unsupported(from: from, to: to) }
+        self.cd = cd
+    }
+    deinit { iconv_close(cd) }
+
+    /// Converts `piece` (after any carried bytes) and hands the converted bytes to `body`; bytes of a
+    /// character that continues in the next piece are kept for it.
+    func feed(_ piece: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(IconvError) {
+        if piece.isEmpty { return }
+        if carry.isEmpty {
+            try convert(piece, start: consumed, body)
+        } else {
+            // Rare (once per piece at most): the carried bytes and the new piece made contiguous.
+            let joined = carry + Array(piece)
+            let start = consumed - carry.count
+            carry.removeAll(keepingCapacity: true)
+            try joined.withUnsafeBufferPointer { (b) throws(IconvError) in try convert(b, start: start, body) }
+        }
+        consumed += piece.count
+    }
+
+    /// The end of the input: a character still incomplete is a truncated sequence.
+    func finish() throws(IconvError) {
+        if !carry.isEmpty { throw .truncatedSequence(offset: consumed - carry.count) }
+    }
+
+    private func convert(_ input: UnsafeBufferPointer<UInt8>, start: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(IconvError) {
+        let capacity = input.count * 2 + 16
+        if output.count < capacity { output = [UInt8](repeating: 0, count: capacity) }
+        var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: input.baseAddress!).assumingMemoryBound(to: CChar.self)
+        var inLeft = input.count
+        var failure: IconvError?
+        output.withUnsafeMutableBufferPointer { out in
+            while inLeft > 0 {
+                var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: CChar.self)
+                var outLeft = out.count
+                let rc = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
+                let err = errno
+                if out.count - outLeft > 0 { body(UnsafeBufferPointer(rebasing: out[0..<(out.count - outLeft)])) }
+                if rc != -1 { break }
+                switch err {
+                case E2BIG: continue
+                case EINVAL:
+                    // An incomplete character at the end of this piece: keep it for the next.
+                    carry = Array(UnsafeBufferPointer(rebasing: input[(input.count - inLeft)...]))
+                    return
+                default:
+                    failure = .invalidSequence(offset: start + input.count - inLeft)
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+}

@@ -1,4 +1,7 @@
 // Typed-cell parsing (SPEC §3.1) on trimmed, full-width-folded text, by hand: no regex, no DateFormatter.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a typed cell turned out to be. `.invalid` carries the reason as a stable rule key.
 enum Parsed<T: Sendable & Equatable>: Sendable, Equatable {
@@ -183,9 +186,21 @@ enum CellParsers {
     /// The Chinese label exactly, or the English key in any case.
     static func enumeration<E: LabeledEnum>(_ folded: String, as _: E.Type) -> Parsed<E> {
         if folded.isEmpty { return .empty }
+        // Most cells are a label or a key exactly as listed: found by their bytes, without the Unicode-aware
+        // comparison and lowercasing below (which then only see near misses, other cases and other forms).
+        for e in E.allCases where sameBytes(e.label, folded) || sameBytes(e.key, folded) { return .value(e) }
         let lower = folded.lowercased()
         for e in E.allCases where e.label == folded || e.key == lower { return .value(e) }
         return .invalid(rule: "enum.unknown")
+    }
+
+    /// Byte-for-byte equality (no Unicode normalization): a fast first test, never the last word.
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+            b.utf8.withContiguousStorageIfAvailable { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 }
+        }
+        return (fast ?? nil) ?? a.utf8.elementsEqual(b.utf8)
     }
 
     /// The allowed label a near miss most likely meant, only when clearly one: the value and a

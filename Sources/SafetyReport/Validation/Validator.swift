@@ -224,7 +224,9 @@ public enum Validator {
 
     /// `trainings.csv`: date inside the period, form, theme, participants ≥ 0 (a warning above the population).
     public static func trainings(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<TrainingRow> {
-        validate(input, .trainings, ctx) { c in
+        // Taken out once: reading it from `ctx` in the closure copied the whole context for every row.
+        let (population, villageName): (Int?, String) = if case .village(let v) = ctx.submitter { (v.population, v.name) } else { (nil, "") }
+        return validate(input, .trainings, ctx) { c in
             let date = c.requiredDateInPeriod("activity_date")
             let group = c.groupCode()
             let form = c.requiredEnumeration("form", as: TrainingForm.self, kind: .trainingForm)
@@ -234,9 +236,9 @@ public enum Validator {
             let hours = c.amount("hours")
             let materials = c.count("materials")
             guard let date, let group, let form, let theme, let participants, !c.hasError else { return nil }
-            if case .village(let v) = ctx.submitter, let population = v.population, participants > population {
+            if let population, participants > population {
                 c.warning("participants", "participants.above_population",
-                          "参与人数 \(participants) 超过\(v.name)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
+                          "参与人数 \(participants) 超过\(villageName)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
             }
             return TrainingRow(line: c.line, date: date, groupCode: group, form: form, theme: theme,
                                audience: audienceCell.value, participants: participants,
@@ -314,82 +316,126 @@ public enum Validator {
     /// returns it when it has no error.
     static func validate<Row: Sendable & Equatable>(_ input: FileInput, _ kind: FileKind, _ ctx: ValidationContext,
                                                     row: (inout RowCells) -> Row?) -> FileResult<Row> {
-        let csv: ParsedCSV, fileName: String
         switch input {
         case .missing:
             return FileResult(fileName: kind.fileName, state: .missing)
         case .unreadable(let name, let issue):
             return FileResult(fileName: name, state: .rejected, issues: [issue])
-        case .parsed(let name, let parsed):
-            fileName = name; csv = parsed
-        }
-        let schema = kind.schema
-        func fileIssue(_ line: Int?, _ column: String, _ value: String, _ severity: Severity, _ rule: String, _ message: String) -> ValidationIssue {
-            ValidationIssue(severity, period: ctx.period, folder: ctx.folder, file: fileName, line: line,
-                            column: column, value: value, rule: rule, message: message)
-        }
-
-        // Records are made one at a time from the file's compact storage and dropped once validated: only
-        // the accepted rows and the issues are kept.
-        let records = csv.records.lazy.filter { !$0.isBlank }
-        guard let header = records.first else {
-            return FileResult(fileName: fileName, state: .rejected, issues: [
-                fileIssue(nil, "", "", .error, "file.empty",
-                          "文件\(fileName)是空的（没有表头），整个文件未读入；请用模板填写后重新报送，没有内容可报时也请保留表头。"),
+        case .parsed(let name, let csv):
+            // Records are made one at a time from the file's compact storage and dropped once validated.
+            var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, reserve: csv.records.count)
+            for record in csv.records where !record.isBlank { file.add(record, row: row) }
+            return file.finish() ?? FileResult(fileName: name, state: .rejected, issues: [
+                ValidationIssue(.error, period: ctx.period, folder: ctx.folder, file: name, column: "", value: "", rule: "file.empty",
+                                message: "文件\(name)是空的（没有表头），整个文件未读入；请用模板填写后重新报送，没有内容可报时也请保留表头。"),
+            ])
+        case .streamed(let name, let stream):
+            // The file is read again here, each record validated as soon as it is parsed and then dropped.
+            var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, reserve: stream.recordEstimate)
+            var failure: ReadFailure?
+            do {
+                _ = try stream.forEachRecord { record in if !record.isBlank { file.add(record, row: row) } }
+            } catch {
+                failure = error
+            }
+            if failure == nil, let result = file.finish() { return result }
+            let why = failure ?? .empty
+            return FileResult(fileName: name, state: .rejected, issues: [
+                ValidationIssue(.error, period: ctx.period, folder: ctx.folder, file: name, line: why.line, rule: why.rule, message: why.message),
             ])
         }
-        let data = records.dropFirst()
-        let mapping = HeaderMatcher.match(header: header.fields, schema: schema)
+    }
+}
 
-        // Bounded: a file of a million rejected rows keeps a few thousand issues in memory, the rest spilled.
-        var issues = IssueList(spill: ctx.issueSpill)
+/// One file's validation, fed its non-blank records in order: the first is the header, the others data rows.
+struct FileValidation<Row: Sendable & Equatable> {
+    let fileName: String
+    let kind: FileKind
+    let ctx: ValidationContext
+    let schema: FileSchema
+    private var header: RawRecord?
+    private var mapping = ColumnMapping(index: [:])
+    private var headerWidth = 0
+    private var emptyHeaderIndexes: Set<Int> = []
+    private var frame: RowCells.Frame?
+    // Bounded: a file of a million rejected rows keeps a few thousand issues in memory, the rest spilled.
+    private var issues: IssueList
+    private var rows: [Row] = []
+    private var rowsRead = 0
+    /// Lines of the data rows of a file rejected for a missing required column.
+    private var rejectedLines: [Int] = []
+    private let reserve: Int
+
+    init(fileName: String, kind: FileKind, context: ValidationContext, reserve: Int) {
+        self.fileName = fileName; self.kind = kind; self.ctx = context; self.schema = kind.schema; self.reserve = reserve
+        issues = IssueList(spill: context.issueSpill)
+    }
+
+    private func fileIssue(_ line: Int?, _ column: String, _ value: String, _ severity: Severity, _ rule: String, _ message: String) -> ValidationIssue {
+        ValidationIssue(severity, period: ctx.period, folder: ctx.folder, file: fileName, line: line,
+                        column: column, value: value, rule: rule, message: message)
+    }
+
+    /// The next non-blank record.
+    mutating func add(_ record: RawRecord, row: (inout RowCells) -> Row?) {
+        guard header != nil else { start(record); return }
+        if !mapping.missingRequired.isEmpty { rejectedLines.append(record.line); return }
+        rowsRead += 1
+        var cells = RowCells(record: record, frame: frame!)
+        // Cells under no header (beyond it, or under an empty header cell) are ignored with a warning.
+        let extra = record.fields.indices
+            .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !record.fields[$0].trimmedCell.isEmpty }
+        if !extra.isEmpty {
+            let values = extra.map { record.fields[$0] }
+            cells.warning("", "row.extra_cells",
+                          "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
+                          value: values.joined(separator: ","))
+        }
+        let accepted = row(&cells)
+        issues.append(contentsOf: cells.issues)
+        if let accepted, !cells.hasError { rows.append(accepted) }
+    }
+
+    private mutating func start(_ record: RawRecord) {
+        header = record
+        mapping = HeaderMatcher.match(header: record.fields, schema: schema)
         for u in mapping.unknown {
-            issues.append(fileIssue(header.line, "", u.header, .warning, "column.unknown",
+            issues.append(fileIssue(record.line, "", u.header, .warning, "column.unknown",
                                     "表头「\(u.header.trimmedCell)」不是\(kind.chinese)的列，该列已忽略；如是拼写错误请改为模板中的列名。"))
         }
         for d in mapping.duplicates {
-            issues.append(fileIssue(header.line, d.key, d.header, .warning, "column.duplicate",
+            issues.append(fileIssue(record.line, d.key, d.header, .warning, "column.duplicate",
                                     "列「\(schema.column(d.key)!.header)」出现了两次，只读取第一列，第 \(d.index + 1) 列已忽略；请删除重复的列。"))
         }
-        if !mapping.missingRequired.isEmpty {
+        frame = RowCells.Frame(mapping: mapping, schema: schema, context: ctx, fileName: fileName)
+        headerWidth = record.fields.count
+        emptyHeaderIndexes = Set(record.fields.indices.filter { record.fields[$0].trimmedCell.isEmpty })
+        // At most one row per record: reserving that once avoids the doubling growth's copies and slack,
+        // which for a file of a million rows cost more than the rows themselves.
+        if mapping.missingRequired.isEmpty { rows.reserveCapacity(reserve) }
+    }
+
+    /// The file's result, or nil when it had no header (every record blank).
+    func finish() -> FileResult<Row>? {
+        guard let header else { return nil }
+        guard mapping.missingRequired.isEmpty else {
+            var issues = issues
             for m in mapping.missingRequired {
                 issues.append(fileIssue(header.line, m.key, "", .error, "column.missing",
-                                        "缺少必填列「\(m.header)」（\(m.key)），整个文件未读入，其中 \(data.count) 行均未采用；请在表头补上该列后重新报送。"))
+                                        "缺少必填列「\(m.header)」（\(m.key)），整个文件未读入，其中 \(rejectedLines.count) 行均未采用；请在表头补上该列后重新报送。"))
             }
             // Every rejected row is listed (SPEC §3.3), pointing back to the header's problem.
             let missing = mapping.missingRequired.map { "「\($0.header)」" }.joined(separator: "、")
-            for record in data {
-                issues.append(fileIssue(record.line, "", "", .error, "row.file_rejected",
+            for line in rejectedLines {
+                issues.append(fileIssue(line, "", "", .error, "row.file_rejected",
                                         "文件缺少必填列\(missing)，本行随整个文件未采用；补上该列后重新报送即可。"))
             }
             issues.seal()
-            return FileResult(fileName: fileName, state: .rejected, rowsRead: data.count, issues: issues)
+            return FileResult(fileName: fileName, state: .rejected, rowsRead: rejectedLines.count, issues: issues)
         }
-
-        // Cells under no header (beyond it, or under an empty header cell) are ignored with a warning.
-        let headerWidth = header.fields.count
-        let emptyHeaderIndexes = Set(header.fields.indices.filter { header.fields[$0].trimmedCell.isEmpty })
-
-        var rows: [Row] = []
-        // At most one row per record: reserving that once avoids the doubling growth's copies and slack,
-        // which for a file of a million rows cost more than the rows themselves.
-        rows.reserveCapacity(csv.records.count)
-        var rowsRead = 0
-        for record in data {
-            rowsRead += 1
-            var cells = RowCells(record: record, mapping: mapping, schema: schema, context: ctx, fileName: fileName)
-            let extra = record.fields.indices
-                .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !record.fields[$0].trimmedCell.isEmpty }
-            if !extra.isEmpty {
-                let values = extra.map { record.fields[$0] }
-                cells.warning("", "row.extra_cells",
-                              "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
-                              value: values.joined(separator: ","))
-            }
-            let accepted = row(&cells)
-            issues.append(contentsOf: cells.issues)
-            if let accepted, !cells.hasError { rows.append(accepted) }
-        }
+        var rows = rows, issues = issues
+        // The estimate reserved may be far above the rows accepted (rejected rows, multi-line cells).
+        if rows.capacity > rows.count + rows.count / 8 + 16 { rows = rows.withUnsafeBufferPointer { Array($0) } }
         issues.seal()
         return FileResult(fileName: fileName, state: .read, rowsRead: rowsRead, rows: rows, issues: issues)
     }

@@ -1,0 +1,233 @@
+// The RFC 4180 reader of CSVParser as a state machine fed text in pieces of any size, one record out at a time.
+//
+// It follows CSVParser.parse rule for rule (the departures from RFC 4180 listed there, the limits, the
+// physical line numbers, the line-ending summary); `StreamingReaderTests` checks that both give the same
+// records and failures for every split of the test corpus. Memory: the record being read, never more —
+// once a record is longer than `maxRecordBytes` it is certain to fail when its current field ends, so its
+// bytes are only counted from then on.
+
+/// Incremental CSV parser: `feed` pieces of valid UTF-8 text, then `finish`.
+struct CSVRecordParser {
+    private enum State { case recordStart, fieldStart, unquoted, quoted, quoteInQuoted, tail, afterCR }
+    private static let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+
+    private let sep: UInt8
+    private let limits: ReadLimits
+    private var state = State.recordStart
+    private var line = 1, recordLine = 1, fieldLine = 1, quoteLine = 1
+    /// Text bytes of the record so far, quotes and separators included (CSVParser's `i - recordStart`).
+    private var recordBytes = 0
+    private var fieldCount = 0
+    /// The record's field bytes back to back, and where each field ends.
+    private var text: [UInt8] = []
+    private var fieldEnds: [Int] = []
+    private var fieldStart = 0
+    /// Set once the record is over `maxRecordBytes`: bytes are then counted, not kept.
+    private var discarding = false
+    private var discardedBytes = 0, discardedScalars = 0
+    /// Inside quotes: the previous byte was a CR (so a LF after it ends no extra line).
+    private var previousCR = false
+    private var sawCRLF = false, sawLF = false, sawCR = false
+
+    init(separator: Separator, limits: ReadLimits) {
+        sep = separator == .tab ? 0x09 : 0x2C
+        self.limits = limits
+    }
+
+    /// How the records seen so far ended (CSVParser's summary).
+    var lineEndings: LineEndings {
+        switch (sawCRLF, sawLF, sawCR) {
+        case (false, false, false): .none
+        case (true, false, false): .crlf
+        case (false, true, false): .lf
+        case (false, false, true): .cr
+        default: .mixed
+        }
+    }
+
+    /// Parses `piece`, handing every record it completes to `emit`.
+    mutating func feed(_ buf: UnsafeBufferPointer<UInt8>, _ emit: (RawRecord) -> Void) throws(ReadFailure) {
+        let n = buf.count
+        var i = 0
+        while i < n {
+            switch state {
+            case .recordStart:
+                recordLine = line; recordBytes = 0; fieldCount = 0; discarding = false
+                text.removeAll(keepingCapacity: true); fieldEnds.removeAll(keepingCapacity: true)
+                state = .fieldStart
+            case .fieldStart:
+                fieldLine = line; fieldStart = text.count; discardedBytes = 0; discardedScalars = 0
+                if buf[i] == Self.quote {
+                    quoteLine = line; previousCR = false
+                    i += 1; recordBytes += 1
+                    state = .quoted
+                } else {
+                    state = .unquoted
+                }
+            case .unquoted, .tail:
+                let start = i
+                while i < n { let b = buf[i]; if b == sep || b == Self.lf || b == Self.cr { break }; i += 1 }
+                keep(buf, start, i)
+                if i < n {
+                    try endField()
+                    let b = buf[i]
+                    i += 1
+                    if b == sep {
+                        recordBytes += 1
+                        state = .fieldStart
+                    } else {
+                        line += 1
+                        emit(record())
+                        if b == Self.lf { sawLF = true; state = .recordStart } else { state = .afterCR }
+                    }
+                }
+            case .quoted:
+                let start = i
+                while i < n {
+                    let b = buf[i]
+                    if b == Self.quote { break }
+                    if b == Self.cr { line += 1 } else if b == Self.lf && !previousCR { line += 1 }
+                    previousCR = b == Self.cr
+                    i += 1
+                }
+                keep(buf, start, i)
+                if i < n { i += 1; recordBytes += 1; state = .quoteInQuoted }
+            case .quoteInQuoted:
+                if buf[i] == Self.quote {
+                    // A doubled quote: one is kept.
+                    keep(buf, i, i + 1)
+                    i += 1; previousCR = false
+                    state = .quoted
+                } else {
+                    state = .tail
+                }
+            case .afterCR:
+                if buf[i] == Self.lf { sawCRLF = true; i += 1 } else { sawCR = true }
+                state = .recordStart
+            }
+        }
+    }
+
+    /// The end of the text: the last record, if one is open, or the failure of an unclosed quote.
+    mutating func finish(_ emit: (RawRecord) -> Void) throws(ReadFailure) {
+        switch state {
+        case .recordStart:
+            return
+        case .afterCR:
+            sawCR = true
+        case .quoted:
+            throw .unterminatedQuote(line: quoteLine)
+        case .fieldStart:
+            // After a separator at the end of the text: one more, empty, field.
+            fieldLine = line; fieldStart = text.count; discardedBytes = 0; discardedScalars = 0
+            try endField()
+            emit(record())
+        case .unquoted, .tail, .quoteInQuoted:
+            try endField()
+            emit(record())
+        }
+        state = .recordStart
+    }
+
+    /// Adds `buf[start..<end]` to the current field (counting it toward the record either way).
+    private mutating func keep(_ buf: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+        guard end > start else { return }
+        let piece = UnsafeBufferPointer(rebasing: buf[start..<end])
+        recordBytes += end - start
+        if discarding {
+            discardedBytes += piece.count
+            for b in piece where b & 0xC0 != 0x80 { discardedScalars += 1 }
+        } else {
+            text.append(contentsOf: piece)
+            if recordBytes > limits.maxRecordBytes { discarding = true }
+        }
+    }
+
+    private mutating func endField() throws(ReadFailure) {
+        let stored = text.count - fieldStart
+        if stored + discardedBytes > limits.maxFieldCharacters {
+            var scalars = discardedScalars
+            for b in text[fieldStart...] where b & 0xC0 != 0x80 { scalars += 1 }
+            if scalars > limits.maxFieldCharacters {
+                throw .fieldTooLong(line: fieldLine, column: fieldCount + 1, limit: limits.maxFieldCharacters)
+            }
+        }
+        fieldEnds.append(text.count)
+        fieldCount += 1
+        if fieldCount > limits.maxColumns { throw .tooManyColumns(line: recordLine, limit: limits.maxColumns) }
+        if recordBytes > limits.maxRecordBytes { throw .recordTooLong(line: recordLine, limit: limits.maxRecordBytes) }
+    }
+
+    private func record() -> RawRecord {
+        var fields: [String] = []
+        fields.reserveCapacity(fieldEnds.count)
+        text.withUnsafeBufferPointer { buf in
+            var start = 0
+            for end in fieldEnds {
+                fields.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<end]), as: UTF8.self))
+                start = end
+            }
+        }
+        return RawRecord(line: recordLine, fields: fields)
+    }
+}
+
+/// CSVParser.detectSeparator fed in pieces: decided by the first line with content.
+struct SeparatorDetector {
+    private var commas = 0, tabs = 0, hasContent = false, inQuotes = false
+    private(set) var decided: Separator?
+
+    mutating func feed(_ buf: UnsafeBufferPointer<UInt8>) {
+        guard decided == nil else { return }
+        for b in buf {
+            if inQuotes {
+                if b == 0x22 { inQuotes = false } else if b != 0x20 && b != 0x09 && b != 0x0D && b != 0x0A { hasContent = true }
+                continue
+            }
+            switch b {
+            case 0x22: inQuotes = true
+            case 0x2C: commas += 1
+            case 0x09: tabs += 1
+            case 0x20: break
+            case 0x0D, 0x0A:
+                if hasContent { decided = tabs > 0 && commas == 0 ? .tab : .comma; return }
+                commas = 0; tabs = 0
+            default: hasContent = true
+            }
+        }
+    }
+
+    /// The separator, once all the text has been fed if the first content line has not ended.
+    var separator: Separator { decided ?? (hasContent && tabs > 0 && commas == 0 ? .tab : .comma) }
+}
+
+/// Drops every byte-order mark at the start of a text fed in pieces (a BOM is never part of a field).
+struct LeadingBOMDropper {
+    private var pending: [UInt8] = []
+    private var done = false
+    private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// Passes on the text after the leading BOMs; bytes that might still be one are held back.
+    mutating func feed(_ buf: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if done { body(buf); return }
+        var i = 0
+        while i < buf.count {
+            pending.append(buf[i]); i += 1
+            if pending == Self.bom { pending.removeAll(); continue }
+            if !Self.bom.starts(with: pending) {
+                done = true
+                let held = pending
+                pending = []
+                held.withUnsafeBufferPointer { body($0) }
+                body(UnsafeBufferPointer(rebasing: buf[i...]))
+                return
+            }
+        }
+    }
+
+    /// The end of the text: a partial BOM held back is text after all.
+    mutating func finish(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if !pending.isEmpty { let held = pending; pending = []; held.withUnsafeBufferPointer { body($0) } }
+        done = true
+    }
+}

@@ -1,0 +1,495 @@
+// A CSV submission read in fixed pieces, twice, so memory is bounded by one record rather than by the file.
+//
+// Pass 1 (`CSVStream.survey`) reads the file once: SHA-256 for the manifest, the size cap, and everything
+// the SPEC's fixed decoding rules need (signatures, BOM, NUL bytes, strict UTF-8 across piece boundaries,
+// UTF-16 through iconv), plus the separator from the header row. Only then is the encoding known — a
+// file that stops being UTF-8 on its last line is GB18030 from its first — so pass 2
+// (`CSVStream.forEachRecord`) reads it again, decodes, parses and hands each record on, keeping nothing.
+// A file no bigger than one piece is kept from pass 1 instead of being read again. Pass 2 checks that it
+// read the same file (device, inode, size, times, and a 64-bit fingerprint of every byte); a file
+// changed between the passes is rejected whole (`ReadFailure.changedWhileRead`), never half old, half new.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why an input file could not be read into memory.
+public enum InputReadError: Error, Equatable, Sendable {
+    /// Larger than the limit: nothing was read.
+    case tooLarge(bytes: Int)
+    /// Not a regular file once opened (replaced by a FIFO, a device or a folder since the scan).
+    case notRegularFile
+    /// The system refused (`errno` text).
+    case io(String)
+
+    /// The reason, in Chinese, for a clerk's issue.
+    var chinese: String {
+        switch self {
+        case .tooLarge: "文件过大"
+        case .notRegularFile: "不是普通文件"
+        case .io(let why): why
+        }
+    }
+}
+
+/// What identifies an open file's version: a change between the passes alters at least one of these.
+struct FileIdentity: Sendable, Equatable {
+    var device: UInt64, inode: UInt64, size: Int
+    var modified: Int, modifiedNanos: Int, changed: Int, changedNanos: Int
+}
+
+/// Reads a clerk's file in pieces with `InputLoader.readInput`'s guarantees: no blocking on a FIFO
+/// swapped in after the scan (O_NONBLOCK, then refused as not a regular file), a size from the open
+/// descriptor checked before reading, at most `limit + 1` bytes ever read, EINTR retried.
+enum ChunkedFile {
+    /// Calls `body` with successive pieces of `pieceBytes` (the last may be shorter) until the end or
+    /// until `body` returns false. Returns the identity fstat gave when the file was opened and the
+    /// bytes read.
+    static func read(_ path: String, limit: Int, pieceBytes: Int,
+                     _ body: (UnsafeBufferPointer<UInt8>) -> Bool) throws(InputReadError) -> (FileIdentity, Int) {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(String(cString: strerror(errno))) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
+        let size = Int(st.st_size)
+        if size > limit { throw .tooLarge(bytes: size) }
+        let identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: size,
+                                    modified: Int(st.st_mtim.tv_sec), modifiedNanos: Int(st.st_mtim.tv_nsec),
+                                    changed: Int(st.st_ctim.tv_sec), changedNanos: Int(st.st_ctim.tv_nsec))
+        let piece = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, min(pieceBytes, size + 1)))
+        defer { piece.deallocate() }
+        var total = 0
+        var more = true
+        while more {
+            var filled = 0
+            var atEnd = false
+            while filled < piece.count {
+                let room = min(piece.count - filled, limit + 1 - total - filled)
+                if room == 0 { break }
+                let n = Glibc.read(fd, piece.baseAddress! + filled, room)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw .io(String(cString: strerror(errno)))
+                }
+                if n == 0 { atEnd = true; break }
+                filled += n
+            }
+            total += filled
+            if total > limit { throw .tooLarge(bytes: total) }
+            if filled > 0 { more = body(UnsafeBufferPointer(rebasing: piece[0..<filled])) }
+            if atEnd || filled == 0 { break }
+        }
+        return (identity, total)
+    }
+}
+
+/// A 64-bit fingerprint of a byte stream, the same however it is cut into pieces. Not cryptographic:
+/// it only tells pass 2 whether it read what pass 1 hashed, together with the file's identity.
+struct Fingerprint: Sendable, Equatable {
+    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+    private var word: UInt64 = 0
+    private var wordBytes = 0
+    private(set) var count = 0
+
+    private static func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
+        let m = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+        return m ^ (m >> 29)
+    }
+
+    mutating func update(_ buf: UnsafeBufferPointer<UInt8>) {
+        count += buf.count
+        var i = 0
+        let n = buf.count
+        while wordBytes != 0 && i < n {
+            word |= UInt64(buf[i]) << (8 * UInt64(wordBytes)); i += 1; wordBytes += 1
+            if wordBytes == 8 { value = Self.mix(value, word); word = 0; wordBytes = 0 }
+        }
+        let raw = UnsafeRawPointer(buf.baseAddress)
+        var h = value
+        while i + 8 <= n {
+            h = Self.mix(h, raw!.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
+            i += 8
+        }
+        value = h
+        while i < n { word |= UInt64(buf[i]) << (8 * UInt64(wordBytes)); i += 1; wordBytes += 1 }
+    }
+
+    var final: UInt64 { Self.mix(Self.mix(value, word), UInt64(count)) }
+}
+
+/// Strict UTF-8 (Unicode Table 3-7, as `TextDecoding.firstInvalidUTF8`) checked across piece boundaries.
+struct UTF8Validator {
+    /// Bytes of a sequence begun at the end of the last piece.
+    private var pending: [UInt8] = []
+    /// Bytes fed before the current piece.
+    private var fed = 0
+    /// Offset of the first byte not part of a well-formed sequence.
+    private(set) var firstInvalid: Int?
+
+    /// Length of the well-formed sequence at `p` (> 0), 0 when it is ill-formed, -1 when the `available`
+    /// bytes are a valid beginning of a longer one.
+    static func sequence(_ p: UnsafePointer<UInt8>, _ available: Int) -> Int {
+        let b0 = p[0]
+        if b0 < 0x80 { return 1 }
+        let length: Int, lo: UInt8, hi: UInt8
+        switch b0 {
+        case 0xC2...0xDF: length = 2; lo = 0x80; hi = 0xBF
+        case 0xE0: length = 3; lo = 0xA0; hi = 0xBF
+        case 0xE1...0xEC, 0xEE, 0xEF: length = 3; lo = 0x80; hi = 0xBF
+        case 0xED: length = 3; lo = 0x80; hi = 0x9F
+        case 0xF0: length = 4; lo = 0x90; hi = 0xBF
+        case 0xF1...0xF3: length = 4; lo = 0x80; hi = 0xBF
+        case 0xF4: length = 4; lo = 0x80; hi = 0x8F
+        default: return 0
+        }
+        if available < 2 { return -1 }
+        guard p[1] >= lo && p[1] <= hi else { return 0 }
+        for k in 2..<length {
+            if available <= k { return -1 }
+            guard p[k] & 0xC0 == 0x80 else { return 0 }
+        }
+        return length
+    }
+
+    mutating func feed(_ buf: UnsafeBufferPointer<UInt8>) {
+        defer { fed += buf.count }
+        guard firstInvalid == nil, let base = buf.baseAddress else { return }
+        let n = buf.count
+        var i = 0
+        if !pending.isEmpty {
+            let joined = pending + UnsafeBufferPointer(rebasing: buf[0..<min(3, n)])
+            let length = joined.withUnsafeBufferPointer { Self.sequence($0.baseAddress!, $0.count) }
+            if length == 0 { firstInvalid = fed - pending.count; return }
+            if length < 0 { pending = joined; return }
+            i = length - pending.count
+            pending = []
+        }
+        let raw = UnsafeRawPointer(base)
+        while i < n {
+            // ASCII eight bytes at a time: most of any CSV file.
+            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            if i >= n { break }
+            if base[i] < 0x80 { i += 1; continue }
+            let length = Self.sequence(base + i, n - i)
+            if length > 0 { i += length; continue }
+            if length == 0 { firstInvalid = fed + i; return }
+            pending = Array(UnsafeBufferPointer(rebasing: buf[i...]))
+            return
+        }
+    }
+
+    /// The end of the input: a sequence still open is ill-formed.
+    mutating func finish() {
+        if firstInvalid == nil && !pending.isEmpty { firstInvalid = fed - pending.count }
+        pending = []
+    }
+}
+
+/// A CSV file whose encoding and separator pass 1 has decided: pass 2 reads it again, record by record.
+public struct CSVStream: Sendable, Equatable {
+    enum Source: Sendable, Equatable {
+        /// Re-read from disk; it must still be the file pass 1 read.
+        case file(path: String, identity: FileIdentity)
+        /// Kept from pass 1 (a file no bigger than one piece, or bytes given in memory).
+        case bytes([UInt8])
+    }
+    var source: Source
+    public internal(set) var encoding: DetectedEncoding
+    public internal(set) var separator: Separator
+    var limits: ReadLimits
+    /// Bytes and fingerprint pass 1 saw.
+    var size: Int
+    var fingerprint: UInt64
+    /// For GB18030 files: where (offset, line) UTF-8 decoding failed in pass 1, since an undecodable file
+    /// is reported where it stops being readable in the encoding that got further.
+    var invalidUTF8: (offset: Int, line: Int)?
+    /// An upper bound on the records (line breaks + 1), for reserving the accepted rows once.
+    public internal(set) var recordEstimate: Int
+
+    public static func == (a: CSVStream, b: CSVStream) -> Bool {
+        a.source == b.source && a.encoding == b.encoding && a.separator == b.separator && a.limits == b.limits
+            && a.size == b.size && a.fingerprint == b.fingerprint && a.invalidUTF8?.offset == b.invalidUTF8?.offset
+    }
+
+    /// What pass 1 found: the SHA-256 and size for the manifest, and the stream or why the file is rejected whole.
+    public struct Survey: Sendable {
+        public var sha256: String
+        public var bytes: Int
+        public var outcome: Result<CSVStream, ReadFailure>
+        /// Seconds hashing (SHA-256) and checking the encoding, for `run --timings`.
+        public var hashSeconds = 0.0, checkSeconds = 0.0
+    }
+
+    /// Pass 1 over a file on disk. Throws only when the file cannot be read (or is over the size cap).
+    public static func survey(path: String, limits: ReadLimits) throws(InputReadError) -> Survey {
+        var surveyor = Surveyor(limits: limits)
+        let (identity, total) = try ChunkedFile.read(path, limit: limits.maxFileBytes, pieceBytes: limits.pieceBytes) {
+            surveyor.feed($0); return true
+        }
+        var survey = surveyor.finish()
+        if case .success(var stream) = survey.outcome, case nil = surveyor.kept {
+            stream.source = .file(path: path, identity: identity)
+            survey.outcome = .success(stream)
+        }
+        _ = total
+        return survey
+    }
+
+    /// Pass 1 over bytes in memory (read in pieces all the same, so every path of the reader is the file's).
+    public static func survey(bytes: [UInt8], limits: ReadLimits) -> Survey {
+        var surveyor = Surveyor(limits: limits, keepAll: true)
+        if bytes.count > limits.maxFileBytes {
+            return Survey(sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count,
+                          outcome: .failure(.fileTooLarge(bytes: bytes.count, limit: limits.maxFileBytes)))
+        }
+        forEachPiece(of: bytes, limits.pieceBytes) { surveyor.feed($0); return true }
+        return surveyor.finish()
+    }
+
+    static func forEachPiece(of bytes: [UInt8], _ pieceBytes: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+                let end = min(all.count, start + max(1, pieceBytes))
+                if !body(UnsafeBufferPointer(rebasing: all[start..<end])) { return }
+                start = end
+            }
+        }
+    }
+
+    /// Pass 2: decodes and parses the file again, handing every record (header and blank ones included)
+    /// to `body` as soon as it is complete; returns the line endings seen. Throws why the file is rejected
+    /// whole: a decoding or parsing failure (a decoding one first, as when the file is decoded whole), or
+    /// `changedWhileRead` when this is not the file pass 1 read. Records already handed on then count for nothing.
+    public func forEachRecord(_ body: (RawRecord) -> Void) throws(ReadFailure) -> LineEndings {
+        var parser = CSVRecordParser(separator: separator, limits: limits)
+        var decodeFailure: ReadFailure?, parseFailure: ReadFailure?
+        var fingerprint = Fingerprint()
+        var skip = encoding == .utf8BOM ? 3 : (encoding == .utf16LE || encoding == .utf16BE) ? 2 : 0
+        var dropper = LeadingBOMDropper()
+        var outputLines = 1
+        let converter: IconvStream?
+        switch encoding {
+        case .utf8, .utf8BOM: converter = nil
+        case .gb18030: converter = try? IconvStream(from: "GB18030", to: "UTF-8")
+        case .utf16LE: converter = try? IconvStream(from: "UTF-16LE", to: "UTF-8")
+        case .utf16BE: converter = try? IconvStream(from: "UTF-16BE", to: "UTF-8")
+        }
+        if converter == nil && encoding != .utf8 && encoding != .utf8BOM { throw decodingFailure(at: .unsupported(from: "", to: ""), line: 1) }
+
+        func parse(_ text: UnsafeBufferPointer<UInt8>) {
+            guard parseFailure == nil else { return }
+            do { try parser.feed(text, body) } catch { parseFailure = error }
+        }
+        func decode(_ piece: UnsafeBufferPointer<UInt8>) {
+            var piece = piece
+            if skip > 0 { let k = min(skip, piece.count); skip -= k; piece = UnsafeBufferPointer(rebasing: piece[k...]) }
+            guard decodeFailure == nil, !piece.isEmpty else { return }
+            guard let converter else {
+                if encoding == .utf8 { parse(piece) } else { dropper.feed(piece) { parse($0) } }
+                return
+            }
+            do {
+                try converter.feed(piece) { text in
+                    if encoding == .gb18030 { for b in text where b == 0x0A { outputLines += 1 } ; parse(text) }
+                    else { dropper.feed(text) { parse($0) } }
+                }
+            } catch {
+                decodeFailure = decodingFailure(at: error, line: outputLines)
+            }
+        }
+        /// Once parsing has failed, only a decoding failure could still change the verdict.
+        func goOn() -> Bool { parseFailure == nil || (converter != nil && decodeFailure == nil) }
+
+        switch source {
+        case .bytes(let bytes):
+            Self.forEachPiece(of: bytes, limits.pieceBytes) { decode($0); return goOn() }
+        case .file(let path, let identity):
+            do {
+                let (now, _) = try ChunkedFile.read(path, limit: size, pieceBytes: limits.pieceBytes) { piece in
+                    fingerprint.update(piece)
+                    decode(piece)
+                    return goOn()
+                }
+                guard now == identity else { throw ReadFailure.changedWhileRead }
+            } catch {
+                throw ReadFailure.changedWhileRead
+            }
+            if goOn() && (fingerprint.count != size || fingerprint.final != self.fingerprint) { throw .changedWhileRead }
+        }
+        if decodeFailure == nil, let converter {
+            do { try converter.finish() } catch { decodeFailure = decodingFailure(at: error, line: outputLines) }
+        }
+        if let decodeFailure { throw decodeFailure }
+        dropper.finish { parse($0) }
+        if parseFailure == nil { do { try parser.finish(body) } catch { parseFailure = error } }
+        if let parseFailure { throw parseFailure }
+        return parser.lineEndings
+    }
+
+    private func decodingFailure(at error: IconvError, line: Int) -> ReadFailure {
+        switch error {
+        case .invalidSequence(let offset), .truncatedSequence(let offset): decodingFailure(at: offset, line: line)
+        case .unsupported: encoding == .gb18030 ? .undecodable(line: 1) : .changedWhileRead
+        }
+    }
+
+    private func decodingFailure(at offset: Int, line: Int) -> ReadFailure {
+        switch encoding {
+        case .gb18030:
+            if let bad = invalidUTF8, bad.offset > offset { return .undecodable(line: bad.line) }
+            return .undecodable(line: line)
+        case .utf16LE, .utf16BE, .utf8, .utf8BOM:
+            // Pass 1 decoded these whole already: only a file changed since can fail here.
+            return .changedWhileRead
+        }
+    }
+}
+
+/// Pass 1's state over the pieces of one file.
+struct Surveyor {
+    let limits: ReadLimits
+    private var sha = SHA256()
+    private var fingerprint = Fingerprint()
+    private var size = 0
+    /// The first bytes (up to 8), until the signatures and BOMs can be told.
+    private var head: [UInt8] = []
+    private enum Mode { case bytes, utf16(DetectedEncoding), signature(ReadFailure) }
+    private var mode: Mode?
+    private var hasNUL = false
+    private var startsWithUTF8BOM = false
+    private var utf8 = UTF8Validator()
+    private var lineFeeds = 0, carriageReturns = 0
+    private var invalidLine: Int?
+    private var detector = SeparatorDetector()
+    private var dropper = LeadingBOMDropper()
+    private var utf16: IconvStream?
+    private var utf16Skip = 2
+    private var utf16Failure: ReadFailure?
+    /// The whole file while it fits in one piece (or always, for bytes given in memory).
+    private(set) var kept: [UInt8]? = []
+    private let keepAll: Bool
+    private var hashSeconds = 0.0, checkSeconds = 0.0
+
+    init(limits: ReadLimits, keepAll: Bool = false) { self.limits = limits; self.keepAll = keepAll }
+
+    mutating func feed(_ piece: UnsafeBufferPointer<UInt8>) {
+        var clock = Self.now()
+        sha.update(UnsafeRawBufferPointer(piece))
+        fingerprint.update(piece)
+        hashSeconds += Self.since(&clock)
+        size += piece.count
+        if kept != nil {
+            if keepAll || size <= limits.pieceBytes { kept!.append(contentsOf: piece) } else { kept = nil }
+        }
+        if mode == nil {
+            head.append(contentsOf: piece)
+            if head.count >= 8 { decideMode(); let h = head; head = []; h.withUnsafeBufferPointer { check($0) } }
+        } else {
+            check(piece)
+        }
+        checkSeconds += Self.since(&clock)
+    }
+
+    /// Monotonic seconds (the reader does not depend on the pipeline's clock, so the fuzz targets build without it).
+    private static func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+    private static func since(_ clock: inout Double) -> Double { let t = now(); defer { clock = t }; return t - clock }
+
+    private mutating func decideMode() {
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { mode = .signature(.workbookNamedCSV) }
+        else if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { mode = .signature(.spreadsheetFile) }
+        else if head.starts(with: [0xFF, 0xFE]) { mode = .utf16(.utf16LE) }
+        else if head.starts(with: [0xFE, 0xFF]) { mode = .utf16(.utf16BE) }
+        else { mode = .bytes; startsWithUTF8BOM = head.starts(with: [0xEF, 0xBB, 0xBF]) }
+        if case .utf16(let e) = mode {
+            do { utf16 = try IconvStream(from: e == .utf16LE ? "UTF-16LE" : "UTF-16BE", to: "UTF-8") }
+            catch { utf16Failure = .invalidForBOM(e, line: 1) }
+        }
+    }
+
+    private mutating func check(_ piece: UnsafeBufferPointer<UInt8>) {
+        switch mode! {
+        case .signature:
+            return
+        case .bytes:
+            guard let base = piece.baseAddress, !piece.isEmpty else { return }
+            if !hasNUL, memchr(base, 0, piece.count) != nil { hasNUL = true }
+            let feedsBefore = lineFeeds
+            var lf = 0, cr = 0
+            for b in piece { lf &+= b == 0x0A ? 1 : 0; cr &+= b == 0x0D ? 1 : 0 }
+            lineFeeds += lf; carriageReturns += cr
+            if utf8.firstInvalid == nil {
+                let start = size - piece.count
+                utf8.feed(piece)
+                if let bad = utf8.firstInvalid {
+                    // Bytes of a sequence carried from the last piece are never line feeds.
+                    var line = 1 + feedsBefore
+                    if bad > start { for b in piece[..<(bad - start)] where b == 0x0A { line += 1 } }
+                    invalidLine = line
+                }
+            }
+            if detector.decided == nil { dropper.feed(piece) { detector.feed($0) } }
+        case .utf16(let encoding):
+            var piece = piece
+            if utf16Skip > 0 { let k = min(utf16Skip, piece.count); utf16Skip -= k; piece = UnsafeBufferPointer(rebasing: piece[k...]) }
+            guard utf16Failure == nil, let converter = utf16, !piece.isEmpty else { return }
+            do {
+                try converter.feed(piece) { text in self.checkUTF16Text(text) }
+            } catch {
+                utf16Failure = .invalidForBOM(encoding, line: 1 + lineFeeds)
+            }
+        }
+    }
+
+    private mutating func checkUTF16Text(_ text: UnsafeBufferPointer<UInt8>) {
+        if !hasNUL, memchr(text.baseAddress!, 0, text.count) != nil { hasNUL = true }
+        for b in text { lineFeeds &+= b == 0x0A ? 1 : 0; carriageReturns &+= b == 0x0D ? 1 : 0 }
+        if detector.decided == nil { dropper.feed(text) { detector.feed($0) } }
+    }
+
+    mutating func finish() -> CSVStream.Survey {
+        if mode == nil { decideMode(); let h = head; head = []; h.withUnsafeBufferPointer { check($0) } }
+        utf8.finish()
+        if case .bytes = mode, invalidLine == nil, utf8.firstInvalid != nil {
+            // A sequence still open at the end: every line feed came before it.
+            invalidLine = 1 + lineFeeds
+        }
+        if case .utf16(let e) = mode, utf16Failure == nil, let converter = utf16 {
+            do { try converter.finish() } catch { utf16Failure = .invalidForBOM(e, line: 1 + lineFeeds) }
+        }
+        dropper.finish { detector.feed($0) }
+        let digest = SHA256.lowercaseHex(sha.finalize())
+        func done(_ outcome: Result<CSVStream, ReadFailure>) -> CSVStream.Survey {
+            CSVStream.Survey(sha256: digest, bytes: size, outcome: outcome, hashSeconds: hashSeconds, checkSeconds: checkSeconds)
+        }
+        func stream(_ encoding: DetectedEncoding, invalid: (Int, Int)? = nil) -> CSVStream.Survey {
+            done(.success(CSVStream(source: .bytes(kept ?? []), encoding: encoding, separator: detector.separator,
+                                    limits: limits, size: size, fingerprint: fingerprint.final,
+                                    invalidUTF8: invalid.map { (offset: $0.0, line: $0.1) },
+                                    recordEstimate: max(lineFeeds, carriageReturns) + 1)))
+        }
+        switch mode! {
+        case .signature(let failure):
+            return done(.failure(failure))
+        case .utf16(let encoding):
+            if let utf16Failure { return done(.failure(utf16Failure)) }
+            if hasNUL { return done(.failure(.binary)) }
+            return stream(encoding)
+        case .bytes:
+            if hasNUL { return done(.failure(.binary)) }
+            let bad = utf8.firstInvalid
+            if startsWithUTF8BOM {
+                if bad != nil { return done(.failure(.invalidForBOM(.utf8BOM, line: invalidLine!))) }
+                return stream(.utf8BOM)
+            }
+            guard let bad else { return stream(.utf8) }
+            return stream(.gb18030, invalid: (bad, invalidLine!))
+        }
+    }
+}
