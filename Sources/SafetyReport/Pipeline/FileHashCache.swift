@@ -46,6 +46,8 @@ public final class FileHashCache: Sendable {
 
     public let folder: URL
     public let inputs: URL
+    /// `inputs.path` + "/": joined by hand, since URL.appendingPathComponent per file was 5 % of `status`.
+    private let inputsPrefix: String
     /// Nanoseconds by which a file's mtime and ctime must precede the moment of hashing for an entry to be trusted.
     let margin: Int64
     private let state = Locked(State())
@@ -59,6 +61,7 @@ public final class FileHashCache: Sendable {
     public init(outputs: URL, inputs: URL, margin: Double = 2) {
         folder = outputs.appendingPathComponent(".state")
         self.inputs = inputs
+        inputsPrefix = inputs.path.hasSuffix("/") ? inputs.path : inputs.path + "/"
         self.margin = Int64(margin * 1e9)
     }
 
@@ -67,7 +70,7 @@ public final class FileHashCache: Sendable {
     /// SHA-256 and size of `inputs/<relativePath>` (following symlinks, as reading does); nil when it cannot be
     /// opened as a regular file. From the cache when the file's stat proves it unchanged, else read and hashed.
     public func digest(_ relativePath: String) -> (sha256: String, bytes: Int)? {
-        let path = inputs.appendingPathComponent(relativePath).path
+        let path = inputsPrefix + relativePath
         let bucket = Self.bucket(relativePath)
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
@@ -109,7 +112,7 @@ public final class FileHashCache: Sendable {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (bucket, table) in dirty {
             var writer = StateWriter()
-            let kept = table.entries.filter { access(inputs.appendingPathComponent($0.key).path, F_OK) == 0 }
+            let kept = table.entries.filter { access(inputsPrefix + $0.key, F_OK) == 0 }
                 .sorted { $0.key < $1.key }
             writer.int(kept.count)
             for (path, e) in kept {
