@@ -105,9 +105,13 @@ public final class FileHashCache: Sendable {
     }
 
     /// Writes every period file whose entries changed (atomically; entries of files that no longer exist are
-    /// dropped). Best effort: a cache that cannot be written is simply not there next time.
+    /// dropped), and lets go of the entries in memory (a later `digest` reads them again): the build that
+    /// follows should not carry them. Best effort: a cache that cannot be written is simply not there next time.
     public func save() {
-        let dirty = state.withLock { s in s.tables.filter(\.value.dirty) }
+        let dirty = state.withLock { s in
+            defer { s.tables.removeAll() }
+            return s.tables.filter(\.value.dirty)
+        }
         guard !dirty.isEmpty else { return }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (bucket, table) in dirty {
@@ -131,7 +135,6 @@ public final class FileHashCache: Sendable {
                 try? FileManager.default.removeItem(at: temp)
             }
         }
-        state.withLock { s in for bucket in dirty.keys { s.tables[bucket]?.dirty = false } }
     }
 
     func url(_ bucket: String) -> URL { folder.appendingPathComponent("hashes-\(bucket).bin") }
