@@ -5,32 +5,46 @@
 #   scripts/bench.sh [VILLAGES] [MONTHS] [RUNS]     one town (default 2000 × 12, 5 runs)
 #   scripts/bench.sh --scaling [RUNS]               200/2,000/10,000 villages × 3/12/36 months (default 3 runs)
 #                                                   SKIP="10000x36" (space-separated) skips sizes
+# Environment:
+#   BIN=path      the binary to measure (default: a release build of this checkout)
+#   BEFORE=path   with --scaling: another binary (e.g. a release build of main) measured on the same towns,
+#                 alternating with BIN, its columns printed beside BIN's
+#   MODES="cold monthly"   which modes to run (default both)
+#   TOWNS=dir     keep generated towns in dir and reuse them (generating 2,000 × 36 takes minutes)
 #
 # Each town is generated with `demo --end 2026-10 --seed 1`, and the last month (2026-10) is reported:
 #   cold     no outputs/ at all: every earlier month's hazards are read, validated and replayed;
-#   monthly  the previous month was built first, as cron does, so its saved ledger state (outputs/.state/)
-#            is reused; outputs/2026-10 is removed before each run, so every run is a first build.
-# Writes only into a temporary folder under $TMPDIR (default /tmp).
+#   monthly  as cron runs it: 2026-08 and 2026-09 were built first, one after the other, so 2026-09's saved
+#            ledger state (outputs/.state/) is reused, and the hashes of earlier files remembered by those runs
+#            (outputs/.state/hashes-*.bin) too; outputs/2026-10 is removed before each run, so every run is a
+#            first build. The wall time includes `run`'s stale check of the 2026-08 and 2026-09 reports.
+# Writes only into a temporary folder under $TMPDIR (default /tmp), or TOWNS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product safety-report >/dev/null
-bin=$(swift build -c release --show-bin-path)/safety-report
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --product safety-report >/dev/null
+  bin=$(swift build -c release --show-bin-path)/safety-report
+else
+  bin=$BIN
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+modes=${MODES:-cold monthly}
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
 # bench_mode TOWN MODE RUNS: prints medians for one mode; leaves per-run files in $tmp/runs.
 bench_mode() {
   local town=$1 mode=$2 runs=$3
+  local b=${4:-$bin}
   rm -rf "$tmp/runs" && mkdir -p "$tmp/runs"
   rm -rf "$town/outputs"
   if [ "$mode" = monthly ]; then
-    (cd "$town" && "$bin" run --period 2026-09 >/dev/null 2>&1)
+    (cd "$town" && "$b" run --period 2026-08 >/dev/null 2>&1 && "$b" run --period 2026-09 >/dev/null 2>&1)
   fi
   for i in $(seq "$runs"); do
     if [ "$mode" = cold ]; then rm -rf "$town/outputs"; else rm -rf "$town/outputs/2026-10"; fi
-    (cd "$town" && /usr/bin/time -f "TIME %e %M" "$bin" run --period 2026-10 --timings >"$tmp/runs/$i.out" 2>"$tmp/runs/$i.err") \
+    (cd "$town" && /usr/bin/time -f "TIME %e %M" "$b" run --period 2026-10 --timings >"$tmp/runs/$i.out" 2>"$tmp/runs/$i.err") \
       || { cat "$tmp/runs/$i.err"; exit 1; }
   done
   wall=$(for f in "$tmp"/runs/*.err; do grep '^TIME' "$f" | awk '{print $2}'; done | median)
@@ -49,8 +63,11 @@ stages() {
 }
 
 make_town() {  # make_town VILLAGES MONTHS → prints the town folder
-  local v=$1 m=$2 town="$tmp/town-$1x$2"
-  "$bin" demo --out "$town" --villages "$v" --months "$m" --end 2026-10 --seed 1 >/dev/null 2>&1
+  local v=$1 m=$2 town="${TOWNS:-$tmp}/town-$1x$2"
+  if [ ! -f "$town/pipeline.json" ]; then
+    "$bin" demo --out "$town" --villages "$v" --months "$m" --end 2026-10 --seed 1 >/dev/null 2>&1
+    sleep 2  # older than the remembered hashes' 2 s margin, as a month's files are by the time cron runs
+  fi
   echo "$town"
 }
 
@@ -63,17 +80,30 @@ describe() {
 
 if [ "${1:-}" = --scaling ]; then
   runs=${2:-3}
-  printf '| villages | months | input files | input MB | cold wall s | cold peak MB | monthly wall s | monthly peak MB |\n|---|---|---|---|---|---|---|---|\n'
+  header="| villages | months | input files | input MB |"
+  for mode in $modes; do
+    [ -n "${BEFORE:-}" ] && header="$header $mode wall s before | $mode peak MB before |"
+    header="$header $mode wall s | $mode peak MB |"
+  done
+  echo "$header"
+  echo "$header" | sed -E 's/[^|]+/---/g'
   for v in 200 2000 10000; do
     for m in 3 12 36; do
-      if [[ " ${SKIP:-} " == *" ${v}x${m} "* ]]; then printf '| %s | %s | skipped | | | | | |\n' "$v" "$m"; continue; fi
+      if [[ " ${SKIP:-} " == *" ${v}x${m} "* ]]; then printf '| %s | %s | skipped | |\n' "$v" "$m"; continue; fi
       town=$(make_town "$v" "$m")
       files=$(find "$town/inputs" -type f | wc -l)
       mb=$(find "$town/inputs" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.1f", s/1e6}')
-      cold=$(bench_mode "$town" cold "$runs" | sed -E 's/.*wall ([0-9.]+) s, peak RSS ([0-9]+) MB/\1 \2/')
-      monthly=$(bench_mode "$town" monthly "$runs" | sed -E 's/.*wall ([0-9.]+) s, peak RSS ([0-9]+) MB/\1 \2/')
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$v" "$m" "$files" "$mb" $cold $monthly
-      rm -rf "$town"
+      line="| $v | $m | $files | $mb |"
+      for mode in $modes; do
+        # Side by side: the old binary first, then this one, on the same town and the same minutes.
+        if [ -n "${BEFORE:-}" ]; then
+          line="$line $(bench_mode "$town" "$mode" "$runs" "$BEFORE" | sed -E 's/.*wall ([0-9.]+) s, peak RSS ([0-9]+) MB/\1 | \2/') |"
+        fi
+        line="$line $(bench_mode "$town" "$mode" "$runs" | sed -E 's/.*wall ([0-9.]+) s, peak RSS ([0-9]+) MB/\1 | \2/') |"
+      done
+      echo "$line"
+      rm -rf "$town/outputs"
+      [ -n "${TOWNS:-}" ] || rm -rf "$town"
     done
   done
   exit 0
@@ -85,7 +115,7 @@ runs=${3:-5}
 town=$(make_town "$villages" "$months")
 describe "$town" "$villages" "$months"
 echo "peer (pandas + XlsxWriter, 2,000 × 12, from the issue): 14.2 s, 329 MB"
-for mode in cold monthly; do
+for mode in $modes; do
   bench_mode "$town" "$mode" "$runs"
   stages
 done

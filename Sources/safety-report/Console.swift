@@ -84,13 +84,15 @@ final class Console: @unchecked Sendable {
     /// since a later report replays the hazards of every month before it.
     static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period) -> [(Period, [Staleness])] {
         let store = OutputStore(root: config.outputs)
-        var check = StaleCheck(config: config, configSHA256: hash)
+        let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
+        var check = StaleCheck(config: config, configSHA256: hash, fileHashes: hashes)
         var stale: [(Period, [Staleness])] = []
         for q in store.builtPeriods() where q != p {
             guard let m = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json")) else { continue }
             let why = check.reasons(of: m)
             if !why.isEmpty { stale.append((q, why)) }
         }
+        hashes.save()  // the caller holds the outputs lock
         return stale
     }
 

@@ -132,7 +132,10 @@ struct Rebuild: ParsableCommand {
         if lower != nil || upper != nil { candidates.formUnion(InputScanner(config: config).periods()) }
         let periods = candidates.filter { p in (lower.map { p >= $0 } ?? true) && (upper.map { p <= $0 } ?? true) }.sorted()
         var rebuilt = 0
-        var check = StaleCheck(config: config, configSHA256: configHash)  // rebuilding changes no input
+        // Rebuilding changes no input; the hashes it reads are remembered for the next run.
+        let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
+        defer { hashes.save() }
+        var check = StaleCheck(config: config, configSHA256: configHash, fileHashes: hashes)
         for p in periods {
             let manifest = Manifest.read(store.periodFolder(p).appendingPathComponent("manifest.json"))
             let why = manifest.map { check.staleness(of: $0)?.description } ?? "not built yet"

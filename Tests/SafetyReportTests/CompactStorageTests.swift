@@ -62,7 +62,7 @@ import Testing
         plain.ledger(ledger.compacted(forReportsFrom: q.year))
         #expect(plain.bytes.count > 3 * StateWriter.piece)
         let file = try [UInt8](Data(contentsOf: store.url(q)))
-        let header = Array("SRLEDGER2\n\(key.hex)\n\(SHA256.hexDigest(of: plain.bytes))\n".utf8)
+        let header = Array("SRLEDGER3\n\(key.hex)\n\(SHA256.hexDigest(of: plain.bytes))\n".utf8)
         #expect(file == header + plain.bytes)
         let loaded = try #require(store.load(after: q, key: key))
         #expect(loaded.allHazards == ledger.compacted(forReportsFrom: q.year).allHazards)

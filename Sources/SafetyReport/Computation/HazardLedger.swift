@@ -11,18 +11,22 @@ public struct HazardLedger: Sendable, Equatable {
         public init(period: Period, row: HazardRow) { self.period = period; self.row = row }
     }
 
-    /// One hazard id of one owner, with every accepted row for it, in period order (at most one per period).
+    /// One hazard id of one owner, with its accepted rows in period order (at most one per period). A compacted
+    /// hazard keeps only the rows later reports can ask about (see `compacted(forReportsFrom:)`).
     public struct Hazard: Sendable, Equatable {
         public let owner: String
         public let id: String
+        /// The period in which the id was first accepted, whatever its found_date.
+        public let registeredIn: Period
+        /// The found_date the id was registered with.
+        public let registeredFoundDate: Day
+        /// Set when compaction dropped the rows up to this period because the last of them was 已整改: the
+        /// hazard stays rectified from the end of this period until its next row, if any.
+        public fileprivate(set) var rectifiedSince: Period? = nil
         public fileprivate(set) var updates: [Update]
 
-        /// The period in which the id was first accepted, whatever its found_date.
-        public var registeredIn: Period { updates[0].period }
-        /// The found_date the id was registered with.
-        public var registeredFoundDate: Day { updates[0].row.foundDate }
-
-        /// The latest update with period ≤ `q`; nil when the id was not yet registered at the end of `q`.
+        /// The latest update with period ≤ `q`; nil when the id was not yet registered at the end of `q`, or when
+        /// compaction dropped that row (it was 已整改: see `rectifiedSince`).
         public func state(at q: Period) -> Update? {
             updates.last { $0.period <= q }
         }
@@ -33,7 +37,8 @@ public struct HazardLedger: Sendable, Equatable {
         }
         /// Registered by the end of `q` and its latest status is 已整改.
         public func isRectified(at q: Period) -> Bool {
-            state(at: q)?.row.status == .rectified
+            if let s = state(at: q) { return s.row.status == .rectified }
+            return rectifiedSince.map { $0 <= q } ?? false
         }
         /// An accepted row for this id was in `q`'s file.
         public func isMentioned(in q: Period) -> Bool {
@@ -63,7 +68,8 @@ public struct HazardLedger: Sendable, Equatable {
                 }
                 table[row.hazardId] = hazard
             } else {
-                table[row.hazardId] = Hazard(owner: owner, id: row.hazardId, updates: [update])
+                table[row.hazardId] = Hazard(owner: owner, id: row.hazardId, registeredIn: period,
+                                             registeredFoundDate: row.foundDate, updates: [update])
             }
         }
         byOwner[owner] = table
@@ -104,27 +110,52 @@ public struct HazardLedger: Sendable, Equatable {
         for h in hazards { byOwner[h.owner, default: [:]][h.id] = h }
     }
 
-    /// The ledger reduced to what any report of a period in `year` or later can ask of it: each
-    /// hazard keeps its registering update (registration period and found_date), the last update
-    /// before `year` (its state at the end of every earlier month), and every update of `year` on
-    /// (the trend chart counts each month of the report's year). Updates in between answer only
-    /// questions about months no such report asks, so dropping them changes no output.
+    /// The ledger reduced to what any report of a period in `year` or later can ask of it. A report of P asks
+    /// a hazard for its registration (period and found_date: new, year-to-date, the ledger's 登记期 column, and
+    /// validation's found_date rule), its row at the end of P, and whether it was 已整改 at the end of P−1 and
+    /// of each earlier month of P's year (rectified in P, the trend chart) — never about a month before
+    /// December of the previous year. So each hazard keeps its registration, every row of `year` on, and of the
+    /// rows before `year` only the last, which is the hazard's state at the end of every month up to its next
+    /// row. When that last row is 已整改, not even it is kept: `rectifiedSince` says the hazard was rectified
+    /// from then on, which is all such a report can ask (a closed hazard is not listed, counted or carried
+    /// over; a later row for it — an update may reopen it — starts from "rectified"). A hazard closed before
+    /// `year` and not mentioned since is left as its id, registration and that period.
     public func compacted(forReportsFrom year: Int) -> HazardLedger {
         var out = HazardLedger()
         for (owner, table) in byOwner {
-            out.byOwner[owner] = table.mapValues { h in
-                let lastBefore = h.updates.lastIndex { $0.period.year < year }
-                let kept = h.updates.indices.filter { i in i == 0 || i == lastBefore || h.updates[i].period.year >= year }
-                return Hazard(owner: h.owner, id: h.id, updates: kept.map { h.updates[$0] })
-            }
+            out.byOwner[owner] = table.mapValues { $0.compacted(forReportsFrom: year) }
         }
         return out
     }
 }
 
 extension HazardLedger.Hazard {
-    /// A hazard with the given updates, in period order (as read back from a saved state).
+    /// A hazard as read back from a saved state: its registration, when it was last known rectified before its
+    /// rows, and its rows in period order.
+    public init(owner: String, id: String, registeredIn: Period, registeredFoundDate: Day, rectifiedSince: Period?,
+                savedUpdates: [HazardLedger.Update]) {
+        self.init(owner: owner, id: id, registeredIn: registeredIn, registeredFoundDate: registeredFoundDate,
+                  rectifiedSince: rectifiedSince, updates: savedUpdates)
+    }
+
+    /// A hazard with every update from its registration, in period order.
     public init(owner: String, id: String, savedUpdates: [HazardLedger.Update]) {
-        self.init(owner: owner, id: id, updates: savedUpdates)
+        self.init(owner: owner, id: id, registeredIn: savedUpdates[0].period,
+                  registeredFoundDate: savedUpdates[0].row.foundDate, rectifiedSince: nil, updates: savedUpdates)
+    }
+
+    /// See `HazardLedger.compacted(forReportsFrom:)`.
+    public func compacted(forReportsFrom year: Int) -> HazardLedger.Hazard {
+        var h = self
+        guard let lastBefore = updates.lastIndex(where: { $0.period.year < year }) else { return h }
+        let last = updates[lastBefore]
+        if last.row.status == .rectified {
+            h.rectifiedSince = last.period
+            h.updates = Array(updates[(lastBefore + 1)...])
+        } else {
+            h.rectifiedSince = nil  // its rows answer every month from lastBefore on
+            h.updates = Array(updates[lastBefore...])
+        }
+        return h
     }
 }

@@ -75,7 +75,11 @@ public struct InputScanner: Sendable {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else { return result }
         result.exists = true
-        if case .notReadable(let why) = classify(root) {
+        // Resolved once per scan: an entry that is not a symlink resolves to its folder's real path + its name,
+        // so only links need realpath(3) (which walks every component: most of a scan's time on a long history).
+        let inputsRoot = Self.realPath(config.inputs.path) ?? config.inputs.path
+        let rootResolved = Self.realPath(root)
+        if case .notReadable(let why) = classify(root, inputsRoot: inputsRoot) {
             // A period folder that is a symlink out of inputs/ would lead every file under it outside.
             result.issues.append(issue(period, folder: period.description, rule: "entry.unreadable",
                 message: "本期目录「\(period)」无法读取（\(why)），其中的文件均未读取，按全部未报送处理。请把报送文件直接放在 inputs/\(period)/ 下。"))
@@ -86,14 +90,16 @@ public struct InputScanner: Sendable {
             let path = root + "/" + name
             let rel = period.description + "/" + name
             result.listing.append(rel)
-            switch classify(path) {
+            let (kind, resolved) = classifyEntry(path, name: name, inputsRoot: inputsRoot, parent: rootResolved)
+            switch kind {
             case .directory:
                 guard registered.contains(name) else {
                     result.issues.append(issue(period, folder: name, rule: "folder.unregistered",
                         message: "文件夹「\(name)」不是已登记的村居或镇编码，其中的文件未读取。请核对文件夹名称是否为 pipeline.json 中登记的编码。"))
                     continue
                 }
-                result.folders[name] = scanFolder(period: period, code: name, path: path, rel: rel, listing: &result.listing)
+                result.folders[name] = scanFolder(period: period, code: name, path: path, rel: rel, listing: &result.listing,
+                                                  inputsRoot: inputsRoot, resolved: resolved)
             case .notReadable(let why):
                 // A link leading outside inputs/ (or a folder reached through one) has the right name; what must
                 // change is that it be a real folder. Other entries (a FIFO, a file named like a code) need the folder.
@@ -112,7 +118,8 @@ public struct InputScanner: Sendable {
         return result
     }
 
-    private func scanFolder(period: Period, code: String, path: String, rel: String, listing: inout [String]) -> ScannedFolder {
+    private func scanFolder(period: Period, code: String, path: String, rel: String, listing: inout [String],
+                            inputsRoot: String, resolved: String?) -> ScannedFolder {
         var folder = ScannedFolder(code: code)
         var workbooks: [FoundFile] = []
         for name in entries(path) {
@@ -122,7 +129,7 @@ public struct InputScanner: Sendable {
             guard let kind else {
                 // A whole submission workbook: its sheets are resolved below. `~$…` is Excel's lock file, not a workbook.
                 if name.lowercased().hasSuffix(".xlsx") && !name.hasPrefix("~$") {
-                    if case .file = classify(filePath) {
+                    if case .file = classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
                         workbooks.append(FoundFile(name: name, path: filePath, relativePath: rel + "/" + name))
                         continue
                     }
@@ -140,7 +147,7 @@ public struct InputScanner: Sendable {
                     message: "「\(name)」与已读取的\(kind.fileName)重复（文件名仅大小写不同），未读取。请删除多余的一份。", severity: .warning))
                 continue
             }
-            switch classify(filePath) {
+            switch classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
             case .file:
                 folder.files[kind] = FoundFile(name: name, path: filePath, relativePath: rel + "/" + name)
             case .directory:
@@ -160,12 +167,23 @@ public struct InputScanner: Sendable {
     /// What an entry is, following symlinks only when they stay inside inputs/. Every entry's real
     /// path is checked, not only symlinks': `inputs` itself may be a symlink (a mounted share), and
     /// a symlink anywhere above the entry counts as much as one at the entry.
-    private func classify(_ path: String) -> EntryKind {
+    private func classify(_ path: String, inputsRoot: String) -> EntryKind {
+        classifyEntry(path, name: nil, inputsRoot: inputsRoot, parent: nil).kind
+    }
+
+    /// `classify`, for an entry `name` of a folder whose real path is `parent`; also the entry's real path.
+    private func classifyEntry(_ path: String, name: String?, inputsRoot: String, parent: String?)
+        -> (kind: EntryKind, resolved: String?) {
         var st = stat()
-        guard lstat(path, &st) == 0 else { return .notReadable("无法访问") }
+        guard lstat(path, &st) == 0 else { return (.notReadable("无法访问"), nil) }
         let isLink = (st.st_mode & S_IFMT) == S_IFLNK
-        guard let resolved = Self.realPath(path) else { return .notReadable(isLink ? "符号链接已失效" : "无法访问") }
-        let inputsRoot = Self.realPath(config.inputs.path) ?? config.inputs.path
+        let known = !isLink ? parent.flatMap { p in name.map { p + "/" + $0 } } : nil
+        guard let resolved = known ?? Self.realPath(path) else { return (.notReadable(isLink ? "符号链接已失效" : "无法访问"), nil) }
+        return (classify(path, st: st, isLink: isLink, resolved: resolved, inputsRoot: inputsRoot), resolved)
+    }
+
+    private func classify(_ path: String, st: stat, isLink: Bool, resolved: String, inputsRoot: String) -> EntryKind {
+        var st = st
         guard resolved.hasPrefix(inputsRoot + "/") else {
             return .notReadable(isLink ? "符号链接指向 inputs 目录之外" : "位于 inputs 目录之外")
         }

@@ -14,7 +14,7 @@ public struct LedgerStateKey: Sendable, Equatable {
     public private(set) var hex: String
 
     public init(configSHA256: String) {
-        hex = SHA256.hexDigest(of: Array("safety-report ledger state 2\n\(ToolInfo.version)\n\(configSHA256)\n".utf8))
+        hex = SHA256.hexDigest(of: Array("safety-report ledger state 3\n\(ToolInfo.version)\n\(configSHA256)\n".utf8))
     }
 
     /// Folds in one period. `hazards` holds one line per submitter, in registry order.
@@ -47,7 +47,7 @@ public struct LedgerStateStore: Sendable {
     public func load(after q: Period, key: LedgerStateKey) -> HazardLedger? {
         guard let data = try? Data(contentsOf: url(q)) else { return nil }
         let bytes = [UInt8](data)
-        let header = Array("SRLEDGER2\n\(key.hex)\n".utf8)
+        let header = Array("SRLEDGER3\n\(key.hex)\n".utf8)
         guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header else { return nil }
         let digestEnd = header.count + 64
         let payload = Array(bytes[(digestEnd + 1)...])
@@ -63,7 +63,7 @@ public struct LedgerStateStore: Sendable {
     public func save(_ ledger: HazardLedger, after q: Period, key: LedgerStateKey) {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temp = folder.appendingPathComponent(".ledger-\(q).\(getpid()).tmp")
-        let prefix = "SRLEDGER2\n\(key.hex)\n"
+        let prefix = "SRLEDGER3\n\(key.hex)\n"
         do {
             guard FileManager.default.createFile(atPath: temp.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             let file = try FileHandle(forWritingTo: temp)
@@ -119,16 +119,13 @@ struct StateWriter {
     mutating func ledger(_ ledger: HazardLedger, compactedFrom year: Int? = nil) {
         let hazards = ledger.allHazards
         int(hazards.count)
-        for h in hazards {
-            let updates: [HazardLedger.Update]
-            if let year {
-                let lastBefore = h.updates.lastIndex { $0.period.year < year }
-                updates = h.updates.indices.filter { i in i == 0 || i == lastBefore || h.updates[i].period.year >= year }.map { h.updates[$0] }
-            } else {
-                updates = h.updates
-            }
-            string(h.owner); string(h.id); int(updates.count)
-            for u in updates {
+        for hazard in hazards {
+            let h = year.map { hazard.compacted(forReportsFrom: $0) } ?? hazard
+            string(h.owner); string(h.id)
+            int(h.registeredIn.year); int(h.registeredIn.month); day(h.registeredFoundDate)
+            if let r = h.rectifiedSince { int(1); int(r.year); int(r.month) } else { int(0) }
+            int(h.updates.count)
+            for u in h.updates {
                 int(u.period.year); int(u.period.month)
                 let r = u.row
                 int(r.line); string(r.hazardId); day(r.foundDate); optionalString(r.groupCode)
@@ -173,7 +170,11 @@ struct StateReader {
         var hazards: [HazardLedger.Hazard] = []
         hazards.reserveCapacity(min(count, bytes.count / 16))
         for _ in 0..<count {
-            guard let owner = string(), let id = string(), let n = int(), n > 0 else { return nil }
+            guard let owner = string(), let id = string(), let ry = int(), let rm = int(),
+                  let registeredIn = Period(year: ry, month: rm), let registeredFound = day(), let closed = flag() else { return nil }
+            var rectifiedSince: Period?
+            if closed { guard let y = int(), let m = int(), let p = Period(year: y, month: m) else { return nil }; rectifiedSince = p }
+            guard let n = int(), n >= 0, n <= bytes.count - at, n > 0 || rectifiedSince != nil else { return nil }
             var updates: [HazardLedger.Update] = []
             for _ in 0..<n {
                 guard let y = int(), let m = int(), let period = Period(year: y, month: m),
@@ -193,7 +194,8 @@ struct StateReader {
                     description: description, location: location, responsible: responsible, deadline: deadline,
                     status: status, rectifiedDate: rectified, escalated: escalated, escalatedTo: escalatedTo)))
             }
-            hazards.append(HazardLedger.Hazard(owner: owner, id: id, savedUpdates: updates))
+            hazards.append(HazardLedger.Hazard(owner: owner, id: id, registeredIn: registeredIn, registeredFoundDate: registeredFound,
+                                               rectifiedSince: rectifiedSince, savedUpdates: updates))
         }
         return at == bytes.count ? HazardLedger(hazards: hazards) : nil
     }

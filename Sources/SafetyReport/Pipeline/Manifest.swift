@@ -105,9 +105,11 @@ public struct StaleCheck {
     private var scans: [Period: ScannedPeriod] = [:]
     private var hashes: [String: String] = [:]
     private var periods: [Period]?
+    /// Remembered hashes of unchanged files (nil: every file is read).
+    public let fileHashes: FileHashCache?
 
-    public init(config: PipelineConfig, configSHA256: String) {
-        self.config = config; self.configSHA256 = configSHA256
+    public init(config: PipelineConfig, configSHA256: String, fileHashes: FileHashCache? = nil) {
+        self.config = config; self.configSHA256 = configSHA256; self.fileHashes = fileHashes
     }
 
     /// Nil when the period's report still matches config and inputs; else the first reason found.
@@ -166,7 +168,8 @@ public struct StaleCheck {
     /// SHA-256 of an input file, "" when it cannot be read (so it never matches a recorded hash).
     private mutating func hash(_ relativePath: String) -> String {
         if let known = hashes[relativePath] { return known }
-        let digest = (try? SHA256.hexDigest(ofFileAt: config.inputs.appendingPathComponent(relativePath))) ?? ""
+        let digest = fileHashes.map { $0.digest(relativePath)?.sha256 ?? "" }
+            ?? (try? SHA256.hexDigest(ofFileAt: config.inputs.appendingPathComponent(relativePath))) ?? ""
         hashes[relativePath] = digest
         return digest
     }

@@ -20,7 +20,11 @@ public struct LedgerStateUse: Sendable {
     /// Saved states to reuse and to save into; nil replays every earlier month and saves nothing.
     public var store: LedgerStateStore
     public var configSHA256: String
-    public init(store: LedgerStateStore, configSHA256: String) { self.store = store; self.configSHA256 = configSHA256 }
+    /// Where the earlier hazards files' hashes for the key come from without re-reading unchanged files (nil: read them).
+    public var hashes: FileHashCache?
+    public init(store: LedgerStateStore, configSHA256: String, hashes: FileHashCache? = nil) {
+        self.store = store; self.configSHA256 = configSHA256; self.hashes = hashes
+    }
 }
 
 extension AssembledReport {
@@ -70,7 +74,8 @@ public enum ReportAssembler {
         var historyRecords: [[InputRecord?]] = []  // per submitter, per earlier period
         if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
             progress("hashing earlier months' hazards files")
-            let hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: scans) }
+            let cache = state.hashes
+            let hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: scans, cache: cache) }
             var k = LedgerStateKey(configSHA256: state.configSHA256)
             for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
             clock = LoadCost.now()
@@ -180,8 +185,9 @@ public enum ReportAssembler {
         return (ledger.compacted(forReportsFrom: period.year), records, entries, loader.cost, validate, apply)
     }
 
-    /// One submitter's hazards files of every earlier month, read and hashed only (for the saved state's key).
-    private static func hashHistory(_ code: String, history: [Period], scans: [ScannedPeriod])
+    /// One submitter's hazards files of every earlier month, hashed only (for the saved state's key): through
+    /// `cache` when given, so a file whose stat proves it unchanged is not read again.
+    private static func hashHistory(_ code: String, history: [Period], scans: [ScannedPeriod], cache: FileHashCache? = nil)
         -> (records: [InputRecord?], entries: [String], cost: LoadCost) {
         var records: [InputRecord?] = []
         var entries: [String] = []
@@ -190,7 +196,12 @@ public enum ReportAssembler {
         for (i, _) in history.enumerated() {
             let folder = scans[i].folders[code]
             var record: InputRecord?
-            if let file = folder?.files[.hazards], folder?.unreadable[.hazards] == nil {
+            if let cache, let file = folder?.files[.hazards], folder?.unreadable[.hazards] == nil {
+                // The same record as below (the SHA-256 of every byte, and the size), unless the file cannot be opened.
+                var clock = LoadCost.now()
+                record = cache.digest(file.relativePath).map { InputRecord(path: file.relativePath, sha256: $0.sha256, bytes: $0.bytes) }
+                cost.hash += LoadCost.since(&clock)
+            } else if let file = folder?.files[.hazards], folder?.unreadable[.hazards] == nil {
                 // As InputLoader.load records it: the bytes' hash, or a too-large file's streamed hash.
                 var clock = LoadCost.now()
                 do {

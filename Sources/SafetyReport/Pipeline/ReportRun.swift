@@ -48,8 +48,10 @@ public enum ReportRun {
         var timings: [(stage: String, seconds: Double)] = []
         var clock = Date()
         func lap(_ stage: String) { timings.append((stage, Date().timeIntervalSince(clock))); clock = Date() }
-        let state = LedgerStateUse(store: LedgerStateStore(outputs: config.outputs), configSHA256: configSHA256)
+        let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
+        let state = LedgerStateUse(store: LedgerStateStore(outputs: config.outputs), configSHA256: configSHA256, hashes: hashes)
         let assembled = ReportAssembler.assemble(config: config, period: period, state: state, progress: log)
+        hashes.save()
         lap("read, validate, compute")
         timings += assembled.stageSeconds.filter { $0.seconds > 0 }
         let c = assembled.cost
@@ -57,6 +59,7 @@ public enum ReportRun {
         let inputSummary = "input \(assembled.inputs.count) files, " + String(format: "%.1f MB read", Double(c.load.bytes) / 1e6)
             + "; ledger: \(c.ledgerSource); read+hash+decode+parse+validate "
             + String(format: "%.1f MB/s per core", perCore > 0 ? Double(c.load.bytes) / 1e6 / perCore : 0)
+            + "; earlier hazards files: \(hashes.counts.reused) hash(es) reused, \(hashes.counts.hashed) read"
         let report = assembled.report
         // Issues that could not be spilled (a full temp folder) fail the run before anything is written.
         if let failure = report.issues.spillFailure { throw .io(failure) }

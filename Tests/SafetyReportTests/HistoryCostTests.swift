@@ -1,0 +1,306 @@
+// A monthly run's cost independent of history: remembered file hashes (never trusted wrongly) and the compacted ledger.
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import SafetyReport
+
+/// A demo town written to a temporary folder.
+private final class Town {
+    let root: URL
+    init(villages: Int, months: Int, end: String = "2026-10") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-history-\(UUID().uuidString)")
+        let options = DemoOptions(villages: villages, months: months, lastPeriod: Period(end)!, seed: 5)
+        for file in DemoTown.generate(options) {
+            let url = root.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(file.bytes).write(to: url)
+        }
+    }
+    /// A town holding a copy of `other`'s config and inputs (no outputs).
+    init(copying other: Town) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-history-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        for name in ["pipeline.json", "inputs"] {
+            try FileManager.default.copyItem(at: other.root.appendingPathComponent(name), to: root.appendingPathComponent(name))
+        }
+    }
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
+    func build(_ p: String) throws -> BuildOutcome {
+        try ReportRun.build(config: try config, configSHA256: "cfg", period: Period(p)!)
+    }
+    /// Every output of P, path → bytes; the manifest without its build time.
+    func outputs(_ p: String) throws -> [String: [UInt8]] {
+        let dir = root.appendingPathComponent("outputs/\(p)")
+        var out: [String: [UInt8]] = [:]
+        for case let url as URL in FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)! {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else { continue }
+            var bytes = [UInt8](try Data(contentsOf: url))
+            if url.lastPathComponent == "manifest.json" {
+                bytes = Array(String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+                    .filter { !$0.contains("\"built_at\"") }.joined(separator: "\n").utf8)
+            }
+            out[String(url.path.dropFirst(dir.path.count))] = bytes
+        }
+        return out
+    }
+    /// The first hazards.csv of `p` with at least one data row (relative to inputs/).
+    func hazardsFile(in p: String) throws -> String {
+        let dir = root.appendingPathComponent("inputs/\(p)")
+        for code in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() {
+            let rel = "\(p)/\(code)/hazards.csv"
+            if let data = try? Data(contentsOf: root.appendingPathComponent("inputs/" + rel)), data.count > 200 { return rel }
+        }
+        Issue.record("no hazards file in \(p)")
+        return ""
+    }
+}
+
+private func expectSameOutputs(_ a: [String: [UInt8]], _ b: [String: [UInt8]], _ what: String) {
+    #expect(a.keys.sorted() == b.keys.sorted(), "\(what): different files")
+    #expect(a.count > 5)
+    for (name, bytes) in a { #expect(bytes == b[name], "\(what): \(name) differs") }
+}
+
+private func fileStat(_ path: String) -> stat {
+    var st = stat()
+    #expect(stat(path, &st) == 0)
+    return st
+}
+
+/// Rewrites the file in place (same inode, same size: the first byte of a digit run is changed) and puts its
+/// mtime back, as `touch -d` would: only the ctime, which user space cannot set, still tells.
+private func editInPlaceKeepingSizeAndMtime(_ path: String) throws {
+    let before = fileStat(path)
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    let i = bytes.lastIndex { $0 >= 0x30 && $0 <= 0x38 } ?? bytes.count - 2
+    bytes[i] = bytes[i] == 0x38 ? 0x37 : bytes[i] + 1
+    usleep(30_000)  // past the kernel's coarse timestamp tick, so the new ctime differs
+    let fd = open(path, O_WRONLY)
+    #expect(fd >= 0)
+    _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    close(fd)
+    var times = [before.st_atim, before.st_mtim]
+    #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+    let after = fileStat(path)
+    #expect(after.st_ino == before.st_ino && after.st_size == before.st_size)
+    #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+}
+
+private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))) }
+
+@Suite struct FileHashCacheTests {
+    /// A folder with inputs/2026-01/V1/hazards.csv and an outputs folder for the cache.
+    private func fixture() throws -> (root: URL, inputs: URL, outputs: URL, rel: String) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-hashes-\(UUID().uuidString)")
+        let inputs = root.appendingPathComponent("inputs"), outputs = root.appendingPathComponent("outputs")
+        let rel = "2026-01/V1/hazards.csv"
+        try FileManager.default.createDirectory(at: inputs.appendingPathComponent("2026-01/V1"), withIntermediateDirectories: true)
+        try Data("hazard_id,found_date\nH1,2026-01-05\nH2,2026-01-06\n".utf8).write(to: inputs.appendingPathComponent(rel))
+        return (root, inputs, outputs, rel)
+    }
+
+    @Test func anUnchangedOldFileIsNotReadAgainAndAnInPlaceEditWithTheMtimePutBackIsSeen() throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.root) }
+        let path = f.inputs.appendingPathComponent(f.rel).path
+        usleep(150_000)  // older than the margin below when hashed
+        let cache = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        #expect(cache.digest(f.rel)?.sha256 == (try sha(path)))
+        #expect(cache.digest(f.rel)?.sha256 == (try sha(path)))
+        #expect(cache.counts == FileHashCache.Counts(reused: 1, hashed: 1))
+        cache.save()
+
+        let reloaded = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        #expect(reloaded.digest(f.rel)?.sha256 == (try sha(path)))
+        #expect(reloaded.counts == FileHashCache.Counts(reused: 1, hashed: 0), "the saved entry is used by the next run")
+
+        let old = try sha(path)
+        try editInPlaceKeepingSizeAndMtime(path)
+        let again = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        let digest = again.digest(f.rel)
+        #expect(digest?.sha256 == (try sha(path)))
+        #expect(digest?.sha256 != old)
+        #expect(again.counts == FileHashCache.Counts(reused: 0, hashed: 1), "a changed ctime forces a new hash")
+    }
+
+    @Test func aRacyEntryIsHashedAgain() throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.root) }
+        // Hashed right after it was written: within the margin, so a later change in the same tick could keep the stat.
+        let cache = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 2)
+        _ = cache.digest(f.rel)
+        _ = cache.digest(f.rel)
+        #expect(cache.counts == FileHashCache.Counts(reused: 0, hashed: 2))
+        cache.save()
+        let next = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 2)
+        _ = next.digest(f.rel)
+        #expect(next.counts == FileHashCache.Counts(reused: 0, hashed: 1))
+    }
+
+    @Test func aFileReplacedByARenameIsSeen() throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.root) }
+        let path = f.inputs.appendingPathComponent(f.rel).path
+        usleep(150_000)
+        let cache = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        _ = cache.digest(f.rel)
+        cache.save()
+        // Same size, same mtime, other bytes, renamed over the original.
+        let before = fileStat(path)
+        let temp = path + ".new"
+        try Data("hazard_id,found_date\nH1,2026-01-05\nH3,2026-01-06\n".utf8).write(to: URL(fileURLWithPath: temp))
+        var times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, temp, &times, 0) == 0)
+        #expect(rename(temp, path) == 0)
+        let next = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        #expect(next.digest(f.rel)?.sha256 == (try sha(path)))
+        #expect(next.counts.hashed == 1)
+    }
+
+    @Test(arguments: ["flip", "truncate", "garbage", "empty"])
+    func aDamagedCacheIsNoCache(_ damage: String) throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.root) }
+        let path = f.inputs.appendingPathComponent(f.rel).path
+        usleep(150_000)
+        let cache = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        _ = cache.digest(f.rel)
+        cache.save()
+        let file = f.outputs.appendingPathComponent(".state/hashes-2026-01.bin")
+        var bytes = [UInt8](try Data(contentsOf: file))
+        switch damage {
+        case "flip": bytes[bytes.count - 3] ^= 0x01
+        case "truncate": bytes.removeLast(7)
+        case "garbage": bytes = Array(repeating: 0xFF, count: 300)
+        default: bytes = []
+        }
+        try Data(bytes).write(to: file)
+        let next = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        #expect(next.digest(f.rel)?.sha256 == (try sha(path)))
+        #expect(next.counts == FileHashCache.Counts(reused: 0, hashed: 1))
+        next.save()  // and a whole one is written again
+        let healed = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        _ = healed.digest(f.rel)
+        #expect(healed.counts == FileHashCache.Counts(reused: 1, hashed: 0))
+    }
+
+    @Test func aFileThatIsNotARegularFileHasNoDigest() throws {
+        let f = try fixture()
+        defer { try? FileManager.default.removeItem(at: f.root) }
+        let cache = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        #expect(cache.digest("2026-01/V1") == nil)
+        #expect(cache.digest("2026-01/V1/missing.csv") == nil)
+    }
+
+    /// The pipeline on a multi-year demo town: with remembered hashes, after an in-place edit of an earlier
+    /// hazards file, and against a town that never had a cache, every output is the same.
+    @Test func monthlyRunsWithAndWithoutTheCacheGiveTheSameBytes() throws {
+        let town = try Town(villages: 6, months: 15)
+        let outputs = town.root.appendingPathComponent("outputs/2026-10")
+        _ = try town.build("2026-09")
+        sleep(3)  // the demo's files are now older than the cache's 2 s margin
+        let first = try town.build("2026-10")  // hashes every earlier hazards file, and remembers each
+        #expect(first.inputSummary.contains("saved state of 2026-09"))
+        #expect(first.inputSummary.contains(" 0 hash(es) reused"), "\(first.inputSummary)")
+        try FileManager.default.removeItem(at: outputs)
+        let monthly = try town.build("2026-10")
+        #expect(monthly.inputSummary.contains("saved state of 2026-09"))
+        #expect(!monthly.inputSummary.contains(" 0 hash(es) reused"), "\(monthly.inputSummary)")
+        #expect(monthly.inputSummary.hasSuffix(" 0 read"), "\(monthly.inputSummary)")
+        let fresh = try Town(copying: town)
+        _ = try fresh.build("2026-10")
+        expectSameOutputs(try town.outputs("2026-10"), try fresh.outputs("2026-10"), "cache against cold replay")
+
+        // An earlier hazards file edited in place, same size, mtime put back: the saved state must not be used,
+        // and the stale check names the file.
+        let rel = try town.hazardsFile(in: "2025-11")
+        try editInPlaceKeepingSizeAndMtime(town.root.appendingPathComponent("inputs/" + rel).path)
+        let config = try town.config
+        var check = StaleCheck(config: config, configSHA256: "cfg",
+                               fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs))
+        let manifest = try #require(Manifest.read(town.root.appendingPathComponent("outputs/2026-10/manifest.json")))
+        #expect(check.reasons(of: manifest).contains(.fileChanged(rel)))
+        try FileManager.default.removeItem(at: outputs)
+        let rebuilt = try town.build("2026-10")
+        #expect(rebuilt.inputSummary.contains("replayed"), "\(rebuilt.inputSummary)")
+        let edited = try Town(copying: town)
+        _ = try edited.build("2026-10")
+        expectSameOutputs(try town.outputs("2026-10"), try edited.outputs("2026-10"), "after an in-place edit")
+    }
+}
+
+@Suite struct LedgerCompactionTests {
+    typealias F = ComputationFixtures
+
+    /// Two years of one village's hazards, with every case a later year can meet: closed and never mentioned
+    /// again, closed in December, reopened in January and later, open across the new year, updated after closing.
+    static let months: [(String, [String: [HazardRow]])] = {
+        let v = F.v1
+        func h(_ id: String, _ status: HazardStatus, found: String = "2024-02-03", deadline: String = "2024-12-20",
+               level: HazardLevel = .general, group: String? = nil) -> HazardRow {
+            F.hazard(id, found: found, deadline: deadline, status: status, level: level, group: group)
+        }
+        return [
+            ("2024-02", [v: [h("A", .open), h("B", .open, level: .major), h("C", .inProgress, group: F.g1), h("D", .open)]]),
+            ("2024-05", [v: [h("A", .rectified), h("B", .inProgress, level: .major)]]),
+            ("2024-09", [v: [h("C", .rectified, group: F.g1), h("E", .open, found: "2024-09-01")]]),
+            ("2024-12", [v: [h("D", .rectified), h("F", .rectified, found: "2024-12-02")]]),
+            ("2025-01", [v: [h("D", .open, deadline: "2025-01-10"), h("G", .open, found: "2025-01-04", deadline: "2025-03-01")]]),
+            ("2025-03", [v: [h("A", .inProgress, deadline: "2025-02-01", group: F.g2), h("B", .rectified, level: .major)]]),
+            ("2025-04", [v: [h("A", .rectified, deadline: "2025-02-01", group: F.g2), h("F", .rectified, found: "2024-12-02")]]),
+            ("2025-07", [v: [h("C", .open, deadline: "2025-08-01", group: F.g1), h("G", .rectified, found: "2025-01-04", deadline: "2025-03-01")]]),
+            ("2025-10", [v: [h("E", .rectified, found: "2024-09-01")]]),
+        ]
+    }()
+
+    /// Full replay; compacted once at the new year; compacted after every month as the saved state is (and
+    /// written to disk and read back in between): every report of the later year is the same.
+    @Test func everyReportOfTheLaterYearIsTheSameFromTheCompactedLedger() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sr-compact-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = LedgerStateStore(outputs: dir)
+        let key = LedgerStateKey(configSHA256: String(repeating: "b", count: 64))
+        var full = HazardLedger(), once = HazardLedger(), saved = HazardLedger()
+        var p = Period(year: 2024, month: 1)!
+        var compactedClosed = 0
+        while p <= Period(year: 2025, month: 12)! {
+            let rows = Self.months.first { $0.0 == p.description }?.1[F.v1] ?? []
+            if p == Period(year: 2025, month: 1)! {
+                once = full.compacted(forReportsFrom: 2025)
+                compactedClosed = once.allHazards.filter { $0.updates.isEmpty && $0.rectifiedSince != nil }.count
+            }
+            #expect(saved.knownFoundDates(owner: F.v1) == full.knownFoundDates(owner: F.v1), "\(p)")
+            full.apply(period: p, owner: F.v1, rows: rows)
+            saved.apply(period: p, owner: F.v1, rows: rows)
+            if p.year == 2025 {
+                once.apply(period: p, owner: F.v1, rows: rows)
+                let folder = F.folder(F.v1, hazards: rows)
+                let expected = F.build(p.description, folders: [folder], ledger: full)
+                #expect(F.build(p.description, folders: [folder], ledger: once) == expected, "compacted once, \(p)")
+                #expect(F.build(p.description, folders: [folder], ledger: saved) == expected, "saved state, \(p)")
+            }
+            store.save(saved, after: p, key: key)
+            saved = try #require(store.load(after: p, key: key))
+            #expect(saved == saved.compacted(forReportsFrom: p.year))
+            p = p.next
+        }
+        #expect(compactedClosed == 4, "A, C, D and F were closed before 2025 and are kept as stubs")
+        let stub = try #require(once.hazard(owner: F.v1, id: "A"))
+        #expect(stub.registeredIn == Period(year: 2024, month: 2)! && stub.registeredFoundDate == F.day("2024-02-03"))
+    }
+
+    @Test func aClosedHazardOfAnEarlierYearKeepsNoRow() throws {
+        var ledger = F.ledger(Array(Self.months.prefix(4)))
+        ledger = ledger.compacted(forReportsFrom: 2025)
+        let a = try #require(ledger.hazard(owner: F.v1, id: "A"))
+        #expect(a.updates.isEmpty && a.rectifiedSince == Period(year: 2024, month: 5)!)
+        #expect(a.isRectified(at: Period(year: 2025, month: 1)!) && !a.isOpen(at: Period(year: 2025, month: 1)!))
+        let b = try #require(ledger.hazard(owner: F.v1, id: "B"))
+        #expect(b.updates.map(\.period) == [Period(year: 2024, month: 5)!], "an open hazard keeps its last row")
+    }
+}
