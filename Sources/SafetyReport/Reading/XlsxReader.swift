@@ -68,6 +68,8 @@ public struct XlsxWorkbook {
 
     public init(bytes: [UInt8], limits: Limits = .standard) throws(XlsxReadFailure) {
         guard bytes.starts(with: [0x50, 0x4B]) else { throw .notWorkbook }
+        // A directory pointing outside the bytes would make ZIPFoundation trap, not throw (see ZipBounds).
+        guard ZipBounds.safe(bytes) else { throw .notWorkbook }
         do { archive = try Archive(data: Data(bytes), accessMode: .read, pathEncoding: nil) } catch { throw .notWorkbook }
         self.limits = limits
         guard let workbookXML = try part("xl/workbook.xml") else { throw .missingPart("xl/workbook.xml") }
@@ -175,12 +177,38 @@ public struct XlsxWorkbook {
     }
 
     private static func parse<H: NSObject & XMLParserDelegate>(_ data: Data, part: String, _ handler: H) throws(XlsxReadFailure) -> H {
+        if let line = invalidUTF8Line(data) { throw .malformedXML(part: part, line: line) }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         parser.delegate = handler
         // swift-corelibs' parse() can return true after a fatal error on some inputs; parserError is what holds.
         guard parser.parse(), parser.parserError == nil else { throw .malformedXML(part: part, line: max(parser.lineNumber, 1)) }
         return handler
+    }
+
+    /// The line of the first byte that is not UTF-8, in a part meant as UTF-8 (no UTF-16 byte-order mark, no other
+    /// encoding declared); nil when the part is fine. swift-corelibs' XMLParser traps on an element name that is not
+    /// valid UTF-8 (`<\u{E4}ine`, found by the SubmissionWorkbook fuzz target), so such a part is refused before it.
+    static func invalidUTF8Line(_ data: Data) -> Int? {
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) { return nil }
+        let head = String(decoding: data.prefix(200), as: UTF8.self).lowercased()
+        if head.hasPrefix("<?xml"), let declaration = head.split(separator: ">").first,
+           let value = declaration.split(separator: "encoding=").dropFirst().first,
+           let quote = value.first, quote == "\"" || quote == "'" {
+            let encoding = value.dropFirst().prefix { $0 != quote }
+            // Another declared encoding (ISO-8859-1 …): libxml2 converts it itself.
+            guard encoding == "utf-8" || encoding == "utf8" else { return nil }
+        }
+        return data.withUnsafeBytes { raw in
+            var decoder = UTF8(), bytes = raw.makeIterator(), line = 1
+            while true {
+                switch decoder.decode(&bytes) {
+                case .scalarValue(let s): if s == "\n" { line += 1 }
+                case .emptyInput: return nil
+                case .error: return line
+                }
+            }
+        }
     }
 }
 
@@ -270,12 +298,18 @@ private final class SheetHandler: NSObject, XMLParserDelegate {
 
     init(strings: [String]) { self.strings = strings }
 
+    /// Excel's last row.
+    static let maxRow = 1_048_576
+
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                 qualifiedName qName: String?, attributes: [String: String] = [:]) {
         switch local(elementName) {
         case "row":
             // `r` is optional: a row without it follows the previous one.
             let number = attributes["r"].flatMap(Int.init) ?? lastRow + 1
+            // Excel's rows are 1…1,048,576: a number outside is a broken sheet, not a row (and `r="9223372036854775807"`
+            // followed by a row without `r` overflowed here).
+            guard (1...Self.maxRow).contains(number) else { parser.abortParsing(); return }
             row = Row(number: number, cells: []); lastRow = number; nextCol = 0
         case "c":
             cellCol = attributes["r"].flatMap(Self.column(ofRef:)) ?? nextCol
