@@ -112,4 +112,46 @@ private func setField(_ bytes: inout [UInt8], _ offset: Int, _ width: Int, _ val
         #expect(v2.contains { $0.file == "trainings.xlsx" && $0.rule == "file.xlsx_unreadable" })
         #expect(report.fileStats.first { $0.folder == "V1" && $0.kind == .inspections }?.rowsRead == 3)
     }
+
+    /// ZIPFoundation's Linux inflate loop ignores the entry's size and, on a deflate stream that has not ended when
+    /// the file does, reads empty chunks for ever: this workbook (the fuzz target's input, 2 kB, a mutated copy of
+    /// a hand-made seed with two 排查记录 sheets) hung the run. Parts are now inflated with a provider that stops
+    /// at the entry's compressed size, so it reads as a broken part. The time limit only turns a hang into a failure.
+    @Test(.timeLimit(.minutes(1))) func aDeflateStreamThatNeverEndsIsABrokenPartNotAHang() throws {
+        let bytes = try #require(Data(base64Encoded: """
+        UEsDBBQAAAAIAFWqfV0oaNbp2wAAAFABAAAPAAAAeGwvd29ya2Jvb2sueG1sjY89TsRADIWvMnLPTjYFQlGSbRBSOgo4wDBxNqPNjEf28HMKCiRq
+        KlrEBTgOK47BkGXF0m1lW/b33nO9evCTukMWR6GB5aIAhcFS78K6geuri5MzWLX1PfHmhmij8nWQBsaUYqW12BG9kQVFDHkzEHuT8shrLZHR9DIi
+        Jj/psihOtTcuwE6h4mM0aBicxXOytx5D2okwTiblrDK6KPCX7JJ1W8928ltVMB4b2D4+bV9ev97ePz+eQc2brs+fguLK5Ya7fgn6P9MFiWhnmwOk
+        PEDKH0Tv/fQ+RfsNUEsDBBQAAAAIAFWqfV0LKniYpQAAAJsBAAAaAAAAeGwvX3JlbHMvd29ya2Jvb2sueG1sLnJlbHPFkMEOgjAMhl9l6QNQ4ODB
+        MLh44Wp8gWUURmBsWafi27uYGCXh4M1T07/N1y+tmtXO4kaBR7dIKLIcmro606xiCtiMnkXaWFiCidEfEVkbsooz52lJk94Fq2Jqw4Be6UkNhGWe
+        HzB8M2DLFG0nIbRdAeLy8PQL2/X9qOnk9NXSEndO4N2FiQ1RTFAVBooScJ0/MeOrFFkiA+4LlX8QKt9CuHl7/QRQSwMEFAAAAAgAVap9XY9POW5o
+        AQAAMwMAABgAAAB4bC93b3Jrc2hlZXRzL3NoZWV0MS54bWx1k01OwzAQha8SmSVqbdckoMpxVdqyZEM5QEhNG9E4lW213AGJDYtKVCyQOAHLCsFl
+        KD8rroCTIDcJqZRF7G/mvTejhHau46kz51JFifABbiLgcBEmo0iMfXA+PGkcgQ6ji0ReqQnn2jHlQvlgovWsDaEKJzwOVDOZcWHIZSLjQJujHEM1
+        kzwYZU3xFLYQ8mAcRAIwmt31Ax0wKpOFI42tuQ3Tly4GjvaBMuc5QxTOGYXhHzsuMlxmvSJrlVm/yEiZDYrswDJoctlwxIYjeZlHUCVajxRk3Ip9
+        ziIxjQQ/09LURIpRzT6e374el85mvfy+W1OoTU8KttlIZRqbKi1I7TIxU4FaHsQIegVjgy/+Lao+xsPtZrWq+ptSnvXvncLuViJTbLr1i3Ltotxs
+        5JFN18CogQ6HCLWzp7I8d8eCfLyP6/bi5oMNSH0Mz8bwdgh/Pq3fX29+Xu5tNrfsk+vBwocK7R/AfgFQSwMEFAAAAAgAVap9XY9POW5oAQAAMwMA
+        ABgAAAB4bC93b3Jrc2hlZXRzL3NoZWV0Mi54bWx1k01OwzAQha8SmSVqbdckoMpxVdqyZEM5QEhNG9E4lW213AGJDYtKVCyQOAHLCsFlKD8rroCT
+        IDcJqZRF7G/mvTejhHau46kz51JFifABbiLgcBEmo0iMfXA+PGkcgQ6ji0ReqQnn2jHlQvlgovWsDaEKJzwOVDOZcWHIZSLjQJujHEM1kzwYZU3x
+        FLYQ8mAcRAIwmt31Ax0wKpOFI42tuQ3Tly4GjvaBMuc5QxTOGYXhHzsuMlxmvSJrlVm/yEiZDYrswDJoctlwxIYjeZlHUCVajxRk3Ip9ziIxjQQ/
+        09LURIpRzT6e374el85mvfy+W1OoTU8KttlIZRqbKi1I7TIxU4FaHsQIegVjgy/+Lao+xsPtZrWq+ptSnvXvncLuViJTbLr1i3Ltotxs5JFN18Co
+        gQ6HCLWzp7I8d8eCfLyP6/bi5oMNSH0Mz8bwdgh/Pq3fX29+Xu5tNrfsk+vBwocK7R/AfgFQSwMEFAAAAAgAVap9XSPFPugfAQAA5AEAABQAAAB4
+        bC9zaGFyZWRTdHJpbmdzLnhtbJWRz0rDQBDG7z7FMne7qaBISbaIoJ6kB714W5O1CTSbuLMpevTPRZBWBRVUaEF6z8GD1D5Ok+hbuLER8SL1NMw3
+        32++gbGbR2GHdIXCIJIO1GsWECHdyAtk24HdnY3FVSCoufR4J5LCgWOB0GQLNqImBpXogK913KAUXV+EHGtRLKSZHEQq5Nq0qk0xVoJ76Auhww5d
+        sqwVGvJAAnGjRGoHloEkMjhMNPp3z2wMmP0V0cCYuybZ7EChugJY3rvJB6P8fpQ/DWyqmU1L8x9AlvaLt/NiclcMT+YCZgnT8fgf7vfLs+zxZb57
+        +tdFL/14uMpPn/Pb9DejDMayyXCmqkqYvl78CC2f4L4D5a9MqUNp2Nta296sLSzazb9Hm9gnUEsBAhQDFAAAAAgAVap9XSho1unbAAAAUAEAAA8A
+        AAAAAAAAAAAAAIABAAAAAHhsL3dvcmtib29rLnhtbFBLAQIUAxQAAAAIAFWqfV0LKniYpQAAAJsBAAAaAAAAAAAAAAAAAACAAQgBAAB4bC9fcmVs
+        cy93b3JrYm9vay54bWwucmVsc1BLAQIUAxQAAAAIAFWqfV2PTzluaAEAADMDAAAYAAAAAAAAAAAAAACAAeUBAAB4bC93b3Jrc2hlZXRzL3NoZWV0
+        MS54bWxQSwECFAMUAAAACABVqn1dj085bmgBAAAzAwAAGAAAAAAAAAAAAAAAgAGDAwAAeGwvd29ya3NoZWV0cy9zaGVldDIueG1sUEsBAhQDFAAA
+        AAgAVap9XSPFPugfAQAA5AEAABQAAAAAAAAAAAAAAIABIQUAAHhsL3NoYXJlZFN0cmluZ3MueG1sUEsFBgAAAAAFAAUAUwEAAHIGAAAAAA==
+        """, options: .ignoreUnknownCharacters))
+        var failures: [XlsxReadFailure] = []
+        do {
+            var book = try XlsxWorkbook(bytes: [UInt8](bytes))
+            for sheet in book.sheets {
+                do { _ = try book.records(sheet, kind: .inspections) } catch { failures.append(error) }
+            }
+        } catch { failures.append(error) }
+        #expect(!failures.isEmpty)
+        #expect(failures.allSatisfy { $0.rule == "file.xlsx_unreadable" }, "\(failures)")
+    }
 }

@@ -62,6 +62,9 @@ public struct XlsxWorkbook {
     /// The 1904 date system (old Mac Excel): serials count from 1904-01-01.
     public private(set) var date1904 = false
     private let archive: Archive
+    /// The zip's bytes (shared with `archive`) and where each entry's data lies, in the archive's order.
+    private let data: Data
+    private let spans: [ZipBounds.Span]
     private var sharedStrings: [String] = []
     private var limits: Limits
     private var unpacked = 0
@@ -69,8 +72,10 @@ public struct XlsxWorkbook {
     public init(bytes: [UInt8], limits: Limits = .standard) throws(XlsxReadFailure) {
         guard bytes.starts(with: [0x50, 0x4B]) else { throw .notWorkbook }
         // A directory pointing outside the bytes would make ZIPFoundation trap, not throw (see ZipBounds).
-        guard ZipBounds.safe(bytes) else { throw .notWorkbook }
-        do { archive = try Archive(data: Data(bytes), accessMode: .read, pathEncoding: nil) } catch { throw .notWorkbook }
+        guard let spans = ZipBounds.spans(bytes) else { throw .notWorkbook }
+        self.spans = spans
+        data = Data(bytes)
+        do { archive = try Archive(data: data, accessMode: .read, pathEncoding: nil) } catch { throw .notWorkbook }
         self.limits = limits
         guard let workbookXML = try part("xl/workbook.xml") else { throw .missingPart("xl/workbook.xml") }
         let book = try Self.parse(workbookXML, part: "xl/workbook.xml", WorkbookHandler())
@@ -156,16 +161,38 @@ public struct XlsxWorkbook {
 
     /// One part, unzipped within the limits; nil when the archive has no such entry.
     private mutating func part(_ path: String) throws(XlsxReadFailure) -> Data? {
-        guard !path.isEmpty, let entry = archive[path] else { return nil }
+        // The first entry of that name, as `archive[path]` finds it; its position says which span is its data.
+        guard !path.isEmpty, let (index, entry) = archive.enumerated().first(where: { $0.element.path == path }) else { return nil }
         let cap = min(limits.partBytes, limits.totalBytes - unpacked)
         // The declared size may lie; the running count below is what holds.
         guard entry.uncompressedSize <= UInt64(max(cap, 0)) else { throw .tooLarge(part: path, limit: limits.partBytes) }
         var data = Data()
         struct Exceeded: Error {}
+        struct Truncated: Error {}
+        let append: Consumer = { chunk in
+            data.append(chunk)
+            if data.count > cap { throw Exceeded() }
+        }
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                data.append(chunk)
-                if data.count > cap { throw Exceeded() }
+            if entry.type == .file, index < spans.count {
+                // Inflated here, not by archive.extract: ZIPFoundation's Linux inflate never stops on a stream that
+                // ends early (see ZipBounds). This provider ends at the entry's compressed size.
+                let span = spans[index], bytes = self.data
+                let end = min(span.dataOffset + (span.method == 0 ? Int(min(span.uncompressedSize, UInt64(Int.max))) : span.compressedSize),
+                              bytes.count)
+                switch span.method {
+                case 0: try append(bytes.subdata(in: min(span.dataOffset, end)..<end))
+                case 8:
+                    _ = try Data.decompress(size: Int64(end - span.dataOffset), bufferSize: defaultReadChunkSize, skipCRC32: true,
+                                            provider: { position, size in
+                        let start = span.dataOffset + Int(position)
+                        guard start < end else { throw Truncated() }
+                        return bytes.subdata(in: start..<min(start + size, end))
+                    }, consumer: append)
+                default: throw Truncated()  // ZIPFoundation knows no other method either
+                }
+            } else {
+                _ = try archive.extract(entry, skipCRC32: false, consumer: append)
             }
         } catch is Exceeded {
             throw .tooLarge(part: path, limit: limits.partBytes)

@@ -1,4 +1,4 @@
-// Refuses a zip whose directory points outside its own bytes, before ZIPFoundation reads it from memory and traps.
+// Walks a zip's directory as ZIPFoundation will, refusing one that would make it trap or hang, and says where each entry's data lies.
 
 /// ZIPFoundation 0.9.20 reads an in-memory archive through a `MemoryFile` whose read traps ("Range requires
 /// lowerBound <= upperBound") when a seek has gone past the end of the data, and converts 64-bit sizes and
@@ -7,9 +7,27 @@
 /// weichsel/ZIPFoundation#394 is still open). This walks the directory exactly as `Archive` will — the same end
 /// record, ZIP64 record, central-directory walk and ZIP64 extra fields — and says whether every position it
 /// would seek to lies inside the data. A valid zip always passes; it only ever rejects a broken one.
+///
+/// It also records where each entry's data lies, in ZIPFoundation's iteration order, because its Linux inflate loop
+/// never ends on a deflate stream that runs out before its end marker (it ignores the entry's size and keeps reading
+/// empty chunks at the end of the file: a hang, found by the same target). The reader inflates from these spans
+/// itself, with a provider that stops at the entry's compressed size.
 enum ZipBounds {
+    /// Where one entry's data lies in the zip, and how it is stored (from its local header, as ZIPFoundation reads it).
+    struct Span: Equatable {
+        var dataOffset: Int
+        var compressedSize: Int
+        var uncompressedSize: UInt64
+        var method: UInt64
+    }
+
     /// True when ZIPFoundation can walk every entry of `bytes` without seeking past the end.
-    static func safe(_ bytes: [UInt8]) -> Bool {
+    static func safe(_ bytes: [UInt8]) -> Bool { spans(bytes) != nil }
+
+    /// Every entry's data, in ZIPFoundation's iteration order; nil when walking the directory would trap.
+    /// (Empty when there is no end record: `Archive(data:)` throws by itself then.)
+    static func spans(_ bytes: [UInt8]) -> [Span]? {
+        var spans: [Span] = []
         let length = UInt64(bytes.count)
         func u16(_ at: UInt64) -> UInt64? { at + 2 <= length ? UInt64(bytes[Int(at)]) | UInt64(bytes[Int(at) + 1]) << 8 : nil }
         func u32(_ at: UInt64) -> UInt64? {
@@ -22,7 +40,7 @@ enum ZipBounds {
         }
 
         // End record: the last signature scanning back from 22 bytes before the end (Archive.scanForEndOfCentralDirectoryRecord).
-        guard length >= 22 else { return true }  // no end record: Archive(data:) throws by itself
+        guard length >= 22 else { return spans }  // no end record: Archive(data:) throws by itself
         var eocd: UInt64?
         var back: UInt64 = 22
         while back <= length {
@@ -30,7 +48,7 @@ enum ZipBounds {
             back += 1
         }
         guard let eocd, let commentLength = u16(eocd + 20), eocd + 22 + commentLength <= length,
-              let entries16 = u16(eocd + 10), let offset32 = u32(eocd + 16) else { return true }
+              let entries16 = u16(eocd + 10), let offset32 = u32(eocd + 16) else { return spans }
         var entries = entries16, directory = offset32
         // A ZIP64 end record just before its locator overrides both (scanForZIP64EndOfCentralDirectory).
         if eocd > 20, eocd - 20 > 56 {
@@ -45,13 +63,13 @@ enum ZipBounds {
         // the walk there, as it ends ZIPFoundation's.
         var index: UInt64 = 0
         while index < entries {
-            guard directory <= length else { return false }
+            guard directory <= length else { return nil }
             guard u32(directory) == 0x0201_4B50, let needed = u16(directory + 6), let flags = u16(directory + 8),
                   let method = u16(directory + 10), let compressed32 = u32(directory + 20),
                   let uncompressed32 = u32(directory + 24), let nameLength = u16(directory + 28),
                   let extraLength = u16(directory + 30), let commentLength = u16(directory + 32),
                   let disk16 = u16(directory + 34), let offset32 = u32(directory + 42),
-                  directory + 46 + nameLength + extraLength + commentLength <= length else { return true }
+                  directory + 46 + nameLength + extraLength + commentLength <= length else { return spans }
             let extra = directory + 46 + nameLength
             let zip64 = zip64Fields(bytes, from: extra, length: extraLength, compressed: compressed32,
                                     uncompressed: uncompressed32, offset: offset32, disk: disk16)
@@ -61,18 +79,20 @@ enum ZipBounds {
             let compressed = effective(compressed32, zip64?.compressed)
             let uncompressed = effective(uncompressed32, zip64?.uncompressed)
             // Sizes ZIPFoundation turns into Int64 when extracting; data always lies inside the file.
-            guard header <= length, compressed <= length, method != 0 || uncompressed <= length else { return false }
-            guard u32(header) == 0x0403_4B50, let localName = u16(header + 26), let localExtra = u16(header + 28),
-                  header + 30 + localName + localExtra <= length else { return true }
+            guard header <= length, compressed <= length, method != 0 || uncompressed <= length else { return nil }
+            guard u32(header) == 0x0403_4B50, let localMethod = u16(header + 8), let localName = u16(header + 26),
+                  let localExtra = u16(header + 28), header + 30 + localName + localExtra <= length else { return spans }
             if flags & 0x8 != 0 {
                 // The data descriptor after the data.
                 let size = method != 0 ? compressed : uncompressed
-                guard header + 30 + localName + localExtra + size <= length else { return false }
+                guard header + 30 + localName + localExtra + size <= length else { return nil }
             }
+            spans.append(Span(dataOffset: Int(header + 30 + localName + localExtra), compressedSize: Int(compressed),
+                              uncompressedSize: uncompressed, method: localMethod))
             directory += 46 + nameLength + extraLength + commentLength
             index += 1
         }
-        return true
+        return spans
     }
 
     /// The ZIP64 extended information of a central-directory entry, read as ZIPFoundation reads it
