@@ -69,7 +69,8 @@ private func setField(_ bytes: inout [UInt8], _ offset: Int, _ width: Int, _ val
     }
 
     /// swift-corelibs' XMLParser traps on an element name that is not UTF-8: `<\xE4ine` (fuzz: SubmissionWorkbook,
-    /// minimised from a mutated hazards sheet). A part meant as UTF-8 that is not is now a broken part naming its line.
+    /// minimised from a mutated hazards sheet). A part the parser takes as UTF-8 that is not is now a broken part
+    /// naming its line.
     @Test func anElementNameThatIsNotUTF8IsABrokenPartNotACrash() throws {
         var book = try XlsxWorkbook(bytes: try oneSheet(Array("<row r=\"1\"/>\n<".utf8) + [0xE4] + Array("ine/>".utf8)))
         #expect(throws: XlsxReadFailure.malformedXML(part: "xl/worksheets/sheet1.xml", line: 2)) {
@@ -78,7 +79,15 @@ private func setField(_ bytes: inout [UInt8], _ offset: Int, _ width: Int, _ val
         // The same in the workbook part fails the whole workbook.
         let badWorkbook = try zipOf([("xl/workbook.xml", [0x3C, 0xE4] + Array("ine/>".utf8))])
         #expect(throws: XlsxReadFailure.malformedXML(part: "xl/workbook.xml", line: 1)) { _ = try XlsxWorkbook(bytes: badWorkbook) }
-        // A part that declares another encoding is still read, converted by the parser as before.
+        // Nor does declaring an encoding the parser does not know get past the check (found next: `encoding="UTFwu`,
+        // unterminated, then `wi\xC1th` in a name).
+        for declaration in [#"<?xml version="1.0" encoding="UTFwu><a wi"#, #"<?xml version="1.0" encoding="x-unknown"?><a wi"#] {
+            let part = Array(declaration.utf8) + [0xC1] + Array("th/>".utf8)
+            #expect(throws: XlsxReadFailure.malformedXML(part: "xl/workbook.xml", line: 1)) {
+                _ = try XlsxWorkbook(bytes: try zipOf([("xl/workbook.xml", part)]))
+            }
+        }
+        // A part that declares ISO-8859-1 is still read, converted by the parser as before.
         let latin1 = Array(#"<row r="1"><c r="A1" t="inlineStr"><is><t>"#.utf8) + [0x4D, 0xE4, 0x72, 0x7A] + Array("</t></is></c></row>".utf8)
         var converted = try XlsxWorkbook(bytes: try oneSheet(latin1, declaration: #"<?xml version="1.0" encoding="ISO-8859-1"?>"#))
         #expect(try converted.records(converted.sheets[0], kind: nil).map(\.fields) == [["März"]])

@@ -213,18 +213,22 @@ public struct XlsxWorkbook {
         return handler
     }
 
-    /// The line of the first byte that is not UTF-8, in a part meant as UTF-8 (no UTF-16 byte-order mark, no other
-    /// encoding declared); nil when the part is fine. swift-corelibs' XMLParser traps on an element name that is not
-    /// valid UTF-8 (`<\u{E4}ine`, found by the SubmissionWorkbook fuzz target), so such a part is refused before it.
+    /// The line of the first byte that is not UTF-8, in a part the XML parser will take as UTF-8; nil when the part
+    /// is fine. swift-corelibs' XMLParser traps on an element name that is not valid UTF-8 (`<\u{E4}ine`, found by
+    /// the SubmissionWorkbook fuzz target), so such a part is refused before it. OOXML parts are UTF-8 or UTF-16;
+    /// UTF-16 (with a byte-order mark, or detected from `<?`) and a declared ISO-8859-1 are converted by libxml2 into
+    /// valid UTF-8, so they are left to it. Any other declared encoding is checked as UTF-8 too: an unknown one
+    /// (`encoding="UTFwu`, found next) reaches the parser's names unconverted.
     static func invalidUTF8Line(_ data: Data) -> Int? {
-        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) { return nil }
+        let utf16Starts: [[UInt8]] = [[0xFF, 0xFE], [0xFE, 0xFF], [0x3C, 0x00, 0x3F, 0x00], [0x00, 0x3C, 0x00, 0x3F]]
+        if utf16Starts.contains(where: { data.starts(with: $0) }) { return nil }
         let head = String(decoding: data.prefix(200), as: UTF8.self).lowercased()
         if head.hasPrefix("<?xml"), let declaration = head.split(separator: ">").first,
            let value = declaration.split(separator: "encoding=").dropFirst().first,
-           let quote = value.first, quote == "\"" || quote == "'" {
-            let encoding = value.dropFirst().prefix { $0 != quote }
-            // Another declared encoding (ISO-8859-1 …): libxml2 converts it itself.
-            guard encoding == "utf-8" || encoding == "utf8" else { return nil }
+           let quote = value.first, quote == "\"" || quote == "'",
+           let end = value.dropFirst().firstIndex(of: quote),
+           ["iso-8859-1", "iso_8859-1", "latin1", "latin-1"].contains(String(value[value.index(after: value.startIndex)..<end])) {
+            return nil
         }
         return data.withUnsafeBytes { raw in
             var decoder = UTF8(), bytes = raw.makeIterator(), line = 1
