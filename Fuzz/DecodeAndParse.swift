@@ -1,5 +1,7 @@
 // libFuzzer target: any bytes through decoding and the CSV reader; checks the reader's invariants.
 
+@testable import SafetyReport
+
 /// Called by libFuzzer with each input. Traps (so libFuzzer saves the input) when an invariant breaks.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDecodeAndParse(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -62,13 +62,20 @@ public struct XlsxWorkbook {
     /// The 1904 date system (old Mac Excel): serials count from 1904-01-01.
     public private(set) var date1904 = false
     private let archive: Archive
+    /// The zip's bytes (shared with `archive`) and where each entry's data lies, in the archive's order.
+    private let data: Data
+    private let spans: [ZipBounds.Span]
     private var sharedStrings: [String] = []
     private var limits: Limits
     private var unpacked = 0
 
     public init(bytes: [UInt8], limits: Limits = .standard) throws(XlsxReadFailure) {
         guard bytes.starts(with: [0x50, 0x4B]) else { throw .notWorkbook }
-        do { archive = try Archive(data: Data(bytes), accessMode: .read, pathEncoding: nil) } catch { throw .notWorkbook }
+        // A directory pointing outside the bytes would make ZIPFoundation trap, not throw (see ZipBounds).
+        guard let spans = ZipBounds.spans(bytes) else { throw .notWorkbook }
+        self.spans = spans
+        data = Data(bytes)
+        do { archive = try Archive(data: data, accessMode: .read, pathEncoding: nil) } catch { throw .notWorkbook }
         self.limits = limits
         guard let workbookXML = try part("xl/workbook.xml") else { throw .missingPart("xl/workbook.xml") }
         let book = try Self.parse(workbookXML, part: "xl/workbook.xml", WorkbookHandler())
@@ -154,16 +161,38 @@ public struct XlsxWorkbook {
 
     /// One part, unzipped within the limits; nil when the archive has no such entry.
     private mutating func part(_ path: String) throws(XlsxReadFailure) -> Data? {
-        guard !path.isEmpty, let entry = archive[path] else { return nil }
+        // The first entry of that name, as `archive[path]` finds it; its position says which span is its data.
+        guard !path.isEmpty, let (index, entry) = archive.enumerated().first(where: { $0.element.path == path }) else { return nil }
         let cap = min(limits.partBytes, limits.totalBytes - unpacked)
         // The declared size may lie; the running count below is what holds.
         guard entry.uncompressedSize <= UInt64(max(cap, 0)) else { throw .tooLarge(part: path, limit: limits.partBytes) }
         var data = Data()
         struct Exceeded: Error {}
+        struct Truncated: Error {}
+        let append: Consumer = { chunk in
+            data.append(chunk)
+            if data.count > cap { throw Exceeded() }
+        }
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                data.append(chunk)
-                if data.count > cap { throw Exceeded() }
+            if entry.type == .file, index < spans.count {
+                // Inflated here, not by archive.extract: ZIPFoundation's Linux inflate never stops on a stream that
+                // ends early (see ZipBounds). This provider ends at the entry's compressed size.
+                let span = spans[index], bytes = self.data
+                let end = min(span.dataOffset + (span.method == 0 ? Int(min(span.uncompressedSize, UInt64(Int.max))) : span.compressedSize),
+                              bytes.count)
+                switch span.method {
+                case 0: try append(bytes.subdata(in: min(span.dataOffset, end)..<end))
+                case 8:
+                    _ = try Data.decompress(size: Int64(end - span.dataOffset), bufferSize: defaultReadChunkSize, skipCRC32: true,
+                                            provider: { position, size in
+                        let start = span.dataOffset + Int(position)
+                        guard start < end else { throw Truncated() }
+                        return bytes.subdata(in: start..<min(start + size, end))
+                    }, consumer: append)
+                default: throw Truncated()  // ZIPFoundation knows no other method either
+                }
+            } else {
+                _ = try archive.extract(entry, skipCRC32: false, consumer: append)
             }
         } catch is Exceeded {
             throw .tooLarge(part: path, limit: limits.partBytes)
@@ -175,12 +204,42 @@ public struct XlsxWorkbook {
     }
 
     private static func parse<H: NSObject & XMLParserDelegate>(_ data: Data, part: String, _ handler: H) throws(XlsxReadFailure) -> H {
+        if let line = invalidUTF8Line(data) { throw .malformedXML(part: part, line: line) }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         parser.delegate = handler
         // swift-corelibs' parse() can return true after a fatal error on some inputs; parserError is what holds.
         guard parser.parse(), parser.parserError == nil else { throw .malformedXML(part: part, line: max(parser.lineNumber, 1)) }
         return handler
+    }
+
+    /// The line of the first byte that is not UTF-8, in a part the XML parser will take as UTF-8; nil when the part
+    /// is fine. swift-corelibs' XMLParser traps on an element name that is not valid UTF-8 (`<\u{E4}ine`, found by
+    /// the SubmissionWorkbook fuzz target), so such a part is refused before it. OOXML parts are UTF-8 or UTF-16;
+    /// UTF-16 (with a byte-order mark, or detected from `<?`) and a declared ISO-8859-1 are converted by libxml2 into
+    /// valid UTF-8, so they are left to it. Any other declared encoding is checked as UTF-8 too: an unknown one
+    /// (`encoding="UTFwu`, found next) reaches the parser's names unconverted.
+    static func invalidUTF8Line(_ data: Data) -> Int? {
+        let utf16Starts: [[UInt8]] = [[0xFF, 0xFE], [0xFE, 0xFF], [0x3C, 0x00, 0x3F, 0x00], [0x00, 0x3C, 0x00, 0x3F]]
+        if utf16Starts.contains(where: { data.starts(with: $0) }) { return nil }
+        let head = String(decoding: data.prefix(200), as: UTF8.self).lowercased()
+        if head.hasPrefix("<?xml"), let declaration = head.split(separator: ">").first,
+           let value = declaration.split(separator: "encoding=").dropFirst().first,
+           let quote = value.first, quote == "\"" || quote == "'",
+           let end = value.dropFirst().firstIndex(of: quote),
+           ["iso-8859-1", "iso_8859-1", "latin1", "latin-1"].contains(String(value[value.index(after: value.startIndex)..<end])) {
+            return nil
+        }
+        return data.withUnsafeBytes { raw in
+            var decoder = UTF8(), bytes = raw.makeIterator(), line = 1
+            while true {
+                switch decoder.decode(&bytes) {
+                case .scalarValue(let s): if s == "\n" { line += 1 }
+                case .emptyInput: return nil
+                case .error: return line
+                }
+            }
+        }
     }
 }
 
@@ -270,12 +329,18 @@ private final class SheetHandler: NSObject, XMLParserDelegate {
 
     init(strings: [String]) { self.strings = strings }
 
+    /// Excel's last row.
+    static let maxRow = 1_048_576
+
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                 qualifiedName qName: String?, attributes: [String: String] = [:]) {
         switch local(elementName) {
         case "row":
             // `r` is optional: a row without it follows the previous one.
             let number = attributes["r"].flatMap(Int.init) ?? lastRow + 1
+            // Excel's rows are 1…1,048,576: a number outside is a broken sheet, not a row (and `r="9223372036854775807"`
+            // followed by a row without `r` overflowed here).
+            guard (1...Self.maxRow).contains(number) else { parser.abortParsing(); return }
             row = Row(number: number, cells: []); lastRow = number; nextCol = 0
         case "c":
             cellCol = attributes["r"].flatMap(Self.column(ofRef:)) ?? nextCol
