@@ -122,7 +122,7 @@ public enum ReportAssembler {
         var standing: [String: StandingAgreements] = [:]
         var hazardEntries: [String] = []
         for c in current {
-            ledger.apply(period: period, owner: c.folder.code, rows: c.folder.hazards.rows)
+            ledger.apply(period: period, owner: c.folder.code, rows: c.folder.hazards.rows.elements)
             folders.append(c.folder)
             if let s = c.standing { standing[c.folder.code] = s }
             cost.load = cost.load + c.load
@@ -178,7 +178,7 @@ public enum ReportAssembler {
             var clock = LoadCost.now()
             let result = Validator.hazards(input, context(config, q, code, spill: spill), known: ledger.knownFoundDates(owner: code))
             validate += LoadCost.since(&clock)
-            ledger.apply(period: q, owner: code, rows: result.rows)
+            ledger.apply(period: q, owner: code, rows: result.rows.elements)
             apply += LoadCost.since(&clock)
         }
         // Only what report(P) can ask of the earlier months is kept (see HazardLedger.compacted).
@@ -262,7 +262,7 @@ public enum ReportAssembler {
         let records = loader.records
         var standing: StandingAgreements?
         if agreements.isSubmitted {
-            standing = StandingAgreements(sentIn: period, rows: agreements.rows, rejectedParties: agreements.rejectedParties)
+            standing = StandingAgreements(sentIn: period, rows: agreements.rows.elements, rejectedParties: agreements.rejectedParties)
         } else {
             for (i, q) in history.enumerated().reversed() where q.year == period.year {
                 guard let found = scans[i].folders[code] else { continue }
@@ -271,7 +271,7 @@ public enum ReportAssembler {
                 let result = Validator.agreements(input, context(config, q, code, spill: spill))
                 validate += LoadCost.since(&clock)
                 if result.isSubmitted {
-                    standing = StandingAgreements(sentIn: q, rows: result.rows, rejectedParties: result.rejectedParties)
+                    standing = StandingAgreements(sentIn: q, rows: result.rows.elements, rejectedParties: result.rejectedParties)
                     break
                 }
             }
