@@ -255,10 +255,15 @@ public enum ReportAssembler {
         let agreements = Validator.agreements(agreementsInput, ctx)
         let trainings = Validator.trainings(trainingsInput, ctx)
         let newIds = Set(hazards.rows.map(\.hazardId).filter { known[$0] == nil })
-        let cross = Validator.crossCheck(inspections: inspections, hazards: hazards, newIds: newIds, ctx)
+        // The cross-check warns at most once per accepted inspection row: spilled like the files' issues.
+        var other = IssueList(spill: spill)
+        other.append(contentsOf: folder?.issues ?? [])
+        Validator.crossCheck(inspections: inspections, hazards: hazards, newIds: newIds, ctx) { other.append($0) }
+        other.seal()
         var validate = LoadCost.since(&clock)
-        let result = FolderPeriod(code: code, submitter: ctx.submitter, inspections: inspections, hazards: hazards,
-                                  agreements: agreements, trainings: trainings, otherIssues: (folder?.issues ?? []) + cross)
+        var result = FolderPeriod(code: code, submitter: ctx.submitter, inspections: inspections, hazards: hazards,
+                                  agreements: agreements, trainings: trainings)
+        result.otherIssues = other
         let records = loader.records
         var standing: StandingAgreements?
         if agreements.isSubmitted {

@@ -252,7 +252,15 @@ public enum Validator {
     /// disagreeing date gets the warning. Skipped unless both files were read.
     public static func crossCheck(inspections: FileResult<InspectionRow>, hazards: FileResult<HazardRow>,
                                   newIds: Set<String>, _ ctx: ValidationContext) -> [ValidationIssue] {
-        guard inspections.state == .read, hazards.state == .read else { return [] }
+        var out: [ValidationIssue] = []
+        crossCheck(inspections: inspections, hazards: hazards, newIds: newIds, ctx) { out.append($0) }
+        return out
+    }
+
+    /// The same warnings handed to `emit` one at a time, so a million of them need not be held at once.
+    public static func crossCheck(inspections: FileResult<InspectionRow>, hazards: FileResult<HazardRow>,
+                                  newIds: Set<String>, _ ctx: ValidationContext, emit: (ValidationIssue) -> Void) {
+        guard inspections.state == .read, hazards.state == .read else { return }
         var registered: [Day: Int] = [:]
         for h in hazards.rows where newIds.contains(h.hazardId) { registered[h.foundDate, default: 0] += 1 }
         var reported: [Day: Int] = [:]
@@ -261,14 +269,14 @@ public enum Validator {
             reported[r.date, default: 0] += r.hazardsFound
             inspectionsOn[r.date, default: 0] += 1
         }
-        return inspections.rows.compactMap { r in
+        for r in inspections.rows {
             let sum = reported[r.date]!, count = registered[r.date] ?? 0
-            guard sum != count else { return nil }
+            guard sum != count else { continue }
             let total = inspectionsOn[r.date]! > 1 ? "当日 \(inspectionsOn[r.date]!) 次排查合计发现隐患 \(sum) 处" : "发现隐患 \(sum) 处"
-            return ValidationIssue(.warning, period: ctx.period, folder: ctx.folder, file: inspections.fileName,
-                                   line: r.line, column: "hazards_found", value: r.hazardsFoundText,
-                                   rule: "inspection.hazards_found_mismatch",
-                                   message: "\(r.date) 的排查记录\(total)，但隐患整改台账中发现日期为 \(r.date) 的新登记隐患有 \(count) 条，请核对两表是否一致。")
+            emit(ValidationIssue(.warning, period: ctx.period, folder: ctx.folder, file: inspections.fileName,
+                                 line: r.line, column: "hazards_found", value: r.hazardsFoundText,
+                                 rule: "inspection.hazards_found_mismatch",
+                                 message: "\(r.date) 的排查记录\(total)，但隐患整改台账中发现日期为 \(r.date) 的新登记隐患有 \(count) 条，请核对两表是否一致。"))
         }
     }
 
