@@ -137,3 +137,35 @@ import Testing
         #expect(spill.failure == nil)
     }
 }
+
+@Suite(.serialized) struct AcceptedRowsRunTests {
+    /// 30,000 valid trainings spill about 450 KB of rows, far beyond a temp folder that fills up at 200 KB
+    /// (RLIMIT_FSIZE, as in `IssueSpillRunTests`: root ignores permissions): exit 1 with the English line,
+    /// no outputs, nothing left in the temp folder; with room again the same run lists every training.
+    @Test func aTempFolderThatFillsUpWithAcceptedRowsFailsTheRunCleanly() throws {
+        let town = try TownFixture()
+        try town.write("inputs/2026-10/V1/trainings.csv",
+                       "活动日期,活动形式,活动主题,参与人数\n" + String(repeating: "2026-10-3,培训,用电安全,12\n", count: 30_000))
+        let tmp = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "trap '' XFSZ; ulimit -f 400; exec \"$0\" run --period 2026-10", CLI.binary.path]
+        p.currentDirectoryURL = town.root
+        p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
+        let err = Pipe()
+        p.standardError = err; p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1, "\(message)")
+        #expect(message.contains("cannot keep validation issues and accepted rows in a temporary file in \(tmp.path)"), "\(message)")
+        #expect(message.contains("File too large"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: town.root.appendingPathComponent("outputs/2026-10").path))
+        #expect(try IssueListTests.entries(tmp) == [])
+        let ok = try CLI.run(["run", "--period", "2026-10"], in: town.root)
+        #expect(ok.code == 0, "\(ok.err)")
+        let villages = try town.csv("outputs/2026-10/summary_villages.csv")
+        #expect(villages.first { $0["village_code"] == "V1" }?["trainings"] == "30000")
+    }
+}
