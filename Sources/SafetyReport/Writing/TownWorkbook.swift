@@ -265,14 +265,12 @@ private struct Writer {
                        Column("参与对象", .center, max: 8), Column("参与人数", .int, max: 8), Column("时长(小时)", .decimal, max: 8),
                        Column("发放资料(份)", .int, max: 8), Column("专项活动", .wrap, max: 20)]
         // `writeTable` asks for rows 0, 1, 2, … in order, twice (to measure, then to write): the activities are
-        // read back sequentially, from the start again whenever it asks for row 0.
+        // read back sequentially, from the start again when it goes back (any other order still works, slowly).
         var cursor = report.trainings.makeIterator()
         var nextIndex = 0
         let rows = { (i: Int) -> [Cell] in
-            if i != nextIndex {
-                precondition(i == 0, "training rows are read in order")
-                cursor = report.trainings.makeIterator()
-            }
+            if i < nextIndex { cursor = report.trainings.makeIterator(); nextIndex = 0 }
+            while nextIndex < i { _ = cursor.next(); nextIndex += 1 }
             nextIndex = i + 1
             let a = cursor.next()!, r = a.row
             return [.text(a.folder), .text(folderName(a.folder)), .date(r.date), .text(r.groupCode ?? ""), .text(r.form.label),
