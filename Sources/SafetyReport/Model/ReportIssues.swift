@@ -20,7 +20,8 @@ public struct ReportIssues: Sendable, Sequence, Equatable {
 
     /// The issues of `lists` (in the order a concatenation would take), ordered with `config`'s registry.
     public init(_ lists: [IssueList], config: PipelineConfig) {
-        sources = lists.filter { !$0.isEmpty }
+        // Sorted once here: the iterator opens each list once per folder it holds (computed warnings: every folder).
+        sources = lists.filter { !$0.isEmpty }.map { var list = $0; list.sortForListing(); return list }
         var rank: [String: Int] = [:]
         for (i, code) in config.submitterCodes.enumerated() where rank[code] == nil { rank[code] = i }
         let unregistered = config.submitterCodes.count
