@@ -239,6 +239,11 @@ extension Check {
         }
         print("检查 \(result.name)（\(result.code)）\(p.chinese)的报送：")
         for issue in result.issues { print(result.line(issue)) }
+        // As `check`: the list is printed, but issues that could not be spilled (a full temp folder) fail it.
+        if let failure = result.issues.spillFailure {
+            Console.error(failure)
+            throw ExitCode(1)
+        }
         print(result.verdict)
         if result.wouldReject { throw ExitCode(3) }
     }

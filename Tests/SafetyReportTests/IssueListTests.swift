@@ -98,6 +98,49 @@ private struct SeededRandom: RandomNumberGenerator {
         #expect(ReportIssues([list], config: F.config()).spillFailure == failure)
     }
 
+    /// Sealed lists whose issues fit the spill's resident budget stay in memory: no temporary file is made,
+    /// so an unwritable temp folder (here a regular file: root ignores permissions) does not matter. Only a
+    /// list past the budget, or one that outgrew the threshold, spills — and then fails cleanly.
+    @Test func sealedListsWithinTheResidentBudgetNeverTouchTheTempFolder() throws {
+        let dir = try Self.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let notAFolder = dir.appendingPathComponent("tmp-is-a-file")
+        try Data("x".utf8).write(to: notAFolder)
+        func issues(_ file: String, _ n: Int) -> [ValidationIssue] {
+            (1...n).reversed().map {
+                ValidationIssue(.error, period: F.period("2026-10"), folder: F.v1, file: file, line: $0,
+                                column: "inspector", rule: "required.missing", message: "排查人为必填项")
+            }
+        }
+        let spill = IssueSpill(directory: notAFolder, threshold: 8, residentLimit: 20)
+        var lists: [IssueList] = []
+        for k in 0..<4 {
+            var list = IssueList(spill: spill)
+            list.append(contentsOf: issues("f\(k).csv", 5))
+            list.seal()
+            #expect(list.storage.tailSorted && list.storage.runs.isEmpty)
+            lists.append(list)
+        }
+        #expect(spill.failure == nil && spill.bytesWritten == 0)
+        #expect(Array(lists[2]) == issues("f2.csv", 5).reversed())
+        // Sealing the same list again takes no more of the budget.
+        lists[3].seal()
+        #expect(spill.failure == nil)
+        // The budget is spent: the fifth list must spill, and the folder cannot take it.
+        var fifth = IssueList(spill: spill)
+        fifth.append(contentsOf: issues("f4.csv", 1))
+        fifth.seal()
+        let failure = try #require(spill.failure)
+        #expect(failure.contains(notAFolder.path) && failure.contains("cannot create it"), "\(failure)")
+        #expect(Array(fifth) == issues("f4.csv", 1))
+        // A list that outgrows the threshold spills whatever the budget.
+        let other = IssueSpill(directory: notAFolder, threshold: 8, residentLimit: 1000)
+        var big = IssueList(spill: other)
+        big.append(contentsOf: issues("big.csv", 9))
+        #expect(other.failure != nil)
+        #expect(Array(big) == issues("big.csv", 9).reversed())
+    }
+
     @Test func aSharedListIsCopiedBeforeItIsAppendedTo() throws {
         let spill = IssueSpill(directory: try Self.emptyTempDir(), threshold: 2)
         func issue(_ line: Int) -> ValidationIssue {
@@ -110,6 +153,71 @@ private struct SeededRandom: RandomNumberGenerator {
         a.append(issue(7))
         #expect(Array(a).map { $0.line! } == [1, 2, 3, 4, 5, 7])
         #expect(Array(b).map { $0.line! } == [1, 2, 3, 4, 5, 6])
+    }
+
+    /// The report's computed warnings (hazard.not_updated) sit in one list holding every folder's: the
+    /// listing opens it once per folder, so each opening must cost that folder's entries, not a sort and a
+    /// scan of the whole list (that made a 1,000-village run quadratic).
+    @Test func aListOfManyFoldersIsSortedOnceAndEachFolderReadsOnlyItsOwn() throws {
+        var rng = SeededRandom(state: 11)
+        let p = F.period("2026-10")
+        var all: [ValidationIssue] = []
+        for f in 0..<300 {
+            for h in 0..<5 {
+                all.append(ValidationIssue(.warning, period: p, folder: "F\(1000 + f)", file: "hazards.csv", line: h + 2,
+                                           column: "hazard_id", value: "H\(h)", rule: "hazard.not_updated", message: "未更新"))
+            }
+        }
+        all.shuffle(using: &rng)
+        let list = IssueList(all)
+        #expect(list.storage.tailSorted)
+        for folder in ["F1000", "F1150", "F1299", "F0999", "F1300", "G"] {
+            var it = IssueList.EntryIterator(list.storage, folder: folder)
+            var mine: [String] = []
+            while let e = it.next() { mine.append(e.issue.value) }
+            let expected = folder.count == 5 && folder >= "F1000" && folder <= "F1299" ? ["H0", "H1", "H2", "H3", "H4"] : []
+            #expect(mine == expected, "\(folder)")
+            #expect(!it.sortedTail)
+            // Its own entries and at most the one after them that ends the folder.
+            #expect(it.entriesRead <= expected.count + 1, "\(folder): \(it.entriesRead) entries read")
+        }
+        // An unsorted list appended to by hand is sorted once by the report, not once per folder.
+        var byHand = IssueList()
+        byHand.append(contentsOf: all)
+        #expect(!byHand.storage.tailSorted)
+        let config = F.config()
+        let report = ReportIssues([byHand], config: config)
+        #expect(report.sources.allSatisfy { $0.storage.tailSorted })
+        let expected = IssueOrder.sorted(all, config: config)
+        #expect(Array(report) == expected)
+        #expect(Array(report.folder("F1007")) == expected.filter { $0.folder == "F1007" })
+    }
+
+    /// ReportBuilder over many villages, each with hazards left open last month and none this month: the
+    /// listing (and each village's) is IssueOrder.sorted of every list, as before.
+    @Test func computedWarningsOfManyFoldersListInIssueOrder() throws {
+        let villages = (0..<120).map { Village(code: "330683105\(300 + $0)", name: "村\($0)") }
+        let config = PipelineConfig(town: Town(code: F.townCode, name: "青石镇"), villages: villages, targets: Targets())
+        var owners: [String: [HazardRow]] = [:]
+        for (i, v) in villages.enumerated() {
+            owners[v.code] = (0..<(i % 4 + 1)).map { F.hazard("H\($0)", found: "2026-09-01", deadline: "2026-12-01", line: $0 + 2) }
+        }
+        let ledger = F.ledger([("2026-09", owners)])
+        let folders = villages.map { v in
+            FolderPeriod(code: v.code, submitter: .village(v), inspections: F.file(.inspections, []),
+                         hazards: F.file(.hazards, [HazardRow]()), agreements: F.file(.agreements, [AgreementRow]()),
+                         trainings: F.file(.trainings, [TrainingRow]()))
+        }
+        let extra = [ValidationIssue(.error, period: F.period("2026-10"), folder: "zz", rule: "folder.unknown", message: "m")]
+        let report = ReportBuilder.build(config: config, period: F.period("2026-10"), folders: folders, standing: [:],
+                                         ledger: ledger, extraIssues: extra)
+        let notUpdated = report.issues.filter { $0.rule == "hazard.not_updated" }.count
+        #expect(notUpdated == villages.indices.reduce(0) { $0 + $1 % 4 + 1 })
+        let expected = IssueOrder.sorted(report.issues.sources.flatMap { Array($0) }, config: config)
+        #expect(Array(report.issues) == expected)
+        for v in villages.prefix(9) {
+            #expect(Array(report.issues.folder(v.code)) == expected.filter { $0.folder == v.code })
+        }
     }
 
     /// Random issues over a few folders, files, lines, columns and rules: fully shuffled, or in order with a
@@ -230,6 +338,88 @@ private struct SeededRandom: RandomNumberGenerator {
     /// A temp folder that fills up while a run spills its issues: exit 1 with the English line, nothing published,
     /// nothing left in the temp folder. Root ignores permissions, so the "full disk" is a file-size limit
     /// (RLIMIT_FSIZE with SIGXFSZ ignored: write(2) fails with EFBIG part-way, as it would with ENOSPC).
+    static func run(_ args: [String], in dir: URL, tmpdir: String) throws -> (code: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmpdir]) { $1 }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()  // stdout stays small here: no deadlock on stderr
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    static func inspections(_ rows: Int) -> String {
+        "排查日期,小组编码,排查人,排查范围,发现隐患数\n" + String(repeating: "2026-10-01,,张三,,x\n", count: rows)
+    }
+
+    /// The files of a built period, manifest.json (its build time) aside.
+    static func outputs(_ town: TownFixture) throws -> [String: Data] {
+        let folder = town.root.appendingPathComponent("outputs/2026-10")
+        var out: [String: Data] = [:]
+        for name in try FileManager.default.subpathsOfDirectory(atPath: folder.path) where name != "manifest.json" {
+            let url = folder.appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue { out[name] = try Data(contentsOf: url) }
+        }
+        return out
+    }
+
+    /// A run with a few issues keeps them in memory: an unwritable temp folder (a regular file; /proc) does not
+    /// fail it, and it writes what a run with a usable temp folder writes. `check` and `check --village` too.
+    @Test func aRunWithFewIssuesNeedsNoWritableTempFolder() throws {
+        let good = try TownFixture(), bad = try TownFixture()
+        for town in [good, bad] {
+            try town.write("inputs/2026-10/V1/inspections.csv", Self.inspections(10))
+            try town.write("inputs/2026-10/V2/trainings.csv", "活动日期,活动形式,活动主题,参与人数\n2026-10-3,培训,,abc\n")
+        }
+        let notAFolder = bad.root.appendingPathComponent("tmp-is-a-file")
+        try Data("x".utf8).write(to: notAFolder)
+        let a = try CLI.run(["run", "--period", "2026-10"], in: good.root)
+        #expect(a.code == 0, "\(a.err)")
+        let b = try Self.run(["run", "--period", "2026-10"], in: bad.root, tmpdir: notAFolder.path)
+        #expect(b.code == 0, "\(b.err)")
+        let outputs = try Self.outputs(good)
+        #expect(outputs.count > 5 && outputs["validation_issues.csv"] != nil)
+        #expect(try Self.outputs(bad) == outputs)
+        let goodCheck = try CLI.run(["check", "--period", "2026-10"], in: good.root)
+        let goodVillage = try CLI.run(["check", "--village", "V1", "--period", "2026-10"], in: good.root)
+        #expect(goodCheck.code == 0 && goodCheck.out.split(separator: "\n").count > 10)
+        #expect(goodVillage.code == 3)
+        for tmp in [notAFolder.path, "/proc"] {
+            let check = try Self.run(["check", "--period", "2026-10"], in: bad.root, tmpdir: tmp)
+            #expect(check.code == 0 && check.out == goodCheck.out, "\(check.err)")
+            let village = try Self.run(["check", "--village", "V1", "--period", "2026-10"], in: bad.root, tmpdir: tmp)
+            #expect(village.code == 3 && village.out == goodVillage.out, "\(village.err)")
+        }
+    }
+
+    /// A run whose issues must spill (5,000 rejected rows, past the 4,096 kept in memory) and cannot: `run`
+    /// fails cleanly, the previous outputs whole; `check` and `check --village` print the list, then fail alike.
+    @Test func aRunThatMustSpillIntoAnUnwritableTempFolderFailsCleanly() throws {
+        let town = try TownFixture()
+        try town.write("inputs/2026-10/V1/inspections.csv", Self.inspections(10))
+        #expect(try CLI.run(["run", "--period", "2026-10"], in: town.root).code == 0)
+        let before = try Self.outputs(town)
+        try town.write("inputs/2026-10/V1/inspections.csv", Self.inspections(5000))
+        let notAFolder = town.root.appendingPathComponent("tmp-is-a-file")
+        try Data("x".utf8).write(to: notAFolder)
+        let message = "cannot keep validation issues and accepted rows in a temporary file in \(notAFolder.path)"
+        let run = try Self.run(["run", "--period", "2026-10"], in: town.root, tmpdir: notAFolder.path)
+        #expect(run.code == 1 && run.err.contains(message), "\(run.err)")
+        #expect(try Self.outputs(town) == before)
+        let check = try Self.run(["check", "--period", "2026-10"], in: town.root, tmpdir: notAFolder.path)
+        #expect(check.code == 1 && check.err.contains(message), "\(check.err)")
+        let village = try Self.run(["check", "--village", "V1", "--period", "2026-10"], in: town.root, tmpdir: notAFolder.path)
+        #expect(village.code == 1 && village.err.contains(message), "\(village.err)")
+        // The list is printed in full before the failure, as `check` prints it.
+        #expect(village.out.split(separator: "\n").count > 5000)
+    }
+
     @Test func aTempFolderThatFillsUpFailsTheRunAndKeepsThePreviousOutputs() throws {
         let town = try TownFixture()
         func inspections(_ rows: Int) -> String {

@@ -9,6 +9,8 @@ import Glibc
 /// unlinked at once, so nothing is left behind however the run ends (even SIGKILL); it lives while a list
 /// refers to it. Lists of every folder share it (one descriptor per run, whatever the number of files).
 /// A write or read that fails (disk full) is kept as `failure`: the run checks it and fails cleanly.
+/// The file is only made when a list must spill: sealed lists stay in memory while the run's lists together
+/// keep no more than `residentLimit` issues, so a run with few issues never touches the temp folder.
 public final class IssueSpill: @unchecked Sendable {  // every mutable field is guarded by `lock`
     private let lock = NSLock()
     private let directory: URL
@@ -17,6 +19,9 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
     public let threshold: Int
     /// Accepted rows (trainings, inspections) a file keeps in memory before it writes a chunk (see `AcceptedRows`).
     public let rowThreshold: Int
+    /// Issues that sealed lists of this spill may keep in memory in all; beyond it, a sealed list spills.
+    public let residentLimit: Int
+    private var resident = 0
     private var fd: Int32 = -1
     private var end: Int64 = 0
     private var failureText: String?
@@ -25,12 +30,14 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
     ///   - directory: where the file is made (default: the system temp folder, `$TMPDIR`).
     ///   - threshold: issues a list keeps in memory before spilling a chunk (tests make it tiny).
     ///   - rowThreshold: accepted rows a file keeps in memory before spilling a chunk (tests make it tiny).
+    ///   - residentLimit: issues sealed lists keep in memory in all (default: four times `threshold`).
     ///   - byteLimit: tests only: writes beyond this many bytes fail as on a full disk (root ignores permissions).
     public init(directory: URL = FileManager.default.temporaryDirectory, threshold: Int = IssueList.defaultThreshold,
-                rowThreshold: Int = 4096, byteLimit: Int64? = nil) {
+                rowThreshold: Int = 4096, residentLimit: Int? = nil, byteLimit: Int64? = nil) {
         self.directory = directory
         self.threshold = threshold
         self.rowThreshold = rowThreshold
+        self.residentLimit = residentLimit ?? 4 * threshold
         self.byteLimit = byteLimit
     }
 
@@ -41,6 +48,15 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
 
     /// Bytes written so far.
     public var bytesWritten: Int64 { lock.withLock { end } }
+
+    /// Takes room for `count` more sealed issues in memory; false (nothing taken) when the run's budget is spent.
+    func keepInMemory(_ count: Int) -> Bool {
+        lock.withLock {
+            guard resident + count <= residentLimit else { return false }
+            resident += count
+            return true
+        }
+    }
 
     private func fail(_ what: String) {
         if failureText == nil {
@@ -102,8 +118,9 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
 }
 
 /// An append-only list of validation issues whose memory does not grow with their number: past
-/// `threshold` issues (and when a file's validation is done, see `seal`) they are sorted and written
-/// to the run's `IssueSpill`, and read back sequentially when the list is iterated.
+/// `threshold` issues (and when a file's validation is done, unless the run's few issues fit in memory,
+/// see `seal`) they are sorted and written to the run's `IssueSpill`, and read back sequentially when the
+/// list is iterated.
 ///
 /// Iteration follows the listing order within a folder (see `IssueOrder`): folder, file, line, column,
 /// rule, then the order of appending. Issues mostly arrive in that order (a file is validated line by line),
@@ -151,6 +168,10 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         let spill: IssueSpill?
         let threshold: Int
         var tail: [Entry] = []
+        /// Whether `tail` is in order (kept up on append: issues mostly arrive in order), so iterating needs no sort.
+        var tailSorted = true
+        /// Entries of `tail` counted in the spill's resident budget.
+        var resident = 0
         /// Sorted runs, each a list of segments of the spill file.
         var runs: [[Segment]] = []
         /// The last entry of the last run, to tell whether the next chunk extends it.
@@ -164,7 +185,7 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
 
         func copy() -> Storage {
             let s = Storage(spill: spill, threshold: threshold)
-            s.tail = tail; s.runs = runs; s.lastSpilled = lastSpilled
+            s.tail = tail; s.tailSorted = tailSorted; s.resident = resident; s.runs = runs; s.lastSpilled = lastSpilled
             s.count = count; s.errors = errors; s.folders = folders
             return s
         }
@@ -195,6 +216,12 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
             }
             lastSpilled = chunk[chunk.count - 1]
             tail.removeFirst(cut)
+            resident = 0
+            tailSorted = zip(tail, tail.dropFirst()).allSatisfy { !($1 < $0) }
+        }
+
+        func sortTail() {
+            if !tailSorted { tail.sort(by: <); tailSorted = true }
         }
     }
 
@@ -205,10 +232,11 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         storage = Storage(spill: spill, threshold: spill?.threshold ?? IssueList.defaultThreshold)
     }
 
-    /// A list of `issues`, in memory.
+    /// A list of `issues`, in memory, sorted once here rather than on every iteration.
     public init<S: Sequence<ValidationIssue>>(_ issues: S) {
         self.init(spill: nil)
         for i in issues { append(i) }
+        storage.sortTail()
     }
 
     /// A list of the literal's issues, in memory (tests, single file-level issues).
@@ -230,7 +258,9 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
     public mutating func append(_ issue: ValidationIssue) {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         let s = storage
-        s.tail.append(Entry(issue, arrival: s.count))
+        let entry = Entry(issue, arrival: s.count)
+        if s.tailSorted, let last = s.tail.last, entry < last { s.tailSorted = false }
+        s.tail.append(entry)
         s.count += 1
         let isError = issue.severity == .error
         if isError { s.errors += 1 }
@@ -244,11 +274,29 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         for i in issues { append(i) }
     }
 
-    /// Spills what is still in memory (a file's validation is done): afterwards the list holds no issue in
-    /// memory, however many files are validated. A list without a spill keeps its issues.
+    /// A file's validation is done: what is still in memory stays there, sorted, while the run's sealed lists
+    /// keep no more than the spill's `residentLimit` issues and this list never spilled; otherwise it is
+    /// spilled. So memory stays bounded however many files are validated, and a run with few issues writes
+    /// no temporary file (a full or unwritable temp folder does not matter to it). A list without a spill
+    /// keeps its issues.
     public mutating func seal() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        storage.flush(keepLastRow: false)
+        let s = storage
+        if let spill = s.spill, !s.tail.isEmpty {
+            if s.runs.isEmpty, s.tail.count <= s.resident || spill.keepInMemory(s.tail.count - s.resident) {
+                s.resident = s.tail.count
+            } else {
+                s.flush(keepLastRow: false)
+            }
+        }
+        s.sortTail()
+    }
+
+    /// Sorts the in-memory issues once, so that iterating (once per folder of a report) does not sort them again.
+    mutating func sortForListing() {
+        guard !storage.tailSorted else { return }
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        storage.sortTail()
     }
 
     /// The first issue in listing order.
@@ -263,16 +311,26 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         public mutating func next() -> ValidationIssue? { entries.next()?.issue }
     }
 
-    /// Entries in order: a merge of the sorted runs and the sorted in-memory tail; with `folder`, only that folder's.
+    /// Entries in order: a merge of the sorted runs and the sorted in-memory tail; with `folder`, only that
+    /// folder's. Every run is in folder order, so a folder's entries are found without going through the
+    /// others' in memory (a binary search) and a spilled run stops at the first entry past the folder.
     struct EntryIterator {
         var cursors: [RunCursor]
         var heads: [Entry?]
         let folder: String?
+        /// Whether the in-memory issues had to be sorted for this iterator (never once sealed or sorted for listing).
+        let sortedTail: Bool
+        /// Entries read so far, the folder's and any others looked at (tests check a folder costs its own entries).
+        var entriesRead: Int { cursors.reduce(0) { $0 + $1.read } }
 
         init(_ storage: Storage, folder: String?) {
             self.folder = folder
             var cursors = storage.runs.map { RunCursor(spill: storage.spill!, segments: $0) }
-            if !storage.tail.isEmpty { cursors.append(RunCursor(sorted: storage.tail.sorted(by: <))) }
+            sortedTail = !storage.tailSorted
+            if !storage.tail.isEmpty {
+                let sorted = storage.tailSorted ? storage.tail : storage.tail.sorted(by: <)
+                cursors.append(RunCursor(sorted: sorted, folder: folder))
+            }
             self.cursors = cursors
             heads = []
             for i in cursors.indices { heads.append(self.cursors[i].next(folder: folder)) }
@@ -297,6 +355,10 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         var segments: ArraySlice<Segment>
         var memory: [Entry]
         var memoryIndex = 0
+        /// Entries taken from the run so far.
+        var read = 0
+        /// Past the folder asked for: the rest of the run is later folders'.
+        var ended = false
         var buffer: [UInt8] = []
         var position = 0
         /// Bytes of the current segment not yet read into the buffer.
@@ -307,11 +369,25 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         init(spill: IssueSpill, segments: [Segment]) {
             self.spill = spill; self.segments = segments[...]; memory = []
         }
-        init(sorted: [Entry]) { spill = nil; segments = []; memory = sorted }
+        /// With `folder`, starts at its first entry (found by binary search).
+        init(sorted: [Entry], folder: String?) {
+            spill = nil; segments = []; memory = sorted
+            if let folder {
+                var low = 0, high = sorted.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if sorted[mid].issue.folder < folder { low = mid + 1 } else { high = mid }
+                }
+                memoryIndex = low
+            }
+        }
 
         mutating func next(folder: String?) -> Entry? {
+            guard !ended else { return nil }
             while let e = nextEntry() {
-                if folder == nil || e.issue.folder == folder { return e }
+                guard let folder else { return e }
+                if e.issue.folder == folder { return e }
+                if folder < e.issue.folder { ended = true; return nil }
             }
             return nil
         }
@@ -319,12 +395,12 @@ public struct IssueList: Sendable, Sequence, ExpressibleByArrayLiteral, Equatabl
         private mutating func nextEntry() -> Entry? {
             if spill == nil {
                 guard memoryIndex < memory.count else { return nil }
-                memoryIndex += 1
+                memoryIndex += 1; read += 1
                 return memory[memoryIndex - 1]
             }
             while true {
                 if let (entry, used) = IssueCoding.decode(buffer, at: position) {
-                    position += used
+                    position += used; read += 1
                     return entry
                 }
                 guard refill() else { return nil }

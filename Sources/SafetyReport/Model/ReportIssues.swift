@@ -23,7 +23,8 @@ public struct ReportIssues: Sendable, Sequence, Equatable {
 
     /// The issues of `lists` (in the order a concatenation would take), ordered with `config`'s registry.
     public init(_ lists: [IssueList], config: PipelineConfig) {
-        sources = lists.filter { !$0.isEmpty }
+        // Sorted once here: the iterator opens each list once per folder it holds (computed warnings: every folder).
+        sources = lists.filter { !$0.isEmpty }.map { var list = $0; list.sortForListing(); return list }
         var seen = Set<ObjectIdentifier>()
         spills = lists.compactMap(\.storage.spill).filter { seen.insert(ObjectIdentifier($0)).inserted }
         var rank: [String: Int] = [:]
