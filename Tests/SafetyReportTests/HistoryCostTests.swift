@@ -237,6 +237,18 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
 @Suite struct LedgerCompactionTests {
     typealias F = ComputationFixtures
 
+    /// A report of a later year with no inputs folder saves its state under the last month with inputs; that
+    /// state must still serve that month's year: December's report from it equals a cold build's.
+    @Test func aStateSavedByALaterYearsReportStillServesTheEarlierYear() throws {
+        let town = try Town(villages: 5, months: 14, end: "2025-11")
+        let cold = try Town(copying: town)
+        _ = try town.build("2026-02")  // no inputs/2026-02: replayed, saved as the state after 2025-11
+        let december = try town.build("2025-12")
+        #expect(december.inputSummary.contains("saved state of 2025-11"), "\(december.inputSummary)")
+        _ = try cold.build("2025-12")
+        expectSameOutputs(try town.outputs("2025-12"), try cold.outputs("2025-12"), "state saved by 2026-02 against cold replay")
+    }
+
     /// Two years of one village's hazards, with every case a later year can meet: closed and never mentioned
     /// again, closed in December, reopened in January and later, open across the new year, updated after closing.
     static let months: [(String, [String: [HazardRow]])] = {

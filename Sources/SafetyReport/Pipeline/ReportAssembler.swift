@@ -72,6 +72,7 @@ public enum ReportAssembler {
         var ledger = HazardLedger()
         var key = state.map { LedgerStateKey(configSHA256: $0.configSHA256) }
         var historyRecords: [[InputRecord?]] = []  // per submitter, per earlier period
+        var compactedFor: Int?  // the year `ledger` was compacted for (nil: not compacted)
         if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
             progress("hashing earlier months' hazards files")
             let cache = state.hashes
@@ -82,6 +83,7 @@ public enum ReportAssembler {
             if let saved = state.store.load(after: last, key: k) {
                 ledger = saved
                 key = k
+                compactedFor = last.year
                 historyRecords = hashed.map(\.records)
                 cost.load = hashed.reduce(LoadCost()) { $0 + $1.cost }
                 cost.ledgerSource = "saved state of \(last) (\(history.count) earlier month(s) hashed, not replayed)"
@@ -92,7 +94,11 @@ public enum ReportAssembler {
             progress("replaying hazard ledger: \(history.first!) to \(history.last!)")
             // In a closure so the per-submitter ledgers are freed once merged (they would double the peak memory).
             historyRecords = {
-                var replayed = parallelMap(codes) { code in replay(config, code, history: history, scans: scans, for: period) }
+                // Compacted no further than for the year of the month the state is saved under (P, or the last
+                // earlier month when P has no folder): a state saved after q must answer every report of q on.
+                let savedAfter = scan.exists ? period : history.last!
+                compactedFor = savedAfter.year
+                var replayed = parallelMap(codes) { code in replay(config, code, history: history, scans: scans, for: savedAfter) }
                 for i in replayed.indices {
                     ledger.merge(replayed[i].ledger)
                     replayed[i].ledger = HazardLedger()
@@ -149,7 +155,7 @@ public enum ReportAssembler {
         // 3. Save the ledger after P for next month's report, keyed by everything it was computed from.
         if let state, var k = key {
             if scan.exists { k.add(period: period, listing: scan.listing, hazards: hazardEntries) }
-            state.store.save(ledger, after: scan.exists ? period : (history.last ?? period), key: k)
+            state.store.save(ledger, after: scan.exists ? period : (history.last ?? period), key: k, compactedFor: compactedFor)
             cost.stateSave = LoadCost.since(&clock)
         }
         listing.sort()
@@ -181,7 +187,7 @@ public enum ReportAssembler {
             ledger.apply(period: q, owner: code, rows: result.rows)
             apply += LoadCost.since(&clock)
         }
-        // Only what report(P) can ask of the earlier months is kept (see HazardLedger.compacted).
+        // Only what reports of `period` on can ask of the earlier months is kept (see HazardLedger.compacted).
         return (ledger.compacted(forReportsFrom: period.year), records, entries, loader.cost, validate, apply)
     }
 
