@@ -57,6 +57,19 @@ public enum ReportAssembler {
     public static func assemble(config: PipelineConfig, period: Period, state: LedgerStateUse? = nil,
                                 issueSpill: IssueSpill? = IssueSpill(),
                                 progress: (String) -> Void = { _ in }) -> AssembledReport {
+        assemble(config: config, period: period, state: state, issueSpill: issueSpill, probe: nil, progress: progress)
+    }
+
+    /// A test seam: P's files read with `limits` (small pieces: every file is read twice), and `betweenPasses`
+    /// called with each submitter's code once its files of P are through pass 1, before pass 2.
+    struct Probe: Sendable {
+        var limits: ReadLimits
+        var betweenPasses: @Sendable (String) -> Void
+    }
+
+    static func assemble(config: PipelineConfig, period: Period, state: LedgerStateUse? = nil,
+                         issueSpill: IssueSpill? = IssueSpill(), probe: Probe?,
+                         progress: (String) -> Void = { _ in }) -> AssembledReport {
         var cost = AssemblyCost()
         var clock = LoadCost.now()
         let scanner = InputScanner(config: config)
@@ -121,7 +134,7 @@ public enum ReportAssembler {
         let spill = issueSpill
         let current = parallelMap(codes) { code in
             validatePeriod(config, period, code, folder: scan.folders[code], ledger: known, history: history, scans: scans,
-                           spill: spill)
+                           spill: spill, probe: probe)
         }
         clock = LoadCost.now()
         var folders: [FolderPeriod] = []
@@ -177,15 +190,17 @@ public enum ReportAssembler {
             let folder = scans[i].folders[code]
             let before = loader.records.count
             let input = loader.load(folder, .hazards, period: q)
+            if folder != nil {
+                var clock = LoadCost.now()
+                let result = Validator.hazards(input, context(config, q, code, spill: spill), known: ledger.knownFoundDates(owner: code))
+                validate += LoadCost.since(&clock)
+                loader.settle(folder, .hazards, input, result)  // before the record enters the state's key
+                ledger.apply(period: q, owner: code, rows: result.rows)
+                apply += LoadCost.since(&clock)
+            }
             records.append(loader.records.count > before ? loader.records.last : nil)
             entries.append(LedgerStateKey.entry(owner: code, record: records.last!,
                                                 present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil))
-            guard folder != nil else { continue }
-            var clock = LoadCost.now()
-            let result = Validator.hazards(input, context(config, q, code, spill: spill), known: ledger.knownFoundDates(owner: code))
-            validate += LoadCost.since(&clock)
-            ledger.apply(period: q, owner: code, rows: result.rows)
-            apply += LoadCost.since(&clock)
         }
         // Only what reports of `period` on can ask of the earlier months is kept (see HazardLedger.compacted).
         return (ledger.compacted(forReportsFrom: period.year), records, entries, loader.cost, validate, apply)
@@ -244,22 +259,28 @@ public enum ReportAssembler {
     /// file, else the latest readable one of the year.
     private static func validatePeriod(_ config: PipelineConfig, _ period: Period, _ code: String, folder: ScannedFolder?,
                                        ledger: HazardLedger, history: [Period], scans: [ScannedPeriod],
-                                       spill: IssueSpill? = nil) -> CurrentFolder {
-        var loader = InputLoader()
+                                       spill: IssueSpill? = nil, probe: Probe? = nil) -> CurrentFolder {
+        var loader = InputLoader(limits: probe?.limits ?? .standard)
         let ctx = context(config, period, code, spill: spill)
         let known = ledger.knownFoundDates(owner: code)
         let inspectionsInput = loader.load(folder, .inspections, period: period)
         let before = loader.records.count
         let hazardsInput = loader.load(folder, .hazards, period: period)
-        let hazardEntry = LedgerStateKey.entry(owner: code, record: loader.records.count > before ? loader.records.last : nil,
-                                               present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil)
+        let hazardsRecord = loader.records.count > before ? loader.records.count - 1 : nil
         let agreementsInput = loader.load(folder, .agreements, period: period)
         let trainingsInput = loader.load(folder, .trainings, period: period)
+        probe?.betweenPasses(code)
         var clock = LoadCost.now()
         let inspections = Validator.inspections(inspectionsInput, ctx)
         let hazards = Validator.hazards(hazardsInput, ctx, known: known)
         let agreements = Validator.agreements(agreementsInput, ctx)
         let trainings = Validator.trainings(trainingsInput, ctx)
+        loader.settle(folder, .inspections, inspectionsInput, inspections)
+        loader.settle(folder, .hazards, hazardsInput, hazards)
+        loader.settle(folder, .agreements, agreementsInput, agreements)
+        loader.settle(folder, .trainings, trainingsInput, trainings)
+        let hazardEntry = LedgerStateKey.entry(owner: code, record: hazardsRecord.map { loader.records[$0] },
+                                               present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil)
         let newIds = Set(hazards.rows.map(\.hazardId).filter { known[$0] == nil })
         let cross = Validator.crossCheck(inspections: inspections, hazards: hazards, newIds: newIds, ctx)
         var validate = LoadCost.since(&clock)
@@ -276,6 +297,7 @@ public enum ReportAssembler {
                 clock = LoadCost.now()
                 let result = Validator.agreements(input, context(config, q, code, spill: spill))
                 validate += LoadCost.since(&clock)
+                loader.settle(found, .agreements, input, result)
                 if result.isSubmitted {
                     standing = StandingAgreements(sentIn: q, rows: result.rows, rejectedParties: result.rejectedParties)
                     break
