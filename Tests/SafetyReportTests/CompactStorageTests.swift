@@ -28,7 +28,7 @@ import Testing
         let list = zip(folders, rows).map { TrainingActivity(folder: $0, row: $1) }
         let all = TrainingActivities(list)
         #expect(Array(all) == list)
-        #expect(all.map(\.folder) == folders && all[6].row.participants == 6)
+        #expect(all.map(\.folder) == folders && Array(all)[6].row.participants == 6)
         var built = TrainingActivities()
         built.append(folder: "A", rows: [])
         built.append(folder: "B", rows: Array(rows[0..<3]))

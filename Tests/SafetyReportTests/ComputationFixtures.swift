@@ -50,7 +50,7 @@ enum ComputationFixtures {
     /// A file read with these accepted rows and `rejected` more rows rejected; nil means not submitted.
     static func file<Row>(_ kind: FileKind, _ rows: [Row]?, rejected: Int = 0) -> FileResult<Row> {
         guard let rows else { return .missing(kind) }
-        return FileResult(fileName: kind.fileName, state: .read, rowsRead: rows.count + rejected, rows: rows)
+        return FileResult(fileName: kind.fileName, state: .read, rowsRead: rows.count + rejected, rows: AcceptedRows(rows))
     }
 
     static func folder(_ code: String, inspections: [InspectionRow]? = nil, hazards: [HazardRow]? = nil,

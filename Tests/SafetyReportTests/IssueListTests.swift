@@ -263,7 +263,7 @@ private struct SeededRandom: RandomNumberGenerator {
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 1, "\(message)")
-        #expect(message.contains("cannot keep validation issues in a temporary file in \(tmp.path)"), "\(message)")
+        #expect(message.contains("cannot keep validation issues and accepted rows in a temporary file in \(tmp.path)"), "\(message)")
         #expect(message.contains("File too large"), "\(message)")
         #expect(try contents() == before)
         #expect(try IssueListTests.entries(tmp) == [])

@@ -174,7 +174,7 @@ private func validations(_ a: FileInput, _ b: FileInput) -> [(String, String)] {
         #expect(stream.encoding == .gb18030)
         let r = Validator.trainings(.streamed(fileName: "trainings.csv", stream), ctx)
         #expect(r.state == .read && r.rowsRead == 41 && r.rowsRejected == 0)
-        #expect(r.rows.last?.theme == "消防演练" && r.rows.last?.form == .training && r.rows.last?.line == 42)
+        #expect(r.rows.elements.last?.theme == "消防演练" && r.rows.elements.last?.form == .training && r.rows.elements.last?.line == 42)
     }
 
     @Test func aRecordAcrossPiecesKeepsItsLines() throws {

@@ -288,7 +288,7 @@ private let trainingHeader = ["活动日期", "小组编码", "活动形式", "�
                          signed: true, signedDate: day(2026, 3, 1)),
             AgreementRow(line: 3, partyType: .school, partyName: "东湖小学", signed: false),
         ])
-        #expect(r.rows[1].partyKey == PartyKey(type: .school, code: nil, name: "东湖小学"))
+        #expect(r.rows.elements[1].partyKey == PartyKey(type: .school, code: nil, name: "东湖小学"))
     }
 
     @Test(arguments: [

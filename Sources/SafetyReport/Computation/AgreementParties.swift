@@ -64,7 +64,7 @@ extension StandingAgreements {
     public static func standing(after previous: StandingAgreements?, file: FileResult<AgreementRow>,
                                 period: Period) -> StandingAgreements? {
         if file.isSubmitted {
-            return StandingAgreements(sentIn: period, rows: file.rows, rejectedParties: file.rejectedParties)
+            return StandingAgreements(sentIn: period, rows: file.rows.elements, rejectedParties: file.rejectedParties)
         }
         guard let previous, previous.sentIn.year == period.year, previous.sentIn <= period else { return nil }
         return previous

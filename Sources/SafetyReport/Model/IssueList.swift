@@ -15,6 +15,8 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
     private let byteLimit: Int64?
     /// Issues a list of this spill keeps in memory before it writes a sorted chunk.
     public let threshold: Int
+    /// Accepted rows (trainings, inspections) a file keeps in memory before it writes a chunk (see `AcceptedRows`).
+    public let rowThreshold: Int
     private var fd: Int32 = -1
     private var end: Int64 = 0
     private var failureText: String?
@@ -22,11 +24,13 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
     /// - Parameters:
     ///   - directory: where the file is made (default: the system temp folder, `$TMPDIR`).
     ///   - threshold: issues a list keeps in memory before spilling a chunk (tests make it tiny).
+    ///   - rowThreshold: accepted rows a file keeps in memory before spilling a chunk (tests make it tiny).
     ///   - byteLimit: tests only: writes beyond this many bytes fail as on a full disk (root ignores permissions).
     public init(directory: URL = FileManager.default.temporaryDirectory, threshold: Int = IssueList.defaultThreshold,
-                byteLimit: Int64? = nil) {
+                rowThreshold: Int = 4096, byteLimit: Int64? = nil) {
         self.directory = directory
         self.threshold = threshold
+        self.rowThreshold = rowThreshold
         self.byteLimit = byteLimit
     }
 
@@ -40,7 +44,7 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
 
     private func fail(_ what: String) {
         if failureText == nil {
-            failureText = "cannot keep validation issues in a temporary file in \(directory.path): \(what)"
+            failureText = "cannot keep validation issues and accepted rows in a temporary file in \(directory.path): \(what)"
                 + " (free space there or point TMPDIR at a folder with room; the previous outputs are unchanged)"
         }
     }

@@ -201,43 +201,63 @@ public struct TrainingActivity: Sendable, Equatable {
     public init(folder: String, row: TrainingRow) { self.folder = folder; self.row = row }
 }
 
-/// Every accepted training of P, folder by folder, seen as `TrainingActivity` values made on access. The
-/// rows stay in the folders' own arrays (shared, not copied), so a folder that sends a million rows
-/// costs them once, not again for the report.
-public struct TrainingActivities: RandomAccessCollection, Sendable, Equatable {
+/// Every accepted training of P, folder by folder, seen as `TrainingActivity` values made as they are
+/// read. The rows stay in the folders' own lists (shared, not copied; spilled to the run's temporary file,
+/// see `AcceptedRows`), so a folder that sends a million rows costs them once, on disk, not in memory.
+/// Sequential access only: the town workbook lists them in order.
+public struct TrainingActivities: Sequence, Sendable, Equatable {
     private var folders: [String] = []
-    private var rows: [[TrainingRow]] = []
-    /// Index of each folder's first activity, plus the end.
-    private var starts: [Int] = [0]
+    private var rows: [AcceptedRows<TrainingRow>] = []
+    public private(set) var count = 0
 
     public init() {}
     /// Consecutive activities of one folder share one group.
     public init(_ activities: [TrainingActivity]) {
+        var group: [TrainingRow] = []
+        var folder: String?
         for a in activities {
-            if folders.last == a.folder { rows[rows.count - 1].append(a.row); starts[starts.count - 1] += 1 }
-            else { append(folder: a.folder, rows: [a.row]) }
+            if folder != a.folder, let f = folder { append(folder: f, rows: group); group = [] }
+            folder = a.folder
+            group.append(a.row)
         }
+        if let folder { append(folder: folder, rows: group) }
     }
 
     /// Adds one folder's rows after the others (nothing when empty).
-    public mutating func append(folder: String, rows folderRows: [TrainingRow]) {
+    public mutating func append(folder: String, rows folderRows: AcceptedRows<TrainingRow>) {
         guard !folderRows.isEmpty else { return }
-        folders.append(folder); rows.append(folderRows); starts.append(starts.last! + folderRows.count)
+        folders.append(folder); rows.append(folderRows); count += folderRows.count
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { starts.last! }
-    public subscript(i: Int) -> TrainingActivity {
-        // The last group starting at or before i.
-        var lo = 0, hi = folders.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if starts[mid] <= i { lo = mid } else { hi = mid - 1 }
+    /// Adds one folder's rows, in memory, after the others (nothing when empty).
+    public mutating func append(folder: String, rows folderRows: [TrainingRow]) {
+        append(folder: folder, rows: AcceptedRows(folderRows))
+    }
+
+    public var isEmpty: Bool { count == 0 }
+    public var underestimatedCount: Int { count }
+
+    public func makeIterator() -> Iterator { Iterator(folders: folders, rows: rows) }
+
+    /// The activities in order, each folder's rows read back in turn.
+    public struct Iterator: IteratorProtocol {
+        let folders: [String]
+        let rows: [AcceptedRows<TrainingRow>]
+        var index = 0
+        var current: AcceptedRows<TrainingRow>.Iterator?
+
+        public mutating func next() -> TrainingActivity? {
+            while index < rows.count {
+                if current == nil { current = rows[index].makeIterator() }
+                if let row = current!.next() { return TrainingActivity(folder: folders[index], row: row) }
+                current = nil
+                index += 1
+            }
+            return nil
         }
-        return TrainingActivity(folder: folders[lo], row: rows[lo][i - starts[lo]])
     }
 
-    public static func == (a: TrainingActivities, b: TrainingActivities) -> Bool { a.elementsEqual(b) }
+    public static func == (a: TrainingActivities, b: TrainingActivities) -> Bool { a.count == b.count && a.elementsEqual(b) }
 }
 
 /// Town-wide hazards registered and rectified in one month of P's year (for the trend chart).

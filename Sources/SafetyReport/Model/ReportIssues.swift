@@ -7,6 +7,9 @@
 /// the concatenation of the lists with `IssueOrder.sorted` gives.
 public struct ReportIssues: Sendable, Sequence, Equatable {
     let sources: [IssueList]
+    /// The spills of every list given, empty ones too: a file without issues may still have spilled its
+    /// accepted rows to the run's spill, and its failure must fail the run.
+    let spills: [IssueSpill]
     /// Folders with issues, in listing order.
     let folders: [String]
     /// Per folder, the lists holding its issues, by position in `sources`.
@@ -21,6 +24,8 @@ public struct ReportIssues: Sendable, Sequence, Equatable {
     /// The issues of `lists` (in the order a concatenation would take), ordered with `config`'s registry.
     public init(_ lists: [IssueList], config: PipelineConfig) {
         sources = lists.filter { !$0.isEmpty }
+        var seen = Set<ObjectIdentifier>()
+        spills = lists.compactMap(\.storage.spill).filter { seen.insert(ObjectIdentifier($0)).inserted }
         var rank: [String: Int] = [:]
         for (i, code) in config.submitterCodes.enumerated() where rank[code] == nil { rank[code] = i }
         let unregistered = config.submitterCodes.count
@@ -43,26 +48,29 @@ public struct ReportIssues: Sendable, Sequence, Equatable {
         self.init([IssueList(issues)], config: config)
     }
 
-    private init(sources: [IssueList], folders: [String], sourcesOf: [String: [Int]], count: Int, errorCount: Int) {
-        self.sources = sources; self.folders = folders; self.sourcesOf = sourcesOf
+    private init(sources: [IssueList], spills: [IssueSpill], folders: [String], sourcesOf: [String: [Int]], count: Int,
+                 errorCount: Int) {
+        self.sources = sources; self.spills = spills; self.folders = folders; self.sourcesOf = sourcesOf
         self.count = count; self.errorCount = errorCount
     }
 
     /// One folder's issues, in listing order, without going through the other folders' issues.
     public func folder(_ code: String) -> ReportIssues {
         guard let indices = sourcesOf[code], let key = sourcesOf.index(forKey: code).map({ sourcesOf.keys[$0] }) else {
-            return ReportIssues(sources: [], folders: [], sourcesOf: [:], count: 0, errorCount: 0)
+            return ReportIssues(sources: [], spills: spills, folders: [], sourcesOf: [:], count: 0, errorCount: 0)
         }
         var count = 0, errors = 0
         for i in indices {
             let c = sources[i].folderCounts[key]!
             count += c.count; errors += c.errors
         }
-        return ReportIssues(sources: sources, folders: [key], sourcesOf: [key: indices], count: count, errorCount: errors)
+        return ReportIssues(sources: sources, spills: spills, folders: [key], sourcesOf: [key: indices], count: count, errorCount: errors)
     }
 
-    /// Why the issues could not all be kept (a full temp folder), if so: the run must fail.
-    public var spillFailure: String? { sources.lazy.compactMap(\.spillFailure).first }
+    /// Why the issues or accepted rows could not all be kept (a full temp folder), if so: the run must fail.
+    public var spillFailure: String? {
+        spills.lazy.compactMap(\.failure).first ?? sources.lazy.compactMap(\.spillFailure).first
+    }
 
     /// Iterates folder by folder, merging each folder's lists.
     public func makeIterator() -> Iterator { Iterator(report: self) }

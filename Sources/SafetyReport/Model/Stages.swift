@@ -172,8 +172,8 @@ public struct FileResult<Row: Sendable & Equatable>: Sendable, Equatable {
     /// Data rows read (blank rows excluded). For a file rejected for a missing required column,
     /// every row is read and rejected; for an undecodable file, 0.
     public var rowsRead: Int
-    /// Accepted rows, in file order.
-    public var rows: [Row]
+    /// Accepted rows, in file order (trainings and inspections spilled to a temporary file, see `AcceptedRows`).
+    public var rows: AcceptedRows<Row>
     /// Issues of this file (errors for rejected rows and for the file, and warnings), in listing order;
     /// beyond a few thousand they are spilled to a temporary file (see `IssueList`).
     public var issues: IssueList
@@ -181,7 +181,7 @@ public struct FileResult<Row: Sendable & Equatable>: Sendable, Equatable {
     /// (SPEC §4: "a rejected row leaves its party unsigned").
     public var rejectedParties: [PartyKey]
 
-    public init(fileName: String, state: State, rowsRead: Int = 0, rows: [Row] = [],
+    public init(fileName: String, state: State, rowsRead: Int = 0, rows: AcceptedRows<Row> = [],
                 issues: IssueList = [], rejectedParties: [PartyKey] = []) {
         self.fileName = fileName; self.state = state; self.rowsRead = rowsRead; self.rows = rows
         self.issues = issues; self.rejectedParties = rejectedParties

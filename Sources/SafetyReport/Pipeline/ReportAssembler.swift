@@ -141,7 +141,7 @@ public enum ReportAssembler {
         var standing: [String: StandingAgreements] = [:]
         var hazardEntries: [String] = []
         for c in current {
-            ledger.apply(period: period, owner: c.folder.code, rows: c.folder.hazards.rows)
+            ledger.apply(period: period, owner: c.folder.code, rows: c.folder.hazards.rows.elements)
             folders.append(c.folder)
             if let s = c.standing { standing[c.folder.code] = s }
             cost.load = cost.load + c.load
@@ -195,7 +195,7 @@ public enum ReportAssembler {
                 let result = Validator.hazards(input, context(config, q, code, spill: spill), known: ledger.knownFoundDates(owner: code))
                 validate += LoadCost.since(&clock)
                 loader.settle(folder, .hazards, input, result)  // before the record enters the state's key
-                ledger.apply(period: q, owner: code, rows: result.rows)
+                ledger.apply(period: q, owner: code, rows: result.rows.elements)
                 apply += LoadCost.since(&clock)
             }
             records.append(loader.records.count > before ? loader.records.last : nil)
@@ -282,14 +282,19 @@ public enum ReportAssembler {
         let hazardEntry = LedgerStateKey.entry(owner: code, record: hazardsRecord.map { loader.records[$0] },
                                                present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil)
         let newIds = Set(hazards.rows.map(\.hazardId).filter { known[$0] == nil })
-        let cross = Validator.crossCheck(inspections: inspections, hazards: hazards, newIds: newIds, ctx)
+        // The cross-check warns at most once per accepted inspection row: spilled like the files' issues.
+        var other = IssueList(spill: spill)
+        other.append(contentsOf: folder?.issues ?? [])
+        Validator.crossCheck(inspections: inspections, hazards: hazards, newIds: newIds, ctx) { other.append($0) }
+        other.seal()
         var validate = LoadCost.since(&clock)
-        let result = FolderPeriod(code: code, submitter: ctx.submitter, inspections: inspections, hazards: hazards,
-                                  agreements: agreements, trainings: trainings, otherIssues: (folder?.issues ?? []) + cross)
+        var result = FolderPeriod(code: code, submitter: ctx.submitter, inspections: inspections, hazards: hazards,
+                                  agreements: agreements, trainings: trainings)
+        result.otherIssues = other
         let records = loader.records
         var standing: StandingAgreements?
         if agreements.isSubmitted {
-            standing = StandingAgreements(sentIn: period, rows: agreements.rows, rejectedParties: agreements.rejectedParties)
+            standing = StandingAgreements(sentIn: period, rows: agreements.rows.elements, rejectedParties: agreements.rejectedParties)
         } else {
             for (i, q) in history.enumerated().reversed() where q.year == period.year {
                 guard let found = scans[i].folders[code] else { continue }
@@ -299,7 +304,7 @@ public enum ReportAssembler {
                 validate += LoadCost.since(&clock)
                 loader.settle(found, .agreements, input, result)
                 if result.isSubmitted {
-                    standing = StandingAgreements(sentIn: q, rows: result.rows, rejectedParties: result.rejectedParties)
+                    standing = StandingAgreements(sentIn: q, rows: result.rows.elements, rejectedParties: result.rejectedParties)
                     break
                 }
             }

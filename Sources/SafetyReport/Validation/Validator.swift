@@ -19,7 +19,7 @@ public struct ValidationContext: Sendable {
 public enum Validator {
     /// `inspections.csv`: date inside the period, inspector, hazards found ≥ 0.
     public static func inspections(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<InspectionRow> {
-        validate(input, .inspections, ctx) { c in
+        validate(input, .inspections, ctx, coder: .inspections) { c in
             let date = c.requiredDateInPeriod("inspection_date")
             let group = c.groupCode()
             let inspector = c.requiredText("inspector")
@@ -226,7 +226,7 @@ public enum Validator {
     public static func trainings(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<TrainingRow> {
         // Taken out once: reading it from `ctx` in the closure copied the whole context for every row.
         let (population, villageName): (Int?, String) = if case .village(let v) = ctx.submitter { (v.population, v.name) } else { (nil, "") }
-        return validate(input, .trainings, ctx) { c in
+        return validate(input, .trainings, ctx, coder: .trainings) { c in
             let date = c.requiredDateInPeriod("activity_date")
             let group = c.groupCode()
             let form = c.requiredEnumeration("form", as: TrainingForm.self, kind: .trainingForm)
@@ -252,7 +252,15 @@ public enum Validator {
     /// disagreeing date gets the warning. Skipped unless both files were read.
     public static func crossCheck(inspections: FileResult<InspectionRow>, hazards: FileResult<HazardRow>,
                                   newIds: Set<String>, _ ctx: ValidationContext) -> [ValidationIssue] {
-        guard inspections.state == .read, hazards.state == .read else { return [] }
+        var out: [ValidationIssue] = []
+        crossCheck(inspections: inspections, hazards: hazards, newIds: newIds, ctx) { out.append($0) }
+        return out
+    }
+
+    /// The same warnings handed to `emit` one at a time, so a million of them need not be held at once.
+    public static func crossCheck(inspections: FileResult<InspectionRow>, hazards: FileResult<HazardRow>,
+                                  newIds: Set<String>, _ ctx: ValidationContext, emit: (ValidationIssue) -> Void) {
+        guard inspections.state == .read, hazards.state == .read else { return }
         var registered: [Day: Int] = [:]
         for h in hazards.rows where newIds.contains(h.hazardId) { registered[h.foundDate, default: 0] += 1 }
         var reported: [Day: Int] = [:]
@@ -261,14 +269,14 @@ public enum Validator {
             reported[r.date, default: 0] += r.hazardsFound
             inspectionsOn[r.date, default: 0] += 1
         }
-        return inspections.rows.compactMap { r in
+        for r in inspections.rows {
             let sum = reported[r.date]!, count = registered[r.date] ?? 0
-            guard sum != count else { return nil }
+            guard sum != count else { continue }
             let total = inspectionsOn[r.date]! > 1 ? "当日 \(inspectionsOn[r.date]!) 次排查合计发现隐患 \(sum) 处" : "发现隐患 \(sum) 处"
-            return ValidationIssue(.warning, period: ctx.period, folder: ctx.folder, file: inspections.fileName,
-                                   line: r.line, column: "hazards_found", value: r.hazardsFoundText,
-                                   rule: "inspection.hazards_found_mismatch",
-                                   message: "\(r.date) 的排查记录\(total)，但隐患整改台账中发现日期为 \(r.date) 的新登记隐患有 \(count) 条，请核对两表是否一致。")
+            emit(ValidationIssue(.warning, period: ctx.period, folder: ctx.folder, file: inspections.fileName,
+                                 line: r.line, column: "hazards_found", value: r.hazardsFoundText,
+                                 rule: "inspection.hazards_found_mismatch",
+                                 message: "\(r.date) 的排查记录\(total)，但隐患整改台账中发现日期为 \(r.date) 的新登记隐患有 \(count) 条，请核对两表是否一致。"))
         }
     }
 
@@ -314,7 +322,9 @@ public enum Validator {
 
     /// Header matching, blank rows, short and long rows, counts; `row` validates one data row and
     /// returns it when it has no error.
+    /// With `coder`, the accepted rows go to the context's spill (see `AcceptedRows`).
     static func validate<Row: Sendable & Equatable>(_ input: FileInput, _ kind: FileKind, _ ctx: ValidationContext,
+                                                    coder: RowCoder<Row>? = nil,
                                                     row: (inout RowCells) -> Row?) -> FileResult<Row> {
         switch input {
         case .missing:
@@ -323,7 +333,7 @@ public enum Validator {
             return FileResult(fileName: name, state: .rejected, issues: [issue])
         case .parsed(let name, let csv):
             // Records are made one at a time from the file's compact storage and dropped once validated.
-            var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, reserve: csv.records.count)
+            var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: csv.records.count)
             for record in csv.records where !record.isBlank { file.add(record, row: row) }
             return file.finish() ?? FileResult(fileName: name, state: .rejected, issues: [
                 ValidationIssue(.error, period: ctx.period, folder: ctx.folder, file: name, column: "", value: "", rule: "file.empty",
@@ -331,7 +341,7 @@ public enum Validator {
             ])
         case .streamed(let name, let stream):
             // The file is read again here, each record validated as soon as it is parsed and then dropped.
-            var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, reserve: stream.recordEstimate)
+            var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: stream.recordEstimate)
             var failure: ReadFailure?
             do {
                 _ = try stream.forEachRecord { record in if !record.isBlank { file.add(record, row: row) } }
@@ -360,15 +370,16 @@ struct FileValidation<Row: Sendable & Equatable> {
     private var frame: RowCells.Frame?
     // Bounded: a file of a million rejected rows keeps a few thousand issues in memory, the rest spilled.
     private var issues: IssueList
-    private var rows: [Row] = []
+    private var rows: AcceptedRows<Row>
     private var rowsRead = 0
     /// Lines of the data rows of a file rejected for a missing required column.
     private var rejectedLines: [Int] = []
     private let reserve: Int
 
-    init(fileName: String, kind: FileKind, context: ValidationContext, reserve: Int) {
+    init(fileName: String, kind: FileKind, context: ValidationContext, coder: RowCoder<Row>? = nil, reserve: Int) {
         self.fileName = fileName; self.kind = kind; self.ctx = context; self.schema = kind.schema; self.reserve = reserve
         issues = IssueList(spill: context.issueSpill)
+        rows = AcceptedRows(spill: context.issueSpill, coder: coder)
     }
 
     private func fileIssue(_ line: Int?, _ column: String, _ value: String, _ severity: Severity, _ rule: String, _ message: String) -> ValidationIssue {
@@ -411,7 +422,7 @@ struct FileValidation<Row: Sendable & Equatable> {
         headerWidth = record.fields.count
         emptyHeaderIndexes = Set(record.fields.indices.filter { record.fields[$0].trimmedCell.isEmpty })
         // At most one row per record: reserving that once avoids the doubling growth's copies and slack,
-        // which for a file of a million rows cost more than the rows themselves.
+        // which for a file of a million rows cost more than the rows themselves (in-memory rows only).
         if mapping.missingRequired.isEmpty { rows.reserveCapacity(reserve) }
     }
 
@@ -435,7 +446,7 @@ struct FileValidation<Row: Sendable & Equatable> {
         }
         var rows = rows, issues = issues
         // The estimate reserved may be far above the rows accepted (rejected rows, multi-line cells).
-        if rows.capacity > rows.count + rows.count / 8 + 16 { rows = rows.withUnsafeBufferPointer { Array($0) } }
+        rows.trim()
         issues.seal()
         return FileResult(fileName: fileName, state: .read, rowsRead: rowsRead, rows: rows, issues: issues)
     }

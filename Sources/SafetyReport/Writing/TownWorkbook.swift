@@ -264,8 +264,15 @@ private struct Writer {
                        Column("小组编码", max: 18), Column("活动形式", max: 10), Column("活动主题", .wrap, max: 36),
                        Column("参与对象", .center, max: 8), Column("参与人数", .int, max: 8), Column("时长(小时)", .decimal, max: 8),
                        Column("发放资料(份)", .int, max: 8), Column("专项活动", .wrap, max: 20)]
+        // `writeTable` asks for rows 0, 1, 2, … in order, twice (to measure, then to write): the activities are
+        // read back sequentially, from the start again when it goes back (any other order still works, slowly).
+        var cursor = report.trainings.makeIterator()
+        var nextIndex = 0
         let rows = { (i: Int) -> [Cell] in
-            let a = report.trainings[i], r = a.row
+            if i < nextIndex { cursor = report.trainings.makeIterator(); nextIndex = 0 }
+            while nextIndex < i { _ = cursor.next(); nextIndex += 1 }
+            nextIndex = i + 1
+            let a = cursor.next()!, r = a.row
             return [.text(a.folder), .text(folderName(a.folder)), .date(r.date), .text(r.groupCode ?? ""), .text(r.form.label),
                     .text(r.theme), .text(r.audience?.label ?? ""), .int(r.participants),
                     r.hours.map { .number($0) } ?? .blank, r.materials.map { .int($0) } ?? .blank,
