@@ -237,6 +237,18 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
 @Suite struct LedgerCompactionTests {
     typealias F = ComputationFixtures
 
+    /// A report of a later year with no inputs folder saves its state under the last month with inputs; that
+    /// state must still serve that month's year: December's report from it equals a cold build's.
+    @Test func aStateSavedByALaterYearsReportStillServesTheEarlierYear() throws {
+        let town = try Town(villages: 5, months: 14, end: "2025-11")
+        let cold = try Town(copying: town)
+        _ = try town.build("2026-02")  // no inputs/2026-02: replayed, saved as the state after 2025-11
+        let december = try town.build("2025-12")
+        #expect(december.inputSummary.contains("saved state of 2025-11"), "\(december.inputSummary)")
+        _ = try cold.build("2025-12")
+        expectSameOutputs(try town.outputs("2025-12"), try cold.outputs("2025-12"), "state saved by 2026-02 against cold replay")
+    }
+
     /// Two years of one village's hazards, with every case a later year can meet: closed and never mentioned
     /// again, closed in December, reopened in January and later, open across the new year, updated after closing.
     static let months: [(String, [String: [HazardRow]])] = {
@@ -302,5 +314,60 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         #expect(a.isRectified(at: Period(year: 2025, month: 1)!) && !a.isOpen(at: Period(year: 2025, month: 1)!))
         let b = try #require(ledger.hazard(owner: F.v1, id: "B"))
         #expect(b.updates.map(\.period) == [Period(year: 2024, month: 5)!], "an open hazard keeps its last row")
+    }
+}
+
+@Suite struct ChangedWhileReadTests {
+    /// A clerk re-saves P's hazards file, same bytes, between the two readings: rejected as changed, and recorded
+    /// not as its first reading's SHA-256 — which equals the file now — so the report is stale until a run reads it.
+    @Test func aFileRejectedAsChangedWhileReadIsNotRecordedAsItsFirstReading() throws {
+        let town = try Town(villages: 3, months: 2)
+        let rel = try town.hazardsFile(in: "2026-10")
+        let code = rel.split(separator: "/").map(String.init)[1]
+        let path = town.root.appendingPathComponent("inputs/" + rel).path
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let digest = SHA256.hexDigest(of: [UInt8](bytes))
+        _ = try town.build("2026-10")
+        let manifestURL = town.root.appendingPathComponent("outputs/2026-10/manifest.json")
+        var manifest = try #require(Manifest.read(manifestURL))
+        #expect(manifest.inputs.files.first { $0.path == rel }?.sha256 == digest)
+
+        let probe = ReportAssembler.Probe(limits: ReadLimits(pieceBytes: 64)) { c in
+            guard c == code else { return }
+            try? bytes.write(to: URL(fileURLWithPath: path))  // the same bytes, saved again
+            try? FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -100)], ofItemAtPath: path)
+        }
+        let state = LedgerStateUse(store: LedgerStateStore(outputs: try town.config.outputs), configSHA256: "cfg")
+        let raced = ReportAssembler.assemble(config: try town.config, period: Period("2026-10")!, state: state, probe: probe)
+        #expect(raced.report.issues.contains { $0.file == "hazards.csv" && $0.folder == code && $0.rule == "file.changed" })
+        let record = try #require(raced.inputs.first { $0.path == rel })
+        #expect(record.sha256 != digest && record.sha256 == InputLoader.unreadSHA256)
+        #expect(LedgerStateKey.entry(owner: code, record: record, present: true)
+                != LedgerStateKey.entry(owner: code, record: InputRecord(path: rel, sha256: digest, bytes: bytes.count), present: true))
+
+        // The manifest that run writes (its inputs are the records above): stale, with or without remembered hashes.
+        manifest.inputs.files = manifest.inputs.files.map { $0.path == rel ? record : $0 }
+        let config = try town.config
+        var plain = StaleCheck(config: config, configSHA256: "cfg")
+        #expect(plain.reasons(of: manifest) == [.fileChanged(rel)])
+        var cached = StaleCheck(config: config, configSHA256: "cfg",
+                                fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs))
+        #expect(cached.reasons(of: manifest) == [.fileChanged(rel)])
+        try Data(manifest.json).write(to: manifestURL)
+
+        // The state that run saved after 2026-10 lacks the file's hazards: its key must not match today's inputs.
+        let next = try town.build("2026-11")
+        #expect(next.inputSummary.contains("replayed"), "\(next.inputSummary)")
+        let cold = try Town(copying: town)
+        _ = try cold.build("2026-11")
+        expectSameOutputs(try town.outputs("2026-11"), try cold.outputs("2026-11"), "after a state saved from a file changed while read")
+
+        // The next run, the file unchanged, reads it whole and records its content: up to date again.
+        let rebuilt = try town.build("2026-10")
+        #expect(!rebuilt.report.issues.contains { $0.rule == "file.changed" })
+        let after = try #require(Manifest.read(manifestURL))
+        #expect(after.inputs.files.first { $0.path == rel }?.sha256 == digest)
+        var check = StaleCheck(config: config, configSHA256: "cfg")
+        #expect(check.reasons(of: after).isEmpty)
     }
 }

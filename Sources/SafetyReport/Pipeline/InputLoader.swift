@@ -83,6 +83,30 @@ public struct InputLoader: Sendable {
         }
     }
 
+    /// The `sha256` recorded for a CSV file no run has read whole: it changed between its two readings
+    /// (`file.changed`) or its second reading failed (`file.unreadable`). Never a real digest, so the report
+    /// stays stale (`status`, `run`) and no saved ledger state is keyed on it, until a run reads the file whole.
+    public static let unreadSHA256 = "unread:changed"
+
+    /// Corrects the record of `folder`'s `kind` file once validation has read it: pass 1's hash stands for
+    /// bytes that were never used when the file was then rejected as changed while read or unreadable.
+    public mutating func settle<Row>(_ folder: ScannedFolder?, _ kind: FileKind, _ input: FileInput, _ result: FileResult<Row>) {
+        guard result.state == .rejected, let path = folder?.files[kind]?.relativePath,
+              let i = records.firstIndex(where: { $0.path == path }) else { return }
+        switch input {
+        case .streamed:
+            // A whole-file rejection of pass 2 is the file's only issue.
+            guard result.issues.count == 1,
+                  let rule = result.issues.first(where: { _ in true })?.rule,
+                  rule == ReadFailure.changedWhileRead.rule || rule == ReadFailure.unreadable("").rule else { return }
+        case .unreadable(_, let issue):
+            guard issue.rule == ReadFailure.changedWhileRead.rule else { return }
+        case .missing, .parsed:
+            return
+        }
+        records[i].sha256 = Self.unreadSHA256
+    }
+
     public static func readBytes(_ path: String) throws -> [UInt8] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return [UInt8](data)

@@ -57,10 +57,14 @@ public struct LedgerStateStore: Sendable {
     }
 
     /// Saves the ledger after `q` (best effort: a state that cannot be written is simply not there next time).
+    /// `compactedFor` is the year `ledger` was already compacted for: a ledger compacted for a year after q's
+    /// lacks rows that reports of q's year ask for (year-to-date figures), and is not saved as q's state —
+    /// the file carries no compaction year, so a saved state must always be whole for reports of q on.
     /// Written in 1 MB pieces as it is encoded, hashed on the way, and the (fixed-length) header with the
     /// digest written last at the start: the state of a large town (13 MB for 2,000 villages × 12 months) is
     /// never held in memory whole, let alone the three copies (buffer, header + buffer, Data) it used to be.
-    public func save(_ ledger: HazardLedger, after q: Period, key: LedgerStateKey) {
+    public func save(_ ledger: HazardLedger, after q: Period, key: LedgerStateKey, compactedFor: Int? = nil) {
+        if let year = compactedFor, year > q.year { return }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temp = folder.appendingPathComponent(".ledger-\(q).\(getpid()).tmp")
         let prefix = "SRLEDGER3\n\(key.hex)\n"

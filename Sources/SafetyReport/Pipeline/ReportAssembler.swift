@@ -57,6 +57,19 @@ public enum ReportAssembler {
     public static func assemble(config: PipelineConfig, period: Period, state: LedgerStateUse? = nil,
                                 issueSpill: IssueSpill? = IssueSpill(),
                                 progress: (String) -> Void = { _ in }) -> AssembledReport {
+        assemble(config: config, period: period, state: state, issueSpill: issueSpill, probe: nil, progress: progress)
+    }
+
+    /// A test seam: P's files read with `limits` (small pieces: every file is read twice), and `betweenPasses`
+    /// called with each submitter's code once its files of P are through pass 1, before pass 2.
+    struct Probe: Sendable {
+        var limits: ReadLimits
+        var betweenPasses: @Sendable (String) -> Void
+    }
+
+    static func assemble(config: PipelineConfig, period: Period, state: LedgerStateUse? = nil,
+                         issueSpill: IssueSpill? = IssueSpill(), probe: Probe?,
+                         progress: (String) -> Void = { _ in }) -> AssembledReport {
         var cost = AssemblyCost()
         var clock = LoadCost.now()
         let scanner = InputScanner(config: config)
@@ -72,6 +85,7 @@ public enum ReportAssembler {
         var ledger = HazardLedger()
         var key = state.map { LedgerStateKey(configSHA256: $0.configSHA256) }
         var historyRecords: [[InputRecord?]] = []  // per submitter, per earlier period
+        var compactedFor: Int?  // the year `ledger` was compacted for (nil: not compacted)
         if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
             progress("hashing earlier months' hazards files")
             let cache = state.hashes
@@ -82,6 +96,7 @@ public enum ReportAssembler {
             if let saved = state.store.load(after: last, key: k) {
                 ledger = saved
                 key = k
+                compactedFor = last.year
                 historyRecords = hashed.map(\.records)
                 cost.load = hashed.reduce(LoadCost()) { $0 + $1.cost }
                 cost.ledgerSource = "saved state of \(last) (\(history.count) earlier month(s) hashed, not replayed)"
@@ -92,7 +107,11 @@ public enum ReportAssembler {
             progress("replaying hazard ledger: \(history.first!) to \(history.last!)")
             // In a closure so the per-submitter ledgers are freed once merged (they would double the peak memory).
             historyRecords = {
-                var replayed = parallelMap(codes) { code in replay(config, code, history: history, scans: scans, for: period) }
+                // Compacted no further than for the year of the month the state is saved under (P, or the last
+                // earlier month when P has no folder): a state saved after q must answer every report of q on.
+                let savedAfter = scan.exists ? period : history.last!
+                compactedFor = savedAfter.year
+                var replayed = parallelMap(codes) { code in replay(config, code, history: history, scans: scans, for: savedAfter) }
                 for i in replayed.indices {
                     ledger.merge(replayed[i].ledger)
                     replayed[i].ledger = HazardLedger()
@@ -115,7 +134,7 @@ public enum ReportAssembler {
         let spill = issueSpill
         let current = parallelMap(codes) { code in
             validatePeriod(config, period, code, folder: scan.folders[code], ledger: known, history: history, scans: scans,
-                           spill: spill)
+                           spill: spill, probe: probe)
         }
         clock = LoadCost.now()
         var folders: [FolderPeriod] = []
@@ -149,7 +168,7 @@ public enum ReportAssembler {
         // 3. Save the ledger after P for next month's report, keyed by everything it was computed from.
         if let state, var k = key {
             if scan.exists { k.add(period: period, listing: scan.listing, hazards: hazardEntries) }
-            state.store.save(ledger, after: scan.exists ? period : (history.last ?? period), key: k)
+            state.store.save(ledger, after: scan.exists ? period : (history.last ?? period), key: k, compactedFor: compactedFor)
             cost.stateSave = LoadCost.since(&clock)
         }
         listing.sort()
@@ -171,17 +190,19 @@ public enum ReportAssembler {
             let folder = scans[i].folders[code]
             let before = loader.records.count
             let input = loader.load(folder, .hazards, period: q)
+            if folder != nil {
+                var clock = LoadCost.now()
+                let result = Validator.hazards(input, context(config, q, code, spill: spill), known: ledger.knownFoundDates(owner: code))
+                validate += LoadCost.since(&clock)
+                loader.settle(folder, .hazards, input, result)  // before the record enters the state's key
+                ledger.apply(period: q, owner: code, rows: result.rows.elements)
+                apply += LoadCost.since(&clock)
+            }
             records.append(loader.records.count > before ? loader.records.last : nil)
             entries.append(LedgerStateKey.entry(owner: code, record: records.last!,
                                                 present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil))
-            guard folder != nil else { continue }
-            var clock = LoadCost.now()
-            let result = Validator.hazards(input, context(config, q, code, spill: spill), known: ledger.knownFoundDates(owner: code))
-            validate += LoadCost.since(&clock)
-            ledger.apply(period: q, owner: code, rows: result.rows.elements)
-            apply += LoadCost.since(&clock)
         }
-        // Only what report(P) can ask of the earlier months is kept (see HazardLedger.compacted).
+        // Only what reports of `period` on can ask of the earlier months is kept (see HazardLedger.compacted).
         return (ledger.compacted(forReportsFrom: period.year), records, entries, loader.cost, validate, apply)
     }
 
@@ -238,22 +259,28 @@ public enum ReportAssembler {
     /// file, else the latest readable one of the year.
     private static func validatePeriod(_ config: PipelineConfig, _ period: Period, _ code: String, folder: ScannedFolder?,
                                        ledger: HazardLedger, history: [Period], scans: [ScannedPeriod],
-                                       spill: IssueSpill? = nil) -> CurrentFolder {
-        var loader = InputLoader()
+                                       spill: IssueSpill? = nil, probe: Probe? = nil) -> CurrentFolder {
+        var loader = InputLoader(limits: probe?.limits ?? .standard)
         let ctx = context(config, period, code, spill: spill)
         let known = ledger.knownFoundDates(owner: code)
         let inspectionsInput = loader.load(folder, .inspections, period: period)
         let before = loader.records.count
         let hazardsInput = loader.load(folder, .hazards, period: period)
-        let hazardEntry = LedgerStateKey.entry(owner: code, record: loader.records.count > before ? loader.records.last : nil,
-                                               present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil)
+        let hazardsRecord = loader.records.count > before ? loader.records.count - 1 : nil
         let agreementsInput = loader.load(folder, .agreements, period: period)
         let trainingsInput = loader.load(folder, .trainings, period: period)
+        probe?.betweenPasses(code)
         var clock = LoadCost.now()
         let inspections = Validator.inspections(inspectionsInput, ctx)
         let hazards = Validator.hazards(hazardsInput, ctx, known: known)
         let agreements = Validator.agreements(agreementsInput, ctx)
         let trainings = Validator.trainings(trainingsInput, ctx)
+        loader.settle(folder, .inspections, inspectionsInput, inspections)
+        loader.settle(folder, .hazards, hazardsInput, hazards)
+        loader.settle(folder, .agreements, agreementsInput, agreements)
+        loader.settle(folder, .trainings, trainingsInput, trainings)
+        let hazardEntry = LedgerStateKey.entry(owner: code, record: hazardsRecord.map { loader.records[$0] },
+                                               present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil)
         let newIds = Set(hazards.rows.map(\.hazardId).filter { known[$0] == nil })
         // The cross-check warns at most once per accepted inspection row: spilled like the files' issues.
         var other = IssueList(spill: spill)
@@ -275,6 +302,7 @@ public enum ReportAssembler {
                 clock = LoadCost.now()
                 let result = Validator.agreements(input, context(config, q, code, spill: spill))
                 validate += LoadCost.since(&clock)
+                loader.settle(found, .agreements, input, result)
                 if result.isSubmitted {
                     standing = StandingAgreements(sentIn: q, rows: result.rows.elements, rejectedParties: result.rejectedParties)
                     break

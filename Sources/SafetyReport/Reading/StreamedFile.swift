@@ -314,6 +314,10 @@ public struct CSVStream: Sendable, Equatable {
                     return goOn()
                 }
                 guard now == identity else { throw ReadFailure.changedWhileRead }
+            } catch let error as InputReadError {
+                // Grown past the size or swapped for a non-file is a change; a refusal of the system is not.
+                if case .io(let why) = error { throw ReadFailure.unreadable(why) }
+                throw ReadFailure.changedWhileRead
             } catch {
                 throw ReadFailure.changedWhileRead
             }

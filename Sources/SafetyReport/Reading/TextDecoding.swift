@@ -27,6 +27,8 @@ public enum ReadFailure: Error, Equatable, Sendable {
     /// The file changed between the two readings of a streamed file (a clerk still saving it, a copy
     /// still arriving): nothing read from it is used.
     case changedWhileRead
+    /// The system refused the second reading (`errno` text: EACCES, EMFILE, EIO, …): nothing read is used.
+    case unreadable(String)
 
     /// Stable rule key for validation_issues.csv.
     public var rule: String {
@@ -41,6 +43,7 @@ public enum ReadFailure: Error, Equatable, Sendable {
         case .tooManyColumns: "file.too_many_columns"
         case .recordTooLong: "file.record_too_long"
         case .changedWhileRead: "file.changed"
+        case .unreadable: "file.unreadable"
         }
     }
 
@@ -49,7 +52,7 @@ public enum ReadFailure: Error, Equatable, Sendable {
         switch self {
         case .undecodable(let line), .invalidForBOM(_, let line), .unterminatedQuote(let line),
              .fieldTooLong(let line, _, _), .tooManyColumns(let line, _), .recordTooLong(let line, _): line
-        case .empty, .binary, .spreadsheetFile, .workbookNamedCSV, .fileTooLarge, .changedWhileRead: nil
+        case .empty, .binary, .spreadsheetFile, .workbookNamedCSV, .fileTooLarge, .changedWhileRead, .unreadable: nil
         }
     }
 
@@ -80,6 +83,8 @@ public enum ReadFailure: Error, Equatable, Sendable {
             return "第 \(line) 行开始的一行数据超过 \(Self.megabytes(limit))，整个文件未被读取；一行报送数据通常只有几百个字，请检查该行是否误粘贴了大量内容或引号不成对，改正后重新提交。"
         case .changedWhileRead:
             return "读取过程中文件被改动（前后两次读到的内容不一致，可能正在保存或复制），整个文件未被读取；请等文件保存完毕后重新报送，内容无需修改。"
+        case .unreadable(let why):
+            return "文件无法读取（\(why)），整个文件未被读取，按未报送处理。请重新保存后报送。"
         }
     }
 
