@@ -60,13 +60,17 @@ private func streamed(_ survey: CSVStream.Survey) -> Result<Reading, ReadFailure
     } catch { return .failure(error) }
 }
 
-/// One file per process, in the system temp folder, rewritten for every input.
+/// One file per process, in the system temp folder, rewritten for every input and removed at exit.
 private let path: String = {
     let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
     return "\(dir)/fuzz-streamed-reader-\(getpid()).csv"
 }()
 
+/// Registers the file's removal at exit, once (a crash leaves it: libFuzzer has saved the input by then).
+private let removeAtExit: Void = { atexit { _ = unlink(path) } }()
+
 private func writeFile(_ bytes: [UInt8]) {
+    _ = removeAtExit
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     guard fd >= 0 else { fatalError("cannot create \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
