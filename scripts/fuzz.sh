@@ -1,12 +1,16 @@
 #!/bin/sh
 # Builds the libFuzzer targets in Fuzz/ with swiftc (-sanitize=fuzzer,address) and runs each for a while, one after another.
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 600 seconds, all three targets
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 600 seconds, all four targets
 #
 #   DecodeAndParse      any bytes through decoding and the CSV reader (seeds: every CSV of the sample and a demo town)
 #   SubmissionFile      any bytes as each of the four CSV files through validation (same seeds)
 #   SubmissionWorkbook  a clerk's .xlsx — whole submission workbook or one dataset's — unzipped (ZIPFoundation),
 #                       read (XMLParser) and validated; seeds and a dictionary from scripts/fuzz-xlsx-seeds.py
+#   StreamedReader      differential: the first byte picks a piece size and limits, the rest is written to a file and
+#                       read by the streamed reader (CSVStream, as the pipeline reads a clerk's CSV) and by the
+#                       whole-file reader; any difference in records, lines, endings, encoding, separator, failure
+#                       or validation traps (seeds: the CSV seeds, each behind a few selector bytes)
 #
 # The whole SafetyReport library is compiled, instrumented, with its dependencies ZIPFoundation (from the checkout
 # `swift package resolve` makes) and XlsxWriter, into .build-fuzz/lib/ (once; again when a source is newer);
@@ -19,7 +23,7 @@ export SWIFT_BACKTRACE=enable=no
 cd "$(dirname "$0")/.."
 SECS=${1:-600}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-DecodeAndParse SubmissionFile SubmissionWorkbook}
+TARGETS=${*:-DecodeAndParse SubmissionFile SubmissionWorkbook StreamedReader}
 OUT=.build-fuzz
 LIB="$OUT/lib"
 mkdir -p "$LIB"
@@ -64,6 +68,18 @@ if [ ! -d "$SEEDS" ] || [ ! -d "$XSEEDS" ]; then
     done
     python3 scripts/fuzz-xlsx-seeds.py "$OUT/templates" "$OUT/demo/inputs" "$XSEEDS"
 fi
+# StreamedReader: every CSV seed behind selector bytes for pieces of 1, 2, 7 and 64 bytes, the standard 256 KB
+# (standard limits) and pieces of 3 and 256 bytes under tiny limits (see Fuzz/StreamedReader.swift).
+SSEEDS="$OUT/seeds-streamed"
+if [ ! -d "$SSEEDS" ]; then
+    mkdir -p "$SSEEDS.tmp"
+    for f in "$SEEDS"/*; do
+        for sel in 000 001 006 077 100 202 367; do
+            { printf "\\$sel"; cat "$f"; } > "$SSEEDS.tmp/$sel-$(basename "$f")"
+        done
+    done
+    mv "$SSEEDS.tmp" "$SSEEDS"
+fi
 
 for t in $TARGETS; do
     support=""; seeds="$SEEDS"; extra=""
@@ -72,6 +88,7 @@ for t in $TARGETS; do
     # in _CFErrorCreateFromXMLInterface) on every malformed part, which is not ours to fix and would stop each run.
     leaks=1
     [ "$t" = SubmissionWorkbook ] && { seeds="$XSEEDS"; extra="-dict=Fuzz/xlsx.dict -detect_leaks=0"; leaks=0; }
+    [ "$t" = StreamedReader ] && seeds="$SSEEDS"
     # shellcheck disable=SC2086
     swiftc $FLAGS -module-name "Fuzz$t" $INCLUDES "Fuzz/$t.swift" $support \
         "$LIB/SafetyReport.o" "$LIB/XlsxWriter.o" "$LIB/ZIPFoundation.o" -lxlsxwriter -lz \

@@ -142,7 +142,11 @@ import Testing
     /// 30,000 valid trainings spill about 450 KB of rows, far beyond a temp folder that fills up at 200 KB
     /// (RLIMIT_FSIZE, as in `IssueSpillRunTests`: root ignores permissions): exit 1 with the English line,
     /// no outputs, nothing left in the temp folder; with room again the same run lists every training.
-    @Test func aTempFolderThatFillsUpWithAcceptedRowsFailsTheRunCleanly() throws {
+    /// Not under ThreadSanitizer (scripts/sanitize.sh sets TSAN_OPTIONS): its runtime dies of SIGBUS at start-up
+    /// under a file-size limit, before any of our code runs (as for HistoryTests' write-failure test).
+    @Test(.disabled(if: ProcessInfo.processInfo.environment["TSAN_OPTIONS"] != nil,
+                    "ThreadSanitizer's runtime cannot start under a file-size limit"))
+    func aTempFolderThatFillsUpWithAcceptedRowsFailsTheRunCleanly() throws {
         let town = try TownFixture()
         try town.write("inputs/2026-10/V1/trainings.csv",
                        "活动日期,活动形式,活动主题,参与人数\n" + String(repeating: "2026-10-3,培训,用电安全,12\n", count: 30_000))

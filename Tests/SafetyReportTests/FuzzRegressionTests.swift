@@ -163,4 +163,34 @@ private func setField(_ bytes: inout [UInt8], _ offset: Int, _ width: Int, _ val
         #expect(!failures.isEmpty)
         #expect(failures.allSatisfy { $0.rule == "file.xlsx_unreadable" }, "\(failures)")
     }
+
+    /// The streamed reader reserves room for the accepted rows once, from pass 1's count of line breaks; it took
+    /// max(LF, CR) + 1, which a file mixing CR LF, LF and lone CR exceeds (fuzz: StreamedReader, a demo hazards
+    /// file with a lone CR and one LF among CR LFs, 7 records for an estimate of 6). Every break now counts once.
+    @Test func theRecordEstimateCoversMixedLineEndings() throws {
+        let found = try #require(Data(base64Encoded: """
+            gu+7vyBIYXphcmRfSWQsRm91bmRfRGF0ZSAgLCBHcm91cF9Db2RlLENhdGVnb3J5ICAsIExldmVsLERlc2NyaXB0aW9uICAsIExv
+            Y2F0aW9uLFJlc3BvbnNpYmxlICAsIERlYWRsaW5lLFN0YXR1cyAgLCBSZWN0aWZpZWRfRGF0ZSxFc2NhbGF0ZWQgICwgRXNjYWxh
+            dGVkX1RvDQpZSDIwMjYwOS0wMDEsMjAyNi85LzIgMDowMCwsaG91c2luZyxnZW5lcmFsLOWxi+mhtueTpueJh+advuWKqO+8jOac
+            ieWdoOiQvemjjumZqSznrKzkuIDmnZHmsJHlsI/nu4Q5aXYKMjAyNi8xMC83IDA6MDAsLGxlYWZsZXRzLOeUteWKqOi9pua2iOmY
+            suWuieWFqOWuo+S8oCwsMjIwLCwzNTANCiwsLA0KWUgyMDI2MDktMDAyLDIwMjYvOS8xMiAwOjAwLCxlbGVjdHJpY2l0eSxnZW5l
+            cmFsLCLkvY/miLflrqTlhoXnlLXnur/mnKrnqb/nrqHkv53miqQs5o+S5bqnIiLkuIDmi5blpJoiIiIs56ys5LqM5p2R5rCR5bCP
+            57uEMTflj7cs5L2V6Z2ZLDIwMjYvMTAvNSAwOjAwLHJlY3RpZmllZCwsTiwNCiwsLCwsLCwsLCwsLA0q
+            """, options: .ignoreUnknownCharacters))
+        let cases: [([UInt8], Int?)] = [
+            (Array(found.dropFirst()), nil),  // the fuzzer's first byte chose pieces of 3 and tiny limits
+            (Array("h\r\n1\n2\r3\r\n4".utf8), 5),  // CR LF, LF, CR, CR LF: four breaks, five records
+            (Array("h\r\n1\r\n2\r\n".utf8), 4),  // a CR LF is one break, not two
+            (Array("h\r\n1\r\r\n".utf8), 4),  // a CR LF split by pieces of 1 and 3, a lone CR, a CR LF
+        ]
+        for (bytes, estimate) in cases {
+            for piece in [1, 2, 3, 256 << 10] {
+                let stream = try CSVStream.survey(bytes: bytes, limits: ReadLimits(pieceBytes: piece)).outcome.get()
+                var records = 0
+                _ = try stream.forEachRecord { _ in records += 1 }
+                #expect(records <= stream.recordEstimate, "pieces of \(piece): \(records) records, estimate \(stream.recordEstimate)")
+                if let estimate { #expect(stream.recordEstimate == estimate, "pieces of \(piece)") }
+            }
+        }
+    }
 }

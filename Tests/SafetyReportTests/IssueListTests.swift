@@ -420,7 +420,11 @@ private struct SeededRandom: RandomNumberGenerator {
         #expect(village.out.split(separator: "\n").count > 5000)
     }
 
-    @Test func aTempFolderThatFillsUpFailsTheRunAndKeepsThePreviousOutputs() throws {
+    /// Not under ThreadSanitizer (scripts/sanitize.sh sets TSAN_OPTIONS): its runtime dies of SIGBUS at start-up
+    /// under a file-size limit, before any of our code runs (as for HistoryTests' write-failure test).
+    @Test(.disabled(if: ProcessInfo.processInfo.environment["TSAN_OPTIONS"] != nil,
+                    "ThreadSanitizer's runtime cannot start under a file-size limit"))
+    func aTempFolderThatFillsUpFailsTheRunAndKeepsThePreviousOutputs() throws {
         let town = try TownFixture()
         func inspections(_ rows: Int) -> String {
             "排查日期,小组编码,排查人,排查范围,发现隐患数\n" + String(repeating: "2026-10-01,,张三,,x\n", count: rows)

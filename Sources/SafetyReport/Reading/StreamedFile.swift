@@ -366,6 +366,8 @@ struct Surveyor {
     private var startsWithUTF8BOM = false
     private var utf8 = UTF8Validator()
     private var lineFeeds = 0, carriageReturns = 0
+    /// CR LF pairs (one line break, not two) and whether the last byte counted was a CR, for `recordEstimate`.
+    private var crlfPairs = 0, lastWasCR = false
     private var invalidLine: Int?
     private var detector = SeparatorDetector()
     private var dropper = LeadingBOMDropper()
@@ -425,9 +427,7 @@ struct Surveyor {
             guard let base = piece.baseAddress, !piece.isEmpty else { return }
             if !hasNUL, memchr(base, 0, piece.count) != nil { hasNUL = true }
             let feedsBefore = lineFeeds
-            var lf = 0, cr = 0
-            for b in piece { lf &+= b == 0x0A ? 1 : 0; cr &+= b == 0x0D ? 1 : 0 }
-            lineFeeds += lf; carriageReturns += cr
+            countBreaks(piece)
             if utf8.firstInvalid == nil {
                 let start = size - piece.count
                 utf8.feed(piece)
@@ -451,9 +451,22 @@ struct Surveyor {
         }
     }
 
+    /// Counts line feeds, carriage returns and CR LF pairs (a pair may fall across pieces).
+    private mutating func countBreaks(_ text: UnsafeBufferPointer<UInt8>) {
+        var lf = 0, cr = 0, pairs = 0
+        var previousCR = lastWasCR
+        for b in text {
+            let isLF = b == 0x0A
+            lf &+= isLF ? 1 : 0; cr &+= b == 0x0D ? 1 : 0; pairs &+= isLF && previousCR ? 1 : 0
+            previousCR = b == 0x0D
+        }
+        if !text.isEmpty { lastWasCR = previousCR }
+        lineFeeds += lf; carriageReturns += cr; crlfPairs += pairs
+    }
+
     private mutating func checkUTF16Text(_ text: UnsafeBufferPointer<UInt8>) {
         if !hasNUL, memchr(text.baseAddress!, 0, text.count) != nil { hasNUL = true }
-        for b in text { lineFeeds &+= b == 0x0A ? 1 : 0; carriageReturns &+= b == 0x0D ? 1 : 0 }
+        countBreaks(text)
         if detector.decided == nil { dropper.feed(text) { detector.feed($0) } }
     }
 
@@ -472,11 +485,14 @@ struct Surveyor {
         func done(_ outcome: Result<CSVStream, ReadFailure>) -> CSVStream.Survey {
             CSVStream.Survey(sha256: digest, bytes: size, outcome: outcome, hashSeconds: hashSeconds, checkSeconds: checkSeconds)
         }
+        // Every line break (CR LF, a lone LF, a lone CR) may end a record: with mixed endings the
+        // earlier max(LF, CR) fell short (found by the StreamedReader fuzz target).
+        let lineBreaks = lineFeeds + carriageReturns - crlfPairs
         func stream(_ encoding: DetectedEncoding, invalid: (Int, Int)? = nil) -> CSVStream.Survey {
             done(.success(CSVStream(source: .bytes(kept ?? []), encoding: encoding, separator: detector.separator,
                                     limits: limits, size: size, fingerprint: fingerprint.final,
                                     invalidUTF8: invalid.map { (offset: $0.0, line: $0.1) },
-                                    recordEstimate: max(lineFeeds, carriageReturns) + 1)))
+                                    recordEstimate: lineBreaks + 1)))
         }
         switch mode! {
         case .signature(let failure):
