@@ -5,11 +5,11 @@ import ZIPFoundation
 @testable import SafetyReport
 
 /// A zip of raw parts (bytes as given, deflated), for parts that are not valid text.
-private func zipOf(_ parts: [(String, [UInt8])]) throws -> [UInt8] {
+private func zipOf(_ parts: [(String, [UInt8])], method: CompressionMethod = .deflate) throws -> [UInt8] {
     let archive = try Archive(data: Data(), accessMode: .create, pathEncoding: nil)
     for (path, bytes) in parts {
         let data = Data(bytes)
-        try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { pos, size in
+        try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: method) { pos, size in
             data.subdata(in: Int(pos)..<Int(pos) + size)
         }
     }
@@ -25,9 +25,10 @@ private func sheetXML(_ rows: [UInt8], declaration: String = #"<?xml version="1.
         + rows + Array("</sheetData></worksheet>".utf8)
 }
 private func oneSheet(_ rows: [UInt8], name: String = "排查记录",
-                      declaration: String = #"<?xml version="1.0" encoding="UTF-8"?>"#) throws -> [UInt8] {
+                      declaration: String = #"<?xml version="1.0" encoding="UTF-8"?>"#,
+                      method: CompressionMethod = .deflate) throws -> [UInt8] {
     try zipOf([("xl/workbook.xml", workbookXML(name)), ("xl/_rels/workbook.xml.rels", relsXML),
-               ("xl/worksheets/sheet1.xml", sheetXML(rows, declaration: declaration))])
+               ("xl/worksheets/sheet1.xml", sheetXML(rows, declaration: declaration))], method: method)
 }
 
 /// Little-endian field `width` bytes wide at `offset`.
@@ -91,6 +92,36 @@ private func setField(_ bytes: inout [UInt8], _ offset: Int, _ width: Int, _ val
         let latin1 = Array(#"<row r="1"><c r="A1" t="inlineStr"><is><t>"#.utf8) + [0x4D, 0xE4, 0x72, 0x7A] + Array("</t></is></c></row>".utf8)
         var converted = try XlsxWorkbook(bytes: try oneSheet(latin1, declaration: #"<?xml version="1.0" encoding="ISO-8859-1"?>"#))
         #expect(try converted.records(converted.sheets[0], kind: nil).map(\.fields) == [["März"]])
+    }
+
+    /// A part whose bytes do not match its CRC-32 (a damaged download or disk) is a broken part, not data: the
+    /// bounded inflate that replaced archive.extract had dropped the check, and a stored sheet with one digit
+    /// changed read as a different number (found by review).
+    @Test func aPartWhoseChecksumDoesNotMatchIsRefused() throws {
+        let rows = Array(#"<row r="1"><c r="A1"><v>12345</v></c></row>"#.utf8)
+        for method in [CompressionMethod.none, .deflate] {
+            let good = try oneSheet(rows, method: method)
+            var intact = try XlsxWorkbook(bytes: good)
+            #expect(try intact.records(intact.sheets[0], kind: nil).map(\.fields) == [["12345"]])
+            // The sheet's CRC in its local header and in the directory, changed by one bit: as if its data were.
+            var bad = good
+            let eocd = try #require((0...(bad.count - 22)).reversed().first { field(bad, $0, 4) == 0x0605_4B50 })
+            var entry = field(bad, eocd + 16, 4)
+            for _ in 0..<2 { entry += 46 + field(bad, entry + 28, 2) + field(bad, entry + 30, 2) + field(bad, entry + 32, 2) }
+            let local = field(bad, entry + 42, 4)
+            setField(&bad, entry + 16, 4, field(bad, entry + 16, 4) ^ 1)
+            setField(&bad, local + 14, 4, field(bad, local + 14, 4) ^ 1)
+            var damaged = try XlsxWorkbook(bytes: bad)
+            #expect(throws: XlsxReadFailure.missingPart("xl/worksheets/sheet1.xml"), "\(method)") {
+                _ = try damaged.records(damaged.sheets[0], kind: nil)
+            }
+        }
+        // And a stored sheet whose digit itself changed.
+        var stored = try oneSheet(rows, method: .none)
+        let at = try #require((0..<stored.count - 5).first { Array(stored[$0..<$0 + 5]) == Array("12345".utf8) })
+        stored[at] = UInt8(ascii: "9")
+        var changed = try XlsxWorkbook(bytes: stored)
+        #expect(throws: XlsxReadFailure.missingPart("xl/worksheets/sheet1.xml")) { _ = try changed.records(changed.sheets[0], kind: nil) }
     }
 
     /// A row numbered Int.max followed by a row without `r` overflowed `lastRow + 1`. Rows outside Excel's

@@ -191,6 +191,9 @@ public struct XlsxWorkbook {
                     }, consumer: append)
                 default: throw Truncated()  // ZIPFoundation knows no other method either
                 }
+                // What archive.extract(skipCRC32: false) checked: a damaged part (a bad download, a disk error) is
+                // refused, never read as data — a flipped digit in a stored sheet inflates without complaint.
+                guard data.crc32(checksum: 0) == entry.checksum else { throw Truncated() }
             } else {
                 _ = try archive.extract(entry, skipCRC32: false, consumer: append)
             }
