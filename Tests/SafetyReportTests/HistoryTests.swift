@@ -304,16 +304,8 @@ private final class LargeTown {
         try town.correctSeptembersHazards()
         // Root ignores permissions, so the failure is a file-size limit (RLIMIT_FSIZE, with SIGXFSZ ignored so
         // write(2) fails with EFBIG): real writes failing part-way, as on a full disk.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" run --period 2026-10", CLI.binary.path]
-        p.currentDirectoryURL = town.root
-        let err = Pipe()
-        p.standardError = err; p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 1, "\(message)")
+        let (code, message) = try runUnderFileSizeLimit(blocks, ["run", "--period", "2026-10"], in: town.root)
+        #expect(code == 1, "\(message)")
         #expect(message.contains("cannot write"), "\(message)")
         #expect(message.contains(town.root.appendingPathComponent("outputs").path + "/"), "\(message)")
         #expect(message.contains("File too large"), "\(message)")

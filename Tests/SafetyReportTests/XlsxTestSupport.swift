@@ -112,3 +112,20 @@ func runProcess(_ executable: URL, _ args: [String], in dir: URL? = nil) throws 
 
 /// Stderr's bytes, handed from the reading thread to the caller (the semaphore orders the two).
 private final class StderrBox: @unchecked Sendable { var data = Data() }
+
+/// Runs the built binary with `args` in `dir` under a file-size limit of `blocks` 1 KB blocks, SIGXFSZ ignored, so
+/// write(2) fails with EFBIG part-way, as on a full disk — how tests make writes fail, since root ignores
+/// permissions. `tmpdir` sets TMPDIR. Returns the exit status and stderr.
+func runUnderFileSizeLimit(_ blocks: Int, _ args: [String], in dir: URL, tmpdir: URL? = nil) throws -> (code: Int32, err: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\"", CLI.binary.path] + args
+    p.currentDirectoryURL = dir
+    if let tmpdir { p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmpdir.path]) { $1 } }
+    let err = Pipe()
+    p.standardError = err; p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (p.terminationStatus, message)
+}
