@@ -115,6 +115,12 @@ public struct OutputStore: Sendable {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         if fd < 0 { throw .io("cannot write \(url.path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        try writeAll(bytes, fd: fd, url: url)
+        if fsync(fd) != 0 { throw .io("cannot flush \(url.path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Writes all of `bytes` to `fd` (the file at `url`, named in the error), retrying short writes and EINTR.
+    static func writeAll(_ bytes: [UInt8], fd: Int32, url: URL) throws(OutputError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
@@ -124,7 +130,6 @@ public struct OutputStore: Sendable {
             }
             offset += n
         }
-        if fsync(fd) != 0 { throw .io("cannot flush \(url.path): \(String(cString: strerror(errno)))") }
     }
 
     /// fsync of a file or folder written by someone else (libxlsxwriter), so a crash after the swap

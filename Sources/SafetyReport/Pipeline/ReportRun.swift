@@ -209,15 +209,7 @@ public enum ReportRun {
         try SummaryCSVs.issues(report) { (bytes: [UInt8]) throws(OutputError) in
             hash.update(bytes)
             size += bytes.count
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw .io("cannot write \(url.path): \(String(cString: strerror(errno)))")
-                }
-                offset += n
-            }
+            try OutputStore.writeAll(bytes, fd: fd, url: url)
         }
         if fsync(fd) != 0 { throw .io("cannot flush \(url.path): \(String(cString: strerror(errno)))") }
         return Manifest.Output(name: "validation_issues.csv", sha256: hash.hexDigest(), bytes: size)
