@@ -117,14 +117,9 @@ public struct InputLoader: Sendable {
     /// swapped or still growing after the scan cannot push more into memory; opening does not
     /// block on a FIFO swapped in after the scan, which is then refused as not a regular file.
     public static func readInput(_ path: String, limit: Int) throws(InputReadError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(String(cString: strerror(errno))) }
+        let (fd, st) = try ChunkedFile.openRegularFile(path, limit: limit)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .io(String(cString: strerror(errno))) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
         let size = Int(st.st_size)
-        if size > limit { throw .tooLarge(bytes: size) }
         var bytes = [UInt8](repeating: 0, count: min(size, limit) + 1)
         var filled = 0
         while filled < bytes.count {

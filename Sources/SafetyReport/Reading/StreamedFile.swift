@@ -42,19 +42,26 @@ struct FileIdentity: Sendable, Equatable {
 /// swapped in after the scan (O_NONBLOCK, then refused as not a regular file), a size from the open
 /// descriptor checked before reading, at most `limit + 1` bytes ever read, EINTR retried.
 enum ChunkedFile {
+    /// Opens a clerk's file for reading without blocking on a FIFO, and refuses what is not a regular file or is
+    /// larger than `limit` by the open descriptor's size, before reading anything. The caller closes the descriptor.
+    static func openRegularFile(_ path: String, limit: Int) throws(InputReadError) -> (fd: Int32, stat: stat) {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(String(cString: strerror(errno))) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { let why = String(cString: strerror(errno)); close(fd); throw .io(why) }
+        guard st.st_mode & S_IFMT == S_IFREG else { close(fd); throw .notRegularFile }
+        if Int(st.st_size) > limit { close(fd); throw .tooLarge(bytes: Int(st.st_size)) }
+        return (fd, st)
+    }
+
     /// Calls `body` with successive pieces of `pieceBytes` (the last may be shorter) until the end or
     /// until `body` returns false. Returns the identity fstat gave when the file was opened and the
     /// bytes read.
     static func read(_ path: String, limit: Int, pieceBytes: Int,
                      _ body: (UnsafeBufferPointer<UInt8>) -> Bool) throws(InputReadError) -> (FileIdentity, Int) {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(String(cString: strerror(errno))) }
+        let (fd, st) = try openRegularFile(path, limit: limit)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .io(String(cString: strerror(errno))) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
         let size = Int(st.st_size)
-        if size > limit { throw .tooLarge(bytes: size) }
         let identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: size,
                                     modified: Int(st.st_mtim.tv_sec), modifiedNanos: Int(st.st_mtim.tv_nsec),
                                     changed: Int(st.st_ctim.tv_sec), changedNanos: Int(st.st_ctim.tv_nsec))
