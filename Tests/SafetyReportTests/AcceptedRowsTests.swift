@@ -121,19 +121,7 @@ import Testing
         for (a, b) in zip(SummaryCSVs.all(spilled), SummaryCSVs.all(inMemory)) {
             #expect(a.name == b.name && a.bytes == b.bytes, "\(a.name)")
         }
-        let out = try IssueListTests.emptyTempDir()
-        defer { try? FileManager.default.removeItem(at: out) }
-        for (name, report) in [("spilled", spilled), ("memory", inMemory)] {
-            try TownWorkbook.write(report, to: out.appendingPathComponent("\(name)-town.xlsx").path)
-            for v in report.villages {
-                try VillageWorkbook.write(report, village: v, to: out.appendingPathComponent("\(name)-\(v.village.code).xlsx").path)
-            }
-        }
-        for name in ["town", "V1", "V2"] {
-            let a = try Data(contentsOf: out.appendingPathComponent("spilled-\(name).xlsx"))
-            let b = try Data(contentsOf: out.appendingPathComponent("memory-\(name).xlsx"))
-            #expect(a == b, "\(name).xlsx")
-        }
+        try expectSameWorkbooks(spilled, inMemory)
         #expect(spill.failure == nil)
     }
 }

@@ -33,21 +33,7 @@ private final class Town {
         try ReportRun.build(config: try config, configSHA256: "cfg", period: Period(p)!)
     }
     /// Every output of P, path → bytes; the manifest without its build time.
-    func outputs(_ p: String) throws -> [String: [UInt8]] {
-        let dir = root.appendingPathComponent("outputs/\(p)")
-        var out: [String: [UInt8]] = [:]
-        for case let url as URL in FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)! {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else { continue }
-            var bytes = [UInt8](try Data(contentsOf: url))
-            if url.lastPathComponent == "manifest.json" {
-                bytes = Array(String(decoding: bytes, as: UTF8.self).split(separator: "\n")
-                    .filter { !$0.contains("\"built_at\"") }.joined(separator: "\n").utf8)
-            }
-            out[String(url.path.dropFirst(dir.path.count))] = bytes
-        }
-        return out
-    }
+    func outputs(_ p: String) throws -> [String: [UInt8]] { try builtOutputs(root.appendingPathComponent("outputs/\(p)")) }
     /// The first hazards.csv of `p` with at least one data row (relative to inputs/).
     func hazardsFile(in p: String) throws -> String {
         let dir = root.appendingPathComponent("inputs/\(p)")

@@ -318,19 +318,7 @@ private struct SeededRandom: RandomNumberGenerator {
         SummaryCSVs.issues(spilled, chunkBytes: 1000) { streamed += $0 }
         #expect(streamed == SummaryCSVs.issues(inMemory))
 
-        let out = try Self.emptyTempDir()
-        defer { try? FileManager.default.removeItem(at: out) }
-        for (name, report) in [("spilled", spilled), ("memory", inMemory)] {
-            try TownWorkbook.write(report, to: out.appendingPathComponent("\(name)-town.xlsx").path)
-            for v in report.villages {
-                try VillageWorkbook.write(report, village: v, to: out.appendingPathComponent("\(name)-\(v.village.code).xlsx").path)
-            }
-        }
-        for name in ["town", "V1", "V2"] {
-            let a = try Data(contentsOf: out.appendingPathComponent("spilled-\(name).xlsx"))
-            let b = try Data(contentsOf: out.appendingPathComponent("memory-\(name).xlsx"))
-            #expect(a == b, "\(name).xlsx")
-        }
+        try expectSameWorkbooks(spilled, inMemory)
     }
 }
 

@@ -2,6 +2,8 @@
 
 import Foundation
 import ZIPFoundation
+import Testing
+@testable import SafetyReport
 
 /// The parts of one .xlsx file, by path inside the zip.
 struct XlsxParts {
@@ -128,4 +130,39 @@ func runUnderFileSizeLimit(_ blocks: Int, _ args: [String], in dir: URL, tmpdir:
     let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     p.waitUntilExit()
     return (p.terminationStatus, message)
+}
+
+/// Every file under a built period's folder, path (from the folder) → bytes; manifest.json without its build time.
+func builtOutputs(_ dir: URL) throws -> [String: [UInt8]] {
+    var out: [String: [UInt8]] = [:]
+    for case let url as URL in FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)! {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue else { continue }
+        var bytes = [UInt8](try Data(contentsOf: url))
+        if url.lastPathComponent == "manifest.json" {
+            bytes = Array(String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+                .filter { !$0.contains("\"built_at\"") }.joined(separator: "\n").utf8)
+        }
+        out[String(url.path.dropFirst(dir.path.count))] = bytes
+    }
+    return out
+}
+
+/// Writes the town workbook and every village workbook of two reports and expects them byte for byte equal.
+func expectSameWorkbooks(_ a: MonthReport, _ b: MonthReport, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let out = try IssueListTests.emptyTempDir()
+    defer { try? FileManager.default.removeItem(at: out) }
+    var names = ["town"]
+    for (side, report) in [("a", a), ("b", b)] {
+        try TownWorkbook.write(report, to: out.appendingPathComponent("\(side)-town.xlsx").path)
+        for v in report.villages {
+            try VillageWorkbook.write(report, village: v, to: out.appendingPathComponent("\(side)-\(v.village.code).xlsx").path)
+            if side == "a" { names.append(v.village.code) }
+        }
+    }
+    for name in names {
+        let x = try Data(contentsOf: out.appendingPathComponent("a-\(name).xlsx"))
+        let y = try Data(contentsOf: out.appendingPathComponent("b-\(name).xlsx"))
+        #expect(x == y, "\(name).xlsx", sourceLocation: sourceLocation)
+    }
 }
