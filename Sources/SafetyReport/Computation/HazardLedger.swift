@@ -55,18 +55,15 @@ public struct HazardLedger: Sendable, Equatable {
     /// replaced; this may reopen a rectified hazard), a new id is registered in `period`.
     /// Periods are expected in order; applying a period again replaces that period's rows for the ids it names.
     public mutating func apply(period: Period, owner: String, rows: [HazardRow]) {
-        var table = byOwner[owner] ?? [:]
+        // Taken out of byOwner while it changes, so it is the table's only reference and is mutated in place
+        // (`var table = byOwner[owner]` copied the owner's whole table on every period).
+        var table = byOwner.removeValue(forKey: owner) ?? [:]
         var seen = Set<String>()
         for row in rows where seen.insert(row.hazardId).inserted {
             // Validation lets only the first row of an id through; the guard keeps "first claims" if it did not.
             let update = Update(period: period, row: row)
-            if var hazard = table[row.hazardId] {
-                if let i = hazard.updates.firstIndex(where: { $0.period >= period }) {
-                    if hazard.updates[i].period == period { hazard.updates[i] = update } else { hazard.updates.insert(update, at: i) }
-                } else {
-                    hazard.updates.append(update)
-                }
-                table[row.hazardId] = hazard
+            if table[row.hazardId] != nil {
+                table[row.hazardId]!.put(update)  // in place: no copy of the hazard's rows
             } else {
                 table[row.hazardId] = Hazard(owner: owner, id: row.hazardId, registeredIn: period,
                                              registeredFoundDate: row.foundDate, updates: [update])
@@ -142,6 +139,15 @@ extension HazardLedger.Hazard {
     public init(owner: String, id: String, savedUpdates: [HazardLedger.Update]) {
         self.init(owner: owner, id: id, registeredIn: savedUpdates[0].period,
                   registeredFoundDate: savedUpdates[0].row.foundDate, rectifiedSince: nil, updates: savedUpdates)
+    }
+
+    /// Puts `update` in period order, replacing the row of its period if there is one.
+    fileprivate mutating func put(_ update: HazardLedger.Update) {
+        if let i = updates.firstIndex(where: { $0.period >= update.period }) {
+            if updates[i].period == update.period { updates[i] = update } else { updates.insert(update, at: i) }
+        } else {
+            updates.append(update)
+        }
     }
 
     /// See `HazardLedger.compacted(forReportsFrom:)`.
