@@ -58,7 +58,7 @@ public enum ReportBuilder {
         return MonthReport(
             period: period, config: config, town: townSummary, villages: villages, groups: groups,
             categories: perFolder.flatMap(\.categories),
-            ledger: perFolder.flatMap { c in c.hazards.filter(\.isListed).map { $0.entry(ownerName: c.name) } },
+            ledger: perFolder.flatMap(\.ledgerEntries),
             agreements: perFolder.flatMap(\.agreements),
             trainings: perFolder.reduce(into: TrainingActivities()) { all, c in all.append(folder: c.code, rows: c.folder.trainings.rows) },
             trend: trend(config: config, period: period, ledger: ledger),
@@ -102,8 +102,9 @@ struct FolderFigures {
     let figures: Figures
     /// Group code → figures of the rows carrying it (villages only).
     let groupFigures: [String: Figures]
-    /// The folder's hazards registered by P's end, ordered by id.
-    let hazards: [HazardState]
+    /// The folder's listed hazards (open, or mentioned in P), ordered by id. Only these are kept: every
+    /// folder's figures are alive at once, and the states of all its hazards were the roll-up's largest heap.
+    let ledgerEntries: [LedgerEntry]
     let agreements: [AgreementStatus]
     let categories: [CategoryCount]
     let notUpdatedWarnings: [ValidationIssue]
@@ -137,7 +138,7 @@ struct FolderFigures {
             if let gc = group(row.groupCode) { g[gc]!.count(row) }
         }
         let hazards = ledger.hazards(owner: folder.code, upTo: period).compactMap { HazardState($0, period: period) }
-        self.hazards = hazards
+        ledgerEntries = hazards.filter(\.isListed).map { [name] in $0.entry(ownerName: name) }
         for h in hazards {
             f.count(h)
             // A hazard belongs to the group its latest row names.
