@@ -84,6 +84,11 @@ public struct RawRecords: RandomAccessCollection, Sendable, Equatable {
         return out
     }
 
+    /// The storage lent as is, for `withRecordBytes` (records read without a String per field).
+    func withStorage<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt32>, [UInt32], [UInt32]) -> R) -> R {
+        text.withUnsafeBufferPointer { t in fieldEnds.withUnsafeBufferPointer { e in body(t, e, recordStarts, lines) } }
+    }
+
     /// Starts a record on physical line `line`; its fields follow with `appendField`.
     mutating func startRecord(line: Int) {
         lines.append(UInt32(clamping: line))

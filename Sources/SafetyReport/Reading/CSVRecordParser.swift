@@ -20,7 +20,7 @@ struct CSVRecordParser {
     private var fieldCount = 0
     /// The record's field bytes back to back, and where each field ends.
     private var text: [UInt8] = []
-    private var fieldEnds: [Int] = []
+    private var fieldEnds: [UInt32] = []
     private var fieldStart = 0
     /// Set once the record is over `maxRecordBytes`: bytes are then counted, not kept.
     private var discarding = false
@@ -47,6 +47,16 @@ struct CSVRecordParser {
 
     /// Parses `piece`, handing every record it completes to `emit`.
     mutating func feed(_ buf: UnsafeBufferPointer<UInt8>, _ emit: (RawRecord) -> Void) throws(ReadFailure) {
+        try feed(buf) { (r: RecordBytes) in emit(r.rawRecord()) }
+    }
+
+    /// The end of the text, records as Strings.
+    mutating func finish(_ emit: (RawRecord) -> Void) throws(ReadFailure) {
+        try finish { (r: RecordBytes) in emit(r.rawRecord()) }
+    }
+
+    /// Parses `piece`, lending every record it completes to `emit` as bytes (no String per field).
+    mutating func feed(_ buf: UnsafeBufferPointer<UInt8>, _ emit: (RecordBytes) -> Void) throws(ReadFailure) {
         let n = buf.count
         var i = 0
         while i < n {
@@ -77,7 +87,7 @@ struct CSVRecordParser {
                         state = .fieldStart
                     } else {
                         line += 1
-                        emit(record())
+                        record(emit)
                         if b == Self.lf { sawLF = true; state = .recordStart } else { state = .afterCR }
                     }
                 }
@@ -109,7 +119,7 @@ struct CSVRecordParser {
     }
 
     /// The end of the text: the last record, if one is open, or the failure of an unclosed quote.
-    mutating func finish(_ emit: (RawRecord) -> Void) throws(ReadFailure) {
+    mutating func finish(_ emit: (RecordBytes) -> Void) throws(ReadFailure) {
         switch state {
         case .recordStart:
             return
@@ -121,10 +131,10 @@ struct CSVRecordParser {
             // After a separator at the end of the text: one more, empty, field.
             fieldLine = line; fieldStart = text.count; discardedBytes = 0; discardedScalars = 0
             try endField()
-            emit(record())
+            record(emit)
         case .unquoted, .tail, .quoteInQuoted:
             try endField()
-            emit(record())
+            record(emit)
         }
         state = .recordStart
     }
@@ -152,23 +162,18 @@ struct CSVRecordParser {
                 throw .fieldTooLong(line: fieldLine, column: fieldCount + 1, limit: limits.maxFieldCharacters)
             }
         }
-        fieldEnds.append(text.count)
+        // `maxRecordBytes` keeps the kept text far below 4 GB.
+        fieldEnds.append(UInt32(truncatingIfNeeded: text.count))
         fieldCount += 1
         if fieldCount > limits.maxColumns { throw .tooManyColumns(line: recordLine, limit: limits.maxColumns) }
         if recordBytes > limits.maxRecordBytes { throw .recordTooLong(line: recordLine, limit: limits.maxRecordBytes) }
     }
 
-    private func record() -> RawRecord {
-        var fields: [String] = []
-        fields.reserveCapacity(fieldEnds.count)
-        text.withUnsafeBufferPointer { buf in
-            var start = 0
-            for end in fieldEnds {
-                fields.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<end]), as: UTF8.self))
-                start = end
-            }
+    /// Lends the record just completed to `emit`.
+    private func record(_ emit: (RecordBytes) -> Void) {
+        text.withUnsafeBufferPointer { t in
+            fieldEnds.withUnsafeBufferPointer { e in emit(RecordBytes(line: recordLine, text: t, ends: e, firstStart: 0)) }
         }
-        return RawRecord(line: recordLine, fields: fields)
     }
 }
 

@@ -334,7 +334,9 @@ public enum Validator {
         case .parsed(let name, let csv):
             // Records are made one at a time from the file's compact storage and dropped once validated.
             var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: csv.records.count)
-            for record in csv.records where !record.isBlank { file.add(record, row: row) }
+            for i in csv.records.indices {
+                csv.records.withRecordBytes(i) { record in if !record.isBlank { file.add(record, row: row) } }
+            }
             return file.finish() ?? FileResult(fileName: name, state: .rejected, issues: [
                 ValidationIssue(.error, period: ctx.period, folder: ctx.folder, file: name, column: "", value: "", rule: "file.empty",
                                 message: "文件\(name)是空的（没有表头），整个文件未读入；请用模板填写后重新报送，没有内容可报时也请保留表头。"),
@@ -344,7 +346,7 @@ public enum Validator {
             var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: stream.recordEstimate)
             var failure: ReadFailure?
             do {
-                _ = try stream.forEachRecord { record in if !record.isBlank { file.add(record, row: row) } }
+                _ = try stream.forEachRecordBytes { record in if !record.isBlank { file.add(record, row: row) } }
             } catch {
                 failure = error
             }
@@ -388,16 +390,16 @@ struct FileValidation<Row: Sendable & Equatable> {
     }
 
     /// The next non-blank record.
-    mutating func add(_ record: RawRecord, row: (inout RowCells) -> Row?) {
-        guard header != nil else { start(record); return }
+    mutating func add(_ record: RecordBytes, row: (inout RowCells) -> Row?) {
+        guard header != nil else { start(record.rawRecord()); return }
         if !mapping.missingRequired.isEmpty { rejectedLines.append(record.line); return }
         rowsRead += 1
         var cells = RowCells(record: record, frame: frame!)
         // Cells under no header (beyond it, or under an empty header cell) are ignored with a warning.
-        let extra = record.fields.indices
-            .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !record.fields[$0].trimmedCell.isEmpty }
+        let extra = record.count <= headerWidth && emptyHeaderIndexes.isEmpty ? [] : (0..<record.count)
+            .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !RecordBytes.isBlankCell(record.field($0)) }
         if !extra.isEmpty {
-            let values = extra.map { record.fields[$0] }
+            let values = extra.map { record.string($0) }
             cells.warning("", "row.extra_cells",
                           "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
                           value: values.joined(separator: ","))
