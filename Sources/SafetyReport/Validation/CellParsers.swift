@@ -410,6 +410,14 @@ extension CellParsers {
         return .value(String(decoding: s, as: UTF8.self))
     }
 
+    /// Byte-for-byte equality of a cell and bytes.
+    @inline(__always)
+    static func sameBytes(_ cell: Bytes, _ other: [UInt8]) -> Bool {
+        guard other.count == cell.count else { return false }
+        if cell.isEmpty { return true }
+        return other.withUnsafeBufferPointer { memcmp($0.baseAddress!, cell.baseAddress!, cell.count) == 0 }
+    }
+
     /// Byte-for-byte equality of a cell and a String (no Unicode normalization).
     static func sameBytes(_ cell: Bytes, _ s: String) -> Bool {
         guard s.utf8.count == cell.count else { return false }

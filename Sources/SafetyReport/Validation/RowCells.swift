@@ -14,8 +14,9 @@ struct RowCells {
         let fileName: String
         /// The context's parts read for every row, kept apart so reading one never copies the whole context.
         let period: Period, folder: String, submitter: Submitter
-        /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes.
-        let columns: [(key: String, index: Int)]
+        /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes. Their
+        /// UTF-8 lengths first: two Strings that differ compare slowly, and most keys differ in length.
+        let columns: [(key: String, length: Int, index: Int)]
         /// A village's group codes (none for the town), checked for every row without copying the Village.
         let groupCodes: Set<String>
         /// Typed cells parsed from their bytes where that is certain to decide as the String path does
@@ -25,11 +26,12 @@ struct RowCells {
             self.mapping = mapping; self.schema = schema; self.context = context; self.fileName = fileName
             self.byteLevel = byteLevel
             period = context.period; folder = context.folder; submitter = context.submitter
-            columns = mapping.index.map { (key: $0.key, index: $0.value) }
+            columns = mapping.index.map { (key: $0.key, length: $0.key.utf8.count, index: $0.value) }
             groupCodes = if case .village(let v) = context.submitter { Set(v.groups.map(\.code)) } else { [] }
         }
         func index(_ key: String) -> Int? {
-            for c in columns where c.key == key { return c.index }
+            let length = key.utf8.count
+            for c in columns where c.length == length && c.key == key { return c.index }
             return nil
         }
     }
@@ -181,7 +183,10 @@ struct RowCells {
         // form (`CellParsersByteTests`), so the String path would find the same first match.
         if frame.byteLevel {
             let b = bytes(key)
-            for e in E.allCases where CellParsers.sameBytes(b, e.label) || CellParsers.sameBytes(b, e.key) { return .value(e) }
+            let names = kind.namesAsBytes
+            for (i, e) in E.allCases.enumerated() where i < names.count {
+                if CellParsers.sameBytes(b, names[i].label) || CellParsers.sameBytes(b, names[i].key) { return .value(e) }
+            }
         }
         let f = folded(key)
         let result = CellParsers.enumeration(f, as: type)
@@ -239,5 +244,25 @@ struct RowCells {
                 return .some(g)
             }
         }
+    }
+}
+
+extension EnumKind {
+    /// `choices` as UTF-8 bytes, made once: a cell is compared with them for every row.
+    var namesAsBytes: [(key: [UInt8], label: [UInt8])] {
+        switch self {
+        case .hazardCategory: Self.bytes.0
+        case .hazardLevel: Self.bytes.1
+        case .hazardStatus: Self.bytes.2
+        case .partyType: Self.bytes.3
+        case .trainingForm: Self.bytes.4
+        case .audience: Self.bytes.5
+        }
+    }
+
+    private static let bytes = (names(.hazardCategory), names(.hazardLevel), names(.hazardStatus),
+                                names(.partyType), names(.trainingForm), names(.audience))
+    private static func names(_ kind: EnumKind) -> [(key: [UInt8], label: [UInt8])] {
+        kind.choices.map { (key: Array($0.key.utf8), label: Array($0.label.utf8)) }
     }
 }
