@@ -133,4 +133,31 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
         #expect(records.withRecordBytes(1) { ($0.rawRecord(), $0.isBlank) } == (RawRecord(line: 9, fields: ["", " "]), true))
         #expect(records.withRecordBytes(0) { $0.isBlank } == false)
     }
+
+    /// Headers of template spellings (Chinese, keys, upper-case keys), blanks and repeats, shuffled: the
+    /// byte-level match gives `HeaderMatcher.match`'s mapping, and gives up on any other spelling.
+    @Test(arguments: FileKind.allCases)
+    func headerSpellingsMatchAsHeaderMatcher(kind: FileKind) {
+        let schema = kind.schema
+        var seed: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        for _ in 0..<300 {
+            var cells: [String] = []
+            for _ in 0..<next(schema.columns.count + 3) {
+                let c = schema.columns[next(schema.columns.count)]
+                cells.append([c.header, c.key, c.key.uppercased(), "", " ", "\u{3000}"][next(6)])
+            }
+            let expected = HeaderMatcher.match(header: cells, schema: schema)
+            let fast = RawRecords([RawRecord(line: 1, fields: cells)]).withRecordBytes(0) { HeaderSpellings.of(kind).match($0) }
+            #expect(fast == expected, "header \(cells)")
+            for odd in [" \(schema.columns[0].header)", "Ｘ", "unknown", String(schema.columns[0].key.prefix(1)).uppercased() + schema.columns[0].key.dropFirst()] {
+                let withOdd = cells + [odd]
+                let slow = RawRecords([RawRecord(line: 1, fields: withOdd)]).withRecordBytes(0) { HeaderSpellings.of(kind).match($0) }
+                #expect(slow == nil, "header \(withOdd)")
+            }
+        }
+    }
 }

@@ -44,14 +44,16 @@ public struct SHA256: Sendable {
         var copy = self
         let bitLength = length &* 8
         // Padding: 0x80, zeros up to 56 mod 64, then the length in bits, big-endian.
-        var tail: [UInt8] = [0x80]
-        tail += [UInt8](repeating: 0, count: (55 - pending.count + 64) % 64)
-        tail += (0..<8).map { UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * $0)) }
+        var tail = [UInt8](repeating: 0, count: (pending.count < 56 ? 64 : 128) - pending.count)
+        tail[0] = 0x80
+        for i in 0..<8 { tail[tail.count - 8 + i] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * i)) }
         copy.update(tail)
         let s = copy.state
-        return [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7].flatMap { word in
-            (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) }
+        var out = [UInt8](repeating: 0, count: 32)
+        for (i, word) in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7].enumerated() {
+            for j in 0..<4 { out[i * 4 + j] = UInt8(truncatingIfNeeded: word >> (24 - 8 * j)) }
         }
+        return out
     }
 
     /// The digest as 64 lowercase hex digits.

@@ -17,8 +17,9 @@ struct RowCells {
         /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes. Their
         /// UTF-8 lengths first: two Strings that differ compare slowly, and most keys differ in length.
         let columns: [(key: String, length: Int, index: Int)]
-        /// A village's group codes (none for the town), checked for every row without copying the Village.
-        let groupCodes: Set<String>
+        /// A village's group codes (none for the town), checked for every row without copying the Village;
+        /// a list, not a Set: a village has a handful, and hashing them cost more than the search for every small file.
+        let groupCodes: [String]
         /// Typed cells parsed from their bytes where that is certain to decide as the String path does
         /// (false: always the String path, which tests compare against).
         let byteLevel: Bool
@@ -27,7 +28,7 @@ struct RowCells {
             self.byteLevel = byteLevel
             period = context.period; folder = context.folder; submitter = context.submitter
             columns = mapping.index.map { (key: $0.key, length: $0.key.utf8.count, index: $0.value) }
-            groupCodes = if case .village(let v) = context.submitter { Set(v.groups.map(\.code)) } else { [] }
+            groupCodes = if case .village(let v) = context.submitter { v.groups.map(\.code) } else { [] }
         }
         func index(_ key: String) -> Int? {
             let length = key.utf8.count

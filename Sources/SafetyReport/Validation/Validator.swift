@@ -365,7 +365,8 @@ struct FileValidation<Row: Sendable & Equatable> {
     let kind: FileKind
     let ctx: ValidationContext
     let schema: FileSchema
-    private var header: RawRecord?
+    /// Line of the header record, once it has been read.
+    private var headerLine: Int?
     private var mapping = ColumnMapping(index: [:])
     private var headerWidth = 0
     private var emptyHeaderIndexes: Set<Int> = []
@@ -379,7 +380,7 @@ struct FileValidation<Row: Sendable & Equatable> {
     private let reserve: Int
 
     init(fileName: String, kind: FileKind, context: ValidationContext, coder: RowCoder<Row>? = nil, reserve: Int) {
-        self.fileName = fileName; self.kind = kind; self.ctx = context; self.schema = kind.schema; self.reserve = reserve
+        self.fileName = fileName; self.kind = kind; self.ctx = context; self.schema = HeaderSpellings.of(kind).schema; self.reserve = reserve
         issues = IssueList(spill: context.issueSpill)
         rows = AcceptedRows(spill: context.issueSpill, coder: coder)
     }
@@ -391,7 +392,7 @@ struct FileValidation<Row: Sendable & Equatable> {
 
     /// The next non-blank record.
     mutating func add(_ record: RecordBytes, row: (inout RowCells) -> Row?) {
-        guard header != nil else { start(record.rawRecord()); return }
+        guard headerLine != nil else { start(record); return }
         if !mapping.missingRequired.isEmpty { rejectedLines.append(record.line); return }
         rowsRead += 1
         var cells = RowCells(record: record, frame: frame!)
@@ -409,9 +410,9 @@ struct FileValidation<Row: Sendable & Equatable> {
         if let accepted, !cells.hasError { rows.append(accepted) }
     }
 
-    private mutating func start(_ record: RawRecord) {
-        header = record
-        mapping = HeaderMatcher.match(header: record.fields, schema: schema)
+    private mutating func start(_ record: RecordBytes) {
+        headerLine = record.line
+        mapping = HeaderSpellings.of(kind).match(record) ?? HeaderMatcher.match(header: record.rawRecord().fields, schema: schema)
         for u in mapping.unknown {
             issues.append(fileIssue(record.line, "", u.header, .warning, "column.unknown",
                                     "表头「\(u.header.trimmedCell)」不是\(kind.chinese)的列，该列已忽略；如是拼写错误请改为模板中的列名。"))
@@ -421,8 +422,8 @@ struct FileValidation<Row: Sendable & Equatable> {
                                     "列「\(schema.column(d.key)!.header)」出现了两次，只读取第一列，第 \(d.index + 1) 列已忽略；请删除重复的列。"))
         }
         frame = RowCells.Frame(mapping: mapping, schema: schema, context: ctx, fileName: fileName)
-        headerWidth = record.fields.count
-        emptyHeaderIndexes = Set(record.fields.indices.filter { record.fields[$0].trimmedCell.isEmpty })
+        headerWidth = record.count
+        for i in 0..<record.count where RecordBytes.isBlankCell(record.field(i)) { emptyHeaderIndexes.insert(i) }
         // At most one row per record: reserving that once avoids the doubling growth's copies and slack,
         // which for a file of a million rows cost more than the rows themselves (in-memory rows only).
         if mapping.missingRequired.isEmpty { rows.reserveCapacity(reserve) }
@@ -430,11 +431,11 @@ struct FileValidation<Row: Sendable & Equatable> {
 
     /// The file's result, or nil when it had no header (every record blank).
     func finish() -> FileResult<Row>? {
-        guard let header else { return nil }
+        guard let headerLine else { return nil }
         guard mapping.missingRequired.isEmpty else {
             var issues = issues
             for m in mapping.missingRequired {
-                issues.append(fileIssue(header.line, m.key, "", .error, "column.missing",
+                issues.append(fileIssue(headerLine, m.key, "", .error, "column.missing",
                                         "缺少必填列「\(m.header)」（\(m.key)），整个文件未读入，其中 \(rejectedLines.count) 行均未采用；请在表头补上该列后重新报送。"))
             }
             // Every rejected row is listed (SPEC §3.3), pointing back to the header's problem.
