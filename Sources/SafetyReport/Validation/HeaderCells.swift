@@ -1,27 +1,32 @@
 // Header matching from the header record's bytes when every cell is spelled as the templates spell it (no String per cell).
 
 /// What `HeaderMatcher.match` makes of the common spellings of a kind's column names, computed once by
-/// `match`'s own normalization: a header whose every non-blank cell is one of them gets exactly `match`'s
-/// mapping without a String, a fold and a lowercased copy per cell. Header matching was a tenth of `check`
-/// on the demo town, whose files are small.
+/// `match`'s own normalization: a header whose every non-blank cell is one of them, between cell spaces, gets
+/// exactly `match`'s mapping without a String, a fold and a lowercased copy per cell. Header matching was a
+/// tenth of `check` on the demo town, whose files are small.
 struct HeaderSpellings: Sendable {
     /// Standard schema of the kind, made once (`FileSchema.of` builds its list on every call).
     let schema: FileSchema
-    /// Spelling as UTF-8 → the column key `match` maps it to.
-    private let keys: [(bytes: [UInt8], key: String)]
+    /// Non-ASCII spellings (Chinese headers, with ASCII or full-width brackets) as UTF-8 → the key `match` gives.
+    private let spellings: [(bytes: [UInt8], key: String)]
+    /// Every ASCII name of the kind's table as `normalize` makes it (lower case) → its key.
+    private let asciiNames: [(bytes: [UInt8], key: String)]
 
     init(_ kind: FileKind) {
         schema = FileSchema.of(kind)
         let table = HeaderMatcher.NameTable(schema)
-        var keys: [(bytes: [UInt8], key: String)] = []
+        var spellings: [(bytes: [UInt8], key: String)] = []
         for c in schema.columns {
-            for spelling in [c.header, c.key, c.key.uppercased()] {
+            let wide = c.header.replacingOccurrences(of: "(", with: "（").replacingOccurrences(of: ")", with: "）")
+            for spelling in [c.header, wide] where spelling.utf8.contains(where: { $0 >= 0x80 }) {
                 let n = HeaderMatcher.normalize(spelling)
-                guard !n.isEmpty, let key = table.key(n), !keys.contains(where: { $0.bytes.elementsEqual(spelling.utf8) }) else { continue }
-                keys.append((Array(spelling.utf8), key))
+                guard !n.isEmpty, let key = table.key(n), !spellings.contains(where: { $0.bytes.elementsEqual(spelling.utf8) }) else { continue }
+                spellings.append((Array(spelling.utf8), key))
             }
         }
-        self.keys = keys
+        self.spellings = spellings
+        asciiNames = table.byString.filter { !$0.key.isEmpty && $0.key.utf8.allSatisfy { $0 < 0x80 } }
+            .map { (bytes: Array($0.key.utf8), key: $0.value) }.sorted { $0.key < $1.key }
     }
 
     static func of(_ kind: FileKind) -> HeaderSpellings {
@@ -41,7 +46,7 @@ struct HeaderSpellings: Sendable {
         for i in 0..<header.count {
             let cell = header.field(i)
             if RecordBytes.isBlankCell(cell) { continue }   // `normalize` makes it empty: no column
-            guard let key = keys.first(where: { CellParsers.sameBytes(cell, $0.bytes) })?.key else { return nil }
+            guard let key = key(Self.core(cell)) else { return nil }
             if mapping.index[key] != nil {
                 mapping.duplicates.append((i, key, header.string(i)))
             } else {
@@ -50,5 +55,46 @@ struct HeaderSpellings: Sendable {
         }
         mapping.missingRequired = schema.columns.filter { $0.presence == .required && mapping.index[$0.key] == nil }
         return mapping
+    }
+
+    /// The key of a cell with its edge spaces taken off; nil when it is no known spelling. An ASCII cell
+    /// normalizes to its lower case (nothing to fold, no Character of more than one byte, CR LF aside,
+    /// which never equals a name); any other must be a spelling byte for byte.
+    private func key(_ core: UnsafeBufferPointer<UInt8>) -> String? {
+        if core.allSatisfy({ $0 < 0x80 }) {
+            return asciiNames.first(where: { name in
+                name.bytes.count == core.count && zip(name.bytes, core).allSatisfy { n, c in
+                    n == (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c + 32 : c)
+                }
+            })?.key
+        }
+        return spellings.first(where: { CellParsers.sameBytes(core, $0.bytes) })?.key
+    }
+
+    /// The cell without the cell spaces `trimmedCell` takes off its ends, CR and LF aside (CR LF is one
+    /// Character, no cell space): space, tab, U+3000, U+FEFF, U+00A0. Whatever remains must then be a
+    /// known spelling, which starts and ends with a letter or a Han character, so every space taken off
+    /// was a Character of its own, as `trimmedCell` sees it.
+    static func core(_ cell: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0, end = cell.count
+        func spaceAt(_ i: Int) -> Int {   // length of the cell space starting at i, 0 if none
+            let b = cell[i]
+            if b == 0x20 || b == 0x09 { return 1 }
+            if b == 0xE3, i + 2 < end, cell[i + 1] == 0x80, cell[i + 2] == 0x80 { return 3 }
+            if b == 0xEF, i + 2 < end, cell[i + 1] == 0xBB, cell[i + 2] == 0xBF { return 3 }
+            if b == 0xC2, i + 1 < end, cell[i + 1] == 0xA0 { return 2 }
+            return 0
+        }
+        func spaceBefore(_ j: Int) -> Int {   // length of the cell space ending at j, 0 if none
+            let b = cell[j - 1]
+            if b == 0x20 || b == 0x09 { return 1 }
+            if j - 3 >= start, b == 0x80, cell[j - 2] == 0x80, cell[j - 3] == 0xE3 { return 3 }
+            if j - 3 >= start, b == 0xBF, cell[j - 2] == 0xBB, cell[j - 3] == 0xEF { return 3 }
+            if j - 2 >= start, b == 0xA0, cell[j - 2] == 0xC2 { return 2 }
+            return 0
+        }
+        while start < end { let n = spaceAt(start); if n == 0 { break }; start += n }
+        while end > start { let n = spaceBefore(end); if n == 0 { break }; end -= n }
+        return UnsafeBufferPointer(rebasing: cell[start..<end])
     }
 }
