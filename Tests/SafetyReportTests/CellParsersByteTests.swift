@@ -118,6 +118,21 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
         }
     }
 
+    /// `trimmedCell`'s shortcut (no cell space's bytes at either end) against the Character walk alone,
+    /// on cells whose end bytes look like a cell space's (Han characters ending in 0x80, 0xBF, 0xA0; 、〇).
+    @Test func trimmedCellShortcutAgreesWithTheCharacterWalk() {
+        func walk(_ s: String) -> String {
+            var t = Substring(s)
+            while let c = t.first, c.isCellSpace { t = t.dropFirst() }
+            while let c = t.last, c.isCellSpace { t = t.dropLast() }
+            return String(t)
+        }
+        let han = ["耀", "帀", "〇", "、", "\u{3001}", "﻿x", "¢", "Ā", "\u{00A0}\u{0301}", "\u{3000}\u{0301}", "a\u{3000}\u{0301}"]
+        for cell in trickyCells + han + han.map { "\u{3000}" + $0 } + han.map { $0 + " " } + han.map { "村" + $0 } {
+            #expect(cell.trimmedCell == walk(cell), "cell \(cell.debugDescription)")
+        }
+    }
+
     @Test func blankCellsAsTheStringSeesThem() {
         for cell in trickyCells {
             let bytes = Array(cell.utf8)

@@ -8,25 +8,27 @@ struct HeaderSpellings: Sendable {
     /// Standard schema of the kind, made once (`FileSchema.of` builds its list on every call).
     let schema: FileSchema
     /// Non-ASCII spellings (Chinese headers, with ASCII or full-width brackets) as UTF-8 → the key `match` gives.
-    private let spellings: [(bytes: [UInt8], key: String)]
+    private let spellings: [(bytes: [UInt8], column: Int)]
     /// Every ASCII name of the kind's table as `normalize` makes it (lower case) → its key.
-    private let asciiNames: [(bytes: [UInt8], key: String)]
+    private let asciiNames: [(bytes: [UInt8], column: Int)]
 
     init(_ kind: FileKind) {
         schema = FileSchema.of(kind)
         let table = HeaderMatcher.NameTable(schema)
-        var spellings: [(bytes: [UInt8], key: String)] = []
+        var spellings: [(bytes: [UInt8], column: Int)] = []
+        let columns = schema.columns
+        func column(_ key: String) -> Int { columns.firstIndex { $0.key == key }! }
         for c in schema.columns {
             let wide = c.header.replacingOccurrences(of: "(", with: "（").replacingOccurrences(of: ")", with: "）")
             for spelling in [c.header, wide] where spelling.utf8.contains(where: { $0 >= 0x80 }) {
                 let n = HeaderMatcher.normalize(spelling)
                 guard !n.isEmpty, let key = table.key(n), !spellings.contains(where: { $0.bytes.elementsEqual(spelling.utf8) }) else { continue }
-                spellings.append((Array(spelling.utf8), key))
+                spellings.append((Array(spelling.utf8), column(key)))
             }
         }
         self.spellings = spellings
         asciiNames = table.byString.filter { !$0.key.isEmpty && $0.key.utf8.allSatisfy { $0 < 0x80 } }
-            .map { (bytes: Array($0.key.utf8), key: $0.value) }.sorted { $0.key < $1.key }
+            .map { (bytes: Array($0.key.utf8), column: column($0.value)) }.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
     }
 
     static func of(_ kind: FileKind) -> HeaderSpellings {
@@ -42,33 +44,40 @@ struct HeaderSpellings: Sendable {
 
     /// `HeaderMatcher.match(header:schema:)` of the record's cells, or nil when a cell is spelled otherwise.
     func match(_ header: RecordBytes) -> ColumnMapping? {
-        var mapping = ColumnMapping(index: [:])
+        let columns = schema.columns
+        // Where each column was found, kept by position: the mapping's dictionary is filled once at the end.
+        var found = [Int](repeating: -1, count: columns.count)
+        var duplicates: [(index: Int, key: String, header: String)] = []
         for i in 0..<header.count {
             let cell = header.field(i)
             if RecordBytes.isBlankCell(cell) { continue }   // `normalize` makes it empty: no column
-            guard let key = key(Self.core(cell)) else { return nil }
-            if mapping.index[key] != nil {
-                mapping.duplicates.append((i, key, header.string(i)))
+            guard let c = column(Self.core(cell)) else { return nil }
+            if found[c] >= 0 {
+                duplicates.append((i, columns[c].key, header.string(i)))
             } else {
-                mapping.index[key] = i
+                found[c] = i
             }
         }
-        mapping.missingRequired = schema.columns.filter { $0.presence == .required && mapping.index[$0.key] == nil }
-        return mapping
+        var index: [String: Int] = Dictionary(minimumCapacity: columns.count)
+        var missing: [ColumnSpec] = []
+        for (c, i) in found.enumerated() {
+            if i >= 0 { index[columns[c].key] = i } else if columns[c].presence == .required { missing.append(columns[c]) }
+        }
+        return ColumnMapping(index: index, duplicates: duplicates, missingRequired: missing)
     }
 
-    /// The key of a cell with its edge spaces taken off; nil when it is no known spelling. An ASCII cell
+    /// The column (position in the schema) of a cell with its edge spaces taken off; nil when it is no known spelling. An ASCII cell
     /// normalizes to its lower case (nothing to fold, no Character of more than one byte, CR LF aside,
     /// which never equals a name); any other must be a spelling byte for byte.
-    private func key(_ core: UnsafeBufferPointer<UInt8>) -> String? {
+    private func column(_ core: UnsafeBufferPointer<UInt8>) -> Int? {
         if core.allSatisfy({ $0 < 0x80 }) {
             return asciiNames.first(where: { name in
                 name.bytes.count == core.count && zip(name.bytes, core).allSatisfy { n, c in
                     n == (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c + 32 : c)
                 }
-            })?.key
+            })?.column
         }
-        return spellings.first(where: { CellParsers.sameBytes(core, $0.bytes) })?.key
+        return spellings.first(where: { CellParsers.sameBytes(core, $0.bytes) })?.column
     }
 
     /// The cell without the cell spaces `trimmedCell` takes off its ends, CR and LF aside (CR LF is one
