@@ -1,8 +1,9 @@
 // One record's fields as the reader holds them (UTF-8 bytes back to back), lent to validation without a String per field.
 
 /// A record's fields as UTF-8 bytes, borrowed from the reader's buffer: valid only inside the call that
-/// hands it over (never stored). Field `i` is `text[start(i)..<ends[i]]`; a `RawRecord` is made only where
-/// Strings are wanted (the header, tests).
+/// hands it over (never stored). Field `i` is `text[start(i)..<ends[i]]`, where a field starts `gap` bytes
+/// after the previous one ends (0: fields back to back; 1: lent from the text as read, a separator between
+/// fields); a `RawRecord` is made only where Strings are wanted (the header, tests).
 struct RecordBytes {
     /// Physical line where the record starts (1-based).
     let line: Int
@@ -10,13 +11,14 @@ struct RecordBytes {
     /// Offsets in `text` where each field ends; the first field starts at `firstStart`.
     let ends: UnsafeBufferPointer<UInt32>
     let firstStart: Int
+    let gap: Int
 
     var count: Int { ends.count }
 
     /// The bytes of field `i` (valid UTF-8: fields are split at ASCII bytes of valid text).
     @inline(__always)
     func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-        let start = i == 0 ? firstStart : Int(ends[i - 1])
+        let start = i == 0 ? firstStart : Int(ends[i - 1]) + gap
         return UnsafeBufferPointer(rebasing: text[start..<Int(ends[i])])
     }
 
@@ -57,7 +59,7 @@ extension RawRecords {
             let first = Int(recordStarts[i]), end = Int(recordStarts[i + 1])
             let start = first == 0 ? 0 : Int(fieldEnds[first - 1])
             return body(RecordBytes(line: Int(lines[i]), text: text,
-                                    ends: UnsafeBufferPointer(rebasing: fieldEnds[first..<end]), firstStart: start))
+                                    ends: UnsafeBufferPointer(rebasing: fieldEnds[first..<end]), firstStart: start, gap: 0))
         }
     }
 }

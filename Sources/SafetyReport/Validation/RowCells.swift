@@ -17,6 +17,9 @@ struct RowCells {
         /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes. Their
         /// UTF-8 lengths first: two Strings that differ compare slowly, and most keys differ in length.
         let columns: [(key: String, length: Int, index: Int)]
+        /// The keys' representations (a String's two words): callers pass the same literals the schema holds,
+        /// and equal words are the same String, so a hit costs two integer compares.
+        let keyWords: [(words: (UInt64, UInt64), index: Int)]
         /// A village's group codes (none for the town), checked for every row without copying the Village;
         /// a list, not a Set: a village has a handful, and hashing them cost more than the search for every small file.
         let groupCodes: [String]
@@ -28,9 +31,12 @@ struct RowCells {
             self.byteLevel = byteLevel
             period = context.period; folder = context.folder; submitter = context.submitter
             columns = mapping.index.map { (key: $0.key, length: $0.key.utf8.count, index: $0.value) }
+            keyWords = columns.map { (words: unsafeBitCast($0.key, to: (UInt64, UInt64).self), index: $0.index) }
             groupCodes = if case .village(let v) = context.submitter { v.groups.map(\.code) } else { [] }
         }
         func index(_ key: String) -> Int? {
+            let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
+            for c in keyWords where c.words == words { return c.index }
             let length = key.utf8.count
             for c in columns where c.length == length && c.key == key { return c.index }
             return nil
@@ -184,6 +190,7 @@ struct RowCells {
         // form (`CellParsersByteTests`), so the String path would find the same first match.
         if frame.byteLevel {
             let b = bytes(key)
+            if b.isEmpty { return .empty }   // the String path: "" folds to "", which is `.empty`, no issue
             let names = kind.namesAsBytes
             for (i, e) in E.allCases.enumerated() where i < names.count {
                 if CellParsers.sameBytes(b, names[i].label) || CellParsers.sameBytes(b, names[i].key) { return .value(e) }
