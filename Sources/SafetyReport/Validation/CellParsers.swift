@@ -417,12 +417,4 @@ extension CellParsers {
         if cell.isEmpty { return true }
         return other.withUnsafeBufferPointer { memcmp($0.baseAddress!, cell.baseAddress!, cell.count) == 0 }
     }
-
-    /// Byte-for-byte equality of a cell and a String (no Unicode normalization).
-    static func sameBytes(_ cell: Bytes, _ s: String) -> Bool {
-        guard s.utf8.count == cell.count else { return false }
-        if cell.isEmpty { return true }
-        return s.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, cell.baseAddress!, cell.count) == 0 }
-            ?? s.utf8.elementsEqual(cell)
-    }
 }
