@@ -429,11 +429,11 @@ struct FileValidation<Row: Sendable & Equatable> {
         if mapping.missingRequired.isEmpty { rows.reserveCapacity(reserve) }
     }
 
-    /// The file's result, or nil when it had no header (every record blank).
-    func finish() -> FileResult<Row>? {
+    /// The file's result, or nil when it had no header (every record blank). Called once, at the end: it
+    /// seals the lists in place (sealing a copy made a new list storage for every file).
+    mutating func finish() -> FileResult<Row>? {
         guard let headerLine else { return nil }
         guard mapping.missingRequired.isEmpty else {
-            var issues = issues
             for m in mapping.missingRequired {
                 issues.append(fileIssue(headerLine, m.key, "", .error, "column.missing",
                                         "缺少必填列「\(m.header)」（\(m.key)），整个文件未读入，其中 \(rejectedLines.count) 行均未采用；请在表头补上该列后重新报送。"))
@@ -447,7 +447,6 @@ struct FileValidation<Row: Sendable & Equatable> {
             issues.seal()
             return FileResult(fileName: fileName, state: .rejected, rowsRead: rejectedLines.count, issues: issues)
         }
-        var rows = rows, issues = issues
         // The estimate reserved may be far above the rows accepted (rejected rows, multi-line cells).
         rows.trim()
         issues.seal()
