@@ -84,6 +84,11 @@ public struct RawRecords: RandomAccessCollection, Sendable, Equatable {
         return out
     }
 
+    /// The storage lent as is, for `withRecordBytes` (records read without a String per field).
+    func withStorage<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt32>, [UInt32], [UInt32]) -> R) -> R {
+        text.withUnsafeBufferPointer { t in fieldEnds.withUnsafeBufferPointer { e in body(t, e, recordStarts, lines) } }
+    }
+
     /// Starts a record on physical line `line`; its fields follow with `appendField`.
     mutating func startRecord(line: Int) {
         lines.append(UInt32(clamping: line))
@@ -245,6 +250,9 @@ extension String {
         // Character walk below would return the string unchanged, so skip it (it is hot: every cell).
         guard let first = utf8.first, let last = utf8.last else { return self }  // empty: blank rows are all empty cells
         if !first.mayStartCellSpace, !last.mayEndCellSpace { return self }
+        // Closer: does a cell space's whole UTF-8 form sit at either end? (No other scalars are canonically
+        // equivalent to one, so otherwise neither end Character is one.) Chinese text often ends in 0x80.
+        if utf8.withContiguousStorageIfAvailable({ !$0.startsWithCellSpace && !$0.endsWithCellSpace }) == true { return self }
         var s = Substring(self)
         while let c = s.first, c.isCellSpace { s = s.dropFirst() }
         while let c = s.last, c.isCellSpace { s = s.dropLast() }
@@ -260,6 +268,24 @@ extension UInt8 {
     /// The last byte of a cell space's UTF-8 form: ASCII ones, or a continuation byte (U+3000 ends 80, U+FEFF BF, U+00A0 A0).
     fileprivate var mayEndCellSpace: Bool {
         self == 0x20 || self == 0x09 || self == 0x0D || self == 0x0A || self == 0x80 || self == 0xBF || self == 0xA0
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Starts with the UTF-8 form of a cell space: space, tab, CR, LF, U+3000, U+FEFF, U+00A0.
+    fileprivate var startsWithCellSpace: Bool {
+        guard let b = first else { return false }
+        if b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A { return true }
+        if count >= 3, (b == 0xE3 && self[1] == 0x80 && self[2] == 0x80) || (b == 0xEF && self[1] == 0xBB && self[2] == 0xBF) { return true }
+        return count >= 2 && b == 0xC2 && self[1] == 0xA0
+    }
+    /// Ends with the UTF-8 form of a cell space.
+    fileprivate var endsWithCellSpace: Bool {
+        guard let b = last else { return false }
+        if b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A { return true }
+        let n = count
+        if n >= 3, (b == 0x80 && self[n - 2] == 0x80 && self[n - 3] == 0xE3) || (b == 0xBF && self[n - 2] == 0xBB && self[n - 3] == 0xEF) { return true }
+        return n >= 2 && b == 0xA0 && self[n - 2] == 0xC2
     }
 }
 

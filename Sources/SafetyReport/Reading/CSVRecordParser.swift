@@ -20,8 +20,14 @@ struct CSVRecordParser {
     private var fieldCount = 0
     /// The record's field bytes back to back, and where each field ends.
     private var text: [UInt8] = []
-    private var fieldEnds: [Int] = []
+    private var fieldEnds: [UInt32] = []
     private var fieldStart = 0
+    /// Lending: the record started in the piece being fed and has had only unquoted fields, so it is lent
+    /// from the piece itself (fields `piece[lendBase...]` with one separator byte between them, `fieldEnds`
+    /// relative to `lendBase`) instead of copied into `text`. A quote, the end of the piece, or a record
+    /// about to pass `maxRecordBytes` copies what was lent into `text` and goes on as before (`materialize`).
+    private var lending = false
+    private var lendBase = 0, lentFieldStart = 0
     /// Set once the record is over `maxRecordBytes`: bytes are then counted, not kept.
     private var discarding = false
     private var discardedBytes = 0, discardedScalars = 0
@@ -47,6 +53,16 @@ struct CSVRecordParser {
 
     /// Parses `piece`, handing every record it completes to `emit`.
     mutating func feed(_ buf: UnsafeBufferPointer<UInt8>, _ emit: (RawRecord) -> Void) throws(ReadFailure) {
+        try feed(buf) { (r: RecordBytes) in emit(r.rawRecord()) }
+    }
+
+    /// The end of the text, records as Strings.
+    mutating func finish(_ emit: (RawRecord) -> Void) throws(ReadFailure) {
+        try finish { (r: RecordBytes) in emit(r.rawRecord()) }
+    }
+
+    /// Parses `piece`, lending every record it completes to `emit` as bytes (no String per field).
+    mutating func feed(_ buf: UnsafeBufferPointer<UInt8>, _ emit: (RecordBytes) -> Void) throws(ReadFailure) {
         let n = buf.count
         var i = 0
         while i < n {
@@ -54,9 +70,12 @@ struct CSVRecordParser {
             case .recordStart:
                 recordLine = line; recordBytes = 0; fieldCount = 0; discarding = false
                 text.removeAll(keepingCapacity: true); fieldEnds.removeAll(keepingCapacity: true)
+                lending = true; lendBase = i
                 state = .fieldStart
             case .fieldStart:
-                fieldLine = line; fieldStart = text.count; discardedBytes = 0; discardedScalars = 0
+                fieldLine = line; discardedBytes = 0; discardedScalars = 0
+                if lending && buf[i] == Self.quote { materialize(buf) }
+                fieldStart = text.count; lentFieldStart = i
                 if buf[i] == Self.quote {
                     quoteLine = line; previousCR = false
                     i += 1; recordBytes += 1
@@ -67,9 +86,10 @@ struct CSVRecordParser {
             case .unquoted, .tail:
                 let start = i
                 while i < n { let b = buf[i]; if b == sep || b == Self.lf || b == Self.cr { break }; i += 1 }
-                keep(buf, start, i)
+                if lending && (i == n || recordBytes + (i - start) > limits.maxRecordBytes) { materialize(buf) }
+                if lending { recordBytes += i - start } else { keep(buf, start, i) }
                 if i < n {
-                    try endField()
+                    if lending { try endLentField(buf, i) } else { try endField() }
                     let b = buf[i]
                     i += 1
                     if b == sep {
@@ -77,7 +97,11 @@ struct CSVRecordParser {
                         state = .fieldStart
                     } else {
                         line += 1
-                        emit(record())
+                        if lending {
+                            lend(buf, upTo: i - 1, emit)
+                        } else {
+                            record(emit)
+                        }
                         if b == Self.lf { sawLF = true; state = .recordStart } else { state = .afterCR }
                     }
                 }
@@ -106,10 +130,49 @@ struct CSVRecordParser {
                 state = .recordStart
             }
         }
+        // The piece is about to go: a record still open keeps its fields so far.
+        if lending { materialize(buf) }
+    }
+
+    /// Copies the lent fields of the open record into `text` (packed, as `keep` stores them); lending ends.
+    private mutating func materialize(_ buf: UnsafeBufferPointer<UInt8>) {
+        lending = false
+        var start = lendBase
+        for k in fieldEnds.indices {
+            let end = lendBase + Int(fieldEnds[k])
+            text.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<end]))
+            fieldEnds[k] = UInt32(truncatingIfNeeded: text.count)
+            start = end + 1
+        }
+        // The open field, if any, starts after them.
+        fieldStart = text.count
+    }
+
+    /// `endField` for a lent field, `buf[lentFieldStart..<end]` (never discarding: lending stops before the
+    /// record passes `maxRecordBytes`).
+    private mutating func endLentField(_ buf: UnsafeBufferPointer<UInt8>, _ end: Int) throws(ReadFailure) {
+        if end - lentFieldStart > limits.maxFieldCharacters {
+            var scalars = 0
+            for b in buf[lentFieldStart..<end] where b & 0xC0 != 0x80 { scalars += 1 }
+            if scalars > limits.maxFieldCharacters {
+                throw .fieldTooLong(line: fieldLine, column: fieldCount + 1, limit: limits.maxFieldCharacters)
+            }
+        }
+        fieldEnds.append(UInt32(truncatingIfNeeded: end - lendBase))
+        fieldCount += 1
+        if fieldCount > limits.maxColumns { throw .tooManyColumns(line: recordLine, limit: limits.maxColumns) }
+        if recordBytes > limits.maxRecordBytes { throw .recordTooLong(line: recordLine, limit: limits.maxRecordBytes) }
+    }
+
+    /// Lends the record just completed, `buf[lendBase..<end]`, to `emit`; fields are one separator apart.
+    private mutating func lend(_ buf: UnsafeBufferPointer<UInt8>, upTo end: Int, _ emit: (RecordBytes) -> Void) {
+        let text = UnsafeBufferPointer(rebasing: buf[lendBase..<end])
+        fieldEnds.withUnsafeBufferPointer { e in emit(RecordBytes(line: recordLine, text: text, ends: e, firstStart: 0, gap: 1)) }
+        lending = false
     }
 
     /// The end of the text: the last record, if one is open, or the failure of an unclosed quote.
-    mutating func finish(_ emit: (RawRecord) -> Void) throws(ReadFailure) {
+    mutating func finish(_ emit: (RecordBytes) -> Void) throws(ReadFailure) {
         switch state {
         case .recordStart:
             return
@@ -121,10 +184,10 @@ struct CSVRecordParser {
             // After a separator at the end of the text: one more, empty, field.
             fieldLine = line; fieldStart = text.count; discardedBytes = 0; discardedScalars = 0
             try endField()
-            emit(record())
+            record(emit)
         case .unquoted, .tail, .quoteInQuoted:
             try endField()
-            emit(record())
+            record(emit)
         }
         state = .recordStart
     }
@@ -152,23 +215,18 @@ struct CSVRecordParser {
                 throw .fieldTooLong(line: fieldLine, column: fieldCount + 1, limit: limits.maxFieldCharacters)
             }
         }
-        fieldEnds.append(text.count)
+        // `maxRecordBytes` keeps the kept text far below 4 GB.
+        fieldEnds.append(UInt32(truncatingIfNeeded: text.count))
         fieldCount += 1
         if fieldCount > limits.maxColumns { throw .tooManyColumns(line: recordLine, limit: limits.maxColumns) }
         if recordBytes > limits.maxRecordBytes { throw .recordTooLong(line: recordLine, limit: limits.maxRecordBytes) }
     }
 
-    private func record() -> RawRecord {
-        var fields: [String] = []
-        fields.reserveCapacity(fieldEnds.count)
-        text.withUnsafeBufferPointer { buf in
-            var start = 0
-            for end in fieldEnds {
-                fields.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<end]), as: UTF8.self))
-                start = end
-            }
+    /// Lends the record just completed to `emit`.
+    private func record(_ emit: (RecordBytes) -> Void) {
+        text.withUnsafeBufferPointer { t in
+            fieldEnds.withUnsafeBufferPointer { e in emit(RecordBytes(line: recordLine, text: t, ends: e, firstStart: 0, gap: 0)) }
         }
-        return RawRecord(line: recordLine, fields: fields)
     }
 }
 

@@ -271,6 +271,11 @@ public struct CSVStream: Sendable, Equatable {
     /// whole: a decoding or parsing failure (a decoding one first, as when the file is decoded whole), or
     /// `changedWhileRead` when this is not the file pass 1 read. Records already handed on then count for nothing.
     public func forEachRecord(_ body: (RawRecord) -> Void) throws(ReadFailure) -> LineEndings {
+        try forEachRecordBytes { body($0.rawRecord()) }
+    }
+
+    /// `forEachRecord` lending each record as bytes (validation makes Strings only of the cells it keeps).
+    func forEachRecordBytes(_ body: (RecordBytes) -> Void) throws(ReadFailure) -> LineEndings {
         var parser = CSVRecordParser(separator: separator, limits: limits)
         var decodeFailure: ReadFailure?, parseFailure: ReadFailure?
         var fingerprint = Fingerprint()

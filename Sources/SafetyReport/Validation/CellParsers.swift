@@ -243,3 +243,178 @@ enum CellParsers {
         return previous[y.count]
     }
 }
+
+// MARK: The same parsers on a folded ASCII cell's bytes
+
+/// What `RowCells` uses for a plain ASCII cell (see `RowCells.asciiFolded`): the String parsers above
+/// rule for rule, without making a String, an array of scalars or a lowercased copy. Each must decide
+/// exactly as its String counterpart does on the same text (`CellParsersByteTests` compares them).
+extension CellParsers {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    @inline(__always)
+    private static func digit(_ c: UInt8) -> Int? { c >= 48 && c <= 57 ? Int(c &- 48) : nil }
+
+    /// `date(_:)` for ASCII text (so only the `-`, `/`, `.` and eight-digit forms; 年月日 is not ASCII).
+    static func date(ascii s: Bytes) -> Parsed<Day> {
+        if s.isEmpty { return .empty }
+        let n = s.count
+        var i = 0
+        func digits(max: Int) -> Int? {
+            var v = 0, count = 0
+            while i < n, count < max, let d = digit(s[i]) { v = v * 10 + d; count += 1; i += 1 }
+            return count == 0 ? nil : v
+        }
+        guard let first = digits(max: 8) else { return .invalid(rule: "date.format") }
+        let ymd: (Int, Int, Int)
+        switch i {
+        case 8:
+            ymd = (first / 10000, first / 100 % 100, first % 100)
+        case 4:
+            guard i < n else { return .invalid(rule: "date.format") }
+            let sep = s[i]
+            guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: "/") || sep == UInt8(ascii: ".") else { return .invalid(rule: "date.format") }
+            i += 1
+            guard let m = digits(max: 2), i < n, s[i] == sep else { return .invalid(rule: "date.format") }
+            i += 1
+            guard let d = digits(max: 2) else { return .invalid(rule: "date.format") }
+            ymd = (first, m, d)
+        default:
+            return .invalid(rule: "date.format")
+        }
+        if i < n {
+            guard s[i] == 0x20 || s[i] == UInt8(ascii: "T") else { return .invalid(rule: "date.format") }
+            while i < n, s[i] == 0x20 { i += 1 }
+            // A folded cell never ends in a space, so `i < n` here, as the String parser assumes.
+            guard i < n else { return .invalid(rule: "date.format") }
+            if s[i] == UInt8(ascii: "T") { i += 1 }
+            guard isTime(ascii: UnsafeBufferPointer(rebasing: s[i...])) else { return .invalid(rule: "date.format") }
+        }
+        guard let day = Day(year: ymd.0, month: ymd.1, day: ymd.2) else { return .invalid(rule: "date.invalid") }
+        return .value(day)
+    }
+
+    private static func isTime(ascii s: Bytes) -> Bool {
+        // Split at ':' keeping empty parts, as `isTime(_:)` does.
+        var parts: (Bytes, Bytes, Bytes) = (Bytes(start: nil, count: 0), Bytes(start: nil, count: 0), Bytes(start: nil, count: 0))
+        var count = 0, start = 0
+        for j in 0...s.count where j == s.count || s[j] == UInt8(ascii: ":") {
+            let part = UnsafeBufferPointer(rebasing: s[start..<j])
+            switch count { case 0: parts.0 = part; case 1: parts.1 = part; case 2: parts.2 = part; default: return false }
+            count += 1; start = j + 1
+        }
+        guard count == 2 || count == 3 else { return false }
+        guard let h = number(ascii: parts.0, maxDigits: 2), h <= 23,
+              parts.1.count == 2, let m = number(ascii: parts.1, maxDigits: 2), m <= 59 else { return false }
+        if count == 3 {
+            let sec = parts.2
+            let dot = sec.firstIndex(of: UInt8(ascii: ".")) ?? sec.count
+            let whole = UnsafeBufferPointer(rebasing: sec[0..<dot])
+            guard whole.count == 2, let v = number(ascii: whole, maxDigits: 2), v <= 59 else { return false }
+            if dot < sec.count, number(ascii: UnsafeBufferPointer(rebasing: sec[(dot + 1)...]), maxDigits: 9) == nil { return false }
+        }
+        return true
+    }
+
+    private static func number(ascii s: Bytes, maxDigits: Int) -> Int? {
+        guard !s.isEmpty, s.count <= maxDigits else { return nil }
+        var v = 0
+        for c in s { guard let d = digit(c) else { return nil }; v = v * 10 + d }
+        return v
+    }
+
+    /// `integer(_:)` for ASCII text.
+    static func integer(ascii s: Bytes) -> Parsed<Int> {
+        if s.isEmpty { return .empty }
+        guard let (negative, body) = signedDigits(ascii: s) else { return .invalid(rule: "integer.format") }
+        var v = 0, count = 0
+        // Wrapping: a cell of more than 15 digits is refused below, not trapped on here.
+        for c in body where c != UInt8(ascii: ",") { v = v &* 10 &+ Int(c &- 48); count += 1 }
+        guard count > 0, count <= 15 else { return .invalid(rule: "integer.format") }
+        return .value(negative ? -v : v)
+    }
+
+    /// `decimal(_:)` for ASCII text.
+    static func decimal(ascii s: Bytes) -> Parsed<Double> {
+        if s.isEmpty { return .empty }
+        let dot = s.firstIndex(of: UInt8(ascii: ".")) ?? s.count
+        guard let (negative, body) = signedDigits(ascii: UnsafeBufferPointer(rebasing: s[0..<dot])) else { return .invalid(rule: "decimal.format") }
+        var text = ""
+        for c in body where c != UInt8(ascii: ",") { text.unicodeScalars.append(Unicode.Scalar(c)) }
+        let intCount = text.utf8.count
+        var fraction = Bytes(start: nil, count: 0)
+        if dot < s.count {
+            fraction = UnsafeBufferPointer(rebasing: s[(dot + 1)...])
+            guard fraction.allSatisfy({ digit($0) != nil }) else { return .invalid(rule: "decimal.format") }
+        }
+        guard !(intCount == 0 && fraction.isEmpty), intCount <= 15 else { return .invalid(rule: "decimal.format") }
+        if text.isEmpty { text = "0" }
+        if !fraction.isEmpty { text += "." + String(decoding: fraction, as: UTF8.self) }
+        guard let v = Double(text) else { return .invalid(rule: "decimal.format") }
+        return .value(negative ? -v : v)
+    }
+
+    /// `signedDigits(_:)` for ASCII text: the sign, and the digits still holding their (correctly
+    /// grouped) thousands separators, which the caller skips.
+    private static func signedDigits(ascii s: Bytes) -> (Bool, Bytes)? {
+        var body = s
+        var negative = false
+        if let f = body.first, f == UInt8(ascii: "-") || f == UInt8(ascii: "+") {
+            negative = f == UInt8(ascii: "-")
+            body = UnsafeBufferPointer(rebasing: body[1...])
+        }
+        guard body.contains(UInt8(ascii: ",")) else {
+            return body.allSatisfy({ digit($0) != nil }) ? (negative, body) : nil
+        }
+        // Thousands grouping: 1–3 digits, then groups of exactly three.
+        var group = 0, first = true
+        for c in body {
+            if c == UInt8(ascii: ",") {
+                guard first ? (1...3).contains(group) : group == 3 else { return nil }
+                first = false; group = 0
+            } else {
+                guard digit(c) != nil else { return nil }
+                group += 1
+            }
+        }
+        guard group == 3 else { return nil }
+        return (negative, body)
+    }
+
+    /// `boolean(_:)` for ASCII text (是/否, √/× are not ASCII).
+    static func boolean(ascii s: Bytes) -> Parsed<Bool> {
+        if s.isEmpty { return .empty }
+        func isWord(_ w: StaticString) -> Bool {
+            guard w.utf8CodeUnitCount == s.count else { return false }
+            let p = w.utf8Start
+            for j in 0..<s.count {
+                var c = s[j]
+                if c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") { c += 32 }
+                if c != p[j] { return false }
+            }
+            return true
+        }
+        if isWord("y") || isWord("yes") || isWord("true") || isWord("1") { return .value(true) }
+        if isWord("n") || isWord("no") || isWord("false") || isWord("0") { return .value(false) }
+        return .invalid(rule: "boolean.format")
+    }
+
+    /// `code(_:)` for ASCII text.
+    static func code(ascii s: Bytes) -> Parsed<String> {
+        if s.isEmpty { return .empty }
+        guard (1...32).contains(s.count) else { return .invalid(rule: "code.format") }
+        for (i, c) in s.enumerated() {
+            let alnum = (48...57).contains(c) || (65...90).contains(c) || (97...122).contains(c)
+            guard alnum || (i > 0 && (c == UInt8(ascii: "_") || c == UInt8(ascii: "-"))) else { return .invalid(rule: "code.format") }
+        }
+        return .value(String(decoding: s, as: UTF8.self))
+    }
+
+    /// Byte-for-byte equality of a cell and bytes.
+    @inline(__always)
+    static func sameBytes(_ cell: Bytes, _ other: [UInt8]) -> Bool {
+        guard other.count == cell.count else { return false }
+        if cell.isEmpty { return true }
+        return other.withUnsafeBufferPointer { memcmp($0.baseAddress!, cell.baseAddress!, cell.count) == 0 }
+    }
+}

@@ -3,7 +3,8 @@
 /// The cells of one record, read through the header's column mapping. Every typed accessor reports
 /// its own problems (so a row lists all its bad cells, not just the first) and returns nil for them.
 struct RowCells {
-    let record: RawRecord
+    /// Borrowed from the reader for the row's validation only (see `RecordBytes`).
+    let record: RecordBytes
     /// What every row of a file shares, made once per file: copying a ValidationContext (the whole
     /// config) and a ColumnMapping into each row's cells was a fifth of validation's time.
     final class Frame: Sendable {
@@ -13,18 +14,31 @@ struct RowCells {
         let fileName: String
         /// The context's parts read for every row, kept apart so reading one never copies the whole context.
         let period: Period, folder: String, submitter: Submitter
-        /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes.
-        let columns: [(key: String, index: Int)]
-        /// A village's group codes (none for the town), checked for every row without copying the Village.
-        let groupCodes: Set<String>
-        init(mapping: ColumnMapping, schema: FileSchema, context: ValidationContext, fileName: String) {
+        /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes. Their
+        /// UTF-8 lengths first: two Strings that differ compare slowly, and most keys differ in length.
+        let columns: [(key: String, length: Int, index: Int)]
+        /// The keys' representations (a String's two words): callers pass the same literals the schema holds,
+        /// and equal words are the same String, so a hit costs two integer compares.
+        let keyWords: [(words: (UInt64, UInt64), index: Int)]
+        /// A village's group codes (none for the town), checked for every row without copying the Village;
+        /// a list, not a Set: a village has a handful, and hashing them cost more than the search for every small file.
+        let groupCodes: [String]
+        /// Typed cells parsed from their bytes where that is certain to decide as the String path does
+        /// (false: always the String path, which tests compare against).
+        let byteLevel: Bool
+        init(mapping: ColumnMapping, schema: FileSchema, context: ValidationContext, fileName: String, byteLevel: Bool = true) {
             self.mapping = mapping; self.schema = schema; self.context = context; self.fileName = fileName
+            self.byteLevel = byteLevel
             period = context.period; folder = context.folder; submitter = context.submitter
-            columns = mapping.index.map { (key: $0.key, index: $0.value) }
-            groupCodes = if case .village(let v) = context.submitter { Set(v.groups.map(\.code)) } else { [] }
+            columns = mapping.index.map { (key: $0.key, length: $0.key.utf8.count, index: $0.value) }
+            keyWords = columns.map { (words: unsafeBitCast($0.key, to: (UInt64, UInt64).self), index: $0.index) }
+            groupCodes = if case .village(let v) = context.submitter { v.groups.map(\.code) } else { [] }
         }
         func index(_ key: String) -> Int? {
-            for c in columns where c.key == key { return c.index }
+            let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
+            for c in keyWords where c.words == words { return c.index }
+            let length = key.utf8.count
+            for c in columns where c.length == length && c.key == key { return c.index }
             return nil
         }
     }
@@ -37,25 +51,40 @@ struct RowCells {
     /// True once any error was recorded: the row is rejected.
     private(set) var hasError = false
 
-    init(record: RawRecord, mapping: ColumnMapping, schema: FileSchema, context: ValidationContext, fileName: String) {
-        self.init(record: record, frame: Frame(mapping: mapping, schema: schema, context: context, fileName: fileName))
-    }
-
-    init(record: RawRecord, frame: Frame) { self.record = record; self.frame = frame }
+    init(record: RecordBytes, frame: Frame) { self.record = record; self.frame = frame }
 
     var line: Int { record.line }
 
-    /// The cell exactly as written; "" when the column is absent or the row is short.
-    func raw(_ key: String) -> String {
-        guard let i = frame.index(key), i < record.fields.count else { return "" }
-        return record.fields[i]
+    /// The cell's bytes exactly as written; empty when the column is absent or the row is short.
+    func bytes(_ key: String) -> UnsafeBufferPointer<UInt8> {
+        guard let i = frame.index(key), i < record.count else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return record.field(i)
     }
+
+    /// The cell exactly as written; "" when the column is absent or the row is short.
+    func raw(_ key: String) -> String { String(decoding: bytes(key), as: UTF8.self) }
 
     /// Free text: trimmed only, never folded.
     func text(_ key: String) -> String { raw(key).trimmedCell }
 
     /// A typed cell's comparable form: trimmed and full-width folded.
-    func folded(_ key: String) -> String { CellParsers.fold(raw(key)) }
+    func folded(_ key: String) -> String {
+        if let b = asciiFolded(key) { return String(decoding: b, as: UTF8.self) }
+        return CellParsers.fold(raw(key))
+    }
+
+    /// The cell's folded form as bytes when it is plain ASCII (`CellParsers.fold` of such a cell only trims
+    /// spaces and tabs: no full-width form, no U+3000, every Character one byte); nil for anything else,
+    /// left to the String path: non-ASCII bytes, and CR or LF (CR LF is one Character, no cell space).
+    func asciiFolded(_ key: String) -> UnsafeBufferPointer<UInt8>? {
+        guard frame.byteLevel else { return nil }
+        let b = bytes(key)
+        for c in b where c >= 0x80 || c == 0x0D || c == 0x0A { return nil }
+        var start = 0, end = b.count
+        while start < end, b[start] == 0x20 || b[start] == 0x09 { start += 1 }
+        while end > start, b[end - 1] == 0x20 || b[end - 1] == 0x09 { end -= 1 }
+        return UnsafeBufferPointer(rebasing: b[start..<end])
+    }
 
     /// The column's Chinese header, as clerks know it.
     func header(_ key: String) -> String { frame.schema.column(key)?.header ?? key }
@@ -89,7 +118,7 @@ struct RowCells {
 
     /// A date cell; an error for a bad or impossible date, `.empty` left to the caller.
     mutating func date(_ key: String) -> Parsed<Day> {
-        let result = CellParsers.date(folded(key))
+        let result = if let b = asciiFolded(key) { CellParsers.date(ascii: b) } else { CellParsers.date(folded(key)) }
         if case .invalid(let rule) = result {
             if rule == "date.invalid" {
                 error(key, rule, "\(header(key))「\(text(key))」日期不存在，请核对月份和日期（如 2 月没有 30 日）。")
@@ -108,7 +137,7 @@ struct RowCells {
 
     /// An integer cell that must not be negative.
     mutating func count(_ key: String) -> Parsed<Int> {
-        let result = CellParsers.integer(folded(key))
+        let result = if let b = asciiFolded(key) { CellParsers.integer(ascii: b) } else { CellParsers.integer(folded(key)) }
         switch result {
         case .invalid(let rule):
             error(key, rule, "\(header(key))「\(text(key))」不是整数，请只填写数字，如 12 或 1,234。")
@@ -128,7 +157,7 @@ struct RowCells {
 
     /// A decimal cell that must not be negative.
     mutating func amount(_ key: String) -> Parsed<Double> {
-        let result = CellParsers.decimal(folded(key))
+        let result = if let b = asciiFolded(key) { CellParsers.decimal(ascii: b) } else { CellParsers.decimal(folded(key)) }
         switch result {
         case .invalid(let rule):
             error(key, rule, "\(header(key))「\(text(key))」不是数字，请填写如 1.5 的数字（用小数点）。")
@@ -141,7 +170,7 @@ struct RowCells {
     }
 
     mutating func boolean(_ key: String) -> Parsed<Bool> {
-        let result = CellParsers.boolean(folded(key))
+        let result = if let b = asciiFolded(key) { CellParsers.boolean(ascii: b) } else { CellParsers.boolean(folded(key)) }
         if case .invalid(let rule) = result {
             error(key, rule, "\(header(key))「\(text(key))」无法识别，请填写“是”或“否”。")
         }
@@ -149,7 +178,7 @@ struct RowCells {
     }
 
     mutating func code(_ key: String) -> Parsed<String> {
-        let result = CellParsers.code(folded(key))
+        let result = if let b = asciiFolded(key) { CellParsers.code(ascii: b) } else { CellParsers.code(folded(key)) }
         if case .invalid(let rule) = result {
             error(key, rule, "\(header(key))「\(text(key))」格式不正确：编码只能由字母、数字、下划线或连字符组成，以字母或数字开头，不超过 32 位。")
         }
@@ -157,6 +186,16 @@ struct RowCells {
     }
 
     mutating func enumeration<E: LabeledEnum>(_ key: String, as type: E.Type, kind: EnumKind) -> Parsed<E> {
+        // A cell written exactly as a label or key is that value: every label and key is its own folded
+        // form (`CellParsersByteTests`), so the String path would find the same first match.
+        if frame.byteLevel {
+            let b = bytes(key)
+            if b.isEmpty { return .empty }   // the String path: "" folds to "", which is `.empty`, no issue
+            let names = kind.namesAsBytes
+            for (i, e) in E.allCases.enumerated() where i < names.count {
+                if CellParsers.sameBytes(b, names[i].label) || CellParsers.sameBytes(b, names[i].key) { return .value(e) }
+            }
+        }
         let f = folded(key)
         let result = CellParsers.enumeration(f, as: type)
         if case .invalid(let rule) = result {
@@ -213,5 +252,25 @@ struct RowCells {
                 return .some(g)
             }
         }
+    }
+}
+
+extension EnumKind {
+    /// `choices` as UTF-8 bytes, made once: a cell is compared with them for every row.
+    var namesAsBytes: [(key: [UInt8], label: [UInt8])] {
+        switch self {
+        case .hazardCategory: Self.bytes.0
+        case .hazardLevel: Self.bytes.1
+        case .hazardStatus: Self.bytes.2
+        case .partyType: Self.bytes.3
+        case .trainingForm: Self.bytes.4
+        case .audience: Self.bytes.5
+        }
+    }
+
+    private static let bytes = (names(.hazardCategory), names(.hazardLevel), names(.hazardStatus),
+                                names(.partyType), names(.trainingForm), names(.audience))
+    private static func names(_ kind: EnumKind) -> [(key: [UInt8], label: [UInt8])] {
+        kind.choices.map { (key: Array($0.key.utf8), label: Array($0.label.utf8)) }
     }
 }

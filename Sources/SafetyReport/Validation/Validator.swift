@@ -334,7 +334,9 @@ public enum Validator {
         case .parsed(let name, let csv):
             // Records are made one at a time from the file's compact storage and dropped once validated.
             var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: csv.records.count)
-            for record in csv.records where !record.isBlank { file.add(record, row: row) }
+            for i in csv.records.indices {
+                csv.records.withRecordBytes(i) { record in if !record.isBlank { file.add(record, row: row) } }
+            }
             return file.finish() ?? FileResult(fileName: name, state: .rejected, issues: [
                 ValidationIssue(.error, period: ctx.period, folder: ctx.folder, file: name, column: "", value: "", rule: "file.empty",
                                 message: "文件\(name)是空的（没有表头），整个文件未读入；请用模板填写后重新报送，没有内容可报时也请保留表头。"),
@@ -344,7 +346,7 @@ public enum Validator {
             var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: stream.recordEstimate)
             var failure: ReadFailure?
             do {
-                _ = try stream.forEachRecord { record in if !record.isBlank { file.add(record, row: row) } }
+                _ = try stream.forEachRecordBytes { record in if !record.isBlank { file.add(record, row: row) } }
             } catch {
                 failure = error
             }
@@ -363,7 +365,8 @@ struct FileValidation<Row: Sendable & Equatable> {
     let kind: FileKind
     let ctx: ValidationContext
     let schema: FileSchema
-    private var header: RawRecord?
+    /// Line of the header record, once it has been read.
+    private var headerLine: Int?
     private var mapping = ColumnMapping(index: [:])
     private var headerWidth = 0
     private var emptyHeaderIndexes: Set<Int> = []
@@ -377,7 +380,7 @@ struct FileValidation<Row: Sendable & Equatable> {
     private let reserve: Int
 
     init(fileName: String, kind: FileKind, context: ValidationContext, coder: RowCoder<Row>? = nil, reserve: Int) {
-        self.fileName = fileName; self.kind = kind; self.ctx = context; self.schema = kind.schema; self.reserve = reserve
+        self.fileName = fileName; self.kind = kind; self.ctx = context; self.schema = HeaderSpellings.of(kind).schema; self.reserve = reserve
         issues = IssueList(spill: context.issueSpill)
         rows = AcceptedRows(spill: context.issueSpill, coder: coder)
     }
@@ -388,16 +391,16 @@ struct FileValidation<Row: Sendable & Equatable> {
     }
 
     /// The next non-blank record.
-    mutating func add(_ record: RawRecord, row: (inout RowCells) -> Row?) {
-        guard header != nil else { start(record); return }
+    mutating func add(_ record: RecordBytes, row: (inout RowCells) -> Row?) {
+        guard headerLine != nil else { start(record); return }
         if !mapping.missingRequired.isEmpty { rejectedLines.append(record.line); return }
         rowsRead += 1
         var cells = RowCells(record: record, frame: frame!)
         // Cells under no header (beyond it, or under an empty header cell) are ignored with a warning.
-        let extra = record.fields.indices
-            .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !record.fields[$0].trimmedCell.isEmpty }
+        let extra = record.count <= headerWidth && emptyHeaderIndexes.isEmpty ? [] : (0..<record.count)
+            .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !RecordBytes.isBlankCell(record.field($0)) }
         if !extra.isEmpty {
-            let values = extra.map { record.fields[$0] }
+            let values = extra.map { record.string($0) }
             cells.warning("", "row.extra_cells",
                           "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
                           value: values.joined(separator: ","))
@@ -407,9 +410,9 @@ struct FileValidation<Row: Sendable & Equatable> {
         if let accepted, !cells.hasError { rows.append(accepted) }
     }
 
-    private mutating func start(_ record: RawRecord) {
-        header = record
-        mapping = HeaderMatcher.match(header: record.fields, schema: schema)
+    private mutating func start(_ record: RecordBytes) {
+        headerLine = record.line
+        mapping = HeaderSpellings.of(kind).match(record) ?? HeaderMatcher.match(header: record.rawRecord().fields, schema: schema)
         for u in mapping.unknown {
             issues.append(fileIssue(record.line, "", u.header, .warning, "column.unknown",
                                     "表头「\(u.header.trimmedCell)」不是\(kind.chinese)的列，该列已忽略；如是拼写错误请改为模板中的列名。"))
@@ -419,20 +422,20 @@ struct FileValidation<Row: Sendable & Equatable> {
                                     "列「\(schema.column(d.key)!.header)」出现了两次，只读取第一列，第 \(d.index + 1) 列已忽略；请删除重复的列。"))
         }
         frame = RowCells.Frame(mapping: mapping, schema: schema, context: ctx, fileName: fileName)
-        headerWidth = record.fields.count
-        emptyHeaderIndexes = Set(record.fields.indices.filter { record.fields[$0].trimmedCell.isEmpty })
+        headerWidth = record.count
+        for i in 0..<record.count where RecordBytes.isBlankCell(record.field(i)) { emptyHeaderIndexes.insert(i) }
         // At most one row per record: reserving that once avoids the doubling growth's copies and slack,
         // which for a file of a million rows cost more than the rows themselves (in-memory rows only).
         if mapping.missingRequired.isEmpty { rows.reserveCapacity(reserve) }
     }
 
-    /// The file's result, or nil when it had no header (every record blank).
-    func finish() -> FileResult<Row>? {
-        guard let header else { return nil }
+    /// The file's result, or nil when it had no header (every record blank). Called once, at the end: it
+    /// seals the lists in place (sealing a copy made a new list storage for every file).
+    mutating func finish() -> FileResult<Row>? {
+        guard let headerLine else { return nil }
         guard mapping.missingRequired.isEmpty else {
-            var issues = issues
             for m in mapping.missingRequired {
-                issues.append(fileIssue(header.line, m.key, "", .error, "column.missing",
+                issues.append(fileIssue(headerLine, m.key, "", .error, "column.missing",
                                         "缺少必填列「\(m.header)」（\(m.key)），整个文件未读入，其中 \(rejectedLines.count) 行均未采用；请在表头补上该列后重新报送。"))
             }
             // Every rejected row is listed (SPEC §3.3), pointing back to the header's problem.
@@ -444,7 +447,6 @@ struct FileValidation<Row: Sendable & Equatable> {
             issues.seal()
             return FileResult(fileName: fileName, state: .rejected, rowsRead: rejectedLines.count, issues: issues)
         }
-        var rows = rows, issues = issues
         // The estimate reserved may be far above the rows accepted (rejected rows, multi-line cells).
         rows.trim()
         issues.seal()
