@@ -68,17 +68,17 @@ public enum ReportRun {
         do throws(OutputError) {
             var outputs: [Manifest.Output] = []
             func put(_ name: String, _ bytes: [UInt8]) throws(OutputError) {
-                try OutputStore.write(bytes, to: staging.appendingPathComponent(name))
-                outputs.append(Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count))
+                outputs.append(try stageFile(name, bytes, staging: staging))
             }
             log("writing summary CSVs")
-            // Only the two summaries are kept (for the change log); the other CSVs' bytes go once written.
+            // The two summaries the change log compares are built here (the town workbook needs the changes);
+            // the other CSVs are written by a worker beside the workbooks (`otherCSVs`).
             var csvs: [(name: String, bytes: [UInt8])] = []
-            for (name, bytes) in SummaryCSVs.tables(report) {
+            for (name, build) in SummaryCSVs.tableBuilders where changeLogTables.contains(name) {
+                let bytes = build(report)
                 try put(name, bytes)
-                if name == "summary_town.csv" || name == "summary_villages.csv" { csvs.append((name, bytes)) }
+                csvs.append((name, bytes))
             }
-            outputs.append(try writeIssuesCSV(report, to: staging.appendingPathComponent("validation_issues.csv")))
 
             // What changed against the build being replaced. The same inputs built again are the same version:
             // it keeps that version's record of what its correction changed, so the outputs stay byte-identical.
@@ -112,13 +112,18 @@ public enum ReportRun {
             log("writing the town workbook and \(report.villages.count) village workbooks")
             let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging)
             outputs += workbooks.outputs
-            lap("workbooks (both cores)")
+            lap("workbooks and other CSVs (both cores)")
             timings.append(("  town workbook (thread cpu)", workbooks.townSeconds))
             timings.append(("  village workbooks (thread cpu)", workbooks.villageSeconds))
-            timings.append(("  hash + fsync workbooks (thread cpu)", workbooks.describeSeconds))
+            timings.append(("  hash workbooks (thread cpu)", workbooks.describeSeconds))
+            timings.append(("  other CSVs (thread cpu)", workbooks.csvSeconds))
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
-            try OutputStore.write(manifest.json, to: staging.appendingPathComponent("manifest.json"))
+            try OutputStore.stage(manifest.json, to: staging.appendingPathComponent("manifest.json"))
+            // Every staged file durable before the swap, all at once (see `OutputStore.stage`).
+            let flushStart = Date()
+            try OutputStore.flushAll((outputs.map(\.name) + ["manifest.json"]).map { staging.appendingPathComponent($0).path })
+            let flushSeconds = Date().timeIntervalSince(flushStart)
             // The version being replaced goes to history/ when its content differs and no copy of it is kept yet.
             var superseded: String? = nil
             if let old = previousManifest, old.buildID != buildID,
@@ -131,6 +136,7 @@ public enum ReportRun {
             try store.carryHistory(into: staging, period: period, keepSupersededAs: superseded)
             try store.commit(staging: staging, period: period)
             lap("manifest and commit")
+            timings.append(("  fsync of \(outputs.count + 1) outputs", flushSeconds))
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
                                 replacedEarlierBuild: replaced, periodFolderExists: assembled.periodFolderExists,
                                 keptInHistory: keptAlready ? nil : superseded, timings: timings, changesCarried: changesCarried,
@@ -141,17 +147,25 @@ public enum ReportRun {
         }
     }
 
-    /// The town workbook and one workbook per village, written on every core: each is an independent
-    /// libxlsxwriter workbook. Workers take the next job from a shared counter, the town workbook (the
-    /// largest) first, so one core writes it while the other starts on the villages. Each file's bytes
-    /// depend only on the report, so the order in which they are written changes nothing.
+    /// The CSVs built before the workbooks, on the main thread: the change log compares them with the
+    /// build being replaced, and the town workbook shows the changes.
+    static let changeLogTables: Set<String> = ["summary_town.csv", "summary_villages.csv"]
+
+    /// The town workbook, the CSVs not in `changeLogTables`, and one workbook per village, written on every
+    /// core: each is independent. Workers take the next job from a shared counter, the town workbook (the
+    /// largest) first, then the CSVs, so one core writes the town workbook while the other writes the CSVs and
+    /// starts on the villages. Each file's bytes depend only on the report, so the order in which they are
+    /// written changes nothing.
     private static func writeWorkbooks(_ report: MonthReport, changes: [FigureChange], townName: String, staging: URL)
-        throws(OutputError) -> (outputs: [Manifest.Output], townSeconds: Double, villageSeconds: Double, describeSeconds: Double) {
+        throws(OutputError) -> (outputs: [Manifest.Output], townSeconds: Double, villageSeconds: Double,
+                                describeSeconds: Double, csvSeconds: Double) {
         let villages = report.villages
         let shared = VillageWorkbook.Shared(report)
-        let jobs = villages.count + 1
-        let results = Locked<[Result<Manifest.Output, OutputError>?]>(Array(repeating: nil, count: jobs))
-        let seconds = Locked<(town: Double, villages: Double, describe: Double)>((0, 0, 0))
+        let villageTmp = WorkbookTempFolder.forVillageWorkbooks()
+        let firstVillage = 2
+        let jobs = villages.count + firstVillage
+        let results = Locked<[Result<[Manifest.Output], OutputError>?]>(Array(repeating: nil, count: jobs))
+        let seconds = Locked<(town: Double, villages: Double, describe: Double, csvs: Double)>((0, 0, 0, 0))
         let next = Locked(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -159,16 +173,30 @@ public enum ReportRun {
                 let i = next.next()
                 if i >= jobs { break }
                 var start = threadCPUSeconds()
+                if i == 1 {
+                    let result: Result<[Manifest.Output], OutputError>
+                    do throws(OutputError) { result = .success(try otherCSVs(report, staging: staging)) }
+                    catch { result = .failure(error) }
+                    let took = threadCPUSeconds() - start
+                    seconds.withLock { $0.csvs += took }
+                    results.withLock { $0[i] = result }
+                    continue
+                }
                 var described = 0.0
-                let name = i == 0 ? townName : "villages/\(villages[i - 1].village.code).xlsx"
-                let result: Result<Manifest.Output, OutputError>
+                let name = i == 0 ? townName : "villages/\(villages[i - firstVillage].village.code).xlsx"
+                let result: Result<[Manifest.Output], OutputError>
                 do {
                     try writeWorkbook(staging.appendingPathComponent(name)) { path in
-                        if i == 0 { try TownWorkbook.write(report, changes: changes, to: path) }
-                        else { try VillageWorkbook.write(report, village: villages[i - 1], shared: shared, to: path) }
+                        if i == 0 { try TownWorkbook.write(report, changes: changes, to: path); return }
+                        let village = villages[i - firstVillage]
+                        do { try VillageWorkbook.write(report, village: village, shared: shared, to: path, tmpdir: villageTmp) }
+                        catch where villageTmp != nil {
+                            // The tmpfs filled up or went away: the default temp folder, as without it.
+                            try VillageWorkbook.write(report, village: village, shared: shared, to: path)
+                        }
                     }
                     let written = threadCPUSeconds()
-                    result = .success(try describe(staging, name))
+                    result = .success([try describe(staging, name)])
                     described = threadCPUSeconds() - written
                     start += described
                 } catch let error as OutputError { result = .failure(error) }
@@ -179,9 +207,26 @@ public enum ReportRun {
             }
         }
         var outputs: [Manifest.Output] = []
-        for result in results.withLock({ $0 }) { outputs.append(try result!.get()) }
+        for result in results.withLock({ $0 }) { outputs += try result!.get() }
         let s = seconds.withLock { $0 }
-        return (outputs, s.town, s.villages, s.describe)
+        return (outputs, s.town, s.villages, s.describe, s.csvs)
+    }
+
+    /// The CSVs not in `changeLogTables`, validation_issues.csv included, staged one at a time (each table's
+    /// bytes go once written).
+    private static func otherCSVs(_ report: MonthReport, staging: URL) throws(OutputError) -> [Manifest.Output] {
+        var outputs: [Manifest.Output] = []
+        for (name, build) in SummaryCSVs.tableBuilders where !changeLogTables.contains(name) {
+            outputs.append(try stageFile(name, build(report), staging: staging))
+        }
+        outputs.append(try writeIssuesCSV(report, to: staging.appendingPathComponent("validation_issues.csv")))
+        return outputs
+    }
+
+    /// Writes one output into staging (flushed later with every other, see `OutputStore.stage`) and describes it.
+    private static func stageFile(_ name: String, _ bytes: [UInt8], staging: URL) throws(OutputError) -> Manifest.Output {
+        try OutputStore.stage(bytes, to: staging.appendingPathComponent(name))
+        return Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count)
     }
 
     /// CPU seconds of the calling thread (per-task costs that other processes on a busy machine do not inflate).
@@ -211,19 +256,33 @@ public enum ReportRun {
             size += bytes.count
             try OutputStore.writeAll(bytes, fd: fd, url: url)
         }
-        if fsync(fd) != 0 { throw .io("cannot flush \(url.path): \(String(cString: strerror(errno)))") }
+        OutputStore.startWriteback(fd)  // flushed with the other outputs before the swap
         return Manifest.Output(name: "validation_issues.csv", sha256: hash.hexDigest(), bytes: size)
     }
 
-    /// Hashes a written workbook and flushes it to disk before the staging folder is swapped in.
+    /// Hashes a written workbook while it is still in the page cache, and starts its writeback (it is flushed
+    /// with every other output before the swap). One open for the size, the hash and the writeback.
     private static func describe(_ staging: URL, _ name: String) throws(OutputError) -> Manifest.Output {
         let path = staging.appendingPathComponent(name).path
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw .io("workbook \(name) was not written: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
         // Streamed: a long town workbook is not read back into memory just to be hashed.
-        guard let sha256 = try? SHA256.hexDigest(ofFileAt: URL(fileURLWithPath: path)),
-              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
-        else { throw .io("workbook \(name) was not written") }
-        try OutputStore.flush(path)
-        return Manifest.Output(name: name, sha256: sha256, bytes: size)
+        var hash = SHA256()
+        var size = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot read back workbook \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            size += n
+        }
+        OutputStore.startWriteback(fd)
+        return Manifest.Output(name: name, sha256: hash.hexDigest(), bytes: size)
     }
 
     static func makeManifest(_ a: AssembledReport, configSHA256: String, outputs: [Manifest.Output]) -> Manifest {

@@ -29,9 +29,15 @@ public enum SummaryCSVs {
 
     /// Every CSV but validation_issues.csv, which a run writes streamed (see `issues(_:chunk:)`).
     public static func tables(_ r: MonthReport) -> [(name: String, bytes: [UInt8])] {
-        [("summary_town.csv", town(r)), ("summary_villages.csv", villages(r)), ("summary_groups.csv", groups(r)),
-         ("summary_categories.csv", categories(r)), ("hazard_ledger.csv", ledger(r))]
+        tableBuilders.map { ($0.name, $0.build(r)) }
     }
+
+    /// The tables of `tables(_:)`, each built when asked: a run builds the two summaries the change log
+    /// compares first, and the others on a worker beside the workbooks.
+    public static let tableBuilders: [(name: String, build: @Sendable (MonthReport) -> [UInt8])] = [
+        ("summary_town.csv", town), ("summary_villages.csv", villages), ("summary_groups.csv", groups),
+        ("summary_categories.csv", categories), ("hazard_ledger.csv", ledger),
+    ]
 
     public static func town(_ r: MonthReport) -> [UInt8] {
         var t = CSVTable(header: ["period", "town_code", "town_name", "villages_submitted", "villages_compliant"] + figureKeys)

@@ -55,8 +55,11 @@ public enum VillageWorkbook {
     }
 
     /// Writes the workbook for `village` with what all village workbooks share precomputed (see `Shared`).
-    public static func write(_ report: MonthReport, village: VillageSummary, shared: Shared, to path: String) throws {
-        let wb = try Workbook(path: path)
+    /// `tmpdir`: where libxlsxwriter keeps the parts before zipping them (nil: its default; see
+    /// `WorkbookTempFolder`). The bytes written do not depend on it.
+    public static func write(_ report: MonthReport, village: VillageSummary, shared: Shared, to path: String,
+                             tmpdir: String? = nil) throws {
+        let wb = try Workbook(path: path, tmpdir: tmpdir)
         let cfg = report.config
         let v = village.village
         let title = cfg.report.fill(cfg.report.villageTitle, town: cfg.town, period: report.period, village: v.name)

@@ -1,0 +1,136 @@
+// The output side's fast paths (temp folder on a tmpfs, outputs flushed together) change no byte and keep errors.
+import Foundation
+import Testing
+@testable import SafetyReport
+
+@Suite struct OutputWritingTests {
+    static let shm = WorkbookTempFolder.Facts(isTmpfs: true, writable: true, freeBytes: 1 << 30)
+    static let disk = WorkbookTempFolder.Facts(isTmpfs: false, writable: true, freeBytes: 1 << 30)
+
+    @Test func tempFolderIsATmpfsOnlyWhenNobodyChoseAndItHelps() {
+        let choose = WorkbookTempFolder.choose
+        // Nothing chosen, /tmp on disk, a usable /dev/shm: the tmpfs.
+        #expect(choose([:], Self.disk, Self.shm) == "/dev/shm")
+        #expect(choose(["TMPDIR": ""], Self.disk, Self.shm) == "/dev/shm")  // set but empty is unset for libxlsxwriter too
+        #expect(choose([:], nil, Self.shm) == "/dev/shm")
+        // The user's TMPDIR stands, whatever it is.
+        #expect(choose(["TMPDIR": "/var/tmp"], Self.disk, Self.shm) == nil)
+        // /tmp already a tmpfs: nothing to gain.
+        #expect(choose([:], Self.shm, Self.shm) == nil)
+        // /dev/shm missing, not a tmpfs, read-only or nearly full: the default.
+        #expect(choose([:], Self.disk, nil) == nil)
+        #expect(choose([:], Self.disk, Self.disk) == nil)
+        var readOnly = Self.shm; readOnly.writable = false
+        #expect(choose([:], Self.disk, readOnly) == nil)
+        var full = Self.shm; full.freeBytes = WorkbookTempFolder.minimumFreeBytes - 1
+        #expect(choose([:], Self.disk, full) == nil)
+        full.freeBytes = WorkbookTempFolder.minimumFreeBytes
+        #expect(choose([:], Self.disk, full) == "/dev/shm")
+    }
+
+    /// The file system type by statfs agrees with /proc/mounts; files and missing paths are not folders.
+    @Test func folderFactsComeFromTheFileSystem() throws {
+        let dir = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let facts = try #require(WorkbookTempFolder.facts(dir.path))
+        #expect(facts.writable && facts.freeBytes > 0)
+        try Data("x".utf8).write(to: dir.appendingPathComponent("f"))
+        #expect(WorkbookTempFolder.facts(dir.appendingPathComponent("f").path) == nil)
+        #expect(WorkbookTempFolder.facts(dir.appendingPathComponent("missing").path) == nil)
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return }
+        // The last mount on a path is the one that shows.
+        var types: [String: String] = [:]
+        for line in mounts.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            if f.count > 2 { types[String(f[1])] = String(f[2]) }
+        }
+        for path in ["/dev/shm", "/proc", "/sys"] {
+            guard let type = types[path], let got = WorkbookTempFolder.facts(path) else { continue }
+            #expect(got.isTmpfs == (type == "tmpfs"), "\(path) is \(type)")
+        }
+    }
+
+    @Test func villageWorkbooksAreTheSameBytesWhateverTheTempFolder() throws {
+        let town = try DemoTownFolder(villages: 4, months: 2)
+        let report = ReportAssembler.assemble(config: try town.config, period: Period("2026-10")!).report
+        let shared = VillageWorkbook.Shared(report)
+        let tmp = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var folders: [String?] = [nil, tmp.path]
+        if WorkbookTempFolder.facts("/dev/shm")?.isTmpfs == true { folders.append("/dev/shm") }
+        for v in report.villages {
+            var written: [Data] = []
+            for (i, folder) in folders.enumerated() {
+                let path = town.root.appendingPathComponent("\(v.village.code)-\(i).xlsx").path
+                try VillageWorkbook.write(report, village: v, shared: shared, to: path, tmpdir: folder)
+                written.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+            }
+            #expect(written.allSatisfy { $0 == written[0] && !$0.isEmpty }, "\(v.village.code)")
+        }
+        #expect(try IssueListTests.entries(tmp).isEmpty)  // libxlsxwriter's parts are unlinked at once
+    }
+
+    /// `run` with TMPDIR set (libxlsxwriter's default everywhere) and unset (the tmpfs for village workbooks when
+    /// there is one) writes the same bytes, and leaves nothing in the temp folder it was given.
+    @Test func runWritesTheSameOutputsWithAndWithoutTMPDIR() throws {
+        let town = try DemoTownFolder(villages: 6, months: 2)
+        let tmp = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var results: [[String: [UInt8]]] = []
+        for tmpdir in [tmp.path, nil] {
+            var env = ProcessInfo.processInfo.environment
+            env["TMPDIR"] = tmpdir
+            let p = Process()
+            p.executableURL = CLI.binary
+            p.arguments = ["run", "--period", "2026-10", "--quiet"]
+            p.currentDirectoryURL = town.root
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            let out = town.root.appendingPathComponent("outputs/2026-10")
+            results.append(try builtOutputs(out))
+            try FileManager.default.removeItem(at: town.root.appendingPathComponent("outputs"))
+        }
+        #expect(results[0].keys.filter { $0.hasSuffix(".xlsx") }.count == 7)
+        #expect(results[0] == results[1])
+        #expect(try IssueListTests.entries(tmp).isEmpty)
+    }
+
+    @Test func flushingTheOutputsNamesTheFileThatFailed() throws {
+        let dir = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for i in 0..<20 {
+            let url = dir.appendingPathComponent("f\(i).csv")
+            try OutputStore.stage(Array("row \(i)\n".utf8), to: url)
+            paths.append(url.path)
+        }
+        try OutputStore.flushAll(paths)
+        #expect(try String(contentsOfFile: paths[7], encoding: .utf8) == "row 7\n")
+        let missing = dir.appendingPathComponent("gone.xlsx").path
+        do {
+            try OutputStore.flushAll(paths + [missing])
+            Issue.record("flushing a missing file succeeded")
+        } catch {
+            #expect("\(error)".contains(missing), "\(error)")
+        }
+    }
+}
+
+/// A small demo town (config and inputs) in its own temporary folder, removed when dropped.
+private final class DemoTownFolder {
+    let root: URL
+    init(villages: Int, months: Int) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-out-\(UUID().uuidString)")
+        let options = DemoOptions(villages: villages, months: months, lastPeriod: Period("2026-10")!, seed: 5)
+        for file in DemoTown.generate(options) {
+            let url = root.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(file.bytes).write(to: url)
+        }
+    }
+    deinit { try? FileManager.default.removeItem(at: root) }
+    var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
+}
