@@ -28,7 +28,18 @@ else
   bin=$BIN
 fi
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# aside TOWN PATH: moves PATH (outputs/ or a month of it) into TOWN/.bench-trash instead of deleting it, and the
+# trash is deleted at exit. ext4 without a journal (as on these machines) avoids reusing inodes freed in the last
+# minute or so, so 2,000 workbooks created right after deleting 2,000 cost several times more than in a cron run;
+# a run measured right after `rm -rf outputs` would measure that, not the tool.
+trap 'rm -rf "$tmp"; [ -f "$tmp.trash" ] && xargs -d "\n" rm -rf < "$tmp.trash"; rm -f "$tmp.trash"' EXIT
+aside() {
+  [ -e "$2" ] || return 0
+  mkdir -p "$1/.bench-trash"
+  local dest
+  dest=$(mktemp -d "$1/.bench-trash/XXXXXX")
+  mv "$2" "$dest/" && echo "$dest" >>"$tmp.trash"
+}
 modes=${MODES:-cold monthly}
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
@@ -38,12 +49,12 @@ bench_mode() {
   local town=$1 mode=$2 runs=$3
   local b=${4:-$bin}
   rm -rf "$tmp/runs" && mkdir -p "$tmp/runs"
-  rm -rf "$town/outputs"
+  aside "$town" "$town/outputs"
   if [ "$mode" = monthly ]; then
     (cd "$town" && "$b" run --period 2026-08 >/dev/null 2>&1 && "$b" run --period 2026-09 >/dev/null 2>&1)
   fi
   for i in $(seq "$runs"); do
-    if [ "$mode" = cold ]; then rm -rf "$town/outputs"; else rm -rf "$town/outputs/2026-10"; fi
+    if [ "$mode" = cold ]; then aside "$town" "$town/outputs"; else aside "$town" "$town/outputs/2026-10"; fi
     (cd "$town" && /usr/bin/time -f "TIME %e %M" "$b" run --period 2026-10 --timings >"$tmp/runs/$i.out" 2>"$tmp/runs/$i.err") \
       || { cat "$tmp/runs/$i.err"; exit 1; }
   done
@@ -102,7 +113,7 @@ if [ "${1:-}" = --scaling ]; then
         line="$line $(bench_mode "$town" "$mode" "$runs" | sed -E 's/.*wall ([0-9.]+) s, peak RSS ([0-9]+) MB/\1 | \2/') |"
       done
       echo "$line"
-      rm -rf "$town/outputs"
+      aside "$town" "$town/outputs"
       [ -n "${TOWNS:-}" ] || rm -rf "$town"
     done
   done
