@@ -104,6 +104,8 @@ public struct StaleCheck {
     public let configSHA256: String
     private var scans: [Period: ScannedPeriod] = [:]
     private var hashes: [String: String] = [:]
+    /// Each scanned file's stat from the scan, so a remembered hash is checked without a second stat.
+    private var stamps: [String: FileStamp] = [:]
     private var periods: [Period]?
     /// Remembered hashes of unchanged files (nil: every file is read).
     public let fileHashes: FileHashCache?
@@ -135,7 +137,11 @@ public struct StaleCheck {
         }
         var listing: [String] = [], current: [String: Bool] = [:]  // path → the report would read it
         for q in periods! where q <= period {
-            if scans[q] == nil { scans[q] = scanner.scan(q) }
+            if scans[q] == nil {
+                let scan = scanner.scan(q)
+                scans[q] = scan
+                for folder in scan.folders.values { for file in folder.files.values { stamps[file.relativePath] = file.stamp } }
+            }
             listing += scans[q]!.listing
             for (code, folder) in scans[q]!.folders {
                 for (kind, file) in folder.files {
@@ -168,7 +174,7 @@ public struct StaleCheck {
     /// SHA-256 of an input file, "" when it cannot be read (so it never matches a recorded hash).
     private mutating func hash(_ relativePath: String) -> String {
         if let known = hashes[relativePath] { return known }
-        let digest = fileHashes.map { $0.digest(relativePath)?.sha256 ?? "" }
+        let digest = fileHashes.map { $0.digest(relativePath, stamp: stamps[relativePath])?.sha256 ?? "" }
             ?? (try? SHA256.hexDigest(ofFileAt: config.inputs.appendingPathComponent(relativePath))) ?? ""
         hashes[relativePath] = digest
         return digest

@@ -220,7 +220,7 @@ public enum ReportAssembler {
             if let cache, let file = folder?.files[.hazards], folder?.unreadable[.hazards] == nil {
                 // The same record as below (the SHA-256 of every byte, and the size), unless the file cannot be opened.
                 var clock = LoadCost.now()
-                record = cache.digest(file.relativePath).map { InputRecord(path: file.relativePath, sha256: $0.sha256, bytes: $0.bytes) }
+                record = cache.digest(file.relativePath, stamp: file.stamp).map { InputRecord(path: file.relativePath, sha256: $0.sha256, bytes: $0.bytes) }
                 cost.hash += LoadCost.since(&clock)
             } else if let file = folder?.files[.hazards], folder?.unreadable[.hazards] == nil {
                 // As InputLoader.load records it: the bytes' hash, or a too-large file's streamed hash.
