@@ -82,10 +82,12 @@ final class Console: @unchecked Sendable {
 
     /// Built reports other than P's that no longer match config and inputs: earlier ones, and later ones too,
     /// since a later report replays the hazards of every month before it.
-    static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period) -> [(Period, [Staleness])] {
+    /// `scans`: kept for the build that follows, so each period folder is scanned once per run.
+    static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period,
+                                  scans: InputScans? = nil) -> [(Period, [Staleness])] {
         let store = OutputStore(root: config.outputs)
         let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
-        var check = StaleCheck(config: config, configSHA256: hash, fileHashes: hashes)
+        var check = StaleCheck(config: config, configSHA256: hash, fileHashes: hashes, scans: scans)
         var stale: [(Period, [Staleness])] = []
         for q in store.builtPeriods() where q != p {
             guard let m = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json")) else { continue }
@@ -99,11 +101,11 @@ final class Console: @unchecked Sendable {
     /// Builds one period and reports it; I/O failures exit 1 with the previous outputs intact.
     /// `closing` is false inside a rebuild, whose own line closes the log: each period's line is then an info line.
     static func build(_ config: PipelineConfig, _ hash: String, _ p: Period, _ console: Console,
-                      closing: Bool = true) throws -> BuildOutcome {
+                      closing: Bool = true, scans: InputScans? = nil) throws -> BuildOutcome {
         let started = Date()
         let outcome: BuildOutcome
         do {
-            outcome = try ReportRun.build(config: config, configSHA256: hash, period: p, log: console.progress)
+            outcome = try ReportRun.build(config: config, configSHA256: hash, period: p, scans: scans, log: console.progress)
         } catch {
             console.clearProgress()
             Console.error("\(error) — the previous outputs of \(p) are unchanged")

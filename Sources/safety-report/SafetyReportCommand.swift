@@ -92,11 +92,13 @@ struct Run: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         OutputStore(root: config.outputs).sweepStaging()
         for line in Console.misnamedPeriodLines(config) { console.warn(line) }
-        for (q, why) in Console.staleOtherPeriods(config, configHash, besides: p) {
+        // One scan of each period folder serves the stale check and the build.
+        let scans = InputScans(config: config)
+        for (q, why) in Console.staleOtherPeriods(config, configHash, besides: p, scans: scans) {
             let reasons = why.map(\.description).joined(separator: "; ")
             console.warn("report \(q) is stale (\(reasons)); run `safety-report rebuild` to bring it up to date")
         }
-        let outcome = try Console.build(config, configHash, p, console)
+        let outcome = try Console.build(config, configHash, p, console, scans: scans)
         if timings {
             for t in outcome.timings { print(t.stage.padding(toLength: max(26, t.stage.count + 1), withPad: " ", startingAt: 0) + String(format: "%8.3f s", t.seconds)) }
             print(outcome.inputSummary)

@@ -307,3 +307,30 @@ extension Period {
     public static let supportedRange = Period(year: 1970, month: 1)!...Period(year: 9998, month: 12)!
     public var isSupported: Bool { Period.supportedRange.contains(self) }
 }
+
+/// Scans of period folders shared within one command: `run` checks the earlier reports and then builds from the
+/// same scan of each period, so every folder is listed once per run. A scan is what the folder held when it was
+/// listed, as it always was: files are read later, by path, and re-checked when opened.
+public final class InputScans: Sendable {
+    public let scanner: InputScanner
+    private let scans = Locked<[Period: ScannedPeriod]>([:])
+    private let periodList = Locked<[Period]?>(nil)
+
+    public init(config: PipelineConfig) { scanner = InputScanner(config: config) }
+
+    /// `inputs/<period>/`, scanned on first use (scans of different periods may run on different cores).
+    public func scan(_ period: Period) -> ScannedPeriod {
+        if let known = scans.withLock({ $0[period] }) { return known }
+        let scan = scanner.scan(period)
+        scans.withLock { $0[period] = scan }
+        return scan
+    }
+
+    /// `InputScanner.periods()`, listed once.
+    public func periods() -> [Period] {
+        if let known = periodList.withLock({ $0 }) { return known }
+        let list = scanner.periods()
+        periodList.withLock { $0 = list }
+        return list
+    }
+}

@@ -102,16 +102,18 @@ public enum Staleness: Equatable, Sendable, CustomStringConvertible {
 public struct StaleCheck {
     public let config: PipelineConfig
     public let configSHA256: String
-    private var scans: [Period: ScannedPeriod] = [:]
+    /// Scans of the period folders, shared with the build that follows when `run` passes its own.
+    public let scans: InputScans
+    private var stamped: Set<Period> = []
     private var hashes: [String: String] = [:]
     /// Each scanned file's stat from the scan, so a remembered hash is checked without a second stat.
     private var stamps: [String: FileStamp] = [:]
-    private var periods: [Period]?
     /// Remembered hashes of unchanged files (nil: every file is read).
     public let fileHashes: FileHashCache?
 
-    public init(config: PipelineConfig, configSHA256: String, fileHashes: FileHashCache? = nil) {
+    public init(config: PipelineConfig, configSHA256: String, fileHashes: FileHashCache? = nil, scans: InputScans? = nil) {
         self.config = config; self.configSHA256 = configSHA256; self.fileHashes = fileHashes
+        self.scans = scans ?? InputScans(config: config)
     }
 
     /// Nil when the period's report still matches config and inputs; else the first reason found.
@@ -124,8 +126,6 @@ public struct StaleCheck {
         if manifest.config.sha256 != configSHA256 { why.append(.configChanged) }
         if manifest.tool.version != ToolInfo.version { why.append(.toolChanged(manifest.tool.version)) }
         guard let period = Period(manifest.period) else { return why.isEmpty ? [.configChanged] : why }
-        let scanner = InputScanner(config: config)
-        if periods == nil { periods = scanner.periods() }
         // The earliest agreements file each folder's report read this year: the search for the standing list
         // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
         var earliestAgreements: [String: Period] = [:]
@@ -136,14 +136,13 @@ public struct StaleCheck {
             earliestAgreements[parts[1]] = min(q, earliestAgreements[parts[1]] ?? q)
         }
         var listing: [String] = [], current: [String: Bool] = [:]  // path → the report would read it
-        for q in periods! where q <= period {
-            if scans[q] == nil {
-                let scan = scanner.scan(q)
-                scans[q] = scan
+        for q in scans.periods() where q <= period {
+            let scan = scans.scan(q)
+            if stamped.insert(q).inserted {
                 for folder in scan.folders.values { for file in folder.files.values { stamps[file.relativePath] = file.stamp } }
             }
-            listing += scans[q]!.listing
-            for (code, folder) in scans[q]!.folders {
+            listing += scan.listing
+            for (code, folder) in scan.folders {
                 for (kind, file) in folder.files {
                     current[file.relativePath] = q == period || kind == .hazards
                         || (kind == .agreements && q.year == period.year && (earliestAgreements[code].map { $0 < q } ?? true))
@@ -153,10 +152,14 @@ public struct StaleCheck {
         let recorded = Set(manifest.inputs.files.map(\.path))
         // Added: only files the report would read (P's four; earlier hazards; an earlier agreements list the search
         // would reach). Anything else new still changes the listing, reported without a name below.
-        var files: [Staleness] = current.filter { $0.value && !recorded.contains($0.key) }.keys.sorted().map { .fileAdded($0) }
-        files += recorded.filter { current[$0] == nil }.sorted().map { .fileRemoved($0) }
+        // The scan leaves permissions to the open (no access(2) per file): a file the user may not read counts as
+        // not there, as when the scan refused it — never "added", and "removed" rather than "changed".
+        var files: [Staleness] = current.filter { $0.value && !recorded.contains($0.key) }.keys.sorted()
+            .filter { opens($0) }.map { .fileAdded($0) }
+        let refused = Set(recorded.filter { current[$0] != nil && hash($0) == "" && !opens($0) })
+        files += recorded.filter { current[$0] == nil || refused.contains($0) }.sorted().map { .fileRemoved($0) }
         for file in manifest.inputs.files.sorted(by: { $0.path < $1.path })
-        where current[file.path] != nil && hash(file.path) != file.sha256 {
+        where current[file.path] != nil && !refused.contains(file.path) && hash(file.path) != file.sha256 {
             files.append(.fileChanged(file.path))
         }
         if files.isEmpty && Manifest.listingHash(listing.sorted()) != manifest.inputs.listingSHA256 {
@@ -169,6 +172,13 @@ public struct StaleCheck {
     public static func staleness(of manifest: Manifest, config: PipelineConfig, configSHA256: String) -> Staleness? {
         var check = StaleCheck(config: config, configSHA256: configSHA256)
         return check.staleness(of: manifest)
+    }
+
+    /// False when opening `inputs/<relativePath>` is refused for want of permission.
+    private func opens(_ relativePath: String) -> Bool {
+        let fd = open(config.inputs.appendingPathComponent(relativePath).path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        if fd >= 0 { close(fd); return true }
+        return errno != EACCES
     }
 
     /// SHA-256 of an input file, "" when it cannot be read (so it never matches a recorded hash).
