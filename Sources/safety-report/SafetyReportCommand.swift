@@ -94,13 +94,14 @@ struct Run: ParsableCommand {
         for line in Console.misnamedPeriodLines(config) { console.warn(line) }
         // One scan of each period folder serves the stale check and the build.
         let scans = InputScans(config: config)
-        for (q, why) in Console.staleOtherPeriods(config, configHash, besides: p, scans: scans) {
+        let others = Console.staleOtherPeriods(config, configHash, besides: p, scans: scans)
+        for (q, why) in others.stale {
             let reasons = why.map(\.description).joined(separator: "; ")
             console.warn("report \(q) is stale (\(reasons)); run `safety-report rebuild` to bring it up to date")
         }
         let outcome = try Console.build(config, configHash, p, console, scans: scans)
         if timings {
-            for t in outcome.timings { print(t.stage.padding(toLength: max(26, t.stage.count + 1), withPad: " ", startingAt: 0) + String(format: "%8.3f s", t.seconds)) }
+            for t in others.timings + outcome.timings { print(t.stage.padding(toLength: max(26, t.stage.count + 1), withPad: " ", startingAt: 0) + String(format: "%8.3f s", t.seconds)) }
             print(outcome.inputSummary)
         }
         if strict && outcome.rejectedAnything { throw ExitCode(3) }

@@ -326,6 +326,9 @@ public final class InputScans: Sendable {
         return scan
     }
 
+    /// Lets go of the scans (the build has its own copies): memory for the workbooks that follow.
+    public func release() { scans.withLock { $0 = [:] } }
+
     /// `InputScanner.periods()`, listed once.
     public func periods() -> [Period] {
         if let known = periodList.withLock({ $0 }) { return known }

@@ -97,6 +97,11 @@ public enum Staleness: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Where a stale check's time went (seconds): scanning period folders, hashing inputs, the rest of comparing.
+public struct StaleCheckCost: Sendable {
+    public var scan = 0.0, hash = 0.0, compare = 0.0
+}
+
 /// Judges whether built reports still match config and inputs. Each input file is hashed and each period
 /// folder scanned at most once per checker, so checking a year of reports costs one pass over the inputs.
 public struct StaleCheck {
@@ -110,6 +115,8 @@ public struct StaleCheck {
     private var stamps: [String: FileStamp] = [:]
     /// Remembered hashes of unchanged files (nil: every file is read).
     public let fileHashes: FileHashCache?
+    /// Seconds spent scanning, hashing inputs and comparing, for `run --timings`.
+    public private(set) var cost = StaleCheckCost()
 
     public init(config: PipelineConfig, configSHA256: String, fileHashes: FileHashCache? = nil, scans: InputScans? = nil) {
         self.config = config; self.configSHA256 = configSHA256; self.fileHashes = fileHashes
@@ -135,9 +142,13 @@ public struct StaleCheck {
                   q.year == period.year else { continue }
             earliestAgreements[parts[1]] = min(q, earliestAgreements[parts[1]] ?? q)
         }
+        var clock = LoadCost.now()
+        defer { cost.compare += LoadCost.since(&clock) }
         var listing: [String] = [], current: [String: Bool] = [:]  // path → the report would read it
         for q in scans.periods() where q <= period {
+            cost.compare += LoadCost.since(&clock)
             let scan = scans.scan(q)
+            cost.scan += LoadCost.since(&clock)
             if stamped.insert(q).inserted {
                 for folder in scan.folders.values { for file in folder.files.values { stamps[file.relativePath] = file.stamp } }
             }
@@ -162,7 +173,8 @@ public struct StaleCheck {
         where current[file.path] != nil && !refused.contains(file.path) && hash(file.path) != file.sha256 {
             files.append(.fileChanged(file.path))
         }
-        if files.isEmpty && Manifest.listingHash(listing.sorted()) != manifest.inputs.listingSHA256 {
+        // Already sorted: each scan's listing is, and every entry of period q begins with "q/".
+        if files.isEmpty && Manifest.listingHash(listing) != manifest.inputs.listingSHA256 {
             files.append(.filesAddedOrRemoved)
         }
         return why + files
@@ -184,6 +196,8 @@ public struct StaleCheck {
     /// SHA-256 of an input file, "" when it cannot be read (so it never matches a recorded hash).
     private mutating func hash(_ relativePath: String) -> String {
         if let known = hashes[relativePath] { return known }
+        var clock = LoadCost.now()
+        defer { let t = LoadCost.since(&clock); cost.hash += t; cost.compare -= t }
         let digest = fileHashes.map { $0.digest(relativePath, stamp: stamps[relativePath])?.sha256 ?? "" }
             ?? (try? SHA256.hexDigest(ofFileAt: config.inputs.appendingPathComponent(relativePath))) ?? ""
         hashes[relativePath] = digest
