@@ -326,6 +326,14 @@ public final class InputScans: Sendable {
         return scan
     }
 
+    /// Scans every period of `periods` not scanned yet, on both cores (each folder is scanned on its own).
+    public func prefetch(_ periods: [Period]) {
+        let missing = scans.withLock { s in periods.filter { s[$0] == nil } }
+        guard missing.count > 1 else { return }
+        let done = ReportAssembler.parallelMap(missing) { self.scanner.scan($0) }
+        scans.withLock { s in for (p, scan) in zip(missing, done) where s[p] == nil { s[p] = scan } }
+    }
+
     /// Lets go of the scans (the build has its own copies): memory for the workbooks that follow.
     public func release() { scans.withLock { $0 = [:] } }
 

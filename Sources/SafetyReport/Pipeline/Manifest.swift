@@ -109,10 +109,20 @@ public struct StaleCheck {
     public let configSHA256: String
     /// Scans of the period folders, shared with the build that follows when `run` passes its own.
     public let scans: InputScans
-    private var stamped: Set<Period> = []
+    /// Every file the scans found, indexed once per check (not once per report): reports of a long history share
+    /// their earlier months, and rebuilding these per report was most of the check's time.
+    private var known: [String: KnownFile] = [:]
+    private var filesOf: [Period: [String]] = [:]
+    /// SHA-256 of the listing up to and including each period, carried forward (reports share their prefix).
+    private var listingThrough: [Period: SHA256] = [:]
+    private var listingSoFar = SHA256(), listingEmpty = true
     private var hashes: [String: String] = [:]
     /// Each scanned file's stat from the scan, so a remembered hash is checked without a second stat.
     private var stamps: [String: FileStamp] = [:]
+
+    private struct KnownFile {
+        var period: Period, code: String, kinds: [FileKind]
+    }
     /// Remembered hashes of unchanged files (nil: every file is read).
     public let fileHashes: FileHashCache?
     /// Seconds spent scanning, hashing inputs and comparing, for `run --timings`.
@@ -144,40 +154,68 @@ public struct StaleCheck {
         }
         var clock = LoadCost.now()
         defer { cost.compare += LoadCost.since(&clock) }
-        var listing: [String] = [], current: [String: Bool] = [:]  // path → the report would read it
-        for q in scans.periods() where q <= period {
-            cost.compare += LoadCost.since(&clock)
-            let scan = scans.scan(q)
-            cost.scan += LoadCost.since(&clock)
-            if stamped.insert(q).inserted {
-                for folder in scan.folders.values { for file in folder.files.values { stamps[file.relativePath] = file.stamp } }
-            }
-            listing += scan.listing
-            for (code, folder) in scan.folders {
-                for (kind, file) in folder.files {
-                    current[file.relativePath] = q == period || kind == .hazards
-                        || (kind == .agreements && q.year == period.year && (earliestAgreements[code].map { $0 < q } ?? true))
-                }
+        let upTo = scans.periods().filter { $0 <= period }
+        cost.compare += LoadCost.since(&clock)
+        scans.prefetch(upTo.filter { listingThrough[$0] == nil })
+        cost.scan += LoadCost.since(&clock)
+        index(upTo)
+        // Would the report read this file (P's four; earlier hazards; an earlier agreements list the search would reach)?
+        func read(_ f: KnownFile) -> Bool {
+            f.kinds.contains { kind in
+                f.period == period || kind == .hazards
+                    || (kind == .agreements && f.period.year == period.year && (earliestAgreements[f.code].map { $0 < f.period } ?? true))
             }
         }
+        func scanned(_ path: String) -> Bool { known[path].map { $0.period <= period } ?? false }
         let recorded = Set(manifest.inputs.files.map(\.path))
-        // Added: only files the report would read (P's four; earlier hazards; an earlier agreements list the search
-        // would reach). Anything else new still changes the listing, reported without a name below.
-        // The scan leaves permissions to the open (no access(2) per file): a file the user may not read counts as
-        // not there, as when the scan refused it — never "added", and "removed" rather than "changed".
-        var files: [Staleness] = current.filter { $0.value && !recorded.contains($0.key) }.keys.sorted()
-            .filter { opens($0) }.map { .fileAdded($0) }
-        let refused = Set(recorded.filter { current[$0] != nil && hash($0) == "" && !opens($0) })
-        files += recorded.filter { current[$0] == nil || refused.contains($0) }.sorted().map { .fileRemoved($0) }
+        // Added: only files the report would read. Anything else new still changes the listing, reported without a
+        // name below. The scan leaves permissions to the open (no access(2) per file): a file the user may not read
+        // counts as not there, as when the scan refused it — never "added", and "removed" rather than "changed".
+        var added: [String] = []
+        for q in upTo {
+            for path in filesOf[q] ?? [] where !recorded.contains(path) && read(known[path]!) { added.append(path) }
+        }
+        var files: [Staleness] = added.sorted().filter { opens($0) }.map { .fileAdded($0) }
+        let refused = Set(recorded.filter { scanned($0) && hash($0) == "" && !opens($0) })
+        files += recorded.filter { !scanned($0) || refused.contains($0) }.sorted().map { .fileRemoved($0) }
         for file in manifest.inputs.files.sorted(by: { $0.path < $1.path })
-        where current[file.path] != nil && !refused.contains(file.path) && hash(file.path) != file.sha256 {
+        where scanned(file.path) && !refused.contains(file.path) && hash(file.path) != file.sha256 {
             files.append(.fileChanged(file.path))
         }
-        // Already sorted: each scan's listing is, and every entry of period q begins with "q/".
-        if files.isEmpty && Manifest.listingHash(listing) != manifest.inputs.listingSHA256 {
+        let listingSHA256 = (upTo.last.flatMap { listingThrough[$0] } ?? SHA256()).hexDigest()
+        if files.isEmpty && listingSHA256 != manifest.inputs.listingSHA256 {
             files.append(.filesAddedOrRemoved)
         }
         return why + files
+    }
+
+    /// Indexes the files and listings of `periods` (ascending) not indexed yet. The listing hash is
+    /// `Manifest.listingHash` of every entry up to each period: each scan's listing is sorted, and every entry of
+    /// period q begins with "q/", so the periods' listings one after another are the sorted whole.
+    private mutating func index(_ periods: [Period]) {
+        for q in periods where listingThrough[q] == nil {
+            let scan = scans.scan(q)
+            var paths: [String] = []
+            for (code, folder) in scan.folders {
+                for (kind, file) in folder.files {
+                    if known[file.relativePath] == nil {
+                        known[file.relativePath] = KnownFile(period: q, code: code, kinds: [kind])
+                        paths.append(file.relativePath)
+                        stamps[file.relativePath] = file.stamp
+                    } else {
+                        known[file.relativePath]!.kinds.append(kind)  // a whole workbook holding several datasets
+                    }
+                }
+            }
+            filesOf[q] = paths
+            // Periods are indexed in order (every report's periods are a prefix of the same sorted list).
+            for entry in scan.listing {
+                if !listingEmpty { listingSoFar.update([0x0A]) }
+                listingSoFar.update(Array(entry.utf8))
+                listingEmpty = false
+            }
+            listingThrough[q] = listingSoFar
+        }
     }
 
     /// One report on its own.
