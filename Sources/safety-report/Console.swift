@@ -94,7 +94,7 @@ final class Console: @unchecked Sendable {
         var reading = 0.0
         for q in store.builtPeriods() where q != p {
             let clock = Date()
-            let manifest = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json"))
+            let manifest = ManifestIndex(outputs: config.outputs).read(q, save: true)  // the caller holds the lock
             reading += Date().timeIntervalSince(clock)
             guard let m = manifest else { continue }
             let why = check.reasons(of: m)

@@ -140,7 +140,7 @@ struct Rebuild: ParsableCommand {
         defer { hashes.save() }
         var check = StaleCheck(config: config, configSHA256: configHash, fileHashes: hashes)
         for p in periods {
-            let manifest = Manifest.read(store.periodFolder(p).appendingPathComponent("manifest.json"))
+            let manifest = ManifestIndex(outputs: config.outputs).read(p, save: true)
             let why = manifest.map { check.staleness(of: $0)?.description } ?? "not built yet"
             guard all || why != nil else { console.info("\(p) is up to date"); continue }
             console.info("rebuilding \(p) (\(why ?? "requested"))")

@@ -106,3 +106,46 @@ private struct MonthReportDigest: Equatable {
         summary = SummaryCSVs.tables(report).flatMap { Array($0.name.utf8) + $0.bytes }
     }
 }
+
+/// `outputs/.state/manifest-<P>.bin`: the stale check's view of a manifest without decoding its JSON.
+@Suite struct ManifestIndexTests {
+    /// Believed by manifest.json's stat once it is old enough, else by its SHA-256; a changed manifest.json or a
+    /// damaged side file is never believed; `save: false` writes nothing.
+    @Test func theSideFileStandsForManifestJSONOnlyWhileItIsTheSame() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        let config = try town.config
+        _ = try ReportRun.build(config: config, configSHA256: "c", period: Period("2026-10")!)
+        let p = Period("2026-10")!
+        let json = config.outputs.appendingPathComponent("2026-10/manifest.json")
+        let full = try #require(Manifest.read(json))
+        let index = ManifestIndex(outputs: config.outputs)
+        let side = config.outputs.appendingPathComponent(".state/manifest-2026-10.bin")
+
+        #expect(index.read(p, save: false) == full)                      // decoded; nothing written
+        #expect(!FileManager.default.fileExists(atPath: side.path))
+        #expect(index.read(p, save: true) == full)
+        #expect(FileManager.default.fileExists(atPath: side.path))
+        // Too fresh for its stat to count: manifest.json is hashed, matches, and the side file answers.
+        let fromSide = try #require(index.read(p, save: false))
+        #expect(fromSide.files.isEmpty && fromSide.outputs.isEmpty)
+        #expect(fromSide.inputs == full.inputs && fromSide.buildID == full.buildID && fromSide.builtAt == full.builtAt)
+        // Old enough (a negative margin stands in for two seconds passing): believed on its stat alone.
+        let believing = ManifestIndex(outputs: config.outputs, margin: -3600)
+        #expect(believing.read(p, save: false)?.inputs == full.inputs)
+        var check = StaleCheck(config: config, configSHA256: "c")
+        #expect(check.reasons(of: fromSide) == check.reasons(of: full))
+
+        // manifest.json changed: the side file no longer answers, even for an index that believes any stat.
+        var edited = full
+        edited.builtAt = "2030-01-01T00:00:00.000Z"  // another size: a different stat even within one clock tick
+        try Data(edited.json).write(to: json)
+        #expect(believing.read(p, save: false) == edited)
+        // A damaged side file is no side file.
+        #expect(index.read(p, save: true) == edited)
+        var bytes = try [UInt8](Data(contentsOf: side))
+        bytes[bytes.count - 3] ^= 0x01
+        try Data(bytes).write(to: side)
+        #expect(believing.read(p, save: false) == edited)
+    }
+}

@@ -187,6 +187,10 @@ public final class FileHashCache: Sendable {
 public struct FileStamp: Sendable, Equatable {
     public var dev: UInt64, ino: UInt64, size: Int64, mtime: Int64, ctime: Int64
 
+    public init(dev: UInt64, ino: UInt64, size: Int64, mtime: Int64, ctime: Int64) {
+        self.dev = dev; self.ino = ino; self.size = size; self.mtime = mtime; self.ctime = ctime
+    }
+
     public init(_ st: stat) {
         dev = UInt64(st.st_dev); ino = UInt64(st.st_ino); size = Int64(st.st_size)
         mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
