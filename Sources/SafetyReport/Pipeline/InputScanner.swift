@@ -176,13 +176,14 @@ public struct InputScanner: Sendable {
         for entry in listed ?? entries(path).map({ DirectoryEntry(name: $0, type: UInt8(DT_UNKNOWN), exact: false) }) {
             let name = entry.name
             let filePath = path + "/" + name
-            listing.append(rel + "/" + name)
+            let relative = rel + "/" + name  // one string shared by the listing and the found file
+            listing.append(relative)
             let kind = FileKind.allCases.first { $0.fileName == name.lowercased() || $0.workbookFileName == name.lowercased() }
             guard let kind else {
                 // A whole submission workbook: its sheets are resolved below. `~$…` is Excel's lock file, not a workbook.
                 if name.lowercased().hasSuffix(".xlsx") && !name.hasPrefix("~$") {
                     if case .file = classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
-                        workbooks.append(FoundFile(name: name, path: filePath, relativePath: rel + "/" + name))
+                        workbooks.append(FoundFile(name: name, path: filePath, relativePath: relative))
                         continue
                     }
                 }
@@ -204,7 +205,7 @@ public struct InputScanner: Sendable {
                 if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
                     searchable = true
                     if st.st_mode & S_IFMT == S_IFREG {
-                        folder.files[kind] = FoundFile(name: name, path: filePath, relativePath: rel + "/" + name, stamp: FileStamp(st))
+                        folder.files[kind] = FoundFile(name: name, path: filePath, relativePath: relative, stamp: FileStamp(st))
                         continue
                     }
                 } else if errno == EACCES {
@@ -213,7 +214,7 @@ public struct InputScanner: Sendable {
             }
             switch classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
             case .file:
-                folder.files[kind] = FoundFile(name: name, path: filePath, relativePath: rel + "/" + name)
+                folder.files[kind] = FoundFile(name: name, path: filePath, relativePath: relative)
             case .directory:
                 folder.unreadable[kind] = issue(period, folder: code, file: name, rule: "file.unreadable",
                     message: "「\(name)」是一个文件夹，不是文件，按未报送处理。请报送 CSV 文件。")
@@ -334,7 +335,7 @@ public final class InputScans: Sendable {
         scans.withLock { s in for (p, scan) in zip(missing, done) where s[p] == nil { s[p] = scan } }
     }
 
-    /// Lets go of the scans (the build has its own copies): memory for the workbooks that follow.
+    /// Lets go of the scans: the build takes them once and holds its own, so they are not kept any longer.
     public func release() { scans.withLock { $0 = [:] } }
 
     /// `InputScanner.periods()`, listed once.

@@ -118,10 +118,13 @@ public struct StaleCheck {
     private var listingSoFar = SHA256(), listingEmpty = true
     private var hashes: [String: String] = [:]
     /// Each scanned file's stat from the scan, so a remembered hash is checked without a second stat.
-    private var stamps: [String: FileStamp] = [:]
-
     private struct KnownFile {
-        var period: Period, code: String, kinds: [FileKind]
+        var period: Period, code: String
+        /// The datasets it holds (several for a whole submission workbook), one bit each in `FileKind.allCases` order.
+        var kinds: UInt8
+        var stamp: FileStamp?
+        func holds(_ kind: FileKind) -> Bool { kinds & KnownFile.bit(kind) != 0 }
+        static func bit(_ kind: FileKind) -> UInt8 { 1 << UInt8(FileKind.allCases.firstIndex(of: kind)!) }
     }
     /// Remembered hashes of unchanged files (nil: every file is read).
     public let fileHashes: FileHashCache?
@@ -161,10 +164,8 @@ public struct StaleCheck {
         index(upTo)
         // Would the report read this file (P's four; earlier hazards; an earlier agreements list the search would reach)?
         func read(_ f: KnownFile) -> Bool {
-            f.kinds.contains { kind in
-                f.period == period || kind == .hazards
-                    || (kind == .agreements && f.period.year == period.year && (earliestAgreements[f.code].map { $0 < f.period } ?? true))
-            }
+            f.period == period || f.holds(.hazards)
+                || (f.holds(.agreements) && f.period.year == period.year && (earliestAgreements[f.code].map { $0 < f.period } ?? true))
         }
         func scanned(_ path: String) -> Bool { known[path].map { $0.period <= period } ?? false }
         let recorded = Set(manifest.inputs.files.map(\.path))
@@ -199,11 +200,10 @@ public struct StaleCheck {
             for (code, folder) in scan.folders {
                 for (kind, file) in folder.files {
                     if known[file.relativePath] == nil {
-                        known[file.relativePath] = KnownFile(period: q, code: code, kinds: [kind])
+                        known[file.relativePath] = KnownFile(period: q, code: code, kinds: KnownFile.bit(kind), stamp: file.stamp)
                         paths.append(file.relativePath)
-                        stamps[file.relativePath] = file.stamp
                     } else {
-                        known[file.relativePath]!.kinds.append(kind)  // a whole workbook holding several datasets
+                        known[file.relativePath]!.kinds |= KnownFile.bit(kind)  // a whole workbook holding several datasets
                     }
                 }
             }
@@ -236,7 +236,7 @@ public struct StaleCheck {
         if let known = hashes[relativePath] { return known }
         var clock = LoadCost.now()
         defer { let t = LoadCost.since(&clock); cost.hash += t; cost.compare -= t }
-        let digest = fileHashes.map { $0.digest(relativePath, stamp: stamps[relativePath])?.sha256 ?? "" }
+        let digest = fileHashes.map { $0.digest(relativePath, stamp: known[relativePath]?.stamp)?.sha256 ?? "" }
             ?? (try? SHA256.hexDigest(ofFileAt: config.inputs.appendingPathComponent(relativePath))) ?? ""
         hashes[relativePath] = digest
         return digest

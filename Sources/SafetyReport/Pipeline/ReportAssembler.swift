@@ -80,6 +80,7 @@ public enum ReportAssembler {
         progress("scanning \(history.count + 1) period folder(s)")
         let scans = parallelMap(history) { scanner.scan($0) }
         let scan = scanner.scan(period)
+        scanner.release()  // the build holds its own; kept longer, they would add to the peak
         var listing = scans.flatMap(\.listing) + scan.listing
         cost.scan = LoadCost.since(&clock)
 

@@ -52,7 +52,6 @@ public enum ReportRun {
         let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
         let state = LedgerStateUse(store: LedgerStateStore(outputs: config.outputs), configSHA256: configSHA256, hashes: hashes)
         let assembled = ReportAssembler.assemble(config: config, period: period, state: state, scans: scans, progress: log)
-        scans?.release()
         hashes.save()
         lap("read, validate, compute")
         timings += assembled.stageSeconds.filter { $0.seconds > 0 }
