@@ -191,6 +191,14 @@ public struct InputScanner: Sendable {
                     message: "「\(name)」不是规定的报送文件（inspections.csv、hazards.csv、agreements.csv、trainings.csv，或对应的 .xlsx 及报送模板工作簿），未读取。", severity: .warning))
                 continue
             }
+            if let found = folder.files[kind], found.stamp != nil {
+                // A second file for one dataset: the old scan knew whether the first could be read and decided by
+                // it (a conflict, or a duplicate of an unreadable file), so the first is classified as it was.
+                if case .notReadable(let why) = classifyEntry(found.path, name: found.name, inputsRoot: inputsRoot, parent: resolved).kind {
+                    folder.files[kind] = nil
+                    folder.unreadable[kind] = Self.unreadableFile(period, code, found.name, why: why)
+                }
+            }
             if let other = Self.otherFormat(folder, kind, name) {
                 Self.markConflict(&folder, kind, period: period, names: [other, name])
                 continue
