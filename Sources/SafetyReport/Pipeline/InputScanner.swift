@@ -172,7 +172,11 @@ public struct InputScanner: Sendable {
         var workbooks: [FoundFile] = []
         var searchable: Bool?
         let listed = fd >= 0 ? Self.sorted(DirectoryListing.entries(fd)) : nil
-        if fd >= 0 && listed == nil { return nil }
+        if fd >= 0 && listed == nil {
+            // Opened but the listing failed (an I/O error): by path, as FileManager listed it before.
+            return scanFolder(period: period, code: code, fd: -1, path: path, rel: rel, listing: &listing,
+                              inputsRoot: inputsRoot, resolved: resolved)
+        }
         for entry in listed ?? entries(path).map({ DirectoryEntry(name: $0, type: UInt8(DT_UNKNOWN), exact: false) }) {
             let name = entry.name
             let filePath = path + "/" + name
