@@ -99,6 +99,19 @@ import Testing
     }
 }
 
+extension ScanSharingTests {
+    /// The stale check's cheap test for agreements paths never turns away a path the exact test accepts.
+    @Test(arguments: [("2026-09/V1/agreements.csv", true), ("2026-09/V1/AGREEMENTS.CSV", true), ("2026-09/V1/Agreements.Csv", true),
+                      ("2026-09/V1/hazards.csv", false), ("2026-09/V1/agreements.xlsx", false), ("agreements.csv", false),
+                      ("2026-09/V1/agreements.csv.bak", false)])
+    func agreementsPathsAreRecognisedInAnyCase(_ path: String, _ expected: Bool) {
+        #expect(StaleCheck.mayBeAgreements(path) == expected)
+        let parts = path.split(separator: "/")
+        let exact = parts.count == 3 && parts[2].lowercased() == FileKind.agreements.fileName  // StaleCheck's own test
+        #expect(!exact || StaleCheck.mayBeAgreements(path))
+    }
+}
+
 /// What two reports must agree on, compared as text.
 private struct MonthReportDigest: Equatable {
     var summary: [UInt8]

@@ -149,7 +149,7 @@ public struct StaleCheck {
         // The earliest agreements file each folder's report read this year: the search for the standing list
         // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
         var earliestAgreements: [String: Period] = [:]
-        for f in manifest.inputs.files {
+        for f in manifest.inputs.files where Self.mayBeAgreements(f.path) {
             let parts = f.path.split(separator: "/").map(String.init)
             guard parts.count == 3, parts[2].lowercased() == FileKind.agreements.fileName, let q = Period(parts[0]),
                   q.year == period.year else { continue }
@@ -177,12 +177,14 @@ public struct StaleCheck {
             for path in filesOf[q] ?? [] where !recorded.contains(path) && read(known[path]!) { added.append(path) }
         }
         var files: [Staleness] = added.sorted().filter { opens($0) }.map { .fileAdded($0) }
-        let refused = Set(recorded.filter { scanned($0) && hash($0) == "" && !opens($0) })
-        files += recorded.filter { !scanned($0) || refused.contains($0) }.sorted().map { .fileRemoved($0) }
-        for file in manifest.inputs.files.sorted(by: { $0.path < $1.path })
-        where scanned(file.path) && !refused.contains(file.path) && hash(file.path) != file.sha256 {
-            files.append(.fileChanged(file.path))
+        // One pass over the recorded inputs in their own order; only what is named gets sorted.
+        var refused: Set<String> = [], changed: [String] = []
+        for file in manifest.inputs.files where scanned(file.path) {
+            let digest = hash(file.path)
+            if digest == "" && !opens(file.path) { refused.insert(file.path) } else if digest != file.sha256 { changed.append(file.path) }
         }
+        files += recorded.filter { !scanned($0) || refused.contains($0) }.sorted().map { .fileRemoved($0) }
+        files += changed.sorted().map { .fileChanged($0) }
         let listingSHA256 = (upTo.last.flatMap { listingThrough[$0] } ?? SHA256()).hexDigest()
         if files.isEmpty && listingSHA256 != manifest.inputs.listingSHA256 {
             files.append(.filesAddedOrRemoved)
@@ -222,6 +224,15 @@ public struct StaleCheck {
     public static func staleness(of manifest: Manifest, config: PipelineConfig, configSHA256: String) -> Staleness? {
         var check = StaleCheck(config: config, configSHA256: configSHA256)
         return check.staleness(of: manifest)
+    }
+
+    /// False only when `path` cannot end in `/agreements.csv` in any case (ASCII letters folded; a path with other
+    /// bytes in its last 15 is left to the exact test), so most paths skip splitting.
+    static func mayBeAgreements(_ path: String) -> Bool {
+        let suffix = "/agreements.csv".utf8
+        let tail = path.utf8.suffix(suffix.count)
+        guard tail.count == suffix.count else { return false }
+        return zip(tail, suffix).allSatisfy { $0 >= 0x80 || $0 | 0x20 == $1 }
     }
 
     /// False when opening `inputs/<relativePath>` is refused for want of permission.
