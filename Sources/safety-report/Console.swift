@@ -82,28 +82,39 @@ final class Console: @unchecked Sendable {
 
     /// Built reports other than P's that no longer match config and inputs: earlier ones, and later ones too,
     /// since a later report replays the hazards of every month before it.
-    static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period) -> [(Period, [Staleness])] {
+    /// `scans`: kept for the build that follows, so each period folder is scanned once per run.
+    /// `timings`: where the check's time went, for `run --timings`.
+    static func staleOtherPeriods(_ config: PipelineConfig, _ hash: String, besides p: Period,
+                                  scans: InputScans? = nil) -> (stale: [(Period, [Staleness])], timings: [(stage: String, seconds: Double)]) {
+        let started = Date()
         let store = OutputStore(root: config.outputs)
         let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
-        var check = StaleCheck(config: config, configSHA256: hash, fileHashes: hashes)
+        var check = StaleCheck(config: config, configSHA256: hash, fileHashes: hashes, scans: scans)
         var stale: [(Period, [Staleness])] = []
+        var reading = 0.0
         for q in store.builtPeriods() where q != p {
-            guard let m = Manifest.read(store.periodFolder(q).appendingPathComponent("manifest.json")) else { continue }
+            let clock = Date()
+            let manifest = ManifestIndex(outputs: config.outputs).read(q, save: true)  // the caller holds the lock
+            reading += Date().timeIntervalSince(clock)
+            guard let m = manifest else { continue }
             let why = check.reasons(of: m)
             if !why.isEmpty { stale.append((q, why)) }
         }
         hashes.save()  // the caller holds the outputs lock
-        return stale
+        let c = check.cost
+        return (stale, [("stale check of other reports", Date().timeIntervalSince(started)),
+                        ("  read manifests", reading), ("  scan input folders (kept for the build)", c.scan),
+                        ("  SHA-256 of inputs (remembered or read)", c.hash), ("  compare", c.compare)])
     }
 
     /// Builds one period and reports it; I/O failures exit 1 with the previous outputs intact.
     /// `closing` is false inside a rebuild, whose own line closes the log: each period's line is then an info line.
     static func build(_ config: PipelineConfig, _ hash: String, _ p: Period, _ console: Console,
-                      closing: Bool = true) throws -> BuildOutcome {
+                      closing: Bool = true, scans: InputScans? = nil) throws -> BuildOutcome {
         let started = Date()
         let outcome: BuildOutcome
         do {
-            outcome = try ReportRun.build(config: config, configSHA256: hash, period: p, log: console.progress)
+            outcome = try ReportRun.build(config: config, configSHA256: hash, period: p, scans: scans, log: console.progress)
         } catch {
             console.clearProgress()
             Console.error("\(error) — the previous outputs of \(p) are unchanged")

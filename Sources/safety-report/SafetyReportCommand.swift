@@ -92,13 +92,16 @@ struct Run: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         OutputStore(root: config.outputs).sweepStaging()
         for line in Console.misnamedPeriodLines(config) { console.warn(line) }
-        for (q, why) in Console.staleOtherPeriods(config, configHash, besides: p) {
+        // One scan of each period folder serves the stale check and the build.
+        let scans = InputScans(config: config)
+        let others = Console.staleOtherPeriods(config, configHash, besides: p, scans: scans)
+        for (q, why) in others.stale {
             let reasons = why.map(\.description).joined(separator: "; ")
             console.warn("report \(q) is stale (\(reasons)); run `safety-report rebuild` to bring it up to date")
         }
-        let outcome = try Console.build(config, configHash, p, console)
+        let outcome = try Console.build(config, configHash, p, console, scans: scans)
         if timings {
-            for t in outcome.timings { print(t.stage.padding(toLength: max(26, t.stage.count + 1), withPad: " ", startingAt: 0) + String(format: "%8.3f s", t.seconds)) }
+            for t in others.timings + outcome.timings { print(t.stage.padding(toLength: max(26, t.stage.count + 1), withPad: " ", startingAt: 0) + String(format: "%8.3f s", t.seconds)) }
             print(outcome.inputSummary)
         }
         if strict && outcome.rejectedAnything { throw ExitCode(3) }
@@ -137,7 +140,7 @@ struct Rebuild: ParsableCommand {
         defer { hashes.save() }
         var check = StaleCheck(config: config, configSHA256: configHash, fileHashes: hashes)
         for p in periods {
-            let manifest = Manifest.read(store.periodFolder(p).appendingPathComponent("manifest.json"))
+            let manifest = ManifestIndex(outputs: config.outputs).read(p, save: true)
             let why = manifest.map { check.staleness(of: $0)?.description } ?? "not built yet"
             guard all || why != nil else { console.info("\(p) is up to date"); continue }
             console.info("rebuilding \(p) (\(why ?? "requested"))")

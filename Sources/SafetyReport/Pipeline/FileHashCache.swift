@@ -69,17 +69,22 @@ public final class FileHashCache: Sendable {
 
     /// SHA-256 and size of `inputs/<relativePath>` (following symlinks, as reading does); nil when it cannot be
     /// opened as a regular file. From the cache when the file's stat proves it unchanged, else read and hashed.
-    public func digest(_ relativePath: String) -> (sha256: String, bytes: Int)? {
+    /// `stamp`: the regular file's stat as the scan took it (so the file is not stat'ed a second time); nil: stat it now.
+    public func digest(_ relativePath: String, stamp: FileStamp? = nil) -> (sha256: String, bytes: Int)? {
         let path = inputsPrefix + relativePath
         let bucket = Self.bucket(relativePath)
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        let now: FileStamp
+        if let stamp { now = stamp } else {
+            var st = stat()
+            guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+            now = FileStamp(st)
+        }
         if let bucket {
             let cached = state.withLock { s -> Entry? in
                 if s.tables[bucket] == nil { s.tables[bucket] = Table(entries: load(bucket)) }
                 return s.tables[bucket]!.entries[relativePath]
             }
-            if let cached, trusts(cached, st) {
+            if let cached, trusts(cached, now) {
                 state.withLock { $0.counts.reused += 1 }
                 return (cached.sha256, Int(cached.size))
             }
@@ -98,9 +103,10 @@ public final class FileHashCache: Sendable {
     }
 
     /// The stat is unchanged and the file was already old, by `margin`, when it was hashed.
-    func trusts(_ e: Entry, _ st: stat) -> Bool {
-        let now = Self.fields(st)
-        return now.dev == e.dev && now.ino == e.ino && now.size == e.size && now.mtime == e.mtime && now.ctime == e.ctime
+    func trusts(_ e: Entry, _ st: stat) -> Bool { trusts(e, FileStamp(st)) }
+
+    func trusts(_ e: Entry, _ now: FileStamp) -> Bool {
+        now.dev == e.dev && now.ino == e.ino && now.size == e.size && now.mtime == e.mtime && now.ctime == e.ctime
             && e.mtime < e.hashedAt - margin && e.ctime < e.hashedAt - margin
     }
 
@@ -172,11 +178,27 @@ public final class FileHashCache: Sendable {
     }
 
     static func fields(_ st: stat) -> (dev: UInt64, ino: UInt64, size: Int64, mtime: Int64, ctime: Int64) {
-        (UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_size),
-         Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-         Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
+        let s = FileStamp(st)
+        return (s.dev, s.ino, s.size, s.mtime, s.ctime)
+    }
+}
+
+/// What the remembered hashes compare: a file's device, inode, size, and mtime and ctime in nanoseconds.
+public struct FileStamp: Sendable, Equatable {
+    public var dev: UInt64, ino: UInt64, size: Int64, mtime: Int64, ctime: Int64
+
+    public init(dev: UInt64, ino: UInt64, size: Int64, mtime: Int64, ctime: Int64) {
+        self.dev = dev; self.ino = ino; self.size = size; self.mtime = mtime; self.ctime = ctime
     }
 
+    public init(_ st: stat) {
+        dev = UInt64(st.st_dev); ino = UInt64(st.st_ino); size = Int64(st.st_size)
+        mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+    }
+}
+
+extension FileHashCache {
     static func realtimeNanoseconds() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)

@@ -39,9 +39,8 @@ public struct InputLoader: Sendable {
             return rejected(.fileTooLarge(bytes: size, limit: limits.maxFileBytes))
         }
         func unreadable(_ error: InputReadError) -> FileInput {
-            .unreadable(fileName: file.name, issue: ValidationIssue(.error, period: period, folder: folder.code,
-                file: file.name, rule: "file.unreadable",
-                message: "「\(file.name)」无法读取（\(error.chinese)），按未报送处理。请重新保存后报送。"))
+            // The scan leaves permissions to the open: a refused one reads as the scanner's own issue did.
+            .unreadable(fileName: file.name, issue: InputScanner.unreadableFile(period, folder.code, file.name, why: error.chinese))
         }
         if file.name.lowercased().hasSuffix(".xlsx") {
             // A workbook is a zip: read whole (under the cap) and unpacked by its own bounded reader.
@@ -123,13 +122,15 @@ public struct InputLoader: Sendable {
         var bytes = [UInt8](repeating: 0, count: min(size, limit) + 1)
         var filled = 0
         while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            let room = bytes.count - filled
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, room) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(String(cString: strerror(errno)))
             }
             if n == 0 { break }
             filled += n
+            if n < room && filled == size { break }  // the end, as in ChunkedFile.read: no second read for the 0
             if filled == bytes.count && filled <= limit { bytes.append(contentsOf: [UInt8](repeating: 0, count: min(bytes.count, limit + 1 - bytes.count))) }
         }
         if filled > limit { throw .tooLarge(bytes: filled) }

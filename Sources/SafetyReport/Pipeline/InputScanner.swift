@@ -12,6 +12,17 @@ public struct FoundFile: Sendable, Equatable {
     public var relativePath: String
     /// For a dataset inside a whole submission workbook (`提交表.xlsx`): the sheet that holds it.
     public var sheet: String? = nil
+    /// The regular file's stat as the scan took it (relative to its folder), for the remembered hashes; nil when
+    /// it was classified by path. Not part of equality: two scans of the same files are equal.
+    public var stamp: FileStamp? = nil
+
+    public init(name: String, path: String, relativePath: String, sheet: String? = nil, stamp: FileStamp? = nil) {
+        self.name = name; self.path = path; self.relativePath = relativePath; self.sheet = sheet; self.stamp = stamp
+    }
+
+    public static func == (a: FoundFile, b: FoundFile) -> Bool {
+        a.name == b.name && a.path == b.path && a.relativePath == b.relativePath && a.sheet == b.sheet
+    }
 }
 
 /// What one registered folder holds for one period.
@@ -86,10 +97,39 @@ public struct InputScanner: Sendable {
             return result
         }
         let registered = Set(config.submitterCodes)
-        for name in entries(root) {
+        // The folder is listed through one descriptor, with each entry's type from the listing: a registered folder
+        // is opened relative to it, and only what the listing does not settle (links, unknown types, names that are
+        // not UTF-8, stray entries) is classified by path as before.
+        let rootFD = rootResolved == nil ? -1 : open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
+        defer { if rootFD >= 0 { close(rootFD) } }
+        let listed = rootFD >= 0 ? Self.sorted(DirectoryListing.entries(rootFD)) : nil
+        for entry in listed ?? entries(root).map({ DirectoryEntry(name: $0, type: UInt8(DT_UNKNOWN), exact: false) }) {
+            let name = entry.name
             let path = root + "/" + name
             let rel = period.description + "/" + name
             result.listing.append(rel)
+            if listed != nil, entry.exact, registered.contains(name), let rootResolved,
+               Self.type(of: entry, in: rootFD) == UInt8(DT_DIR) {
+                let fd = DirectoryListing.open(at: rootFD, name, noFollow: true)
+                if fd >= 0 || errno == EACCES {
+                    let listingCount = result.listing.count
+                    var folder: ScannedFolder?
+                    if fd >= 0 {
+                        folder = scanFolder(period: period, code: name, fd: fd, path: path, rel: rel, listing: &result.listing,
+                                            inputsRoot: inputsRoot, resolved: rootResolved + "/" + name)
+                        close(fd)
+                    }
+                    guard let folder else {
+                        // Cannot be listed, or listed but not searched (read without execute permission), as access(2) said.
+                        result.listing.removeSubrange(listingCount...)
+                        result.issues.append(unreadableEntry(period, name, why: "没有读取权限", registered: true))
+                        continue
+                    }
+                    result.folders[name] = folder
+                    continue
+                }
+                // Gone or swapped since it was listed: decided by path below, as before.
+            }
             let (kind, resolved) = classifyEntry(path, name: name, inputsRoot: inputsRoot, parent: rootResolved)
             switch kind {
             case .directory:
@@ -98,17 +138,10 @@ public struct InputScanner: Sendable {
                         message: "文件夹「\(name)」不是已登记的村居或镇编码，其中的文件未读取。请核对文件夹名称是否为 pipeline.json 中登记的编码。"))
                     continue
                 }
-                result.folders[name] = scanFolder(period: period, code: name, path: path, rel: rel, listing: &result.listing,
+                result.folders[name] = scanFolder(period: period, code: name, fd: -1, path: path, rel: rel, listing: &result.listing,
                                                   inputsRoot: inputsRoot, resolved: resolved)
             case .notReadable(let why):
-                // A link leading outside inputs/ (or a folder reached through one) has the right name; what must
-                // change is that it be a real folder. Other entries (a FIFO, a file named like a code) need the folder.
-                let outside = why.contains("inputs 目录之外")
-                let fix = outside
-                    ? "它是指向 inputs 目录之外的链接（快捷方式），不是真实的文件夹；请把报送文件放进 inputs/\(period)/\(name)/ 这个真实的文件夹（复制文件，而不是创建链接）。"
-                    : registered.contains(name) ? "请改为以村居编码命名的真实文件夹。" : "请改为以村居编码命名的文件夹。"
-                result.issues.append(issue(period, folder: name, rule: "entry.unreadable",
-                    message: "「\(name)」无法作为文件夹读取（\(why)），已跳过，其中的文件未读取。" + fix))
+                result.issues.append(unreadableEntry(period, name, why: why, registered: registered.contains(name)))
             case .file:
                 result.issues.append(issue(period, folder: name, file: name, rule: "entry.stray",
                     message: "文件「\(name)」直接放在 \(period) 目录下，未读取。请放入对应村居编码的文件夹中。", severity: .warning))
@@ -118,25 +151,57 @@ public struct InputScanner: Sendable {
         return result
     }
 
-    private func scanFolder(period: Period, code: String, path: String, rel: String, listing: inout [String],
-                            inputsRoot: String, resolved: String?) -> ScannedFolder {
+    /// An entry of the period folder that cannot be read as a folder.
+    private func unreadableEntry(_ period: Period, _ name: String, why: String, registered: Bool) -> ValidationIssue {
+        // A link leading outside inputs/ (or a folder reached through one) has the right name; what must
+        // change is that it be a real folder. Other entries (a FIFO, a file named like a code) need the folder.
+        let outside = why.contains("inputs 目录之外")
+        let fix = outside
+            ? "它是指向 inputs 目录之外的链接（快捷方式），不是真实的文件夹；请把报送文件放进 inputs/\(period)/\(name)/ 这个真实的文件夹（复制文件，而不是创建链接）。"
+            : registered ? "请改为以村居编码命名的真实文件夹。" : "请改为以村居编码命名的文件夹。"
+        return issue(period, folder: name, rule: "entry.unreadable",
+            message: "「\(name)」无法作为文件夹读取（\(why)），已跳过，其中的文件未读取。" + fix)
+    }
+
+    /// A registered folder's files. With `fd` (the folder open for listing), entries the listing says are regular
+    /// files are stat'ed relative to it (the stat serves the remembered hashes too) and their readability is
+    /// decided when they are opened; nil when the folder turns out not to be searchable. With `fd` -1, by path.
+    private func scanFolder(period: Period, code: String, fd: Int32, path: String, rel: String, listing: inout [String],
+                            inputsRoot: String, resolved: String?) -> ScannedFolder? {
         var folder = ScannedFolder(code: code)
         var workbooks: [FoundFile] = []
-        for name in entries(path) {
+        var searchable: Bool?
+        let listed = fd >= 0 ? Self.sorted(DirectoryListing.entries(fd)) : nil
+        if fd >= 0 && listed == nil {
+            // Opened but the listing failed (an I/O error): by path, as FileManager listed it before.
+            return scanFolder(period: period, code: code, fd: -1, path: path, rel: rel, listing: &listing,
+                              inputsRoot: inputsRoot, resolved: resolved)
+        }
+        for entry in listed ?? entries(path).map({ DirectoryEntry(name: $0, type: UInt8(DT_UNKNOWN), exact: false) }) {
+            let name = entry.name
             let filePath = path + "/" + name
-            listing.append(rel + "/" + name)
+            let relative = rel + "/" + name  // one string shared by the listing and the found file
+            listing.append(relative)
             let kind = FileKind.allCases.first { $0.fileName == name.lowercased() || $0.workbookFileName == name.lowercased() }
             guard let kind else {
                 // A whole submission workbook: its sheets are resolved below. `~$…` is Excel's lock file, not a workbook.
                 if name.lowercased().hasSuffix(".xlsx") && !name.hasPrefix("~$") {
                     if case .file = classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
-                        workbooks.append(FoundFile(name: name, path: filePath, relativePath: rel + "/" + name))
+                        workbooks.append(FoundFile(name: name, path: filePath, relativePath: relative))
                         continue
                     }
                 }
                 folder.issues.append(issue(period, folder: code, file: name, rule: "file.unexpected",
                     message: "「\(name)」不是规定的报送文件（inspections.csv、hazards.csv、agreements.csv、trainings.csv，或对应的 .xlsx 及报送模板工作簿），未读取。", severity: .warning))
                 continue
+            }
+            if let found = folder.files[kind], found.stamp != nil {
+                // A second file for one dataset: the old scan knew whether the first could be read and decided by
+                // it (a conflict, or a duplicate of an unreadable file), so the first is classified as it was.
+                if case .notReadable(let why) = classifyEntry(found.path, name: found.name, inputsRoot: inputsRoot, parent: resolved).kind {
+                    folder.files[kind] = nil
+                    folder.unreadable[kind] = Self.unreadableFile(period, code, found.name, why: why)
+                }
             }
             if let other = Self.otherFormat(folder, kind, name) {
                 Self.markConflict(&folder, kind, period: period, names: [other, name])
@@ -147,19 +212,55 @@ public struct InputScanner: Sendable {
                     message: "「\(name)」与已读取的\(kind.fileName)重复（文件名仅大小写不同），未读取。请删除多余的一份。", severity: .warning))
                 continue
             }
+            if fd >= 0, entry.exact, entry.type == UInt8(DT_REG) || entry.type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+                    searchable = true
+                    if st.st_mode & S_IFMT == S_IFREG {
+                        folder.files[kind] = FoundFile(name: name, path: filePath, relativePath: relative, stamp: FileStamp(st))
+                        continue
+                    }
+                } else if errno == EACCES {
+                    return nil
+                }
+            }
             switch classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
             case .file:
-                folder.files[kind] = FoundFile(name: name, path: filePath, relativePath: rel + "/" + name)
+                folder.files[kind] = FoundFile(name: name, path: filePath, relativePath: relative)
             case .directory:
                 folder.unreadable[kind] = issue(period, folder: code, file: name, rule: "file.unreadable",
                     message: "「\(name)」是一个文件夹，不是文件，按未报送处理。请报送 CSV 文件。")
             case .notReadable(let why):
-                folder.unreadable[kind] = issue(period, folder: code, file: name, rule: "file.unreadable",
-                    message: "「\(name)」无法读取（\(why)），按未报送处理。请重新保存后报送。")
+                folder.unreadable[kind] = Self.unreadableFile(period, code, name, why: why)
             }
+        }
+        if fd >= 0 && searchable == nil {
+            // Nothing was looked up inside it yet: a folder that can be listed but not searched fails here.
+            var st = stat()
+            if fstatat(fd, ".", &st, 0) != 0 && errno == EACCES { return nil }
         }
         for workbook in workbooks { Self.addWorkbook(&folder, workbook, period: period) }
         return folder
+    }
+
+    /// The issue of a file that cannot be read: the scanner's (a link out of inputs/, a FIFO) and, with
+    /// `没有读取权限`, the reader's when opening it is refused — the same words either way.
+    static func unreadableFile(_ period: Period, _ code: String, _ name: String, why: String) -> ValidationIssue {
+        ValidationIssue(.error, period: period, folder: code, file: name, rule: "file.unreadable",
+                        message: "「\(name)」无法读取（\(why)），按未报送处理。请重新保存后报送。")
+    }
+
+    /// Entries as FileManager listed them: names beginning with `.` left out, sorted as Strings.
+    private static func sorted(_ entries: [DirectoryEntry]?) -> [DirectoryEntry]? {
+        entries.map { $0.filter { !$0.name.hasPrefix(".") }.sorted { $0.name < $1.name } }
+    }
+
+    /// The listing's type, or the lstat's where the file system does not give one.
+    private static func type(of entry: DirectoryEntry, in fd: Int32) -> UInt8 {
+        guard entry.type == UInt8(DT_UNKNOWN) else { return entry.type }
+        var st = stat()
+        guard fstatat(fd, entry.name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return UInt8(DT_UNKNOWN) }
+        return st.st_mode & S_IFMT == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_UNKNOWN)
     }
 
     private enum EntryKind { case file, directory, notReadable(String) }
@@ -218,4 +319,42 @@ extension Period {
     /// both ways), and none is a typo far in the past.
     public static let supportedRange = Period(year: 1970, month: 1)!...Period(year: 9998, month: 12)!
     public var isSupported: Bool { Period.supportedRange.contains(self) }
+}
+
+/// Scans of period folders shared within one command: `run` checks the earlier reports and then builds from the
+/// same scan of each period, so every folder is listed once per run. A scan is what the folder held when it was
+/// listed, as it always was: files are read later, by path, and re-checked when opened.
+public final class InputScans: Sendable {
+    public let scanner: InputScanner
+    private let scans = Locked<[Period: ScannedPeriod]>([:])
+    private let periodList = Locked<[Period]?>(nil)
+
+    public init(config: PipelineConfig) { scanner = InputScanner(config: config) }
+
+    /// `inputs/<period>/`, scanned on first use (scans of different periods may run on different cores).
+    public func scan(_ period: Period) -> ScannedPeriod {
+        if let known = scans.withLock({ $0[period] }) { return known }
+        let scan = scanner.scan(period)
+        scans.withLock { $0[period] = scan }
+        return scan
+    }
+
+    /// Scans every period of `periods` not scanned yet, on both cores (each folder is scanned on its own).
+    public func prefetch(_ periods: [Period]) {
+        let missing = scans.withLock { s in periods.filter { s[$0] == nil } }
+        guard missing.count > 1 else { return }
+        let done = ReportAssembler.parallelMap(missing) { self.scanner.scan($0) }
+        scans.withLock { s in for (p, scan) in zip(missing, done) where s[p] == nil { s[p] = scan } }
+    }
+
+    /// Lets go of the scans: the build takes them once and holds its own, so they are not kept any longer.
+    public func release() { scans.withLock { $0 = [:] } }
+
+    /// `InputScanner.periods()`, listed once.
+    public func periods() -> [Period] {
+        if let known = periodList.withLock({ $0 }) { return known }
+        let list = scanner.periods()
+        periodList.withLock { $0 = list }
+        return list
+    }
 }

@@ -97,19 +97,43 @@ public enum Staleness: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Where a stale check's time went (seconds): scanning period folders, hashing inputs, the rest of comparing.
+public struct StaleCheckCost: Sendable {
+    public var scan = 0.0, hash = 0.0, compare = 0.0
+}
+
 /// Judges whether built reports still match config and inputs. Each input file is hashed and each period
 /// folder scanned at most once per checker, so checking a year of reports costs one pass over the inputs.
 public struct StaleCheck {
     public let config: PipelineConfig
     public let configSHA256: String
-    private var scans: [Period: ScannedPeriod] = [:]
+    /// Scans of the period folders, shared with the build that follows when `run` passes its own.
+    public let scans: InputScans
+    /// Every file the scans found, indexed once per check (not once per report): reports of a long history share
+    /// their earlier months, and rebuilding these per report was most of the check's time.
+    private var known: [String: KnownFile] = [:]
+    private var filesOf: [Period: [String]] = [:]
+    /// SHA-256 of the listing up to and including each period, carried forward (reports share their prefix).
+    private var listingThrough: [Period: SHA256] = [:]
+    private var listingSoFar = SHA256(), listingEmpty = true
     private var hashes: [String: String] = [:]
-    private var periods: [Period]?
+    /// Each scanned file's stat from the scan, so a remembered hash is checked without a second stat.
+    private struct KnownFile {
+        var period: Period, code: String
+        /// The datasets it holds (several for a whole submission workbook), one bit each in `FileKind.allCases` order.
+        var kinds: UInt8
+        var stamp: FileStamp?
+        func holds(_ kind: FileKind) -> Bool { kinds & KnownFile.bit(kind) != 0 }
+        static func bit(_ kind: FileKind) -> UInt8 { 1 << UInt8(FileKind.allCases.firstIndex(of: kind)!) }
+    }
     /// Remembered hashes of unchanged files (nil: every file is read).
     public let fileHashes: FileHashCache?
+    /// Seconds spent scanning, hashing inputs and comparing, for `run --timings`.
+    public private(set) var cost = StaleCheckCost()
 
-    public init(config: PipelineConfig, configSHA256: String, fileHashes: FileHashCache? = nil) {
+    public init(config: PipelineConfig, configSHA256: String, fileHashes: FileHashCache? = nil, scans: InputScans? = nil) {
         self.config = config; self.configSHA256 = configSHA256; self.fileHashes = fileHashes
+        self.scans = scans ?? InputScans(config: config)
     }
 
     /// Nil when the period's report still matches config and inputs; else the first reason found.
@@ -122,41 +146,78 @@ public struct StaleCheck {
         if manifest.config.sha256 != configSHA256 { why.append(.configChanged) }
         if manifest.tool.version != ToolInfo.version { why.append(.toolChanged(manifest.tool.version)) }
         guard let period = Period(manifest.period) else { return why.isEmpty ? [.configChanged] : why }
-        let scanner = InputScanner(config: config)
-        if periods == nil { periods = scanner.periods() }
         // The earliest agreements file each folder's report read this year: the search for the standing list
         // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
         var earliestAgreements: [String: Period] = [:]
-        for f in manifest.inputs.files {
+        for f in manifest.inputs.files where Self.mayBeAgreements(f.path) {
             let parts = f.path.split(separator: "/").map(String.init)
             guard parts.count == 3, parts[2].lowercased() == FileKind.agreements.fileName, let q = Period(parts[0]),
                   q.year == period.year else { continue }
             earliestAgreements[parts[1]] = min(q, earliestAgreements[parts[1]] ?? q)
         }
-        var listing: [String] = [], current: [String: Bool] = [:]  // path → the report would read it
-        for q in periods! where q <= period {
-            if scans[q] == nil { scans[q] = scanner.scan(q) }
-            listing += scans[q]!.listing
-            for (code, folder) in scans[q]!.folders {
-                for (kind, file) in folder.files {
-                    current[file.relativePath] = q == period || kind == .hazards
-                        || (kind == .agreements && q.year == period.year && (earliestAgreements[code].map { $0 < q } ?? true))
-                }
-            }
+        var clock = LoadCost.now()
+        defer { cost.compare += LoadCost.since(&clock) }
+        let upTo = scans.periods().filter { $0 <= period }
+        cost.compare += LoadCost.since(&clock)
+        scans.prefetch(upTo.filter { listingThrough[$0] == nil })
+        cost.scan += LoadCost.since(&clock)
+        index(upTo)
+        // Would the report read this file (P's four; earlier hazards; an earlier agreements list the search would reach)?
+        func read(_ f: KnownFile) -> Bool {
+            f.period == period || f.holds(.hazards)
+                || (f.holds(.agreements) && f.period.year == period.year && (earliestAgreements[f.code].map { $0 < f.period } ?? true))
         }
+        func scanned(_ path: String) -> Bool { known[path].map { $0.period <= period } ?? false }
         let recorded = Set(manifest.inputs.files.map(\.path))
-        // Added: only files the report would read (P's four; earlier hazards; an earlier agreements list the search
-        // would reach). Anything else new still changes the listing, reported without a name below.
-        var files: [Staleness] = current.filter { $0.value && !recorded.contains($0.key) }.keys.sorted().map { .fileAdded($0) }
-        files += recorded.filter { current[$0] == nil }.sorted().map { .fileRemoved($0) }
-        for file in manifest.inputs.files.sorted(by: { $0.path < $1.path })
-        where current[file.path] != nil && hash(file.path) != file.sha256 {
-            files.append(.fileChanged(file.path))
+        // Added: only files the report would read. Anything else new still changes the listing, reported without a
+        // name below. The scan leaves permissions to the open (no access(2) per file): a file the user may not read
+        // counts as not there, as when the scan refused it — never "added", and "removed" rather than "changed".
+        var added: [String] = []
+        for q in upTo {
+            for path in filesOf[q] ?? [] where !recorded.contains(path) && read(known[path]!) { added.append(path) }
         }
-        if files.isEmpty && Manifest.listingHash(listing.sorted()) != manifest.inputs.listingSHA256 {
+        var files: [Staleness] = added.sorted().filter { opens($0) }.map { .fileAdded($0) }
+        // One pass over the recorded inputs in their own order; only what is named gets sorted.
+        var refused: Set<String> = [], changed: [String] = []
+        for file in manifest.inputs.files where scanned(file.path) {
+            let digest = hash(file.path)
+            if digest == "" && !opens(file.path) { refused.insert(file.path) } else if digest != file.sha256 { changed.append(file.path) }
+        }
+        files += recorded.filter { !scanned($0) || refused.contains($0) }.sorted().map { .fileRemoved($0) }
+        files += changed.sorted().map { .fileChanged($0) }
+        let listingSHA256 = (upTo.last.flatMap { listingThrough[$0] } ?? SHA256()).hexDigest()
+        if files.isEmpty && listingSHA256 != manifest.inputs.listingSHA256 {
             files.append(.filesAddedOrRemoved)
         }
         return why + files
+    }
+
+    /// Indexes the files and listings of `periods` (ascending) not indexed yet. The listing hash is
+    /// `Manifest.listingHash` of every entry up to each period: each scan's listing is sorted, and every entry of
+    /// period q begins with "q/", so the periods' listings one after another are the sorted whole.
+    private mutating func index(_ periods: [Period]) {
+        for q in periods where listingThrough[q] == nil {
+            let scan = scans.scan(q)
+            var paths: [String] = []
+            for (code, folder) in scan.folders {
+                for (kind, file) in folder.files {
+                    if known[file.relativePath] == nil {
+                        known[file.relativePath] = KnownFile(period: q, code: code, kinds: KnownFile.bit(kind), stamp: file.stamp)
+                        paths.append(file.relativePath)
+                    } else {
+                        known[file.relativePath]!.kinds |= KnownFile.bit(kind)  // a whole workbook holding several datasets
+                    }
+                }
+            }
+            filesOf[q] = paths
+            // Periods are indexed in order (every report's periods are a prefix of the same sorted list).
+            for entry in scan.listing {
+                if !listingEmpty { listingSoFar.update([0x0A]) }
+                listingSoFar.update(Array(entry.utf8))
+                listingEmpty = false
+            }
+            listingThrough[q] = listingSoFar
+        }
     }
 
     /// One report on its own.
@@ -165,10 +226,28 @@ public struct StaleCheck {
         return check.staleness(of: manifest)
     }
 
+    /// False only when `path` cannot end in `/agreements.csv` in any case (ASCII letters folded; a path with other
+    /// bytes in its last 15 is left to the exact test), so most paths skip splitting.
+    static func mayBeAgreements(_ path: String) -> Bool {
+        let suffix = "/agreements.csv".utf8
+        let tail = path.utf8.suffix(suffix.count)
+        guard tail.count == suffix.count else { return false }
+        return zip(tail, suffix).allSatisfy { $0 >= 0x80 || $0 | 0x20 == $1 }
+    }
+
+    /// False when opening `inputs/<relativePath>` is refused for want of permission.
+    private func opens(_ relativePath: String) -> Bool {
+        let fd = open(config.inputs.appendingPathComponent(relativePath).path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        if fd >= 0 { close(fd); return true }
+        return errno != EACCES
+    }
+
     /// SHA-256 of an input file, "" when it cannot be read (so it never matches a recorded hash).
     private mutating func hash(_ relativePath: String) -> String {
         if let known = hashes[relativePath] { return known }
-        let digest = fileHashes.map { $0.digest(relativePath)?.sha256 ?? "" }
+        var clock = LoadCost.now()
+        defer { let t = LoadCost.since(&clock); cost.hash += t; cost.compare -= t }
+        let digest = fileHashes.map { $0.digest(relativePath, stamp: known[relativePath]?.stamp)?.sha256 ?? "" }
             ?? (try? SHA256.hexDigest(ofFileAt: config.inputs.appendingPathComponent(relativePath))) ?? ""
         hashes[relativePath] = digest
         return digest

@@ -51,7 +51,8 @@ public struct PeriodStatus: Sendable, Equatable {
             guard FileManager.default.fileExists(atPath: folder.path) else {
                 return PeriodStatus(period: p, state: .neverBuilt, history: [])
             }
-            guard let m = Manifest.read(folder.appendingPathComponent("manifest.json")) else {
+            // Through the side file when it still vouches for manifest.json; `status` writes nothing.
+            guard let m = ManifestIndex(outputs: config.outputs).read(p, save: false) else {
                 return PeriodStatus(period: p, state: .noManifest, history: store.history(p))
             }
             let why = check.reasons(of: m)

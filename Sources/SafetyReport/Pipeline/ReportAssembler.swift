@@ -54,10 +54,12 @@ public enum ReportAssembler {
     /// With `state`, the ledger after the earlier months is taken from a saved state whose key (see
     /// `LedgerStateKey`) equals the one computed from today's inputs, and the ledger after P is saved.
     /// P's issues spill into `issueSpill` (nil: kept in memory; tests compare the two).
+    /// `scans`: period folders already scanned in this command (by `run`'s stale check), used instead of listing them again.
     public static func assemble(config: PipelineConfig, period: Period, state: LedgerStateUse? = nil,
-                                issueSpill: IssueSpill? = IssueSpill(),
+                                issueSpill: IssueSpill? = IssueSpill(), scans: InputScans? = nil,
                                 progress: (String) -> Void = { _ in }) -> AssembledReport {
-        assemble(config: config, period: period, state: state, issueSpill: issueSpill, probe: nil, progress: progress)
+        assemble(config: config, period: period, state: state, issueSpill: issueSpill, probe: nil, inputScans: scans,
+                 progress: progress)
     }
 
     /// A test seam: P's files read with `limits` (small pieces: every file is read twice), and `betweenPasses`
@@ -68,16 +70,17 @@ public enum ReportAssembler {
     }
 
     static func assemble(config: PipelineConfig, period: Period, state: LedgerStateUse? = nil,
-                         issueSpill: IssueSpill? = IssueSpill(), probe: Probe?,
+                         issueSpill: IssueSpill? = IssueSpill(), probe: Probe?, inputScans: InputScans? = nil,
                          progress: (String) -> Void = { _ in }) -> AssembledReport {
         var cost = AssemblyCost()
         var clock = LoadCost.now()
-        let scanner = InputScanner(config: config)
+        let scanner = inputScans ?? InputScans(config: config)
         let history = scanner.periods().filter { $0 < period }
         let codes = config.submitterCodes
         progress("scanning \(history.count + 1) period folder(s)")
         let scans = parallelMap(history) { scanner.scan($0) }
         let scan = scanner.scan(period)
+        scanner.release()  // the build holds its own; kept longer, they would add to the peak
         var listing = scans.flatMap(\.listing) + scan.listing
         cost.scan = LoadCost.since(&clock)
 
@@ -220,7 +223,7 @@ public enum ReportAssembler {
             if let cache, let file = folder?.files[.hazards], folder?.unreadable[.hazards] == nil {
                 // The same record as below (the SHA-256 of every byte, and the size), unless the file cannot be opened.
                 var clock = LoadCost.now()
-                record = cache.digest(file.relativePath).map { InputRecord(path: file.relativePath, sha256: $0.sha256, bytes: $0.bytes) }
+                record = cache.digest(file.relativePath, stamp: file.stamp).map { InputRecord(path: file.relativePath, sha256: $0.sha256, bytes: $0.bytes) }
                 cost.hash += LoadCost.since(&clock)
             } else if let file = folder?.files[.hazards], folder?.unreadable[.hazards] == nil {
                 // As InputLoader.load records it: the bytes' hash, or a too-large file's streamed hash.

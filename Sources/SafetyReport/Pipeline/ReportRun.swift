@@ -42,15 +42,16 @@ public enum ReportRun {
         return String(safe) + ".xlsx"
     }
 
-    /// Builds P and swaps it into outputs/P. The caller holds the outputs lock.
-    public static func build(config: PipelineConfig, configSHA256: String, period: Period,
+    /// Builds P and swaps it into outputs/P. The caller holds the outputs lock. `scans`: the period folders as this
+    /// command already scanned them (`run`'s stale check), so they are not listed twice.
+    public static func build(config: PipelineConfig, configSHA256: String, period: Period, scans: InputScans? = nil,
                              log: (String) -> Void = { _ in }) throws(OutputError) -> BuildOutcome {
         var timings: [(stage: String, seconds: Double)] = []
         var clock = Date()
         func lap(_ stage: String) { timings.append((stage, Date().timeIntervalSince(clock))); clock = Date() }
         let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
         let state = LedgerStateUse(store: LedgerStateStore(outputs: config.outputs), configSHA256: configSHA256, hashes: hashes)
-        let assembled = ReportAssembler.assemble(config: config, period: period, state: state, progress: log)
+        let assembled = ReportAssembler.assemble(config: config, period: period, state: state, scans: scans, progress: log)
         hashes.save()
         lap("read, validate, compute")
         timings += assembled.stageSeconds.filter { $0.seconds > 0 }

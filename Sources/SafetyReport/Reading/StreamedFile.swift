@@ -22,6 +22,15 @@ public enum InputReadError: Error, Equatable, Sendable {
     /// The system refused (`errno` text).
     case io(String)
 
+    /// Why `open` failed: a refused permission in the words the scanner used when it still checked access(2)
+    /// (the scan now leaves that to the open), anything else as the system says it.
+    static func opening(errno code: Int32) -> InputReadError {
+        code == EACCES ? .io(InputReadError.noPermission) : .io(String(cString: strerror(code)))
+    }
+
+    /// A file or folder the user running the tool may not read.
+    static let noPermission = "没有读取权限"
+
     /// The reason, in Chinese, for a clerk's issue.
     var chinese: String {
         switch self {
@@ -46,7 +55,7 @@ enum ChunkedFile {
     /// larger than `limit` by the open descriptor's size, before reading anything. The caller closes the descriptor.
     static func openRegularFile(_ path: String, limit: Int) throws(InputReadError) -> (fd: Int32, stat: stat) {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw .opening(errno: errno) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { let why = String(cString: strerror(errno)); close(fd); throw .io(why) }
         guard st.st_mode & S_IFMT == S_IFREG else { close(fd); throw .notRegularFile }
@@ -82,6 +91,9 @@ enum ChunkedFile {
                 }
                 if n == 0 { atEnd = true; break }
                 filled += n
+                // A short read that ends exactly at the size fstat gave is the end: asking again only returns 0.
+                // (A file grown since still fills the whole request, so growth past the size is still seen.)
+                if n < room && total + filled == size { atEnd = true; break }
             }
             total += filled
             if total > limit { throw .tooLarge(bytes: total) }

@@ -1,0 +1,119 @@
+// What the stale check reads of a built report, kept beside the outputs in binary so the big manifest.json is not decoded again.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `outputs/.state/manifest-<P>.bin`: the fields of P's manifest.json that staleness, build ids and `status` use
+/// (tool, period, built_at, config, the inputs listing's hash and every input file's path, SHA-256 and size) —
+/// not the per-file counts or the outputs — with manifest.json's stat and SHA-256.
+///
+/// manifest.json lists every earlier hazards file read (15 MB of JSON at 2,000 villages × 36 months), and `run`
+/// checks every other built report before building, so decoding them was the part of a monthly run that grew
+/// with history. The side file is believed as FileHashCache believes a stat: manifest.json's device, inode,
+/// size, mtime and ctime equal, and its mtime and ctime older than the moment the side file was made by the
+/// margin (a file changed in the same clock tick could keep its stat). Otherwise manifest.json is read and its
+/// SHA-256 compared with the one recorded; only when that differs is the JSON decoded. A missing, damaged or
+/// mismatched side file is never believed. Written (temp + rename) only by commands that hold the outputs lock.
+public struct ManifestIndex: Sendable {
+    public let outputs: URL
+    /// Nanoseconds by which manifest.json's times must precede the side file's making for the stat to be believed.
+    let margin: Int64
+    static let magic = "SRMANIFEST1\n"
+    static let maxFileBytes = 512 << 20
+
+    public init(outputs: URL, margin: Double = 2) {
+        self.outputs = outputs
+        self.margin = Int64(margin * 1e9)
+    }
+
+    func url(_ p: Period) -> URL { outputs.appendingPathComponent(".state/manifest-\(p).bin") }
+
+    /// P's manifest as far as the stale check needs it (`files` and `outputs` left empty when it comes from the
+    /// side file); nil when outputs/P/manifest.json cannot be read or decoded. `save`: (re)write the side file when
+    /// it was not believed — only under the outputs lock.
+    public func read(_ p: Period, save: Bool) -> Manifest? {
+        let path = outputs.appendingPathComponent("\(p)/manifest.json").path
+        let side = load(p)
+        var st = stat()
+        if let side, stat(path, &st) == 0, FileStamp(st) == side.stamp,
+           side.stamp.mtime < side.madeAt - margin, side.stamp.ctime < side.madeAt - margin {
+            return side.manifest
+        }
+        let madeAt = FileHashCache.realtimeNanoseconds()
+        guard let (bytes, stamp) = Self.readStable(path) else { return nil }
+        let sha = SHA256.hexDigest(of: bytes)
+        let manifest: Manifest
+        if let side, side.manifestSHA256 == sha {
+            manifest = side.manifest
+        } else {
+            guard let decoded = try? JSONDecoder().decode(Manifest.self, from: Data(bytes)) else { return nil }
+            manifest = decoded
+        }
+        if save, let stamp { write(p, manifest, stamp: stamp, madeAt: madeAt, manifestSHA256: sha) }
+        return manifest
+    }
+
+    private struct Side {
+        var stamp: FileStamp, madeAt: Int64, manifestSHA256: String, manifest: Manifest
+    }
+
+    /// The file's bytes, and its stat when it was the same before and after the reading (nil: it changed meanwhile,
+    /// so no side file may vouch for these bytes under that stat).
+    private static func readStable(_ path: String) -> ([UInt8], FileStamp?)? {
+        var before = stat(), after = stat()
+        guard stat(path, &before) == 0, let bytes = try? InputLoader.readInput(path, limit: maxFileBytes) else { return nil }
+        let stable = stat(path, &after) == 0 && FileStamp(before) == FileStamp(after) && Int(after.st_size) == bytes.count
+        return (bytes, stable ? FileStamp(after) : nil)
+    }
+
+    private func write(_ p: Period, _ m: Manifest, stamp: FileStamp, madeAt: Int64, manifestSHA256: String) {
+        var w = StateWriter()
+        w.int(Int(bitPattern: UInt(stamp.dev))); w.int(Int(bitPattern: UInt(stamp.ino))); w.int(Int(stamp.size))
+        w.int(Int(stamp.mtime)); w.int(Int(stamp.ctime)); w.int(Int(madeAt)); w.string(manifestSHA256)
+        w.string(m.tool.name); w.string(m.tool.version); w.string(m.period); w.string(m.builtAt)
+        w.string(m.config.path); w.string(m.config.sha256); w.string(m.inputs.listingSHA256)
+        w.int(m.inputs.files.count)
+        for f in m.inputs.files { w.string(f.path); w.string(f.sha256); w.int(f.bytes) }
+        let bytes = Array((Self.magic + SHA256.hexDigest(of: w.bytes) + "\n").utf8) + w.bytes
+        let folder = outputs.appendingPathComponent(".state")
+        let temp = folder.appendingPathComponent(".manifest-\(p).\(getpid()).tmp")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(bytes).write(to: temp)
+            guard rename(temp.path, url(p).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: temp)  // best effort: no side file is only slower
+        }
+    }
+
+    private func load(_ p: Period) -> Side? {
+        guard let bytes = try? InputLoader.readInput(url(p).path, limit: Self.maxFileBytes) else { return nil }
+        let header = Array(Self.magic.utf8)
+        guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header, bytes[header.count + 64] == 0x0A else { return nil }
+        let payload = Array(bytes[(header.count + 65)...])
+        guard String(decoding: bytes[header.count..<header.count + 64], as: UTF8.self) == SHA256.hexDigest(of: payload) else { return nil }
+        var r = StateReader(bytes: payload)
+        guard let dev = r.int(), let ino = r.int(), let size = r.int(), let mtime = r.int(), let ctime = r.int(),
+              let madeAt = r.int(), let sha = r.string(), sha.utf8.count == 64,
+              let toolName = r.string(), let toolVersion = r.string(), let period = r.string(), let builtAt = r.string(),
+              let configPath = r.string(), let configSHA = r.string(), let listing = r.string(),
+              let count = r.int(), count >= 0, count <= payload.count, period == p.description else { return nil }
+        var files: [InputRecord] = []
+        files.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let path = r.string(), let fileSHA = r.string(), let n = r.int() else { return nil }
+            files.append(InputRecord(path: path, sha256: fileSHA, bytes: n))
+        }
+        guard r.at == payload.count else { return nil }
+        let stamp = FileStamp(dev: UInt64(UInt(bitPattern: dev)), ino: UInt64(UInt(bitPattern: ino)), size: Int64(size),
+                              mtime: Int64(mtime), ctime: Int64(ctime))
+        let manifest = Manifest(tool: .init(name: toolName, version: toolVersion), period: period, builtAt: builtAt,
+                                config: .init(path: configPath, sha256: configSHA),
+                                inputs: .init(listingSHA256: listing, files: files),
+                                counts: .init(rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, filesRejected: 0, errors: 0, warnings: 0),
+                                files: [], outputs: [])
+        return Side(stamp: stamp, madeAt: Int64(madeAt), manifestSHA256: sha, manifest: manifest)
+    }
+}
