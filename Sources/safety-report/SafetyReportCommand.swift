@@ -330,7 +330,7 @@ struct Inspect: ParsableCommand {
                 let failure = ReadFailure.fileTooLarge(bytes: size, limit: ReadLimits.standard.maxFileBytes)
                 print("File:          \(file)\nRejected whole (\(failure.rule)):\n  \(failure.message)")
             } else {
-                Console.error("cannot read \(file): \(error)")
+                Console.error("cannot read \(file): \(error.english)")
             }
             throw ExitCode(1)
         }

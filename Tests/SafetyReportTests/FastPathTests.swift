@@ -7,13 +7,8 @@ import Testing
 private final class DemoFixture {
     let root: URL
     init(villages: Int = 12, months: Int = 5, end: String = "2026-02") throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-fast-\(UUID().uuidString)")
-        let options = DemoOptions(villages: villages, months: months, lastPeriod: Period(end)!, seed: 3)
-        for file in DemoTown.generate(options) {
-            let url = root.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(file.bytes).write(to: url)
-        }
+        root = try writeDemoTown(DemoOptions(villages: villages, months: months, lastPeriod: Period(end)!, seed: 3),
+                                 prefix: "sr-fast")
     }
     deinit { try? FileManager.default.removeItem(at: root) }
     var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }

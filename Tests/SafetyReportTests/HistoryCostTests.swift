@@ -10,13 +10,8 @@ import Glibc
 private final class Town {
     let root: URL
     init(villages: Int, months: Int, end: String = "2026-10") throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-history-\(UUID().uuidString)")
-        let options = DemoOptions(villages: villages, months: months, lastPeriod: Period(end)!, seed: 5)
-        for file in DemoTown.generate(options) {
-            let url = root.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(file.bytes).write(to: url)
-        }
+        root = try writeDemoTown(DemoOptions(villages: villages, months: months, lastPeriod: Period(end)!, seed: 5),
+                                 prefix: "sr-history")
     }
     /// A town holding a copy of `other`'s config and inputs (no outputs).
     init(copying other: Town) throws {

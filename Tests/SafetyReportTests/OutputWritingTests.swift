@@ -123,13 +123,8 @@ import Testing
 private final class DemoTownFolder {
     let root: URL
     init(villages: Int, months: Int) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-out-\(UUID().uuidString)")
-        let options = DemoOptions(villages: villages, months: months, lastPeriod: Period("2026-10")!, seed: 5)
-        for file in DemoTown.generate(options) {
-            let url = root.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(file.bytes).write(to: url)
-        }
+        root = try writeDemoTown(DemoOptions(villages: villages, months: months, lastPeriod: Period("2026-10")!, seed: 5),
+                                 prefix: "sr-out")
     }
     deinit { try? FileManager.default.removeItem(at: root) }
     var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }

@@ -54,6 +54,10 @@ import Testing
         let issue = InputScanner.unreadableFile(Period("2026-10")!, "V1", "hazards.csv", why: InputReadError.opening(errno: EACCES).chinese)
         #expect(issue.rule == "file.unreadable" && issue.severity == .error && issue.file == "hazards.csv")
         #expect(issue.message == "「hazards.csv」无法读取（没有读取权限），按未报送处理。请重新保存后报送。")
+        // The command line's own messages stay English (`inspect` of a file it may not read).
+        #expect(InputReadError.opening(errno: EACCES).english == String(cString: strerror(EACCES)))
+        #expect(InputReadError.opening(errno: EACCES).english == "Permission denied")
+        #expect(InputReadError.opening(errno: ENOENT).english == String(cString: strerror(ENOENT)))
     }
 
     /// A file read in one piece is read whole with no extra read, and a file that grows past the size the open

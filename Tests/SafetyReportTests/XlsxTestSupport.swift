@@ -166,3 +166,14 @@ func expectSameWorkbooks(_ a: MonthReport, _ b: MonthReport, sourceLocation: Sou
         #expect(x == y, "\(name).xlsx", sourceLocation: sourceLocation)
     }
 }
+
+/// A demo town (pipeline.json and inputs) written to a new temporary folder named `prefix-<uuid>`; returns it.
+func writeDemoTown(_ options: DemoOptions, prefix: String) throws -> URL {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    for file in DemoTown.generate(options) {
+        let url = root.appendingPathComponent(file.path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(file.bytes).write(to: url)
+    }
+    return root
+}

@@ -188,12 +188,21 @@ public enum ReportRun {
                 let result: Result<[Manifest.Output], OutputError>
                 do {
                     try writeWorkbook(staging.appendingPathComponent(name)) { path in
-                        if i == 0 { try TownWorkbook.write(report, changes: changes, to: path); return }
+                        // Read back before it counts as written: libxlsxwriter zips a part cut short by a full
+                        // temporary folder without a word (see WrittenWorkbookCheck).
+                        if i == 0 {
+                            try TownWorkbook.write(report, changes: changes, to: path)
+                            try WrittenWorkbookCheck.verify(path: path)
+                            return
+                        }
                         let village = villages[i - firstVillage]
-                        do { try VillageWorkbook.write(report, village: village, shared: shared, to: path, tmpdir: villageTmp) }
-                        catch where villageTmp != nil {
+                        do {
+                            try VillageWorkbook.write(report, village: village, shared: shared, to: path, tmpdir: villageTmp)
+                            try WrittenWorkbookCheck.verify(path: path)
+                        } catch where villageTmp != nil {
                             // The tmpfs filled up or went away: the default temp folder, as without it.
                             try VillageWorkbook.write(report, village: village, shared: shared, to: path)
+                            try WrittenWorkbookCheck.verify(path: path)
                         }
                     }
                     let written = threadCPUSeconds()

@@ -31,6 +31,15 @@ public enum InputReadError: Error, Equatable, Sendable {
     /// A file or folder the user running the tool may not read.
     static let noPermission = "没有读取权限"
 
+    /// The reason in English, for the command line's own messages (logs are English).
+    public var english: String {
+        switch self {
+        case .tooLarge(let size): "file too large (\(size) bytes)"
+        case .notRegularFile: "not a regular file"
+        case .io(let why): why == InputReadError.noPermission ? String(cString: strerror(EACCES)) : why
+        }
+    }
+
     /// The reason, in Chinese, for a clerk's issue.
     var chinese: String {
         switch self {
