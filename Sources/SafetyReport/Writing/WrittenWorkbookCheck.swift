@@ -33,10 +33,10 @@ enum WrittenWorkbookCheck {
     }
 
     static func verify(bytes: [UInt8]) throws {
-        guard let spans = ZipBounds.spans(bytes), !spans.isEmpty,
-              let archive = try? Archive(data: Data(bytes), accessMode: .read, pathEncoding: nil)
-        else { throw Incomplete(part: "(zip directory)") }
         let data = Data(bytes)
+        guard let spans = ZipBounds.spans(bytes), !spans.isEmpty,
+              let archive = try? Archive(data: data, accessMode: .read, pathEncoding: nil)
+        else { throw Incomplete(part: "(zip directory)") }
         for (index, entry) in archive.enumerated()
         where entry.type == .file && (entry.path.hasSuffix(".xml") || entry.path.hasSuffix(".rels")) {
             guard index < spans.count else { throw Incomplete(part: entry.path) }
@@ -68,10 +68,19 @@ enum WrittenWorkbookCheck {
         private(set) var tail: [UInt8] = []
         private static let keep = 512
 
+        /// Copies only the bytes it keeps, through the chunk's buffer (Data's generic slicing per byte cost more
+        /// than the inflate).
         mutating func add(_ chunk: Data) {
-            if head.count < Self.keep { head += chunk.prefix(Self.keep - head.count) }
-            tail += chunk.suffix(Self.keep)
-            if tail.count > Self.keep { tail.removeFirst(tail.count - Self.keep) }
+            chunk.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                if head.count < Self.keep { head.append(contentsOf: bytes.prefix(Self.keep - head.count)) }
+                if bytes.count >= Self.keep {
+                    tail = Array(bytes.suffix(Self.keep))
+                } else {
+                    tail.append(contentsOf: bytes)
+                    if tail.count > Self.keep { tail.removeFirst(tail.count - Self.keep) }
+                }
+            }
         }
 
         /// The root element's name: the first element after the XML declaration and any comments.
