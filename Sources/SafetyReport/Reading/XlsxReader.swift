@@ -168,7 +168,7 @@ public struct XlsxWorkbook {
         guard entry.uncompressedSize <= UInt64(max(cap, 0)) else { throw .tooLarge(part: path, limit: limits.partBytes) }
         var data = Data()
         struct Exceeded: Error {}
-        struct Truncated: Error {}
+        struct Truncated: Error {}  // a damaged part
         let append: Consumer = { chunk in
             data.append(chunk)
             if data.count > cap { throw Exceeded() }
@@ -176,21 +176,8 @@ public struct XlsxWorkbook {
         do {
             if entry.type == .file, index < spans.count {
                 // Inflated here, not by archive.extract: ZIPFoundation's Linux inflate never stops on a stream that
-                // ends early (see ZipBounds). This provider ends at the entry's compressed size.
-                let span = spans[index], bytes = self.data
-                let end = min(span.dataOffset + (span.method == 0 ? Int(min(span.uncompressedSize, UInt64(Int.max))) : span.compressedSize),
-                              bytes.count)
-                switch span.method {
-                case 0: try append(bytes.subdata(in: min(span.dataOffset, end)..<end))
-                case 8:
-                    _ = try Data.decompress(size: Int64(end - span.dataOffset), bufferSize: defaultReadChunkSize, skipCRC32: true,
-                                            provider: { position, size in
-                        let start = span.dataOffset + Int(position)
-                        guard start < end else { throw Truncated() }
-                        return bytes.subdata(in: start..<min(start + size, end))
-                    }, consumer: append)
-                default: throw Truncated()  // ZIPFoundation knows no other method either
-                }
+                // ends early (see ZipBounds).
+                try ZipBounds.unpack(self.data, spans[index], consumer: append)
                 // What archive.extract(skipCRC32: false) checked: a damaged part (a bad download, a disk error) is
                 // refused, never read as data — a flipped digit in a stored sheet inflates without complaint.
                 guard data.crc32(checksum: 0) == entry.checksum else { throw Truncated() }

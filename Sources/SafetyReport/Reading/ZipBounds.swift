@@ -1,5 +1,8 @@
 // Walks a zip's directory as ZIPFoundation will, refusing one that would make it trap or hang, and says where each entry's data lies.
 
+import Foundation
+import ZIPFoundation
+
 /// ZIPFoundation 0.9.20 reads an in-memory archive through a `MemoryFile` whose read traps ("Range requires
 /// lowerBound <= upperBound") when a seek has gone past the end of the data, and converts 64-bit sizes and
 /// offsets with `Int64(_:)`, which traps above `Int64.max`. A zip's directory is the clerk's bytes, so a damaged
@@ -19,6 +22,26 @@ enum ZipBounds {
         var compressedSize: Int
         var uncompressedSize: UInt64
         var method: UInt64
+    }
+
+    /// Hands one entry's data to `consumer` in pieces: copied when stored, inflated when deflated, by a provider
+    /// that stops at the entry's compressed size (ZIPFoundation's own Linux inflate would never stop on a stream
+    /// that ends early). Throws on another method or a stream cut short; the CRC is the caller's to check.
+    static func unpack(_ data: Data, _ span: Span, consumer: Consumer) throws {
+        struct Truncated: Error {}
+        let end = min(span.dataOffset + (span.method == 0 ? Int(min(span.uncompressedSize, UInt64(Int.max))) : span.compressedSize),
+                      data.count)
+        switch span.method {
+        case 0: try consumer(data.subdata(in: min(span.dataOffset, end)..<end))
+        case 8:
+            _ = try Data.decompress(size: Int64(end - span.dataOffset), bufferSize: defaultReadChunkSize, skipCRC32: true,
+                                    provider: { position, size in
+                let start = span.dataOffset + Int(position)
+                guard start < end else { throw Truncated() }
+                return data.subdata(in: start..<min(start + size, end))
+            }, consumer: consumer)
+        default: throw Truncated()  // ZIPFoundation knows no other method either
+        }
     }
 
     /// True when ZIPFoundation can walk every entry of `bytes` without seeking past the end.

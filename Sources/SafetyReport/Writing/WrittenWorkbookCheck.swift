@@ -41,23 +41,7 @@ enum WrittenWorkbookCheck {
         where entry.type == .file && (entry.path.hasSuffix(".xml") || entry.path.hasSuffix(".rels")) {
             guard index < spans.count else { throw Incomplete(part: entry.path) }
             var ends = PartEnds()
-            let span = spans[index]
-            let end = min(span.dataOffset + (span.method == 0 ? Int(min(span.uncompressedSize, UInt64(Int.max))) : span.compressedSize),
-                          data.count)
-            struct Truncated: Error {}
-            do {
-                switch span.method {
-                case 0: ends.add(data.subdata(in: min(span.dataOffset, end)..<end))
-                case 8:
-                    _ = try Data.decompress(size: Int64(end - span.dataOffset), bufferSize: defaultReadChunkSize, skipCRC32: true,
-                                            provider: { position, size in
-                        let start = span.dataOffset + Int(position)
-                        guard start < end else { throw Truncated() }
-                        return data.subdata(in: start..<min(start + size, end))
-                    }, consumer: { ends.add($0) })
-                default: throw Truncated()
-                }
-            } catch { throw Incomplete(part: entry.path) }
+            do { try ZipBounds.unpack(data, spans[index]) { ends.add($0) } } catch { throw Incomplete(part: entry.path) }
             guard ends.closesItsRoot else { throw Incomplete(part: entry.path) }
         }
     }
