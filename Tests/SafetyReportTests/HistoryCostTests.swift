@@ -76,7 +76,9 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
 
 @Suite struct FileHashCacheTests {
     /// A folder with inputs/2026-01/V1/hazards.csv and an outputs folder for the cache.
-    private func fixture() throws -> (root: URL, inputs: URL, outputs: URL, rel: String) {
+    private typealias Fixture = (root: URL, inputs: URL, outputs: URL, rel: String)
+
+    private func fixture() throws -> Fixture {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sr-hashes-\(UUID().uuidString)")
         let inputs = root.appendingPathComponent("inputs"), outputs = root.appendingPathComponent("outputs")
         let rel = "2026-01/V1/hazards.csv"
@@ -85,24 +87,35 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         return (root, inputs, outputs, rel)
     }
 
+    /// A new cache of the fixture's folders, trusting entries of files 50 ms old (the tests wait 150 ms first).
+    private func newCache(_ f: Fixture) -> FileHashCache { FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05) }
+
+    /// The fixture's file hashed, once it is older than the margin, by a cache that is then saved, as a run leaves it.
+    private func hashedAndSaved(_ f: Fixture) {
+        usleep(150_000)
+        let c = newCache(f)
+        _ = c.digest(f.rel)
+        c.save()
+    }
+
     @Test func anUnchangedOldFileIsNotReadAgainAndAnInPlaceEditWithTheMtimePutBackIsSeen() throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.root) }
         let path = f.inputs.appendingPathComponent(f.rel).path
         usleep(150_000)  // older than the margin below when hashed
-        let cache = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        let cache = newCache(f)
         #expect(cache.digest(f.rel)?.sha256 == (try sha(path)))
         #expect(cache.digest(f.rel)?.sha256 == (try sha(path)))
         #expect(cache.counts == FileHashCache.Counts(reused: 1, hashed: 1))
         cache.save()
 
-        let reloaded = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        let reloaded = newCache(f)
         #expect(reloaded.digest(f.rel)?.sha256 == (try sha(path)))
         #expect(reloaded.counts == FileHashCache.Counts(reused: 1, hashed: 0), "the saved entry is used by the next run")
 
         let old = try sha(path)
         try editInPlaceKeepingSizeAndMtime(path)
-        let again = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        let again = newCache(f)
         let digest = again.digest(f.rel)
         #expect(digest?.sha256 == (try sha(path)))
         #expect(digest?.sha256 != old)
@@ -127,10 +140,7 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.root) }
         let path = f.inputs.appendingPathComponent(f.rel).path
-        usleep(150_000)
-        let cache = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
-        _ = cache.digest(f.rel)
-        cache.save()
+        hashedAndSaved(f)
         // Same size, same mtime, other bytes, renamed over the original.
         let before = fileStat(path)
         let temp = path + ".new"
@@ -138,7 +148,7 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         var times = [before.st_atim, before.st_mtim]
         #expect(utimensat(AT_FDCWD, temp, &times, 0) == 0)
         #expect(rename(temp, path) == 0)
-        let next = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        let next = newCache(f)
         #expect(next.digest(f.rel)?.sha256 == (try sha(path)))
         #expect(next.counts.hashed == 1)
     }
@@ -148,10 +158,7 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.root) }
         let path = f.inputs.appendingPathComponent(f.rel).path
-        usleep(150_000)
-        let cache = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
-        _ = cache.digest(f.rel)
-        cache.save()
+        hashedAndSaved(f)
         let file = f.outputs.appendingPathComponent(".state/hashes-2026-01.bin")
         var bytes = [UInt8](try Data(contentsOf: file))
         switch damage {
@@ -161,11 +168,11 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         default: bytes = []
         }
         try Data(bytes).write(to: file)
-        let next = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        let next = newCache(f)
         #expect(next.digest(f.rel)?.sha256 == (try sha(path)))
         #expect(next.counts == FileHashCache.Counts(reused: 0, hashed: 1))
         next.save()  // and a whole one is written again
-        let healed = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        let healed = newCache(f)
         _ = healed.digest(f.rel)
         #expect(healed.counts == FileHashCache.Counts(reused: 1, hashed: 0))
     }
@@ -173,7 +180,7 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
     @Test func aFileThatIsNotARegularFileHasNoDigest() throws {
         let f = try fixture()
         defer { try? FileManager.default.removeItem(at: f.root) }
-        let cache = FileHashCache(outputs: f.outputs, inputs: f.inputs, margin: 0.05)
+        let cache = newCache(f)
         #expect(cache.digest("2026-01/V1") == nil)
         #expect(cache.digest("2026-01/V1/missing.csv") == nil)
     }
