@@ -78,8 +78,8 @@ public enum ReportAssembler {
         let history = scanner.periods().filter { $0 < period }
         let codes = config.submitterCodes
         progress("scanning \(history.count + 1) period folder(s)")
-        let scans = parallelMap(history) { scanner.scan($0) }
-        let scan = scanner.scan(period)
+        var scans = parallelMap(history) { scanner.scan($0) }
+        var scan = scanner.scan(period)
         scanner.release()  // the build holds its own; kept longer, they would add to the peak
         var listing = scans.flatMap(\.listing) + scan.listing
         cost.scan = LoadCost.since(&clock)
@@ -92,7 +92,8 @@ public enum ReportAssembler {
         if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
             progress("hashing earlier months' hazards files")
             let cache = state.hashes
-            let hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: scans, cache: cache) }
+            let earlier = scans
+            let hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: earlier, cache: cache) }
             var k = LedgerStateKey(configSHA256: state.configSHA256)
             for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
             clock = LoadCost.now()
@@ -108,26 +109,34 @@ public enum ReportAssembler {
         }
         if historyRecords.isEmpty && !history.isEmpty {
             progress("replaying hazard ledger: \(history.first!) to \(history.last!)")
-            // In a closure so the per-submitter ledgers are freed once merged (they would double the peak memory).
-            historyRecords = {
-                // Compacted no further than for the year of the month the state is saved under (P, or the last
-                // earlier month when P has no folder): a state saved after q must answer every report of q on.
-                let savedAfter = scan.exists ? period : history.last!
-                compactedFor = savedAfter.year
-                var replayed = parallelMap(codes) { code in replay(config, code, history: history, scans: scans, for: savedAfter) }
-                for i in replayed.indices {
-                    ledger.merge(replayed[i].ledger)
-                    replayed[i].ledger = HazardLedger()
-                    let r = replayed[i]
-                    cost.load = cost.load + r.load; cost.validate += r.validate; cost.ledger += r.apply
+            // Compacted no further than for the year of the month the state is saved under (P, or the last
+            // earlier month when P has no folder): a state saved after q must answer every report of q on.
+            let savedAfter = scan.exists ? period : history.last!
+            compactedFor = savedAfter.year
+            // Period by period, every submitter on whichever core is free, so each month's scan is let go
+            // once every submitter is through it (all of them at once were the largest part of the peak).
+            let replays = codes.map { SubmitterReplay(code: $0) }
+            for (i, q) in history.enumerated() {
+                let scanned = scans[i]
+                let entries = parallelMap(Array(replays.indices)) { j in
+                    replays[j].advance(config, period: q, folder: scanned.folders[replays[j].code])
                 }
-                if var k = key {
-                    for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: replayed.map { $0.entries[i] }) }
-                    key = k
-                }
-                return replayed.map(\.records)
-            }()
+                if var k = key { k.add(period: q, listing: scanned.listing, hazards: entries); key = k }
+                scans[i] = Self.agreementsFallback(scanned, year: period.year)
+            }
+            // Only what reports of `savedAfter` on can ask of the earlier months is kept (see HazardLedger.compacted);
+            // each submitter's full ledger goes as soon as its compacted one is made.
+            _ = parallelMap(Array(replays.indices)) { j in replays[j].compact(forReportsFrom: savedAfter.year) }
+            for r in replays {
+                ledger.merge(r.ledger)
+                r.ledger = HazardLedger()
+                cost.load = cost.load + r.loader.cost; cost.validate += r.validate; cost.ledger += r.apply
+            }
+            historyRecords = replays.map(\.records)
             cost.ledgerSource = "replayed \(history.count) earlier month(s)"
+        } else {
+            // The saved state stood in for the replay: of the earlier scans, only what P's agreements may fall back on.
+            for i in scans.indices { scans[i] = Self.agreementsFallback(scans[i], year: period.year) }
         }
 
         // 2. Period P: validate all four files of every registered submitter, and find its standing agreements.
@@ -135,9 +144,16 @@ public enum ReportAssembler {
         let known = ledger
         // P's issues beyond a few thousand per file go to one unlinked temporary file (see IssueList).
         let spill = issueSpill
-        let current = parallelMap(codes) { code in
-            validatePeriod(config, period, code, folder: scan.folders[code], ledger: known, history: history, scans: scans,
-                           spill: spill, probe: probe)
+        let current: [CurrentFolder]
+        do {
+            // The scans go with this block: past it, the roll-up and the key need only P's listing.
+            let periodFolders = scan.folders, earlier = scans
+            scan.folders = [:]
+            scans = []
+            current = parallelMap(codes) { code in
+                validatePeriod(config, period, code, folder: periodFolders[code], ledger: known, history: history,
+                               scans: earlier, spill: spill, probe: probe)
+            }
         }
         clock = LoadCost.now()
         var folders: [FolderPeriod] = []
@@ -178,22 +194,24 @@ public enum ReportAssembler {
         return AssembledReport(report: report, inputs: inputs, listing: listing, periodFolderExists: scan.exists, cost: cost)
     }
 
-    /// One submitter's hazards of every earlier month, validated against its own ledger and replayed.
-    private static func replay(_ config: PipelineConfig, _ code: String, history: [Period], scans: [ScannedPeriod],
-                               for period: Period)
-        -> (ledger: HazardLedger, records: [InputRecord?], entries: [String], load: LoadCost, validate: Double, apply: Double) {
+    /// One submitter's hazards of the earlier months, validated against its own ledger and replayed one month
+    /// at a time (`advance`). A class so each worker mutates its submitter's ledger in place; a submitter is
+    /// advanced by one worker at a time, and `parallelMap` returns only when every worker is done.
+    private final class SubmitterReplay: @unchecked Sendable {
+        let code: String
         var loader = InputLoader()
         var ledger = HazardLedger()
-        var entries: [String] = []
         var records: [InputRecord?] = []
         var validate = 0.0, apply = 0.0
-        // The earlier months' issues are not listed; spilled here, they are freed with this submitter's replay.
-        let spill = IssueSpill()
-        for (i, q) in history.enumerated() {
-            let folder = scans[i].folders[code]
+        init(code: String) { self.code = code }
+
+        /// Replays the submitter's hazards file of `q`; returns its entry of the saved state's key for `q`.
+        func advance(_ config: PipelineConfig, period q: Period, folder: ScannedFolder?) -> String {
             let before = loader.records.count
             let input = loader.load(folder, .hazards, period: q)
             if folder != nil {
+                // The earlier months' issues are not listed; spilled here, they are freed with this month's result.
+                let spill = IssueSpill()
                 var clock = LoadCost.now()
                 let result = Validator.hazards(input, context(config, q, code, spill: spill), known: ledger.knownFoundDates(owner: code))
                 validate += LoadCost.since(&clock)
@@ -202,11 +220,26 @@ public enum ReportAssembler {
                 apply += LoadCost.since(&clock)
             }
             records.append(loader.records.count > before ? loader.records.last : nil)
-            entries.append(LedgerStateKey.entry(owner: code, record: records.last!,
-                                                present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil))
+            return LedgerStateKey.entry(owner: code, record: records.last!,
+                                        present: folder?.files[.hazards] != nil || folder?.unreadable[.hazards] != nil)
         }
-        // Only what reports of `period` on can ask of the earlier months is kept (see HazardLedger.compacted).
-        return (ledger.compacted(forReportsFrom: period.year), records, entries, loader.cost, validate, apply)
+
+        func compact(forReportsFrom year: Int) { ledger = ledger.compacted(forReportsFrom: year) }
+    }
+
+    /// What `validatePeriod` may still ask of an earlier month's scan once its hazards are replayed: the
+    /// agreements files of P's year (a folder without a list of P's own falls back on them). The rest of the
+    /// scan (every found file's name, path and stat) is let go.
+    static func agreementsFallback(_ scanned: ScannedPeriod, year: Int) -> ScannedPeriod {
+        var kept = ScannedPeriod(period: scanned.period, exists: scanned.exists, folders: [:], issues: [], listing: [])
+        guard scanned.period.year == year else { return kept }
+        for (code, folder) in scanned.folders {
+            var f = ScannedFolder(code: code)
+            f.files[.agreements] = folder.files[.agreements]
+            f.unreadable[.agreements] = folder.unreadable[.agreements]
+            kept.folders[code] = f
+        }
+        return kept
     }
 
     /// One submitter's hazards files of every earlier month, hashed only (for the saved state's key): through
