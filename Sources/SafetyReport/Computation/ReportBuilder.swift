@@ -17,29 +17,46 @@ public enum ReportBuilder {
         var given: [String: FolderPeriod] = [:]
         for f in folders where given[f.code] == nil { given[f.code] = f }
 
+        // Streamed: each folder's figures are computed, their rows appended to the report's lists, and let go
+        // before the next folder's, so the lists are not held twice (per folder and report-wide) at the peak.
+        // What the summaries need of a folder is kept: its figures, its groups' figures and its shortfalls.
         let town = config.town.code
-        var computed: [String: FolderFigures] = [:]
-        for code in config.submitterCodes where computed[code] == nil {
+        var kept: [String: (figures: Figures, groups: [String: Figures], shortfalls: [Shortfall], complete: Bool)] = [:]
+        var categories: [CategoryCount] = []
+        categories.reserveCapacity(config.submitterCodes.count * HazardCategory.allCases.count)
+        var ledgerEntries: [LedgerEntry] = []
+        var agreements: [AgreementStatus] = []
+        var trainings = TrainingActivities()
+        var notUpdated: [ValidationIssue] = []
+        var fileStats: [FileStat] = []
+        fileStats.reserveCapacity((config.submitterCodes.count + given.count) * FileKind.allCases.count)
+        for code in config.submitterCodes where kept[code] == nil {
             let submitter: Submitter = code == town ? .town : .village(config.village(code)!)
             let folder = given[code] ?? FolderPeriod(code: code, submitter: submitter)
             // P's own readable file always stands, whatever was passed for the folder.
             let stands = StandingAgreements.standing(after: standing[code], file: folder.agreements, period: period)
-            computed[code] = FolderFigures(config: config, period: period, folder: folder,
-                                           standing: stands, ledger: ledger)
+            let c = FolderFigures(config: config, period: period, folder: folder, standing: stands, ledger: ledger)
+            kept[code] = (c.figures, c.groupFigures, c.shortfalls(targets: config.targets), c.complete)
+            categories += c.categories
+            ledgerEntries += c.ledgerEntries
+            agreements += c.agreements
+            trainings.append(folder: code, rows: folder.trainings.rows)
+            notUpdated += c.notUpdatedWarnings
+            fileStats += Self.fileStats(folder)
         }
 
         let villages = config.villages.map { v in
-            let c = computed[v.code]!
-            return VillageSummary(village: v, figures: c.figures,
-                                  shortfalls: c.shortfalls(targets: config.targets), complete: c.complete)
+            let c = kept[v.code]!
+            return VillageSummary(village: v, figures: c.figures, shortfalls: c.shortfalls, complete: c.complete)
         }
         let groups = config.villages.flatMap { v in
             v.groups.map { g in
                 GroupSummary(villageCode: v.code, villageName: v.name, group: g,
-                             figures: computed[v.code]!.groupFigures[g.code] ?? Figures())
+                             figures: kept[v.code]!.groups[g.code] ?? Figures())
             }
         }
-        let own = computed[town]!.figures
+        let own = kept[town]!.figures
+        kept = [:]
         var total = own
         for v in villages { total += v.figures }
         let townSummary = TownSummary(figures: total, ownFolder: own,
@@ -47,23 +64,21 @@ public enum ReportBuilder {
                                       villagesCompliant: villages.filter(\.compliant).count)
 
         let order = config.submitterCodes
-        let perFolder = order.map { computed[$0]! }
-        let extraFolders = given.keys.filter { computed[$0] == nil }.sorted()
+        let registered = Set(order)
+        let extraFolders = given.keys.filter { !registered.contains($0) }.sorted()
+        for code in extraFolders { fileStats += Self.fileStats(given[code]!) }
 
         // Listed as if concatenated in this order (it breaks ties), merged on iteration rather than sorted.
         var issues = [IssueList(extraIssues)]
         for code in order + extraFolders { issues += given[code]?.issueLists ?? [] }
-        issues.append(IssueList(perFolder.lazy.flatMap(\.notUpdatedWarnings)))
+        issues.append(IssueList(notUpdated))
+        notUpdated = []
 
         return MonthReport(
             period: period, config: config, town: townSummary, villages: villages, groups: groups,
-            categories: perFolder.flatMap(\.categories),
-            ledger: perFolder.flatMap(\.ledgerEntries),
-            agreements: perFolder.flatMap(\.agreements),
-            trainings: perFolder.reduce(into: TrainingActivities()) { all, c in all.append(folder: c.code, rows: c.folder.trainings.rows) },
+            categories: categories, ledger: ledgerEntries, agreements: agreements, trainings: trainings,
             trend: trend(config: config, period: period, ledger: ledger),
-            issues: ReportIssues(issues, config: config),
-            fileStats: (perFolder.map(\.folder) + extraFolders.map { given[$0]! }).flatMap(fileStats))
+            issues: ReportIssues(issues, config: config), fileStats: fileStats)
     }
 
     /// Town-wide hazards registered, and hazards that became 已整改, in each month of P's year up to P.
