@@ -97,9 +97,41 @@ public struct HazardLedger: Sendable, Equatable {
         for (owner, table) in other.byOwner where byOwner[owner] == nil { byOwner[owner] = table }
     }
 
-    /// Every hazard, by owner then id (a deterministic order for saving).
-    public var allHazards: [Hazard] {
-        owners.flatMap { owner in byOwner[owner]!.keys.sorted().map { byOwner[owner]![$0]! } }
+    /// Every hazard, by owner then id (a deterministic order for saving), read from the ledger as iterated:
+    /// saving happens at the run's peak, where an array of every hazard would be several MB more.
+    public var allHazards: AllHazards { AllHazards(byOwner: byOwner) }
+
+    /// The ledger's hazards in saving order, one owner's ids sorted at a time.
+    public struct AllHazards: Sequence, Sendable, Equatable {
+        fileprivate let byOwner: [String: [String: Hazard]]
+        /// How many hazards the ledger holds.
+        public var count: Int { byOwner.values.reduce(0) { $0 + $1.count } }
+        public var underestimatedCount: Int { count }
+
+        public func makeIterator() -> Iterator { Iterator(byOwner: byOwner, owners: byOwner.keys.sorted()) }
+
+        public struct Iterator: IteratorProtocol {
+            let byOwner: [String: [String: Hazard]]
+            let owners: [String]
+            var owner = -1
+            var table: [String: Hazard] = [:]
+            var ids: [String] = []
+            var position = 0
+
+            public mutating func next() -> Hazard? {
+                while position >= ids.count {
+                    owner += 1
+                    guard owner < owners.count else { return nil }
+                    table = byOwner[owners[owner]]!
+                    ids = table.keys.sorted()
+                    position = 0
+                }
+                defer { position += 1 }
+                return table[ids[position]]!
+            }
+        }
+
+        public static func == (a: AllHazards, b: AllHazards) -> Bool { a.count == b.count && a.elementsEqual(b) }
     }
 
     /// A ledger holding exactly `hazards` (as read back from a saved state).

@@ -49,10 +49,12 @@ public enum ReportBuilder {
             let c = kept[v.code]!
             return VillageSummary(village: v, figures: c.figures, shortfalls: c.shortfalls, complete: c.complete)
         }
-        let groups = config.villages.flatMap { v in
-            v.groups.map { g in
-                GroupSummary(villageCode: v.code, villageName: v.name, group: g,
-                             figures: kept[v.code]!.groups[g.code] ?? Figures())
+        var groups: [GroupSummary] = []
+        groups.reserveCapacity(config.villages.reduce(0) { $0 + $1.groups.count })
+        for v in config.villages {
+            for g in v.groups {
+                groups.append(GroupSummary(villageCode: v.code, villageName: v.name, group: g,
+                                           figures: kept[v.code]!.groups[g.code] ?? Figures()))
             }
         }
         let own = kept[town]!.figures

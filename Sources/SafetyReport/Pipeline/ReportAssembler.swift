@@ -78,7 +78,9 @@ public enum ReportAssembler {
         let history = scanner.periods().filter { $0 < period }
         let codes = config.submitterCodes
         progress("scanning \(history.count + 1) period folder(s)")
-        var scans = parallelMap(history) { scanner.scan($0) }
+        // Mutated only between parallel steps (never while a worker reads it): each month's scan is cut down to
+        // what P's agreements may fall back on once its hazards are replayed (see `agreementsFallback`).
+        nonisolated(unsafe) var scans = parallelMap(history) { scanner.scan($0) }
         var scan = scanner.scan(period)
         scanner.release()  // the build holds its own; kept longer, they would add to the peak
         var listing = scans.flatMap(\.listing) + scan.listing
@@ -92,8 +94,7 @@ public enum ReportAssembler {
         if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
             progress("hashing earlier months' hazards files")
             let cache = state.hashes
-            let earlier = scans
-            let hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: earlier, cache: cache) }
+            let hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: scans, cache: cache) }
             var k = LedgerStateKey(configSHA256: state.configSHA256)
             for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
             clock = LoadCost.now()
@@ -179,17 +180,18 @@ public enum ReportAssembler {
             extra.append(ValidationIssue(.warning, period: period, folder: config.town.code, rule: "period.no_inputs",
                 message: "没有 \(period) 的报送目录（inputs/\(period)/），按全部未报送处理。"))
         }
-        progress("computing figures")
-        let report = ReportBuilder.build(config: config, period: period, folders: folders, standing: standing,
-                                         ledger: ledger, extraIssues: extra)
-        cost.compute = LoadCost.since(&clock)
-
-        // 3. Save the ledger after P for next month's report, keyed by everything it was computed from.
+        // 3. Save the ledger after P for next month's report, keyed by everything it was computed from; before the
+        // roll-up, so the saving's buffers and the report are not in memory together.
         if let state, var k = key {
             if scan.exists { k.add(period: period, listing: scan.listing, hazards: hazardEntries) }
             state.store.save(ledger, after: scan.exists ? period : (history.last ?? period), key: k, compactedFor: compactedFor)
             cost.stateSave = LoadCost.since(&clock)
         }
+        progress("computing figures")
+        let report = ReportBuilder.build(config: config, period: period, folders: folders, standing: standing,
+                                         ledger: ledger, extraIssues: extra)
+        cost.compute = LoadCost.since(&clock)
+
         listing.sort()
         return AssembledReport(report: report, inputs: inputs, listing: listing, periodFolderExists: scan.exists, cost: cost)
     }

@@ -118,6 +118,8 @@ public enum ReportRun {
             timings.append(("  village workbooks (thread cpu)", workbooks.villageSeconds))
             timings.append(("  hash workbooks (thread cpu)", workbooks.describeSeconds))
             timings.append(("  other CSVs (thread cpu)", workbooks.csvSeconds))
+            // The workbook threads' freed pages too: the manifest is built next, on this thread, and would add to them.
+            releaseFreedMemory()
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
             try OutputStore.stage(manifest.json, to: staging.appendingPathComponent("manifest.json"))
