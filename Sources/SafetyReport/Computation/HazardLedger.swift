@@ -4,11 +4,16 @@
 /// can be asked at the end of any period. Hazard ids belong to the folder that submitted them.
 /// The ledger does not reset at a new year.
 public struct HazardLedger: Sendable, Equatable {
-    /// One accepted row for a hazard, and the period whose file carried it.
+    /// One accepted row for a hazard, and the period whose file carried it. The row is kept packed (see
+    /// `PackedHazardRow`): the ledger is alive at the run's peak, and most of it is rows' text.
     public struct Update: Sendable, Equatable {
         public let period: Period
-        public let row: HazardRow
-        public init(period: Period, row: HazardRow) { self.period = period; self.row = row }
+        private let packed: PackedHazardRow
+        /// The accepted row (unpacked on each call).
+        public var row: HazardRow { packed.row }
+        /// The row's status, without unpacking its text.
+        public var status: HazardStatus { packed.status }
+        public init(period: Period, row: HazardRow) { self.period = period; self.packed = PackedHazardRow(row) }
     }
 
     /// One hazard id of one owner, with its accepted rows in period order (at most one per period). A compacted
@@ -33,11 +38,11 @@ public struct HazardLedger: Sendable, Equatable {
         /// Registered by the end of `q` and its latest status is not 已整改.
         public func isOpen(at q: Period) -> Bool {
             guard let s = state(at: q) else { return false }
-            return s.row.status != .rectified
+            return s.status != .rectified
         }
         /// Registered by the end of `q` and its latest status is 已整改.
         public func isRectified(at q: Period) -> Bool {
-            if let s = state(at: q) { return s.row.status == .rectified }
+            if let s = state(at: q) { return s.status == .rectified }
             return rectifiedSince.map { $0 <= q } ?? false
         }
         /// An accepted row for this id was in `q`'s file.
@@ -187,7 +192,7 @@ extension HazardLedger.Hazard {
         var h = self
         guard let lastBefore = updates.lastIndex(where: { $0.period.year < year }) else { return h }
         let last = updates[lastBefore]
-        if last.row.status == .rectified {
+        if last.status == .rectified {
             h.rectifiedSince = last.period
             h.updates = Array(updates[(lastBefore + 1)...])
         } else {

@@ -25,13 +25,14 @@ struct HazardState: Sendable {
     init?(_ hazard: HazardLedger.Hazard, period: Period) {
         guard let latest = hazard.state(at: period) else { return nil }
         owner = hazard.owner
-        row = latest.row
+        let row = latest.row  // unpacked once (see PackedHazardRow)
+        self.row = row
         registeredIn = hazard.registeredIn
         lastUpdatedIn = latest.period
-        isOpen = latest.row.status != .rectified
+        isOpen = row.status != .rectified
         let lastDay = period.lastDay
-        isOverdue = isOpen && latest.row.deadline < lastDay
-        daysOverdue = isOverdue ? lastDay.ordinal - latest.row.deadline.ordinal : 0
+        isOverdue = isOpen && row.deadline < lastDay
+        daysOverdue = isOverdue ? lastDay.ordinal - row.deadline.ordinal : 0
         isNew = registeredIn == period
         mentioned = hazard.isMentioned(in: period)
         rectifiedInPeriod = !isOpen && !hazard.isRectified(at: period.previous)

@@ -19,9 +19,12 @@ public enum ReportBuilder {
 
         // Streamed: each folder's figures are computed, their rows appended to the report's lists, and let go
         // before the next folder's, so the lists are not held twice (per folder and report-wide) at the peak.
-        // What the summaries need of a folder is kept: its figures, its groups' figures and its shortfalls.
+        // What the village summaries need of a folder is kept: its figures and its shortfalls.
         let town = config.town.code
-        var kept: [String: (figures: Figures, groups: [String: Figures], shortfalls: [Shortfall], complete: Bool)] = [:]
+        var kept: [String: (figures: Figures, shortfalls: [Shortfall], complete: Bool)] = [:]
+        // Registry order: the town's own folder, then the villages as listed, so each village's groups follow on.
+        var groups: [GroupSummary] = []
+        groups.reserveCapacity(config.villages.reduce(0) { $0 + $1.groups.count })
         var categories: [CategoryCount] = []
         categories.reserveCapacity(config.submitterCodes.count * HazardCategory.allCases.count)
         var ledgerEntries: [LedgerEntry] = []
@@ -36,7 +39,13 @@ public enum ReportBuilder {
             // P's own readable file always stands, whatever was passed for the folder.
             let stands = StandingAgreements.standing(after: standing[code], file: folder.agreements, period: period)
             let c = FolderFigures(config: config, period: period, folder: folder, standing: stands, ledger: ledger)
-            kept[code] = (c.figures, c.groupFigures, c.shortfalls(targets: config.targets), c.complete)
+            kept[code] = (c.figures, c.shortfalls(targets: config.targets), c.complete)
+            if case .village(let v) = submitter {
+                for g in v.groups {
+                    groups.append(GroupSummary(villageCode: v.code, villageName: v.name, group: g,
+                                               figures: c.groupFigures[g.code] ?? Figures()))
+                }
+            }
             categories += c.categories
             ledgerEntries += c.ledgerEntries
             agreements += c.agreements
@@ -48,14 +57,6 @@ public enum ReportBuilder {
         let villages = config.villages.map { v in
             let c = kept[v.code]!
             return VillageSummary(village: v, figures: c.figures, shortfalls: c.shortfalls, complete: c.complete)
-        }
-        var groups: [GroupSummary] = []
-        groups.reserveCapacity(config.villages.reduce(0) { $0 + $1.groups.count })
-        for v in config.villages {
-            for g in v.groups {
-                groups.append(GroupSummary(villageCode: v.code, villageName: v.name, group: g,
-                                           figures: kept[v.code]!.groups[g.code] ?? Figures()))
-            }
         }
         let own = kept[town]!.figures
         kept = [:]

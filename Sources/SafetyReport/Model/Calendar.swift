@@ -61,12 +61,15 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
 /// A reporting period: one calendar month, written `YYYY-MM`.
 public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
+    // Four bytes instead of two Ints, as for `Day`: every update of every hazard in the ledger carries one.
+    private let y: UInt16
+    private let m: UInt8
+    public var year: Int { Int(y) }
+    public var month: Int { Int(m) }
 
     public init?(year: Int, month: Int) {
         guard Day.years.contains(year), (1...12).contains(month) else { return nil }
-        self.year = year; self.month = month
+        y = UInt16(year); m = UInt8(month)
     }
 
     /// Parses exactly `YYYY-MM`.

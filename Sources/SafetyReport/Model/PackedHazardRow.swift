@@ -1,0 +1,66 @@
+// A hazard row packed for the ledger: fixed fields inline, its six texts in one byte buffer.
+
+/// How the hazard ledger keeps an accepted `HazardRow`. The ledger holds a row for every hazard any later
+/// report may ask about, across every earlier month, and it is alive at the run's peak; as a `HazardRow` a row
+/// is ~150 bytes inline plus a heap allocation for each text longer than 15 UTF-8 bytes (any Chinese
+/// description, location or name). Packed, the texts share one allocation and the rest takes 40 bytes.
+///
+/// `row` gives back exactly the row that was packed: every text byte for byte (a Swift String's UTF-8 is
+/// always valid, so decoding it repairs nothing). Two packed rows are equal when their rows are equal byte for
+/// byte, which is stricter than `HazardRow`'s `==` only for texts that differ by Unicode normalization.
+public struct PackedHazardRow: Sendable, Equatable {
+    private let line: Int
+    /// hazard_id, group_code, description, location, responsible, escalated_to: each a LEB128 length and its UTF-8.
+    private let text: [UInt8]
+    public let foundDate: Day
+    public let deadline: Day
+    private let rectifiedDate: Day?
+    public let status: HazardStatus
+    private let category: HazardCategory
+    private let level: HazardLevel
+    private let flags: UInt8
+
+    private static let escalatedFlag: UInt8 = 1, groupFlag: UInt8 = 2
+
+    public init(_ row: HazardRow) {
+        line = row.line
+        foundDate = row.foundDate; deadline = row.deadline; rectifiedDate = row.rectifiedDate
+        status = row.status; category = row.category; level = row.level
+        flags = (row.escalated ? Self.escalatedFlag : 0) | (row.groupCode != nil ? Self.groupFlag : 0)
+        let fields = [row.hazardId, row.groupCode ?? "", row.description, row.location, row.responsible, row.escalatedTo]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(fields.reduce(0) { $0 + $1.utf8.count + 2 })
+        for field in fields {
+            var n = field.utf8.count
+            while n >= 0x80 { bytes.append(UInt8(n & 0x7F) | 0x80); n >>= 7 }
+            bytes.append(UInt8(n))
+            bytes += field.utf8
+        }
+        text = bytes
+    }
+
+    /// The row as it was packed.
+    public var row: HazardRow {
+        text.withUnsafeBufferPointer { buffer in
+            var at = 0
+            func next() -> String {
+                var n = 0, shift = 0
+                while true {
+                    let b = buffer[at]; at += 1
+                    n |= Int(b & 0x7F) << shift
+                    if b < 0x80 { break }
+                    shift += 7
+                }
+                defer { at += n }
+                return String(decoding: UnsafeBufferPointer(rebasing: buffer[at..<at + n]), as: UTF8.self)
+            }
+            let hazardId = next(), group = next(), description = next(), location = next()
+            let responsible = next(), escalatedTo = next()
+            return HazardRow(line: line, hazardId: hazardId, foundDate: foundDate,
+                             groupCode: flags & Self.groupFlag != 0 ? group : nil, category: category, level: level,
+                             description: description, location: location, responsible: responsible,
+                             deadline: deadline, status: status, rectifiedDate: rectifiedDate,
+                             escalated: flags & Self.escalatedFlag != 0, escalatedTo: escalatedTo)
+        }
+    }
+}
