@@ -19,6 +19,7 @@ struct SafetyReportCommand: ParsableCommand {
 
     /// ArgumentParser exits 64 on usage errors; the SPEC's contract is 2 for usage and configuration errors.
     static func main() {
+        Allocator.pinMmapThreshold()  // before any thread allocates (peak memory; see Allocator)
         do {
             var command = try parseAsRoot()
             try command.run()
