@@ -78,10 +78,8 @@ public enum ReportAssembler {
         let history = scanner.periods().filter { $0 < period }
         let codes = config.submitterCodes
         progress("scanning \(history.count + 1) period folder(s)")
-        // Mutated only between parallel steps (never while a worker reads it): each month's scan is cut down to
-        // what P's agreements may fall back on once its hazards are replayed (see `agreementsFallback`).
-        nonisolated(unsafe) var scans = parallelMap(history) { scanner.scan($0) }
-        var scan = scanner.scan(period)
+        var scans = parallelMap(history) { scanner.scan($0) }
+        let scan = scanner.scan(period)
         scanner.release()  // the build holds its own; kept longer, they would add to the peak
         var listing = scans.flatMap(\.listing) + scan.listing
         cost.scan = LoadCost.since(&clock)
@@ -94,7 +92,7 @@ public enum ReportAssembler {
         if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
             progress("hashing earlier months' hazards files")
             let cache = state.hashes
-            let hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: scans, cache: cache) }
+            let hashed = parallelMap(codes) { [scans] code in hashHistory(code, history: history, scans: scans, cache: cache) }
             var k = LedgerStateKey(configSHA256: state.configSHA256)
             for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
             clock = LoadCost.now()
@@ -145,16 +143,9 @@ public enum ReportAssembler {
         let known = ledger
         // P's issues beyond a few thousand per file go to one unlinked temporary file (see IssueList).
         let spill = issueSpill
-        let current: [CurrentFolder]
-        do {
-            // The scans go with this block: past it, the roll-up and the key need only P's listing.
-            let periodFolders = scan.folders, earlier = scans
-            scan.folders = [:]
-            scans = []
-            current = parallelMap(codes) { code in
-                validatePeriod(config, period, code, folder: periodFolders[code], ledger: known, history: history,
-                               scans: earlier, spill: spill, probe: probe)
-            }
+        let current = parallelMap(codes) { [scans] code in
+            validatePeriod(config, period, code, folder: scan.folders[code], ledger: known, history: history, scans: scans,
+                           spill: spill, probe: probe)
         }
         clock = LoadCost.now()
         var folders: [FolderPeriod] = []
@@ -169,6 +160,7 @@ public enum ReportAssembler {
             hazardEntries.append(c.hazardEntry)
         }
         cost.ledger += LoadCost.since(&clock)
+        scans = []  // what was left of the earlier months' scans (P's agreements fallback) is not needed past here
         // Read order, as a single-threaded run reads: earlier months (period by period, registry order),
         // then P's files (registry order), then earlier agreements files carried forward.
         var inputs: [InputRecord] = []
