@@ -141,7 +141,12 @@ public struct HazardLedger: Sendable, Equatable {
 
     /// A ledger holding exactly `hazards` (as read back from a saved state).
     public init(hazards: [Hazard]) {
-        for h in hazards { byOwner[h.owner, default: [:]][h.id] = h }
+        for h in hazards { insert(h) }
+    }
+
+    /// Adds (or replaces) one hazard as it stands, e.g. as read back from a saved state.
+    public mutating func insert(_ hazard: Hazard) {
+        byOwner[hazard.owner, default: [:]][hazard.id] = hazard
     }
 
     /// The ledger reduced to what any report of a period in `year` or later can ask of it. A report of P asks
