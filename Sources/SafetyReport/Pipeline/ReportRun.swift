@@ -163,6 +163,8 @@ public enum ReportRun {
         let villages = report.villages
         let shared = VillageWorkbook.Shared(report)
         let villageTmp = WorkbookTempFolder.forVillageWorkbooks()
+        // A village workbook's parts are a few KB each: kept in memory, they cost no temporary file at all.
+        let inMemory = VillageWorkbook.partsInMemoryAvailable
         let firstVillage = 2
         let jobs = villages.count + firstVillage
         let results = Locked<[Result<[Manifest.Output], OutputError>?]>(Array(repeating: nil, count: jobs))
@@ -197,10 +199,12 @@ public enum ReportRun {
                         }
                         let village = villages[i - firstVillage]
                         do {
-                            try VillageWorkbook.write(report, village: village, shared: shared, to: path, tmpdir: villageTmp)
+                            try VillageWorkbook.write(report, village: village, shared: shared, to: path, tmpdir: villageTmp,
+                                                      partsInMemory: inMemory)
                             try WrittenWorkbookCheck.verify(path: path)
-                        } catch where villageTmp != nil {
-                            // The tmpfs filled up or went away: the default temp folder, as without it.
+                        } catch where villageTmp != nil || inMemory {
+                            // Memory ran short, or the tmpfs filled up or went away: the default temp folder, as
+                            // without them.
                             try VillageWorkbook.write(report, village: village, shared: shared, to: path)
                             try WrittenWorkbookCheck.verify(path: path)
                         }
