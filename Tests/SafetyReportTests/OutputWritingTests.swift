@@ -102,6 +102,7 @@ import XlsxWriter
     /// A workbook whose one sheet is a constant-memory table of about 3 MB of XML.
     static func writeLongWorkbook(_ path: String, tmpdir: String, inMemory: Bool) throws {
         let wb = try Workbook(path: path, tmpdir: tmpdir, constantMemory: true, partsInMemory: inMemory)
+        try wb.setProperties(DocumentProperties(created: 1_790_000_000))  // else core.xml gets the current time
         let style = try WorkbookStyle(wb)
         let ws = try wb.addWorksheet("表")
         let columns = [Column("名称", .text), Column("数", .int)]
