@@ -123,7 +123,8 @@ public enum ReportRun {
             try OutputStore.stage(manifest.json, to: staging.appendingPathComponent("manifest.json"))
             // Every staged file durable before the swap, all at once (see `OutputStore.stage`).
             let flushStart = Date()
-            try OutputStore.flushAll((outputs.map(\.name) + ["manifest.json"]).map { staging.appendingPathComponent($0).path })
+            let stagingPath = staging.path
+            try OutputStore.flushAll((outputs.map(\.name) + ["manifest.json"]).map { stagingPath + "/" + $0 })
             let flushSeconds = Date().timeIntervalSince(flushStart)
             // The version being replaced goes to history/ when its content differs and no copy of it is kept yet.
             var superseded: String? = nil
@@ -165,6 +166,7 @@ public enum ReportRun {
         let villageTmp = WorkbookTempFolder.forVillageWorkbooks()
         // A village workbook's parts are a few KB each: kept in memory, they cost no temporary file at all.
         let inMemory = VillageWorkbook.partsInMemoryAvailable
+        let stagingPath = staging.path
         let firstVillage = 2
         let jobs = villages.count + firstVillage
         let results = Locked<[Result<[Manifest.Output], OutputError>?]>(Array(repeating: nil, count: jobs))
@@ -189,7 +191,7 @@ public enum ReportRun {
                 let name = i == 0 ? townName : "villages/\(villages[i - firstVillage].village.code).xlsx"
                 let result: Result<[Manifest.Output], OutputError>
                 do {
-                    let output = try writeWorkbook(staging.appendingPathComponent(name)) { path in
+                    let output = try writeWorkbook(stagingPath + "/" + name) { path in
                         // Read back before it counts as written: libxlsxwriter zips a part cut short by a full
                         // temporary folder without a word (see WrittenWorkbookCheck). The same read hashes it.
                         func readBack() throws -> Manifest.Output {
@@ -252,15 +254,15 @@ public enum ReportRun {
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
-    private static func writeWorkbook<T>(_ url: URL, _ body: (String) throws -> T) throws(OutputError) -> T {
-        do { return try body(url.path) } catch let error as WrittenWorkbookCheck.Incomplete {
-            throw .io("cannot write workbook \(url.path): \(error)")
-        } catch let error as OutputError {
-            throw error
+    /// `path`: a file in staging, as a plain string (URL's appendingPathComponent stats the file system each time).
+    private static func writeWorkbook<T>(_ path: String, _ body: (String) throws -> T) throws(OutputError) -> T {
+        do { return try body(path) } catch let error as OutputError {
+            throw error  // reading it back failed: already says what
         } catch {
             // libxlsxwriter reports a full disk only as "ZIP_ERRNO"; say what the maintainer must fix.
-            let full = OutputStore.isNearlyFull(url.deletingLastPathComponent().path) ? " (No space left on device)" : ""
-            throw .io("cannot write workbook \(url.path)\(full): \(error)")
+            let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            let full = OutputStore.isNearlyFull(folder) ? " (No space left on device)" : ""
+            throw .io("cannot write workbook \(path)\(full): \(error)")
         }
     }
 
