@@ -10,10 +10,15 @@
 #define _GNU_SOURCE
 #include "memory_parts.h"
 
-#include <dlfcn.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+// fopencookie and symbol interposition through the PLT are glibc/ELF; elsewhere (macOS binds libxlsxwriter's calls
+// to its own lxw_tmpfile) nothing is interposed and every part goes to a temporary file, as without this file.
+#if defined(__linux__) && defined(__GLIBC__)
+
+#include <dlfcn.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 // A tmpdir starting with this (the real folder follows it) asks for parts in memory. It starts with a control
@@ -154,3 +159,11 @@ int memory_parts_active(void) {
     void *found = dlsym(RTLD_DEFAULT, "lxw_tmpfile");
     return found == (void *)lxw_tmpfile && libxlsxwriters_tmpfile() != NULL;
 }
+
+#else
+
+char *memory_parts_tmpdir(const char *folder) { return folder ? strdup(folder) : NULL; }
+
+int memory_parts_active(void) { return 0; }
+
+#endif
