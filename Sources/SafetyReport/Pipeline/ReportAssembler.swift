@@ -91,10 +91,20 @@ public enum ReportAssembler {
         var compactedFor: Int?  // the year `ledger` was compacted for (nil: not compacted)
         if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
             progress("hashing earlier months' hazards files")
-            let cache = state.hashes
-            let hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: scans, cache: cache) }
+            let hashed: [(records: [InputRecord?], entries: [String], cost: LoadCost)]
             var k = LedgerStateKey(configSHA256: state.configSHA256)
-            for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
+            if let cache = state.hashes {
+                // One summary per earlier month, believed by its files' stats (see PeriodHazards).
+                var clock = LoadCost.now()
+                let months = parallelMap(Array(scans.indices)) { cache.periodHazards(scans[$0], codes: codes) }
+                for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazardsDigest: months[i].entriesDigest) }
+                var hashCost = LoadCost()
+                hashCost.hash = LoadCost.since(&clock)
+                hashed = codes.indices.map { c in (months.map { $0.records[c] }, [], c == 0 ? hashCost : LoadCost()) }
+            } else {
+                hashed = parallelMap(codes) { code in hashHistory(code, history: history, scans: scans) }
+                for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
+            }
             clock = LoadCost.now()
             if let saved = state.store.load(after: last, key: k) {
                 ledger = saved
@@ -209,8 +219,8 @@ public enum ReportAssembler {
         return (ledger.compacted(forReportsFrom: period.year), records, entries, loader.cost, validate, apply)
     }
 
-    /// One submitter's hazards files of every earlier month, hashed only (for the saved state's key): through
-    /// `cache` when given, so a file whose stat proves it unchanged is not read again.
+    /// One submitter's hazards files of every earlier month, hashed only (for the saved state's key) when there are
+    /// no remembered hashes; with them, each month is summed up once (`FileHashCache.periodHazards`).
     private static func hashHistory(_ code: String, history: [Period], scans: [ScannedPeriod], cache: FileHashCache? = nil)
         -> (records: [InputRecord?], entries: [String], cost: LoadCost) {
         var records: [InputRecord?] = []

@@ -60,6 +60,7 @@ public enum ReportRun {
         let inputSummary = "input \(assembled.inputs.count) files, " + String(format: "%.1f MB read", Double(c.load.bytes) / 1e6)
             + "; ledger: \(c.ledgerSource); read+hash+decode+parse+validate "
             + String(format: "%.1f MB/s per core", perCore > 0 ? Double(c.load.bytes) / 1e6 / perCore : 0)
+            + "; earlier months: \(hashes.summaryCounts.reused) summary(ies) reused, \(hashes.summaryCounts.hashed) made"
             + "; earlier hazards files: \(hashes.counts.reused) hash(es) reused, \(hashes.counts.hashed) read"
         let report = assembled.report
         // Issues that could not be spilled (a full temp folder) fail the run before anything is written.
