@@ -400,6 +400,18 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         #expect(r.fast == [.fileChanged(rel)])
         #expect(r.fast == r.exact)
         #expect(r.byDigest == 4)
+        // The same from the side file, whose months before 2026 are one digest each (decoded only for 2025-11).
+        let config = try town.config
+        let index = ManifestIndex(outputs: config.outputs)
+        _ = index.read(Period("2026-10")!, save: true)
+        let side = try #require(index.read(Period("2026-10")!, save: false))
+        #expect(side.priorMonths?.months.count == 5)
+        #expect(side.inputs.files.count < manifest.inputs.files.count)
+        #expect(side.recordedInputs.sorted { $0.path < $1.path } == manifest.inputs.files.sorted { $0.path < $1.path })
+        #expect(side.buildID == manifest.buildID)
+        var check = StaleCheck(config: config, configSHA256: "cfg", fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs))
+        #expect(check.reasons(of: side) == r.exact)
+        #expect(check.monthsByDigest == 4)
         try FileManager.default.removeItem(at: town.root.appendingPathComponent("outputs/2026-10"))
         let rebuilt = try town.build("2026-10")
         #expect(rebuilt.inputSummary.contains("replayed"), "\(rebuilt.inputSummary)")

@@ -43,7 +43,17 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var files: [FileCount]
     public var outputs: [Output]
 
+    /// Set only on a manifest read from its side file (`ManifestIndex`): the recorded files of the months before the
+    /// report's year, kept apart from `inputs.files` as one digest per month (not part of manifest.json).
+    public var priorMonths: PriorMonths? = nil
+
     enum CodingKeys: String, CodingKey { case tool, period, builtAt = "built_at", config, inputs, counts, files, outputs }
+
+    /// Every recorded input file: `inputs.files`, and those of `priorMonths` decoded.
+    public var recordedInputs: [InputRecord] {
+        guard let prior = priorMonths else { return inputs.files }
+        return prior.months.flatMap { prior.records($0) } + inputs.files
+    }
 
     /// manifest.json's bytes: what `JSONEncoder` gives with `.prettyPrinted, .sortedKeys, .withoutEscapingSlashes`,
     /// plus a newline, written directly (`ManifestJSON`). The encoder took 0.46 s for the 75,000 input records of a
@@ -72,7 +82,8 @@ extension Manifest {
     /// Content address of what this report was built from — tool version, config and every input —
     /// so a report of the same inputs always gets the same id (history/<build-id>/ keeps one copy of each).
     public var buildID: String {
-        Manifest.buildID(toolVersion: tool.version, configSHA256: config.sha256, listingSHA256: inputs.listingSHA256, files: inputs.files)
+        if let id = priorMonths?.buildID { return id }
+        return Manifest.buildID(toolVersion: tool.version, configSHA256: config.sha256, listingSHA256: inputs.listingSHA256, files: inputs.files)
     }
 
     public static func buildID(toolVersion: String, configSHA256: String, listingSHA256: String, files: [InputRecord]) -> String {
@@ -171,19 +182,22 @@ public struct StaleCheck {
         indexListings(upTo)
 
         // The recorded files by month; months before the report's year whose digest equals their summary's are done.
+        // (A manifest read from its side file has them grouped already, with their digests.)
         var recordedOf: [Period: [(path: String, sha256: String)]] = [:]
         var unplaced: [InputRecord] = []
         for f in manifest.inputs.files {
-            if let q = Self.period(of: f.path), q < period, q.year != period.year { recordedOf[q, default: []].append((f.path, f.sha256)) }
+            if let q = Self.period(of: f.path), PriorMonths.isPrior(q, of: period) { recordedOf[q, default: []].append((f.path, f.sha256)) }
             else { unplaced.append(f) }
+        }
+        let prior = manifest.priorMonths
+        func recordedDigest(_ q: Period) -> String {
+            if let prior, recordedOf[q] == nil { return prior.digest(q) }
+            return PeriodHazards.filesDigest(recordedOf[q] ?? [])
         }
         var byDigest: Set<Period> = []
         if fileHashes != nil {
-            for q in upTo where q < period && q.year != period.year {
-                if let summary = summary(q), let digest = summary.filesDigest,
-                   digest == PeriodHazards.filesDigest(recordedOf[q] ?? []) {
-                    byDigest.insert(q)
-                }
+            for q in upTo where PriorMonths.isPrior(q, of: period) {
+                if let summary = summary(q), let digest = summary.filesDigest, digest == recordedDigest(q) { byDigest.insert(q) }
             }
         }
         monthsByDigest += byDigest.count
@@ -192,6 +206,7 @@ public struct StaleCheck {
         for (q, list) in recordedOf where !byDigest.contains(q) {
             files += list.map { InputRecord(path: $0.path, sha256: $0.sha256, bytes: 0) }
         }
+        for q in prior?.months ?? [] where !byDigest.contains(q) && recordedOf[q] == nil { files += prior!.records(q) }
         for q in upTo where !byDigest.contains(q) { indexFiles(q) }
 
         // The earliest agreements file each folder's report read this year: the search for the standing list
