@@ -57,6 +57,15 @@ public struct ManifestIndex: Sendable {
         return manifest
     }
 
+    /// Writes P's side file for the manifest just committed as `json` (under the outputs lock). Made now, its stat is
+    /// within the margin, so the next read checks manifest.json's SHA-256 once and writes the side file again.
+    public func remember(_ p: Period, _ manifest: Manifest, json: [UInt8]) {
+        let madeAt = FileHashCache.realtimeNanoseconds()
+        var st = stat()
+        guard stat(outputs.appendingPathComponent("\(p)/manifest.json").path, &st) == 0, Int(st.st_size) == json.count else { return }
+        write(p, manifest, stamp: FileStamp(st), madeAt: madeAt, manifestSHA256: SHA256.hexDigest(of: json))
+    }
+
     private struct Side {
         var stamp: FileStamp, madeAt: Int64, manifestSHA256: String, manifest: Manifest
     }
@@ -78,9 +87,10 @@ public struct ManifestIndex: Sendable {
         w.string(m.config.path); w.string(m.config.sha256); w.string(m.inputs.listingSHA256)
         w.string(m.buildID)
         // The months before the report's year as groups with their digest (what the stale check compares first).
-        let period = Period(m.period)
-        let prior = Dictionary(grouping: m.inputs.files.filter { PriorMonths.isPrior($0.path, of: period) }) { StaleCheck.period(of: $0.path)! }
-        let rest = m.inputs.files.filter { !PriorMonths.isPrior($0.path, of: period) }
+        // (A manifest that came from a side file holds its prior months apart: `recordedInputs` puts them back.)
+        let period = Period(m.period), all = m.recordedInputs
+        let prior = Dictionary(grouping: all.filter { PriorMonths.isPrior($0.path, of: period) }) { StaleCheck.period(of: $0.path)! }
+        let rest = all.filter { !PriorMonths.isPrior($0.path, of: period) }
         w.int(rest.count)
         for f in rest { w.string(f.path); w.string(f.sha256); w.int(f.bytes) }
         w.int(prior.count)

@@ -121,7 +121,8 @@ public enum ReportRun {
             timings.append(("  other CSVs (thread cpu)", workbooks.csvSeconds))
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
-            try OutputStore.stage(manifest.json, to: staging.appendingPathComponent("manifest.json"))
+            let manifestJSON = manifest.json
+            try OutputStore.stage(manifestJSON, to: staging.appendingPathComponent("manifest.json"))
             // Every staged file durable before the swap, all at once (see `OutputStore.stage`).
             let flushStart = Date()
             try OutputStore.flushAll((outputs.map(\.name) + ["manifest.json"]).map { staging.appendingPathComponent($0).path })
@@ -137,6 +138,8 @@ public enum ReportRun {
             if let failure = report.issues.spillFailure { throw OutputError.io(failure) }
             try store.carryHistory(into: staging, period: period, keepSupersededAs: superseded)
             try store.commit(staging: staging, period: period)
+            // Its side file now, so next month's stale check does not decode this manifest (best effort).
+            ManifestIndex(outputs: config.outputs).remember(period, manifest, json: manifestJSON)
             lap("manifest and commit")
             timings.append(("  fsync of \(outputs.count + 1) outputs", flushSeconds))
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
