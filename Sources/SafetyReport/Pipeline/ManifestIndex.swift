@@ -46,13 +46,12 @@ public struct ManifestIndex: Sendable {
         let madeAt = FileHashCache.realtimeNanoseconds()
         guard let (bytes, stamp) = Self.readStable(path) else { return nil }
         let sha = SHA256.hexDigest(of: bytes)
-        let manifest: Manifest
         if let side, side.manifestSHA256 == sha {
-            manifest = side.manifest
-        } else {
-            guard let decoded = try? JSONDecoder().decode(Manifest.self, from: Data(bytes)) else { return nil }
-            manifest = decoded
+            // The same manifest: only the stat and the moment change; the rest of the side file is kept as it is.
+            if save, let stamp { write(p, stamp: stamp, madeAt: madeAt, manifestSHA256: sha, body: side.body) }
+            return side.manifest
         }
+        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(bytes)) else { return nil }
         if save, let stamp { write(p, manifest, stamp: stamp, madeAt: madeAt, manifestSHA256: sha) }
         return manifest
     }
@@ -68,6 +67,8 @@ public struct ManifestIndex: Sendable {
 
     private struct Side {
         var stamp: FileStamp, madeAt: Int64, manifestSHA256: String, manifest: Manifest
+        /// The payload after the stat, the moment and manifest.json's SHA-256: what the manifest itself gives.
+        var body: ArraySlice<UInt8>
     }
 
     /// The file's bytes, and its stat when it was the same before and after the reading (nil: it changed meanwhile,
@@ -81,8 +82,6 @@ public struct ManifestIndex: Sendable {
 
     private func write(_ p: Period, _ m: Manifest, stamp: FileStamp, madeAt: Int64, manifestSHA256: String) {
         var w = StateWriter()
-        w.int(Int(bitPattern: UInt(stamp.dev))); w.int(Int(bitPattern: UInt(stamp.ino))); w.int(Int(stamp.size))
-        w.int(Int(stamp.mtime)); w.int(Int(stamp.ctime)); w.int(Int(madeAt)); w.string(manifestSHA256)
         w.string(m.tool.name); w.string(m.tool.version); w.string(m.period); w.string(m.builtAt)
         w.string(m.config.path); w.string(m.config.sha256); w.string(m.inputs.listingSHA256)
         w.string(m.buildID)
@@ -102,6 +101,14 @@ public struct ManifestIndex: Sendable {
             w.int(files.count); w.int(group.bytes.count)
             w.bytes += group.bytes
         }
+        write(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256, body: w.bytes[...])
+    }
+
+    private func write(_ p: Period, stamp: FileStamp, madeAt: Int64, manifestSHA256: String, body: ArraySlice<UInt8>) {
+        var w = StateWriter()
+        w.int(Int(bitPattern: UInt(stamp.dev))); w.int(Int(bitPattern: UInt(stamp.ino))); w.int(Int(stamp.size))
+        w.int(Int(stamp.mtime)); w.int(Int(stamp.ctime)); w.int(Int(madeAt)); w.string(manifestSHA256)
+        w.bytes += body
         let bytes = Array((Self.magic + SHA256.hexDigest(of: w.bytes) + "\n").utf8) + w.bytes
         let folder = outputs.appendingPathComponent(".state")
         let temp = folder.appendingPathComponent(".manifest-\(p).\(getpid()).tmp")
@@ -122,7 +129,7 @@ public struct ManifestIndex: Sendable {
         guard String(decoding: bytes[header.count..<header.count + 64], as: UTF8.self) == SHA256.hexDigest(of: payload) else { return nil }
         var r = StateReader(bytes: payload)
         guard let dev = r.int(), let ino = r.int(), let size = r.int(), let mtime = r.int(), let ctime = r.int(),
-              let madeAt = r.int(), let sha = r.string(), sha.utf8.count == 64,
+              let madeAt = r.int(), let sha = r.string(), sha.utf8.count == 64, case let bodyStart = r.at,
               let toolName = r.string(), let toolVersion = r.string(), let period = r.string(), let builtAt = r.string(),
               let configPath = r.string(), let configSHA = r.string(), let listing = r.string(), let buildID = r.string(),
               let count = r.int(), count >= 0, count <= payload.count, period == p.description else { return nil }
@@ -149,7 +156,7 @@ public struct ManifestIndex: Sendable {
                                 inputs: .init(listingSHA256: listing, files: files),
                                 counts: .init(rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, filesRejected: 0, errors: 0, warnings: 0),
                                 files: [], outputs: [], priorMonths: prior)
-        return Side(stamp: stamp, madeAt: Int64(madeAt), manifestSHA256: sha, manifest: manifest)
+        return Side(stamp: stamp, madeAt: Int64(madeAt), manifestSHA256: sha, manifest: manifest, body: payload[bodyStart...])
     }
 }
 
