@@ -251,15 +251,15 @@ public struct StaleCheck {
     /// The month `2026-09/…` names, read from its first seven bytes; nil for any other path.
     static func period(of path: String) -> Period? {
         var u = path.utf8.makeIterator()
-        var digits: [Int] = []
+        var year = 0, month = 0
         for i in 0..<8 {
             guard let b = u.next() else { return nil }
             if i == 4 { guard b == 0x2D else { return nil }; continue }
             if i == 7 { guard b == 0x2F else { return nil }; continue }
             guard b >= 0x30 && b <= 0x39 else { return nil }
-            digits.append(Int(b - 0x30))
+            if i < 4 { year = year * 10 + Int(b - 0x30) } else { month = month * 10 + Int(b - 0x30) }
         }
-        return Period(year: digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3], month: digits[4] * 10 + digits[5])
+        return Period(year: year, month: month)
     }
 
     /// The summary of month `q`'s hazards files (made once per check), nil when there are no remembered hashes.

@@ -23,14 +23,19 @@ public struct PeriodHazards: Sendable, Equatable {
     /// What the stale check compares: `sha256 path` lines of the records, sorted, a line repeated only once (a file
     /// recorded twice with two different digests gives two lines, so it never equals a month's summary).
     static func filesDigest(_ records: [(path: String, sha256: String)]) -> String {
-        var hash = SHA256()
+        // Ordered by bytes (any fixed order serves: both sides of a comparison come through here), hashed in one buffer.
+        func before(_ a: (path: String, sha256: String), _ b: (path: String, sha256: String)) -> Bool {
+            a.path == b.path ? a.sha256.utf8.lexicographicallyPrecedes(b.sha256.utf8) : a.path.utf8.lexicographicallyPrecedes(b.path.utf8)
+        }
+        var text: [UInt8] = []
+        text.reserveCapacity(records.count * 110)
         var last: (path: String, sha256: String)?
-        for r in records.sorted(by: { $0.path < $1.path || ($0.path == $1.path && $0.sha256 < $1.sha256) }) {
+        for r in records.sorted(by: before) {
             if let last, last == r { continue }
-            hash.update(r.sha256 + " " + r.path + "\n")
+            text += r.sha256.utf8; text.append(0x20); text += r.path.utf8; text.append(0x0A)
             last = r
         }
-        return hash.hexDigest()
+        return SHA256.hexDigest(of: text)
     }
 
     /// What the scan says of each submitter's hazards file, hashed: the summary is believed only when this is equal.
