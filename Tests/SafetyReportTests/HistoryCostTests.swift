@@ -387,7 +387,7 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         let (town, manifest) = try builtTown()
         let r = try reasons(town, manifest)
         #expect(r.fast.isEmpty && r.exact.isEmpty)
-        #expect(r.byDigest == 5, "2025-08 … 2025-12 are before the report's year: one digest each")
+        #expect(r.byDigest == 14, "2025-08 … 2026-09: the hazards files of each earlier month as one digest")
     }
 
     /// An earlier month's hazards file edited in place, same size and mtime put back: the month's summary is not
@@ -399,7 +399,7 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         let r = try reasons(town, manifest)
         #expect(r.fast == [.fileChanged(rel)])
         #expect(r.fast == r.exact)
-        #expect(r.byDigest == 4)
+        #expect(r.byDigest == 13)
         // The same from the side file, whose months before 2026 are one digest each (decoded only for 2025-11).
         let config = try town.config
         let index = ManifestIndex(outputs: config.outputs)
@@ -411,13 +411,29 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         #expect(side.buildID == manifest.buildID)
         var check = StaleCheck(config: config, configSHA256: "cfg", fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs))
         #expect(check.reasons(of: side) == r.exact)
-        #expect(check.monthsByDigest == 4)
+        #expect(check.monthsByDigest == 13)
         try FileManager.default.removeItem(at: town.root.appendingPathComponent("outputs/2026-10"))
         let rebuilt = try town.build("2026-10")
         #expect(rebuilt.inputSummary.contains("replayed"), "\(rebuilt.inputSummary)")
         let cold = try Town(copying: town)
         _ = try cold.build("2026-10")
         expectSameOutputs(try town.outputs("2026-10"), try cold.outputs("2026-10"), "after an in-place edit")
+    }
+
+    /// In the report's year: a hazards file edited in place (its month's digest differs) and an agreements file
+    /// edited in place (compared file by file beside a month whose hazards digest is equal) are both named.
+    @Test func editsInTheReportsYearAreNamed() throws {
+        let (town, manifest) = try builtTown()
+        let hazards = try town.hazardsFile(in: "2026-03")
+        try editInPlaceKeepingSizeAndMtime(town.root.appendingPathComponent("inputs/" + hazards).path)
+        let r = try reasons(town, manifest)
+        #expect(r.fast == [.fileChanged(hazards)] && r.fast == r.exact)
+        #expect(r.byDigest == 13)
+        let agreements = try #require(manifest.inputs.files.map(\.path).first { $0.hasPrefix("2026-0") && $0.lowercased().hasSuffix("/agreements.csv") && !$0.hasPrefix("2026-03") })
+        try editInPlaceKeepingSizeAndMtime(town.root.appendingPathComponent("inputs/" + agreements).path)
+        let both = try reasons(town, manifest)
+        #expect(both.fast == both.exact)
+        #expect(both.fast.contains(.fileChanged(agreements)) && both.fast.contains(.fileChanged(hazards)))
     }
 
     @Test func aFileRemovedFromAnEarlierMonthIsNamed() throws {

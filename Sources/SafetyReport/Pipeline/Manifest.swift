@@ -126,7 +126,9 @@ public struct StaleCheckCost: Sendable {
 /// hashes, such a month is compared as one digest: the report's recorded files of that month against the month's
 /// summary (`PeriodHazards.filesDigest`, believed by its files' stats). Equal digests mean equal lists of (path,
 /// SHA-256), so the month adds no reason; any difference, or a month without a usable summary, is compared file
-/// by file as before, so the reasons (and the files they name) are the same either way.
+/// by file as before, so the reasons (and the files they name) are the same either way. In a month of the
+/// report's year the same holds for its hazards files (the recorded files at the summary's paths), and the other
+/// files there (agreements lists the search may have read) are compared file by file.
 public struct StaleCheck {
     public let config: PipelineConfig
     public let configSHA256: String
@@ -200,9 +202,25 @@ public struct StaleCheck {
                 if let summary = summary(q), let digest = summary.filesDigest, digest == recordedDigest(q) { byDigest.insert(q) }
             }
         }
-        monthsByDigest += byDigest.count
-        monthsByFile += upTo.count - byDigest.count
-        var files: [InputRecord] = unplaced
+        // A month of the report's year: its hazards files (the summary's paths) as one digest as well; what else the
+        // report read there (agreements lists, which the search may reach) is compared file by file.
+        var verified: Set<String> = []
+        var inYearByDigest = 0
+        if fileHashes != nil {
+            var recordedInYear: [Period: [(path: String, sha256: String)]] = [:]
+            for f in unplaced {
+                if let q = Self.period(of: f.path), q < period, q.year == period.year { recordedInYear[q, default: []].append((f.path, f.sha256)) }
+            }
+            for q in upTo where q < period && q.year == period.year {
+                guard let summary = summary(q), let digest = summary.filesDigest else { continue }
+                let hazardPaths = Set(summary.records.compactMap { $0?.path })
+                let recorded = (recordedInYear[q] ?? []).filter { hazardPaths.contains($0.path) }
+                if PeriodHazards.filesDigest(recorded) == digest { verified.formUnion(hazardPaths); inYearByDigest += 1 }
+            }
+        }
+        monthsByDigest += byDigest.count + inYearByDigest
+        monthsByFile += upTo.count - byDigest.count - inYearByDigest
+        var files: [InputRecord] = verified.isEmpty ? unplaced : unplaced.filter { !verified.contains($0.path) }
         for (q, list) in recordedOf where !byDigest.contains(q) {
             files += list.map { InputRecord(path: $0.path, sha256: $0.sha256, bytes: 0) }
         }
@@ -212,7 +230,7 @@ public struct StaleCheck {
         // The earliest agreements file each folder's report read this year: the search for the standing list
         // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
         var earliestAgreements: [String: Period] = [:]
-        for f in files where Self.mayBeAgreements(f.path) {
+        for f in unplaced where Self.mayBeAgreements(f.path) {
             let parts = f.path.split(separator: "/").map(String.init)
             guard parts.count == 3, parts[2].lowercased() == FileKind.agreements.fileName, let q = Period(parts[0]),
                   q.year == period.year else { continue }
@@ -230,7 +248,9 @@ public struct StaleCheck {
         // counts as not there, as when the scan refused it — never "added", and "removed" rather than "changed".
         var added: [String] = []
         for q in upTo where !byDigest.contains(q) {
-            for path in filesOf[q] ?? [] where !recorded.contains(path) && read(known[path]!) { added.append(path) }
+            for path in filesOf[q] ?? [] where !verified.contains(path) && !recorded.contains(path) && read(known[path]!) {
+                added.append(path)
+            }
         }
         var reasons: [Staleness] = added.sorted().filter { opens($0) }.map { .fileAdded($0) }
         // One pass over the recorded inputs compared file by file; only what is named gets sorted.
