@@ -498,7 +498,7 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         #expect(racyCounts == FileHashCache.Counts(reused: 0, hashed: 1), "made within the margin: remade")
         #expect(racy == made)
         usleep(150_000)
-        _ = summary(margin: 0.05)  // remade (the one on disk was made with files younger than 50 ms? no: remade once, now old)
+        _ = summary(margin: 0.05)  // made again if the one on disk was made within 50 ms of the files' times
         let (believed, counts) = summary(margin: 0.05)
         #expect(counts == FileHashCache.Counts(reused: 1, hashed: 0))
         #expect(believed == made)
