@@ -60,6 +60,7 @@ public enum ReportRun {
         let inputSummary = "input \(assembled.inputs.count) files, " + String(format: "%.1f MB read", Double(c.load.bytes) / 1e6)
             + "; ledger: \(c.ledgerSource); read+hash+decode+parse+validate "
             + String(format: "%.1f MB/s per core", perCore > 0 ? Double(c.load.bytes) / 1e6 / perCore : 0)
+            + "; earlier months: \(hashes.summaryCounts.reused) summary(ies) reused, \(hashes.summaryCounts.hashed) made"
             + "; earlier hazards files: \(hashes.counts.reused) hash(es) reused, \(hashes.counts.hashed) read"
         let report = assembled.report
         // Issues that could not be spilled (a full temp folder) fail the run before anything is written.
@@ -120,7 +121,8 @@ public enum ReportRun {
             timings.append(("  other CSVs (thread cpu)", workbooks.csvSeconds))
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
-            try OutputStore.stage(manifest.json, to: staging.appendingPathComponent("manifest.json"))
+            let manifestJSON = manifest.json
+            try OutputStore.stage(manifestJSON, to: staging.appendingPathComponent("manifest.json"))
             // Every staged file durable before the swap, all at once (see `OutputStore.stage`).
             let flushStart = Date()
             let stagingPath = staging.path
@@ -137,6 +139,8 @@ public enum ReportRun {
             if let failure = report.issues.spillFailure { throw OutputError.io(failure) }
             try store.carryHistory(into: staging, period: period, keepSupersededAs: superseded)
             try store.commit(staging: staging, period: period)
+            // Its side file now, so next month's stale check does not decode this manifest (best effort).
+            ManifestIndex(outputs: config.outputs).remember(period, manifest, json: manifestJSON)
             lap("manifest and commit")
             timings.append(("  fsync of \(outputs.count + 1) outputs", flushSeconds))
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
