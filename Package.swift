@@ -21,8 +21,10 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // libxlsxwriter's temporary parts kept in memory for small workbooks (defines lxw_tmpfile; see its file).
+        .target(name: "CMemoryParts"),
         // The one small Swift wrapper that keeps libxlsxwriter's C types out of the rest.
-        .target(name: "XlsxWriter", dependencies: ["CXlsxWriter"]),
+        .target(name: "XlsxWriter", dependencies: ["CXlsxWriter", "CMemoryParts"]),
         // All of the pipeline: reading → validation → computation → writing.
         // ZIPFoundation: reading .xlsx submissions (unzip; the XML goes through Foundation's XMLParser).
         .target(name: "SafetyReport", dependencies: [

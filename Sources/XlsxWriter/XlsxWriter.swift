@@ -1,5 +1,6 @@
 // A small Swift wrapper over libxlsxwriter: workbooks, sheets, formats and charts, with every C type kept private.
 
+import CMemoryParts
 import CXlsxWriter
 #if canImport(Glibc)
 import Glibc
@@ -83,13 +84,21 @@ public final class Workbook {
     /// sheet unless `addWorksheet` says otherwise — each row goes to a temporary file as soon as a later row
     /// is started, so a sheet costs one row of memory instead of all its cells, but rows must be written in
     /// order (see `Worksheet.isConstantMemory`). Off by default, so cells may be written in any order.
-    public init(path: String, tmpdir: String? = nil, constantMemory: Bool = false) throws {
+    ///
+    /// `partsInMemory`: libxlsxwriter's temporary parts (each XML part before it is zipped, and a constant-memory
+    /// sheet's rows) are kept in memory while under 1 MB each, and move to a temporary file in `tmpdir` beyond
+    /// that — no file is created, written, read back and unlinked for a small part (see `memoryPartsAvailable`).
+    /// The bytes of the workbook do not depend on it.
+    public init(path: String, tmpdir: String? = nil, constantMemory: Bool = false, partsInMemory: Bool = false) throws {
         self.path = path
         self.constantMemory = constantMemory
         var options = lxw_workbook_options()
         options.constant_memory = constantMemory ? 1 : 0
         options.use_zip64 = 0
-        if let tmpdir {
+        if partsInMemory && Self.memoryPartsAvailable {
+            self.tmpdir = memory_parts_tmpdir(tmpdir)
+            options.tmpdir = self.tmpdir
+        } else if let tmpdir {
             self.tmpdir = strdup(tmpdir)
             options.tmpdir = self.tmpdir
         }
@@ -104,6 +113,10 @@ public final class Workbook {
         if let handle { lxw_workbook_free(handle) }
         free(tmpdir)
     }
+
+    /// True when `partsInMemory` takes effect: libxlsxwriter's calls for a temporary file reach this process's
+    /// own `lxw_tmpfile` (the executable exports it). Otherwise every part goes to a temporary file, as always.
+    public static var memoryPartsAvailable: Bool { memory_parts_active() != 0 }
 
     private func live(_ op: String) throws -> UnsafeMutablePointer<lxw_workbook> {
         guard let handle else { throw XlsxError(operation: op, message: "工作簿已关闭") }

@@ -198,7 +198,8 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         try FileManager.default.removeItem(at: outputs)
         let monthly = try town.build("2026-10")
         #expect(monthly.inputSummary.contains("saved state of 2026-09"))
-        #expect(!monthly.inputSummary.contains(" 0 hash(es) reused"), "\(monthly.inputSummary)")
+        // Every earlier month's summary is believed: no earlier hazards file is even looked up.
+        #expect(monthly.inputSummary.contains("earlier months: 14 summary(ies) reused, 0 made"), "\(monthly.inputSummary)")
         #expect(monthly.inputSummary.hasSuffix(" 0 read"), "\(monthly.inputSummary)")
         let fresh = try Town(copying: town)
         _ = try fresh.build("2026-10")
@@ -357,5 +358,184 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         #expect(after.inputs.files.first { $0.path == rel }?.sha256 == digest)
         var check = StaleCheck(config: config, configSHA256: "cfg")
         #expect(check.reasons(of: after).isEmpty)
+    }
+}
+
+/// The per-month summaries (`PeriodHazards`) decide only "nothing changed in this month": the stale check's reasons
+/// and the saved state's use must be exactly those of the file-by-file comparison, whatever happened to the files.
+@Suite struct PeriodSummaryTests {
+    /// A 15-month town with 2026-09 and 2026-10 built (so every earlier month has a remembered summary), its files
+    /// older than the 2 s margin; and 2026-10's manifest.
+    private func builtTown() throws -> (Town, Manifest) {
+        let town = try Town(villages: 6, months: 15)
+        sleep(3)
+        _ = try town.build("2026-09")
+        _ = try town.build("2026-10")
+        let manifest = try #require(Manifest.read(town.root.appendingPathComponent("outputs/2026-10/manifest.json")))
+        return (town, manifest)
+    }
+
+    /// The reasons with remembered hashes and summaries, and without any (every file read and compared).
+    private func reasons(_ town: Town, _ manifest: Manifest) throws -> (fast: [Staleness], exact: [Staleness], byDigest: Int) {
+        let config = try town.config
+        var fast = StaleCheck(config: config, configSHA256: "cfg", fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs))
+        var exact = StaleCheck(config: config, configSHA256: "cfg")
+        return (fast.reasons(of: manifest), exact.reasons(of: manifest), fast.monthsByDigest)
+    }
+
+    @Test func anUnchangedHistoryIsComparedMonthByMonth() throws {
+        let (town, manifest) = try builtTown()
+        let r = try reasons(town, manifest)
+        #expect(r.fast.isEmpty && r.exact.isEmpty)
+        #expect(r.byDigest == 14, "2025-08 … 2026-09: the hazards files of each earlier month as one digest")
+    }
+
+    /// An earlier month's hazards file edited in place, same size and mtime put back: the month's summary is not
+    /// believed (its ctime changed), the file is named, and the saved state is not used.
+    @Test func anInPlaceEditOfAnEarlierMonthIsNamed() throws {
+        let (town, manifest) = try builtTown()
+        let rel = try town.hazardsFile(in: "2025-11")
+        try editInPlaceKeepingSizeAndMtime(town.root.appendingPathComponent("inputs/" + rel).path)
+        let r = try reasons(town, manifest)
+        #expect(r.fast == [.fileChanged(rel)])
+        #expect(r.fast == r.exact)
+        #expect(r.byDigest == 13)
+        // The same from the side file, whose months before 2026 are one digest each (decoded only for 2025-11).
+        let config = try town.config
+        let index = ManifestIndex(outputs: config.outputs)
+        _ = index.read(Period("2026-10")!, save: true)
+        let side = try #require(index.read(Period("2026-10")!, save: false))
+        #expect(side.priorMonths?.months.count == 5)
+        #expect(side.inputs.files.count < manifest.inputs.files.count)
+        #expect(side.recordedInputs.sorted { $0.path < $1.path } == manifest.inputs.files.sorted { $0.path < $1.path })
+        #expect(side.buildID == manifest.buildID)
+        var check = StaleCheck(config: config, configSHA256: "cfg", fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs))
+        #expect(check.reasons(of: side) == r.exact)
+        #expect(check.monthsByDigest == 13)
+        try FileManager.default.removeItem(at: town.root.appendingPathComponent("outputs/2026-10"))
+        let rebuilt = try town.build("2026-10")
+        #expect(rebuilt.inputSummary.contains("replayed"), "\(rebuilt.inputSummary)")
+        let cold = try Town(copying: town)
+        _ = try cold.build("2026-10")
+        expectSameOutputs(try town.outputs("2026-10"), try cold.outputs("2026-10"), "after an in-place edit")
+    }
+
+    /// In the report's year: a hazards file edited in place (its month's digest differs) and an agreements file
+    /// edited in place (compared file by file beside a month whose hazards digest is equal) are both named.
+    @Test func editsInTheReportsYearAreNamed() throws {
+        let (town, manifest) = try builtTown()
+        let hazards = try town.hazardsFile(in: "2026-03")
+        try editInPlaceKeepingSizeAndMtime(town.root.appendingPathComponent("inputs/" + hazards).path)
+        let r = try reasons(town, manifest)
+        #expect(r.fast == [.fileChanged(hazards)] && r.fast == r.exact)
+        #expect(r.byDigest == 13)
+        let agreements = try #require(manifest.inputs.files.map(\.path).first { $0.hasPrefix("2026-0") && $0.lowercased().hasSuffix("/agreements.csv") && !$0.hasPrefix("2026-03") })
+        try editInPlaceKeepingSizeAndMtime(town.root.appendingPathComponent("inputs/" + agreements).path)
+        let both = try reasons(town, manifest)
+        #expect(both.fast == both.exact)
+        #expect(both.fast.contains(.fileChanged(agreements)) && both.fast.contains(.fileChanged(hazards)))
+    }
+
+    @Test func aFileRemovedFromAnEarlierMonthIsNamed() throws {
+        let (town, manifest) = try builtTown()
+        let rel = try town.hazardsFile(in: "2025-12")
+        try FileManager.default.removeItem(at: town.root.appendingPathComponent("inputs/" + rel))
+        let r = try reasons(town, manifest)
+        #expect(r.fast == [.fileRemoved(rel)])
+        #expect(r.fast == r.exact)
+    }
+
+    /// A hazards file the report did not read (it was not there) put into an earlier month: named as added.
+    @Test func aFileAddedToAnEarlierMonthIsNamed() throws {
+        let town = try Town(villages: 6, months: 15)
+        let rel = try town.hazardsFile(in: "2025-10")
+        let path = town.root.appendingPathComponent("inputs/" + rel)
+        let kept = try Data(contentsOf: path)
+        try FileManager.default.removeItem(at: path)
+        sleep(3)
+        _ = try town.build("2026-09")
+        _ = try town.build("2026-10")
+        let manifest = try #require(Manifest.read(town.root.appendingPathComponent("outputs/2026-10/manifest.json")))
+        #expect(try reasons(town, manifest).fast.isEmpty)
+        try kept.write(to: path)
+        let r = try reasons(town, manifest)
+        #expect(r.fast == [.fileAdded(rel)])
+        #expect(r.fast == r.exact)
+        let next = try town.build("2026-10")
+        #expect(next.inputSummary.contains("replayed"), "\(next.inputSummary)")
+    }
+
+    /// A recorded digest that differs while every file keeps its stat (a report built from other bytes): the month's
+    /// digest differs, so it is compared file by file and the file is named.
+    @Test func aRecordedDigestThatDiffersIsNamed() throws {
+        let (town, manifest) = try builtTown()
+        let rel = try town.hazardsFile(in: "2025-09")
+        var edited = manifest
+        edited.inputs.files = manifest.inputs.files.map { $0.path == rel ? InputRecord(path: rel, sha256: String(repeating: "0", count: 64), bytes: $0.bytes) : $0 }
+        let r = try reasons(town, edited)
+        #expect(r.fast == [.fileChanged(rel)] && r.fast == r.exact)
+        // Recorded twice, once with the right digest and once with another: never equal to the month's summary.
+        edited.inputs.files = manifest.inputs.files + [InputRecord(path: rel, sha256: String(repeating: "1", count: 64), bytes: 1)]
+        let twice = try reasons(town, edited)
+        #expect(twice.fast == twice.exact && twice.fast == [.fileChanged(rel)])
+    }
+
+    /// A summary made while its files were younger than the margin is remade, not believed; a damaged one is no summary.
+    @Test func aRacyOrDamagedSummaryIsNotBelieved() throws {
+        let town = try Town(villages: 4, months: 4)
+        let config = try town.config
+        let scans = InputScans(config: config)
+        let q = Period("2026-08")!
+        func summary(margin: Double) -> (PeriodHazards, FileHashCache.Counts) {
+            let cache = FileHashCache(outputs: config.outputs, inputs: config.inputs, margin: margin)
+            let s = cache.periodHazards(scans.scan(q), codes: config.submitterCodes)
+            cache.save()
+            return (s, cache.summaryCounts)
+        }
+        let (made, firstCounts) = summary(margin: 1000)  // every file is younger than 1,000 s
+        #expect(firstCounts == FileHashCache.Counts(reused: 0, hashed: 1))
+        let (racy, racyCounts) = summary(margin: 1000)
+        #expect(racyCounts == FileHashCache.Counts(reused: 0, hashed: 1), "made within the margin: remade")
+        #expect(racy == made)
+        usleep(150_000)
+        _ = summary(margin: 0.05)  // made again if the one on disk was made within 50 ms of the files' times
+        let (believed, counts) = summary(margin: 0.05)
+        #expect(counts == FileHashCache.Counts(reused: 1, hashed: 0))
+        #expect(believed == made)
+        let file = config.outputs.appendingPathComponent(".state/hazards-2026-08.bin")
+        var bytes = [UInt8](try Data(contentsOf: file))
+        bytes[bytes.count - 3] ^= 1
+        try Data(bytes).write(to: file)
+        let (_, damaged) = summary(margin: 0.05)
+        #expect(damaged == FileHashCache.Counts(reused: 0, hashed: 1))
+        // Its records are every submitter's hazards file, as the remembered hashes give them.
+        let plain = FileHashCache(outputs: config.outputs, inputs: config.inputs)
+        for (code, record) in zip(config.submitterCodes, made.records) {
+            guard let file = scans.scan(q).folders[code]?.files[.hazards] else { #expect(record == nil); continue }
+            let d = plain.digest(file.relativePath)
+            #expect(record == InputRecord(path: file.relativePath, sha256: d!.sha256, bytes: d!.bytes))
+        }
+    }
+}
+
+@Suite struct ManifestJSONTests {
+    /// The bytes written directly are JSONEncoder's, for awkward strings, empty lists and a built town's manifest.
+    @Test func theManifestIsWrittenAsJSONEncoderWritesIt() throws {
+        let odd = "a\"b\\c/d\u{1}\u{7F}\n\t\r\u{8}\u{C}é中\u{2028}😀"
+        var m = Manifest(tool: .init(name: "safety-report", version: odd), period: "2026-10", builtAt: "2026-11-30T00:00:00Z",
+                         config: .init(path: odd, sha256: "ab"), inputs: .init(listingSHA256: "cd", files: []),
+                         counts: .init(rowsRead: 0, rowsAccepted: -1, rowsRejected: Int.max, filesRejected: 3, errors: 4, warnings: 5),
+                         files: [], outputs: [])
+        #expect(m.json == m.encoderJSON)
+        m.inputs.files = [InputRecord(path: odd, sha256: "x", bytes: 12), InputRecord(path: "2026-10/V1/hazards.csv", sha256: "y", bytes: 0)]
+        m.files = [Manifest.FileCount(folder: odd, file: "f", kind: "hazards", state: "read", rowsRead: 1, rowsAccepted: 2, rowsRejected: 3)]
+        m.outputs = [Manifest.Output(name: "villages/\(odd).xlsx", sha256: "z", bytes: 99)]
+        #expect(m.json == m.encoderJSON)
+        let town = try Town(villages: 3, months: 3)
+        _ = try town.build("2026-10")
+        let url = town.root.appendingPathComponent("outputs/2026-10/manifest.json")
+        let built = try #require(Manifest.read(url))
+        #expect(built.json == built.encoderJSON)
+        #expect(built.json == [UInt8](try Data(contentsOf: url)))
     }
 }

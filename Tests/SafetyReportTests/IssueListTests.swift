@@ -142,7 +142,9 @@ private struct SeededRandom: RandomNumberGenerator {
     }
 
     @Test func aSharedListIsCopiedBeforeItIsAppendedTo() throws {
-        let spill = IssueSpill(directory: try Self.emptyTempDir(), threshold: 2)
+        let dir = try Self.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spill = IssueSpill(directory: dir, threshold: 2)
         func issue(_ line: Int) -> ValidationIssue {
             ValidationIssue(.error, period: F.period("2026-10"), folder: F.v1, file: "trainings.csv", line: line, rule: "r", message: "m")
         }

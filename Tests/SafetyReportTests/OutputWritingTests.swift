@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 @testable import SafetyReport
+import XlsxWriter
 
 @Suite struct OutputWritingTests {
     static let shm = WorkbookTempFolder.Facts(isTmpfs: true, writable: true, freeBytes: 1 << 30)
@@ -58,16 +59,57 @@ import Testing
         defer { try? FileManager.default.removeItem(at: tmp) }
         var folders: [String?] = [nil, tmp.path]
         if WorkbookTempFolder.facts("/dev/shm")?.isTmpfs == true { folders.append("/dev/shm") }
+        // Each folder with temporary files, and with the parts kept in memory.
+        let ways = [false, true].flatMap { inMemory in folders.map { (folder: $0, inMemory: inMemory) } }
         for v in report.villages {
             var written: [Data] = []
-            for (i, folder) in folders.enumerated() {
+            for (i, way) in ways.enumerated() {
                 let path = town.root.appendingPathComponent("\(v.village.code)-\(i).xlsx").path
-                try VillageWorkbook.write(report, village: v, shared: shared, to: path, tmpdir: folder)
+                try VillageWorkbook.write(report, village: v, shared: shared, to: path, tmpdir: way.folder,
+                                          partsInMemory: way.inMemory)
                 written.append(try Data(contentsOf: URL(fileURLWithPath: path)))
             }
             #expect(written.allSatisfy { $0 == written[0] && !$0.isEmpty }, "\(v.village.code)")
         }
         #expect(try IssueListTests.entries(tmp).isEmpty)  // libxlsxwriter's parts are unlinked at once
+    }
+
+    /// The test binary, like `safety-report`, exports its own lxw_tmpfile, so libxlsxwriter's calls reach it and
+    /// `partsInMemory` takes effect (were it not, every part would silently go to a temporary file again).
+    @Test func partsInMemoryTakeEffect() {
+        #expect(Workbook.memoryPartsAvailable)
+        #expect(VillageWorkbook.partsInMemoryAvailable)
+    }
+
+    /// A long constant-memory table: each row's XML goes through libxlsxwriter's temporary part, which leaves
+    /// memory for a file in `tmpdir` once it passes 1 MB. Same bytes as with temporary files all along, and
+    /// nothing left in the folder.
+    @Test func aPartLargerThanTheMemoryLimitMovesToATemporaryFile() throws {
+        let tmp = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var written: [Data] = []
+        for inMemory in [false, true] {
+            let path = tmp.appendingPathComponent("long-\(inMemory).xlsx").path
+            try Self.writeLongWorkbook(path, tmpdir: tmp.path, inMemory: inMemory)
+            try WrittenWorkbookCheck.verify(path: path)
+            written.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+            try FileManager.default.removeItem(atPath: path)
+        }
+        #expect(written[0] == written[1] && written[0].count > 100_000)
+        #expect(try IssueListTests.entries(tmp).isEmpty)
+    }
+
+    /// A workbook whose one sheet is a constant-memory table of about 3 MB of XML.
+    static func writeLongWorkbook(_ path: String, tmpdir: String, inMemory: Bool) throws {
+        let wb = try Workbook(path: path, tmpdir: tmpdir, constantMemory: true, partsInMemory: inMemory)
+        try wb.setProperties(DocumentProperties(created: 1_790_000_000))  // else core.xml gets the current time
+        let style = try WorkbookStyle(wb)
+        let ws = try wb.addWorksheet("表")
+        let columns = [Column("名称", .text), Column("数", .int)]
+        let print = PrintHeader(town: "镇", period: Period("2026-10")!, title: "表")
+        _ = try ws.writeTable(style: style, title: "标题", note: "说明", columns: columns, rowCount: 40_000,
+                              row: { i in [.text("第\(i)行"), .int(i)] }, footerRows: [], print: print)
+        try wb.close()
     }
 
     /// `run` with TMPDIR set (libxlsxwriter's default everywhere) and unset (the tmpfs for village workbooks when

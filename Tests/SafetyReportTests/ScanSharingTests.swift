@@ -138,6 +138,9 @@ private struct MonthReportDigest: Equatable {
         let full = try #require(Manifest.read(json))
         let index = ManifestIndex(outputs: config.outputs)
         let side = config.outputs.appendingPathComponent(".state/manifest-2026-10.bin")
+        // The build writes the side file of the manifest it committed; this test starts without one.
+        #expect(index.read(p, save: false)?.buildID == full.buildID)
+        try FileManager.default.removeItem(at: side)
 
         #expect(index.read(p, save: false) == full)                      // decoded; nothing written
         #expect(!FileManager.default.fileExists(atPath: side.path))

@@ -41,7 +41,16 @@ public final class FileHashCache: Sendable {
 
     private struct State {
         var tables: [String: Table] = [:]
-        var counts = Counts()
+        var counts = Counts(), summaryCounts = Counts()
+        /// Period summaries (`PeriodHazards`) read or made, and whether each is to be written.
+        var summaries: [Period: Summary?] = [:]
+        var dirtySummaries: Set<Period> = []
+    }
+
+    /// A remembered `PeriodHazards` with what vouches for it.
+    struct Summary: Sendable {
+        var fingerprint: String, newest: Int64, madeAt: Int64
+        var hazards: PeriodHazards
     }
 
     public let folder: URL
@@ -66,6 +75,31 @@ public final class FileHashCache: Sendable {
     }
 
     public var counts: Counts { state.withLock { $0.counts } }
+
+    /// Period summaries believed and made since this cache was created, for `run --timings` and tests.
+    public var summaryCounts: Counts { state.withLock { $0.summaryCounts } }
+
+    /// The remembered summary of `period` when its fingerprint is `fingerprint` and it is not racy.
+    func rememberedSummary(_ period: Period, fingerprint: String) -> PeriodHazards? {
+        let known = state.withLock { s -> Summary? in
+            if s.summaries[period] == nil { s.summaries[period] = .some(loadSummary(period)) }
+            return s.summaries[period]!
+        }
+        guard let known, known.fingerprint == fingerprint, known.newest < known.madeAt - margin else {
+            state.withLock { $0.summaryCounts.hashed += 1 }
+            return nil
+        }
+        state.withLock { $0.summaryCounts.reused += 1 }
+        return known.hazards
+    }
+
+    /// Keeps a summary just made, to be written by `save` (a racy one too: it is not believed until remade later).
+    func remember(_ hazards: PeriodHazards, fingerprint: String, newest: Int64, madeAt: Int64) {
+        state.withLock { s in
+            s.summaries[hazards.period] = .some(Summary(fingerprint: fingerprint, newest: newest, madeAt: madeAt, hazards: hazards))
+            s.dirtySummaries.insert(hazards.period)
+        }
+    }
 
     /// SHA-256 and size of `inputs/<relativePath>` (following symlinks, as reading does); nil when it cannot be
     /// opened as a regular file. From the cache when the file's stat proves it unchanged, else read and hashed.
@@ -114,6 +148,11 @@ public final class FileHashCache: Sendable {
     /// dropped), and lets go of the entries in memory (a later `digest` reads them again): the build that
     /// follows should not carry them. Best effort: a cache that cannot be written is simply not there next time.
     public func save() {
+        let summaries = state.withLock { s in
+            defer { s.summaries.removeAll(); s.dirtySummaries.removeAll() }
+            return s.dirtySummaries.compactMap { s.summaries[$0] ?? nil }
+        }
+        for summary in summaries { saveSummary(summary) }
         let dirty = state.withLock { s in
             defer { s.tables.removeAll() }
             return s.tables.filter(\.value.dirty)
@@ -144,6 +183,59 @@ public final class FileHashCache: Sendable {
     }
 
     func url(_ bucket: String) -> URL { folder.appendingPathComponent("hashes-\(bucket).bin") }
+
+    static let summaryMagic = "SRHAZARDS1\n"
+    func summaryURL(_ p: Period) -> URL { folder.appendingPathComponent("hazards-\(p).bin") }
+
+    private func saveSummary(_ s: Summary) {
+        var w = StateWriter()
+        let h = s.hazards
+        w.string(s.fingerprint); w.int(Int(s.newest)); w.int(Int(s.madeAt))
+        w.string(h.period.description); w.string(h.entriesDigest); w.optionalString(h.filesDigest)
+        w.int(h.records.count)
+        for r in h.records {
+            if let r { w.int(1); w.string(r.path); w.string(r.sha256); w.int(r.bytes) } else { w.int(0) }
+        }
+        let bytes = Array((Self.summaryMagic + SHA256.hexDigest(of: w.bytes) + "\n").utf8) + w.bytes
+        let temp = folder.appendingPathComponent(".hazards-\(h.period).\(getpid()).tmp")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(bytes).write(to: temp)
+            guard rename(temp.path, summaryURL(h.period).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
+        }
+    }
+
+    /// A period's remembered summary; nil when missing, too large or damaged in any way.
+    private func loadSummary(_ p: Period) -> Summary? {
+        let path = summaryURL(p).path
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_size <= Self.maxFileBytes,
+              let data = FileManager.default.contents(atPath: path) else { return nil }
+        let bytes = [UInt8](data)
+        let header = Array(Self.summaryMagic.utf8)
+        guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header, bytes[header.count + 64] == 0x0A else { return nil }
+        let payload = Array(bytes[(header.count + 65)...])
+        guard String(decoding: bytes[header.count..<header.count + 64], as: UTF8.self) == SHA256.hexDigest(of: payload) else { return nil }
+        var r = StateReader(bytes: payload)
+        guard let fingerprint = r.string(), let newest = r.int(), let madeAt = r.int(), let period = r.string(), period == p.description,
+              let entriesDigest = r.string(), let hasFiles = r.flag() else { return nil }
+        var filesDigest: String?
+        if hasFiles { guard let d = r.string() else { return nil }; filesDigest = d }
+        guard let count = r.int(), count >= 0, count <= Self.maxEntries else { return nil }
+        var records: [InputRecord?] = []
+        records.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let has = r.flag() else { return nil }
+            guard has else { records.append(nil); continue }
+            guard let path = r.string(), let sha = r.string(), let n = r.int() else { return nil }
+            records.append(InputRecord(path: path, sha256: sha, bytes: n))
+        }
+        guard r.at == payload.count else { return nil }
+        return Summary(fingerprint: fingerprint, newest: Int64(newest), madeAt: Int64(madeAt),
+                       hazards: PeriodHazards(period: p, records: records, entriesDigest: entriesDigest, filesDigest: filesDigest))
+    }
 
     /// The period folder a path is under (`2026-09/V1/hazards.csv` → `2026-09`); nil for anything else.
     static func bucket(_ relativePath: String) -> String? {

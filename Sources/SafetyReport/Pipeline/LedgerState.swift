@@ -7,22 +7,32 @@ import Glibc
 
 /// What a saved ledger state was computed from, as one SHA-256 chained over the periods replayed:
 /// the tool and format version, the config's hash, and for each period in order its input listing and
-/// every submitter's hazards file as read (path and SHA-256, or that it was absent or unreadable).
+/// every submitter's hazards file as read (path and SHA-256, or that it was absent or unreadable), the latter as
+/// one digest per period (key version 4), so a period summed up once (`PeriodHazards`) folds in without its list.
 /// The ledger after those periods is a function of exactly this, so a state is reused only when the
 /// key computed from today's inputs is equal — report(P) still depends only on the inputs ≤ P.
 public struct LedgerStateKey: Sendable, Equatable {
     public private(set) var hex: String
 
     public init(configSHA256: String) {
-        hex = SHA256.hexDigest(of: Array("safety-report ledger state 3\n\(ToolInfo.version)\n\(configSHA256)\n".utf8))
+        // Version 4: a period's hazards lines enter as their digest (states keyed by version 3 are not reused).
+        hex = SHA256.hexDigest(of: Array("safety-report ledger state 4\n\(ToolInfo.version)\n\(configSHA256)\n".utf8))
     }
 
     /// Folds in one period. `hazards` holds one line per submitter, in registry order.
     public mutating func add(period: Period, listing: [String], hazards: [String]) {
-        var text = hex + "\n" + period.description + "\n"
-        text += Manifest.listingHash(listing.sorted()) + "\n"
-        text += hazards.joined(separator: "\n")
+        add(period: period, listing: listing, hazardsDigest: Self.entriesDigest(hazards))
+    }
+
+    /// Folds in one period whose hazards lines are summed up as `entriesDigest(_:)` gives them.
+    public mutating func add(period: Period, listing: [String], hazardsDigest: String) {
+        let text = hex + "\n" + period.description + "\n" + Manifest.listingHash(listing.sorted()) + "\n" + hazardsDigest
         hex = SHA256.hexDigest(of: Array(text.utf8))
+    }
+
+    /// The digest of one period's hazards lines (one per submitter, registry order).
+    public static func entriesDigest(_ entries: [String]) -> String {
+        SHA256.hexDigest(of: Array(entries.joined(separator: "\n").utf8))
     }
 
     /// The line for one submitter's hazards file in one period.

@@ -43,9 +43,25 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var files: [FileCount]
     public var outputs: [Output]
 
+    /// Set only on a manifest read from its side file (`ManifestIndex`): the recorded files of the months before the
+    /// report's year, kept apart from `inputs.files` as one digest per month (not part of manifest.json).
+    public var priorMonths: PriorMonths? = nil
+
     enum CodingKeys: String, CodingKey { case tool, period, builtAt = "built_at", config, inputs, counts, files, outputs }
 
-    public var json: [UInt8] {
+    /// Every recorded input file: `inputs.files`, and those of `priorMonths` decoded.
+    public var recordedInputs: [InputRecord] {
+        guard let prior = priorMonths else { return inputs.files }
+        return prior.months.flatMap { prior.records($0) } + inputs.files
+    }
+
+    /// manifest.json's bytes: what `JSONEncoder` gives with `.prettyPrinted, .sortedKeys, .withoutEscapingSlashes`,
+    /// plus a newline, written directly (`ManifestJSON`). The encoder took 0.46 s for the 75,000 input records of a
+    /// 36-month town; this takes a small fraction, and `ManifestJSONTests` holds it to the encoder's bytes.
+    public var json: [UInt8] { ManifestJSON.encode(self) }
+
+    /// The same bytes through `JSONEncoder` (the reference `ManifestJSONTests` compares with).
+    var encoderJSON: [UInt8] {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try! enc.encode(self)) + [0x0A]
@@ -66,7 +82,8 @@ extension Manifest {
     /// Content address of what this report was built from — tool version, config and every input —
     /// so a report of the same inputs always gets the same id (history/<build-id>/ keeps one copy of each).
     public var buildID: String {
-        Manifest.buildID(toolVersion: tool.version, configSHA256: config.sha256, listingSHA256: inputs.listingSHA256, files: inputs.files)
+        if let id = priorMonths?.buildID { return id }
+        return Manifest.buildID(toolVersion: tool.version, configSHA256: config.sha256, listingSHA256: inputs.listingSHA256, files: inputs.files)
     }
 
     public static func buildID(toolVersion: String, configSHA256: String, listingSHA256: String, files: [InputRecord]) -> String {
@@ -104,19 +121,29 @@ public struct StaleCheckCost: Sendable {
 
 /// Judges whether built reports still match config and inputs. Each input file is hashed and each period
 /// folder scanned at most once per checker, so checking a year of reports costs one pass over the inputs.
+///
+/// An earlier month outside the report's year is read by the report only for its hazards files. With remembered
+/// hashes, such a month is compared as one digest: the report's recorded files of that month against the month's
+/// summary (`PeriodHazards.filesDigest`, believed by its files' stats). Equal digests mean equal lists of (path,
+/// SHA-256), so the month adds no reason; any difference, or a month without a usable summary, is compared file
+/// by file as before, so the reasons (and the files they name) are the same either way. In a month of the
+/// report's year the same holds for its hazards files (the recorded files at the summary's paths), and the other
+/// files there (agreements lists the search may have read) are compared file by file.
 public struct StaleCheck {
     public let config: PipelineConfig
     public let configSHA256: String
     /// Scans of the period folders, shared with the build that follows when `run` passes its own.
     public let scans: InputScans
-    /// Every file the scans found, indexed once per check (not once per report): reports of a long history share
-    /// their earlier months, and rebuilding these per report was most of the check's time.
+    /// The files of each period compared file by file, indexed once per check (not once per report) and only for
+    /// the periods that need it: reports of a long history share their earlier months.
     private var known: [String: KnownFile] = [:]
     private var filesOf: [Period: [String]] = [:]
     /// SHA-256 of the listing up to and including each period, carried forward (reports share their prefix).
     private var listingThrough: [Period: SHA256] = [:]
     private var listingSoFar = SHA256(), listingEmpty = true
     private var hashes: [String: String] = [:]
+    /// Each earlier month's hazards summary (nil: none could be made, compared file by file).
+    private var summaries: [Period: PeriodHazards?] = [:]
     /// Each scanned file's stat from the scan, so a remembered hash is checked without a second stat.
     private struct KnownFile {
         var period: Period, code: String
@@ -126,10 +153,12 @@ public struct StaleCheck {
         func holds(_ kind: FileKind) -> Bool { kinds & KnownFile.bit(kind) != 0 }
         static func bit(_ kind: FileKind) -> UInt8 { 1 << UInt8(FileKind.allCases.firstIndex(of: kind)!) }
     }
-    /// Remembered hashes of unchanged files (nil: every file is read).
+    /// Remembered hashes of unchanged files (nil: every file is read, and every month compared file by file).
     public let fileHashes: FileHashCache?
     /// Seconds spent scanning, hashing inputs and comparing, for `run --timings`.
     public private(set) var cost = StaleCheckCost()
+    /// Earlier months compared as one digest, and file by file, for tests and `--timings`.
+    public private(set) var monthsByDigest = 0, monthsByFile = 0
 
     public init(config: PipelineConfig, configSHA256: String, fileHashes: FileHashCache? = nil, scans: InputScans? = nil) {
         self.config = config; self.configSHA256 = configSHA256; self.fileHashes = fileHashes
@@ -146,78 +175,154 @@ public struct StaleCheck {
         if manifest.config.sha256 != configSHA256 { why.append(.configChanged) }
         if manifest.tool.version != ToolInfo.version { why.append(.toolChanged(manifest.tool.version)) }
         guard let period = Period(manifest.period) else { return why.isEmpty ? [.configChanged] : why }
-        // The earliest agreements file each folder's report read this year: the search for the standing list
-        // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
-        var earliestAgreements: [String: Period] = [:]
-        for f in manifest.inputs.files where Self.mayBeAgreements(f.path) {
-            let parts = f.path.split(separator: "/").map(String.init)
-            guard parts.count == 3, parts[2].lowercased() == FileKind.agreements.fileName, let q = Period(parts[0]),
-                  q.year == period.year else { continue }
-            earliestAgreements[parts[1]] = min(q, earliestAgreements[parts[1]] ?? q)
-        }
         var clock = LoadCost.now()
         defer { cost.compare += LoadCost.since(&clock) }
         let upTo = scans.periods().filter { $0 <= period }
         cost.compare += LoadCost.since(&clock)
         scans.prefetch(upTo.filter { listingThrough[$0] == nil })
         cost.scan += LoadCost.since(&clock)
-        index(upTo)
+        indexListings(upTo)
+
+        // The recorded files by month; months before the report's year whose digest equals their summary's are done.
+        // (A manifest read from its side file has them grouped already, with their digests.)
+        var recordedOf: [Period: [(path: String, sha256: String)]] = [:]
+        var unplaced: [InputRecord] = []
+        for f in manifest.inputs.files {
+            if let q = Self.period(of: f.path), PriorMonths.isPrior(q, of: period) { recordedOf[q, default: []].append((f.path, f.sha256)) }
+            else { unplaced.append(f) }
+        }
+        let prior = manifest.priorMonths
+        func recordedDigest(_ q: Period) -> String {
+            if let prior, recordedOf[q] == nil { return prior.digest(q) }
+            return PeriodHazards.filesDigest(recordedOf[q] ?? [])
+        }
+        var byDigest: Set<Period> = []
+        if fileHashes != nil {
+            for q in upTo where PriorMonths.isPrior(q, of: period) {
+                if let summary = summary(q), let digest = summary.filesDigest, digest == recordedDigest(q) { byDigest.insert(q) }
+            }
+        }
+        // A month of the report's year: its hazards files (the summary's paths) as one digest as well; what else the
+        // report read there (agreements lists, which the search may reach) is compared file by file.
+        var verified: Set<String> = []
+        var inYearByDigest = 0
+        if fileHashes != nil {
+            var recordedInYear: [Period: [(path: String, sha256: String)]] = [:]
+            for f in unplaced {
+                if let q = Self.period(of: f.path), q < period, q.year == period.year { recordedInYear[q, default: []].append((f.path, f.sha256)) }
+            }
+            for q in upTo where q < period && q.year == period.year {
+                guard let summary = summary(q), let digest = summary.filesDigest else { continue }
+                let hazardPaths = Set(summary.records.compactMap { $0?.path })
+                let recorded = (recordedInYear[q] ?? []).filter { hazardPaths.contains($0.path) }
+                if PeriodHazards.filesDigest(recorded) == digest { verified.formUnion(hazardPaths); inYearByDigest += 1 }
+            }
+        }
+        monthsByDigest += byDigest.count + inYearByDigest
+        monthsByFile += upTo.count - byDigest.count - inYearByDigest
+        var files: [InputRecord] = verified.isEmpty ? unplaced : unplaced.filter { !verified.contains($0.path) }
+        for (q, list) in recordedOf where !byDigest.contains(q) {
+            files += list.map { InputRecord(path: $0.path, sha256: $0.sha256, bytes: 0) }
+        }
+        for q in prior?.months ?? [] where !byDigest.contains(q) && recordedOf[q] == nil { files += prior!.records(q) }
+        for q in upTo where !byDigest.contains(q) { indexFiles(q) }
+
+        // The earliest agreements file each folder's report read this year: the search for the standing list
+        // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
+        var earliestAgreements: [String: Period] = [:]
+        for f in unplaced where Self.mayBeAgreements(f.path) {
+            let parts = f.path.split(separator: "/").map(String.init)
+            guard parts.count == 3, parts[2].lowercased() == FileKind.agreements.fileName, let q = Period(parts[0]),
+                  q.year == period.year else { continue }
+            earliestAgreements[parts[1]] = min(q, earliestAgreements[parts[1]] ?? q)
+        }
         // Would the report read this file (P's four; earlier hazards; an earlier agreements list the search would reach)?
         func read(_ f: KnownFile) -> Bool {
             f.period == period || f.holds(.hazards)
                 || (f.holds(.agreements) && f.period.year == period.year && (earliestAgreements[f.code].map { $0 < f.period } ?? true))
         }
         func scanned(_ path: String) -> Bool { known[path].map { $0.period <= period } ?? false }
-        let recorded = Set(manifest.inputs.files.map(\.path))
+        let recorded = Set(files.map(\.path))
         // Added: only files the report would read. Anything else new still changes the listing, reported without a
         // name below. The scan leaves permissions to the open (no access(2) per file): a file the user may not read
         // counts as not there, as when the scan refused it — never "added", and "removed" rather than "changed".
         var added: [String] = []
-        for q in upTo {
-            for path in filesOf[q] ?? [] where !recorded.contains(path) && read(known[path]!) { added.append(path) }
+        for q in upTo where !byDigest.contains(q) {
+            for path in filesOf[q] ?? [] where !verified.contains(path) && !recorded.contains(path) && read(known[path]!) {
+                added.append(path)
+            }
         }
-        var files: [Staleness] = added.sorted().filter { opens($0) }.map { .fileAdded($0) }
-        // One pass over the recorded inputs in their own order; only what is named gets sorted.
+        var reasons: [Staleness] = added.sorted().filter { opens($0) }.map { .fileAdded($0) }
+        // One pass over the recorded inputs compared file by file; only what is named gets sorted.
         var refused: Set<String> = [], changed: [String] = []
-        for file in manifest.inputs.files where scanned(file.path) {
+        for file in files where scanned(file.path) {
             let digest = hash(file.path)
             if digest == "" && !opens(file.path) { refused.insert(file.path) } else if digest != file.sha256 { changed.append(file.path) }
         }
-        files += recorded.filter { !scanned($0) || refused.contains($0) }.sorted().map { .fileRemoved($0) }
-        files += changed.sorted().map { .fileChanged($0) }
+        reasons += recorded.filter { !scanned($0) || refused.contains($0) }.sorted().map { .fileRemoved($0) }
+        reasons += changed.sorted().map { .fileChanged($0) }
         let listingSHA256 = (upTo.last.flatMap { listingThrough[$0] } ?? SHA256()).hexDigest()
-        if files.isEmpty && listingSHA256 != manifest.inputs.listingSHA256 {
-            files.append(.filesAddedOrRemoved)
+        if reasons.isEmpty && listingSHA256 != manifest.inputs.listingSHA256 {
+            reasons.append(.filesAddedOrRemoved)
         }
-        return why + files
+        return why + reasons
     }
 
-    /// Indexes the files and listings of `periods` (ascending) not indexed yet. The listing hash is
+    /// The month `2026-09/…` names, read from its first seven bytes; nil for any other path.
+    static func period(of path: String) -> Period? {
+        var u = path.utf8.makeIterator()
+        var year = 0, month = 0
+        for i in 0..<8 {
+            guard let b = u.next() else { return nil }
+            if i == 4 { guard b == 0x2D else { return nil }; continue }
+            if i == 7 { guard b == 0x2F else { return nil }; continue }
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            if i < 4 { year = year * 10 + Int(b - 0x30) } else { month = month * 10 + Int(b - 0x30) }
+        }
+        return Period(year: year, month: month)
+    }
+
+    /// The summary of month `q`'s hazards files (made once per check), nil when there are no remembered hashes.
+    private mutating func summary(_ q: Period) -> PeriodHazards? {
+        if let known = summaries[q] { return known }
+        var clock = LoadCost.now()
+        defer { let t = LoadCost.since(&clock); cost.hash += t; cost.compare -= t }
+        let made = fileHashes.map { $0.periodHazards(scans.scan(q), codes: config.submitterCodes) }
+        summaries[q] = .some(made)
+        return made
+    }
+
+    /// Carries the listing hash through `periods` (ascending) not seen yet. The listing hash is
     /// `Manifest.listingHash` of every entry up to each period: each scan's listing is sorted, and every entry of
     /// period q begins with "q/", so the periods' listings one after another are the sorted whole.
-    private mutating func index(_ periods: [Period]) {
+    private mutating func indexListings(_ periods: [Period]) {
         for q in periods where listingThrough[q] == nil {
-            let scan = scans.scan(q)
-            var paths: [String] = []
-            for (code, folder) in scan.folders {
-                for (kind, file) in folder.files {
-                    if known[file.relativePath] == nil {
-                        known[file.relativePath] = KnownFile(period: q, code: code, kinds: KnownFile.bit(kind), stamp: file.stamp)
-                        paths.append(file.relativePath)
-                    } else {
-                        known[file.relativePath]!.kinds |= KnownFile.bit(kind)  // a whole workbook holding several datasets
-                    }
-                }
-            }
-            filesOf[q] = paths
             // Periods are indexed in order (every report's periods are a prefix of the same sorted list).
-            for entry in scan.listing {
+            for entry in scans.scan(q).listing {
                 if !listingEmpty { listingSoFar.update([0x0A]) }
                 listingSoFar.update(Array(entry.utf8))
                 listingEmpty = false
             }
             listingThrough[q] = listingSoFar
         }
+    }
+
+    /// Indexes the files of `q` for the file-by-file comparison, once.
+    private mutating func indexFiles(_ q: Period) {
+        guard filesOf[q] == nil else { return }
+        let scan = scans.scan(q)
+        var paths: [String] = []
+        for (code, folder) in scan.folders {
+            for (kind, file) in folder.files {
+                if known[file.relativePath] == nil {
+                    known[file.relativePath] = KnownFile(period: q, code: code, kinds: KnownFile.bit(kind), stamp: file.stamp)
+                    paths.append(file.relativePath)
+                } else {
+                    known[file.relativePath]!.kinds |= KnownFile.bit(kind)  // a whole workbook holding several datasets
+                }
+            }
+        }
+        filesOf[q] = paths
     }
 
     /// One report on its own.

@@ -20,7 +20,9 @@ public struct ManifestIndex: Sendable {
     public let outputs: URL
     /// Nanoseconds by which manifest.json's times must precede the side file's making for the stat to be believed.
     let margin: Int64
-    static let magic = "SRMANIFEST1\n"
+    /// Version 2 keeps the months before the report's year as one digest each (`PriorMonths`); a version 1 file is
+    /// not believed, so manifest.json is decoded once more and the side file written anew.
+    static let magic = "SRMANIFEST2\n"
     static let maxFileBytes = 512 << 20
 
     public init(outputs: URL, margin: Double = 2) {
@@ -44,19 +46,29 @@ public struct ManifestIndex: Sendable {
         let madeAt = FileHashCache.realtimeNanoseconds()
         guard let (bytes, stamp) = Self.readStable(path) else { return nil }
         let sha = SHA256.hexDigest(of: bytes)
-        let manifest: Manifest
         if let side, side.manifestSHA256 == sha {
-            manifest = side.manifest
-        } else {
-            guard let decoded = try? JSONDecoder().decode(Manifest.self, from: Data(bytes)) else { return nil }
-            manifest = decoded
+            // The same manifest: only the stat and the moment change; the rest of the side file is kept as it is.
+            if save, let stamp { write(p, stamp: stamp, madeAt: madeAt, manifestSHA256: sha, body: side.body) }
+            return side.manifest
         }
+        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(bytes)) else { return nil }
         if save, let stamp { write(p, manifest, stamp: stamp, madeAt: madeAt, manifestSHA256: sha) }
         return manifest
     }
 
+    /// Writes P's side file for the manifest just committed as `json` (under the outputs lock). Made now, its stat is
+    /// within the margin, so the next read checks manifest.json's SHA-256 once and writes the side file again.
+    public func remember(_ p: Period, _ manifest: Manifest, json: [UInt8]) {
+        let madeAt = FileHashCache.realtimeNanoseconds()
+        var st = stat()
+        guard stat(outputs.appendingPathComponent("\(p)/manifest.json").path, &st) == 0, Int(st.st_size) == json.count else { return }
+        write(p, manifest, stamp: FileStamp(st), madeAt: madeAt, manifestSHA256: SHA256.hexDigest(of: json))
+    }
+
     private struct Side {
         var stamp: FileStamp, madeAt: Int64, manifestSHA256: String, manifest: Manifest
+        /// The payload after the stat, the moment and manifest.json's SHA-256: what the manifest itself gives.
+        var body: ArraySlice<UInt8>
     }
 
     /// The file's bytes, and its stat when it was the same before and after the reading (nil: it changed meanwhile,
@@ -70,12 +82,33 @@ public struct ManifestIndex: Sendable {
 
     private func write(_ p: Period, _ m: Manifest, stamp: FileStamp, madeAt: Int64, manifestSHA256: String) {
         var w = StateWriter()
-        w.int(Int(bitPattern: UInt(stamp.dev))); w.int(Int(bitPattern: UInt(stamp.ino))); w.int(Int(stamp.size))
-        w.int(Int(stamp.mtime)); w.int(Int(stamp.ctime)); w.int(Int(madeAt)); w.string(manifestSHA256)
         w.string(m.tool.name); w.string(m.tool.version); w.string(m.period); w.string(m.builtAt)
         w.string(m.config.path); w.string(m.config.sha256); w.string(m.inputs.listingSHA256)
-        w.int(m.inputs.files.count)
-        for f in m.inputs.files { w.string(f.path); w.string(f.sha256); w.int(f.bytes) }
+        w.string(m.buildID)
+        // The months before the report's year as groups with their digest (what the stale check compares first).
+        // (A manifest that came from a side file holds its prior months apart: `recordedInputs` puts them back.)
+        let period = Period(m.period), all = m.recordedInputs
+        let prior = Dictionary(grouping: all.filter { PriorMonths.isPrior($0.path, of: period) }) { StaleCheck.period(of: $0.path)! }
+        let rest = all.filter { !PriorMonths.isPrior($0.path, of: period) }
+        w.int(rest.count)
+        for f in rest { w.string(f.path); w.string(f.sha256); w.int(f.bytes) }
+        w.int(prior.count)
+        for q in prior.keys.sorted() {
+            let files = prior[q]!
+            var group = StateWriter()
+            for f in files { group.string(f.path); group.string(f.sha256); group.int(f.bytes) }
+            w.string(q.description); w.string(PeriodHazards.filesDigest(files.map { ($0.path, $0.sha256) }))
+            w.int(files.count); w.int(group.bytes.count)
+            w.bytes += group.bytes
+        }
+        write(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256, body: w.bytes[...])
+    }
+
+    private func write(_ p: Period, stamp: FileStamp, madeAt: Int64, manifestSHA256: String, body: ArraySlice<UInt8>) {
+        var w = StateWriter()
+        w.int(Int(bitPattern: UInt(stamp.dev))); w.int(Int(bitPattern: UInt(stamp.ino))); w.int(Int(stamp.size))
+        w.int(Int(stamp.mtime)); w.int(Int(stamp.ctime)); w.int(Int(madeAt)); w.string(manifestSHA256)
+        w.bytes += body
         let bytes = Array((Self.magic + SHA256.hexDigest(of: w.bytes) + "\n").utf8) + w.bytes
         let folder = outputs.appendingPathComponent(".state")
         let temp = folder.appendingPathComponent(".manifest-\(p).\(getpid()).tmp")
@@ -96,15 +129,24 @@ public struct ManifestIndex: Sendable {
         guard String(decoding: bytes[header.count..<header.count + 64], as: UTF8.self) == SHA256.hexDigest(of: payload) else { return nil }
         var r = StateReader(bytes: payload)
         guard let dev = r.int(), let ino = r.int(), let size = r.int(), let mtime = r.int(), let ctime = r.int(),
-              let madeAt = r.int(), let sha = r.string(), sha.utf8.count == 64,
+              let madeAt = r.int(), let sha = r.string(), sha.utf8.count == 64, case let bodyStart = r.at,
               let toolName = r.string(), let toolVersion = r.string(), let period = r.string(), let builtAt = r.string(),
-              let configPath = r.string(), let configSHA = r.string(), let listing = r.string(),
+              let configPath = r.string(), let configSHA = r.string(), let listing = r.string(), let buildID = r.string(),
               let count = r.int(), count >= 0, count <= payload.count, period == p.description else { return nil }
         var files: [InputRecord] = []
         files.reserveCapacity(count)
         for _ in 0..<count {
             guard let path = r.string(), let fileSHA = r.string(), let n = r.int() else { return nil }
             files.append(InputRecord(path: path, sha256: fileSHA, bytes: n))
+        }
+        guard let groups = r.int(), groups >= 0, groups <= payload.count else { return nil }
+        var prior = PriorMonths(buildID: buildID, payload: payload)
+        for _ in 0..<groups {
+            guard let month = r.string(), let q = Period(month), PriorMonths.isPrior(q, of: p), let digest = r.string(),
+                  let n = r.int(), n >= 0, let length = r.int(), length >= 0, length <= payload.count - r.at else { return nil }
+            prior.digests[q] = digest
+            prior.ranges[q] = (r.at..<r.at + length, n)
+            r.at += length
         }
         guard r.at == payload.count else { return nil }
         let stamp = FileStamp(dev: UInt64(UInt(bitPattern: dev)), ino: UInt64(UInt(bitPattern: ino)), size: Int64(size),
@@ -113,7 +155,48 @@ public struct ManifestIndex: Sendable {
                                 config: .init(path: configPath, sha256: configSHA),
                                 inputs: .init(listingSHA256: listing, files: files),
                                 counts: .init(rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, filesRejected: 0, errors: 0, warnings: 0),
-                                files: [], outputs: [])
-        return Side(stamp: stamp, madeAt: Int64(madeAt), manifestSHA256: sha, manifest: manifest)
+                                files: [], outputs: [], priorMonths: prior)
+        return Side(stamp: stamp, madeAt: Int64(madeAt), manifestSHA256: sha, manifest: manifest, body: payload[bodyStart...])
     }
+}
+
+/// A report's recorded input files of the months before its year, as its side file keeps them: one digest per month
+/// (`PeriodHazards.filesDigest`), and the month's records decoded only when it must be compared file by file.
+public struct PriorMonths: Sendable, Equatable {
+    /// The report's build id, computed from every recorded file when the side file was written.
+    public var buildID: String
+    var digests: [Period: String] = [:]
+    /// Where each month's records lie in `payload`, and how many there are.
+    var ranges: [Period: (range: Range<Int>, count: Int)] = [:]
+    let payload: [UInt8]
+
+    init(buildID: String, payload: [UInt8]) { self.buildID = buildID; self.payload = payload }
+
+    /// The months held, in order.
+    public var months: [Period] { digests.keys.sorted() }
+
+    /// The digest of the records of month `q` (that of an empty list when none was recorded).
+    func digest(_ q: Period) -> String { digests[q] ?? PeriodHazards.filesDigest([]) }
+
+    /// Month `q`'s records, decoded (the side file's digest vouched for its bytes when it was loaded).
+    public func records(_ q: Period) -> [InputRecord] {
+        guard let (range, count) = ranges[q] else { return [] }
+        var r = StateReader(bytes: Array(payload[range]))
+        var files: [InputRecord] = []
+        files.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let path = r.string(), let sha = r.string(), let n = r.int() else { break }
+            files.append(InputRecord(path: path, sha256: sha, bytes: n))
+        }
+        return files
+    }
+
+    /// A month before report P's year: its recorded files can only be hazards files.
+    static func isPrior(_ q: Period, of p: Period) -> Bool { q < p && q.year != p.year }
+    static func isPrior(_ path: String, of p: Period?) -> Bool {
+        guard let p, let q = StaleCheck.period(of: path) else { return false }
+        return isPrior(q, of: p)
+    }
+
+    public static func == (a: PriorMonths, b: PriorMonths) -> Bool { a.buildID == b.buildID && a.digests == b.digests }
 }

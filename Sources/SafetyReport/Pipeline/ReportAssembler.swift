@@ -89,12 +89,29 @@ public enum ReportAssembler {
         var key = state.map { LedgerStateKey(configSHA256: $0.configSHA256) }
         var historyRecords: [[InputRecord?]] = []  // per submitter, per earlier period
         var compactedFor: Int?  // the year `ledger` was compacted for (nil: not compacted)
+        var droppedScans = false
         if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
             progress("hashing earlier months' hazards files")
-            let cache = state.hashes
-            let hashed = parallelMap(codes) { [scans] code in hashHistory(code, history: history, scans: scans, cache: cache) }
+            let hashed: [(records: [InputRecord?], entries: [String], cost: LoadCost)]
             var k = LedgerStateKey(configSHA256: state.configSHA256)
-            for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
+            if let cache = state.hashes {
+                // One summary per earlier month, believed by its files' stats (see PeriodHazards).
+                var clock = LoadCost.now()
+                let months = parallelMap(Array(scans.indices)) { [scans] i in cache.periodHazards(scans[i], codes: codes) }
+                for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazardsDigest: months[i].entriesDigest) }
+                var hashCost = LoadCost()
+                hashCost.hash = LoadCost.since(&clock)
+                hashed = codes.indices.map { c in (months.map { $0.records[c] }, [], c == 0 ? hashCost : LoadCost()) }
+            } else {
+                hashed = parallelMap(codes) { [scans] code in hashHistory(code, history: history, scans: scans) }
+                for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
+            }
+            // The months before P's year are not looked at again unless they must be replayed (no state matches):
+            // their scans go before the state is loaded (the peak of a long history), and are taken again if needed.
+            for i in scans.indices where scans[i].period.year != period.year {
+                scans[i] = ScannedPeriod(period: scans[i].period, exists: scans[i].exists, folders: [:], issues: [], listing: [])
+                droppedScans = true
+            }
             clock = LoadCost.now()
             if let saved = state.store.load(after: last, key: k) {
                 ledger = saved
@@ -107,6 +124,10 @@ public enum ReportAssembler {
             cost.stateLoad = LoadCost.since(&clock)
         }
         if historyRecords.isEmpty && !history.isEmpty {
+            if droppedScans {
+                scans = parallelMap(history) { scanner.scanner.scan($0) }
+                listing = scans.flatMap(\.listing) + scan.listing
+            }
             progress("replaying hazard ledger: \(history.first!) to \(history.last!)")
             // Compacted no further than for the year of the month the state is saved under (P, or the last
             // earlier month when P has no folder): a state saved after q must answer every report of q on.
@@ -236,8 +257,8 @@ public enum ReportAssembler {
         return kept
     }
 
-    /// One submitter's hazards files of every earlier month, hashed only (for the saved state's key): through
-    /// `cache` when given, so a file whose stat proves it unchanged is not read again.
+    /// One submitter's hazards files of every earlier month, hashed only (for the saved state's key) when there are
+    /// no remembered hashes; with them, each month is summed up once (`FileHashCache.periodHazards`).
     private static func hashHistory(_ code: String, history: [Period], scans: [ScannedPeriod], cache: FileHashCache? = nil)
         -> (records: [InputRecord?], entries: [String], cost: LoadCost) {
         var records: [InputRecord?] = []

@@ -60,6 +60,7 @@ public enum ReportRun {
         let inputSummary = "input \(assembled.inputs.count) files, " + String(format: "%.1f MB read", Double(c.load.bytes) / 1e6)
             + "; ledger: \(c.ledgerSource); read+hash+decode+parse+validate "
             + String(format: "%.1f MB/s per core", perCore > 0 ? Double(c.load.bytes) / 1e6 / perCore : 0)
+            + "; earlier months: \(hashes.summaryCounts.reused) summary(ies) reused, \(hashes.summaryCounts.hashed) made"
             + "; earlier hazards files: \(hashes.counts.reused) hash(es) reused, \(hashes.counts.hashed) read"
         let report = assembled.report
         // Issues that could not be spilled (a full temp folder) fail the run before anything is written.
@@ -116,16 +117,18 @@ public enum ReportRun {
             lap("workbooks and other CSVs (both cores)")
             timings.append(("  town workbook (thread cpu)", workbooks.townSeconds))
             timings.append(("  village workbooks (thread cpu)", workbooks.villageSeconds))
-            timings.append(("  hash workbooks (thread cpu)", workbooks.describeSeconds))
+            timings.append(("  check and hash workbooks (thread cpu)", workbooks.describeSeconds))
             timings.append(("  other CSVs (thread cpu)", workbooks.csvSeconds))
             // The workbook threads' freed pages too: the manifest is built next, on this thread, and would add to them.
             releaseFreedMemory()
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
-            try OutputStore.stage(manifest.json, to: staging.appendingPathComponent("manifest.json"))
+            let manifestJSON = manifest.json
+            try OutputStore.stage(manifestJSON, to: staging.appendingPathComponent("manifest.json"))
             // Every staged file durable before the swap, all at once (see `OutputStore.stage`).
             let flushStart = Date()
-            try OutputStore.flushAll((outputs.map(\.name) + ["manifest.json"]).map { staging.appendingPathComponent($0).path })
+            let stagingPath = staging.path
+            try OutputStore.flushAll((outputs.map(\.name) + ["manifest.json"]).map { stagingPath + "/" + $0 })
             let flushSeconds = Date().timeIntervalSince(flushStart)
             // The version being replaced goes to history/ when its content differs and no copy of it is kept yet.
             var superseded: String? = nil
@@ -138,6 +141,8 @@ public enum ReportRun {
             if let failure = report.issues.spillFailure { throw OutputError.io(failure) }
             try store.carryHistory(into: staging, period: period, keepSupersededAs: superseded)
             try store.commit(staging: staging, period: period)
+            // Its side file now, so next month's stale check does not decode this manifest (best effort).
+            ManifestIndex(outputs: config.outputs).remember(period, manifest, json: manifestJSON)
             lap("manifest and commit")
             timings.append(("  fsync of \(outputs.count + 1) outputs", flushSeconds))
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
@@ -165,6 +170,9 @@ public enum ReportRun {
         let villages = report.villages
         let shared = VillageWorkbook.Shared(report)
         let villageTmp = WorkbookTempFolder.forVillageWorkbooks()
+        // A village workbook's parts are a few KB each: kept in memory, they cost no temporary file at all.
+        let inMemory = VillageWorkbook.partsInMemoryAvailable
+        let stagingPath = staging.path
         let firstVillage = 2
         let jobs = villages.count + firstVillage
         let results = Locked<[Result<[Manifest.Output], OutputError>?]>(Array(repeating: nil, count: jobs))
@@ -189,27 +197,31 @@ public enum ReportRun {
                 let name = i == 0 ? townName : "villages/\(villages[i - firstVillage].village.code).xlsx"
                 let result: Result<[Manifest.Output], OutputError>
                 do {
-                    try writeWorkbook(staging.appendingPathComponent(name)) { path in
+                    let output = try writeWorkbook(stagingPath + "/" + name) { path in
                         // Read back before it counts as written: libxlsxwriter zips a part cut short by a full
-                        // temporary folder without a word (see WrittenWorkbookCheck).
+                        // temporary folder without a word (see WrittenWorkbookCheck). The same read hashes it.
+                        func readBack() throws -> Manifest.Output {
+                            let clock = threadCPUSeconds()
+                            defer { described += threadCPUSeconds() - clock }
+                            return try checkAndDescribe(path, name: name)
+                        }
                         if i == 0 {
                             try TownWorkbook.write(report, changes: changes, to: path)
-                            try WrittenWorkbookCheck.verify(path: path)
-                            return
+                            return try readBack()
                         }
                         let village = villages[i - firstVillage]
                         do {
-                            try VillageWorkbook.write(report, village: village, shared: shared, to: path, tmpdir: villageTmp)
-                            try WrittenWorkbookCheck.verify(path: path)
-                        } catch where villageTmp != nil {
-                            // The tmpfs filled up or went away: the default temp folder, as without it.
+                            try VillageWorkbook.write(report, village: village, shared: shared, to: path, tmpdir: villageTmp,
+                                                      partsInMemory: inMemory)
+                            return try readBack()
+                        } catch where villageTmp != nil || inMemory {
+                            // Memory ran short, or the tmpfs filled up or went away: the default temp folder, as
+                            // without them.
                             try VillageWorkbook.write(report, village: village, shared: shared, to: path)
-                            try WrittenWorkbookCheck.verify(path: path)
+                            return try readBack()
                         }
                     }
-                    let written = threadCPUSeconds()
-                    result = .success([try describe(staging, name)])
-                    described = threadCPUSeconds() - written
+                    result = .success([output])
                     start += described
                 } catch let error as OutputError { result = .failure(error) }
                 catch { result = .failure(.io("\(error)")) }
@@ -248,11 +260,15 @@ public enum ReportRun {
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
-    private static func writeWorkbook(_ url: URL, _ body: (String) throws -> Void) throws(OutputError) {
-        do { try body(url.path) } catch {
+    /// `path`: a file in staging, as a plain string (URL's appendingPathComponent stats the file system each time).
+    private static func writeWorkbook<T>(_ path: String, _ body: (String) throws -> T) throws(OutputError) -> T {
+        do { return try body(path) } catch let error as OutputError {
+            throw error  // reading it back failed: already says what
+        } catch {
             // libxlsxwriter reports a full disk only as "ZIP_ERRNO"; say what the maintainer must fix.
-            let full = OutputStore.isNearlyFull(url.deletingLastPathComponent().path) ? " (No space left on device)" : ""
-            throw .io("cannot write workbook \(url.path)\(full): \(error)")
+            let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            let full = OutputStore.isNearlyFull(folder) ? " (No space left on device)" : ""
+            throw .io("cannot write workbook \(path)\(full): \(error)")
         }
     }
 
@@ -272,13 +288,35 @@ public enum ReportRun {
         return Manifest.Output(name: "validation_issues.csv", sha256: hash.hexDigest(), bytes: size)
     }
 
+    /// Reads a workbook just written, once, while it is still in the page cache: checks it (`WrittenWorkbookCheck`),
+    /// hashes it and starts its writeback (it is flushed with every other output before the swap). A workbook
+    /// larger than `WrittenWorkbookCheck.largestChecked` is hashed as it is read, unchecked, as before.
+    private static func checkAndDescribe(_ path: String, name: String) throws -> Manifest.Output {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw OutputError.io("workbook \(name) was not written: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size <= WrittenWorkbookCheck.largestChecked else {
+            return try describe(fd, path: path, name: name)
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw OutputError.io("cannot read back workbook \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            filled += n
+        }
+        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }  // shrunk meanwhile: checked as it is
+        try WrittenWorkbookCheck.verify(bytes: bytes)
+        OutputStore.startWriteback(fd)
+        return Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count)
+    }
+
     /// Hashes a written workbook while it is still in the page cache, and starts its writeback (it is flushed
     /// with every other output before the swap). One open for the size, the hash and the writeback.
-    private static func describe(_ staging: URL, _ name: String) throws(OutputError) -> Manifest.Output {
-        let path = staging.appendingPathComponent(name).path
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { throw .io("workbook \(name) was not written: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+    private static func describe(_ fd: Int32, path: String, name: String) throws(OutputError) -> Manifest.Output {
         // Streamed: a long town workbook is not read back into memory just to be hashed.
         var hash = SHA256()
         var size = 0

@@ -8,6 +8,9 @@ import XlsxWriter
 public enum VillageWorkbook {
     public static let sheetNames = ["本村概况", "待整改隐患", "责任书", "需更正数据"]
 
+    /// True when `partsInMemory` takes effect in this process (`Workbook.memoryPartsAvailable`).
+    public static var partsInMemoryAvailable: Bool { Workbook.memoryPartsAvailable }
+
     /// Writes the workbook for `village` (one of `report.villages`) to `path`. Averages and ranks are counted in
     /// one pass over the villages (no sorting), so each workbook costs O(villages + ledger + issues).
     public static func write(_ report: MonthReport, village: VillageSummary, to path: String) throws {
@@ -56,10 +59,11 @@ public enum VillageWorkbook {
 
     /// Writes the workbook for `village` with what all village workbooks share precomputed (see `Shared`).
     /// `tmpdir`: where libxlsxwriter keeps the parts before zipping them (nil: its default; see
-    /// `WorkbookTempFolder`). The bytes written do not depend on it.
+    /// `WorkbookTempFolder`). `partsInMemory`: parts under 1 MB stay in memory, larger ones go to `tmpdir` (see
+    /// `Workbook.init`). The bytes written depend on neither.
     public static func write(_ report: MonthReport, village: VillageSummary, shared: Shared, to path: String,
-                             tmpdir: String? = nil) throws {
-        let wb = try Workbook(path: path, tmpdir: tmpdir)
+                             tmpdir: String? = nil, partsInMemory: Bool = false) throws {
+        let wb = try Workbook(path: path, tmpdir: tmpdir, partsInMemory: partsInMemory)
         let cfg = report.config
         let v = village.village
         let title = cfg.report.fill(cfg.report.villageTitle, town: cfg.town, period: report.period, village: v.name)

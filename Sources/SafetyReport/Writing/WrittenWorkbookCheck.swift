@@ -2,6 +2,9 @@
 
 import Foundation
 import ZIPFoundation
+#if canImport(CZlib)
+import CZlib  // ZIPFoundation's zlib module: the direct path below inflates with it
+#endif
 
 /// libxlsxwriter 1.1.4 writes each XML part of a workbook to a temporary file and then zips that file, but it
 /// checks neither its writes nor the final flush: when the temporary folder fills up (a RAM-backed /dev/shm
@@ -33,6 +36,108 @@ enum WrittenWorkbookCheck {
     }
 
     static func verify(bytes: [UInt8]) throws {
+        // Our own zips are read directly (one walk of the directory, one inflate stream reused for every part);
+        // anything that walk does not expect goes the general way through ZIPFoundation, which decides.
+        switch directVerdict(bytes) {
+        case .complete?: return
+        case .cutShort(let part)?: throw Incomplete(part: part)
+        case nil: try verifyThroughArchive(bytes)
+        }
+    }
+
+    /// What the direct path found: every part complete, or the first one cut short.
+    enum Verdict: Equatable {
+        case complete
+        case cutShort(String)
+    }
+
+    /// The verdict from the zip's own directory, for the zips libxlsxwriter writes (no ZIP64, no encryption,
+    /// stored or deflated parts whose data lies inside the file); nil for anything else, or when zlib is not at hand.
+    static func directVerdict(_ bytes: [UInt8]) -> Verdict? {
+        #if canImport(CZlib)
+        let count = bytes.count
+        func u16(_ at: Int) -> Int? { at >= 0 && at + 2 <= count ? Int(bytes[at]) | Int(bytes[at + 1]) << 8 : nil }
+        func u32(_ at: Int) -> Int? {
+            guard let lo = u16(at), let hi = u16(at + 2) else { return nil }
+            return lo | hi << 16
+        }
+        // The end record: the last signature, scanning back over at most a 64 KB comment.
+        var end = count - 22
+        while end >= 0 && end >= count - 22 - 0xFFFF && u32(end) != 0x0605_4B50 { end -= 1 }
+        guard end >= 0, u32(end) == 0x0605_4B50, let entries = u16(end + 10), entries != 0xFFFF,
+              let start = u32(end + 16), start != 0xFFFF_FFFF else { return nil }
+        var inflater = Inflater()
+        defer { inflater.end() }
+        var at = start
+        for _ in 0..<entries {
+            guard u32(at) == 0x0201_4B50, let flags = u16(at + 8), let method = u16(at + 10),
+                  let compressed = u32(at + 20), let nameLength = u16(at + 28), let extraLength = u16(at + 30),
+                  let commentLength = u16(at + 32), let header = u32(at + 42), at + 46 + nameLength <= count,
+                  flags & 0x1 == 0, compressed != 0xFFFF_FFFF, header != 0xFFFF_FFFF else { return nil }
+            let name = bytes[(at + 46)..<(at + 46 + nameLength)]
+            at += 46 + nameLength + extraLength + commentLength
+            guard name.last != UInt8(ascii: "/"),
+                  name.reversed().starts(with: "lmx.".utf8) || name.reversed().starts(with: "sler.".utf8) else { continue }
+            guard u32(header) == 0x0403_4B50, let localName = u16(header + 26), let localExtra = u16(header + 28) else { return nil }
+            let data = header + 30 + localName + localExtra
+            guard data + compressed <= count else { return nil }
+            let path = String(decoding: name, as: UTF8.self)
+            var ends = PartEnds()
+            switch method {
+            case 0: bytes.withUnsafeBufferPointer { ends.add(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[data..<(data + compressed)]))) }
+            case 8:
+                guard let whole = inflater.inflate(bytes, data..<(data + compressed), into: &ends) else { return nil }
+                if !whole { return .cutShort(path) }
+            default: return nil
+            }
+            if !ends.closesItsRoot { return .cutShort(path) }
+        }
+        return .complete
+        #else
+        return nil
+        #endif
+    }
+
+    #if canImport(CZlib)
+    /// One raw-inflate stream and output buffer for all the parts of a workbook (`inflateReset` between them).
+    private struct Inflater {
+        private var stream = z_stream()
+        private var ready = false
+        private var buffer = [UInt8](repeating: 0, count: 1 << 15)
+
+        /// Inflates `range` of `bytes` into `ends`: true when the stream ended within it, false when it was cut
+        /// short or damaged, nil when zlib could not start.
+        mutating func inflate(_ bytes: [UInt8], _ range: Range<Int>, into ends: inout PartEnds) -> Bool? {
+            if ready {
+                guard inflateReset(&stream) == Z_OK else { return nil }
+            } else {
+                guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+                ready = true
+            }
+            return bytes.withUnsafeBufferPointer { input in
+                buffer.withUnsafeMutableBufferPointer { output in
+                    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + range.lowerBound)
+                    stream.avail_in = uInt(range.count)
+                    while true {
+                        stream.next_out = output.baseAddress
+                        stream.avail_out = uInt(output.count)
+                        let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                        let produced = output.count - Int(stream.avail_out)
+                        ends.add(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: output[..<produced])))
+                        if status == Z_STREAM_END { return true }
+                        // Z_BUF_ERROR: no progress possible — the input ran out before the end of the stream.
+                        if status != Z_OK || (produced == 0 && stream.avail_in == 0) { return false }
+                    }
+                }
+            }
+        }
+
+        mutating func end() { if ready { inflateEnd(&stream); ready = false } }
+    }
+    #endif
+
+    /// The general path: ZIPFoundation's directory, and each part inflated from where ZipBounds says it lies.
+    static func verifyThroughArchive(_ bytes: [UInt8]) throws {
         let data = Data(bytes)
         guard let spans = ZipBounds.spans(bytes), !spans.isEmpty,
               let archive = try? Archive(data: data, accessMode: .read, pathEncoding: nil)
@@ -55,15 +160,17 @@ enum WrittenWorkbookCheck {
         /// Copies only the bytes it keeps, through the chunk's buffer (Data's generic slicing per byte cost more
         /// than the inflate).
         mutating func add(_ chunk: Data) {
-            chunk.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                if head.count < Self.keep { head.append(contentsOf: bytes.prefix(Self.keep - head.count)) }
-                if bytes.count >= Self.keep {
-                    tail = Array(bytes.suffix(Self.keep))
-                } else {
-                    tail.append(contentsOf: bytes)
-                    if tail.count > Self.keep { tail.removeFirst(tail.count - Self.keep) }
-                }
+            chunk.withUnsafeBytes { add($0) }
+        }
+
+        mutating func add(_ raw: UnsafeRawBufferPointer) {
+            let bytes = raw.bindMemory(to: UInt8.self)
+            if head.count < Self.keep { head.append(contentsOf: bytes.prefix(Self.keep - head.count)) }
+            if bytes.count >= Self.keep {
+                tail = Array(bytes.suffix(Self.keep))
+            } else {
+                tail.append(contentsOf: bytes)
+                if tail.count > Self.keep { tail.removeFirst(tail.count - Self.keep) }
             }
         }
 

@@ -1,0 +1,104 @@
+// manifest.json written byte for byte as JSONEncoder writes it (pretty, sorted keys), without building a JSON tree.
+
+/// Writes a `Manifest` as `JSONEncoder` with `.prettyPrinted, .sortedKeys, .withoutEscapingSlashes` does: two-space
+/// indents, `"key" : value`, keys in sorted order, an empty array as `[` + blank line + `]`, strings escaped as it
+/// escapes them (`\\"`, `\\\\`, `\\b \\f \\n \\r \\t`, other controls as `\\u00xx`, everything else as is).
+enum ManifestJSON {
+    static func encode(_ m: Manifest) -> [UInt8] {
+        var w = Writer()
+        w.bytes.reserveCapacity(4096 + m.inputs.files.count * 150 + m.files.count * 220 + m.outputs.count * 140)
+        w.open("{")
+        w.key("built_at", 1); w.string(m.builtAt); w.comma()
+        w.key("config", 1); w.object(1, [("path", .s(m.config.path)), ("sha256", .s(m.config.sha256))]); w.comma()
+        w.key("counts", 1)
+        w.object(1, [("errors", .i(m.counts.errors)), ("files_rejected", .i(m.counts.filesRejected)),
+                     ("rows_accepted", .i(m.counts.rowsAccepted)), ("rows_read", .i(m.counts.rowsRead)),
+                     ("rows_rejected", .i(m.counts.rowsRejected)), ("warnings", .i(m.counts.warnings))])
+        w.comma()
+        w.key("files", 1)
+        w.array(1, m.files) { w, f in
+            w.object(2, [("file", .s(f.file)), ("folder", .s(f.folder)), ("kind", .s(f.kind)),
+                         ("rows_accepted", .i(f.rowsAccepted)), ("rows_read", .i(f.rowsRead)),
+                         ("rows_rejected", .i(f.rowsRejected)), ("state", .s(f.state))])
+        }
+        w.comma()
+        w.key("inputs", 1)
+        w.open("{")
+        w.key("files", 2)
+        w.array(2, m.inputs.files) { w, f in w.object(3, [("bytes", .i(f.bytes)), ("path", .s(f.path)), ("sha256", .s(f.sha256))]) }
+        w.comma()
+        w.key("listing_sha256", 2); w.string(m.inputs.listingSHA256)
+        w.close("}", 1)
+        w.comma()
+        w.key("outputs", 1)
+        w.array(1, m.outputs) { w, o in w.object(2, [("bytes", .i(o.bytes)), ("name", .s(o.name)), ("sha256", .s(o.sha256))]) }
+        w.comma()
+        w.key("period", 1); w.string(m.period); w.comma()
+        w.key("tool", 1); w.object(1, [("name", .s(m.tool.name)), ("version", .s(m.tool.version))])
+        w.close("}", 0)
+        w.bytes.append(0x0A)
+        return w.bytes
+    }
+
+    enum Value { case s(String), i(Int) }
+
+    struct Writer {
+        var bytes: [UInt8] = []
+
+        mutating func indent(_ level: Int) { for _ in 0..<level { bytes.append(0x20); bytes.append(0x20) } }
+        mutating func open(_ bracket: StaticString) { bytes.append(bracket.utf8Start.pointee); bytes.append(0x0A) }
+        mutating func close(_ bracket: StaticString, _ level: Int) {
+            bytes.append(0x0A); indent(level); bytes.append(bracket.utf8Start.pointee)
+        }
+        mutating func comma() { bytes.append(0x2C); bytes.append(0x0A) }
+        /// `"name" : ` at `level`.
+        mutating func key(_ name: StaticString, _ level: Int) {
+            indent(level)
+            bytes.append(0x22)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            bytes.append(contentsOf: [0x22, 0x20, 0x3A, 0x20])
+        }
+        /// An object whose members are at `level + 1`, its closing brace at `level`; keys given in sorted order.
+        mutating func object(_ level: Int, _ members: [(StaticString, Value)]) {
+            open("{")
+            for (i, (name, value)) in members.enumerated() {
+                if i > 0 { comma() }
+                key(name, level + 1)
+                switch value {
+                case .s(let s): string(s)
+                case .i(let n): bytes.append(contentsOf: String(n).utf8)
+                }
+            }
+            close("}", level)
+        }
+        /// An array whose elements (each written by `element` at `level + 1`) are indented one level deeper.
+        mutating func array<T>(_ level: Int, _ items: [T], _ element: (inout Writer, T) -> Void) {
+            open("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { comma() }
+                indent(level + 1)
+                element(&self, item)
+            }
+            if items.isEmpty { bytes.append(0x0A); indent(level); bytes.append(0x5D) } else { close("]", level) }
+        }
+        mutating func string(_ s: String) {
+            bytes.append(0x22)
+            for b in s.utf8 {
+                switch b {
+                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
+                case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
+                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+                case 0..<0x20:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+                default: bytes.append(b)
+                }
+            }
+            bytes.append(0x22)
+        }
+    }
+}
