@@ -7,14 +7,16 @@ import Glibc
 /// How the process asks glibc's malloc for memory.
 public enum Allocator {
     /// The size from which glibc serves an allocation with its own mmap, returned to the system on free.
-    public static let mmapThreshold = 64 << 10
+    public static let mmapThreshold = 4 << 20
 
     /// Pins glibc's mmap threshold at `mmapThreshold`. By default glibc raises the threshold to the size of each
     /// large block freed (up to 32 MB), so after the first large arrays go, later ones (the report's lists,
     /// file buffers, libxlsxwriter's) come from the arenas and stay resident, scattered among small objects,
-    /// after they are freed: 113 MB peak RSS instead of 129 MB on the 2,000 × 12 town, at no measurable cost in
-    /// time. Call once at start, before other threads allocate. A threshold set in the environment
-    /// (`MALLOC_MMAP_THRESHOLD_`, `GLIBC_TUNABLES`) wins; a no-op where glibc is not the allocator.
+    /// after they are freed. On the 2,000 × 12 town (cold, side by side with main): 152 MB peak RSS by default,
+    /// 117–119 MB pinned at 4 MB at about the same time; lower thresholds save a few MB more (64 KB: 112 MB) but
+    /// cost up to 1.7 s of system time in mmap/munmap churn (README "Memory"). Call once at start, before other
+    /// threads allocate. A threshold set in the environment (`MALLOC_MMAP_THRESHOLD_`, `GLIBC_TUNABLES`) wins;
+    /// a no-op where glibc is not the allocator.
     public static func pinMmapThreshold() {
         #if canImport(Glibc)
         if getenv("MALLOC_MMAP_THRESHOLD_") != nil { return }
