@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "memory_parts.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,27 @@ static const char marker[] = "\x01safety-report-memory-parts:";
 
 typedef FILE *(*tmpfile_function)(char *);
 
+// libxlsxwriter checks none of its reads, writes or seeks on a temporary part, so a part that could not be kept
+// (memory, or the temporary folder full) would be zipped short — or, for a constant-memory sheet, as a sheet with
+// rows missing in the middle and its end intact. Every such failure is counted here, per thread: a workbook is
+// written start to finish on one thread, and `Workbook.close` asks for the count (`memory_parts_failures`).
+static __thread int failures;
+static __thread int first_errno;
+
+static void note_failure(void) {
+    if (failures++ == 0) first_errno = errno ? errno : EIO;
+}
+
+void memory_parts_reset(void) {
+    failures = 0;
+    first_errno = 0;
+}
+
+int memory_parts_failures(int *error) {
+    if (error) *error = first_errno;
+    return failures;
+}
+
 static tmpfile_function libxlsxwriters_tmpfile(void) {
     return (tmpfile_function)dlsym(RTLD_NEXT, "lxw_tmpfile");
 }
@@ -43,10 +65,21 @@ typedef struct {
 } memory_part;
 
 // Moves the part to a temporary file; 0 on success. Afterwards the buffer is gone and `spill` holds the bytes.
+static __thread int simulate_full_folder;
+
+void memory_parts_simulate_full_folder(int on) { simulate_full_folder = on; }
+
 static int spill_part(memory_part *part) {
+    if (simulate_full_folder) {
+        errno = ENOSPC;
+        return -1;
+    }
     tmpfile_function own = libxlsxwriters_tmpfile();
     FILE *file = own ? own(part->folder) : NULL;
     if (!file) return -1;
+    // Unbuffered: the stream over this part already buffers, and a failed write must fail here, not at a later
+    // flush whose error nobody sees.
+    setvbuf(file, NULL, _IONBF, 0);
     if ((part->size && fwrite(part->bytes, 1, part->size, file) != part->size)
         || fseeko(file, (off_t)part->position, SEEK_SET) != 0) {
         fclose(file);
@@ -63,7 +96,11 @@ static ssize_t part_read(void *cookie, char *buffer, size_t count) {
     memory_part *part = cookie;
     if (part->spill) {
         size_t n = fread(buffer, 1, count, part->spill);
-        return n == 0 && ferror(part->spill) ? -1 : (ssize_t)n;
+        if (n == 0 && ferror(part->spill)) {
+            note_failure();
+            return -1;
+        }
+        return (ssize_t)n;
     }
     if (part->position >= part->size) return 0;
     size_t n = part->size - part->position;
@@ -78,14 +115,24 @@ static ssize_t part_read(void *cookie, char *buffer, size_t count) {
 static ssize_t part_write(void *cookie, const char *buffer, size_t count) {
     memory_part *part = cookie;
     int over = count > MEMORY_PART_LIMIT || part->position > MEMORY_PART_LIMIT - count;
-    if (!part->spill && over && spill_part(part) != 0) return -1;
-    if (part->spill) return fwrite(buffer, 1, count, part->spill) == count ? (ssize_t)count : -1;
+    if (!part->spill && over && spill_part(part) != 0) {
+        note_failure();
+        return -1;
+    }
+    if (part->spill) {
+        if (fwrite(buffer, 1, count, part->spill) == count) return (ssize_t)count;
+        note_failure();
+        return -1;
+    }
     size_t end = part->position + count;
     if (end > part->capacity) {
         size_t capacity = part->capacity ? part->capacity : 16384;
         while (capacity < end) capacity *= 2;
         char *grown = realloc(part->bytes, capacity);
-        if (!grown) return -1;
+        if (!grown) {
+            note_failure();
+            return -1;
+        }
         part->bytes = grown;
         part->capacity = capacity;
     }
@@ -99,9 +146,11 @@ static ssize_t part_write(void *cookie, const char *buffer, size_t count) {
 static int part_seek(void *cookie, off64_t *offset, int whence) {
     memory_part *part = cookie;
     if (part->spill) {
-        if (fseeko(part->spill, (off_t)*offset, whence) != 0) return -1;
-        off_t at = ftello(part->spill);
-        if (at < 0) return -1;
+        off_t at = fseeko(part->spill, (off_t)*offset, whence) == 0 ? ftello(part->spill) : -1;
+        if (at < 0) {
+            note_failure();
+            return -1;
+        }
         *offset = (off64_t)at;
         return 0;
     }
@@ -112,7 +161,10 @@ static int part_seek(void *cookie, off64_t *offset, int whence) {
     case SEEK_END: base = (off64_t)part->size; break;
     default: return -1;
     }
-    if (*offset < -base) return -1;
+    if (*offset < -base) {
+        note_failure();
+        return -1;
+    }
     part->position = (size_t)(base + *offset);
     *offset = (off64_t)part->position;
     return 0;
@@ -121,6 +173,7 @@ static int part_seek(void *cookie, off64_t *offset, int whence) {
 static int part_close(void *cookie) {
     memory_part *part = cookie;
     int result = part->spill ? fclose(part->spill) : 0;
+    if (result != 0) note_failure();
     free(part->bytes);
     free(part->folder);
     free(part);
@@ -139,7 +192,9 @@ FILE *lxw_tmpfile(char *tmpdir) {
         }
         if (part) free(part->folder);
         free(part);
-        // No memory for a stream: a temporary file in the folder after the marker, as without it.
+        // No memory for a stream: counted as a failure, so the workbook is written again or the run fails.
+        note_failure();
+        return NULL;
     }
     tmpfile_function own = libxlsxwriters_tmpfile();
     return own ? own(tmpdir) : NULL;
@@ -165,5 +220,14 @@ int memory_parts_active(void) {
 char *memory_parts_tmpdir(const char *folder) { return folder ? strdup(folder) : NULL; }
 
 int memory_parts_active(void) { return 0; }
+
+void memory_parts_reset(void) {}
+
+void memory_parts_simulate_full_folder(int on) { (void)on; }
+
+int memory_parts_failures(int *error) {
+    if (error) *error = 0;
+    return 0;
+}
 
 #endif

@@ -78,6 +78,8 @@ public final class Workbook {
 
     /// Sheets added from now on default to this mode (see `addWorksheet(_:constantMemory:)`).
     public let constantMemory: Bool
+    /// Whether libxlsxwriter's temporary parts go through `CMemoryParts`, which counts their failed writes.
+    private var partsChecked = false
 
     /// Creates the workbook at `path` (written on close). `tmpdir`: where libxlsxwriter keeps its temporary
     /// files (nil: the system default). `constantMemory`: libxlsxwriter's `constant_memory` mode for every
@@ -98,6 +100,8 @@ public final class Workbook {
         if partsInMemory && Self.memoryPartsAvailable {
             self.tmpdir = memory_parts_tmpdir(tmpdir)
             options.tmpdir = self.tmpdir
+            partsChecked = true
+            memory_parts_reset()
         } else if let tmpdir {
             self.tmpdir = strdup(tmpdir)
             options.tmpdir = self.tmpdir
@@ -117,6 +121,10 @@ public final class Workbook {
     /// True when `partsInMemory` takes effect: libxlsxwriter's calls for a temporary file reach this process's
     /// own `lxw_tmpfile` (the executable exports it). Otherwise every part goes to a temporary file, as always.
     public static var memoryPartsAvailable: Bool { memory_parts_active() != 0 }
+
+    /// For tests: while `on`, a temporary part of this thread's workbooks that outgrows memory cannot move to a file
+    /// (ENOSPC), as in a full temporary folder.
+    public static func simulateFullTemporaryFolder(_ on: Bool) { memory_parts_simulate_full_folder(on ? 1 : 0) }
 
     private func live(_ op: String) throws -> UnsafeMutablePointer<lxw_workbook> {
         guard let handle else { throw XlsxError(operation: op, message: "工作簿已关闭") }
@@ -196,6 +204,13 @@ public final class Workbook {
         let err = workbook_close(wb)
         free(tmpdir); tmpdir = nil
         try check(err, "workbook_close", cell: path)
+        // libxlsxwriter ignores a failed write to a temporary part (a full temporary folder): it would zip the
+        // part short, or a constant-memory sheet with rows missing and its end intact. With parts in memory
+        // every such failure is counted (on this thread: a workbook is written on one thread), so none passes.
+        var error: Int32 = 0
+        if partsChecked && memory_parts_failures(&error) > 0 {
+            throw XlsxError(operation: "workbook_close", message: "a temporary part could not be written (\(String(cString: strerror(error)))): the workbook would miss data; is the temporary folder full?", cell: path)
+        }
     }
 }
 

@@ -128,7 +128,8 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
             return String(t)
         }
         let han = ["耀", "帀", "〇", "、", "\u{3001}", "﻿x", "¢", "Ā", "\u{00A0}\u{0301}", "\u{3000}\u{0301}", "a\u{3000}\u{0301}"]
-        for cell in trickyCells + han + han.map { "\u{3000}" + $0 } + han.map { $0 + " " } + han.map { "村" + $0 } {
+        let cells = trickyCells + han + han.map { "\u{3000}" + $0 } + han.map { $0 + " " } + han.map { "村" + $0 }
+        for cell in cells {
             #expect(cell.trimmedCell == walk(cell), "cell \(cell.debugDescription)")
         }
     }

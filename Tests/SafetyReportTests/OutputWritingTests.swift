@@ -99,6 +99,30 @@ import XlsxWriter
         #expect(try IssueListTests.entries(tmp).isEmpty)
     }
 
+    /// libxlsxwriter ignores a failed write to a temporary part: a part over 1 MB that could not move to a file (a
+    /// full tmpfs) once gave a sheet with its rows missing and its end intact, and exit 0 (found by review, with
+    /// /dev/shm filled during a run). The failure is counted and `close` throws, naming the cause; the next
+    /// workbook on the thread starts with a clean count and is whole.
+    @Test func aPartThatCannotMoveToAFileFailsTheWorkbook() throws {
+        let tmp = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let bad = tmp.appendingPathComponent("bad.xlsx").path
+        Workbook.simulateFullTemporaryFolder(true)
+        defer { Workbook.simulateFullTemporaryFolder(false) }
+        do {
+            try Self.writeLongWorkbook(bad, tmpdir: tmp.path, inMemory: true)
+            Issue.record("a workbook with a part that could not be kept was closed without an error")
+        } catch let error as XlsxError {
+            #expect(error.operation == "workbook_close")
+            #expect(error.message.contains("could not be written") && error.message.contains("No space left on device"))
+        }
+        Workbook.simulateFullTemporaryFolder(false)
+        let good = tmp.appendingPathComponent("good.xlsx").path
+        try Self.writeLongWorkbook(good, tmpdir: tmp.path, inMemory: true)
+        try WrittenWorkbookCheck.verify(path: good)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: good)).count > 100_000)
+    }
+
     /// A workbook whose one sheet is a constant-memory table of about 3 MB of XML.
     static func writeLongWorkbook(_ path: String, tmpdir: String, inMemory: Bool) throws {
         let wb = try Workbook(path: path, tmpdir: tmpdir, constantMemory: true, partsInMemory: inMemory)

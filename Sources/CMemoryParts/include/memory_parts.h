@@ -12,4 +12,16 @@ char *memory_parts_tmpdir(const char *folder);
 /// calls through its PLT reach it); 0 when libxlsxwriter would see the marker as a folder name.
 int memory_parts_active(void);
 
+/// Forgets the failures counted on this thread: call before writing a workbook whose parts are in memory.
+void memory_parts_reset(void);
+
+/// How many reads, writes, seeks or closes of this thread's in-memory parts (or of the files they moved to)
+/// failed since `memory_parts_reset`; `*error` (when not NULL) gets the first failure's errno. libxlsxwriter
+/// ignores these failures, so a workbook written with any is missing data.
+int memory_parts_failures(int *error);
+
+/// For tests: while `on`, a part of this thread that outgrows memory fails to move to a file (ENOSPC), as in a
+/// full temporary folder, which a test cannot otherwise make without mounting one.
+void memory_parts_simulate_full_folder(int on);
+
 #endif

@@ -206,7 +206,9 @@ public enum ReportRun {
                             return try checkAndDescribe(path, name: name)
                         }
                         if i == 0 {
-                            try TownWorkbook.write(report, changes: changes, to: path)
+                            // Parts in memory (those over 1 MB in the default temporary folder) so that a failed
+                            // write to them is seen: libxlsxwriter ignores it (see `Workbook.close`).
+                            try TownWorkbook.write(report, changes: changes, to: path, partsInMemory: inMemory)
                             return try readBack()
                         }
                         let village = villages[i - firstVillage]
@@ -216,8 +218,9 @@ public enum ReportRun {
                             return try readBack()
                         } catch where villageTmp != nil || inMemory {
                             // Memory ran short, or the tmpfs filled up or went away: the default temp folder, as
-                            // without them.
-                            try VillageWorkbook.write(report, village: village, shared: shared, to: path)
+                            // without them (parts still in memory when they can be, so a failed write is seen).
+                            try VillageWorkbook.write(report, village: village, shared: shared, to: path,
+                                                      partsInMemory: inMemory)
                             return try readBack()
                         }
                     }

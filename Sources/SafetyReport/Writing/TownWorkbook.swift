@@ -21,12 +21,15 @@ public enum TownWorkbook {
 
     /// Writes the workbook to `path` (replacing any file there). The same report gives the same bytes.
     /// `changes`, when a rebuild changed figures of the report it replaces, adds a 更正记录 sheet.
-    public static func write(_ report: MonthReport, changes: [FigureChange] = [], to path: String) throws {
+    /// `partsInMemory`: libxlsxwriter's temporary parts under 1 MB kept in memory, larger ones in the default
+    /// temporary folder, and a failed write to any of them an error (see `Workbook.init`, `Workbook.close`).
+    public static func write(_ report: MonthReport, changes: [FigureChange] = [], to path: String,
+                             partsInMemory: Bool = false) throws {
         // Constant-memory sheets: a table of a million trainings costs one row of libxlsxwriter's memory, not
         // every cell (each sheet writes its rows strictly top down; the wrapper throws otherwise). 图表数据 stays
         // in normal mode: the overview's charts cache their values from its cells, which libxlsxwriter can only
         // read from a sheet still held in memory (it is a few dozen rows).
-        let wb = try Workbook(path: path, constantMemory: true)
+        let wb = try Workbook(path: path, constantMemory: true, partsInMemory: partsInMemory)
         let cfg = report.config
         let title = cfg.report.fill(cfg.report.title, town: cfg.town, period: report.period)
         try wb.setProperties(DocumentProperties(
