@@ -4,6 +4,28 @@ import Testing
 @testable import SafetyReport
 
 @Suite struct InputScannerTests {
+    /// Two files for one dataset, names differing only by case, the first in listing order unreadable (here a
+    /// folder, which root cannot read as a file either): the readable one is read and the other is the duplicate.
+    /// It used to be the other way round: the readable file was dropped as a duplicate "of the file already read".
+    @Test func aReadableFileIsNotDroppedForAnUnreadableOneOfTheSameName() throws {
+        let town = try TownFixture()
+        try FileManager.default.createDirectory(at: town.root.appendingPathComponent("inputs/2026-10/V1/Inspections.csv"),
+                                                withIntermediateDirectories: true)
+        try town.write("inputs/2026-10/V1/inspections.csv", "检查日期\n")
+        try town.write("inputs/2026-10/V1/TRAININGS.CSV", "活动日期\n")     // readable first: kept, as before
+        try FileManager.default.createDirectory(at: town.root.appendingPathComponent("inputs/2026-10/V1/trainings.csv"),
+                                                withIntermediateDirectories: true)
+        let v1 = try #require(InputScanner(config: try town.config).scan(Period("2026-10")!).folders["V1"])
+        #expect(v1.files[.inspections]?.name == "inspections.csv")
+        #expect(v1.files[.inspections]?.stamp != nil)
+        #expect(v1.unreadable[.inspections] == nil)
+        #expect(v1.files[.trainings]?.name == "TRAININGS.CSV")
+        #expect(v1.unreadable.isEmpty)
+        #expect(v1.issues.map(\.rule) == ["file.duplicate", "file.duplicate"])
+        #expect(v1.issues.map(\.file).sorted() == ["Inspections.csv", "trainings.csv"])
+        #expect(v1.issues.allSatisfy { $0.severity == .warning })
+    }
+
     @Test func everyEntryIsReadOrReportedNeverSkipped() throws {
         let town = try TownFixture()
         try town.write("inputs/2026-10/V1/Hazards.CSV", "隐患编号\n")

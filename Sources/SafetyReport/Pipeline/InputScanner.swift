@@ -256,7 +256,16 @@ public struct InputScanner: Sendable {
                 Self.markConflict(&folder, kind, period: period, names: [other, name])
                 continue
             }
-            if folder.files[kind] != nil || folder.unreadable[kind] != nil {
+            if folder.files[kind] == nil, let first = folder.unreadable[kind], first.rule == "file.unreadable",
+               case .file = classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
+                // An unreadable file and a readable one whose names differ only by case: the readable one is read
+                // (it used to be dropped as a duplicate of "the file already read", which was the unreadable one),
+                // and the unreadable one is reported as the duplicate. Below, this entry is recorded as usual.
+                folder.unreadable[kind] = nil
+                folder.issues.append(issue(period, folder: code, file: first.file, rule: "file.duplicate",
+                    message: "「\(first.file)」无法读取，且与「\(name)」重复（文件名仅大小写不同），已读取「\(name)」。请删除多余的一份。",
+                    severity: .warning))
+            } else if folder.files[kind] != nil || folder.unreadable[kind] != nil {
                 folder.issues.append(issue(period, folder: code, file: name, rule: "file.duplicate",
                     message: "「\(name)」与已读取的\(kind.fileName)重复（文件名仅大小写不同），未读取。请删除多余的一份。", severity: .warning))
                 continue
