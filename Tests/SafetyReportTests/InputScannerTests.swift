@@ -24,6 +24,16 @@ import Testing
         #expect(v1.issues.map(\.rule) == ["file.duplicate", "file.duplicate"])
         #expect(v1.issues.map(\.file).sorted() == ["Inspections.csv", "trainings.csv"])
         #expect(v1.issues.allSatisfy { $0.severity == .warning })
+
+        // The other format is not "the same name but for case": an unreadable Hazards.csv and a readable
+        // hazards.xlsx are decided as before this change (the second is not read), not called a case duplicate.
+        try FileManager.default.createDirectory(at: town.root.appendingPathComponent("inputs/2026-10/V1/Hazards.csv"),
+                                                withIntermediateDirectories: true)
+        try town.write("inputs/2026-10/V1/hazards.xlsx", "x")
+        let again = try #require(InputScanner(config: try town.config).scan(Period("2026-10")!).folders["V1"])
+        #expect(again.files[.hazards] == nil)
+        #expect(again.unreadable[.hazards]?.file == "Hazards.csv")
+        #expect(!again.issues.contains { $0.message.contains("仅大小写不同") && $0.file == "Hazards.csv" })
     }
 
     @Test func everyEntryIsReadOrReportedNeverSkipped() throws {

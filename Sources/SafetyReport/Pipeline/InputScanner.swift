@@ -257,6 +257,7 @@ public struct InputScanner: Sendable {
                 continue
             }
             if folder.files[kind] == nil, let first = folder.unreadable[kind], first.rule == "file.unreadable",
+               first.file.lowercased() == name.lowercased(),  // the same name but for case, not the other format
                case .file = classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
                 // An unreadable file and a readable one whose names differ only by case: the readable one is read
                 // (it used to be dropped as a duplicate of "the file already read", which was the unreadable one),
