@@ -21,6 +21,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 // A tmpdir starting with this (the real folder follows it) asks for parts in memory. It starts with a control
 // character so that no real folder name can be mistaken for it.
@@ -208,6 +209,16 @@ char *memory_parts_tmpdir(const char *folder) {
     if (length) memcpy(text + marked, folder, length);
     text[marked + length] = 0;
     return text;
+}
+
+// libxlsxwriter writes a workbook's creation time (docProps/core.xml) through gmtime(3), whose result lives in
+// one static buffer per process: two workbooks closed at once on two threads with different times could each
+// read the other's (seen as a flaky test: parallel tests write workbooks of different periods). One buffer per
+// thread, as gmtime_r with the caller's own, is what libxlsxwriter needs; glibc's gmtime is otherwise the same.
+// Interposed like lxw_tmpfile (the executable's definition wins for every caller in the process).
+struct tm *gmtime(const time_t *timer) {
+    static __thread struct tm result;
+    return gmtime_r(timer, &result);
 }
 
 int memory_parts_active(void) {

@@ -123,6 +123,25 @@ import XlsxWriter
         #expect(try Data(contentsOf: URL(fileURLWithPath: good)).count > 100_000)
     }
 
+    /// libxlsxwriter formats a workbook's creation time with gmtime(3), whose result glibc keeps in one buffer per
+    /// process: workbooks of two periods closed at once on two threads could swap their times (a flaky
+    /// FastPathTests byte comparison, docProps/core.xml). gmtime now answers from a buffer per thread; two threads
+    /// calling it with different times each read their own.
+    @Test func gmtimeAnswersEachThreadWithItsOwnTime() {
+        let mismatches = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            var t: time_t = k == 0 ? 86_400 * 365 : 86_400 * 365 * 40  // 1971 and 2009
+            let year: Int32 = k == 0 ? 71 : 109
+            for _ in 0..<200_000 {
+                guard let tm = gmtime(&t) else { mismatches.withLock { $0 += 1 }; continue }
+                let y = tm.pointee.tm_year
+                sched_yield()
+                if tm.pointee.tm_year != year || y != year { mismatches.withLock { $0 += 1 } }
+            }
+        }
+        #expect(mismatches.withLock { $0 } == 0)
+    }
+
     /// A workbook whose one sheet is a constant-memory table of about 3 MB of XML.
     static func writeLongWorkbook(_ path: String, tmpdir: String, inMemory: Bool) throws {
         let wb = try Workbook(path: path, tmpdir: tmpdir, constantMemory: true, partsInMemory: inMemory)

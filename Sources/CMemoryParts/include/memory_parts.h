@@ -24,4 +24,7 @@ int memory_parts_failures(int *error);
 /// full temporary folder, which a test cannot otherwise make without mounting one.
 void memory_parts_simulate_full_folder(int on);
 
+/// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
+/// formats each workbook's creation time through it, on whichever thread closes the workbook.
+
 #endif
