@@ -170,7 +170,8 @@ public enum ReportRun {
         let villages = report.villages
         let shared = VillageWorkbook.Shared(report)
         let villageTmp = WorkbookTempFolder.forVillageWorkbooks()
-        // A village workbook's parts are a few KB each: kept in memory, they cost no temporary file at all.
+        // Parts in memory: a village workbook's are a few KB each and cost no temporary file at all; and a failed
+        // write to any part (libxlsxwriter ignores it) fails the workbook (see `Workbook.close`).
         let inMemory = VillageWorkbook.partsInMemoryAvailable
         let stagingPath = staging.path
         let firstVillage = 2
@@ -216,9 +217,10 @@ public enum ReportRun {
                             try VillageWorkbook.write(report, village: village, shared: shared, to: path, tmpdir: villageTmp,
                                                       partsInMemory: inMemory)
                             return try readBack()
-                        } catch where villageTmp != nil || inMemory {
-                            // Memory ran short, or the tmpfs filled up or went away: the default temp folder, as
-                            // without them (parts still in memory when they can be, so a failed write is seen).
+                        } catch where villageTmp != nil {
+                            // The tmpfs filled up or went away: the default temp folder, as without it (parts still
+                            // in memory when they can be, so a failed write is seen). Without a tmpfs the second
+                            // try would be the first again, so there is none.
                             try VillageWorkbook.write(report, village: village, shared: shared, to: path,
                                                       partsInMemory: inMemory)
                             return try readBack()
