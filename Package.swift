@@ -23,12 +23,14 @@ let package = Package(
         ),
         // libxlsxwriter's temporary parts kept in memory for small workbooks (defines lxw_tmpfile; see its file).
         .target(name: "CMemoryParts"),
+        // SHA-256 blocks through the CPU's SHA instructions, checked with CPUID (the Swift code falls back).
+        .target(name: "CSHA256"),
         // The one small Swift wrapper that keeps libxlsxwriter's C types out of the rest.
         .target(name: "XlsxWriter", dependencies: ["CXlsxWriter", "CMemoryParts"]),
         // All of the pipeline: reading → validation → computation → writing.
         // ZIPFoundation: reading .xlsx submissions (unzip; the XML goes through Foundation's XMLParser).
         .target(name: "SafetyReport", dependencies: [
-            "XlsxWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "XlsxWriter", "CSHA256", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // The thin command-line shell.
         .executableTarget(

@@ -15,6 +15,11 @@ import Testing
     ])
     func nistVectors(message: String, digest: String) {
         #expect(SHA256.hexDigest(of: Array(message.utf8)) == digest)
+        for portable in [true, false] {
+            var h = SHA256(portable: portable)
+            h.update(Array(message.utf8))
+            #expect(h.hexDigest() == digest, "portable: \(portable)")
+        }
     }
 
     @Test func oneMillionA() {
@@ -74,5 +79,67 @@ import Testing
 
     @Test func hexIsLowercaseTwoDigitsPerByte() {
         #expect(SHA256.lowercaseHex([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
+        #expect(SHA256.lowercaseHex(Array(0...255)) == (0...255).map { String(format: "%02x", $0) }.joined())
+    }
+
+    /// The SHA-NI path (CSHA256) and the portable Swift loop agree on every length up to 17 blocks, on
+    /// long messages, and when the message comes in random pieces. On a CPU without SHA-NI both are the
+    /// Swift loop and the test only checks that the portable path stays selectable.
+    @Test func hardwareAndPortableGiveTheSameDigests() {
+        var rng = SplitMix(seed: 0x5a17)
+        let message = (0..<70_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        func digest(_ m: ArraySlice<UInt8>, portable: Bool, pieces: Bool) -> [UInt8] {
+            var h = SHA256(portable: portable)
+            if pieces {
+                var i = m.startIndex
+                while i < m.endIndex {
+                    let end = min(m.endIndex, i + Int(rng.next() % 150))
+                    h.update(Array(m[i..<end]))
+                    i = end
+                }
+            } else {
+                h.update(Array(m))
+            }
+            return h.finalize()
+        }
+        for n in Array(0...1_100) + [4_095, 4_096, 4_097, 65_535, 65_536, 70_000] {
+            let m = message[0..<n]
+            let portable = digest(m, portable: true, pieces: false)
+            #expect(digest(m, portable: false, pieces: false) == portable, "length \(n)")
+            if n % 37 == 0 || n > 1_100 {
+                #expect(digest(m, portable: false, pieces: true) == portable, "length \(n), in pieces")
+                #expect(digest(m, portable: true, pieces: true) == portable, "length \(n), portable in pieces")
+            }
+        }
+        #expect(SHA256.hexDigest(of: Array(message[0..<1_000])) == SHA256.lowercaseHex(digest(message[0..<1_000], portable: true, pieces: false)))
+    }
+
+    /// CPUID and the kernel agree: where /proc/cpuinfo lists `sha_ni`, the accelerated path is taken.
+    @Test func hardwarePathIsTakenWhereTheCPUHasIt() throws {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return }
+        let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
+        #expect(SHA256.hardwareAvailable == (flags.contains("sha_ni") && flags.contains("sse4_1") && flags.contains("ssse3")))
+    }
+
+    @Test func oneMillionAOnBothPaths() {
+        for portable in [true, false] {
+            var h = SHA256(portable: portable)
+            let chunk = [UInt8](repeating: 0x61, count: 1_000)
+            for _ in 0..<1_000 { h.update(chunk) }
+            #expect(h.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "portable: \(portable)")
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for the random messages above.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
     }
 }

@@ -1,38 +1,61 @@
 // SHA-256 (FIPS 180-4) for the manifest's config and input hashes, kept in-tree so a debug build need not compile BoringSSL.
 
+import CSHA256
 import Foundation
 
 /// A streaming SHA-256: `update` with any number of chunks, then `finalize`.
 ///
 /// Not constant-time and not meant for secrets; it fingerprints files so the tool can tell
 /// when a period's inputs or the config changed since its report was built.
+///
+/// Whole blocks go to the CPU's SHA instructions (CSHA256) when CPUID says it has them: the portable
+/// loop below ran at ~300 MB/s, a tenth of `check`'s CPU on a big file and half of a 150 MB/s budget.
+/// Both give the same digests (`SHA256Tests`); the portable loop serves every other CPU.
 public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
-    /// Bytes not yet forming a whole 64-byte block.
-    private var pending: [UInt8] = []
+    /// Bytes not yet forming a whole 64-byte block, kept inline: an array here was a heap allocation for
+    /// every small file hashed (the town's files average 620 bytes).
+    private var pending: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var pendingCount = 0
     /// Message length so far, in bytes.
     private var length: UInt64 = 0
+    /// Whole blocks through the SHA instructions.
+    private let accelerated: Bool
 
-    public init() {}
+    /// True when this CPU has the SHA extensions the accelerated path needs (asked once).
+    static let hardwareAvailable: Bool = csha256_ni_available() != 0
+
+    public init() { accelerated = Self.hardwareAvailable }
+
+    /// `portable: true` always uses the Swift loop, so tests can compare it with the hardware path.
+    init(portable: Bool) { accelerated = !portable && Self.hardwareAvailable }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         length &+= UInt64(bytes.count)
         var start = 0
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, bytes.count)
-            pending.append(contentsOf: bytes[0..<take])
+        if pendingCount > 0 {
+            let take = min(64 - pendingCount, bytes.count)
+            let at = pendingCount
+            withUnsafeMutableBytes(of: &pending) { $0.baseAddress!.advanced(by: at).copyMemory(from: base, byteCount: take) }
+            pendingCount += take
             start = take
-            if pending.count < 64 { return }
-            pending.withUnsafeBytes { compress($0) }
-            pending.removeAll(keepingCapacity: true)
+            if pendingCount < 64 { return }
+            var block = pending
+            withUnsafeBytes(of: &block) { compress($0) }
+            pendingCount = 0
         }
         let whole = (bytes.count - start) / 64 * 64
         if whole > 0 {
-            compress(UnsafeRawBufferPointer(rebasing: bytes[start..<start + whole]))
+            compress(UnsafeRawBufferPointer(start: base + start, count: whole))
             start += whole
         }
-        pending.append(contentsOf: bytes[start...])
+        let rest = bytes.count - start
+        if rest > 0 {
+            withUnsafeMutableBytes(of: &pending) { $0.baseAddress!.copyMemory(from: base + start, byteCount: rest) }
+            pendingCount = rest
+        }
     }
 
     public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
@@ -44,16 +67,22 @@ public struct SHA256: Sendable {
         var copy = self
         let bitLength = length &* 8
         // Padding: 0x80, zeros up to 56 mod 64, then the length in bits, big-endian.
-        var tail = [UInt8](repeating: 0, count: (pending.count < 56 ? 64 : 128) - pending.count)
-        tail[0] = 0x80
-        for i in 0..<8 { tail[tail.count - 8 + i] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * i)) }
-        copy.update(tail)
-        let s = copy.state
-        var out = [UInt8](repeating: 0, count: 32)
-        for (i, word) in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7].enumerated() {
-            for j in 0..<4 { out[i * 4 + j] = UInt8(truncatingIfNeeded: word >> (24 - 8 * j)) }
+        let count = (pendingCount < 56 ? 64 : 128) - pendingCount
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+            tail.initialize(repeating: 0)
+            tail[0] = 0x80
+            for i in 0..<8 { tail[count - 8 + i] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * i)) }
+            copy.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: tail[0..<count])))
         }
-        return out
+        return withUnsafeBytes(of: copy.state) { words in
+            [UInt8](unsafeUninitializedCapacity: 32) { out, n in
+                for i in 0..<8 {
+                    let word = words.load(fromByteOffset: i * 4, as: UInt32.self)
+                    for j in 0..<4 { out[i * 4 + j] = UInt8(truncatingIfNeeded: word >> (24 - 8 * j)) }
+                }
+                n = 32
+            }
+        }
     }
 
     /// The digest as 64 lowercase hex digits.
@@ -79,12 +108,16 @@ public struct SHA256: Sendable {
     }
 
     static func lowercaseHex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0f)]) }
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = hexDigit(b >> 4)
+                out[2 * i + 1] = hexDigit(b & 0x0f)
+            }
+            return bytes.count * 2
+        }
     }
+
+    @inline(__always) private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -103,6 +136,13 @@ public struct SHA256: Sendable {
     private mutating func compress(_ blocks: UnsafeRawBufferPointer) {
         precondition(blocks.count % 64 == 0)
         guard let base = blocks.baseAddress else { return }
+        if accelerated {
+            withUnsafeMutableBytes(of: &state) { s in
+                csha256_compress_ni(s.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                    base.assumingMemoryBound(to: UInt8.self), blocks.count / 64)
+            }
+            return
+        }
         var (h0, h1, h2, h3, h4, h5, h6, h7) = state
         Self.k.withUnsafeBufferPointer { kp in
             let k = kp.baseAddress!
