@@ -135,7 +135,17 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
     }
 
     @Test func blankCellsAsTheStringSeesThem() {
-        for cell in trickyCells {
+        // Every string of up to four pieces over the cell spaces, CR LF, and scalars that join or follow them
+        // (a combining mark, ZWJ, a prepend mark, a variation selector), plus the tricky cells.
+        let pieces = [" ", "\t", "\r", "\n", "\r\n", "\u{3000}", "\u{FEFF}", "\u{00A0}", "\u{0301}", "\u{200D}",
+                      "\u{0600}", "\u{FE0F}", "a", "村"]
+        var combos = [""]
+        var last = [""]
+        for _ in 0..<4 {
+            last = last.flatMap { prefix in pieces.map { prefix + $0 } }
+            combos += last
+        }
+        for cell in trickyCells + combos {
             let bytes = Array(cell.utf8)
             let blank = bytes.withUnsafeBufferPointer { RecordBytes.isBlankCell($0) }
             #expect(blank == cell.trimmedCell.isEmpty, "cell \(cell.debugDescription)")

@@ -268,6 +268,8 @@ struct LeadingBOMDropper {
     /// Passes on the text after the leading BOMs; bytes that might still be one are held back.
     mutating func feed(_ buf: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         if done { body(buf); return }
+        // Nearly every text starts with no BOM: it goes on whole (the parser and the detector take any split).
+        if pending.isEmpty, let first = buf.first, first != Self.bom[0] { done = true; body(buf); return }
         var i = 0
         while i < buf.count {
             pending.append(buf[i]); i += 1

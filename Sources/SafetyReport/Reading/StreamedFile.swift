@@ -423,9 +423,13 @@ struct Surveyor {
         if kept != nil {
             if keepAll || size <= limits.pieceBytes { kept!.append(contentsOf: piece) } else { kept = nil }
         }
-        if mode == nil {
+        if mode == nil && head.isEmpty && piece.count >= 8 {
+            // The first piece holds the signatures: decided from it, not from a copy (one per small file).
+            decideMode(piece)
+            check(piece)
+        } else if mode == nil {
             head.append(contentsOf: piece)
-            if head.count >= 8 { decideMode(); let h = head; head = []; h.withUnsafeBufferPointer { check($0) } }
+            if head.count >= 8 { let h = head; head = []; h.withUnsafeBufferPointer { decideMode($0); check($0) } }
         } else {
             check(piece)
         }
@@ -440,7 +444,7 @@ struct Surveyor {
     }
     private static func since(_ clock: inout Double) -> Double { let t = now(); defer { clock = t }; return t - clock }
 
-    private mutating func decideMode() {
+    private mutating func decideMode(_ head: UnsafeBufferPointer<UInt8>) {
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { mode = .signature(.workbookNamedCSV) }
         else if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { mode = .signature(.spreadsheetFile) }
         else if head.starts(with: [0xFF, 0xFE]) { mode = .utf16(.utf16LE) }
@@ -486,6 +490,13 @@ struct Surveyor {
 
     /// Counts line feeds, carriage returns and CR LF pairs (a pair may fall across pieces).
     private mutating func countBreaks(_ text: UnsafeBufferPointer<UInt8>) {
+        guard let base = text.baseAddress, !text.isEmpty else { return }
+        // Most files have LF endings or no CR at all: count the LFs eight bytes at a time, and take the
+        // byte loop below only when the piece holds a CR or one ended the last piece (a pair across pieces).
+        if !lastWasCR, memchr(base, 0x0D, text.count) == nil {
+            lineFeeds += Self.countLineFeeds(base, text.count)
+            return
+        }
         var lf = 0, cr = 0, pairs = 0
         var previousCR = lastWasCR
         for b in text {
@@ -497,6 +508,21 @@ struct Surveyor {
         lineFeeds += lf; carriageReturns += cr; crlfPairs += pairs
     }
 
+    /// The LF bytes in `p[0..<n]`: a word's byte is LF exactly when `x = word ^ 0x0A…` has a zero byte there,
+    /// and `~(((x & 0x7F…) + 0x7F…) | x) & 0x80…` sets the high bit of exactly those bytes (no carry between bytes).
+    static func countLineFeeds(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        let raw = UnsafeRawPointer(p)
+        var count = 0, i = 0
+        while i + 8 <= n {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let high = ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080
+            count &+= high.nonzeroBitCount
+            i += 8
+        }
+        while i < n { if p[i] == 0x0A { count += 1 }; i += 1 }
+        return count
+    }
+
     private mutating func checkUTF16Text(_ text: UnsafeBufferPointer<UInt8>) {
         if !hasNUL, memchr(text.baseAddress!, 0, text.count) != nil { hasNUL = true }
         countBreaks(text)
@@ -504,7 +530,7 @@ struct Surveyor {
     }
 
     mutating func finish() -> CSVStream.Survey {
-        if mode == nil { decideMode(); let h = head; head = []; h.withUnsafeBufferPointer { check($0) } }
+        if mode == nil { let h = head; head = []; h.withUnsafeBufferPointer { decideMode($0); check($0) } }
         utf8.finish()
         if case .bytes = mode, invalidLine == nil, utf8.firstInvalid != nil {
             // A sequence still open at the end: every line feed came before it.

@@ -7,7 +7,7 @@ struct RowCells {
     let record: RecordBytes
     /// What every row of a file shares, made once per file: copying a ValidationContext (the whole
     /// config) and a ColumnMapping into each row's cells was a fifth of validation's time.
-    final class Frame: Sendable {
+    final class Frame: @unchecked Sendable {
         let mapping: ColumnMapping
         let schema: FileSchema
         let context: ValidationContext
@@ -17,9 +17,12 @@ struct RowCells {
         /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes. Their
         /// UTF-8 lengths first: two Strings that differ compare slowly, and most keys differ in length.
         let columns: [(key: String, length: Int, index: Int)]
-        /// The keys' representations (a String's two words): callers pass the same literals the schema holds,
-        /// and equal words are the same String, so a hit costs two integer compares.
-        let keyWords: [(words: (UInt64, UInt64), index: Int)]
+        /// The keys' representations (a String's two words), mapped columns first, then the schema's columns
+        /// the header lacks (index -1): callers pass the same literals the schema holds, and equal words are
+        /// the same String, so a hit — also on an absent column, which used to miss here and compare every
+        /// key as a String — costs two integer compares. A plain buffer, immutable after init (hence
+        /// `@unchecked Sendable`): reading an array property retained and released it for every cell.
+        private let keyWords: UnsafeMutableBufferPointer<(w0: UInt64, w1: UInt64, index: Int)>
         /// A village's group codes (none for the town), checked for every row without copying the Village;
         /// a list, not a Set: a village has a handful, and hashing them cost more than the search for every small file.
         let groupCodes: [String]
@@ -31,12 +34,20 @@ struct RowCells {
             self.byteLevel = byteLevel
             period = context.period; folder = context.folder; submitter = context.submitter
             columns = mapping.index.map { (key: $0.key, length: $0.key.utf8.count, index: $0.value) }
-            keyWords = columns.map { (words: unsafeBitCast($0.key, to: (UInt64, UInt64).self), index: $0.index) }
+            let mapped = columns
+            let absent = schema.columns.filter { c in !mapped.contains { $0.key == c.key } }.map { (key: $0.key, index: -1) }
+            let entries = columns.map { (key: $0.key, index: $0.index) } + absent
+            keyWords = .allocate(capacity: entries.count)
+            for (i, e) in entries.enumerated() {
+                let words = unsafeBitCast(e.key, to: (UInt64, UInt64).self)
+                keyWords[i] = (w0: words.0, w1: words.1, index: e.index)
+            }
             groupCodes = if case .village(let v) = context.submitter { v.groups.map(\.code) } else { [] }
         }
+        deinit { keyWords.deallocate() }
         func index(_ key: String) -> Int? {
             let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
-            for c in keyWords where c.words == words { return c.index }
+            for c in keyWords where c.w0 == words.0 && c.w1 == words.1 { return c.index < 0 ? nil : c.index }
             let length = key.utf8.count
             for c in columns where c.length == length && c.key == key { return c.index }
             return nil
@@ -79,11 +90,12 @@ struct RowCells {
     func asciiFolded(_ key: String) -> UnsafeBufferPointer<UInt8>? {
         guard frame.byteLevel else { return nil }
         let b = bytes(key)
-        for c in b where c >= 0x80 || c == 0x0D || c == 0x0A { return nil }
+        guard let p = b.baseAddress else { return b }
         var start = 0, end = b.count
-        while start < end, b[start] == 0x20 || b[start] == 0x09 { start += 1 }
-        while end > start, b[end - 1] == 0x20 || b[end - 1] == 0x09 { end -= 1 }
-        return UnsafeBufferPointer(rebasing: b[start..<end])
+        for i in 0..<end { let c = p[i]; if c >= 0x80 || c == 0x0D || c == 0x0A { return nil } }
+        while start < end, p[start] == 0x20 || p[start] == 0x09 { start += 1 }
+        while end > start, p[end - 1] == 0x20 || p[end - 1] == 0x09 { end -= 1 }
+        return UnsafeBufferPointer(start: p + start, count: end - start)
     }
 
     /// The column's Chinese header, as clerks know it.
