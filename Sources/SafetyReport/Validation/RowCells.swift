@@ -34,20 +34,28 @@ struct RowCells {
             self.byteLevel = byteLevel
             period = context.period; folder = context.folder; submitter = context.submitter
             columns = mapping.index.map { (key: $0.key, length: $0.key.utf8.count, index: $0.value) }
-            let mapped = columns
-            let absent = schema.columns.filter { c in !mapped.contains { $0.key == c.key } }.map { (key: $0.key, index: -1) }
-            let entries = columns.map { (key: $0.key, index: $0.index) } + absent
-            keyWords = .allocate(capacity: entries.count)
-            for (i, e) in entries.enumerated() {
-                let words = unsafeBitCast(e.key, to: (UInt64, UInt64).self)
-                keyWords[i] = (w0: words.0, w1: words.1, index: e.index)
+            let table = UnsafeMutableBufferPointer<(w0: UInt64, w1: UInt64, index: Int)>.allocate(capacity: columns.count + schema.columns.count)
+            var n = 0
+            func add(_ key: String, _ index: Int) {
+                let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
+                table[n] = (w0: words.0, w1: words.1, index: index); n += 1
             }
+            for c in columns { add(c.key, c.index) }
+            for c in schema.columns where !columns.contains(where: { $0.key == c.key }) { add(c.key, -1) }
+            keyWords = UnsafeMutableBufferPointer(rebasing: table[0..<n])   // same base: deinit frees it whole
             groupCodes = if case .village(let v) = context.submitter { v.groups.map(\.code) } else { [] }
         }
         deinit { keyWords.deallocate() }
+        /// Inlined into the accessors, which are inlined into the validators, so the literal key's words are
+        /// constants there; anything not found by its words goes to `slowIndex`.
+        @inline(__always)
         func index(_ key: String) -> Int? {
             let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
             for c in keyWords where c.w0 == words.0 && c.w1 == words.1 { return c.index < 0 ? nil : c.index }
+            return slowIndex(key)
+        }
+        @inline(never)
+        private func slowIndex(_ key: String) -> Int? {
             let length = key.utf8.count
             for c in columns where c.length == length && c.key == key { return c.index }
             return nil
@@ -67,6 +75,7 @@ struct RowCells {
     var line: Int { record.line }
 
     /// The cell's bytes exactly as written; empty when the column is absent or the row is short.
+    @inline(__always)
     func bytes(_ key: String) -> UnsafeBufferPointer<UInt8> {
         guard let i = frame.index(key), i < record.count else { return UnsafeBufferPointer(start: nil, count: 0) }
         return record.field(i)
@@ -87,6 +96,7 @@ struct RowCells {
     /// The cell's folded form as bytes when it is plain ASCII (`CellParsers.fold` of such a cell only trims
     /// spaces and tabs: no full-width form, no U+3000, every Character one byte); nil for anything else,
     /// left to the String path: non-ASCII bytes, and CR or LF (CR LF is one Character, no cell space).
+    @inline(__always)
     func asciiFolded(_ key: String) -> UnsafeBufferPointer<UInt8>? {
         guard frame.byteLevel else { return nil }
         let b = bytes(key)
@@ -182,12 +192,22 @@ struct RowCells {
     }
 
     mutating func boolean(_ key: String) -> Parsed<Bool> {
+        // 是/否/√/× written exactly so (what clerks type) are their own folded, lowercased forms: the String
+        // path below would give the same value. A String and a fold per cell were a twentieth of a hazard row.
+        if frame.byteLevel {
+            let b = bytes(key)
+            let words = Self.booleanWords
+            if CellParsers.sameBytes(b, words.yes) || CellParsers.sameBytes(b, words.tick) { return .value(true) }
+            if CellParsers.sameBytes(b, words.no) || CellParsers.sameBytes(b, words.cross) { return .value(false) }
+        }
         let result = if let b = asciiFolded(key) { CellParsers.boolean(ascii: b) } else { CellParsers.boolean(folded(key)) }
         if case .invalid(let rule) = result {
             error(key, rule, "\(header(key))「\(text(key))」无法识别，请填写“是”或“否”。")
         }
         return result
     }
+
+    private static let booleanWords = (yes: Array("是".utf8), no: Array("否".utf8), tick: Array("√".utf8), cross: Array("×".utf8))
 
     mutating func code(_ key: String) -> Parsed<String> {
         let result = if let b = asciiFolded(key) { CellParsers.code(ascii: b) } else { CellParsers.code(folded(key)) }
