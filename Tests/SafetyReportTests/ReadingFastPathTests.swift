@@ -35,6 +35,31 @@ import Testing
         }
     }
 
+    /// Strict UTF-8 across pieces finds the first ill-formed byte where the whole-text check does, on random
+    /// bytes drawn around the three-byte leads (E0, E1–EC, ED, EE–EF) and continuation bounds (7F, 80, 9F, A0, BF, C0).
+    @Test func utf8ValidatorAgreesWithTheWholeTextCheck() {
+        var rng = Random(state: 3)
+        let alphabet: [UInt8] = [0x61, 0x0A, 0xE0, 0xE1, 0xE5, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xC2, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0x8F]
+        let valid = Array("安全社区月报，排查隐患\u{3000}\u{FEFF}\u{E000}\u{FFFD}\u{1F600}é".utf8)
+        for round in 0..<3_000 {
+            var bytes = Array(valid.prefix(Int(rng.next() % UInt64(valid.count + 1))))
+            for _ in 0..<Int(rng.next() % 8) { bytes.append(alphabet[Int(rng.next() % UInt64(alphabet.count))]) }
+            bytes += valid.prefix(Int(rng.next() % 7))
+            let expected = TextDecoding.firstInvalidUTF8(bytes)
+            for piece in [1, 2, 3, 5, bytes.count + 1] {
+                var v = UTF8Validator()
+                var start = 0
+                while start < bytes.count {
+                    let end = min(bytes.count, start + piece)
+                    bytes[start..<end].withUnsafeBufferPointer { v.feed($0) }
+                    start = end
+                }
+                v.finish()
+                #expect(v.firstInvalid == expected, "round \(round), \(bytes), pieces of \(piece)")
+            }
+        }
+    }
+
     /// The record estimate (line breaks + 1: CR LF, lone LF, lone CR) is the same for every piece size, with
     /// CRs in some pieces and not in others, and pairs split across pieces.
     @Test func recordEstimateIsTheSameForEveryPieceSize() {

@@ -199,7 +199,11 @@ struct UTF8Validator {
             // ASCII eight bytes at a time: most of any CSV file.
             while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
             if i >= n { break }
-            if base[i] < 0x80 { i += 1; continue }
+            let b0 = base[i]
+            if b0 < 0x80 { i += 1; continue }
+            // Most Chinese text: a lead byte E1–EC, EE or EF takes any two continuation bytes (Table 3-7).
+            if i + 3 <= n, (b0 >= 0xE1 && b0 <= 0xEC) || b0 >= 0xEE && b0 <= 0xEF,
+               base[i + 1] & 0xC0 == 0x80, base[i + 2] & 0xC0 == 0x80 { i += 3; continue }
             let length = Self.sequence(base + i, n - i)
             if length > 0 { i += length; continue }
             if length == 0 { firstInvalid = fed + i; return }
