@@ -1,0 +1,39 @@
+// Column measuring for the workbooks: the byte-walking width and digit counts agree with the plain definitions.
+
+import Testing
+@testable import SafetyReport
+
+@Suite struct WorkbookMeasureTests {
+    /// The definition: every Unicode scalar counts 1, or 2 when East Asian wide or full-width.
+    static func referenceWidth(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { w, u in
+            let v = u.value
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+                || (0xFFE0...0xFFE6).contains(v) || v >= 0x20000
+            return w + (wide ? 2 : 1)
+        }
+    }
+
+    @Test(arguments: [
+        "", "abc", "东湖村", "第一村民小组（１）", "é and e\u{301}", "가", "한국어", "ｱｲｳ", "￥１２３", "emoji 😀👍🏽",
+        "𠀀𪚥 (plane 2)", "\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}\u{10000}\u{10FFFF}", "=cmd|' /C calc'!A0", "11·9消防日",
+        "\u{2E7F}\u{2E80}\u{A4CF}\u{A4D0}\u{FE2F}\u{FE30}\u{FE4F}\u{FE50}\u{FF60}\u{FF61}\u{FFE0}\u{FFE6}\u{FFE7}\u{1FFFF}",
+    ])
+    func widthAgreesWithTheScalarDefinition(_ text: String) {
+        #expect(displayWidth(text) == Self.referenceWidth(text))
+    }
+
+    @Test func aWidthOfABridgedOrSlicedStringIsTheSame() {
+        let long = String(repeating: "青石镇 2026年10月 ", count: 50)
+        let sliced = String(long.dropFirst(3).prefix(40))
+        #expect(displayWidth(sliced) == Self.referenceWidth(sliced))
+        #expect(displayWidth(long) == Self.referenceWidth(long))
+    }
+
+    @Test func digitsAgreeWithStringConversion() {
+        for m: UInt in [0, 1, 9, 10, 99, 100, 999_999, 1_000_000, UInt(Int.max), UInt(Int.max) + 1, .max] {
+            #expect(decimalDigits(m) == String(m).count, "\(m)")
+        }
+    }
+}
