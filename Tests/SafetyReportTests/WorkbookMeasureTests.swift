@@ -37,3 +37,15 @@ import Testing
         }
     }
 }
+
+@Suite struct CampaignTagTests {
+    @Test(arguments: [
+        ("消防安全培训", false), ("校园安全讲座", true), ("走进学校", true), ("学 校", true), ("", false),
+        ("校", true), ("School safety", false), ("\u{F9}", false), ("兀\u{FA0C}", true), ("𠀀", true),
+    ])
+    func schoolPrefilterNeverHidesAMatch(_ text: String, _ expected: Bool) {
+        #expect(TownWorkbook.mayHoldSchool(text) == expected)
+        // Whatever the prefilter says, it never says no where a search would say yes.
+        if text.contains("校园") || text.contains("学校") { #expect(TownWorkbook.mayHoldSchool(text)) }
+    }
+}
