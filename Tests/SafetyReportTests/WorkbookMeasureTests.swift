@@ -1,5 +1,8 @@
-// Column measuring for the workbooks: the byte-walking width and digit counts agree with the plain definitions.
+// The workbook stage's fast paths agree with the plain definitions: widths, digit counts, the school prefilter, fresh threads.
 
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import SafetyReport
 
@@ -47,5 +50,20 @@ import Testing
         #expect(TownWorkbook.mayHoldSchool(text) == expected)
         // Whatever the prefilter says, it never says no where a search would say yes.
         if text.contains("校园") || text.contains("学校") { #expect(TownWorkbook.mayHoldSchool(text)) }
+    }
+}
+
+@Suite struct FreshThreadsTests {
+    @Test func everyWorkerRunsOnceOnItsOwnThreadAndAllHaveEndedOnReturn() {
+        let seen = Locked<[Int]>([])
+        let threads = Locked<Set<pthread_t>>([])
+        runOnFreshThreads(4) { worker in
+            usleep(20_000)  // all four alive at once, so their thread ids are distinct
+            threads.withLock { _ = $0.insert(pthread_self()) }
+            seen.withLock { $0.append(worker) }
+        }
+        #expect(seen.withLock { $0 }.sorted() == [0, 1, 2, 3])
+        #expect(threads.withLock { $0 }.count == 4)
+        #expect(!threads.withLock { $0 }.contains(pthread_self()))
     }
 }
