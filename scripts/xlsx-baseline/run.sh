@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # Our workbook writing against libxlsxwriter driven from C for the same cells, side by side on one demo town.
 #
-# Usage: scripts/xlsx-baseline/run.sh [VILLAGES] [MONTHS] [ROUNDS]   (default 2000 12 3)
+# Usage: [BIN=…] [C_PARTS=files] scripts/xlsx-baseline/run.sh [VILLAGES] [MONTHS] [ROUNDS]   (default 2000 12 3)
 # Needs gcc, libxlsxwriter-dev and python3 (standard library only). Our side is the thread-CPU time
 # `run --timings` reports for writing the workbooks (hashing and fsync excluded); the C side is the CPU
-# time of xlsx-baseline.c writing the same cells (values, number formats, bold, wrap, column widths — no
-# conditional formats, merges, charts or print setup, which ours also writes) single-threaded.
+# time of xlsx-baseline.c writing the same workbooks single-threaded: the same sheets in the same constant-memory
+# mode, cells, formats (fonts, fills, borders, alignment), merges, row heights, conditional formats, freeze panes,
+# autofilters, print setup and charts (cells.py reads them back from our files), with libxlsxwriter's temporary
+# parts kept in memory by the same Sources/CMemoryParts as ours. Set C_PARTS=files for temporary files instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 villages=${1:-2000}; months=${2:-12}; rounds=${3:-3}
-swift build -c release --product safety-report >/dev/null
-bin=$(swift build -c release --show-bin-path)/safety-report
+# BIN=path measures a given build of ours instead of this checkout's release build.
+if [ -z "${BIN:-}" ]; then swift build -c release --product safety-report >/dev/null; fi
+bin=${BIN:-$(swift build -c release --show-bin-path)/safety-report}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-gcc -O2 -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c $(pkg-config --cflags --libs xlsxwriter)
+if [ "${C_PARTS:-memory}" = memory ]; then
+  gcc -O2 -DMEMORY_PARTS -I Sources/CMemoryParts/include -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c \
+    Sources/CMemoryParts/memory_parts.c $(pkg-config --cflags --libs xlsxwriter)
+else
+  gcc -O2 -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c $(pkg-config --cflags --libs xlsxwriter)
+fi
 "$bin" demo --out "$tmp/town" --villages "$villages" --months "$months" --end 2026-10 --seed 1 >/dev/null 2>&1
 (cd "$tmp/town" && "$bin" run --period 2026-10 >/dev/null 2>&1)
 python3 scripts/xlsx-baseline/cells.py "$tmp/tsv" "$tmp"/town/outputs/2026-10/villages/*.xlsx "$tmp"/town/outputs/2026-10/*.xlsx

@@ -4,6 +4,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import XlsxWriter
 
 /// glibc's malloc_trim(0), looked up at run time (Swift's Glibc module does not export malloc.h); a no-op elsewhere.
 func releaseFreedMemory() {
@@ -180,7 +181,8 @@ public enum ReportRun {
         let seconds = Locked<(town: Double, villages: Double, describe: Double, csvs: Double)>((0, 0, 0, 0))
         let next = Locked(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        // Threads of their own, each with a fresh malloc arena (see `runOnFreshThreads`).
+        runOnFreshThreads(workers) { _ in
             while true {
                 let i = next.next()
                 if i >= jobs { break }
