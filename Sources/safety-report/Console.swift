@@ -15,12 +15,7 @@ final class Console: @unchecked Sendable {
 
     init(quiet: Bool = false) { self.quiet = quiet }
 
-    private static func stamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone.current
-        return f.string(from: Date())
-    }
+    private static func stamp() -> String { Timestamp.local() }
 
     private func emit(_ level: String, _ text: String) {
         clearProgress()

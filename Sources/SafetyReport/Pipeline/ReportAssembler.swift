@@ -248,7 +248,12 @@ public enum ReportAssembler {
     static func agreementsFallback(_ scanned: ScannedPeriod, year: Int) -> ScannedPeriod {
         var kept = ScannedPeriod(period: scanned.period, exists: scanned.exists, folders: [:], issues: [], listing: [])
         guard scanned.period.year == year else { return kept }
-        for (code, folder) in scanned.folders {
+        // Only folders with an agreements file (or one that cannot be read): for any other, `validatePeriod`'s search
+        // loads `.missing` and goes on to the month before, exactly as for a folder not found. Most months carry a
+        // few dozen lists, not 2,000 folders (kept whole, with the dictionary's growth, they were 18 MB of the peak).
+        let withList = scanned.folders.filter { $0.value.files[.agreements] != nil || $0.value.unreadable[.agreements] != nil }
+        kept.folders.reserveCapacity(withList.count)
+        for (code, folder) in withList {
             var f = ScannedFolder(code: code)
             f.files[.agreements] = folder.files[.agreements]
             f.unreadable[.agreements] = folder.unreadable[.agreements]

@@ -350,9 +350,8 @@ public enum ReportRun {
             rowsRead: stats.reduce(0) { $0 + $1.rowsRead }, rowsAccepted: stats.reduce(0) { $0 + $1.rowsAccepted },
             rowsRejected: stats.reduce(0) { $0 + $1.rowsRejected }, filesRejected: stats.filter { $0.state == "rejected" }.count,
             errors: a.report.issues.errorCount, warnings: a.report.issues.warningCount)
-        let iso = ISO8601DateFormatter()
         return Manifest(tool: .init(name: ToolInfo.name, version: ToolInfo.version), period: a.report.period.description,
-                        builtAt: iso.string(from: Date()),
+                        builtAt: Timestamp.utc(),
                         config: .init(path: a.report.config.fileName, sha256: configSHA256),
                         inputs: .init(listingSHA256: Manifest.listingHash(a.listing), files: a.inputs),
                         counts: counts, files: files, outputs: outputs)
