@@ -75,6 +75,22 @@ public struct Manifest: Codable, Sendable, Equatable {
     public static func listingHash(_ listing: [String]) -> String {
         SHA256.hexDigest(of: Array(listing.joined(separator: "\n").utf8))
     }
+
+    /// `listingHash` of the periods' listings one after another, without joining them: each scan's listing is
+    /// sorted and every entry of period q begins with "q/", so for ascending periods this is the sorted whole.
+    public static func listingHash(periods: [[String]]) -> String {
+        var hash = SHA256()
+        var first = true
+        for listing in periods {
+            for entry in listing {
+                if !first { hash.update([0x0A]) }
+                var entry = entry
+                entry.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+                first = false
+            }
+        }
+        return hash.hexDigest()
+    }
 }
 
 

@@ -90,7 +90,7 @@ public enum ReportRun {
             let previousManifest = Manifest.read(previous.appendingPathComponent("manifest.json"))
             let replaced = previousManifest != nil
             let buildID = Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: configSHA256,
-                                           listingSHA256: Manifest.listingHash(assembled.listing), files: assembled.inputs)
+                                           listingSHA256: assembled.listingSHA256, files: assembled.inputs)
             if previousManifest?.buildID == buildID,
                let bytes = try? InputLoader.readBytes(previous.appendingPathComponent("changes.csv").path),
                let carried = ChangeLog.read(bytes) {
@@ -353,7 +353,7 @@ public enum ReportRun {
         return Manifest(tool: .init(name: ToolInfo.name, version: ToolInfo.version), period: a.report.period.description,
                         builtAt: Timestamp.utc(),
                         config: .init(path: a.report.config.fileName, sha256: configSHA256),
-                        inputs: .init(listingSHA256: Manifest.listingHash(a.listing), files: a.inputs),
+                        inputs: .init(listingSHA256: a.listingSHA256, files: a.inputs),
                         counts: counts, files: files, outputs: outputs)
     }
 }
