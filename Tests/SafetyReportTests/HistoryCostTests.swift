@@ -565,6 +565,11 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
             #expect(Timestamp.local(seconds) == local.string(from: date))
         }
         #expect(Timestamp.utc(1_764_460_805) == "2025-11-30T00:00:05Z")
+        // A stamp is taken while logging an error, before errno is read for the exit code.
+        errno = ENOENT
+        _ = Timestamp.local()
+        _ = Timestamp.utc()
+        #expect(errno == ENOENT)
     }
 }
 

@@ -20,6 +20,10 @@ public enum Timestamp {
     }
 
     private static func format(_ seconds: Int, utc: Bool) -> String {
+        // localtime_r may read the zone files and set errno; callers log an error and then read errno for the exit
+        // code (`inspect`), as they could with the formatter.
+        let saved = errno
+        defer { errno = saved }
         var t = time_t(seconds)
         var parts = tm()
         if utc { _ = gmtime_r(&t, &parts) } else { _ = localtime_r(&t, &parts) }
