@@ -563,6 +563,8 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
             let date = Date(timeIntervalSince1970: TimeInterval(seconds))
             #expect(Timestamp.utc(seconds) == utc.string(from: date))
             #expect(Timestamp.local(seconds) == local.string(from: date))
+            let c = Calendar.current.dateComponents([.year, .month], from: date)
+            #expect(Timestamp.localYearMonth(seconds) == (c.year!, c.month!))
         }
         #expect(Timestamp.utc(1_764_460_805) == "2025-11-30T00:00:05Z")
         // A stamp is taken while logging an error, before errno is read for the exit code.

@@ -19,6 +19,17 @@ public enum Timestamp {
         format(seconds, utc: true)
     }
 
+    /// The year and month of the moment `seconds` in the local time zone (what `Calendar.current` gives, without
+    /// loading ICU's calendar data: `run` without `--period` is the cron line).
+    public static func localYearMonth(_ seconds: Int = Int(time(nil))) -> (year: Int, month: Int) {
+        let saved = errno
+        defer { errno = saved }
+        var t = time_t(seconds)
+        var parts = tm()
+        _ = localtime_r(&t, &parts)
+        return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1)
+    }
+
     private static func format(_ seconds: Int, utc: Bool) -> String {
         // localtime_r may read the zone files and set errno; callers log an error and then read errno for the exit
         // code (`inspect`), as they could with the formatter.
