@@ -15,12 +15,7 @@ final class Console: @unchecked Sendable {
 
     init(quiet: Bool = false) { self.quiet = quiet }
 
-    private static func stamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone.current
-        return f.string(from: Date())
-    }
+    private static func stamp() -> String { Timestamp.local() }
 
     private func emit(_ level: String, _ text: String) {
         clearProgress()
@@ -59,8 +54,8 @@ final class Console: @unchecked Sendable {
 
     /// The previous calendar month in local time, so a monthly cron line needs no date arithmetic.
     static func previousMonth() -> Period {
-        let c = Calendar.current.dateComponents([.year, .month], from: Date())
-        return Period(year: c.year!, month: c.month!)!.previous
+        let now = Timestamp.localYearMonth()
+        return Period(year: now.year, month: now.month)!.previous
     }
 
     static func acquireLock(_ config: PipelineConfig) throws -> OutputLock {

@@ -313,8 +313,9 @@ struct Inspect: ParsableCommand {
         // A path that names no regular file is a usage error (2), said plainly; a file that cannot be read is 1.
         var st = stat()
         if stat(file, &st) != 0 {
-            Console.error(errno == ENOENT ? "\(file): no such file" : "\(file): \(String(cString: strerror(errno)))")
-            throw ExitCode(errno == ENOENT || errno == ENOTDIR ? 2 : 1)
+            let failure = errno  // before logging: isatty and the log line may set errno
+            Console.error(failure == ENOENT ? "\(file): no such file" : "\(file): \(String(cString: strerror(failure)))")
+            throw ExitCode(failure == ENOENT || failure == ENOTDIR ? 2 : 1)
         }
         switch st.st_mode & S_IFMT {
         case S_IFREG: break

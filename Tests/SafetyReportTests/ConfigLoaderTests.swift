@@ -142,6 +142,18 @@ import Testing
         ])
     }
 
+    /// Checked byte by byte, not by a regular expression: a trailing line break (which ICU's `$` lets through), a
+    /// leading `_`, full-width letters and a 33rd character are refused; `_` and `-` inside, and 1 or 32 characters, pass.
+    @Test func codesAreCheckedByteByByte() {
+        let refused = ["V9\\n", "_V", "Ｖ1", String(repeating: "9", count: 33), "V1.2"]
+        let passed = ["V", "9", "a_b-C", String(repeating: "Z", count: 32)]
+        let codes = refused + passed
+        let villages = "[" + codes.enumerated().map { #"{"code": "\#($1)", "name": "村\#($0)", "kind": "村", "population": 1}"# }
+            .joined(separator: ", ") + "]"
+        let named = problems(town(villages: villages)).map { String($0.prefix { $0 != ":" }) }
+        #expect(named == refused.indices.map { "villages[\($0)].code" })
+    }
+
     @Test func codesAreUniqueAcrossTheWholeFile() {
         let villages = #"[{"code": "V1", "name": "甲", "kind": "村", "population": 1, "groups": [{"code": "G1", "name": "一组"}, {"code": "X", "name": "二组"}]}, {"code": "T", "name": "乙", "kind": "村", "population": 1}, {"code": "V3", "name": "丙", "kind": "村", "population": 1, "groups": [{"code": "G3", "name": "一组"}, {"code": "X", "name": "二组"}]}]"#
         let units = #", "key_units": [{"code": "V1", "name": "化工厂"}, {"code": "KU1", "name": "砖厂"}, {"code": "KU1", "name": "纸厂"}]"#

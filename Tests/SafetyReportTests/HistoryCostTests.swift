@@ -518,6 +518,63 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
     }
 }
 
+/// One check of several reports indexes a month's inspections and trainings files only for that month's own report
+/// (a later report never reads them): whatever order the reports are checked in, the reasons are each report's own.
+@Suite struct StaleCheckIndexTests {
+    @Test func reportsCheckedLaterFirstStillNameTheirOwnMonthsFiles() throws {
+        let town = try Town(villages: 4, months: 4)
+        sleep(3)
+        _ = try town.build("2026-09")
+        _ = try town.build("2026-10")
+        let config = try town.config
+        let inputs = town.root.appendingPathComponent("inputs")
+        let folder = try #require(try FileManager.default.contentsOfDirectory(atPath: inputs.appendingPathComponent("2026-09").path)
+            .sorted().first { FileManager.default.fileExists(atPath: inputs.appendingPathComponent("2026-09/\($0)/trainings.csv").path)
+                && FileManager.default.fileExists(atPath: inputs.appendingPathComponent("2026-09/\($0)/inspections.csv").path) })
+        let trainings = "2026-09/\(folder)/trainings.csv", inspections = "2026-09/\(folder)/inspections.csv"
+        try editInPlaceKeepingSizeAndMtime(inputs.appendingPathComponent(trainings).path)
+        try FileManager.default.removeItem(at: inputs.appendingPathComponent(inspections))
+        let september = try #require(Manifest.read(town.root.appendingPathComponent("outputs/2026-09/manifest.json")))
+        let october = try #require(Manifest.read(town.root.appendingPathComponent("outputs/2026-10/manifest.json")))
+        for cached in [false, true] {
+            func check() -> StaleCheck {
+                StaleCheck(config: config, configSHA256: "cfg",
+                           fileHashes: cached ? FileHashCache(outputs: config.outputs, inputs: config.inputs) : nil)
+            }
+            var alone = check()
+            let own = alone.reasons(of: september)
+            #expect(own == [.fileRemoved(inspections), .fileChanged(trainings)], "cached: \(cached)")
+            var later = check()
+            #expect(later.reasons(of: october) == [.filesAddedOrRemoved], "2026-10 read neither file; its listing changed")
+            #expect(later.reasons(of: september) == own, "2026-09 after 2026-10 in one check (cached: \(cached))")
+            #expect(later.reasons(of: october) == [.filesAddedOrRemoved])
+        }
+    }
+}
+
+@Suite struct TimestampTests {
+    /// The same text as ISO8601DateFormatter, in UTC and in the local zone, across years, leap days and the
+    /// turn of a day.
+    @Test func stampsAreTheFormattersText() {
+        let utc = ISO8601DateFormatter()
+        let local = ISO8601DateFormatter()
+        local.timeZone = TimeZone.current
+        for seconds in [0, 951_782_400, 1_709_164_799, 1_764_460_800, 1_798_761_599, 4_102_444_800, 1_780_000_001] {
+            let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+            #expect(Timestamp.utc(seconds) == utc.string(from: date))
+            #expect(Timestamp.local(seconds) == local.string(from: date))
+            let c = Calendar.current.dateComponents([.year, .month], from: date)
+            #expect(Timestamp.localYearMonth(seconds) == (c.year!, c.month!))
+        }
+        #expect(Timestamp.utc(1_764_460_805) == "2025-11-30T00:00:05Z")
+        // A stamp is taken while logging an error, before errno is read for the exit code.
+        errno = ENOENT
+        _ = Timestamp.local()
+        _ = Timestamp.utc()
+        #expect(errno == ENOENT)
+    }
+}
+
 @Suite struct ManifestJSONTests {
     /// The bytes written directly are JSONEncoder's, for awkward strings, empty lists and a built town's manifest.
     @Test func theManifestIsWrittenAsJSONEncoderWritesIt() throws {

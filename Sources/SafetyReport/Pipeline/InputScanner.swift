@@ -77,11 +77,44 @@ public struct FilesByKind: Sendable, Equatable, Sequence, ExpressibleByDictionar
 /// What one registered folder holds for one period.
 public struct ScannedFolder: Sendable, Equatable {
     public var code: String
-    public var files: FilesByKind = [:]
+    /// What was found, in one shared box (copied on write): a period's folders sit in a dictionary whose buckets,
+    /// a quarter to a half of them empty, are as wide as its values, and `run` holds every period's scan through
+    /// its stale check (with the box, 1.1 MB per period of 2,000 villages instead of 2 MB).
+    private var found = Found()
+    public var files: FilesByKind {
+        get { found.files }
+        _modify { let box = unique(); yield &box.files }
+    }
     /// Files that cannot be read as files (directory, FIFO, symlink outside inputs/, no permission).
-    public var unreadable: [FileKind: ValidationIssue] = [:]
+    public var unreadable: [FileKind: ValidationIssue] {
+        get { found.unreadable }
+        _modify { let box = unique(); yield &box.unreadable }
+    }
     /// Folder-level issues: other files, entries that are not files.
-    public var issues: [ValidationIssue] = []
+    public var issues: [ValidationIssue] {
+        get { found.issues }
+        _modify { let box = unique(); yield &box.issues }
+    }
+
+    public init(code: String) { self.code = code }
+
+    /// Never mutated unless uniquely referenced (`unique()`), so sharing it between threads is safe.
+    private final class Found: @unchecked Sendable {
+        var files: FilesByKind = [:]
+        var unreadable: [FileKind: ValidationIssue] = [:]
+        var issues: [ValidationIssue] = []
+        init() {}
+        init(_ other: Found) { files = other.files; unreadable = other.unreadable; issues = other.issues }
+    }
+
+    private mutating func unique() -> Found {
+        if !isKnownUniquelyReferenced(&found) { found = Found(found) }
+        return found
+    }
+
+    public static func == (a: ScannedFolder, b: ScannedFolder) -> Bool {
+        a.code == b.code && (a.found === b.found || (a.files == b.files && a.unreadable == b.unreadable && a.issues == b.issues))
+    }
 }
 
 /// Everything found under `inputs/<period>/`.

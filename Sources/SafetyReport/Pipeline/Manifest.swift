@@ -75,6 +75,22 @@ public struct Manifest: Codable, Sendable, Equatable {
     public static func listingHash(_ listing: [String]) -> String {
         SHA256.hexDigest(of: Array(listing.joined(separator: "\n").utf8))
     }
+
+    /// `listingHash` of the periods' listings one after another, without joining them: each scan's listing is
+    /// sorted and every entry of period q begins with "q/", so for ascending periods this is the sorted whole.
+    public static func listingHash(periods: [[String]]) -> String {
+        var hash = SHA256()
+        var first = true
+        for listing in periods {
+            for entry in listing {
+                if !first { hash.update([0x0A]) }
+                var entry = entry
+                entry.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+                first = false
+            }
+        }
+        return hash.hexDigest()
+    }
 }
 
 
@@ -138,6 +154,10 @@ public struct StaleCheck {
     /// the periods that need it: reports of a long history share their earlier months.
     private var known: [String: KnownFile] = [:]
     private var filesOf: [Period: [String]] = [:]
+    /// Periods whose inspections and trainings files (plain files, not sheets of a workbook) are indexed too: only
+    /// a report of that very month reads them, so other months leave them out (at 2,000 villages they were two
+    /// thirds of the index, 13 MB of a monthly run's peak).
+    private var indexedWhole: Set<Period> = []
     /// SHA-256 of the listing up to and including each period, carried forward (reports share their prefix).
     private var listingThrough: [Period: SHA256] = [:]
     private var listingSoFar = SHA256(), listingEmpty = true
@@ -225,7 +245,7 @@ public struct StaleCheck {
             files += list.map { InputRecord(path: $0.path, sha256: $0.sha256, bytes: 0) }
         }
         for q in prior?.months ?? [] where !byDigest.contains(q) && recordedOf[q] == nil { files += prior!.records(q) }
-        for q in upTo where !byDigest.contains(q) { indexFiles(q) }
+        for q in upTo where !byDigest.contains(q) { indexFiles(q, whole: q == period) }
 
         // The earliest agreements file each folder's report read this year: the search for the standing list
         // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
@@ -307,13 +327,18 @@ public struct StaleCheck {
         }
     }
 
-    /// Indexes the files of `q` for the file-by-file comparison, once.
-    private mutating func indexFiles(_ q: Period) {
-        guard filesOf[q] == nil else { return }
+    /// Indexes the files of `q` for the file-by-file comparison, once; without `whole`, only what a report of a later
+    /// month may read or have recorded there (hazards and agreements files, and any workbook), the rest when a
+    /// report of `q` itself needs it. A file left out would fail `read` and is never recorded by such a report, so
+    /// the reasons found are the same either way.
+    private mutating func indexFiles(_ q: Period, whole: Bool) {
+        if whole ? indexedWhole.contains(q) : filesOf[q] != nil { return }
+        if whole { indexedWhole.insert(q) }
         let scan = scans.scan(q)
-        var paths: [String] = []
+        var paths: [String] = filesOf[q] ?? []
         for (code, folder) in scan.folders {
             for (kind, file) in folder.files {
+                if !whole && file.sheet == nil && (kind == .inspections || kind == .trainings) { continue }
                 if known[file.relativePath] == nil {
                     known[file.relativePath] = KnownFile(period: q, code: code, kinds: KnownFile.bit(kind), stamp: file.stamp)
                     paths.append(file.relativePath)

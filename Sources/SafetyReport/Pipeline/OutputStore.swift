@@ -49,9 +49,7 @@ public final class OutputLock: @unchecked Sendable {
             close(fd)
             throw .locked(path: path, holder: holder)
         }
-        let iso = ISO8601DateFormatter()
-        iso.timeZone = TimeZone.current
-        let text = Array("pid \(getpid()), started \(iso.string(from: Date()))\n".utf8)
+        let text = Array("pid \(getpid()), started \(Timestamp.local())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, text.count, 0) }
         self.fd = fd

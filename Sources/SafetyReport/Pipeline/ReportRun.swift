@@ -91,7 +91,7 @@ public enum ReportRun {
             let previousManifest = Manifest.read(previous.appendingPathComponent("manifest.json"))
             let replaced = previousManifest != nil
             let buildID = Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: configSHA256,
-                                           listingSHA256: Manifest.listingHash(assembled.listing), files: assembled.inputs)
+                                           listingSHA256: assembled.listingSHA256, files: assembled.inputs)
             if previousManifest?.buildID == buildID,
                let bytes = try? InputLoader.readBytes(previous.appendingPathComponent("changes.csv").path),
                let carried = ChangeLog.read(bytes) {
@@ -352,11 +352,10 @@ public enum ReportRun {
             rowsRead: stats.reduce(0) { $0 + $1.rowsRead }, rowsAccepted: stats.reduce(0) { $0 + $1.rowsAccepted },
             rowsRejected: stats.reduce(0) { $0 + $1.rowsRejected }, filesRejected: stats.filter { $0.state == "rejected" }.count,
             errors: a.report.issues.errorCount, warnings: a.report.issues.warningCount)
-        let iso = ISO8601DateFormatter()
         return Manifest(tool: .init(name: ToolInfo.name, version: ToolInfo.version), period: a.report.period.description,
-                        builtAt: iso.string(from: Date()),
+                        builtAt: Timestamp.utc(),
                         config: .init(path: a.report.config.fileName, sha256: configSHA256),
-                        inputs: .init(listingSHA256: Manifest.listingHash(a.listing), files: a.inputs),
+                        inputs: .init(listingSHA256: a.listingSHA256, files: a.inputs),
                         counts: counts, files: files, outputs: outputs)
     }
 }

@@ -1,0 +1,53 @@
+// ISO 8601 time stamps from the C library, so logs, the output lock and the manifest do not load ICU.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ISO8601DateFormatter`'s internet date-time form (`2026-11-30T12:34:56+08:00`, `…Z` at UTC), made with
+/// `localtime_r`/`gmtime_r`. The formatter pulls ICU's calendar, time-zone and number-format data into memory
+/// (about 5 MB of mapped pages of `lib_FoundationICU.so` in a run, README "Memory"); these stamps need none of it.
+public enum Timestamp {
+    /// The moment `seconds` (since 1970, UTC) in the local time zone, with its offset; "Z" when the offset is 0.
+    public static func local(_ seconds: Int = Int(time(nil))) -> String {
+        format(seconds, utc: false)
+    }
+
+    /// The moment `seconds` (since 1970) in UTC: what `ISO8601DateFormatter().string(from:)` gives.
+    public static func utc(_ seconds: Int = Int(time(nil))) -> String {
+        format(seconds, utc: true)
+    }
+
+    /// The year and month of the moment `seconds` in the local time zone (what `Calendar.current` gives, without
+    /// loading ICU's calendar data: `run` without `--period` is the cron line).
+    public static func localYearMonth(_ seconds: Int = Int(time(nil))) -> (year: Int, month: Int) {
+        let saved = errno
+        defer { errno = saved }
+        var t = time_t(seconds)
+        var parts = tm()
+        _ = localtime_r(&t, &parts)
+        return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1)
+    }
+
+    private static func format(_ seconds: Int, utc: Bool) -> String {
+        // localtime_r may read the zone files and set errno; callers log an error and then read errno for the exit
+        // code (`inspect`), as they could with the formatter.
+        let saved = errno
+        defer { errno = saved }
+        var t = time_t(seconds)
+        var parts = tm()
+        if utc { _ = gmtime_r(&t, &parts) } else { _ = localtime_r(&t, &parts) }
+        let offset = utc ? 0 : Int(parts.tm_gmtoff)
+        var text = pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
+        text += "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
+        if offset == 0 { return text + "Z" }
+        let minutes = abs(offset) / 60
+        return text + (offset < 0 ? "-" : "+") + pad(minutes / 60, 2) + ":" + pad(minutes % 60, 2)
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}
