@@ -4,17 +4,7 @@ import Testing
 @testable import SafetyReport
 
 @Suite struct ReadingFastPathTests {
-    /// A small deterministic generator (SplitMix64).
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Random = SeededRandom
 
     /// Bytes drawn mostly from line breaks and their neighbours in value (0x09–0x0B, 0x8A, 0x0A + 0x80).
     static func text(_ n: Int, _ rng: inout Random) -> [UInt8] {

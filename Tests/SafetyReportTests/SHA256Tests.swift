@@ -86,7 +86,7 @@ import Testing
     /// long messages, and when the message comes in random pieces. On a CPU without SHA-NI both are the
     /// Swift loop and the test only checks that the portable path stays selectable.
     @Test func hardwareAndPortableGiveTheSameDigests() {
-        var rng = SplitMix(seed: 0x5a17)
+        var rng = SeededRandom(state: 0x5a17)
         let message = (0..<70_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         func digest(_ m: ArraySlice<UInt8>, portable: Bool, pieces: Bool) -> [UInt8] {
             var h = SHA256(portable: portable)
@@ -128,18 +128,5 @@ import Testing
             for _ in 0..<1_000 { h.update(chunk) }
             #expect(h.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "portable: \(portable)")
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for the random messages above.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
