@@ -32,7 +32,7 @@ FLAGS="-O -g -sanitize=fuzzer,address -parse-as-library -wmo"
 ZF=.build/checkouts/ZIPFoundation/Sources
 [ -d "$ZF/ZIPFoundation" ] || swift package resolve >/dev/null
 # CZlib (ZIPFoundation's zlib module map) and CXlsxWriter are system-library module maps: -I finds them.
-INCLUDES="-I $LIB -I $ZF/CZLib -I Sources/CXlsxWriter -I Sources/CSHA256/include"
+INCLUDES="-I $LIB -I $ZF/CZLib -I Sources/CXlsxWriter -I Sources/CSHA256/include -I Sources/CMemoryParts/include"
 
 # module NAME SWIFT_VERSION EXTRA_FLAGS SOURCES...: one instrumented object and module per dependency.
 module() {
@@ -46,6 +46,11 @@ module() {
 }
 # shellcheck disable=SC2046
 module ZIPFoundation 5 "-Xcc -D_GNU_SOURCE=1" $(ls "$ZF"/ZIPFoundation/*.swift)
+# The wrapper's C part (libxlsxwriter's temporary parts in memory; its module map is in include/).
+if [ ! -f "$LIB/CMemoryParts.o" ] || [ Sources/CMemoryParts/memory_parts.c -nt "$LIB/CMemoryParts.o" ]; then
+    clang -O2 -g -fsanitize=fuzzer-no-link,address -I Sources/CMemoryParts/include \
+        -c Sources/CMemoryParts/memory_parts.c -o "$LIB/CMemoryParts.o"
+fi
 module XlsxWriter 6 "" Sources/XlsxWriter/*.swift
 # The library's C part (SHA-256 blocks through SHA-NI; its module map is in include/), instrumented like the rest.
 if [ ! -f "$LIB/CSHA256.o" ] || [ Sources/CSHA256/sha256_ni.c -nt "$LIB/CSHA256.o" ]; then
@@ -95,7 +100,7 @@ for t in $TARGETS; do
     [ "$t" = StreamedReader ] && seeds="$SSEEDS"
     # shellcheck disable=SC2086
     swiftc $FLAGS -module-name "Fuzz$t" $INCLUDES "Fuzz/$t.swift" $support \
-        "$LIB/SafetyReport.o" "$LIB/CSHA256.o" "$LIB/XlsxWriter.o" "$LIB/ZIPFoundation.o" -lxlsxwriter -lz \
+        "$LIB/SafetyReport.o" "$LIB/CSHA256.o" "$LIB/CMemoryParts.o" "$LIB/XlsxWriter.o" "$LIB/ZIPFoundation.o" -lxlsxwriter -lz \
         -o "$OUT/fuzz-$t" > "$OUT/build-$t.log" 2>&1 || { grep -v warning: "$OUT/build-$t.log" | head -40; exit 1; }
     mkdir -p "$OUT/corpus-$t" "$OUT/artifacts-$t"
     echo "== $t: $SECS s"
