@@ -20,6 +20,11 @@ struct SafetyReportCommand: ParsableCommand {
     /// ArgumentParser exits 64 on usage errors; the SPEC's contract is 2 for usage and configuration errors.
     static func main() {
         Allocator.pinMmapThreshold()  // before any thread allocates (peak memory; see Allocator)
+        if let dropped = Timestamp.dropUnreadableTZ() {
+            Console().warn("TZ=\"\(dropped)\" is not a time zone this system knows (no such file under "
+                           + "/usr/share/zoneinfo, nor a rule like CST-8); using the system's zone instead. "
+                           + "Fix the TZ setting, e.g. TZ=Asia/Shanghai")
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -315,7 +320,8 @@ struct Inspect: ParsableCommand {
         if stat(file, &st) != 0 {
             let failure = errno  // before logging: isatty and the log line may set errno
             Console.error(failure == ENOENT ? "\(file): no such file" : "\(file): \(String(cString: strerror(failure)))")
-            throw ExitCode(failure == ENOENT || failure == ENOTDIR ? 2 : 1)
+            // A symbolic-link loop or an over-long name names no file either (review: 1 for those was an accident).
+            throw ExitCode([ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG].contains(failure) ? 2 : 1)
         }
         switch st.st_mode & S_IFMT {
         case S_IFREG: break

@@ -61,6 +61,13 @@ import Glibc
         let fifo = try CLI.run(["inspect", "pipe.csv"], in: town.root)
         #expect(fifo.code == 2 && fifo.err.contains("not a regular file"), "\(fifo.err)")
         #expect(!dir.err.contains("NSCocoaErrorDomain") && !fifo.err.contains("permission"))
+        // A symbolic-link loop and a name too long for the system name no file: usage errors too.
+        #expect(symlink("loop-b.csv", town.root.appendingPathComponent("loop-a.csv").path) == 0)
+        #expect(symlink("loop-a.csv", town.root.appendingPathComponent("loop-b.csv").path) == 0)
+        let loop = try CLI.run(["inspect", "loop-a.csv"], in: town.root)
+        #expect(loop.code == 2, "\(loop.err)")
+        let long = try CLI.run(["inspect", String(repeating: "长", count: 200) + ".csv"], in: town.root)
+        #expect(long.code == 2, "\(long.err)")
     }
 
     /// Under cron every stderr line carries a timestamp, errors included, and a rebuild ends with one summary line.

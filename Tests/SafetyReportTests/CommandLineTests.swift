@@ -15,8 +15,8 @@ struct CLI {
     }
 
     /// (exit code, stdout, stderr)
-    static func run(_ args: [String], in dir: URL) throws -> (code: Int32, out: String, err: String) {
-        try runProcess(binary, args, in: dir)
+    static func run(_ args: [String], in dir: URL, environment: [String: String?] = [:]) throws -> (code: Int32, out: String, err: String) {
+        try runProcess(binary, args, in: dir, environment: environment)
     }
 }
 
@@ -31,6 +31,28 @@ struct CLI {
         #expect(lines.allSatisfy { $0.first?.isNumber == true })
         #expect(lines.last?.contains("done 2026-10: 2 villages") == true)
         #expect(FileManager.default.fileExists(atPath: town.root.appendingPathComponent("outputs/2026-10/summary_town.csv").path))
+    }
+
+    /// A TZ glibc cannot read (a crontab's TZ=Asia/Beijing, or an empty one) would be UTC without a word, and the
+    /// cron line's month would be wrong at 02:00 on the 1st east of Greenwich: it is dropped for the system's zone,
+    /// with a warning. A TZ it reads (a POSIX rule here, so the test needs no tzdata) is honoured, without one.
+    @Test func anUnreadableTZFallsBackToTheSystemZoneWithAWarning() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        let noZones = town.root.appendingPathComponent("no-zones").path
+        try FileManager.default.createDirectory(atPath: noZones, withIntermediateDirectories: true)
+        let system = try CLI.run(["check", "--period", "2026-10"], in: town.root, environment: ["TZ": nil])
+        let offset = { (text: String) in text.split(separator: "\n").first.map { $0.split(separator: " ")[0].dropFirst(19) } }
+        for tz in ["Asia/Beijing", "", "Invalid/Zone"] {
+            let r = try CLI.run(["check", "--period", "2026-10"], in: town.root, environment: ["TZ": tz, "TZDIR": noZones])
+            #expect(r.err.contains("warning TZ=\"\(tz)\" is not a time zone this system knows"), "\(r.err)")
+            #expect(r.err.contains("using the system's zone instead"))
+            #expect(offset(r.err) == offset(system.err), "\(r.err)")
+            #expect(r.code == system.code)
+        }
+        let rule = try CLI.run(["check", "--period", "2026-10"], in: town.root, environment: ["TZ": "CST-8", "TZDIR": noZones])
+        #expect(!rule.err.contains("is not a time zone"))
+        #expect(offset(rule.err) == "+08:00", "\(rule.err)")
     }
 
     @Test func theManifestNamesTheConfigFileItWasBuiltFrom() throws {

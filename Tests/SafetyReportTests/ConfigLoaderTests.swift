@@ -154,6 +154,20 @@ import Testing
         #expect(named == refused.indices.map { "villages[\($0)].code" })
     }
 
+    /// A code with a line break in it is refused with a hint that says so, and the value is shown escaped, so the
+    /// problem stays on one log line.
+    @Test func aLineBreakInACodeIsNamedAndShownOnOneLine() {
+        let codes = [#"V9\n"#, #"V9\r"#, #"V9\r\n"#, #"V9\u0085"#, #"V9\u2028"#, #"V9\u2029"#, #"V\u000B9"#]
+        let villages = "[" + codes.enumerated().map { #"{"code": "\#($1)", "name": "村\#($0)", "kind": "村", "population": 1}"# }
+            .joined(separator: ", ") + "]"
+        let found = problems(town(villages: villages))
+        #expect(found.count == codes.count)
+        for (i, problem) in found.enumerated() {
+            #expect(problem.hasPrefix("villages[\(i)].code: \"\(codes[i])\" is not a valid code; remove the line break in it"), "\(problem)")
+            #expect(!problem.unicodeScalars.contains { [0x0A, 0x0B, 0x0D, 0x85, 0x2028, 0x2029].contains($0.value) })
+        }
+    }
+
     @Test func codesAreUniqueAcrossTheWholeFile() {
         let villages = #"[{"code": "V1", "name": "甲", "kind": "村", "population": 1, "groups": [{"code": "G1", "name": "一组"}, {"code": "X", "name": "二组"}]}, {"code": "T", "name": "乙", "kind": "村", "population": 1}, {"code": "V3", "name": "丙", "kind": "村", "population": 1, "groups": [{"code": "G3", "name": "一组"}, {"code": "X", "name": "二组"}]}]"#
         let units = #", "key_units": [{"code": "V1", "name": "化工厂"}, {"code": "KU1", "name": "砖厂"}, {"code": "KU1", "name": "纸厂"}]"#

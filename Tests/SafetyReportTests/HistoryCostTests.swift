@@ -575,6 +575,27 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
     }
 }
 
+@Suite struct TimeZoneSettingTests {
+    /// What glibc reads as a zone: a TZif file (absolute or under the zone folder, ":" skipped) or a POSIX rule with
+    /// an offset; an empty value, a missing or non-TZif file, a folder and a bare name are not.
+    @Test func readableIsWhatTheCLibraryReads() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sr-zones-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Asia/Shanghai").deletingLastPathComponent(),
+                                                withIntermediateDirectories: true)
+        try Data("TZif2\0\0\0".utf8).write(to: folder.appendingPathComponent("Asia/Shanghai"))
+        try Data("not a zone".utf8).write(to: folder.appendingPathComponent("Broken"))
+        let zones = folder.path
+        for yes in ["Asia/Shanghai", ":Asia/Shanghai", folder.appendingPathComponent("Asia/Shanghai").path,
+                    "CST-8", ":CST-8", "UTC0", "EST5EDT", "<+08>-8", "JST-9", "abc+3"] {
+            #expect(Timestamp.readable(yes, zoneFolder: zones), "\(yes)")
+        }
+        for no in ["", ":", "Asia/Beijing", "Asia", "Broken", "Invalid/Zone", "foo", "UTC", "ab-8", "<+8>", "CST", "CST-", "/nonexistent"] {
+            #expect(!Timestamp.readable(no, zoneFolder: zones), "\(no)")
+        }
+    }
+}
+
 @Suite struct ManifestJSONTests {
     /// The bytes written directly are JSONEncoder's, for awkward strings, empty lists and a built town's manifest.
     @Test func theManifestIsWrittenAsJSONEncoderWritesIt() throws {

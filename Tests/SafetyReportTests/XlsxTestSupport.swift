@@ -92,11 +92,18 @@ func makeTempDir() -> String {
 
 /// Runs a program to its end: (exit code, stdout, stderr). Stderr is read on another thread, so a child that
 /// writes more than a pipe holds to stderr (a long log) cannot block while we wait on its stdout.
-func runProcess(_ executable: URL, _ args: [String], in dir: URL? = nil) throws -> (code: Int32, out: String, err: String) {
+func runProcess(_ executable: URL, _ args: [String], in dir: URL? = nil,
+                environment: [String: String?] = [:]) throws -> (code: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = executable
     p.arguments = args
     if let dir { p.currentDirectoryURL = dir }
+    if !environment.isEmpty {
+        // nil removes the variable.
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        p.environment = env
+    }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out; p.standardError = err
     try p.run()

@@ -138,7 +138,23 @@ enum JSONValue: Decodable, Equatable {
         case .double(let d): return String(d)
         case .string(let s):
             let clipped = s.count > 40 ? String(s.prefix(40)) + "…" : s
-            return "\"" + clipped.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            // As JSON writes it, so that a line break or control character in a value cannot split the log line.
+            var text = "\""
+            for scalar in clipped.unicodeScalars {
+                switch scalar {
+                case "\\": text += "\\\\"
+                case "\"": text += "\\\""
+                case "\n": text += "\\n"
+                case "\r": text += "\\r"
+                case "\t": text += "\\t"
+                case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x85
+                    || scalar.value == 0x2028 || scalar.value == 0x2029:
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: text.unicodeScalars.append(scalar)
+                }
+            }
+            return text + "\""
         case .array: return "a list […]"
         case .object: return "an object {…}"
         }
@@ -437,7 +453,9 @@ private struct Checker {
             return nil
         }
         guard Self.isCode(code) else {
-            let hint = code != code.trimmedCell ? "remove the spaces around it"
+            let lineBreak = code.unicodeScalars.contains { [0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029].contains($0.value) }
+            let hint = lineBreak ? "remove the line break in it"
+                : code != code.trimmedCell ? "remove the spaces around it"
                 : "use 1 to 32 letters (A–Z, a–z), digits, _ or -, starting with a letter or digit"
             problem(at, "\(value.shown) is not a valid code; \(hint)")
             return nil

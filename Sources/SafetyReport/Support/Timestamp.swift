@@ -30,6 +30,49 @@ public enum Timestamp {
         return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1)
     }
 
+    /// Drops a `TZ` the C library cannot read, so that local time is the system's zone (`/etc/localtime`).
+    ///
+    /// Why: glibc takes an empty or unknown `TZ` (`TZ=Asia/Beijing`, a common crontab slip) as UTC without a word,
+    /// where Foundation, which the stamps and the cron line's month came from before, ignored it and used the
+    /// system's zone. At 02:00 on the 1st in Beijing, UTC is still the last day of the month before: `run` without
+    /// `--period` would report the wrong month every month. Call once, before any thread starts; returns the
+    /// dropped value, for a warning.
+    public static func dropUnreadableTZ() -> String? {
+        guard let raw = getenv("TZ") else { return nil }
+        let value = String(cString: raw)
+        let folder = getenv("TZDIR").map { String(cString: $0) } ?? "/usr/share/zoneinfo"
+        if readable(value, zoneFolder: folder) { return nil }
+        unsetenv("TZ")
+        tzset()
+        return value
+    }
+
+    /// Whether glibc reads `value` as a time zone: a zone file (absolute, or under `zoneFolder`) or a POSIX rule
+    /// with an offset (`CST-8`, `UTC0`, `<+08>-8`, `EST5EDT`); a leading ":" is skipped, as glibc does.
+    static func readable(_ value: String, zoneFolder: String) -> Bool {
+        var name = Array(value.utf8)
+        if name.first == UInt8(ascii: ":") { name.removeFirst() }
+        if name.isEmpty { return false }
+        let text = String(decoding: name, as: UTF8.self)
+        let path = name.first == UInt8(ascii: "/") ? text : zoneFolder + "/" + text
+        if let file = fopen(path, "rb") {
+            defer { fclose(file) }
+            var magic = [UInt8](repeating: 0, count: 4)
+            if fread(&magic, 1, 4, file) == 4 && magic == Array("TZif".utf8) { return true }
+        }
+        // A POSIX rule: a name of three or more letters (or anything in <>), then an offset that starts with a digit.
+        var i = 0
+        if name.first == UInt8(ascii: "<") {
+            guard let close = name.firstIndex(of: UInt8(ascii: ">")), close >= 4 else { return false }
+            i = close + 1
+        } else {
+            while i < name.count, (name[i] | 0x20) >= UInt8(ascii: "a"), (name[i] | 0x20) <= UInt8(ascii: "z") { i += 1 }
+            if i < 3 { return false }
+        }
+        if i < name.count, name[i] == UInt8(ascii: "+") || name[i] == UInt8(ascii: "-") { i += 1 }
+        return i < name.count && name[i] >= UInt8(ascii: "0") && name[i] <= UInt8(ascii: "9")
+    }
+
     private static func format(_ seconds: Int, utc: Bool) -> String {
         // localtime_r may read the zone files and set errno; callers log an error and then read errno for the exit
         // code (`inspect`), as they could with the formatter.
