@@ -54,6 +54,9 @@ public enum Timestamp {
         if name.first == UInt8(ascii: ":") { name.removeFirst() }
         if name.isEmpty { return false }
         let text = String(decoding: name, as: UTF8.self)
+        // UTC's names: without tzdata glibc finds no file for them, but its fallback is UTC, which they mean.
+        if ["UTC", "UCT", "GMT", "Etc/UTC", "Etc/UCT", "Etc/GMT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu"]
+            .contains(text) { return true }
         let path = name.first == UInt8(ascii: "/") ? text : zoneFolder + "/" + text
         if let file = fopen(path, "rb") {
             defer { fclose(file) }
