@@ -168,6 +168,13 @@ import Testing
         }
     }
 
+    /// Shown values (config problems, `inspect`'s header cells) stay on one line and show what would hide.
+    @Test func valuesAreShownQuotedAndOnOneLine() {
+        #expect("a\"b\\c\n\r\t".quotedForLog == #""a\"b\\c\n\r\t""#)
+        #expect("\u{FEFF}日期\u{1}\u{7F}\u{85}\u{2028}\u{2029}é".quotedForLog == #""\uFEFF日期\u0001\u007F\u0085\u2028\u2029é""#)
+        #expect("村 名".quotedForLog == "\"村 名\"")
+    }
+
     @Test func codesAreUniqueAcrossTheWholeFile() {
         let villages = #"[{"code": "V1", "name": "甲", "kind": "村", "population": 1, "groups": [{"code": "G1", "name": "一组"}, {"code": "X", "name": "二组"}]}, {"code": "T", "name": "乙", "kind": "村", "population": 1}, {"code": "V3", "name": "丙", "kind": "村", "population": 1, "groups": [{"code": "G3", "name": "一组"}, {"code": "X", "name": "二组"}]}]"#
         let units = #", "key_units": [{"code": "V1", "name": "化工厂"}, {"code": "KU1", "name": "砖厂"}, {"code": "KU1", "name": "纸厂"}]"#

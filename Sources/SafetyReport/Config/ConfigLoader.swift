@@ -138,23 +138,7 @@ enum JSONValue: Decodable, Equatable {
         case .double(let d): return String(d)
         case .string(let s):
             let clipped = s.count > 40 ? String(s.prefix(40)) + "…" : s
-            // As JSON writes it, so that a line break or control character in a value cannot split the log line.
-            var text = "\""
-            for scalar in clipped.unicodeScalars {
-                switch scalar {
-                case "\\": text += "\\\\"
-                case "\"": text += "\\\""
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x85
-                    || scalar.value == 0x2028 || scalar.value == 0x2029:
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: text.unicodeScalars.append(scalar)
-                }
-            }
-            return text + "\""
+            return clipped.quotedForLog
         case .array: return "a list […]"
         case .object: return "an object {…}"
         }

@@ -175,21 +175,7 @@ public struct InspectReport: Sendable, Equatable {
     }
 
     /// A header cell as shown in the text report: quoted, with control characters escaped.
-    private static func shown(_ cell: String) -> String {
-        var s = "\""
-        for c in cell.unicodeScalars {
-            switch c {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\t": s += "\\t"
-            case "\r": s += "\\r"
-            case "\n": s += "\\n"
-            case "\u{FEFF}": s += "\\u{FEFF}"
-            default: s.unicodeScalars.append(c)
-            }
-        }
-        return s + "\""
-    }
+    private static func shown(_ cell: String) -> String { cell.quotedForLog }
 
     /// `inspect --json`: every record, header and blank ones included, as one JSON array of
     /// strings per line, exactly as parsed (decoded, unquoted, untrimmed). Each line ends in "\n".
