@@ -72,6 +72,28 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
 }
 
 @Suite struct CellParsersByteTests {
+    /// The frame's column lookup (constant words first, absent columns included, then a String compare) finds what
+    /// the header mapping holds, for every kind with each column dropped in turn and with every other one kept,
+    /// asked with the schema's own literals and with freshly built copies of them (other words, same text).
+    @Test func columnLookupAgreesWithTheMapping() {
+        for kind in FileKind.allCases {
+            let keys = kind.schema.columns.map(\.key)
+            var subsets = keys.indices.map { drop in keys.enumerated().filter { $0.offset != drop }.map(\.element) }
+            subsets.append(keys.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+            subsets.append(keys)
+            for kept in subsets {
+                // Columns in reverse order, so an index is never its place in the schema by accident.
+                let mapping = ColumnMapping(index: Dictionary(uniqueKeysWithValues: kept.reversed().enumerated().map { ($1, $0) }))
+                let frame = RowCells.Frame(mapping: mapping, schema: kind.schema, context: context, fileName: kind.fileName)
+                for key in keys + ["no_such_column", "备注"] {
+                    let copy = String(decoding: Array(key.utf8), as: UTF8.self)
+                    #expect(frame.index(key) == mapping.index[key], "\(kind) \(kept) \(key)")
+                    #expect(frame.index(copy) == mapping.index[key], "\(kind) \(kept) copy of \(key)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: trickyCells)
     func bytePathDecidesAsTheStringPath(cell: String) {
         let fast = verdicts(cell, byteLevel: true), slow = verdicts(cell, byteLevel: false)
