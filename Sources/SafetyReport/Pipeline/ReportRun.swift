@@ -4,7 +4,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import XlsxWriter
 
 /// glibc's malloc_trim(0), looked up at run time (Swift's Glibc module does not export malloc.h); a no-op elsewhere.
 func releaseFreedMemory() {

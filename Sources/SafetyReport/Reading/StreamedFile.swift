@@ -202,7 +202,7 @@ struct UTF8Validator {
             let b0 = base[i]
             if b0 < 0x80 { i += 1; continue }
             // Most Chinese text: a lead byte E1–EC, EE or EF takes any two continuation bytes (Table 3-7).
-            if i + 3 <= n, (b0 >= 0xE1 && b0 <= 0xEC) || b0 >= 0xEE && b0 <= 0xEF,
+            if i + 3 <= n, (b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF,
                base[i + 1] & 0xC0 == 0x80, base[i + 2] & 0xC0 == 0x80 { i += 3; continue }
             let length = Self.sequence(base + i, n - i)
             if length > 0 { i += length; continue }
