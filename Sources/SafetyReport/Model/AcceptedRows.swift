@@ -3,7 +3,15 @@
 /// How one kind of row is written to the spill file and read back (compact: varints, length-prefixed UTF-8).
 public struct RowCoder<Row>: Sendable {
     let encode: @Sendable (Row, inout [UInt8]) -> Void
-    let decode: @Sendable ([UInt8], inout Int) -> Row
+    /// Reads one row at the position, which it moves past the row (the bytes are a whole chunk).
+    let decodeBytes: @Sendable (UnsafeBufferPointer<UInt8>, inout Int) -> Row
+
+    init(encode: @escaping @Sendable (Row, inout [UInt8]) -> Void,
+         decode: @escaping @Sendable (UnsafeBufferPointer<UInt8>, inout Int) -> Row) {
+        self.encode = encode; decodeBytes = decode
+    }
+
+    func decode(_ bytes: [UInt8], _ p: inout Int) -> Row { bytes.withUnsafeBufferPointer { decodeBytes($0, &p) } }
 }
 
 /// The accepted rows of one file, in file order, read back sequentially.
@@ -101,6 +109,19 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
         if s.pendingRows >= s.threshold || s.pending.count >= Self.chunkBytes { s.flush() }
     }
 
+    /// Appends the row a draft stands for: a spilling list encodes the draft straight into its pending
+    /// bytes (the same bytes the coder writes for `draft.row`, without making the row's Strings); a list in
+    /// memory keeps `draft.row`.
+    mutating func append<Draft: RowDraft>(draft: Draft) where Draft.Row == Row {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        let s = storage
+        s.count += 1
+        guard s.coder != nil else { s.memory.append(draft.row); return }
+        draft.encode(&s.pending)
+        s.pendingRows += 1
+        if s.pendingRows >= s.threshold || s.pending.count >= Self.chunkBytes { s.flush() }
+    }
+
     public func makeIterator() -> Iterator { Iterator(storage: storage) }
 
     /// Reads the rows back in order, one chunk at a time.
@@ -134,7 +155,7 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
                 }
             }
             rowsLeft -= 1
-            return coder.decode(buffer, &position)
+            return buffer.withUnsafeBufferPointer { coder.decodeBytes($0, &position) }
         }
     }
 
@@ -142,17 +163,9 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
 }
 
 extension RowCoder where Row == TrainingRow {
-    /// line, participants, group, theme, hours, materials, date, form, audience.
+    /// line, participants, group, theme, hours, materials, date, form, audience (`TrainingDraft.encode`).
     public static let trainings = RowCoder(
-        encode: { r, out in
-            RowCoding.int(r.line, &out); RowCoding.int(r.participants, &out)
-            RowCoding.optionalString(r.groupCode, &out); RowCoding.string(r.theme, &out)
-            if let h = r.hours { out.append(1); RowCoding.fixed64(h.bitPattern, &out) } else { out.append(0) }
-            if let m = r.materials { out.append(1); RowCoding.int(m, &out) } else { out.append(0) }
-            RowCoding.day(r.date, &out)
-            out.append(UInt8(TrainingForm.allCases.firstIndex(of: r.form)!))
-            out.append(r.audience.map { UInt8(Audience.allCases.firstIndex(of: $0)! + 1) } ?? 0)
-        },
+        encode: { r, out in TrainingDraft(r).encode(&out) },
         decode: { b, p in
             let line = RowCoding.readInt(b, &p), participants = RowCoding.readInt(b, &p)
             let group = RowCoding.readOptionalString(b, &p), theme = RowCoding.readString(b, &p)
@@ -172,13 +185,9 @@ extension RowCoder where Row == TrainingRow {
 }
 
 extension RowCoder where Row == InspectionRow {
-    /// line, date, group, inspector, scope, hazards found and as written.
+    /// line, date, group, inspector, scope, hazards found and as written (`InspectionDraft.encode`).
     public static let inspections = RowCoder(
-        encode: { r, out in
-            RowCoding.int(r.line, &out); RowCoding.day(r.date, &out); RowCoding.optionalString(r.groupCode, &out)
-            RowCoding.string(r.inspector, &out); RowCoding.string(r.scope, &out)
-            RowCoding.int(r.hazardsFound, &out); RowCoding.string(r.hazardsFoundText, &out)
-        },
+        encode: { r, out in InspectionDraft(r).encode(&out) },
         decode: { b, p in
             let line = RowCoding.readInt(b, &p), date = RowCoding.readDay(b, &p), group = RowCoding.readOptionalString(b, &p)
             let inspector = RowCoding.readString(b, &p), scope = RowCoding.readString(b, &p)
@@ -188,48 +197,219 @@ extension RowCoder where Row == InspectionRow {
         })
 }
 
+// MARK: Rows encoded straight from the cells
+
+/// A validated row before it is a row: what a spilling list encodes directly (its text cells as the reader's
+/// bytes, no String made), and what a list in memory turns into the row.
+protocol RowDraft {
+    associatedtype Row
+    /// The row, with Strings (lists in memory, tests).
+    var row: Row { get }
+    /// Appends exactly the bytes `RowCoder` writes for `row`.
+    func encode(_ out: inout [UInt8])
+}
+
+/// A text cell of a draft: its trimmed bytes as the reader lent them (valid only while the record is lent),
+/// or a String where trimming needed the Character walk.
+enum CellText {
+    case bytes(UnsafeBufferPointer<UInt8>)
+    case string(String)
+
+    var string: String {
+        switch self {
+        case .bytes(let b): String(decoding: b, as: UTF8.self)
+        case .string(let s): s
+        }
+    }
+    var isEmpty: Bool {
+        switch self {
+        case .bytes(let b): b.isEmpty
+        case .string(let s): s.isEmpty
+        }
+    }
+    /// Its UTF-8 length, for sizing an encoding.
+    var utf8Count: Int {
+        switch self {
+        case .bytes(let b): b.count
+        case .string(let s): s.utf8.count
+        }
+    }
+    func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        switch self {
+        case .bytes(let b): return body(b)
+        case .string(var s): return s.withUTF8(body)
+        }
+    }
+}
+
+/// A training row with its theme as a `CellText`.
+struct TrainingDraft: RowDraft {
+    var line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?, materials: Int?
+    var date: Day, form: TrainingForm, audience: Audience?
+
+    init(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?, materials: Int?,
+         date: Day, form: TrainingForm, audience: Audience?) {
+        self.line = line; self.participants = participants; self.groupCode = groupCode; self.theme = theme
+        self.hours = hours; self.materials = materials; self.date = date; self.form = form; self.audience = audience
+    }
+    init(_ r: TrainingRow) {
+        self.init(line: r.line, participants: r.participants, groupCode: r.groupCode, theme: .string(r.theme),
+                  hours: r.hours, materials: r.materials, date: r.date, form: r.form, audience: r.audience)
+    }
+
+    var row: TrainingRow {
+        TrainingRow(line: line, date: date, groupCode: groupCode, form: form, theme: theme.string, audience: audience,
+                    participants: participants, hours: hours, materials: materials)
+    }
+
+    func encode(_ out: inout [UInt8]) {
+        var group = groupCode
+        let room = 80 + theme.utf8Count + (group?.utf8.count ?? 0)
+        RowCoding.write(&out, room: room) { w in
+            w.int(line); w.int(participants)
+            if group != nil { group!.withUTF8 { w.optionalBytes($0) } } else { w.byte(0) }
+            theme.withUTF8 { w.bytes($0) }
+            if let h = hours { w.byte(1); w.fixed64(h.bitPattern) } else { w.byte(0) }
+            if let m = materials { w.byte(1); w.int(m) } else { w.byte(0) }
+            w.day(date)
+            w.byte(UInt8(form.ordinal))
+            w.byte(audience.map { UInt8($0.ordinal + 1) } ?? 0)
+        }
+    }
+}
+
+/// An inspection row with its inspector and scope as `CellText`s (hazards_found as written stays a String:
+/// digits are a small String, no allocation).
+struct InspectionDraft: RowDraft {
+    var line: Int, date: Day, groupCode: String?, inspector: CellText, scope: CellText, hazardsFound: Int
+    var hazardsFoundText: String
+
+    init(line: Int, date: Day, groupCode: String?, inspector: CellText, scope: CellText, hazardsFound: Int,
+         hazardsFoundText: String) {
+        self.line = line; self.date = date; self.groupCode = groupCode; self.inspector = inspector; self.scope = scope
+        self.hazardsFound = hazardsFound; self.hazardsFoundText = hazardsFoundText
+    }
+    init(_ r: InspectionRow) {
+        self.init(line: r.line, date: r.date, groupCode: r.groupCode, inspector: .string(r.inspector), scope: .string(r.scope),
+                  hazardsFound: r.hazardsFound, hazardsFoundText: r.hazardsFoundText)
+    }
+
+    var row: InspectionRow {
+        InspectionRow(line: line, date: date, groupCode: groupCode, inspector: inspector.string, scope: scope.string,
+                      hazardsFound: hazardsFound, hazardsFoundText: hazardsFoundText)
+    }
+
+    func encode(_ out: inout [UInt8]) {
+        var group = groupCode, found = hazardsFoundText
+        let room = 80 + inspector.utf8Count + scope.utf8Count + (group?.utf8.count ?? 0) + found.utf8.count
+        RowCoding.write(&out, room: room) { w in
+            w.int(line); w.day(date)
+            if group != nil { group!.withUTF8 { w.optionalBytes($0) } } else { w.byte(0) }
+            inspector.withUTF8 { w.bytes($0) }; scope.withUTF8 { w.bytes($0) }
+            w.int(hazardsFound)
+            found.withUTF8 { w.bytes($0) }
+        }
+    }
+}
+
+extension TrainingForm {
+    /// Place in `allCases` (the spill's code for it).
+    var ordinal: Int { TrainingForm.allCases.firstIndex(of: self)! }
+}
+
+extension Audience {
+    /// Place in `allCases` (the spill's code for it).
+    var ordinal: Int { Audience.allCases.firstIndex(of: self)! }
+}
+
 /// The field encodings of the row coders, on top of `IssueCoding`'s varints.
 enum RowCoding {
-    static func int(_ v: Int, _ out: inout [UInt8]) { IssueCoding.varint(IssueCoding.zigzag(v), &out) }
-    static func readInt(_ b: [UInt8], _ p: inout Int) -> Int { IssueCoding.unzigzag(IssueCoding.readVarint(b, &p)) }
-
-    static func string(_ s: String, _ out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { u in IssueCoding.varint(UInt64(u.count), &out); out.append(contentsOf: u) }
+    /// Writes at most `room` bytes through a cursor over scratch memory (on the stack for a row of usual
+    /// size), then appends them to `out` at once: appending byte by byte checked the array's uniqueness
+    /// and capacity for every byte, a tenth of validating a big trainings file.
+    static func write(_ out: inout [UInt8], room: Int, _ body: (inout ByteCursor) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { scratch in
+            var w = ByteCursor(base: scratch.baseAddress!, limit: room)
+            body(&w)
+            out.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: w.count))
+        }
     }
-    static func readString(_ b: [UInt8], _ p: inout Int) -> String {
-        let n = Int(IssueCoding.readVarint(b, &p))
+
+    /// Writes the row coders' field encodings into memory the caller sized (`limit` checked on every write).
+    struct ByteCursor {
+        let base: UnsafeMutablePointer<UInt8>
+        let limit: Int
+        private(set) var count = 0
+        init(base: UnsafeMutablePointer<UInt8>, limit: Int) { self.base = base; self.limit = limit }
+
+        @inline(__always) mutating func byte(_ b: UInt8) {
+            precondition(count < limit)
+            base[count] = b; count += 1
+        }
+        @inline(__always) mutating func varint(_ v: UInt64) {
+            var v = v
+            while v >= 0x80 { byte(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+            byte(UInt8(v))
+        }
+        @inline(__always) mutating func int(_ v: Int) { varint(IssueCoding.zigzag(v)) }
+        /// A length-prefixed string (`RowCoding.string`).
+        mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+            varint(UInt64(b.count)); raw(b)
+        }
+        /// A present optional string (`RowCoding.optionalString`): its length + 1, then its bytes.
+        mutating func optionalBytes(_ b: UnsafeBufferPointer<UInt8>) {
+            varint(UInt64(b.count) + 1); raw(b)
+        }
+        private mutating func raw(_ b: UnsafeBufferPointer<UInt8>) {
+            precondition(count + b.count <= limit)
+            if let p = b.baseAddress { (base + count).update(from: p, count: b.count) }
+            count += b.count
+        }
+        mutating func fixed64(_ v: UInt64) {
+            for k in 0..<8 { byte(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
+        }
+        mutating func day(_ d: Day) { varint(UInt64(d.year)); byte(UInt8(d.month)); byte(UInt8(d.day)) }
+    }
+
+    // Readers over the chunk's memory: the row coders wrote it, so every length and position is in bounds
+    // (checked in debug builds by the buffer's subscript).
+    @inline(__always)
+    static func readVarint(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt64 {
+        var v: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            let byte = b[p]; p += 1
+            v |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return v }
+            shift += 7
+        }
+    }
+
+    @inline(__always)
+    static func readInt(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> Int { IssueCoding.unzigzag(readVarint(b, &p)) }
+
+    static func readString(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> String {
+        let n = Int(readVarint(b, &p))
         defer { p += n }
-        return b.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[p..<p + n]), as: UTF8.self) }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[p..<p + n]), as: UTF8.self)
     }
 
     /// nil as 0, a string as its length + 1 and its bytes.
-    static func optionalString(_ s: String?, _ out: inout [UInt8]) {
-        guard var s else { out.append(0); return }
-        s.withUTF8 { u in IssueCoding.varint(UInt64(u.count) + 1, &out); out.append(contentsOf: u) }
-    }
-    static func readOptionalString(_ b: [UInt8], _ p: inout Int) -> String? {
-        let n = Int(IssueCoding.readVarint(b, &p))
+    static func readOptionalString(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> String? {
+        let n = Int(readVarint(b, &p))
         guard n > 0 else { return nil }
         defer { p += n - 1 }
-        return b.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[p..<p + n - 1]), as: UTF8.self) }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[p..<p + n - 1]), as: UTF8.self)
     }
 
-    static func fixed64(_ v: UInt64, _ out: inout [UInt8]) {
-        for k in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
-    }
-    static func readFixed64(_ b: [UInt8], _ p: inout Int) -> UInt64 {
+    static func readFixed64(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt64 {
         var v: UInt64 = 0
         for k in 0..<8 { v |= UInt64(b[p + k]) << (8 * UInt64(k)) }
         p += 8
         return v
     }
 
-    static func day(_ d: Day, _ out: inout [UInt8]) {
-        IssueCoding.varint(UInt64(d.year), &out); out.append(UInt8(d.month)); out.append(UInt8(d.day))
-    }
-    static func readDay(_ b: [UInt8], _ p: inout Int) -> Day {
-        let y = Int(IssueCoding.readVarint(b, &p))
+    static func readDay(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> Day {
+        let y = Int(readVarint(b, &p))
         defer { p += 2 }
         return Day(year: y, month: Int(b[p]), day: Int(b[p + 1]))!
     }

@@ -68,6 +68,39 @@ struct RecordBytes {
         }
         return true
     }
+
+    /// `String(cell).trimmedCell`'s bytes where they are certain from the bytes alone, else nil (left to the
+    /// String). Certain when no cell space's whole UTF-8 form sits at either end (then `trimmedCell` returns
+    /// the cell unchanged: its own fast check, byte for byte), or when the cell is ASCII without CR or LF
+    /// (every byte its own Character; only spaces and tabs can be trimmed).
+    static func trimmedCellIfCertain(_ cell: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        guard let p = cell.baseAddress, cell.count > 0 else { return cell }
+        let n = cell.count
+        if !startsWithCellSpace(p, n) && !endsWithCellSpace(p, n) { return cell }
+        var start = 0, end = n
+        for i in 0..<n { let c = p[i]; if c >= 0x80 || c == 0x0D || c == 0x0A { return nil } }
+        while start < end, p[start] == 0x20 || p[start] == 0x09 { start += 1 }
+        while end > start, p[end - 1] == 0x20 || p[end - 1] == 0x09 { end -= 1 }
+        return UnsafeBufferPointer(start: p + start, count: end - start)
+    }
+
+    /// Starts with the UTF-8 form of a cell space: space, tab, CR, LF, U+3000, U+FEFF, U+00A0.
+    @inline(__always)
+    private static func startsWithCellSpace(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let b = p[0]
+        if b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A { return true }
+        if n >= 3, (b == 0xE3 && p[1] == 0x80 && p[2] == 0x80) || (b == 0xEF && p[1] == 0xBB && p[2] == 0xBF) { return true }
+        return n >= 2 && b == 0xC2 && p[1] == 0xA0
+    }
+
+    /// Ends with the UTF-8 form of a cell space.
+    @inline(__always)
+    private static func endsWithCellSpace(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let b = p[n - 1]
+        if b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A { return true }
+        if n >= 3, (b == 0x80 && p[n - 2] == 0x80 && p[n - 3] == 0xE3) || (b == 0xBF && p[n - 2] == 0xBB && p[n - 3] == 0xEF) { return true }
+        return n >= 2 && b == 0xA0 && p[n - 2] == 0xC2
+    }
 }
 
 extension RawRecords {

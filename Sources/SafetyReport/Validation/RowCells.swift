@@ -87,6 +87,20 @@ struct RowCells {
     /// Free text: trimmed only, never folded.
     func text(_ key: String) -> String { raw(key).trimmedCell }
 
+    /// Free text as `text(key)` has it, as the record's bytes where trimming is certain from them (no
+    /// String made: a row encoded straight into the spill copies them), else the String.
+    func textCell(_ key: String) -> CellText {
+        if frame.byteLevel, let b = RecordBytes.trimmedCellIfCertain(bytes(key)) { return .bytes(b) }
+        return .string(text(key))
+    }
+
+    /// Required free text as a `CellText`; nil (with an error) when empty, as `requiredText`.
+    mutating func requiredTextCell(_ key: String) -> CellText? {
+        let t = textCell(key)
+        if t.isEmpty { requireValue(key); return nil }
+        return t
+    }
+
     /// A typed cell's comparable form: trimmed and full-width folded.
     func folded(_ key: String) -> String {
         if let b = asciiFolded(key) { return String(decoding: b, as: UTF8.self) }

@@ -19,16 +19,19 @@ public struct ValidationContext: Sendable {
 public enum Validator {
     /// `inspections.csv`: date inside the period, inspector, hazards found ≥ 0.
     public static func inspections(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<InspectionRow> {
-        validate(input, .inspections, ctx, coder: .inspections) { c in
-            let date = c.requiredDateInPeriod("inspection_date")
-            let group = c.groupCode()
-            let inspector = c.requiredText("inspector")
-            let scope = c.text("scope")
-            let found = c.requiredCount("hazards_found")
-            guard let date, let group, let inspector, let found else { return nil }
-            return InspectionRow(line: c.line, date: date, groupCode: group, inspector: inspector,
-                                 scope: scope, hazardsFound: found, hazardsFoundText: c.raw("hazards_found"))
-        }
+        validate(input, .inspections, ctx, coder: .inspections, draft: { inspectionDraft(&$0) }, accept: { $1.append(draft: $0) })
+    }
+
+    /// One inspection row, its text cells left as the record's bytes where that is certain (`RowCells.textCell`).
+    static func inspectionDraft(_ c: inout RowCells) -> InspectionDraft? {
+        let date = c.requiredDateInPeriod("inspection_date")
+        let group = c.groupCode()
+        let inspector = c.requiredTextCell("inspector")
+        let scope = c.textCell("scope")
+        let found = c.requiredCount("hazards_found")
+        guard let date, let group, let inspector, let found else { return nil }
+        return InspectionDraft(line: c.line, date: date, groupCode: group, inspector: inspector,
+                               scope: scope, hazardsFound: found, hazardsFoundText: c.raw("hazards_found"))
     }
 
     /// `hazards.csv`. `known`: hazard ids this folder registered in earlier periods → their found_date
@@ -226,24 +229,29 @@ public enum Validator {
     public static func trainings(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<TrainingRow> {
         // Taken out once: reading it from `ctx` in the closure copied the whole context for every row.
         let (population, villageName): (Int?, String) = if case .village(let v) = ctx.submitter { (v.population, v.name) } else { (nil, "") }
-        return validate(input, .trainings, ctx, coder: .trainings) { c in
-            let date = c.requiredDateInPeriod("activity_date")
-            let group = c.groupCode()
-            let form = c.requiredEnumeration("form", as: TrainingForm.self, kind: .trainingForm)
-            let theme = c.requiredText("theme")
-            let audienceCell = c.enumeration("audience", as: Audience.self, kind: .audience)
-            let participants = c.requiredCount("participants")
-            let hours = c.amount("hours")
-            let materials = c.count("materials")
-            guard let date, let group, let form, let theme, let participants, !c.hasError else { return nil }
-            if let population, participants > population {
-                c.warning("participants", "participants.above_population",
-                          "参与人数 \(participants) 超过\(villageName)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
-            }
-            return TrainingRow(line: c.line, date: date, groupCode: group, form: form, theme: theme,
-                               audience: audienceCell.value, participants: participants,
-                               hours: hours.value, materials: materials.value)
+        return validate(input, .trainings, ctx, coder: .trainings,
+                        draft: { trainingDraft(&$0, population: population, villageName: villageName) },
+                        accept: { $1.append(draft: $0) })
+    }
+
+    /// One training row, its theme left as the record's bytes where that is certain (`RowCells.textCell`).
+    static func trainingDraft(_ c: inout RowCells, population: Int?, villageName: String) -> TrainingDraft? {
+        let date = c.requiredDateInPeriod("activity_date")
+        let group = c.groupCode()
+        let form = c.requiredEnumeration("form", as: TrainingForm.self, kind: .trainingForm)
+        let theme = c.requiredTextCell("theme")
+        let audienceCell = c.enumeration("audience", as: Audience.self, kind: .audience)
+        let participants = c.requiredCount("participants")
+        let hours = c.amount("hours")
+        let materials = c.count("materials")
+        guard let date, let group, let form, let theme, let participants, !c.hasError else { return nil }
+        if let population, participants > population {
+            c.warning("participants", "participants.above_population",
+                      "参与人数 \(participants) 超过\(villageName)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
         }
+        return TrainingDraft(line: c.line, participants: participants, groupCode: group, theme: theme,
+                             hours: hours.value, materials: materials.value, date: date, form: form,
+                             audience: audienceCell.value)
     }
 
     /// Warnings where inspections' hazards_found disagrees with the hazards registered with that date:
@@ -326,6 +334,14 @@ public enum Validator {
     static func validate<Row: Sendable & Equatable>(_ input: FileInput, _ kind: FileKind, _ ctx: ValidationContext,
                                                     coder: RowCoder<Row>? = nil,
                                                     row: (inout RowCells) -> Row?) -> FileResult<Row> {
+        validate(input, kind, ctx, coder: coder, draft: row, accept: { $1.append($0) })
+    }
+
+    /// The same, where `draft` validates a row into what `accept` appends (a row, or a draft encoded
+    /// straight into the spill while its record is still lent).
+    static func validate<Draft, Row: Sendable & Equatable>(_ input: FileInput, _ kind: FileKind, _ ctx: ValidationContext,
+                                                           coder: RowCoder<Row>?, draft row: (inout RowCells) -> Draft?,
+                                                           accept: (Draft, inout AcceptedRows<Row>) -> Void) -> FileResult<Row> {
         switch input {
         case .missing:
             return FileResult(fileName: kind.fileName, state: .missing)
@@ -335,7 +351,7 @@ public enum Validator {
             // Records are made one at a time from the file's compact storage and dropped once validated.
             var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: csv.records.count)
             for i in csv.records.indices {
-                csv.records.withRecordBytes(i) { record in if !record.isBlank { file.add(record, row: row) } }
+                csv.records.withRecordBytes(i) { record in if !record.isBlank { file.add(record, row: row, accept: accept) } }
             }
             return file.finish() ?? FileResult(fileName: name, state: .rejected, issues: [
                 ValidationIssue(.error, period: ctx.period, folder: ctx.folder, file: name, column: "", value: "", rule: "file.empty",
@@ -346,7 +362,7 @@ public enum Validator {
             var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: stream.recordEstimate)
             var failure: ReadFailure?
             do {
-                _ = try stream.forEachRecordBytes { record in if !record.isBlank { file.add(record, row: row) } }
+                _ = try stream.forEachRecordBytes { record in if !record.isBlank { file.add(record, row: row, accept: accept) } }
             } catch {
                 failure = error
             }
@@ -391,7 +407,7 @@ struct FileValidation<Row: Sendable & Equatable> {
     }
 
     /// The next non-blank record.
-    mutating func add(_ record: RecordBytes, row: (inout RowCells) -> Row?) {
+    mutating func add<Draft>(_ record: RecordBytes, row: (inout RowCells) -> Draft?, accept: (Draft, inout AcceptedRows<Row>) -> Void) {
         guard headerLine != nil else { start(record); return }
         if !mapping.missingRequired.isEmpty { rejectedLines.append(record.line); return }
         rowsRead += 1
@@ -407,7 +423,7 @@ struct FileValidation<Row: Sendable & Equatable> {
         }
         let accepted = row(&cells)
         issues.append(contentsOf: cells.issues)
-        if let accepted, !cells.hasError { rows.append(accepted) }
+        if let accepted, !cells.hasError { accept(accepted, &rows) }
     }
 
     private mutating func start(_ record: RecordBytes) {
