@@ -20,7 +20,7 @@ struct CSVRecordParser {
     private var fieldCount = 0
     /// The record's field bytes back to back, and where each field ends.
     private var text: [UInt8] = []
-    private var fieldEnds: [UInt32] = []
+    private let fieldEnds = FieldEnds()
     private var fieldStart = 0
     /// Lending: the record started in the piece being fed and has had only unquoted fields, so it is lent
     /// from the piece itself (fields `piece[lendBase...]` with one separator byte between them, `fieldEnds`
@@ -69,7 +69,7 @@ struct CSVRecordParser {
             switch state {
             case .recordStart:
                 recordLine = line; recordBytes = 0; fieldCount = 0; discarding = false
-                text.removeAll(keepingCapacity: true); fieldEnds.removeAll(keepingCapacity: true)
+                text.removeAll(keepingCapacity: true); fieldEnds.count = 0
                 lending = true; lendBase = i
                 state = .fieldStart
             case .fieldStart:
@@ -138,7 +138,7 @@ struct CSVRecordParser {
     private mutating func materialize(_ buf: UnsafeBufferPointer<UInt8>) {
         lending = false
         var start = lendBase
-        for k in fieldEnds.indices {
+        for k in 0..<fieldEnds.count {
             let end = lendBase + Int(fieldEnds[k])
             text.append(contentsOf: UnsafeBufferPointer(rebasing: buf[start..<end]))
             fieldEnds[k] = UInt32(truncatingIfNeeded: text.count)
@@ -167,7 +167,7 @@ struct CSVRecordParser {
     /// Lends the record just completed, `buf[lendBase..<end]`, to `emit`; fields are one separator apart.
     private mutating func lend(_ buf: UnsafeBufferPointer<UInt8>, upTo end: Int, _ emit: (RecordBytes) -> Void) {
         let text = UnsafeBufferPointer(rebasing: buf[lendBase..<end])
-        fieldEnds.withUnsafeBufferPointer { e in emit(RecordBytes(line: recordLine, text: text, ends: e, firstStart: 0, gap: 1)) }
+        emit(RecordBytes(line: recordLine, text: text, ends: fieldEnds.buffer, firstStart: 0, gap: 1))
         lending = false
     }
 
@@ -225,9 +225,46 @@ struct CSVRecordParser {
     /// Lends the record just completed to `emit`.
     private func record(_ emit: (RecordBytes) -> Void) {
         text.withUnsafeBufferPointer { t in
-            fieldEnds.withUnsafeBufferPointer { e in emit(RecordBytes(line: recordLine, text: t, ends: e, firstStart: 0, gap: 0)) }
+            emit(RecordBytes(line: recordLine, text: t, ends: fieldEnds.buffer, firstStart: 0, gap: 0))
         }
     }
+}
+
+/// Where each field of the open record ends: a buffer grown by doubling and reused for every record. An
+/// array appended to per field checked its uniqueness and capacity each time (the parser's second cost after
+/// its byte loop on a big file). Owned by one parser, which is never copied while in use.
+final class FieldEnds {
+    private var base: UnsafeMutablePointer<UInt32>
+    private var capacity = 16
+    /// Fields so far; set to 0 for the next record.
+    var count = 0
+
+    init() { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func append(_ end: UInt32) {
+        if count == capacity { grow() }
+        base[count] = end
+        count += 1
+    }
+
+    @inline(never)
+    private func grow() {
+        let bigger = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * 2)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
+    }
+
+    subscript(k: Int) -> UInt32 {
+        get { precondition(k >= 0 && k < count); return base[k] }
+        set { precondition(k >= 0 && k < count); base[k] = newValue }
+    }
+
+    /// The ends so far, valid until the next append.
+    var buffer: UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(start: base, count: count) }
 }
 
 /// CSVParser.detectSeparator fed in pieces: decided by the first line with content.
