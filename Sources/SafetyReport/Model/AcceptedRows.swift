@@ -112,6 +112,7 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
     /// Appends the row a draft stands for: a spilling list encodes the draft straight into its pending
     /// bytes (the same bytes the coder writes for `draft.row`, without making the row's Strings); a list in
     /// memory keeps `draft.row`.
+    @inline(__always)
     mutating func append<Draft: RowDraft>(draft: Draft) where Draft.Row == Row {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         let s = storage

@@ -23,6 +23,7 @@ public enum Validator {
     }
 
     /// One inspection row, its text cells left as the record's bytes where that is certain (`RowCells.textCell`).
+    @inline(__always)   // into the file frame's loop, so the draft is built where it is appended, not copied there
     static func inspectionDraft(_ c: inout RowCells) -> InspectionDraft? {
         let date = c.requiredDateInPeriod("inspection_date")
         let group = c.groupCode()
@@ -235,6 +236,7 @@ public enum Validator {
     }
 
     /// One training row, its theme left as the record's bytes where that is certain (`RowCells.textCell`).
+    @inline(__always)   // into the file frame's loop, so the draft is built where it is appended, not copied there
     static func trainingDraft(_ c: inout RowCells, population: Int?, villageName: String) -> TrainingDraft? {
         let date = c.requiredDateInPeriod("activity_date")
         let group = c.groupCode()
