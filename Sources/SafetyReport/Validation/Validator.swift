@@ -65,7 +65,9 @@ public enum Validator {
                         "发现日期「\(c.text("found_date"))」晚于本期末（\(period.lastDay)），请核对；本月以后发现的隐患请在对应月份报送。")
                 found = nil
             }
-            if let id, let d = found, let registered = known[id], registered != d {
+            // One lookup for both rules below (a hash of the id per lookup; `id` does not change after this).
+            let registeredFound = id.flatMap { known[$0] }
+            if let id, let d = found, let registered = registeredFound, registered != d {
                 c.error("found_date", "hazard.found_date_conflict",
                         "隐患编号「\(id)」已于此前登记，发现日期为 \(registered)，本次填写为 \(d)，请与原登记一致。")
                 found = nil
@@ -123,7 +125,7 @@ public enum Validator {
 
             guard let id, let found, let group, let category, let level, let description, let responsible,
                   let deadline, let status, rectifiedOK, !c.hasError else { return nil }
-            if known[id] == nil, found < period.firstDay {
+            if registeredFound == nil, found < period.firstDay {
                 c.warning("found_date", "hazard.late_registration",
                           "隐患「\(id)」发现于 \(found)，早于本期（\(period.chinese)），此前未登记，现按本期新登记处理；请核对编号是否与此前登记的一致。")
             }
