@@ -8,7 +8,8 @@ public struct HazardLedger: Sendable, Equatable {
     /// `PackedHazardRow`): the ledger is alive at the run's peak, and most of it is rows' text.
     public struct Update: Sendable, Equatable {
         public let period: Period
-        private let packed: PackedHazardRow
+        /// The accepted row as the ledger keeps it (the report's ledger entries share its bytes).
+        public let packed: PackedHazardRow
         /// The accepted row (unpacked on each call).
         public var row: HazardRow { packed.row }
         /// The row's status, without unpacking its text.
@@ -90,6 +91,9 @@ public struct HazardLedger: Sendable, Equatable {
     public func hazards(owner: String, upTo q: Period) -> [Hazard] {
         (byOwner[owner] ?? [:]).values.filter { $0.registeredIn <= q }.sorted { $0.id < $1.id }
     }
+
+    /// Lets go of every hazard of `owner` (the roll-up frees each owner's once its folder is done).
+    public mutating func remove(owner: String) { byOwner.removeValue(forKey: owner) }
 
     /// Every folder that has registered at least one hazard, sorted.
     public var owners: [String] { byOwner.keys.sorted() }

@@ -163,13 +163,16 @@ public enum ReportAssembler {
 
         // 2. Period P: validate all four files of every registered submitter, and find its standing agreements.
         progress("validating \(period)")
-        let known = ledger
         // P's issues beyond a few thousand per file go to one unlinked temporary file (see IssueList).
         let spill = issueSpill
-        let current = parallelMap(codes) { [scans] code in
-            validatePeriod(config, period, code, folder: scan.folders[code], ledger: known, history: history, scans: scans,
-                           spill: spill, probe: probe)
-        }
+        // The copy the workers read goes before P's rows are applied: alive, it would make each owner's table be
+        // copied by `apply`, and keep the ledger from being freed owner by owner in the roll-up.
+        let current = { [ledger, scans] in
+            parallelMap(codes) { code in
+                validatePeriod(config, period, code, folder: scan.folders[code], ledger: ledger, history: history, scans: scans,
+                               spill: spill, probe: probe)
+            }
+        }()
         clock = LoadCost.now()
         var folders: [FolderPeriod] = []
         var standing: [String: StandingAgreements] = [:]
@@ -204,7 +207,7 @@ public enum ReportAssembler {
         }
         progress("computing figures")
         let report = ReportBuilder.build(config: config, period: period, folders: folders, standing: standing,
-                                         ledger: ledger, extraIssues: extra)
+                                         ledger: consume ledger, extraIssues: extra)
         cost.compute = LoadCost.since(&clock)
 
         return AssembledReport(report: report, inputs: inputs, listingSHA256: listingSHA256, periodFolderExists: scan.exists,
