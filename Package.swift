@@ -38,10 +38,7 @@ let package = Package(
             dependencies: [
                 "SafetyReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // Release builds link the Swift runtime and Foundation statically (as `--static-swift-stdlib` does):
-            // 5 MB less resident per run than the shared libraries' pages, and less start-up (README "Memory").
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+            ]
         ),
         .testTarget(
             name: "SafetyReportTests",
