@@ -343,6 +343,7 @@ extension StateDecoding {
             ledger.insert(HazardLedger.Hazard(owner: owner, id: id, registeredIn: registeredIn, registeredFoundDate: registeredFound,
                                               rectifiedSince: rectifiedSince, savedUpdates: updates))
         }
+        ledger.fitToSize()
         return ledger
     }
 }
