@@ -182,4 +182,36 @@ import Testing
         let report = ReportBuilder.build(config: config, period: q, folders: [], standing: [:], ledger: ledger, extraIssues: [])
         #expect(report.trend.map(\.hazardsRectified).reduce(0, +) > 0 && report.ledger.count > 20)
     }
+
+    /// Each owner's hazards as an array sorted by id: found, ordered and told apart as the dictionary did, whatever
+    /// the order rows and saved hazards come in.
+    @Test func theSortedLedgerFindsAndOrdersIdsAsTheDictionaryDid() {
+        var generator = SystemRandomNumberGenerator()
+        let ids = (0..<3_000).map { "YH-\($0 * 7 % 3_001)" } + ["é", "Z", "a", "😀", ""]
+        let shuffled = ids.shuffled(using: &generator)
+        func row(_ id: String, _ status: HazardStatus = .open) -> HazardRow {
+            F.hazard(id, found: "2026-01-05", deadline: "2026-03-01", status: status)
+        }
+        var ledger = HazardLedger()
+        ledger.apply(period: F.period("2026-01"), owner: F.v1, rows: shuffled.map { row($0) })
+        #expect(ledger.hazards(owner: F.v1, upTo: F.period("2026-01")).map(\.id) == ids.sorted())
+        #expect(ledger.knownFoundDates(owner: F.v1).count == ids.count)
+        // A later month: updates to known ids (one spelled with a combining accent, equal as a String), new ids
+        // sorted in among them, and a second row for an id ignored.
+        let later = [row("e\u{301}", .rectified), row("YH-7", .inProgress), row("YH-new"), row("YH-7", .rectified), row("0")]
+        ledger.apply(period: F.period("2026-02"), owner: F.v1, rows: later)
+        let all = ledger.hazards(owner: F.v1, upTo: F.period("2026-02"))
+        #expect(all.map(\.id) == (ids + ["YH-new", "0"]).sorted())
+        #expect(ledger.hazard(owner: F.v1, id: "é")?.updates.map(\.status) == [.open, .rectified])
+        #expect(ledger.hazard(owner: F.v1, id: "YH-7")?.updates.map(\.status) == [.open, .inProgress])
+        #expect(ledger.hazard(owner: F.v1, id: "YH-new")?.registeredIn == F.period("2026-02"))
+        #expect(ledger.hazard(owner: F.v1, id: "YH-absent") == nil && ledger.hazard(owner: F.v2, id: "YH-7") == nil)
+        #expect(ledger.hazards(owner: F.v1, upTo: F.period("2026-01")).count == ids.count)
+        // Hazards inserted in any order (as a saved state may hold them) make the same ledger.
+        let rebuilt = HazardLedger(hazards: Array(ledger.allHazards).shuffled(using: &generator))
+        #expect(rebuilt == ledger && Array(rebuilt.allHazards).map(\.id) == Array(ledger.allHazards).map(\.id))
+        var removed = ledger
+        removed.remove(owner: F.v1)
+        #expect(removed.owners.isEmpty && removed.hazard(owner: F.v1, id: "YH-7") == nil && ledger.owners == [F.v1])
+    }
 }
