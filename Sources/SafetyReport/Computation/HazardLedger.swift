@@ -8,7 +8,8 @@ public struct HazardLedger: Sendable, Equatable {
     /// `PackedHazardRow`): the ledger is alive at the run's peak, and most of it is rows' text.
     public struct Update: Sendable, Equatable {
         public let period: Period
-        private let packed: PackedHazardRow
+        /// The accepted row as the ledger keeps it (the report's ledger entries share its bytes).
+        public let packed: PackedHazardRow
         /// The accepted row (unpacked on each call).
         public var row: HazardRow { packed.row }
         /// The row's status, without unpacking its text.
@@ -51,8 +52,29 @@ public struct HazardLedger: Sendable, Equatable {
         }
     }
 
-    /// owner → hazard id → hazard.
-    private var byOwner: [String: [String: Hazard]] = [:]
+    /// owner → its hazards, sorted by id (ids unique by String `==`, as dictionary keys were). An array sized to
+    /// its count, searched by bisection: the ledger is alive at the run's peak, and a dictionary per owner (its
+    /// buckets as wide as a key and a hazard, at most three quarters full, grown by doubling) was twice its size.
+    private var byOwner: [String: [Hazard]] = [:]
+
+    /// Where `id` is, or would go, in `table` (sorted by id).
+    private static func position(of id: String, in table: [Hazard]) -> (index: Int, found: Bool) {
+        var low = 0, high = table.count
+        while low < high {
+            let mid = (low + high) / 2
+            if table[mid].id < id { low = mid + 1 } else { high = mid }
+        }
+        return (low, low < table.count && table[low].id == id)
+    }
+
+    /// `table` in an array of exactly its size.
+    private static func sized(_ table: [Hazard]) -> [Hazard] {
+        guard table.capacity > table.count else { return table }
+        var out: [Hazard] = []
+        out.reserveCapacity(table.count)
+        out.append(contentsOf: table)
+        return out
+    }
 
     public init() {}
 
@@ -62,17 +84,28 @@ public struct HazardLedger: Sendable, Equatable {
     public mutating func apply(period: Period, owner: String, rows: [HazardRow]) {
         // Taken out of byOwner while it changes, so it is the table's only reference and is mutated in place
         // (`var table = byOwner[owner]` copied the owner's whole table on every period).
-        var table = byOwner.removeValue(forKey: owner) ?? [:]
+        var table = byOwner.removeValue(forKey: owner) ?? []
         var seen = Set<String>()
+        var added: [Hazard] = []
         for row in rows where seen.insert(row.hazardId).inserted {
             // Validation lets only the first row of an id through; the guard keeps "first claims" if it did not.
             let update = Update(period: period, row: row)
-            if table[row.hazardId] != nil {
-                table[row.hazardId]!.put(update)  // in place: no copy of the hazard's rows
+            let at = Self.position(of: row.hazardId, in: table)
+            if at.found {
+                table[at.index].put(update)  // in place: no copy of the hazard's rows
             } else {
-                table[row.hazardId] = Hazard(owner: owner, id: row.hazardId, registeredIn: period,
-                                             registeredFoundDate: row.foundDate, updates: [update])
+                added.append(Hazard(owner: owner, id: row.hazardId, registeredIn: period,
+                                    registeredFoundDate: row.foundDate, updates: [update]))
             }
+        }
+        if !added.isEmpty {
+            // New ids are put in order once (not one insertion each: a file may register thousands).
+            var merged: [Hazard] = []
+            merged.reserveCapacity(table.count + added.count)
+            merged += table
+            merged += added
+            merged.sort { $0.id < $1.id }
+            table = merged
         }
         byOwner[owner] = table
     }
@@ -80,16 +113,25 @@ public struct HazardLedger: Sendable, Equatable {
     /// Ids the owner has registered so far → the found_date each was registered with
     /// (validation rejects a later row for the id with a different found_date).
     public func knownFoundDates(owner: String) -> [String: Day] {
-        (byOwner[owner] ?? [:]).mapValues(\.registeredFoundDate)
+        var found: [String: Day] = [:]
+        for h in byOwner[owner] ?? [] { found[h.id] = h.registeredFoundDate }
+        return found
     }
 
     /// One hazard, if the owner ever registered it.
-    public func hazard(owner: String, id: String) -> Hazard? { byOwner[owner]?[id] }
+    public func hazard(owner: String, id: String) -> Hazard? {
+        guard let table = byOwner[owner] else { return nil }
+        let at = Self.position(of: id, in: table)
+        return at.found ? table[at.index] : nil
+    }
 
     /// The owner's hazards registered by the end of `q`, ordered by id.
     public func hazards(owner: String, upTo q: Period) -> [Hazard] {
-        (byOwner[owner] ?? [:]).values.filter { $0.registeredIn <= q }.sorted { $0.id < $1.id }
+        (byOwner[owner] ?? []).filter { $0.registeredIn <= q }
     }
+
+    /// Lets go of every hazard of `owner` (the roll-up frees each owner's once its folder is done).
+    public mutating func remove(owner: String) { byOwner.removeValue(forKey: owner) }
 
     /// Every folder that has registered at least one hazard, sorted.
     public var owners: [String] { byOwner.keys.sorted() }
@@ -108,7 +150,7 @@ public struct HazardLedger: Sendable, Equatable {
 
     /// The ledger's hazards in saving order, one owner's ids sorted at a time.
     public struct AllHazards: Sequence, Sendable, Equatable {
-        fileprivate let byOwner: [String: [String: Hazard]]
+        fileprivate let byOwner: [String: [Hazard]]
         /// How many hazards the ledger holds.
         public var count: Int { byOwner.values.reduce(0) { $0 + $1.count } }
         public var underestimatedCount: Int { count }
@@ -116,23 +158,21 @@ public struct HazardLedger: Sendable, Equatable {
         public func makeIterator() -> Iterator { Iterator(byOwner: byOwner, owners: byOwner.keys.sorted()) }
 
         public struct Iterator: IteratorProtocol {
-            let byOwner: [String: [String: Hazard]]
+            let byOwner: [String: [Hazard]]
             let owners: [String]
             var owner = -1
-            var table: [String: Hazard] = [:]
-            var ids: [String] = []
+            var table: [Hazard] = []
             var position = 0
 
             public mutating func next() -> Hazard? {
-                while position >= ids.count {
+                while position >= table.count {
                     owner += 1
                     guard owner < owners.count else { return nil }
                     table = byOwner[owners[owner]]!
-                    ids = table.keys.sorted()
                     position = 0
                 }
                 defer { position += 1 }
-                return table[ids[position]]!
+                return table[position]
             }
         }
 
@@ -142,11 +182,23 @@ public struct HazardLedger: Sendable, Equatable {
     /// A ledger holding exactly `hazards` (as read back from a saved state).
     public init(hazards: [Hazard]) {
         for h in hazards { insert(h) }
+        fitToSize()
     }
 
     /// Adds (or replaces) one hazard as it stands, e.g. as read back from a saved state.
     public mutating func insert(_ hazard: Hazard) {
-        byOwner[hazard.owner, default: [:]][hazard.id] = hazard
+        var table = byOwner.removeValue(forKey: hazard.owner) ?? []
+        let at = Self.position(of: hazard.id, in: table)
+        if at.found { table[at.index] = hazard } else { table.insert(hazard, at: at.index) }
+        byOwner[hazard.owner] = table
+    }
+
+    /// Gives each owner's hazards an array of exactly their count (after `insert`s, which grow them by doubling).
+    public mutating func fitToSize() {
+        for owner in Array(byOwner.keys) {
+            let table = byOwner.removeValue(forKey: owner)!
+            byOwner[owner] = Self.sized(table)
+        }
     }
 
     /// The ledger reduced to what any report of a period in `year` or later can ask of it. A report of P asks
@@ -162,7 +214,7 @@ public struct HazardLedger: Sendable, Equatable {
     public func compacted(forReportsFrom year: Int) -> HazardLedger {
         var out = HazardLedger()
         for (owner, table) in byOwner {
-            out.byOwner[owner] = table.mapValues { $0.compacted(forReportsFrom: year) }
+            out.byOwner[owner] = table.map { $0.compacted(forReportsFrom: year) }
         }
         return out
     }

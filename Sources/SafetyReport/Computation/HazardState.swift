@@ -4,8 +4,9 @@
 /// group, category and ledger tables all count from the same facts.
 struct HazardState: Sendable {
     let owner: String
-    /// The latest accepted row with period ≤ P.
-    let row: HazardRow
+    /// The latest accepted row with period ≤ P, packed as the ledger keeps it: the report's ledger entries share
+    /// its bytes, and the counts read its fixed fields without unpacking the text.
+    let packed: PackedHazardRow
     let registeredIn: Period
     let lastUpdatedIn: Period
     let isOpen: Bool
@@ -25,8 +26,8 @@ struct HazardState: Sendable {
     init?(_ hazard: HazardLedger.Hazard, period: Period) {
         guard let latest = hazard.state(at: period) else { return nil }
         owner = hazard.owner
-        let row = latest.row  // unpacked once (see PackedHazardRow)
-        self.row = row
+        let row = latest.packed
+        packed = row
         registeredIn = hazard.registeredIn
         lastUpdatedIn = latest.period
         isOpen = row.status != .rectified
@@ -47,29 +48,30 @@ struct HazardState: Sendable {
     var isListed: Bool { isOpen || mentioned }
 
     func entry(ownerName: String) -> LedgerEntry {
-        LedgerEntry(owner: owner, ownerName: ownerName, hazard: row, registeredIn: registeredIn,
+        LedgerEntry(owner: owner, ownerName: ownerName, packedHazard: packed, registeredIn: registeredIn,
                     lastUpdatedIn: lastUpdatedIn, isOpen: isOpen, isOverdue: isOverdue, daysOverdue: daysOverdue,
                     isNew: isNew, carriedOver: carriedOver, rectifiedInPeriod: rectifiedInPeriod)
     }
 
     /// The warning a carried-over hazard raises: the folder should report its progress every month.
     func notUpdatedWarning(period: Period, fileName: String) -> ValidationIssue {
-        ValidationIssue(.warning, period: period, folder: owner, file: fileName, line: nil, column: "hazard_id",
-                        value: row.hazardId, rule: "hazard.not_updated",
-                        message: "隐患「\(row.hazardId)」仍未整改，本月台账未更新其状态，请在 \(fileName) 中填报最新整改进展")
+        let hazardId = packed.hazardId
+        return ValidationIssue(.warning, period: period, folder: owner, file: fileName, line: nil, column: "hazard_id",
+                        value: hazardId, rule: "hazard.not_updated",
+                        message: "隐患「\(hazardId)」仍未整改，本月台账未更新其状态，请在 \(fileName) 中填报最新整改进展")
     }
 }
 
 extension Figures {
     /// Counts one hazard's state at P's end into the hazard columns.
     mutating func count(_ h: HazardState) {
-        if h.isNew { hazardsNew += 1; if h.row.level == .major { hazardsNewMajor += 1 } }
+        if h.isNew { hazardsNew += 1; if h.packed.level == .major { hazardsNewMajor += 1 } }
         if h.rectifiedInPeriod { hazardsRectified += 1 }
         if h.isOpen {
             hazardsOpen += 1
-            if h.row.level == .major { hazardsOpenMajor += 1 }
+            if h.packed.level == .major { hazardsOpenMajor += 1 }
             if h.isOverdue { hazardsOverdue += 1 }
-            if h.row.escalated { hazardsEscalatedOpen += 1 }
+            if h.packed.escalated { hazardsEscalatedOpen += 1 }
         }
         if h.isNewYTD { hazardsNewYTD += 1 }
         if h.isRectifiedYTD { hazardsRectifiedYTD += 1 }

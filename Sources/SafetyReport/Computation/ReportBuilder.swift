@@ -11,8 +11,10 @@ public enum ReportBuilder {
     ///     is ignored, and a folder's agreements file read in P stands in any case.
     ///   - ledger: the hazard ledger with every period up to and including P applied.
     ///   - extraIssues: issues found outside the folders (unregistered folders and the like).
+    ///   Each owner's hazards are let go once its folder is rolled up (pass the ledger's last copy, `consume`d,
+    ///   and they are freed there: the report's lists then grow into their memory instead of on top of it).
     public static func build(config: PipelineConfig, period: Period, folders: [FolderPeriod],
-                             standing: [String: StandingAgreements], ledger: HazardLedger,
+                             standing: [String: StandingAgreements], ledger: consuming HazardLedger,
                              extraIssues: [ValidationIssue]) -> MonthReport {
         var given: [String: FolderPeriod] = [:]
         for f in folders where given[f.code] == nil { given[f.code] = f }
@@ -31,6 +33,8 @@ public enum ReportBuilder {
         var agreements: [AgreementStatus] = []
         var trainings = TrainingActivities()
         var notUpdated: [ValidationIssue] = []
+        let months = trendMonths(period)
+        var trend = months.map { TrendPoint(period: $0, hazardsNew: 0, hazardsRectified: 0) }
         var fileStats: [FileStat] = []
         fileStats.reserveCapacity((config.submitterCodes.count + given.count) * FileKind.allCases.count)
         for code in config.submitterCodes where kept[code] == nil {
@@ -38,7 +42,10 @@ public enum ReportBuilder {
             let folder = given[code] ?? FolderPeriod(code: code, submitter: submitter)
             // P's own readable file always stands, whatever was passed for the folder.
             let stands = StandingAgreements.standing(after: standing[code], file: folder.agreements, period: period)
-            let c = FolderFigures(config: config, period: period, folder: folder, standing: stands, ledger: ledger)
+            let hazards = ledger.hazards(owner: code, upTo: period)
+            ledger.remove(owner: code)
+            count(hazards, into: &trend, months: months)
+            let c = FolderFigures(config: config, period: period, folder: folder, standing: stands, hazards: hazards)
             kept[code] = (c.figures, c.shortfalls(targets: config.targets), c.complete)
             if case .village(let v) = submitter {
                 for g in v.groups {
@@ -80,26 +87,35 @@ public enum ReportBuilder {
         return MonthReport(
             period: period, config: config, town: townSummary, villages: villages, groups: groups,
             categories: categories, ledger: ledgerEntries, agreements: agreements, trainings: trainings,
-            trend: trend(config: config, period: period, ledger: ledger),
+            trend: trend,
             issues: ReportIssues(issues, config: config), fileStats: fileStats)
     }
 
     /// Town-wide hazards registered, and hazards that became 已整改, in each month of P's year up to P.
     static func trend(config: PipelineConfig, period: Period, ledger: HazardLedger) -> [TrendPoint] {
+        let months = trendMonths(period)
+        var points = months.map { TrendPoint(period: $0, hazardsNew: 0, hazardsRectified: 0) }
+        for owner in config.submitterCodes { count(ledger.hazards(owner: owner, upTo: period), into: &points, months: months) }
+        return points
+    }
+
+    /// The months of P's year up to P.
+    static func trendMonths(_ period: Period) -> [Period] {
         var months: [Period] = []
         var month = Period(year: period.year, month: 1)!
         while month <= period { months.append(month); month = month.next }
-        var points = months.map { TrendPoint(period: $0, hazardsNew: 0, hazardsRectified: 0) }
-        // One pass over each owner's hazards (not one per month): a hazard counts in a month it was registered by.
-        for owner in config.submitterCodes {
-            for h in ledger.hazards(owner: owner, upTo: period) {
-                for (i, month) in months.enumerated() where h.registeredIn <= month {
-                    if h.registeredIn == month { points[i].hazardsNew += 1 }
-                    if h.isRectified(at: month) && !h.isRectified(at: month.previous) { points[i].hazardsRectified += 1 }
-                }
+        return months
+    }
+
+    /// Adds one owner's hazards to the trend: one pass over them (not one per month); a hazard counts in a month
+    /// it was registered by.
+    static func count(_ hazards: [HazardLedger.Hazard], into points: inout [TrendPoint], months: [Period]) {
+        for h in hazards {
+            for (i, month) in months.enumerated() where h.registeredIn <= month {
+                if h.registeredIn == month { points[i].hazardsNew += 1 }
+                if h.isRectified(at: month) && !h.isRectified(at: month.previous) { points[i].hazardsRectified += 1 }
             }
         }
-        return points
     }
 
     static func fileStats(_ folder: FolderPeriod) -> [FileStat] {
@@ -130,7 +146,8 @@ struct FolderFigures {
     let missingKinds: [FileKind]
     var complete: Bool { missingKinds.isEmpty }
 
-    init(config: PipelineConfig, period: Period, folder: FolderPeriod, standing: StandingAgreements?, ledger: HazardLedger) {
+    /// `hazards`: the folder's hazards registered by the end of P, ordered by id.
+    init(config: PipelineConfig, period: Period, folder: FolderPeriod, standing: StandingAgreements?, hazards all: [HazardLedger.Hazard]) {
         code = folder.code
         name = config.name(ofFolder: folder.code)
         self.folder = folder
@@ -155,12 +172,12 @@ struct FolderFigures {
             f.count(row)
             if let gc = group(row.groupCode) { g[gc]!.count(row) }
         }
-        let hazards = ledger.hazards(owner: folder.code, upTo: period).compactMap { HazardState($0, period: period) }
+        let hazards = all.compactMap { HazardState($0, period: period) }
         ledgerEntries = hazards.filter(\.isListed).map { [name] in $0.entry(ownerName: name) }
         for h in hazards {
             f.count(h)
             // A hazard belongs to the group its latest row names.
-            if let gc = group(h.row.groupCode) { g[gc]!.count(h) }
+            if let gc = group(h.packed.groupCode) { g[gc]!.count(h) }
         }
 
         let agreements = AgreementParties.statuses(config: config, folder: folder.code, period: period, standing: standing)
@@ -177,7 +194,7 @@ struct FolderFigures {
 
         categories = HazardCategory.allCases.map { category in
             var c = CategoryCount(folder: folder.code, folderName: config.name(ofFolder: folder.code), category: category)
-            for h in hazards where h.row.category == category {
+            for h in hazards where h.packed.category == category {
                 if h.isNew { c.hazardsNew += 1 }
                 if h.rectifiedInPeriod { c.hazardsRectified += 1 }
                 if h.isOpen { c.hazardsOpen += 1 }

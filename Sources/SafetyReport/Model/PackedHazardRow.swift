@@ -16,8 +16,8 @@ public struct PackedHazardRow: Sendable, Equatable {
     public let deadline: Day
     private let rectifiedDate: Day?
     public let status: HazardStatus
-    private let category: HazardCategory
-    private let level: HazardLevel
+    public let category: HazardCategory
+    public let level: HazardLevel
     private let flags: UInt8
 
     private static let escalatedFlag: UInt8 = 1, groupFlag: UInt8 = 2
@@ -37,6 +37,34 @@ public struct PackedHazardRow: Sendable, Equatable {
             bytes += field.utf8
         }
         text = bytes
+    }
+
+    /// The row's escalated flag, without unpacking its text.
+    public var escalated: Bool { flags & Self.escalatedFlag != 0 }
+
+    /// The row's hazard_id, unpacking only it.
+    public var hazardId: String { text(0) }
+
+    /// The row's group_code, unpacking only it.
+    public var groupCode: String? { flags & Self.groupFlag != 0 ? text(1) : nil }
+
+    /// The `index`th of the six texts (in the order `init` packs them).
+    private func text(_ index: Int) -> String {
+        text.withUnsafeBufferPointer { buffer in
+            var at = 0
+            for i in 0...index {
+                var n = 0, shift = 0
+                while true {
+                    let b = buffer[at]; at += 1
+                    n |= Int(b & 0x7F) << shift
+                    if b < 0x80 { break }
+                    shift += 7
+                }
+                if i == index { return String(decoding: UnsafeBufferPointer(rebasing: buffer[at..<at + n]), as: UTF8.self) }
+                at += n
+            }
+            return ""
+        }
     }
 
     /// The row as it was packed.

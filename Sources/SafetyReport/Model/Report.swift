@@ -139,8 +139,14 @@ public struct LedgerEntry: Sendable, Equatable {
     /// The folder that owns the hazard id (village or town code).
     public var owner: String
     public var ownerName: String
-    /// The hazard's latest accepted row.
-    public var hazard: HazardRow
+    /// The hazard's latest accepted row (unpacked on each call: take it once per entry).
+    public var hazard: HazardRow {
+        get { packedHazard.row }
+        set { packedHazard = PackedHazardRow(newValue) }
+    }
+    /// The row as the ledger keeps it (its bytes shared with the ledger's), not as a `HazardRow` with a String
+    /// per text: the report's lists outlive the ledger and are alive through the workbooks.
+    public var packedHazard: PackedHazardRow
     /// The period in which the id was first accepted.
     public var registeredIn: Period
     /// The latest period with an accepted row for this id.
@@ -158,7 +164,13 @@ public struct LedgerEntry: Sendable, Equatable {
     public var rectifiedInPeriod: Bool
     public init(owner: String, ownerName: String, hazard: HazardRow, registeredIn: Period, lastUpdatedIn: Period,
                 isOpen: Bool, isOverdue: Bool, daysOverdue: Int, isNew: Bool, carriedOver: Bool, rectifiedInPeriod: Bool) {
-        self.owner = owner; self.ownerName = ownerName; self.hazard = hazard; self.registeredIn = registeredIn
+        self.init(owner: owner, ownerName: ownerName, packedHazard: PackedHazardRow(hazard), registeredIn: registeredIn,
+                  lastUpdatedIn: lastUpdatedIn, isOpen: isOpen, isOverdue: isOverdue, daysOverdue: daysOverdue, isNew: isNew,
+                  carriedOver: carriedOver, rectifiedInPeriod: rectifiedInPeriod)
+    }
+    public init(owner: String, ownerName: String, packedHazard: PackedHazardRow, registeredIn: Period, lastUpdatedIn: Period,
+                isOpen: Bool, isOverdue: Bool, daysOverdue: Int, isNew: Bool, carriedOver: Bool, rectifiedInPeriod: Bool) {
+        self.owner = owner; self.ownerName = ownerName; self.packedHazard = packedHazard; self.registeredIn = registeredIn
         self.lastUpdatedIn = lastUpdatedIn; self.isOpen = isOpen; self.isOverdue = isOverdue; self.daysOverdue = daysOverdue
         self.isNew = isNew; self.carriedOver = carriedOver; self.rectifiedInPeriod = rectifiedInPeriod
     }

@@ -8,8 +8,29 @@ import Glibc
 /// An input file the report depended on, for the manifest and stale detection.
 public struct InputRecord: Sendable, Equatable, Hashable, Codable {
     public var path: String
-    public var sha256: String
+    /// 64 lowercase hex digits (or `InputLoader.unreadSHA256`, or empty), made from `digest` on each call.
+    public var sha256: String {
+        get { digest.hex }
+        set { digest = HexDigest(newValue) }
+    }
     public var bytes: Int
+    /// The SHA-256, as 32 bytes: a run holds every record to its end (see `HexDigest`).
+    public var digest: HexDigest
+
+    public init(path: String, sha256: String, bytes: Int) {
+        self.path = path; self.digest = HexDigest(sha256); self.bytes = bytes
+    }
+
+    private enum CodingKeys: String, CodingKey { case path, sha256, bytes }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(path: try c.decode(String.self, forKey: .path), sha256: try c.decode(String.self, forKey: .sha256),
+                  bytes: try c.decode(Int.self, forKey: .bytes))
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path); try c.encode(sha256, forKey: .sha256); try c.encode(bytes, forKey: .bytes)
+    }
 }
 
 /// Reads files and remembers what it read. Not shared between threads.

@@ -55,17 +55,23 @@ public struct LedgerStateStore: Sendable {
 
     /// The state saved after `q`, if its key is `key` and its bytes are whole.
     public func load(after q: Period, key: LedgerStateKey) -> HazardLedger? {
-        // One copy of the file in memory (not the Data, its bytes and the payload: 30 MB at 2,000 × 12).
-        guard let bytes = (try? Data(contentsOf: url(q))).map({ [UInt8]($0) }) else { return nil }
+        load(after: q, key: key, piece: StateWriter.piece)
+    }
+
+    /// `load(after:key:)`, reading `piece` bytes at a time (tests use a few bytes, so every field crosses a piece).
+    /// The file is decoded as it is read and hashed on the way; the ledger is handed back only when the digest in
+    /// the header matches and nothing follows it. The whole file in memory (10 MB at 2,000 × 12, twice while
+    /// `Data` was copied into an array) sat beside the ledger it decoded into, at a monthly run's peak.
+    func load(after q: Period, key: LedgerStateKey, piece: Int) -> HazardLedger? {
+        guard var reader = StreamedStateReader(path: url(q).path, piece: piece) else { return nil }
         let header = Array("SRLEDGER3\n\(key.hex)\n".utf8)
-        guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header else { return nil }
         let digestEnd = header.count + 64
-        var hash = SHA256()
-        bytes.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[(digestEnd + 1)...])) }
-        guard String(decoding: bytes[header.count..<digestEnd], as: UTF8.self) == hash.hexDigest() else { return nil }
-        var reader = StateReader(bytes: bytes)
-        reader.at = digestEnd + 1
-        return reader.ledger()
+        guard reader.remaining > digestEnd + 1, let head = reader.take(digestEnd + 1), Array(head[0..<header.count]) == header
+        else { return nil }
+        let digest = String(decoding: head[header.count..<digestEnd], as: UTF8.self)
+        reader.startHashing()
+        guard let ledger = reader.ledger(), reader.finished(), reader.hexDigest() == digest else { return nil }
+        return ledger
     }
 
     /// Saves the ledger after `q` (best effort: a state that cannot be written is simply not there next time).
@@ -154,11 +160,22 @@ struct StateWriter {
     }
 }
 
+/// What `StateWriter` wrote, read back field by field; nil on anything unexpected. `StateReader` reads from
+/// bytes in memory, `StreamedStateReader` from a file a piece at a time.
+protocol StateDecoding {
+    mutating func int() -> Int?
+    mutating func string() -> String?
+    /// Bytes not read yet (an upper bound on any count or length still to come).
+    var remaining: Int { get }
+}
+
 /// Reads what `StateWriter` wrote; nil on anything unexpected.
-struct StateReader {
+struct StateReader: StateDecoding {
     let bytes: [UInt8]
     var at = 0
     init(bytes: [UInt8]) { self.bytes = bytes }
+
+    var remaining: Int { bytes.count - at }
 
     mutating func int() -> Int? {
         var v: UInt64 = 0, shift: UInt64 = 0
@@ -175,13 +192,126 @@ struct StateReader {
         defer { at += n }
         return String(validating: bytes[at..<at + n], as: UTF8.self)
     }
+
+    mutating func ledger() -> HazardLedger? {
+        guard let ledger = decodeLedger() else { return nil }
+        return at == bytes.count ? ledger : nil
+    }
+}
+
+/// Reads a saved state from a file in pieces of `piece` bytes (a field longer than a piece is read whole), hashing
+/// every byte after the point `startHashing()` was called at.
+struct StreamedStateReader: StateDecoding {
+    private let fd: Int32
+    private let piece: Int
+    private var buffer: [UInt8]
+    /// The unread bytes are buffer[at..<end].
+    private var at = 0, end = 0
+    /// Bytes of the file not read into the buffer yet.
+    private var left: Int
+    private var hash = SHA256()
+    /// Whether bytes read from the file go into `hash`; the bytes already in the buffer when it starts are hashed then.
+    private var hashing = false
+    private let owner: FileCloser
+
+    /// Closes the file when the last copy of the reader goes.
+    private final class FileCloser {
+        let fd: Int32
+        init(_ fd: Int32) { self.fd = fd }
+        deinit { close(fd) }
+    }
+
+    init?(path: String, piece: Int) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        owner = FileCloser(fd)
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        self.fd = fd
+        self.piece = max(1, piece)
+        left = Int(st.st_size)
+        buffer = [UInt8](repeating: 0, count: min(self.piece, left))
+    }
+
+    var remaining: Int { end - at + left }
+
+    /// Hashes every byte not read yet (and none before).
+    mutating func startHashing() {
+        buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[at..<end])) }
+        hashing = true
+    }
+
+    /// The SHA-256 of the bytes from `startHashing()` to the end of what was read.
+    mutating func hexDigest() -> String { hash.hexDigest() }
+
+    /// Every byte of the file read.
+    func finished() -> Bool { remaining == 0 }
+
+    /// Makes at least `n` unread bytes available in the buffer; false when the file has fewer.
+    private mutating func need(_ n: Int) -> Bool {
+        if end - at >= n { return true }
+        guard n <= remaining else { return false }
+        let kept = end - at
+        if buffer.count < max(n, piece) {
+            var grown = [UInt8](repeating: 0, count: max(n, min(piece, remaining)))
+            grown.withUnsafeMutableBytes { to in buffer.withUnsafeBytes { from in
+                to.baseAddress!.copyMemory(from: from.baseAddress! + at, byteCount: kept)
+            } }
+            buffer = grown
+        } else if kept > 0 {
+            buffer.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: $0.baseAddress! + at, byteCount: kept) }
+        }
+        at = 0; end = kept
+        while end < n {
+            let room = min(buffer.count - end, left)
+            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + end, room) }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { left = 0; return false }  // shorter than its size said
+            if hashing { buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[end..<end + got])) } }
+            end += got; left -= got
+        }
+        return true
+    }
+
+    /// The next `n` bytes.
+    mutating func take(_ n: Int) -> ArraySlice<UInt8>? {
+        guard need(n) else { return nil }
+        defer { at += n }
+        return buffer[at..<at + n]
+    }
+
+    mutating func int() -> Int? {
+        var v: UInt64 = 0, shift: UInt64 = 0
+        while shift < 64, need(1) {
+            let b = buffer[at]; at += 1
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return Int(Int64(bitPattern: v)) }
+            shift += 7
+        }
+        return nil
+    }
+    mutating func string() -> String? {
+        guard let n = int(), n >= 0, n <= remaining, need(n) else { return nil }
+        defer { at += n }
+        return String(validating: buffer[at..<at + n], as: UTF8.self)
+    }
+
+    /// The ledger, when the file holds one and nothing after it.
+    mutating func ledger() -> HazardLedger? {
+        guard let ledger = decodeLedger() else { return nil }
+        return finished() ? ledger : nil
+    }
+}
+
+extension StateDecoding {
     mutating func day() -> Day? {
         guard let y = int(), let m = int(), let d = int() else { return nil }
         return Day(year: y, month: m, day: d)
     }
     mutating func flag() -> Bool? { int().flatMap { $0 == 0 ? false : $0 == 1 ? true : nil } }
 
-    mutating func ledger() -> HazardLedger? {
+    /// The ledger `StateWriter.ledger` wrote; the caller checks that nothing follows.
+    mutating func decodeLedger() -> HazardLedger? {
         guard let count = int(), count >= 0 else { return nil }
         var ledger = HazardLedger()  // filled as read: no array of every hazard beside it
         for _ in 0..<count {
@@ -189,8 +319,9 @@ struct StateReader {
                   let registeredIn = Period(year: ry, month: rm), let registeredFound = day(), let closed = flag() else { return nil }
             var rectifiedSince: Period?
             if closed { guard let y = int(), let m = int(), let p = Period(year: y, month: m) else { return nil }; rectifiedSince = p }
-            guard let n = int(), n >= 0, n <= bytes.count - at, n > 0 || rectifiedSince != nil else { return nil }
+            guard let n = int(), n >= 0, n <= remaining, n > 0 || rectifiedSince != nil else { return nil }
             var updates: [HazardLedger.Update] = []
+            updates.reserveCapacity(min(n, 16))  // a damaged count must not reserve gigabytes
             for _ in 0..<n {
                 guard let y = int(), let m = int(), let period = Period(year: y, month: m),
                       let line = int(), let hazardId = string(), let found = day(), let hasGroup = flag() else { return nil }
@@ -212,6 +343,7 @@ struct StateReader {
             ledger.insert(HazardLedger.Hazard(owner: owner, id: id, registeredIn: registeredIn, registeredFoundDate: registeredFound,
                                               rectifiedSince: rectifiedSince, savedUpdates: updates))
         }
-        return at == bytes.count ? ledger : nil
+        ledger.fitToSize()
+        return ledger
     }
 }

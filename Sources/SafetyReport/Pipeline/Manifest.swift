@@ -103,9 +103,16 @@ extension Manifest {
     }
 
     public static func buildID(toolVersion: String, configSHA256: String, listingSHA256: String, files: [InputRecord]) -> String {
-        var text = "tool \(toolVersion)\nconfig \(configSHA256)\nlisting \(listingSHA256)\n"
-        for f in files.sorted(by: { $0.path < $1.path }) { text += "\(f.sha256) \(f.path)\n" }
-        return String(SHA256.hexDigest(of: Array(text.utf8)).prefix(16))
+        // Hashed a line at a time: the text of every input's line (3 MB at 2,000 × 12, with its doubling growth
+        // and the copy into bytes) was the largest thing allocated between the roll-up and the workbooks.
+        var hash = SHA256()
+        var text = Array("tool \(toolVersion)\nconfig \(configSHA256)\nlisting \(listingSHA256)\n".utf8)
+        for i in files.indices.sorted(by: { files[$0].path < files[$1].path }) {
+            text += files[i].sha256.utf8; text.append(0x20); text += files[i].path.utf8; text.append(0x0A)
+            if text.count >= 1 << 16 { text.withUnsafeBytes { hash.update($0) }; text.removeAll(keepingCapacity: true) }
+        }
+        text.withUnsafeBytes { hash.update($0) }
+        return String(hash.hexDigest().prefix(16))
     }
 }
 
