@@ -529,6 +529,9 @@ public final class InputScans: Sendable {
     /// Lets go of the scans: the build takes them once and holds its own, so they are not kept any longer.
     public func release() { scans.withLock { $0 = [:] } }
 
+    /// The months whose whole scan is held now, sorted (for tests).
+    var wholePeriods: [Period] { scans.withLock { $0.keys.sorted() } }
+
     /// `InputScanner.periods()`, listed once.
     public func periods() -> [Period] {
         if let known = periodList.withLock({ $0 }) { return known }
