@@ -526,8 +526,12 @@ public final class InputScans: Sendable {
         digests.withLock { s in s.byPeriod[hazards.period]?.hazards = hazards }
     }
 
-    /// Lets go of the scans: the build takes them once and holds its own, so they are not kept any longer.
-    public func release() { scans.withLock { $0 = [:] } }
+    /// Lets go of the scans and the hazards summaries: the build takes them once and holds its own (the summaries'
+    /// records go on in its input list), so they are not kept any longer. The listing digests stay.
+    public func release() {
+        scans.withLock { $0 = [:] }
+        digests.withLock { s in for p in s.byPeriod.keys { s.byPeriod[p]!.hazards = nil } }
+    }
 
     /// The months whose whole scan is held now, sorted (for tests).
     var wholePeriods: [Period] { scans.withLock { $0.keys.sorted() } }

@@ -129,11 +129,19 @@ public enum ReportAssembler {
             }
             // The months before P's year are not looked at again unless they must be replayed (no state matches):
             // their scans go before the state is loaded (the peak of a long history), and are taken again if needed.
-            for i in scans.indices where scans[i].period.year != period.year {
-                scans[i] = ScannedPeriod(period: scans[i].period, exists: scans[i].exists, folders: [:], issues: [], listing: [])
-                scanner.retire(history[i])
+            // Of the months of P's year, only what P's agreements may fall back on is kept (all of them were a fifth of
+            // the peak at 36 months); they are scanned again too if the state does not match.
+            for i in scans.indices {
+                if scans[i].period.year != period.year {
+                    scans[i] = ScannedPeriod(period: scans[i].period, exists: scans[i].exists, folders: [:], issues: [], listing: [])
+                } else {
+                    scans[i] = Self.agreementsFallback(scans[i], year: period.year)
+                }
                 droppedScans = true
             }
+            scanner.release()
+            // What the stale check and the scans held is free now; returned before the state and P's rows take their place.
+            releaseFreedMemory()
             clock = LoadCost.now()
             if let saved = state.store.load(after: last, key: k) {
                 ledger = saved
