@@ -114,7 +114,8 @@ public enum ReportAssembler {
                 // Made already by the stale check or the digests above (a month of P's year may still need making).
                 let months = parallelMap(Array(history.indices)) { [scans] i in
                     if let kept = scanner.hazards(history[i]) { return kept }
-                    // A month held only as digests whose summary was not made (not possible today): listed again.
+                    // A month before P's year digested without its summary (a report of its own month, checked whole,
+                    // gets none): its scan, still held or listed again.
                     let placeholder = digestOnly && history[i].year < period.year
                     return cache.periodHazards(placeholder ? scanner.scan(history[i]) : scans[i], codes: codes)
                 }
