@@ -82,6 +82,27 @@ import Glibc
         #expect(own.listingSHA256 == cold.listingSHA256 && own.inputs == cold.inputs && summaries(own) == summaries(cold))
     }
 
+    /// January's run: the report of December (its own month checked whole, so it has no summary from the check) is
+    /// checked, then January is built from the same scans: December is summed up from its scan, the saved state is
+    /// used, and the report equals a cold replay.
+    @Test func januaryAfterDecembersReportIsCheckedEqualsAColdBuild() throws {
+        let town = try Town()
+        let config = try town.config
+        _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2025-12")!)
+        sleep(3)
+        let scans = InputScans(config: config)
+        var check = StaleCheck(config: config, configSHA256: "cfg",
+                               fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs), scans: scans)
+        #expect(check.reasons(of: try town.manifest("2025-12")).isEmpty)
+        #expect(scans.hazards(Period("2025-12")!) == nil)
+        let shared = ReportAssembler.assemble(config: config, period: Period("2026-01")!, state: state(config), scans: scans)
+        #expect(shared.cost.ledgerSource.contains("saved state of 2025-12"), "\(shared.cost.ledgerSource)")
+        let cold = ReportAssembler.assemble(config: config, period: Period("2026-01")!)
+        #expect(shared.listingSHA256 == cold.listingSHA256)
+        #expect(shared.inputs == cold.inputs)
+        #expect(summaries(shared) == summaries(cold))
+    }
+
     /// An earlier month corrected in place (same size, mtime put back) after its digests were remembered: the stale
     /// check names the file, and the build from the same scans does not use the saved state but lists the let-go
     /// months again and replays them, to the report of a cold build.
