@@ -68,7 +68,17 @@ import Glibc
                                fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs), scans: scans)
         #expect(check.reasons(of: try town.manifest("2026-09")).isEmpty)
         #expect(check.monthsByDigest >= 5, "2025-08 … 2025-12 compared as digests")
-        #expect(scans.wholePeriods.allSatisfy { $0.year == 2026 }, "\(scans.wholePeriods)")
+        #expect(scans.wholePeriods.isEmpty, "every month let go or reduced: \(scans.wholePeriods)")
+        // 2026's months are kept reduced (hazards and agreements), and never handed out as a whole scan.
+        let march = Period("2026-03")!
+        let reduced = scans.partial(march)
+        #expect(!reduced.folders.isEmpty && reduced.folders.values.allSatisfy { $0.files[.inspections] == nil && $0.files[.trainings] == nil })
+        #expect(reduced.folders.values.contains { $0.files[.hazards] != nil })
+        #expect(scans.wholePeriods.isEmpty)
+        let whole = InputScanner(config: config).scan(march)
+        #expect(whole.folders.values.contains { $0.files[.inspections] != nil })
+        #expect(scans.scan(march) == whole)
+        scans.reduce(march)  // as it was
         let shared = ReportAssembler.assemble(config: config, period: Period("2026-10")!, state: state(config), scans: scans)
         #expect(shared.cost.ledgerSource.contains("saved state of 2026-09"), "\(shared.cost.ledgerSource)")
         let cold = ReportAssembler.assemble(config: config, period: Period("2026-10")!)

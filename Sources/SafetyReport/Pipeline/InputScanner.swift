@@ -426,6 +426,7 @@ public final class InputScans: Sendable {
     private let scans = Locked<[Period: ScannedPeriod]>([:])
     private let periodList = Locked<[Period]?>(nil)
     private let digests = Locked<Digests>(Digests())
+    private let partials = Locked<[Period: ScannedPeriod]>([:])
 
     /// What is kept of a month whose whole scan may be let go.
     public struct Digest: Sendable {
@@ -510,6 +511,30 @@ public final class InputScans: Sendable {
     /// Lets go of `period`'s whole scan (its digests are kept); `scan` lists it again if it is asked for.
     public func retire(_ period: Period) {
         scans.withLock { $0[period] = nil }
+        partials.withLock { $0[period] = nil }
+    }
+
+    /// Keeps of `period`'s scan only its hazards and agreements files (and sheets of whole workbooks), once its listing
+    /// is folded: what a later month's report reads there, so what the stale check of a later report and the build of a
+    /// later month of its year ask of it (`partial`). `scan` never returns the reduced form: it lists the month again.
+    public func reduce(_ period: Period) {
+        guard digests.withLock({ $0.byPeriod[period] != nil }), let whole = scans.withLock({ $0[period] }) else { return }
+        var kept = ScannedPeriod(period: period, exists: whole.exists, folders: [:], issues: [], listing: [])
+        for (code, folder) in whole.folders {
+            var f = ScannedFolder(code: code)
+            for (kind, file) in folder.files where kind == .hazards || kind == .agreements || file.sheet != nil { f.files[kind] = file }
+            for kind in [FileKind.hazards, .agreements] { f.unreadable[kind] = folder.unreadable[kind] }
+            if !f.files.isEmpty || !f.unreadable.isEmpty { kept.folders[code] = f }
+        }
+        partials.withLock { $0[period] = kept }
+        scans.withLock { $0[period] = nil }
+    }
+
+    /// `period`'s hazards and agreements files (and sheets): from the whole scan if held, else from its reduced form,
+    /// else scanned (whole).
+    public func partial(_ period: Period) -> ScannedPeriod {
+        if let known = scans.withLock({ $0[period] }) ?? partials.withLock({ $0[period] }) { return known }
+        return scan(period)
     }
 
     /// `Manifest.listingHash(periods:)` of every period up to and including `period` (those with a folder).
@@ -530,6 +555,7 @@ public final class InputScans: Sendable {
     /// records go on in its input list), so they are not kept any longer. The listing digests stay.
     public func release() {
         scans.withLock { $0 = [:] }
+        partials.withLock { $0 = [:] }
         digests.withLock { s in for p in s.byPeriod.keys { s.byPeriod[p]!.hazards = nil } }
     }
 

@@ -258,6 +258,9 @@ public struct StaleCheck {
         }
         for q in prior?.months ?? [] where !byDigest.contains(q) && recordedOf[q] == nil { files += prior!.records(q) }
         for q in upTo where !byDigest.contains(q) { indexFiles(q, whole: q == period) }
+        // Indexed, a month of the report's year needs no more than its hazards and agreements files (later reports read
+        // no others there, and the build of a later month only its agreements): the rest of its scan goes.
+        if fileHashes != nil { for q in upTo where !byDigest.contains(q) { scans.reduce(q) } }
 
         // The earliest agreements file each folder's report read this year: the search for the standing list
         // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
@@ -320,7 +323,7 @@ public struct StaleCheck {
         if fileHashes != nil, let kept = scans.hazards(q) { summaries[q] = .some(kept); return kept }
         var clock = LoadCost.now()
         defer { let t = LoadCost.since(&clock); cost.hash += t; cost.compare -= t }
-        let made = fileHashes.map { $0.periodHazards(scans.scan(q), codes: config.submitterCodes) }
+        let made = fileHashes.map { $0.periodHazards(scans.partial(q), codes: config.submitterCodes) }
         if let made { scans.keep(made) }
         summaries[q] = .some(made)
         return made
@@ -333,7 +336,7 @@ public struct StaleCheck {
     private mutating func indexFiles(_ q: Period, whole: Bool) {
         if whole ? indexedWhole.contains(q) : filesOf[q] != nil { return }
         if whole { indexedWhole.insert(q) }
-        let scan = scans.scan(q)
+        let scan = whole ? scans.scan(q) : scans.partial(q)
         var paths: [String] = filesOf[q] ?? []
         for (code, folder) in scan.folders {
             for (kind, file) in folder.files {

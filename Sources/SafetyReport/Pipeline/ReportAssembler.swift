@@ -89,14 +89,17 @@ public enum ReportAssembler {
         if let last = history.last {
             _ = scanner.digest(last, retiring: { digestOnly && $0.year < period.year }, summarize: summarize)
         }
+        // (A month of P's year is then needed only for its hazards summary and P's agreements fallback: its reduced form
+        // serves, see InputScans.reduce; the replay takes whole scans again.)
         var scans = parallelMap(history) { q in
-            digestOnly && q.year < period.year
-                ? ScannedPeriod(period: q, exists: scanner.digest(q).exists, folders: [:], issues: [], listing: []) : scanner.scan(q)
+            !digestOnly ? scanner.scan(q)
+                : q.year < period.year ? ScannedPeriod(period: q, exists: scanner.digest(q).exists, folders: [:], issues: [], listing: [])
+                : scanner.partial(q)
         }
         let scan = scanner.scan(period)
         var listingSHA256 = scanner.listingSHA256(through: period)
         let listingDigests = history.map { scanner.digest($0).listingSHA256 }
-        var droppedScans = digestOnly && history.contains { $0.year < period.year }
+        var droppedScans = digestOnly  // months held as digests or reduced: the replay lists them again
         cost.scan = LoadCost.since(&clock)
 
         // 1. The ledger after every earlier period: from a saved state whose key matches, else replayed.
