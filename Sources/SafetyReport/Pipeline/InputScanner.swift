@@ -468,7 +468,8 @@ public final class InputScans: Sendable {
     /// both cores, two months at a time, so no more than a few whole scans are held at once) what is not scanned.
     /// `retiring`: months (≤ period) whose whole scan is let go once folded; `summarize` runs first on each of them.
     /// Called by one thread at a time (the months are folded in order).
-    public func digest(_ period: Period, retiring: (Period) -> Bool = { _ in false },
+    /// `reducing`: months whose scan is cut to its reduced form once folded (see `reduce`).
+    public func digest(_ period: Period, retiring: (Period) -> Bool = { _ in false }, reducing: (Period) -> Bool = { _ in false },
                        summarize: (ScannedPeriod) -> PeriodHazards? = { _ in nil }) -> Digest {
         if let known = digests.withLock({ $0.byPeriod[period] }) { return known }
         let pending = (periods().filter { $0 < period } + [period]).filter { p in digests.withLock { $0.byPeriod[p] == nil } }
@@ -476,7 +477,10 @@ public final class InputScans: Sendable {
         for start in stride(from: 0, to: pending.count, by: step) {
             let chunk = Array(pending[start..<min(start + step, pending.count)])
             prefetch(chunk)
-            for p in chunk { fold(p, retire: retiring(p), summarize: summarize) }
+            for p in chunk {
+                fold(p, retire: retiring(p), summarize: summarize)
+                if reducing(p) { reduce(p) }
+            }
         }
         return digests.withLock { $0.byPeriod[period]! }
     }

@@ -209,7 +209,9 @@ public struct StaleCheck {
         // by digest needs nothing more of it (the scans of every month at once were the peak of a long history).
         let cache = fileHashes, codes = config.submitterCodes
         if let last = upTo.last {
+            // A month of the report's year is kept reduced to what `indexFiles` takes of it (the report's own, whole).
             _ = scans.digest(last, retiring: { cache != nil && $0.year < period.year },
+                             reducing: { cache != nil && $0.year == period.year && $0 != period },
                              summarize: { scan in cache?.periodHazards(scan, codes: codes) })
         }
         cost.scan += LoadCost.since(&clock)
