@@ -416,14 +416,39 @@ extension Period {
 /// Scans of period folders shared within one command: `run` checks the earlier reports and then builds from the
 /// same scan of each period, so every folder is listed once per run. A scan is what the folder held when it was
 /// listed, as it always was: files are read later, by path, and re-checked when opened.
+///
+/// A month of a long history is mostly needed as two digests: its listing's (and the running one of every month up
+/// to it) and its hazards files' summary. Once those are taken, `retire` lets go of its whole scan (about 2 MB per
+/// month at 2,000 villages: held for every earlier month they were most of a monthly run's peak at 36 months); a
+/// later `scan` of a retired month lists it again. The digests are kept for the whole command.
 public final class InputScans: Sendable {
     public let scanner: InputScanner
     private let scans = Locked<[Period: ScannedPeriod]>([:])
     private let periodList = Locked<[Period]?>(nil)
+    private let digests = Locked<Digests>(Digests())
+    private let partials = Locked<[Period: ScannedPeriod]>([:])
+
+    /// What is kept of a month whose whole scan may be let go.
+    public struct Digest: Sendable {
+        public var exists: Bool
+        /// `Manifest.listingHash` of this month's listing alone (what the saved ledger state's key folds in).
+        public var listingSHA256: String
+        /// SHA-256 of the listing of every period up to and including this one, running (`Manifest.listingHash(periods:)`
+        /// of those periods' listings, one after another).
+        var through: SHA256
+        var throughEmpty: Bool
+        /// The month's hazards files summed up (`FileHashCache.periodHazards`), once made by whoever needed it.
+        public var hazards: PeriodHazards?
+    }
+
+    private struct Digests {
+        var byPeriod: [Period: Digest] = [:]
+    }
 
     public init(config: PipelineConfig) { scanner = InputScanner(config: config) }
 
-    /// `inputs/<period>/`, scanned on first use (scans of different periods may run on different cores).
+    /// `inputs/<period>/`, scanned on first use (scans of different periods may run on different cores); a retired
+    /// month is listed again.
     public func scan(_ period: Period) -> ScannedPeriod {
         if let known = scans.withLock({ $0[period] }) { return known }
         let scan = scanner.scan(period)
@@ -439,8 +464,107 @@ public final class InputScans: Sendable {
         scans.withLock { s in for (p, scan) in zip(missing, done) where s[p] == nil { s[p] = scan } }
     }
 
-    /// Lets go of the scans: the build takes them once and holds its own, so they are not kept any longer.
-    public func release() { scans.withLock { $0 = [:] } }
+    /// The digests of `period`: folds the listing of every earlier period not folded yet, in order, scanning (on
+    /// both cores, two months at a time, so no more than a few whole scans are held at once) what is not scanned.
+    /// `retiring`: months (≤ period) whose whole scan is let go once folded; `summarize` runs first on each of them.
+    /// Called by one thread at a time (the months are folded in order).
+    /// `reducing`: months whose scan is cut to its reduced form once folded (see `reduce`).
+    public func digest(_ period: Period, retiring: (Period) -> Bool = { _ in false }, reducing: (Period) -> Bool = { _ in false },
+                       summarize: (ScannedPeriod) -> PeriodHazards? = { _ in nil }) -> Digest {
+        if let known = digests.withLock({ $0.byPeriod[period] }) { return known }
+        let pending = (periods().filter { $0 < period } + [period]).filter { p in digests.withLock { $0.byPeriod[p] == nil } }
+        let step = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        for start in stride(from: 0, to: pending.count, by: step) {
+            let chunk = Array(pending[start..<min(start + step, pending.count)])
+            prefetch(chunk)
+            for p in chunk {
+                fold(p, retire: retiring(p), summarize: summarize)
+                if reducing(p) { reduce(p) }
+            }
+        }
+        return digests.withLock { $0.byPeriod[period]! }
+    }
+
+    /// Folds one month's listing into the running digest (its predecessors are folded already).
+    private func fold(_ p: Period, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
+        let whole = scan(p)
+        var d = digests.withLock { s -> Digest in
+            let before = s.byPeriod.filter { $0.key < p }.max { $0.key < $1.key }?.value
+            return Digest(exists: whole.exists, listingSHA256: "", through: before?.through ?? SHA256(),
+                          throughEmpty: before?.throughEmpty ?? true, hazards: nil)
+        }
+        var own = SHA256()
+        var first = true
+        for entry in whole.listing {
+            var entry = entry
+            if !first { own.update([0x0A]) }
+            if !d.throughEmpty { d.through.update([0x0A]) }
+            entry.withUTF8 { bytes in
+                own.update(UnsafeRawBufferPointer(bytes))
+                d.through.update(UnsafeRawBufferPointer(bytes))
+            }
+            first = false
+            d.throughEmpty = false
+        }
+        d.listingSHA256 = own.hexDigest()
+        if retire { d.hazards = summarize(whole) }
+        digests.withLock { $0.byPeriod[p] = d }
+        if retire { self.retire(p) }
+    }
+
+    /// Lets go of `period`'s whole scan (its digests are kept); `scan` lists it again if it is asked for.
+    public func retire(_ period: Period) {
+        scans.withLock { $0[period] = nil }
+        partials.withLock { $0[period] = nil }
+    }
+
+    /// Keeps of `period`'s scan only its hazards and agreements files (and sheets of whole workbooks), once its listing
+    /// is folded: what a later month's report reads there, so what the stale check of a later report and the build of a
+    /// later month of its year ask of it (`partial`). `scan` never returns the reduced form: it lists the month again.
+    public func reduce(_ period: Period) {
+        guard digests.withLock({ $0.byPeriod[period] != nil }), let whole = scans.withLock({ $0[period] }) else { return }
+        var kept = ScannedPeriod(period: period, exists: whole.exists, folders: [:], issues: [], listing: [])
+        for (code, folder) in whole.folders {
+            var f = ScannedFolder(code: code)
+            for (kind, file) in folder.files where kind == .hazards || kind == .agreements || file.sheet != nil { f.files[kind] = file }
+            for kind in [FileKind.hazards, .agreements] { f.unreadable[kind] = folder.unreadable[kind] }
+            if !f.files.isEmpty || !f.unreadable.isEmpty { kept.folders[code] = f }
+        }
+        partials.withLock { $0[period] = kept }
+        scans.withLock { $0[period] = nil }
+    }
+
+    /// `period`'s hazards and agreements files (and sheets): from the whole scan if held, else from its reduced form,
+    /// else scanned (whole).
+    public func partial(_ period: Period) -> ScannedPeriod {
+        if let known = scans.withLock({ $0[period] }) ?? partials.withLock({ $0[period] }) { return known }
+        return scan(period)
+    }
+
+    /// `Manifest.listingHash(periods:)` of every period up to and including `period` (those with a folder).
+    public func listingSHA256(through period: Period) -> String {
+        guard let last = periods().last(where: { $0 <= period }) else { return SHA256().hexDigest() }
+        return digest(last).through.hexDigest()
+    }
+
+    /// The hazards summary of `period` kept with its digests, if one was made.
+    public func hazards(_ period: Period) -> PeriodHazards? { digests.withLock { $0.byPeriod[period]?.hazards } }
+
+    /// Keeps a hazards summary made by a caller with the month's digests.
+    public func keep(_ hazards: PeriodHazards) {
+        digests.withLock { s in s.byPeriod[hazards.period]?.hazards = hazards }
+    }
+
+    /// Lets go of the scans and the hazards summaries: the build takes them once and holds its own (the summaries'
+    /// records go on in its input list), so they are not kept any longer. The listing digests stay.
+    public func release() {
+        scans.withLock { $0 = [:] }
+        partials.withLock { $0 = [:] }
+        digests.withLock { s in for p in s.byPeriod.keys { s.byPeriod[p]!.hazards = nil } }
+    }
+
+    /// The months whose whole scan is held now, sorted (for tests).
+    var wholePeriods: [Period] { scans.withLock { $0.keys.sorted() } }
 
     /// `InputScanner.periods()`, listed once.
     public func periods() -> [Period] {

@@ -26,7 +26,12 @@ public struct LedgerStateKey: Sendable, Equatable {
 
     /// Folds in one period whose hazards lines are summed up as `entriesDigest(_:)` gives them.
     public mutating func add(period: Period, listing: [String], hazardsDigest: String) {
-        let text = hex + "\n" + period.description + "\n" + Manifest.listingHash(listing.sorted()) + "\n" + hazardsDigest
+        add(period: period, listingSHA256: Manifest.listingHash(listing.sorted()), hazardsDigest: hazardsDigest)
+    }
+
+    /// Folds in one period by its listing's `Manifest.listingHash` (a month held only as digests: see InputScans).
+    public mutating func add(period: Period, listingSHA256: String, hazardsDigest: String) {
+        let text = hex + "\n" + period.description + "\n" + listingSHA256 + "\n" + hazardsDigest
         hex = SHA256.hexDigest(of: Array(text.utf8))
     }
 

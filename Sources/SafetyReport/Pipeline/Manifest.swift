@@ -165,9 +165,6 @@ public struct StaleCheck {
     /// a report of that very month reads them, so other months leave them out (at 2,000 villages they were two
     /// thirds of the index, 13 MB of a monthly run's peak).
     private var indexedWhole: Set<Period> = []
-    /// SHA-256 of the listing up to and including each period, carried forward (reports share their prefix).
-    private var listingThrough: [Period: SHA256] = [:]
-    private var listingSoFar = SHA256(), listingEmpty = true
     private var hashes: [String: String] = [:]
     /// Each earlier month's hazards summary (nil: none could be made, compared file by file).
     private var summaries: [Period: PeriodHazards?] = [:]
@@ -206,9 +203,17 @@ public struct StaleCheck {
         defer { cost.compare += LoadCost.since(&clock) }
         let upTo = scans.periods().filter { $0 <= period }
         cost.compare += LoadCost.since(&clock)
-        scans.prefetch(upTo.filter { listingThrough[$0] == nil })
+        // Month by month (two at a time): each month's listing is folded into the running digest and, with remembered
+        // hashes, a month before the report's year is summed up and its whole scan let go at once — a month compared
+        // by digest needs nothing more of it (the scans of every month at once were the peak of a long history).
+        let cache = fileHashes, codes = config.submitterCodes
+        if let last = upTo.last {
+            // A month of the report's year is kept reduced to what `indexFiles` takes of it (the report's own, whole).
+            _ = scans.digest(last, retiring: { cache != nil && $0.year < period.year },
+                             reducing: { cache != nil && $0.year == period.year && $0 != period },
+                             summarize: { scan in cache?.periodHazards(scan, codes: codes) })
+        }
         cost.scan += LoadCost.since(&clock)
-        indexListings(upTo)
 
         // The recorded files by month; months before the report's year whose digest equals their summary's are done.
         // (A manifest read from its side file has them grouped already, with their digests.)
@@ -245,6 +250,7 @@ public struct StaleCheck {
                 if PeriodHazards.filesDigest(recorded) == digest { verified.formUnion(hazardPaths); inYearByDigest += 1 }
             }
         }
+        for q in byDigest { scans.retire(q) }  // (months checked earlier for a report of their own year were kept whole)
         monthsByDigest += byDigest.count + inYearByDigest
         monthsByFile += upTo.count - byDigest.count - inYearByDigest
         var files: [InputRecord] = verified.isEmpty ? unplaced : unplaced.filter { !verified.contains($0.path) }
@@ -253,6 +259,9 @@ public struct StaleCheck {
         }
         for q in prior?.months ?? [] where !byDigest.contains(q) && recordedOf[q] == nil { files += prior!.records(q) }
         for q in upTo where !byDigest.contains(q) { indexFiles(q, whole: q == period) }
+        // Indexed, a month of the report's year needs no more than its hazards and agreements files (later reports read
+        // no others there, and the build of a later month only its agreements): the rest of its scan goes.
+        if fileHashes != nil { for q in upTo where !byDigest.contains(q) { scans.reduce(q) } }
 
         // The earliest agreements file each folder's report read this year: the search for the standing list
         // walks back from P and stops at the first file it can use, reading (and recording) each on the way.
@@ -288,7 +297,7 @@ public struct StaleCheck {
         }
         reasons += recorded.filter { !scanned($0) || refused.contains($0) }.sorted().map { .fileRemoved($0) }
         reasons += changed.sorted().map { .fileChanged($0) }
-        let listingSHA256 = (upTo.last.flatMap { listingThrough[$0] } ?? SHA256()).hexDigest()
+        let listingSHA256 = scans.listingSHA256(through: period)
         if reasons.isEmpty && listingSHA256 != manifest.inputs.listingSHA256 {
             reasons.append(.filesAddedOrRemoved)
         }
@@ -312,26 +321,13 @@ public struct StaleCheck {
     /// The summary of month `q`'s hazards files (made once per check), nil when there are no remembered hashes.
     private mutating func summary(_ q: Period) -> PeriodHazards? {
         if let known = summaries[q] { return known }
+        if fileHashes != nil, let kept = scans.hazards(q) { summaries[q] = .some(kept); return kept }
         var clock = LoadCost.now()
         defer { let t = LoadCost.since(&clock); cost.hash += t; cost.compare -= t }
-        let made = fileHashes.map { $0.periodHazards(scans.scan(q), codes: config.submitterCodes) }
+        let made = fileHashes.map { $0.periodHazards(scans.partial(q), codes: config.submitterCodes) }
+        if let made { scans.keep(made) }
         summaries[q] = .some(made)
         return made
-    }
-
-    /// Carries the listing hash through `periods` (ascending) not seen yet. The listing hash is
-    /// `Manifest.listingHash` of every entry up to each period: each scan's listing is sorted, and every entry of
-    /// period q begins with "q/", so the periods' listings one after another are the sorted whole.
-    private mutating func indexListings(_ periods: [Period]) {
-        for q in periods where listingThrough[q] == nil {
-            // Periods are indexed in order (every report's periods are a prefix of the same sorted list).
-            for entry in scans.scan(q).listing {
-                if !listingEmpty { listingSoFar.update([0x0A]) }
-                listingSoFar.update(Array(entry.utf8))
-                listingEmpty = false
-            }
-            listingThrough[q] = listingSoFar
-        }
     }
 
     /// Indexes the files of `q` for the file-by-file comparison, once; without `whole`, only what a report of a later
@@ -341,7 +337,7 @@ public struct StaleCheck {
     private mutating func indexFiles(_ q: Period, whole: Bool) {
         if whole ? indexedWhole.contains(q) : filesOf[q] != nil { return }
         if whole { indexedWhole.insert(q) }
-        let scan = scans.scan(q)
+        let scan = whole ? scans.scan(q) : scans.partial(q)
         var paths: [String] = filesOf[q] ?? []
         for (code, folder) in scan.folders {
             for (kind, file) in folder.files {

@@ -80,10 +80,27 @@ public enum ReportAssembler {
         let history = scanner.periods().filter { $0 < period }
         let codes = config.submitterCodes
         progress("scanning \(history.count + 1) period folder(s)")
-        var scans = parallelMap(history) { scanner.scan($0) }
+        // With remembered hashes and a saved state to try, a month before P's year is needed only as its digests (its
+        // listing's and its hazards files' summary), taken month by month and its whole scan let go at once (see
+        // InputScans); it is scanned again only if the state does not match and it must be replayed.
+        let stateFile = state.flatMap { s in history.last.map { s.store.url($0).path } }
+        let digestOnly = state?.hashes != nil && stateFile.map { FileManager.default.fileExists(atPath: $0) } == true
+        let summarize: (ScannedPeriod) -> PeriodHazards? = { [codes] scan in state?.hashes?.periodHazards(scan, codes: codes) }
+        if let last = history.last {
+            _ = scanner.digest(last, retiring: { digestOnly && $0.year < period.year }, reducing: { _ in digestOnly },
+                               summarize: summarize)
+        }
+        // (A month of P's year is then needed only for its hazards summary and P's agreements fallback: its reduced form
+        // serves, see InputScans.reduce; the replay takes whole scans again.)
+        var scans = parallelMap(history) { q in
+            !digestOnly ? scanner.scan(q)
+                : q.year < period.year ? ScannedPeriod(period: q, exists: scanner.digest(q).exists, folders: [:], issues: [], listing: [])
+                : scanner.partial(q)
+        }
         let scan = scanner.scan(period)
-        scanner.release()  // the build holds its own; kept longer, they would add to the peak
-        var listingSHA256 = Manifest.listingHash(periods: scans.map(\.listing) + [scan.listing])
+        var listingSHA256 = scanner.listingSHA256(through: period)
+        let listingDigests = history.map { scanner.digest($0).listingSHA256 }
+        var droppedScans = digestOnly  // months held as digests or reduced: the replay lists them again
         cost.scan = LoadCost.since(&clock)
 
         // 1. The ledger after every earlier period: from a saved state whose key matches, else replayed.
@@ -91,7 +108,6 @@ public enum ReportAssembler {
         var key = state.map { LedgerStateKey(configSHA256: $0.configSHA256) }
         var historyRecords: [[InputRecord?]] = []  // per submitter, per earlier period
         var compactedFor: Int?  // the year `ledger` was compacted for (nil: not compacted)
-        var droppedScans = false
         if let state, let last = history.last, FileManager.default.fileExists(atPath: state.store.url(last).path) {
             progress("hashing earlier months' hazards files")
             let hashed: [(records: [InputRecord?], entries: [String], cost: LoadCost)]
@@ -99,21 +115,38 @@ public enum ReportAssembler {
             if let cache = state.hashes {
                 // One summary per earlier month, believed by its files' stats (see PeriodHazards).
                 var clock = LoadCost.now()
-                let months = parallelMap(Array(scans.indices)) { [scans] i in cache.periodHazards(scans[i], codes: codes) }
-                for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazardsDigest: months[i].entriesDigest) }
+                // Made already by the stale check or the digests above (a month of P's year may still need making).
+                let months = parallelMap(Array(history.indices)) { [scans] i in
+                    if let kept = scanner.hazards(history[i]) { return kept }
+                    // A month before P's year digested without its summary (a report of its own month, checked whole,
+                    // gets none): its scan, still held or listed again.
+                    let placeholder = digestOnly && history[i].year < period.year
+                    return cache.periodHazards(placeholder ? scanner.scan(history[i]) : scans[i], codes: codes)
+                }
+                for (i, q) in history.enumerated() { k.add(period: q, listingSHA256: listingDigests[i], hazardsDigest: months[i].entriesDigest) }
                 var hashCost = LoadCost()
                 hashCost.hash = LoadCost.since(&clock)
                 hashed = codes.indices.map { c in (months.map { $0.records[c] }, [], c == 0 ? hashCost : LoadCost()) }
             } else {
                 hashed = parallelMap(codes) { [scans] code in hashHistory(code, history: history, scans: scans) }
-                for (i, q) in history.enumerated() { k.add(period: q, listing: scans[i].listing, hazards: hashed.map { $0.entries[i] }) }
+                for (i, q) in history.enumerated() { k.add(period: q, listingSHA256: listingDigests[i],
+                                                             hazardsDigest: LedgerStateKey.entriesDigest(hashed.map { $0.entries[i] })) }
             }
             // The months before P's year are not looked at again unless they must be replayed (no state matches):
             // their scans go before the state is loaded (the peak of a long history), and are taken again if needed.
-            for i in scans.indices where scans[i].period.year != period.year {
-                scans[i] = ScannedPeriod(period: scans[i].period, exists: scans[i].exists, folders: [:], issues: [], listing: [])
+            // Of the months of P's year, only what P's agreements may fall back on is kept (all of them were a fifth of
+            // the peak at 36 months); they are scanned again too if the state does not match.
+            for i in scans.indices {
+                if scans[i].period.year != period.year {
+                    scans[i] = ScannedPeriod(period: scans[i].period, exists: scans[i].exists, folders: [:], issues: [], listing: [])
+                } else {
+                    scans[i] = Self.agreementsFallback(scans[i], year: period.year)
+                }
                 droppedScans = true
             }
+            scanner.release()
+            // What the stale check and the scans held is free now; returned before the state and P's rows take their place.
+            releaseFreedMemory()
             clock = LoadCost.now()
             if let saved = state.store.load(after: last, key: k) {
                 ledger = saved
@@ -125,6 +158,7 @@ public enum ReportAssembler {
             }
             cost.stateLoad = LoadCost.since(&clock)
         }
+        scanner.release()  // the build holds its own; kept longer, they would add to the peak
         if historyRecords.isEmpty && !history.isEmpty {
             if droppedScans {
                 scans = parallelMap(history) { scanner.scanner.scan($0) }
