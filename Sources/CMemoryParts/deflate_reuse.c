@@ -215,7 +215,8 @@ static int deflate_here(thread_state *s, const tracked_stream *t, unsigned char 
         int status = real_deflate()(&s->own, Z_FINISH);
         produced = capacity - s->own.avail_out;
         if (status == Z_STREAM_END) break;
-        if (status != Z_OK && status != Z_BUF_ERROR) {
+        // Z_BUF_ERROR only when the buffer was full (it grows above); with room left it could never end.
+        if (status != Z_OK && !(status == Z_BUF_ERROR && produced == capacity)) {
             free(out);
             return -1;
         }
