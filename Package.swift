@@ -22,7 +22,12 @@ let package = Package(
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
         // libxlsxwriter's temporary parts kept in memory for small workbooks (defines lxw_tmpfile; see its file).
-        .target(name: "CMemoryParts"),
+        // Its deflate_reuse.c defines deflate, deflateInit2_ and deflateEnd for libminizip's calls; libminizip is not
+        // linked directly (it comes with libxlsxwriter), so the linker would not export them on its own.
+        .target(name: "CMemoryParts", linkerSettings: [
+            .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=deflate", "-Xlinker", "--export-dynamic-symbol=deflateInit2_",
+                          "-Xlinker", "--export-dynamic-symbol=deflateEnd"], .when(platforms: [.linux])),
+        ]),
         // SHA-256 blocks through the CPU's SHA instructions, checked with CPUID (the Swift code falls back).
         .target(name: "CSHA256"),
         // The one small Swift wrapper that keeps libxlsxwriter's C types out of the rest.

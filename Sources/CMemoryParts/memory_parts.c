@@ -39,6 +39,8 @@ typedef FILE *(*tmpfile_function)(char *);
 // written start to finish on one thread, and `Workbook.close` asks for the count (`memory_parts_failures`).
 static __thread int failures;
 static __thread int first_errno;
+// Parts of this thread's workbook that moved to a temporary file (see `memory_parts_spills`).
+static __thread int spills;
 
 static void note_failure(void) {
     if (failures++ == 0) first_errno = errno ? errno : EIO;
@@ -47,7 +49,15 @@ static void note_failure(void) {
 void memory_parts_reset(void) {
     failures = 0;
     first_errno = 0;
+    spills = 0;
 }
+
+void memory_parts_note_failure(int error) {
+    errno = error;
+    note_failure();
+}
+
+int memory_parts_spills(void) { return spills; }
 
 int memory_parts_failures(int *error) {
     if (error) *error = first_errno;
@@ -75,6 +85,7 @@ static int spill_part(memory_part *part) {
         errno = ENOSPC;
         return -1;
     }
+    spills++;
     tmpfile_function own = libxlsxwriters_tmpfile();
     FILE *file = own ? own(part->folder) : NULL;
     if (!file) return -1;
@@ -240,5 +251,9 @@ int memory_parts_failures(int *error) {
     if (error) *error = 0;
     return 0;
 }
+
+void memory_parts_note_failure(int error) { (void)error; }
+
+int memory_parts_spills(void) { return 0; }
 
 #endif

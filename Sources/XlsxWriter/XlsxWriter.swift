@@ -80,6 +80,10 @@ public final class Workbook {
     public let constantMemory: Bool
     /// Whether libxlsxwriter's temporary parts go through `CMemoryParts`, which counts their failed writes.
     private var partsChecked = false
+    /// Set by a successful `close`: every temporary part stayed in memory (none moved to a file in the temporary
+    /// folder) and no write, read or seek of one failed. Such a workbook's parts reached minizip whole, and every
+    /// write of the zip itself is checked by minizip and libxlsxwriter (a full disk fails `close`).
+    public private(set) var partsStayedInMemory = false
 
     /// Creates the workbook at `path` (written on close). `tmpdir`: where libxlsxwriter keeps its temporary
     /// files (nil: the system default). `constantMemory`: libxlsxwriter's `constant_memory` mode for every
@@ -201,7 +205,11 @@ public final class Workbook {
     public func close() throws {
         let wb = try live("workbook_close")
         handle = nil
+        // Parts handed to minizip whole are deflated once per distinct content and thread (CMemoryParts'
+        // deflate_reuse.c); only while this workbook is closed, and only for one whose parts are in memory.
+        if partsChecked { memory_parts_deflate_begin() }
         let err = workbook_close(wb)
+        if partsChecked { memory_parts_deflate_end() }
         free(tmpdir); tmpdir = nil
         try check(err, "workbook_close", cell: path)
         // libxlsxwriter ignores a failed write to a temporary part (a full temporary folder): it would zip the
@@ -211,6 +219,21 @@ public final class Workbook {
         if partsChecked && memory_parts_failures(&error) > 0 {
             throw XlsxError(operation: "workbook_close", message: "a temporary part could not be written (\(String(cString: strerror(error)))): the workbook would miss data; is the temporary folder full?", cell: path)
         }
+        partsStayedInMemory = partsChecked && memory_parts_spills() == 0
+    }
+
+    /// True when minizip's calls to zlib's deflate reach `CMemoryParts` (see `close`); otherwise every part is
+    /// deflated by zlib as minizip asks, with the same bytes.
+    public static var deflateReuseAvailable: Bool { memory_parts_deflate_active() != 0 }
+
+    /// For tests: while `on`, this thread's workbooks are deflated part by part by zlib as minizip asks.
+    public static func disableDeflateReuse(_ on: Bool) { memory_parts_deflate_disable(on ? 1 : 0) }
+
+    /// Parts of this thread's workbooks deflated from its cache (`reused`) and by its own zlib stream (`deflated`).
+    public static var deflateCounts: (reused: Int, deflated: Int) {
+        var hits: UInt = 0, misses: UInt = 0
+        memory_parts_deflate_counts(&hits, &misses)
+        return (Int(hits), Int(misses))
     }
 }
 

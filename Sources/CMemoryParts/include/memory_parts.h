@@ -24,6 +24,28 @@ int memory_parts_failures(int *error);
 /// full temporary folder, which a test cannot otherwise make without mounting one.
 void memory_parts_simulate_full_folder(int on);
 
+/// How many of this thread's parts moved to a temporary file (outgrew memory) since `memory_parts_reset`; such a
+/// part passed through the temporary folder, so its workbook is read back and inflated in full.
+int memory_parts_spills(void);
+
+/// Counts a failure (with its errno) as a failed write to a part: the workbook is refused (deflate_reuse.c).
+void memory_parts_note_failure(int error);
+
+/// deflate_reuse.c: between `begin` and `end` (around workbook_close of a workbook with parts in memory, on one
+/// thread), a part minizip hands over whole is deflated from this thread's cache of parts already deflated, or by
+/// one zlib stream kept for the thread. The zip's bytes are the same as without it.
+void memory_parts_deflate_begin(void);
+void memory_parts_deflate_end(void);
+
+/// For tests: while `on`, this thread's workbooks go to zlib part by part as minizip asks (to compare the bytes).
+void memory_parts_deflate_disable(int on);
+
+/// Parts of this thread deflated from the cache (`hits`) and by its own stream (`misses`) since the thread began.
+void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses);
+
+/// 1 when minizip's calls to deflate reach deflate_reuse.c (the executable exports it), 0 otherwise.
+int memory_parts_deflate_active(void);
+
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 

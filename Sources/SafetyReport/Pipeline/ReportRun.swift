@@ -202,29 +202,29 @@ public enum ReportRun {
                     let output = try writeWorkbook(stagingPath + "/" + name) { path in
                         // Read back before it counts as written: libxlsxwriter zips a part cut short by a full
                         // temporary folder without a word (see WrittenWorkbookCheck). The same read hashes it.
-                        func readBack() throws -> Manifest.Output {
+                        // `inMemory`: no part went through a temporary file and none failed, so the parts'
+                        // ends need no inflating (`WrittenWorkbookCheck.verifyStructure`).
+                        func readBack(_ inMemory: Bool) throws -> Manifest.Output {
                             let clock = threadCPUSeconds()
                             defer { described += threadCPUSeconds() - clock }
-                            return try checkAndDescribe(path, name: name)
+                            return try checkAndDescribe(path, name: name, partsStayedInMemory: inMemory)
                         }
                         if i == 0 {
                             // Parts in memory (those over 1 MB in the default temporary folder) so that a failed
                             // write to them is seen: libxlsxwriter ignores it (see `Workbook.close`).
-                            try TownWorkbook.write(report, changes: changes, to: path, partsInMemory: inMemory)
-                            return try readBack()
+                            return try readBack(TownWorkbook.write(report, changes: changes, to: path,
+                                                                   partsInMemory: inMemory))
                         }
                         let village = villages[i - firstVillage]
                         do {
-                            try VillageWorkbook.write(report, village: village, shared: shared, to: path, tmpdir: villageTmp,
-                                                      partsInMemory: inMemory)
-                            return try readBack()
+                            return try readBack(VillageWorkbook.write(report, village: village, shared: shared, to: path,
+                                                                      tmpdir: villageTmp, partsInMemory: inMemory))
                         } catch where villageTmp != nil {
                             // The tmpfs filled up or went away: the default temp folder, as without it (parts still
                             // in memory when they can be, so a failed write is seen). Without a tmpfs the second
                             // try would be the first again, so there is none.
-                            try VillageWorkbook.write(report, village: village, shared: shared, to: path,
-                                                      partsInMemory: inMemory)
-                            return try readBack()
+                            return try readBack(VillageWorkbook.write(report, village: village, shared: shared, to: path,
+                                                                      partsInMemory: inMemory))
                         }
                     }
                     result = .success([output])
@@ -297,7 +297,8 @@ public enum ReportRun {
     /// Reads a workbook just written, once, while it is still in the page cache: checks it (`WrittenWorkbookCheck`),
     /// hashes it and starts its writeback (it is flushed with every other output before the swap). A workbook
     /// larger than `WrittenWorkbookCheck.largestChecked` is hashed as it is read, unchecked, as before.
-    private static func checkAndDescribe(_ path: String, name: String) throws -> Manifest.Output {
+    /// `partsStayedInMemory`: its parts never went through a temporary file (`WrittenWorkbookCheck.verifyStructure`).
+    private static func checkAndDescribe(_ path: String, name: String, partsStayedInMemory: Bool) throws -> Manifest.Output {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw OutputError.io("workbook \(name) was not written: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -315,7 +316,11 @@ public enum ReportRun {
             filled += n
         }
         if filled < bytes.count { bytes.removeLast(bytes.count - filled) }  // shrunk meanwhile: checked as it is
-        try WrittenWorkbookCheck.verify(bytes: bytes)
+        if partsStayedInMemory {
+            try WrittenWorkbookCheck.verifyStructure(bytes: bytes)
+        } else {
+            try WrittenWorkbookCheck.verify(bytes: bytes)
+        }
         OutputStore.startWriteback(fd)
         return Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count)
     }

@@ -23,8 +23,10 @@ public enum TownWorkbook {
     /// `changes`, when a rebuild changed figures of the report it replaces, adds a 更正记录 sheet.
     /// `partsInMemory`: libxlsxwriter's temporary parts under 1 MB kept in memory, larger ones in the default
     /// temporary folder, and a failed write to any of them an error (see `Workbook.init`, `Workbook.close`).
+    /// Returns `Workbook.partsStayedInMemory` (see `WrittenWorkbookCheck.verifyStructure`).
+    @discardableResult
     public static func write(_ report: MonthReport, changes: [FigureChange] = [], to path: String,
-                             partsInMemory: Bool = false) throws {
+                             partsInMemory: Bool = false) throws -> Bool {
         // Constant-memory sheets: a table of a million trainings costs one row of libxlsxwriter's memory, not
         // every cell (each sheet writes its rows strictly top down; the wrapper throws otherwise). 图表数据 stays
         // in normal mode: the overview's charts cache their values from its cells, which libxlsxwriter can only
@@ -57,6 +59,7 @@ public enum TownWorkbook {
         try w.overview(sheets["总览"]!, data: data, workbook: wb)
         sheets["总览"]!.activate()
         try wb.close()
+        return wb.partsStayedInMemory
     }
 
     /// Where the chart data landed on 图表数据 (zero-based rows, inclusive).

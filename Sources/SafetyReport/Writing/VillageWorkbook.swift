@@ -67,8 +67,10 @@ public enum VillageWorkbook {
     /// `tmpdir`: where libxlsxwriter keeps the parts before zipping them (nil: its default; see
     /// `WorkbookTempFolder`). `partsInMemory`: parts under 1 MB stay in memory, larger ones go to `tmpdir` (see
     /// `Workbook.init`). The bytes written depend on neither.
+    /// Returns `Workbook.partsStayedInMemory` (see `WrittenWorkbookCheck.verifyStructure`).
+    @discardableResult
     public static func write(_ report: MonthReport, village: VillageSummary, shared: Shared, to path: String,
-                             tmpdir: String? = nil, partsInMemory: Bool = false) throws {
+                             tmpdir: String? = nil, partsInMemory: Bool = false) throws -> Bool {
         let wb = try Workbook(path: path, tmpdir: tmpdir, partsInMemory: partsInMemory)
         let cfg = report.config
         let v = village.village
@@ -122,6 +124,7 @@ public enum VillageWorkbook {
         try IssueSheet.highlight(sheets[3], ft, style, severityCol: 4)
         sheets[0].activate()
         try wb.close()
+        return wb.partsStayedInMemory
     }
 
     /// What the clerk should do about an issue, in the terms of the submission template: the rule's own

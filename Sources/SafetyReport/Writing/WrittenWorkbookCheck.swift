@@ -45,6 +45,20 @@ enum WrittenWorkbookCheck {
         }
     }
 
+    /// The check for a workbook whose temporary parts all stayed in memory with no failed write
+    /// (`Workbook.partsStayedInMemory`): the zip's directory and every local header and data span are walked as
+    /// in `verify`, but the deflated parts are not inflated. What the inflate finds — a part cut short by a failed
+    /// write to its temporary file — cannot happen there: no part went through a temporary file, every failed
+    /// write, read or seek of a part in memory fails `Workbook.close`, and minizip and libxlsxwriter check every
+    /// write of the zip itself (a full disk fails `close` too). A zip this walk does not expect is checked in full.
+    static func verifyStructure(bytes: [UInt8]) throws {
+        switch directVerdict(bytes, inflating: false) {
+        case .complete?: return
+        case .cutShort(let part)?: throw Incomplete(part: part)
+        case nil: try verifyThroughArchive(bytes)
+        }
+    }
+
     /// What the direct path found: every part complete, or the first one cut short.
     enum Verdict: Equatable {
         case complete
@@ -53,7 +67,8 @@ enum WrittenWorkbookCheck {
 
     /// The verdict from the zip's own directory, for the zips libxlsxwriter writes (no ZIP64, no encryption,
     /// stored or deflated parts whose data lies inside the file); nil for anything else, or when zlib is not at hand.
-    static func directVerdict(_ bytes: [UInt8]) -> Verdict? {
+    /// `inflating: false` walks the same directory and headers but leaves deflated parts as they are.
+    static func directVerdict(_ bytes: [UInt8], inflating: Bool = true) -> Verdict? {
         #if canImport(CZlib)
         let count = bytes.count
         func u16(_ at: Int) -> Int? { at >= 0 && at + 2 <= count ? Int(bytes[at]) | Int(bytes[at + 1]) << 8 : nil }
@@ -85,6 +100,7 @@ enum WrittenWorkbookCheck {
             var ends = PartEnds()
             switch method {
             case 0: bytes.withUnsafeBufferPointer { ends.add(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[data..<(data + compressed)]))) }
+            case 8 where !inflating: continue
             case 8:
                 guard let whole = inflater.inflate(bytes, data..<(data + compressed), into: &ends) else { return nil }
                 if !whole { return .cutShort(path) }
