@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${BIN:-}" ]; then bin=$BIN; else
-  swift build -c release --product safety-report >/dev/null
-  bin=$(swift build -c release --show-bin-path)/safety-report
+  swift build -c release --static-swift-stdlib --product safety-report >/dev/null
+  bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/safety-report
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

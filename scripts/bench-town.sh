@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 villages=${1:-2000}
 months=${2:-3}
-swift build -c release --product safety-report >/dev/null
-bin=$(swift build -c release --show-bin-path)/safety-report
+swift build -c release --static-swift-stdlib --product safety-report >/dev/null
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/safety-report
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" demo --out "$tmp/town" --villages "$villages" --months "$months" --end 2026-10 --seed 1 2>/dev/null

@@ -6,7 +6,8 @@
 #   scripts/bench.sh --scaling [RUNS]               200/2,000/10,000 villages × 3/12/36 months (default 3 runs)
 #                                                   SKIP="10000x36" (space-separated) skips sizes
 # Environment:
-#   BIN=path      the binary to measure (default: a release build of this checkout)
+#   BIN=path      the binary to measure (default: a release build of this checkout, linked as README's install line
+#                 says: --static-swift-stdlib)
 #   BEFORE=path   with --scaling: another binary (e.g. a release build of main) measured on the same towns,
 #                 alternating with BIN, its columns printed beside BIN's
 #   MODES="cold monthly"   which modes to run (default both)
@@ -22,8 +23,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${BIN:-}" ]; then
-  swift build -c release --product safety-report >/dev/null
-  bin=$(swift build -c release --show-bin-path)/safety-report
+  swift build -c release --static-swift-stdlib --product safety-report >/dev/null
+  bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/safety-report
 else
   bin=$BIN
 fi
