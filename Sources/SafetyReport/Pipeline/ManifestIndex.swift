@@ -59,10 +59,15 @@ public struct ManifestIndex: Sendable {
     /// Writes P's side file for the manifest just committed as `json` (under the outputs lock). Made now, its stat is
     /// within the margin, so the next read checks manifest.json's SHA-256 once and writes the side file again.
     public func remember(_ p: Period, _ manifest: Manifest, json: [UInt8]) {
+        remember(p, manifest, jsonBytes: json.count, jsonSHA256: SHA256.hexDigest(of: json))
+    }
+
+    /// The same, from manifest.json's size and SHA-256 (as hashed while it was written, so its text is not held).
+    public func remember(_ p: Period, _ manifest: Manifest, jsonBytes: Int, jsonSHA256: String) {
         let madeAt = FileHashCache.realtimeNanoseconds()
         var st = stat()
-        guard stat(outputs.appendingPathComponent("\(p)/manifest.json").path, &st) == 0, Int(st.st_size) == json.count else { return }
-        write(p, manifest, stamp: FileStamp(st), madeAt: madeAt, manifestSHA256: SHA256.hexDigest(of: json))
+        guard stat(outputs.appendingPathComponent("\(p)/manifest.json").path, &st) == 0, Int(st.st_size) == jsonBytes else { return }
+        write(p, manifest, stamp: FileStamp(st), madeAt: madeAt, manifestSHA256: jsonSHA256)
     }
 
     private struct Side {

@@ -7,6 +7,22 @@ enum ManifestJSON {
     static func encode(_ m: Manifest) -> [UInt8] {
         var w = Writer()
         w.bytes.reserveCapacity(4096 + m.inputs.files.count * 150 + m.files.count * 220 + m.outputs.count * 140)
+        write(m, &w)
+        return w.bytes
+    }
+
+    /// The same bytes as `encode`, handed to `chunk` about `chunkBytes` at a time (between the elements of its
+    /// lists), so the whole text (7 MB at 2,000 × 12) is never held: a run writes it straight to its file.
+    static func encode(_ m: Manifest, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void) {
+        var w = Writer()
+        w.chunkBytes = max(1, chunkBytes)
+        w.chunk = chunk
+        w.bytes.reserveCapacity(w.chunkBytes + 4096)
+        write(m, &w)
+        chunk(w.bytes)
+    }
+
+    private static func write(_ m: Manifest, _ w: inout Writer) {
         w.open("{")
         w.key("built_at", 1); w.string(m.builtAt); w.comma()
         w.key("config", 1); w.object(1, [("path", .s(m.config.path)), ("sha256", .s(m.config.sha256))]); w.comma()
@@ -37,13 +53,15 @@ enum ManifestJSON {
         w.key("tool", 1); w.object(1, [("name", .s(m.tool.name)), ("version", .s(m.tool.version))])
         w.close("}", 0)
         w.bytes.append(0x0A)
-        return w.bytes
     }
 
     enum Value { case s(String), i(Int) }
 
     struct Writer {
         var bytes: [UInt8] = []
+        /// When set, `bytes` goes to it once past `chunkBytes`, between two elements of a list.
+        var chunk: (([UInt8]) -> Void)? = nil
+        var chunkBytes = Int.max
 
         mutating func indent(_ level: Int) { for _ in 0..<level { bytes.append(0x20); bytes.append(0x20) } }
         mutating func open(_ bracket: StaticString) { bytes.append(bracket.utf8Start.pointee); bytes.append(0x0A) }
@@ -78,6 +96,10 @@ enum ManifestJSON {
                 if i > 0 { comma() }
                 indent(level + 1)
                 element(&self, item)
+                if bytes.count >= chunkBytes, let chunk {
+                    chunk(bytes)
+                    bytes.removeAll(keepingCapacity: true)
+                }
             }
             if items.isEmpty { bytes.append(0x0A); indent(level); bytes.append(0x5D) } else { close("]", level) }
         }

@@ -123,8 +123,10 @@ public enum ReportRun {
             releaseFreedMemory()
 
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
-            let manifestJSON = manifest.json
-            try OutputStore.stage(manifestJSON, to: staging.appendingPathComponent("manifest.json"))
+            // Written as it is encoded, hashed on the way (its 7 MB of text were the run's peak, with the side file).
+            let manifestFile = try writeStreamed("manifest.json", to: staging.appendingPathComponent("manifest.json")) {
+                ManifestJSON.encode(manifest, chunkBytes: 1 << 16, chunk: $0)
+            }
             // Every staged file durable before the swap, all at once (see `OutputStore.stage`).
             let flushStart = Date()
             let stagingPath = staging.path
@@ -142,7 +144,8 @@ public enum ReportRun {
             try store.carryHistory(into: staging, period: period, keepSupersededAs: superseded)
             try store.commit(staging: staging, period: period)
             // Its side file now, so next month's stale check does not decode this manifest (best effort).
-            ManifestIndex(outputs: config.outputs).remember(period, manifest, json: manifestJSON)
+            ManifestIndex(outputs: config.outputs).remember(period, manifest, jsonBytes: manifestFile.bytes,
+                                                            jsonSHA256: manifestFile.sha256)
             lap("manifest and commit")
             timings.append(("  fsync of \(outputs.count + 1) outputs", flushSeconds))
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
@@ -242,15 +245,47 @@ public enum ReportRun {
         return (outputs, s.town, s.villages, s.describe, s.csvs)
     }
 
-    /// The CSVs not in `changeLogTables`, validation_issues.csv included, staged one at a time (each table's
-    /// bytes go once written).
+    /// The CSVs not in `changeLogTables`, validation_issues.csv included, one at a time, each written to its file a
+    /// record at a time (`SummaryCSVs.tableStreams`): built whole, hazard_ledger.csv's rows of cells and text took
+    /// ~10 MB at 2,000 villages, at the run's peak (the start of the workbooks).
     private static func otherCSVs(_ report: MonthReport, staging: URL) throws(OutputError) -> [Manifest.Output] {
         var outputs: [Manifest.Output] = []
-        for (name, build) in SummaryCSVs.tableBuilders where !changeLogTables.contains(name) {
+        let streamed = Set(SummaryCSVs.tableStreams.map(\.name))
+        for (name, build) in SummaryCSVs.tableBuilders where !changeLogTables.contains(name) && !streamed.contains(name) {
             outputs.append(try stageFile(name, build(report), staging: staging))
+        }
+        for (name, write) in SummaryCSVs.tableStreams where !changeLogTables.contains(name) {
+            outputs.append(try writeStreamed(name, to: staging.appendingPathComponent(name)) { chunk in
+                write(report, 1 << 16, chunk)
+            })
         }
         outputs.append(try writeIssuesCSV(report, to: staging.appendingPathComponent("validation_issues.csv")))
         return outputs
+    }
+
+    /// One output (a CSV, manifest.json) written to its file as `produce` hands its bytes over, hashed as written;
+    /// the first failed write fails it (later chunks are dropped).
+    private static func writeStreamed(_ name: String, to url: URL,
+                                         _ produce: (_ chunk: @escaping ([UInt8]) -> Void) -> Void)
+        throws(OutputError) -> Manifest.Output {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        if fd < 0 { throw .io("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        final class Written {
+            var hash = SHA256()
+            var size = 0
+            var failure: OutputError?
+        }
+        let written = Written()
+        produce { bytes in
+            guard written.failure == nil else { return }
+            written.hash.update(bytes)
+            written.size += bytes.count
+            do throws(OutputError) { try OutputStore.writeAll(bytes, fd: fd, url: url) } catch { written.failure = error }
+        }
+        if let failure = written.failure { throw failure }
+        OutputStore.startWriteback(fd)  // flushed with the other outputs before the swap
+        return Manifest.Output(name: name, sha256: written.hash.hexDigest(), bytes: written.size)
     }
 
     /// Writes one output into staging (flushed later with every other, see `OutputStore.stage`) and describes it.

@@ -62,6 +62,40 @@ public struct CSVTable: Sendable, Equatable {
     public var bytes: [UInt8] { CSVWriter.byteOrderMark + Array(text.utf8) }
 }
 
+/// A whole CSV file written a record at a time: the BOM and header first, then each record's bytes, handed to
+/// `chunk` about `chunkBytes` at a time, so a long table is never held whole (as rows of cells or as its text).
+/// The bytes are `CSVTable`'s for the same header and rows.
+public final class CSVRecordStream {
+    private var out: [UInt8]
+    private let width: Int
+    private let chunkBytes: Int
+    private let chunk: ([UInt8]) -> Void
+
+    public init(chunkBytes: Int = 1 << 16, chunk: @escaping ([UInt8]) -> Void, header: [String]) {
+        width = header.count
+        self.chunkBytes = max(1, chunkBytes)
+        self.chunk = chunk
+        out = CSVWriter.byteOrderMark
+        out += CSVWriter.record(header).utf8
+    }
+
+    /// Adds one record. A row whose width differs from the header is a programming error.
+    public func append(_ row: [CSVCell]) {
+        precondition(row.count == width, "CSV row has \(row.count) cells, header has \(width)")
+        out += CSVWriter.record(row.map(\.rendered)).utf8
+        if out.count >= chunkBytes {
+            chunk(out)
+            out.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Hands over what is left (at least once, so an empty table still gets its BOM and header).
+    public func finish() {
+        chunk(out)
+        out = []
+    }
+}
+
 /// The formatting rules shared by every CSV the tool writes.
 public enum CSVWriter {
     public static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]

@@ -39,6 +39,23 @@ public enum SummaryCSVs {
         ("summary_categories.csv", categories), ("hazard_ledger.csv", ledger),
     ]
 
+    /// The long tables (a row per group, per village and category, per listed hazard), written a record at a time
+    /// (`CSVRecordStream`): a run writes them straight to their files, never holding one whole. Their bytes are
+    /// `tableBuilders`' for the same names.
+    public static let tableStreams: [(name: String, write: @Sendable (MonthReport, _ chunkBytes: Int,
+                                                                       _ chunk: @escaping ([UInt8]) -> Void) -> Void)] = [
+        ("summary_groups.csv", groups), ("summary_categories.csv", categories), ("hazard_ledger.csv", ledger),
+    ]
+
+    /// A streamed table's bytes collected into one array.
+    private static func collected(_ r: MonthReport,
+                                  _ write: (MonthReport, Int, @escaping ([UInt8]) -> Void) -> Void) -> [UInt8] {
+        final class Bytes { var all: [UInt8] = [] }
+        let bytes = Bytes()
+        write(r, 1 << 16) { bytes.all += $0 }
+        return bytes.all
+    }
+
     public static func town(_ r: MonthReport) -> [UInt8] {
         var t = CSVTable(header: ["period", "town_code", "town_name", "villages_submitted", "villages_compliant"] + figureKeys)
         t.append([.raw(r.period.description), .text(r.config.town.code), .text(r.config.town.name),
@@ -55,31 +72,40 @@ public enum SummaryCSVs {
         return t.bytes
     }
 
-    public static func groups(_ r: MonthReport) -> [UInt8] {
-        var t = CSVTable(header: ["period", "village_code", "village_name", "group_code", "group_name"] + groupFigureKeys)
+    public static func groups(_ r: MonthReport) -> [UInt8] { collected(r, groups) }
+
+    public static func groups(_ r: MonthReport, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void) {
+        let t = CSVRecordStream(chunkBytes: chunkBytes, chunk: chunk,
+                                header: ["period", "village_code", "village_name", "group_code", "group_name"] + groupFigureKeys)
         for g in r.groups {
             t.append([.raw(r.period.description), .text(g.villageCode), .text(g.villageName), .text(g.group.code),
                       .text(g.group.name)] + Array(figureCells(g.figures).dropFirst(2)))
         }
-        return t.bytes
+        t.finish()
     }
 
-    public static func categories(_ r: MonthReport) -> [UInt8] {
-        var t = CSVTable(header: ["period", "village_code", "village_name", "category", "category_name", "hazards_new",
-                                  "hazards_rectified", "hazards_open", "hazards_overdue", "hazards_new_ytd"])
+    public static func categories(_ r: MonthReport) -> [UInt8] { collected(r, categories) }
+
+    public static func categories(_ r: MonthReport, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void) {
+        let t = CSVRecordStream(chunkBytes: chunkBytes, chunk: chunk,
+                                header: ["period", "village_code", "village_name", "category", "category_name", "hazards_new",
+                                         "hazards_rectified", "hazards_open", "hazards_overdue", "hazards_new_ytd"])
         for c in r.categories {
             t.append([.raw(r.period.description), .text(c.folder), .text(c.folderName), .raw(c.category.key),
                       .raw(c.category.label), .int(c.hazardsNew), .int(c.hazardsRectified), .int(c.hazardsOpen),
                       .int(c.hazardsOverdue), .int(c.hazardsNewYTD)])
         }
-        return t.bytes
+        t.finish()
     }
 
-    public static func ledger(_ r: MonthReport) -> [UInt8] {
-        var t = CSVTable(header: ["period", "village_code", "village_name", "hazard_id", "registered_period", "last_updated_period",
-                                  "found_date", "group_code", "category", "level", "description", "location", "responsible",
-                                  "deadline", "status", "rectified_date", "escalated", "escalated_to", "is_new",
-                                  "rectified_in_period", "carried_over", "overdue", "days_overdue"])
+    public static func ledger(_ r: MonthReport) -> [UInt8] { collected(r, ledger) }
+
+    public static func ledger(_ r: MonthReport, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void) {
+        let t = CSVRecordStream(chunkBytes: chunkBytes, chunk: chunk,
+                                header: ["period", "village_code", "village_name", "hazard_id", "registered_period",
+                                         "last_updated_period", "found_date", "group_code", "category", "level", "description",
+                                         "location", "responsible", "deadline", "status", "rectified_date", "escalated",
+                                         "escalated_to", "is_new", "rectified_in_period", "carried_over", "overdue", "days_overdue"])
         for e in r.ledger {
             let h = e.hazard
             t.append([.raw(r.period.description), .text(e.owner), .text(e.ownerName), .text(h.hazardId),
@@ -90,7 +116,7 @@ public enum SummaryCSVs {
                       .int(e.isNew ? 1 : 0), .int(e.rectifiedInPeriod ? 1 : 0), .int(e.carriedOver ? 1 : 0),
                       .int(e.isOverdue ? 1 : 0), .int(e.daysOverdue)])
         }
-        return t.bytes
+        t.finish()
     }
 
     public static func issues(_ r: MonthReport) -> [UInt8] {
