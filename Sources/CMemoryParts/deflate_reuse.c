@@ -244,7 +244,7 @@ static int finish_part(thread_state *s, tracked_stream *t) {
     for (int i = 0; i < CACHE_SLOTS; i++) {
         cached_part *p = &s->parts[i];
         if (p->output && p->hash == h && p->input_size == t->size && same_settings(p->with, t->with)
-            && memcmp(p->input, t->bytes, t->size) == 0) {
+            && (t->size == 0 || memcmp(p->input, t->bytes, t->size) == 0)) {
             if (reserve(t, p->output_size > t->size ? p->output_size - t->size : 0) != 0) return -1;
             memcpy(t->bytes, p->output, p->output_size);
             t->size = p->output_size;
@@ -264,7 +264,7 @@ static int finish_part(thread_state *s, tracked_stream *t) {
     unsigned char *input = malloc(t->size ? t->size : 1);
     if (input) {
         // Remembered for the next workbook; when there is no memory for it, only this part is not remembered.
-        memcpy(input, t->bytes, t->size);
+        if (t->size) memcpy(input, t->bytes, t->size);  // an empty first part has no buffer yet (NULL)
         free(slot->input);
         free(slot->output);
         *slot = (cached_part){input, output, t->size, output_size, h, t->with, data_type, 0, ++s->clock};
