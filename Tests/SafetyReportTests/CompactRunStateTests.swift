@@ -130,6 +130,25 @@ import Testing
         try FileManager.default.removeItem(at: store.url(q))
         try FileManager.default.createDirectory(at: store.url(q), withIntermediateDirectories: false)
         #expect(store.load(after: q, key: key) == nil)
+
+        // A FIFO with no writer (review: the open blocked forever, holding the run's lock). Loaded on another
+        // thread so that a regression fails here instead of hanging the suite.
+        try FileManager.default.removeItem(at: store.url(q))
+        #expect(mkfifo(store.url(q).path, 0o644) == 0)
+        let done = DispatchSemaphore(value: 0)
+        let refused = Locked<Bool?>(nil)
+        Thread.detachNewThread {
+            let ledger = store.load(after: q, key: key)
+            refused.withLock { $0 = ledger == nil }
+            done.signal()
+        }
+        let finished = done.wait(timeout: .now() + 30) == .success
+        #expect(finished, "loading a FIFO as the saved state did not return")
+        if finished { #expect(refused.withLock { $0 } == true) }
+        else {
+            // Unblock the stuck open so the thread can end.
+            let fd = open(store.url(q).path, O_WRONLY | O_NONBLOCK); if fd >= 0 { close(fd) }
+        }
     }
 
     @Test func ledgerEntriesAndStatesReadTheirRowFromThePackedOne() throws {

@@ -227,7 +227,9 @@ struct StreamedStateReader: StateDecoding {
     }
 
     init?(path: String, piece: Int) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO left in its place would block the open forever (and the run, holding the lock);
+        // it is refused below as not a regular file. Reads of a regular file ignore the flag.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         owner = FileCloser(fd)
         var st = stat()
