@@ -48,18 +48,23 @@ public struct PackedHazardRow: Sendable, Equatable {
     /// The row's group_code, unpacking only it.
     public var groupCode: String? { flags & Self.groupFlag != 0 ? text(1) : nil }
 
+    /// The varint length that starts at `at`, which moves past it (`init` writes seven bits a byte, low first).
+    private static func length(_ buffer: UnsafeBufferPointer<UInt8>, _ at: inout Int) -> Int {
+        var n = 0, shift = 0
+        while true {
+            let b = buffer[at]; at += 1
+            n |= Int(b & 0x7F) << shift
+            if b < 0x80 { return n }
+            shift += 7
+        }
+    }
+
     /// The `index`th of the six texts (in the order `init` packs them).
     private func text(_ index: Int) -> String {
         text.withUnsafeBufferPointer { buffer in
             var at = 0
             for i in 0...index {
-                var n = 0, shift = 0
-                while true {
-                    let b = buffer[at]; at += 1
-                    n |= Int(b & 0x7F) << shift
-                    if b < 0x80 { break }
-                    shift += 7
-                }
+                let n = Self.length(buffer, &at)
                 if i == index { return String(decoding: UnsafeBufferPointer(rebasing: buffer[at..<at + n]), as: UTF8.self) }
                 at += n
             }
@@ -72,13 +77,7 @@ public struct PackedHazardRow: Sendable, Equatable {
         text.withUnsafeBufferPointer { buffer in
             var at = 0
             func next() -> String {
-                var n = 0, shift = 0
-                while true {
-                    let b = buffer[at]; at += 1
-                    n |= Int(b & 0x7F) << shift
-                    if b < 0x80 { break }
-                    shift += 7
-                }
+                let n = Self.length(buffer, &at)
                 defer { at += n }
                 return String(decoding: UnsafeBufferPointer(rebasing: buffer[at..<at + n]), as: UTF8.self)
             }
