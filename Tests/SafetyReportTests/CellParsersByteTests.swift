@@ -2,12 +2,17 @@
 import Testing
 @testable import SafetyReport
 
-private let village = Village(code: "330683105201", name: "东湖村", population: 2310, groups: [
-    Group(code: "330683105201-01", name: "第一村民小组"), Group(code: "G01", name: "第二村民小组"),
-])
-private let config = PipelineConfig(town: Town(code: "330683105", name: "青石镇"), villages: [village], keyUnits: [])
-private let context = ValidationContext(period: Period(year: 2026, month: 10)!, folder: village.code,
-                                        submitter: .village(village), config: config)
+/// One village with a group code of each shape, for the tests that compare the byte path with the String path.
+enum ByteCellFixture {
+    static let village = Village(code: "330683105201", name: "东湖村", population: 2310, groups: [
+        Group(code: "330683105201-01", name: "第一村民小组"), Group(code: "G01", name: "第二村民小组"),
+    ])
+    static let config = PipelineConfig(town: Town(code: "330683105", name: "青石镇"), villages: [village], keyUnits: [])
+    static let context = ValidationContext(period: Period(year: 2026, month: 10)!, folder: village.code,
+                                           submitter: .village(village), config: config)
+}
+private let village = ByteCellFixture.village
+private let context = ByteCellFixture.context
 
 /// Cells that sit on the edges of the fast path: full-width forms, every cell space, CR LF, combining
 /// marks, BOMs, Chinese dates, signs, grouping, times, long digit runs, labels and keys in other cases.

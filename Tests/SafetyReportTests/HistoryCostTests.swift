@@ -54,8 +54,9 @@ private func fileStat(_ path: String) -> stat {
 }
 
 /// Rewrites the file in place (same inode, same size: the first byte of a digit run is changed) and puts its
-/// mtime back, as `touch -d` would: only the ctime, which user space cannot set, still tells.
-private func editInPlaceKeepingSizeAndMtime(_ path: String) throws {
+/// mtime back, as `touch -d` would: only the ctime, which user space cannot set, still tells. Returns the new bytes.
+@discardableResult
+func editInPlaceKeepingSizeAndMtime(_ path: String) throws -> [UInt8] {
     let before = fileStat(path)
     var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     let i = bytes.lastIndex { $0 >= 0x30 && $0 <= 0x38 } ?? bytes.count - 2
@@ -70,6 +71,7 @@ private func editInPlaceKeepingSizeAndMtime(_ path: String) throws {
     let after = fileStat(path)
     #expect(after.st_ino == before.st_ino && after.st_size == before.st_size)
     #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+    return bytes
 }
 
 private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))) }

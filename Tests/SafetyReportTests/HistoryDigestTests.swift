@@ -128,19 +128,7 @@ import Glibc
         let dir = town.root.appendingPathComponent("inputs/2025-11")
         let rel = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().map { "2025-11/\($0)/hazards.csv" }
             .first { (try? Data(contentsOf: town.root.appendingPathComponent("inputs/" + $0)))?.count ?? 0 > 200 })
-        let path = town.root.appendingPathComponent("inputs/" + rel).path
-        var before = stat()
-        #expect(stat(path, &before) == 0)
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let i = try #require(bytes.lastIndex { $0 >= 0x30 && $0 <= 0x38 })
-        bytes[i] += 1
-        usleep(30_000)
-        let fd = open(path, O_WRONLY)
-        #expect(fd >= 0)
-        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        close(fd)
-        var times = [before.st_atim, before.st_mtim]
-        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        let bytes = try editInPlaceKeepingSizeAndMtime(town.root.appendingPathComponent("inputs/" + rel).path)
 
         let scans = InputScans(config: config)
         var check = StaleCheck(config: config, configSHA256: "cfg",

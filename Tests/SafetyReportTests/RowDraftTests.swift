@@ -2,12 +2,8 @@
 import Testing
 @testable import SafetyReport
 
-private let village = Village(code: "330683105201", name: "东湖村", population: 2310, groups: [
-    Group(code: "330683105201-01", name: "第一村民小组"), Group(code: "G01", name: "第二村民小组"),
-])
-private let config = PipelineConfig(town: Town(code: "330683105", name: "青石镇"), villages: [village], keyUnits: [])
-private let context = ValidationContext(period: Period(year: 2026, month: 10)!, folder: village.code,
-                                        submitter: .village(village), config: config)
+private let village = ByteCellFixture.village
+private let context = ByteCellFixture.context
 
 /// Pieces of text cells: every cell space, CR LF, combining marks after a space, Chinese whose UTF-8 ends
 /// in 0x80 (一) or starts with E3 (「), quotes, emoji, and plain ASCII.
@@ -17,11 +13,9 @@ private let textPieces: [String] = [
 ]
 
 private struct Generator {
-    var seed: UInt64
-    mutating func next(_ n: Int) -> Int {
-        seed = seed &* 6364136223846793005 &+ 1442695040888963407
-        return Int((seed >> 33) % UInt64(n))
-    }
+    var random: SeededRandom
+    init(seed: UInt64) { random = SeededRandom(state: seed) }
+    mutating func next(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
     mutating func pick(_ list: [String]) -> String { list[next(list.count)] }
     mutating func text() -> String { (0..<next(6)).map { _ in pick(textPieces) }.joined() }
 }
