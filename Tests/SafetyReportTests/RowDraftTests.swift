@@ -31,6 +31,28 @@ private func frame(_ kind: FileKind, byteLevel: Bool) -> RowCells.Frame {
     return RowCells.Frame(mapping: mapping, schema: kind.schema, context: context, fileName: kind.fileName, byteLevel: byteLevel)
 }
 
+/// Validates `fields` as a `kind` row on the byte path and on the String path: the issues and rows must be equal,
+/// and the byte path's draft must encode into exactly the bytes `coder` writes for the String path's row, which
+/// decode back to it. True when the row was accepted.
+private func bothPathsAgree<D: RowDraft>(_ kind: FileKind, _ fields: [String], coder: RowCoder<D.Row>,
+                                         draft: (inout RowCells) -> D?) -> Bool where D.Row: Equatable {
+    withRecord(fields) { record in
+        var fast = RowCells(record: record, frame: frame(kind, byteLevel: true))
+        var slow = RowCells(record: record, frame: frame(kind, byteLevel: false))
+        let a = draft(&fast), b = draft(&slow)
+        #expect(fast.issues == slow.issues, "\(fields)")
+        #expect(a?.row == b?.row, "\(fields)")
+        guard let a, let b else { return false }
+        var encoded: [UInt8] = [], expected: [UInt8] = []
+        a.encode(&encoded)
+        coder.encode(b.row, &expected)
+        #expect(encoded == expected, "\(fields)")
+        var p = 0
+        #expect(coder.decode(encoded, &p) == b.row && p == encoded.count, "\(fields)")
+        return true
+    }
+}
+
 @Suite struct RowDraftTests {
     /// `textCell` and `requiredTextCell` give what `text` and `requiredText` give, issues included, on every
     /// piece alone and on random joins of them; and the byte path is taken for plain cells.
@@ -72,22 +94,9 @@ private func frame(_ kind: FileKind, byteLevel: Bool) -> RowCells.Frame {
         for _ in 0..<3000 {
             let fields = [g.pick(dates), g.pick(groups), g.pick(forms), g.text(), g.pick(audiences), g.pick(counts),
                           g.pick(hours), g.pick(counts)]
-            withRecord(fields) { record in
-                var fast = RowCells(record: record, frame: frame(.trainings, byteLevel: true))
-                var slow = RowCells(record: record, frame: frame(.trainings, byteLevel: false))
-                let a = Validator.trainingDraft(&fast, population: 2310, villageName: village.name)
-                let b = Validator.trainingDraft(&slow, population: 2310, villageName: village.name)
-                #expect(fast.issues == slow.issues, "\(fields)")
-                #expect(a?.row == b?.row, "\(fields)")
-                guard let a, let b else { return }
-                accepted += 1
-                var encoded: [UInt8] = [], expected: [UInt8] = []
-                a.encode(&encoded)
-                RowCoder.trainings.encode(b.row, &expected)
-                #expect(encoded == expected, "\(fields)")
-                var p = 0
-                #expect(RowCoder.trainings.decode(encoded, &p) == b.row && p == encoded.count, "\(fields)")
-            }
+            if bothPathsAgree(.trainings, fields, coder: .trainings, draft: {
+                Validator.trainingDraft(&$0, population: 2310, villageName: village.name)
+            }) { accepted += 1 }
         }
         #expect(accepted > 100)
     }
@@ -101,20 +110,8 @@ private func frame(_ kind: FileKind, byteLevel: Bool) -> RowCells.Frame {
         var accepted = 0
         for _ in 0..<3000 {
             let fields = [g.pick(dates), g.pick(groups), g.text(), g.text(), g.pick(counts)]
-            withRecord(fields) { record in
-                var fast = RowCells(record: record, frame: frame(.inspections, byteLevel: true))
-                var slow = RowCells(record: record, frame: frame(.inspections, byteLevel: false))
-                let a = Validator.inspectionDraft(&fast), b = Validator.inspectionDraft(&slow)
-                #expect(fast.issues == slow.issues, "\(fields)")
-                #expect(a?.row == b?.row, "\(fields)")
-                guard let a, let b else { return }
+            if bothPathsAgree(.inspections, fields, coder: .inspections, draft: { Validator.inspectionDraft(&$0) }) {
                 accepted += 1
-                var encoded: [UInt8] = [], expected: [UInt8] = []
-                a.encode(&encoded)
-                RowCoder.inspections.encode(b.row, &expected)
-                #expect(encoded == expected, "\(fields)")
-                var p = 0
-                #expect(RowCoder.inspections.decode(encoded, &p) == b.row && p == encoded.count, "\(fields)")
             }
         }
         #expect(accepted > 100)

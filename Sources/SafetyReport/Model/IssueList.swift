@@ -488,12 +488,6 @@ enum IssueCoding {
     }
 
     static func readVarint(_ bytes: [UInt8], _ p: inout Int) -> UInt64 {
-        var v: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let b = bytes[p]; p += 1
-            v |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return v }
-            shift += 7
-        }
+        bytes.withUnsafeBufferPointer { RowCoding.readVarint($0, &p) }
     }
 }

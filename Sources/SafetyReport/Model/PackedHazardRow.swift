@@ -48,15 +48,9 @@ public struct PackedHazardRow: Sendable, Equatable {
     /// The row's group_code, unpacking only it.
     public var groupCode: String? { flags & Self.groupFlag != 0 ? text(1) : nil }
 
-    /// The varint length that starts at `at`, which moves past it (`init` writes seven bits a byte, low first).
+    /// The varint length that starts at `at`, which moves past it (`init` writes them as the row coders do).
     private static func length(_ buffer: UnsafeBufferPointer<UInt8>, _ at: inout Int) -> Int {
-        var n = 0, shift = 0
-        while true {
-            let b = buffer[at]; at += 1
-            n |= Int(b & 0x7F) << shift
-            if b < 0x80 { return n }
-            shift += 7
-        }
+        Int(RowCoding.readVarint(buffer, &at))
     }
 
     /// The `index`th of the six texts (in the order `init` packs them).
