@@ -46,6 +46,13 @@ void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses);
 /// 1 when minizip's calls to deflate reach deflate_reuse.c (the executable exports it), 0 otherwise.
 int memory_parts_deflate_active(void);
 
+/// The deflate level of every part libxlsxwriter zips (zip_level.c; libxlsxwriter always asks for zlib's default, 6).
+#define MEMORY_PARTS_ZIP_LEVEL 1
+
+/// 1 when libxlsxwriter's calls to minizip's zipOpenNewFileInZip4_64 reach zip_level.c (the executable exports it),
+/// so its parts are deflated at MEMORY_PARTS_ZIP_LEVEL; 0 when they get zlib's default level.
+int memory_parts_zip_level_active(void);
+
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 

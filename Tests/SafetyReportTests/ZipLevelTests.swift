@@ -1,0 +1,119 @@
+// Every part of every workbook is deflated at the project's fixed level, whichever way it reaches zlib.
+
+import Foundation
+import Testing
+@testable import SafetyReport
+import XlsxWriter
+#if canImport(CZlib)
+import CZlib
+#endif
+
+@Suite struct ZipLevelTests {
+    /// One stored part of a zip: its name, general-purpose flags and deflated bytes.
+    struct Entry {
+        let name: String
+        let flags: Int
+        let method: Int
+        let data: [UInt8]
+    }
+
+    /// The parts of a zip as its central directory lists them (libxlsxwriter's zips: no ZIP64, no comment).
+    static func entries(_ bytes: [UInt8]) -> [Entry] {
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        let end = bytes.count - 22
+        guard end >= 0, u32(end) == 0x0605_4B50 else { return [] }
+        var at = u32(end + 16)
+        var found: [Entry] = []
+        for _ in 0..<u16(end + 10) {
+            guard u32(at) == 0x0201_4B50 else { return [] }
+            let nameLength = u16(at + 28), size = u32(at + 20), local = u32(at + 42)
+            let name = String(decoding: bytes[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
+            let start = local + 30 + u16(local + 26) + u16(local + 28)
+            found.append(Entry(name: name, flags: u16(at + 8), method: u16(at + 10), data: Array(bytes[start..<(start + size)])))
+            at += 46 + nameLength + u16(at + 30) + u16(at + 32)
+        }
+        return found
+    }
+
+    #if canImport(CZlib)
+    /// Raw inflate of one part.
+    static func inflated(_ data: [UInt8]) -> [UInt8]? {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var input = data, output: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 16), status = Z_OK
+        input.withUnsafeMutableBufferPointer { inBuf in
+            stream.next_in = inBuf.baseAddress
+            stream.avail_in = uInt(inBuf.count)
+            repeat {
+                chunk.withUnsafeMutableBufferPointer { outBuf in
+                    stream.next_out = outBuf.baseAddress
+                    stream.avail_out = uInt(outBuf.count)
+                    status = inflate(&stream, Z_NO_FLUSH)
+                    output += outBuf[0..<(outBuf.count - Int(stream.avail_out))]
+                }
+            } while status == Z_OK
+        }
+        return status == Z_STREAM_END ? output : nil
+    }
+
+    /// Raw deflate at `level` with minizip's other settings (window 2^15, memLevel 8, default strategy).
+    static func deflated(_ data: [UInt8], level: Int) -> [UInt8]? {
+        var stream = z_stream()
+        guard deflateInit2_(&stream, Int32(level), Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        defer { deflateEnd(&stream) }
+        var input = data, output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(data.count))) + 64)
+        let status = input.withUnsafeMutableBufferPointer { inBuf in
+            output.withUnsafeMutableBufferPointer { outBuf in
+                stream.next_in = inBuf.baseAddress
+                stream.avail_in = uInt(inBuf.count)
+                stream.next_out = outBuf.baseAddress
+                stream.avail_out = uInt(outBuf.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        return status == Z_STREAM_END ? Array(output.prefix(Int(stream.total_out))) : nil
+    }
+    #endif
+
+    /// The level is not zlib's default, and libxlsxwriter's calls reach the interposition in this binary too.
+    @Test func theLevelIsSetAndApplies() {
+        #expect(Workbook.zipLevel != 6 && Workbook.zipLevel != -1)
+        #expect(Workbook.zipLevelApplies)
+    }
+
+    /// The town workbook (large parts straight to zlib, small ones through the thread's cache), village workbooks
+    /// with parts in memory (twice, so the second finds its constant parts in the cache) and with temporary files,
+    /// and a submission template: every deflated part holds exactly zlib's bytes at `Workbook.zipLevel`, which
+    /// differ from the default level's for the sheets, and minizip marks level 1 in the flags (bits 1 and 2).
+    @Test func everyPartIsDeflatedAtTheLevel() throws {
+        #if canImport(CZlib)
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        let shared = VillageWorkbook.Shared(report)
+        let v = report.villages[0]
+        try TownWorkbook.write(report, to: dir + "/town.xlsx", partsInMemory: true)
+        try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/v1.xlsx", partsInMemory: true)
+        try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/v2.xlsx", partsInMemory: true)
+        try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/files.xlsx", tmpdir: dir)
+        try TemplateWorkbook.write(report.config, code: v.village.code, to: dir + "/template.xlsx")
+        for file in ["town", "v1", "v2", "files", "template"] {
+            let parts = Self.entries([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/\(file).xlsx"))))
+            #expect(parts.count >= 9, "\(file)")
+            var differFromDefault = 0
+            for part in parts {
+                #expect(part.method == 8, "\(file) \(part.name) is not deflated")
+                if Workbook.zipLevel == 1 { #expect(part.flags & 6 == 6, "\(file) \(part.name): flags \(part.flags)") }
+                let xml = try #require(Self.inflated(part.data), "\(file) \(part.name)")
+                let atLevel = part.data == Self.deflated(xml, level: Workbook.zipLevel)  // (not the bytes in a failure)
+                #expect(atLevel, "\(file) \(part.name) is not zlib's level-\(Workbook.zipLevel) deflate of its XML")
+                if part.data != Self.deflated(xml, level: 6) { differFromDefault += 1 }
+            }
+            #expect(differFromDefault > 0, "\(file): every part is also zlib's default level's bytes")
+        }
+        #endif
+    }
+}
