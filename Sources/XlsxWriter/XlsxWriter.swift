@@ -208,8 +208,11 @@ public final class Workbook {
         // Parts handed to minizip whole are deflated once per distinct content and thread (CMemoryParts'
         // deflate_reuse.c); only while this workbook is closed, and only for one whose parts are in memory.
         if partsChecked { memory_parts_deflate_begin() }
+        // The zip itself kept in memory while minizip writes it, then written in one go (CMemoryParts'
+        // zip_memory.c): its bytes stay for `takeWrittenZip`, so the run checks and hashes them without a read.
+        if partsChecked { memory_zip_begin(path) }
         let err = workbook_close(wb)
-        if partsChecked { memory_parts_deflate_end() }
+        if partsChecked { memory_zip_end(); memory_parts_deflate_end() }
         free(tmpdir); tmpdir = nil
         try check(err, "workbook_close", cell: path)
         // libxlsxwriter ignores a failed write to a temporary part (a full temporary folder): it would zip the
@@ -233,6 +236,27 @@ public final class Workbook {
 
     /// True when libxlsxwriter's calls to minizip reach `CMemoryParts`, so parts are deflated at `zipLevel`.
     public static var zipLevelApplies: Bool { memory_parts_zip_level_active() != 0 }
+
+    /// The bytes of the workbook last closed on this thread, when it had `partsInMemory` and was written to `path`
+    /// with its zip kept in memory (CMemoryParts' zip_memory.c): the file's bytes, every one of them written (a
+    /// failed write fails `close`). Taken once; nil otherwise (no interposition, a zip over 32 MB, another path).
+    public static func takeWrittenZip(_ path: String) -> [UInt8]? {
+        var pointer: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        guard memory_zip_take(path, &pointer, &size) != 0 else { return nil }
+        defer { free(pointer) }
+        guard let pointer else { return [] }
+        return Array(UnsafeBufferPointer(start: pointer, count: size))
+    }
+
+    /// True when minizip's fopen64 reaches `CMemoryParts`, so a workbook with `partsInMemory` keeps its zip in memory.
+    public static var zipInMemoryAvailable: Bool { memory_zip_active() != 0 }
+
+    /// How many zips this thread kept in memory (tests).
+    public static var zipsKeptInMemory: Int { Int(memory_zip_count()) }
+
+    /// For tests: while `on`, writing a zip kept in memory to its file fails with ENOSPC, as on a full disk.
+    public static func simulateFailedZipWrite(_ on: Bool) { memory_zip_simulate_short_write(on ? 1 : 0) }
 
     /// For tests: while `on`, this thread's workbooks are deflated part by part by zlib as minizip asks.
     public static func disableDeflateReuse(_ on: Bool) { memory_parts_deflate_disable(on ? 1 : 0) }

@@ -53,6 +53,27 @@ int memory_parts_deflate_active(void);
 /// so its parts are deflated at MEMORY_PARTS_ZIP_LEVEL; 0 when they get zlib's default level.
 int memory_parts_zip_level_active(void);
 
+#include <stddef.h>
+
+/// zip_memory.c: while `path` is set on this thread (around workbook_close), minizip's fopen64 of that file for
+/// writing gets a stream over a heap buffer; on close the zip is written to the file in one go and its bytes kept
+/// for `memory_zip_take`. `begin` also drops bytes kept and not taken. A path of NULL keeps nothing in memory.
+void memory_zip_begin(const char *path);
+void memory_zip_end(void);
+
+/// Hands over (1) the bytes of the zip last closed in memory on this thread when it was written to `path`; the
+/// caller frees them with free(). 0 when there are none for that path (a zip that outgrew memory, or none kept).
+int memory_zip_take(const char *path, unsigned char **bytes, size_t *size);
+
+/// How many zips this thread has opened in memory (tests).
+int memory_zip_count(void);
+
+/// For tests: while `on`, writing a zip kept in memory to its file fails with ENOSPC, as on a full disk.
+void memory_zip_simulate_short_write(int on);
+
+/// 1 when minizip's fopen64 reaches zip_memory.c (the executable exports it), 0 otherwise.
+int memory_zip_active(void);
+
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 

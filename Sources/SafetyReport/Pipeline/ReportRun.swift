@@ -210,6 +210,10 @@ public enum ReportRun {
                         func readBack(_ inMemory: Bool) throws -> Manifest.Output {
                             let clock = threadCPUSeconds()
                             defer { described += threadCPUSeconds() - clock }
+                            // The zip's bytes as written, kept in memory while minizip wrote it: no read back.
+                            if let bytes = WrittenWorkbookCheck.takeWrittenZip(path) {
+                                return try describeWritten(bytes, name: name, partsStayedInMemory: inMemory)
+                            }
                             return try checkAndDescribe(path, name: name, partsStayedInMemory: inMemory)
                         }
                         if i == 0 {
@@ -333,6 +337,18 @@ public enum ReportRun {
     /// hashes it and starts its writeback (it is flushed with every other output before the swap). A workbook
     /// larger than `WrittenWorkbookCheck.largestChecked` is hashed as it is read, unchecked, as before.
     /// `partsStayedInMemory`: its parts never went through a temporary file (`WrittenWorkbookCheck.verifyStructure`).
+    /// `checkAndDescribe` for a workbook whose zip was kept in memory and written to its file in one go (see
+    /// `Workbook.takeWrittenZip`): the same check and hash, of the bytes that were written, with no read; its
+    /// writeback was started as it was written.
+    private static func describeWritten(_ bytes: [UInt8], name: String, partsStayedInMemory: Bool) throws -> Manifest.Output {
+        if partsStayedInMemory {
+            try WrittenWorkbookCheck.verifyStructure(bytes: bytes)
+        } else {
+            try WrittenWorkbookCheck.verify(bytes: bytes)
+        }
+        return Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count)
+    }
+
     private static func checkAndDescribe(_ path: String, name: String, partsStayedInMemory: Bool) throws -> Manifest.Output {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw OutputError.io("workbook \(name) was not written: \(String(cString: strerror(errno)))") }

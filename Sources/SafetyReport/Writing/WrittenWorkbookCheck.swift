@@ -1,6 +1,7 @@
 // Reads back a workbook libxlsxwriter has just written and refuses one with a part cut short.
 
 import Foundation
+import XlsxWriter
 import ZIPFoundation
 #if canImport(CZlib)
 import CZlib  // ZIPFoundation's zlib module: the direct path below inflates with it
@@ -24,6 +25,10 @@ enum WrittenWorkbookCheck {
                 + "is the temporary folder full?)"
         }
     }
+
+    /// The bytes of the workbook just closed on this thread at `path`, when its zip was kept in memory and written
+    /// in one go (`Workbook.takeWrittenZip`): they are checked and hashed instead of read back.
+    static func takeWrittenZip(_ path: String) -> [UInt8]? { Workbook.takeWrittenZip(path) }
 
     /// Workbooks larger than this are not read back (the check holds the file in memory); village workbooks are
     /// tens of kilobytes, and a town workbook of 10,000 villages a few tens of megabytes.
