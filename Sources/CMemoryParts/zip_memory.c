@@ -9,7 +9,8 @@
 // `memory_zip_begin` on this thread, opened for writing, is kept in memory (a stdio stream over a heap buffer, as
 // memory_parts.c does for the parts); every other fopen64 goes to glibc's. When minizip closes it, the buffer is
 // written to the file in one go (every byte or an error: minizip then fails zipClose, and libxlsxwriter
-// workbook_close), its writeback started, and the bytes kept for `memory_zip_take`. A zip that grows past
+// workbook_close), its writeback started, and the bytes kept for `memory_zip_take`. The file is opened (and
+// truncated) when minizip opens it, as "wb" would, so a name that cannot be written fails at once. A zip that grows past
 // ZIP_MEMORY_LIMIT moves to its file and goes on there: the bytes are then not kept.
 
 #define _GNU_SOURCE
@@ -43,7 +44,8 @@ typedef struct {
     unsigned char *bytes;
     size_t size, capacity;
     off64_t position;
-    int fd;  // -1 while in memory
+    int fd;         // the file, opened (and truncated) by fopen64 as "wb" does
+    int in_memory;  // 0 once the zip outgrew memory and went on in its file
 } zip_stream;
 
 static __thread char *expected;          // the file to keep in memory when opened on this thread (memory_zip_begin)
@@ -131,26 +133,19 @@ static int open_file(const char *path) {
 
 // The zip outgrew memory: what is in memory goes to the file, and the stream goes on there.
 static int move_to_file(zip_stream *z) {
-    int fd = open_file(z->path);
-    if (fd < 0) return -1;
-    if (write_at(fd, z->bytes, z->size, 0) != 0) {
-        int error = errno;
-        close(fd);
-        errno = error;
-        return -1;
-    }
+    if (write_at(z->fd, z->bytes, z->size, 0) != 0) return -1;
     free(z->bytes);
     z->bytes = NULL;
     z->capacity = 0;
-    z->fd = fd;
+    z->in_memory = 0;
     return 0;
 }
 
 static ssize_t zip_write(void *cookie, const char *buffer, size_t size) {
     zip_stream *z = cookie;
     size_t end = (size_t)z->position + size;
-    if (z->fd < 0 && end > ZIP_MEMORY_LIMIT && move_to_file(z) != 0) return -1;
-    if (z->fd >= 0) {
+    if (z->in_memory && end > ZIP_MEMORY_LIMIT && move_to_file(z) != 0) return -1;
+    if (!z->in_memory) {
         if (write_at(z->fd, (const unsigned char *)buffer, size, z->position) != 0) return -1;
     } else {
         if (end > z->capacity) {
@@ -198,33 +193,23 @@ static void start_writeback(int fd) {
 static int zip_close(void *cookie) {
     zip_stream *z = cookie;
     int status = 0, error = 0;
-    if (z->fd < 0) {
-        int fd = open_file(z->path);
-        if (fd < 0 || write_at(fd, z->bytes, z->size, 0) != 0) {
-            status = -1;
-            error = errno;
-        } else {
-            start_writeback(fd);
-        }
-        if (fd >= 0 && close(fd) != 0 && status == 0) {
-            status = -1;
-            error = errno;
-        }
-        if (status == 0) {
-            // Kept for memory_zip_take; the path too, so that bytes are never taken for another file.
-            drop_kept();
-            kept_path = z->path;
-            kept = z->bytes;
-            kept_size = z->size;
-            z->path = NULL;
-            z->bytes = NULL;
-        }
-    } else {
-        start_writeback(z->fd);
-        if (close(z->fd) != 0) {
-            status = -1;
-            error = errno;
-        }
+    if (z->in_memory && write_at(z->fd, z->bytes, z->size, 0) != 0) {
+        status = -1;
+        error = errno;
+    }
+    if (status == 0) start_writeback(z->fd);
+    if (close(z->fd) != 0 && status == 0) {
+        status = -1;
+        error = errno;
+    }
+    if (z->in_memory && status == 0) {
+        // Kept for memory_zip_take; the path too, so that bytes are never taken for another file.
+        drop_kept();
+        kept_path = z->path;
+        kept = z->bytes;
+        kept_size = z->size;
+        z->path = NULL;
+        z->bytes = NULL;
     }
     free(z->path);
     free(z->bytes);
@@ -252,10 +237,10 @@ FILE *fopen64(const char *path, const char *mode) {
         errno = ENOMEM;
         return NULL;
     }
-    z->fd = -1;
-    // Truncated at once, as "wb" does: a name that cannot be written fails here, not at the end.
-    int fd = open_file(path);
-    if (fd < 0 || close(fd) != 0) {
+    z->in_memory = 1;
+    // Opened and truncated at once, as "wb" does: a name that cannot be written fails here, not at the end.
+    z->fd = open_file(path);
+    if (z->fd < 0) {
         int error = errno;
         free(z->path);
         free(z);
@@ -264,6 +249,7 @@ FILE *fopen64(const char *path, const char *mode) {
     }
     FILE *file = fopencookie(z, "wb", (cookie_io_functions_t){zip_read, zip_write, zip_seek, zip_close});
     if (!file) {
+        close(z->fd);
         free(z->path);
         free(z);
         errno = ENOMEM;
