@@ -65,18 +65,36 @@ static int glibc_format(char *buffer, size_t size, const char *format, ...) {
     return n;
 }
 
-// Where the fast path's pieces go: a FILE, or a buffer of `size` bytes (snprintf's truncation rules).
+// Where the fast path's pieces go: a FILE (gathered in `pending` and handed over in one fwrite, as most outputs
+// are a tag or a cell of well under its size), or a buffer of `size` bytes (snprintf's truncation rules).
 typedef struct {
     FILE *file;
     char *buffer;
     size_t size;
     size_t length;  // what the whole output takes (snprintf's result)
     int failed;
+    size_t pending_length;
+    char pending[512];
 } sink;
+
+static void flush_pending(sink *s) {
+    if (s->pending_length && !s->failed && fwrite_unlocked(s->pending, 1, s->pending_length, s->file) != s->pending_length)
+        s->failed = 1;
+    s->pending_length = 0;
+}
 
 static void put(sink *s, const char *bytes, size_t n) {
     if (s->file) {
-        if (!s->failed && n && fwrite_unlocked(bytes, 1, n, s->file) != n) s->failed = 1;
+        if (s->pending_length + n > sizeof s->pending) {
+            flush_pending(s);
+            if (n > sizeof s->pending) {
+                if (!s->failed && fwrite_unlocked(bytes, 1, n, s->file) != n) s->failed = 1;
+                s->length += n;
+                return;
+            }
+        }
+        memcpy(s->pending + s->pending_length, bytes, n);
+        s->pending_length += n;
     } else if (s->length + 1 < s->size) {
         size_t room = s->size - 1 - s->length;
         memcpy(s->buffer + s->length, bytes, n < room ? n : room);
@@ -155,7 +173,8 @@ static void format_into(sink *s, const char *format, va_list ap) {
 
 int memory_parts_vsnprintf(char *buffer, size_t size, const char *format, va_list ap) {
     if (!format || !fast_format(format)) return vsnprintf(buffer, size, format, ap);
-    sink s = {NULL, buffer, size, 0, 0};
+    sink s;  // `pending` unused: no need to clear it
+    s.file = NULL, s.buffer = buffer, s.size = size, s.length = 0, s.failed = 0, s.pending_length = 0;
     format_into(&s, format, ap);
     if (size) buffer[s.length < size ? s.length : size - 1] = 0;
     return s.length > INT32_MAX ? -1 : (int)s.length;
@@ -163,9 +182,11 @@ int memory_parts_vsnprintf(char *buffer, size_t size, const char *format, va_lis
 
 int memory_parts_vfprintf(FILE *file, int flag, const char *format, va_list ap) {
     if (!file || !format || !fast_format(format)) return __vfprintf_chk(file, flag, format, ap);
-    sink s = {file, NULL, 0, 0, 0};
+    sink s;  // `pending` is filled before it is read
+    s.file = file, s.buffer = NULL, s.size = 0, s.length = 0, s.failed = 0, s.pending_length = 0;
     flockfile(file);
     format_into(&s, format, ap);
+    flush_pending(&s);
     funlockfile(file);
     return s.failed || s.length > INT32_MAX ? -1 : (int)s.length;
 }
