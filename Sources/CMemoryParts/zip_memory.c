@@ -54,6 +54,7 @@ static __thread unsigned char *kept;
 static __thread size_t kept_size;
 static __thread int opened_in_memory;    // tests: how many zips this thread kept in memory
 static __thread int simulate_short_write;  // tests: the final write of the file fails as on a full disk
+static __thread size_t test_limit;         // tests: a smaller ZIP_MEMORY_LIMIT (0: the real one)
 
 static void drop_kept(void) {
     free(kept_path);
@@ -109,6 +110,8 @@ int memory_zip_count(void) { return opened_in_memory; }
 
 void memory_zip_simulate_short_write(int on) { simulate_short_write = on; }
 
+void memory_zip_limit_for_tests(size_t limit) { test_limit = limit; }
+
 // Writes all of `bytes` at `offset` of `fd`; 0 on success, -1 with errno.
 static int write_at(int fd, const unsigned char *bytes, size_t size, off64_t offset) {
     while (size) {
@@ -144,7 +147,7 @@ static int move_to_file(zip_stream *z) {
 static ssize_t zip_write(void *cookie, const char *buffer, size_t size) {
     zip_stream *z = cookie;
     size_t end = (size_t)z->position + size;
-    if (z->in_memory && end > ZIP_MEMORY_LIMIT && move_to_file(z) != 0) return -1;
+    if (z->in_memory && end > (test_limit ? test_limit : ZIP_MEMORY_LIMIT) && move_to_file(z) != 0) return -1;
     if (!z->in_memory) {
         if (write_at(z->fd, (const unsigned char *)buffer, size, z->position) != 0) return -1;
     } else {
@@ -277,6 +280,8 @@ int memory_zip_take(const char *path, unsigned char **bytes, size_t *size) {
 int memory_zip_count(void) { return 0; }
 
 void memory_zip_simulate_short_write(int on) { (void)on; }
+
+void memory_zip_limit_for_tests(size_t limit) { (void)limit; }
 
 int memory_zip_active(void) { return 0; }
 

@@ -255,6 +255,9 @@ public final class Workbook {
     /// How many zips this thread kept in memory (tests).
     public static var zipsKeptInMemory: Int { Int(memory_zip_count()) }
 
+    /// For tests: a zip kept in memory on this thread moves to its file past `bytes` (nil: 32 MB, the real limit).
+    public static func zipMemoryLimitForTests(_ bytes: Int?) { memory_zip_limit_for_tests(bytes ?? 0) }
+
     /// For tests: while `on`, writing a zip kept in memory to its file fails with ENOSPC, as on a full disk.
     public static func simulateFailedZipWrite(_ on: Bool) { memory_zip_simulate_short_write(on ? 1 : 0) }
 

@@ -80,6 +80,28 @@ import XlsxWriter
         try WrittenWorkbookCheck.verify(bytes: kept)
     }
 
+    /// A zip that outgrows the memory limit moves to its file and goes on there (seeks back to each part's header
+    /// included): the same bytes, none handed over; past the limit again, a failed write still fails the workbook.
+    @Test func aZipPastTheLimitGoesOnInItsFile() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        let shared = VillageWorkbook.Shared(report)
+        let v = report.villages[0]
+        try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/whole.xlsx", partsInMemory: true)
+        let whole = try #require(Workbook.takeWrittenZip(dir + "/whole.xlsx"))
+        Workbook.zipMemoryLimitForTests(4096)
+        defer { Workbook.zipMemoryLimitForTests(nil) }
+        try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/moved.xlsx", partsInMemory: true)
+        #expect(Workbook.takeWrittenZip(dir + "/moved.xlsx") == nil)
+        #expect(try Self.bytes(dir + "/moved.xlsx") == whole)
+        Workbook.simulateFailedZipWrite(true)
+        defer { Workbook.simulateFailedZipWrite(false) }
+        #expect(throws: XlsxError.self) {
+            try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/failed.xlsx", partsInMemory: true)
+        }
+    }
+
     /// Every other fopen64 of the process (another file, or the workbook's own path read back) goes to glibc.
     @Test func otherOpensAreUntouched() throws {
         let dir = makeTempDir()
