@@ -8,6 +8,8 @@
 # mode, cells, formats (fonts, fills, borders, alignment), merges, row heights, conditional formats, freeze panes,
 # autofilters, print setup and charts (cells.py reads them back from our files), with libxlsxwriter's temporary
 # parts kept in memory by the same Sources/CMemoryParts as ours. Set C_PARTS=files for temporary files instead.
+# Both sides deflate at the same level (Sources/CMemoryParts/zip_level.c), so they write the same bytes; the C side
+# does not reuse deflated constant parts, keep its zip in memory or format XML without vfprintf (ours does).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 villages=${1:-2000}; months=${2:-12}; rounds=${3:-3}
@@ -17,9 +19,10 @@ bin=${BIN:-$(swift build -c release --show-bin-path)/safety-report}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 if [ "${C_PARTS:-memory}" = memory ]; then
   gcc -O2 -DMEMORY_PARTS -I Sources/CMemoryParts/include -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c \
-    Sources/CMemoryParts/memory_parts.c $(pkg-config --cflags --libs xlsxwriter)
+    Sources/CMemoryParts/memory_parts.c Sources/CMemoryParts/zip_level.c $(pkg-config --cflags --libs xlsxwriter)
 else
-  gcc -O2 -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c $(pkg-config --cflags --libs xlsxwriter)
+  gcc -O2 -I Sources/CMemoryParts/include -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c \
+    Sources/CMemoryParts/zip_level.c $(pkg-config --cflags --libs xlsxwriter)
 fi
 "$bin" demo --out "$tmp/town" --villages "$villages" --months "$months" --end 2026-10 --seed 1 >/dev/null 2>&1
 (cd "$tmp/town" && "$bin" run --period 2026-10 >/dev/null 2>&1)
