@@ -239,7 +239,7 @@ public final class Workbook {
 
     /// The bytes of the workbook last closed on this thread, when it had `partsInMemory` and was written to `path`
     /// with its zip kept in memory (CMemoryParts' zip_memory.c): the file's bytes, every one of them written (a
-    /// failed write fails `close`). Taken once; nil otherwise (no interposition, a zip over 32 MB, another path).
+    /// failed write fails `close`). Taken once; nil otherwise (no interposition, a zip over 1 MB, another path).
     public static func takeWrittenZip(_ path: String) -> [UInt8]? {
         var pointer: UnsafeMutablePointer<UInt8>?
         var size = 0
@@ -255,7 +255,7 @@ public final class Workbook {
     /// How many zips this thread kept in memory (tests).
     public static var zipsKeptInMemory: Int { Int(memory_zip_count()) }
 
-    /// For tests: a zip kept in memory on this thread moves to its file past `bytes` (nil: 32 MB, the real limit).
+    /// For tests: a zip kept in memory on this thread moves to its file past `bytes` (nil: 1 MB, the real limit).
     public static func zipMemoryLimitForTests(_ bytes: Int?) { memory_zip_limit_for_tests(bytes ?? 0) }
 
     /// For tests: while `on`, writing a zip kept in memory to its file fails with ENOSPC, as on a full disk.

@@ -71,7 +71,7 @@ int memory_zip_count(void);
 /// For tests: while `on`, writing a zip kept in memory to its file fails with ENOSPC, as on a full disk.
 void memory_zip_simulate_short_write(int on);
 
-/// For tests: a zip kept in memory moves to its file once it grows past `limit` bytes on this thread (0: 32 MB).
+/// For tests: a zip kept in memory moves to its file once it grows past `limit` bytes on this thread (0: 1 MB).
 void memory_zip_limit_for_tests(size_t limit);
 
 /// 1 when minizip's fopen64 reaches zip_memory.c (the executable exports it), 0 otherwise.
