@@ -26,13 +26,11 @@ let package = Package(
         // linked directly (it comes with libxlsxwriter), so the linker would not export them on its own.
         // zip_level.c defines minizip's zipOpenNewFileInZip4_64 for libxlsxwriter's calls: the level of every part;
         // zip_memory.c defines fopen64 for minizip's: a workbook's zip kept in memory while it is written.
-        // xml_printf.c defines snprintf and __fprintf_chk for libxlsxwriter's: its XML formats without vfprintf.
         .target(name: "CMemoryParts", linkerSettings: [
             .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=deflate", "-Xlinker", "--export-dynamic-symbol=deflateInit2_",
                           "-Xlinker", "--export-dynamic-symbol=deflateEnd",
                           "-Xlinker", "--export-dynamic-symbol=zipOpenNewFileInZip4_64",
-                          "-Xlinker", "--export-dynamic-symbol=fopen64",
-                          "-Xlinker", "--export-dynamic-symbol=snprintf", "-Xlinker", "--export-dynamic-symbol=__fprintf_chk"], .when(platforms: [.linux])),
+                          "-Xlinker", "--export-dynamic-symbol=fopen64"], .when(platforms: [.linux])),
         ]),
         // SHA-256 blocks through the CPU's SHA instructions, checked with CPUID (the Swift code falls back).
         .target(name: "CSHA256"),

@@ -261,30 +261,6 @@ public final class Workbook {
     /// For tests: while `on`, writing a zip kept in memory to its file fails with ENOSPC, as on a full disk.
     public static func simulateFailedZipWrite(_ on: Bool) { memory_zip_simulate_short_write(on ? 1 : 0) }
 
-    /// True when libxlsxwriter's snprintf and __fprintf_chk reach `CMemoryParts`' fast path for its XML formats.
-    public static var xmlPrintfAvailable: Bool { memory_parts_printf_active() != 0 }
-
-    /// For tests: `format` with `arguments` through that fast path's snprintf into a buffer of `size` bytes (glibc's
-    /// for any other format): the buffer's C string and the result.
-    public static func xmlFormat(_ format: String, _ arguments: [CVarArg], size: Int) -> (text: String, result: Int32) {
-        var buffer = [CChar](repeating: 0x7F, count: max(size, 1))
-        let result = withVaList(arguments) { memory_parts_vsnprintf(&buffer, size, format, $0) }
-        let end = size == 0 ? 0 : buffer.firstIndex(of: 0) ?? buffer.count
-        return (String(decoding: buffer.prefix(end).map { UInt8(bitPattern: $0) }, as: UTF8.self), result)
-    }
-
-    /// For tests: `format` with `arguments` through that fast path's fprintf, to a stream, and what it returned.
-    public static func xmlFprintf(_ format: String, _ arguments: [CVarArg]) -> (text: String, result: Int32) {
-        var pointer: UnsafeMutablePointer<CChar>?
-        var size = 0
-        guard let file = open_memstream(&pointer, &size) else { return ("<error>", -1) }
-        let result = withVaList(arguments) { memory_parts_vfprintf(file, 1, format, $0) }
-        fclose(file)
-        defer { free(pointer) }
-        guard let pointer else { return ("", result) }
-        return (String(decoding: UnsafeRawBufferPointer(start: pointer, count: size), as: UTF8.self), result)
-    }
-
     /// For tests: while `on`, this thread's workbooks are deflated part by part by zlib as minizip asks.
     public static func disableDeflateReuse(_ on: Bool) { memory_parts_deflate_disable(on ? 1 : 0) }
 

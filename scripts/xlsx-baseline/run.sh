@@ -9,7 +9,7 @@
 # autofilters, print setup and charts (cells.py reads them back from our files), with libxlsxwriter's temporary
 # parts kept in memory by the same Sources/CMemoryParts as ours. Set C_PARTS=files for temporary files instead.
 # Both sides deflate at the same level (Sources/CMemoryParts/zip_level.c), so they write the same bytes; the C side
-# does not reuse deflated constant parts, keep its zip in memory or format XML without vfprintf (ours does).
+# does not reuse deflated constant parts or keep its zip in memory (ours does).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 villages=${1:-2000}; months=${2:-12}; rounds=${3:-3}

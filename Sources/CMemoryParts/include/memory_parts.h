@@ -77,18 +77,6 @@ void memory_zip_limit_for_tests(size_t limit);
 /// 1 when minizip's fopen64 reaches zip_memory.c (the executable exports it), 0 otherwise.
 int memory_zip_active(void);
 
-#include <stdarg.h>
-#include <stdio.h>
-
-/// xml_printf.c defines snprintf and __fprintf_chk (what libxlsxwriter writes its XML with): formats of text, %s,
-/// %d, %u, %ld, %lu, %zu, %c, %% and %.16G are written without glibc's vfprintf, with its exact output; any other
-/// goes to glibc. These two are that path with a va_list (`flag`: __fprintf_chk's fortify level).
-int memory_parts_vsnprintf(char *buffer, size_t size, const char *format, va_list ap);
-int memory_parts_vfprintf(FILE *file, int flag, const char *format, va_list ap);
-
-/// 1 when libxlsxwriter's calls to snprintf and __fprintf_chk reach xml_printf.c (the executable exports them).
-int memory_parts_printf_active(void);
-
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 
