@@ -1,7 +1,9 @@
-// Keeps libxlsxwriter's temporary parts of small workbooks in memory instead of temporary files.
+// libxlsxwriter under the workbooks: its temporary parts kept in memory, its zips kept in memory and their deflate level.
 
 #ifndef SAFETY_REPORT_MEMORY_PARTS_H
 #define SAFETY_REPORT_MEMORY_PARTS_H
+
+#include <stddef.h>
 
 /// The tmpdir to pass to libxlsxwriter so that the workbook's temporary parts are kept in memory; `folder` (or
 /// NULL for libxlsxwriter's default) is where a part goes when memory cannot be had. A new string from
@@ -52,8 +54,6 @@ int memory_parts_deflate_active(void);
 /// 1 when libxlsxwriter's calls to minizip's zipOpenNewFileInZip4_64 reach zip_level.c (the executable exports it),
 /// so its parts are deflated at MEMORY_PARTS_ZIP_LEVEL; 0 when they get zlib's default level.
 int memory_parts_zip_level_active(void);
-
-#include <stddef.h>
 
 /// zip_memory.c: while `path` is set on this thread (around workbook_close), minizip's fopen64 of that file for
 /// writing gets a stream over a heap buffer; on close the zip is written to the file in one go and its bytes kept

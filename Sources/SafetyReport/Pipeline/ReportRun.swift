@@ -333,10 +333,6 @@ public enum ReportRun {
         return Manifest.Output(name: "validation_issues.csv", sha256: hash.hexDigest(), bytes: size)
     }
 
-    /// Reads a workbook just written, once, while it is still in the page cache: checks it (`WrittenWorkbookCheck`),
-    /// hashes it and starts its writeback (it is flushed with every other output before the swap). A workbook
-    /// larger than `WrittenWorkbookCheck.largestChecked` is hashed as it is read, unchecked, as before.
-    /// `partsStayedInMemory`: its parts never went through a temporary file (`WrittenWorkbookCheck.verifyStructure`).
     /// `checkAndDescribe` for a workbook whose zip was kept in memory and written to its file in one go (see
     /// `Workbook.takeWrittenZip`): the same check and hash, of the bytes that were written, with no read; its
     /// writeback was started as it was written.
@@ -349,6 +345,10 @@ public enum ReportRun {
         return Manifest.Output(name: name, sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count)
     }
 
+    /// Reads a workbook just written, once, while it is still in the page cache: checks it (`WrittenWorkbookCheck`),
+    /// hashes it and starts its writeback (it is flushed with every other output before the swap). A workbook
+    /// larger than `WrittenWorkbookCheck.largestChecked` is hashed as it is read, unchecked, as before.
+    /// `partsStayedInMemory`: its parts never went through a temporary file (`WrittenWorkbookCheck.verifyStructure`).
     private static func checkAndDescribe(_ path: String, name: String, partsStayedInMemory: Bool) throws -> Manifest.Output {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw OutputError.io("workbook \(name) was not written: \(String(cString: strerror(errno)))") }
