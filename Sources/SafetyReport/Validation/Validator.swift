@@ -38,6 +38,11 @@ public enum Validator {
     /// `hazards.csv`. `known`: hazard ids this folder registered in earlier periods → their found_date
     /// (from the ledger), to catch a changed found_date and to tell late registrations from updates.
     public static func hazards(_ input: FileInput, _ ctx: ValidationContext, known: [String: Day]) -> FileResult<HazardRow> {
+        hazards(input, ctx, known: KnownFoundDates(known))
+    }
+
+    /// `hazards.csv`, with the ids registered earlier as the ledger holds them (no dictionary made per file).
+    public static func hazards(_ input: FileInput, _ ctx: ValidationContext, known: KnownFoundDates) -> FileResult<HazardRow> {
         let period = ctx.period
         // The first row carrying an id claims it, valid or not (SPEC §4); keyed by the id as folded.
         var claimed: [String: Int] = [:]
