@@ -99,13 +99,14 @@ public struct HazardLedger: Sendable, Equatable {
             }
         }
         if !added.isEmpty {
-            // New ids are put in order once (not one insertion each: a file may register thousands).
-            var merged: [Hazard] = []
-            merged.reserveCapacity(table.count + added.count)
-            merged += table
-            merged += added
-            merged.sort { $0.id < $1.id }
-            table = merged
+            // New ids are put in order once (not one insertion each: a file may register thousands), in the
+            // table itself: copying it into a new array retained and released every hazard of the owner on every
+            // period (~2 % of a cold run's reading CPU). The sort moves hazards without copying them, and finds
+            // the table and the sorted additions as two runs to merge.
+            added.sort { $0.id < $1.id }
+            table.reserveCapacity(table.count + added.count)
+            table += added
+            table.sort { $0.id < $1.id }
         }
         byOwner[owner] = table
     }

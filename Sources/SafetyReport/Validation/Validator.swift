@@ -437,7 +437,7 @@ struct FileValidation<Row: Sendable & Equatable> {
 
     private mutating func start(_ record: RecordBytes) {
         headerLine = record.line
-        mapping = HeaderSpellings.of(kind).match(record) ?? HeaderMatcher.match(header: record.rawRecord().fields, schema: schema)
+        mapping = HeaderSpellings.of(kind).match(record)
         for u in mapping.unknown {
             issues.append(fileIssue(record.line, "", u.header, .warning, "column.unknown",
                                     "表头「\(u.header.trimmedCell)」不是\(kind.chinese)的列，该列已忽略；如是拼写错误请改为模板中的列名。"))
