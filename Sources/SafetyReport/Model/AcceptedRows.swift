@@ -302,6 +302,7 @@ extension Optional: DraftSink where Wrapped == TrainingDraft {
     mutating func take(_ draft: TrainingDraft) { self = draft }
 }
 
+
 /// A text cell of a draft: its trimmed bytes as the reader lent them (valid only while the record is lent),
 /// or a String where trimming needed the Character walk. A struct, not an enum: a draft is copied a few
 /// times per row, and an enum with a String payload was copied through its value witness (5 % of a big file).
@@ -390,12 +391,18 @@ struct InspectionDraft: RowDraft {
     func encode(_ out: inout [UInt8]) {
         var group = groupCode, found = hazardsFoundText
         let room = 80 + inspector.utf8Count + scope.utf8Count + (group?.utf8.count ?? 0) + found.utf8.count
-        RowCoding.write(&out, room: room) { w in
-            w.int(line); w.day(date)
-            if group != nil { group!.withUTF8 { w.optionalBytes($0) } } else { w.byte(0) }
-            inspector.withUTF8 { w.bytes($0) }; scope.withUTF8 { w.bytes($0) }
-            w.int(hazardsFound)
-            found.withUTF8 { w.bytes($0) }
+        // The fields are taken out first, so the closures do not capture a copy of the whole draft.
+        let (line, date, hazardsFound) = (line, date, hazardsFound)
+        inspector.withUTF8 { inspectorBytes in
+            scope.withUTF8 { scopeBytes in
+                RowCoding.write(&out, room: room) { w in
+                    w.int(line); w.day(date)
+                    if group != nil { group!.withUTF8 { w.optionalBytes($0) } } else { w.byte(0) }
+                    w.bytes(inspectorBytes); w.bytes(scopeBytes)
+                    w.int(hazardsFound)
+                    found.withUTF8 { w.bytes($0) }
+                }
+            }
         }
     }
 }
