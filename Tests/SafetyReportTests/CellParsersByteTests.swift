@@ -188,8 +188,8 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
     }
 
     /// Headers of the demo's spellings (Chinese, with U+3000 or full-width brackets, keys in any case, with
-    /// spaces), blanks, repeats and near misses, shuffled: the byte-level match gives `HeaderMatcher.match`'s
-    /// mapping whenever it gives one, and gives one for every header of template spellings.
+    /// spaces), blanks, repeats and near misses, shuffled: the byte-level match (near misses decided cell by cell
+    /// the String way) gives `HeaderMatcher.match`'s mapping for every header, unknown cells included.
     @Test(arguments: FileKind.allCases)
     func headerSpellingsMatchAsHeaderMatcher(kind: FileKind) {
         let schema = kind.schema
@@ -205,7 +205,7 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
             let edges = ["", " ", "  ", "\t", "\u{3000}", "\u{FEFF}", "\u{00A0}"]
             return edges[next(edges.count)] + name + edges[next(edges.count)]
         }
-        var matched = 0
+        var unknownCells = 0
         for round in 0..<400 {
             var cells: [String] = []
             for _ in 0..<next(schema.columns.count + 3) {
@@ -220,9 +220,10 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
             }
             let expected = HeaderMatcher.match(header: cells, schema: schema)
             let fast = RawRecords([RawRecord(line: 1, fields: cells)]).withRecordBytes(0) { HeaderSpellings.of(kind).match($0) }
-            if let fast { #expect(fast == expected, "header \(cells.map(\.debugDescription))"); matched += 1 }
-            if !odd { #expect(fast != nil, "header \(cells.map(\.debugDescription))") }
+            #expect(fast == expected, "header \(cells.map(\.debugDescription))")
+            if odd && !expected.unknown.isEmpty { unknownCells += 1 }
         }
-        #expect(matched >= 200)
+        // The odd rounds' cells spelled otherwise are decided one by one, the others still from their bytes.
+        #expect(unknownCells >= 100)
     }
 }

@@ -78,13 +78,19 @@ extension Figures {
     }
 
     /// Counts one accepted inspection, in the first half (days 1–15) or the second (16–end).
-    mutating func count(_ row: InspectionRow) {
-        inspections += 1
-        if row.date.day <= 15 { inspectionsFirstHalf += 1 } else { inspectionsSecondHalf += 1 }
-    }
+    mutating func count(_ row: InspectionRow) { countInspection(row.rollUpFields) }
 
     /// Counts one accepted training activity and its participants.
-    mutating func count(_ row: TrainingRow) {
+    mutating func count(_ row: TrainingRow) { countTraining(row.rollUpFields) }
+
+    /// `count(_: InspectionRow)` from the fields the roll-up reads (see `AcceptedRows.forEachRollUpFields`).
+    mutating func countInspection(_ row: RollUpFields) {
+        inspections += 1
+        if row.day <= 15 { inspectionsFirstHalf += 1 } else { inspectionsSecondHalf += 1 }
+    }
+
+    /// `count(_: TrainingRow)` from the fields the roll-up reads.
+    mutating func countTraining(_ row: RollUpFields) {
         trainings += 1
         trainingParticipants += row.participants
     }

@@ -164,13 +164,13 @@ struct FolderFigures {
             + folder.agreements.rowsRead + folder.trainings.rowsRead
         f.rowsRejected = folder.inspections.rowsRejected + folder.hazards.rowsRejected
             + folder.agreements.rowsRejected + folder.trainings.rowsRejected
-        for row in folder.inspections.rows {
-            f.count(row)
-            if let gc = group(row.groupCode) { g[gc]!.count(row) }
+        folder.inspections.rows.forEachRollUpFields { row in
+            f.countInspection(row)
+            if let gc = group(row.groupCode) { g[gc]!.countInspection(row) }
         }
-        for row in folder.trainings.rows {
-            f.count(row)
-            if let gc = group(row.groupCode) { g[gc]!.count(row) }
+        folder.trainings.rows.forEachRollUpFields { row in
+            f.countTraining(row)
+            if let gc = group(row.groupCode) { g[gc]!.countTraining(row) }
         }
         let hazards = all.compactMap { HazardState($0, period: period) }
         ledgerEntries = hazards.filter(\.isListed).map { [name] in $0.entry(ownerName: name) }

@@ -11,6 +11,8 @@ struct HeaderSpellings: Sendable {
     private let spellings: [(bytes: [UInt8], column: Int)]
     /// Every ASCII name of the kind's table as `normalize` makes it (lower case) → its key.
     private let asciiNames: [(bytes: [UInt8], column: Int)]
+    /// `match`'s own table, for a cell spelled otherwise.
+    private let table: HeaderMatcher.NameTable
 
     init(_ kind: FileKind) {
         schema = FileSchema.of(kind)
@@ -27,6 +29,7 @@ struct HeaderSpellings: Sendable {
             }
         }
         self.spellings = spellings
+        self.table = table
         asciiNames = table.byString.filter { !$0.key.isEmpty && $0.key.utf8.allSatisfy { $0 < 0x80 } }
             .map { (bytes: Array($0.key.utf8), column: column($0.value)) }.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
     }
@@ -42,16 +45,28 @@ struct HeaderSpellings: Sendable {
     private static let all = (HeaderSpellings(.inspections), HeaderSpellings(.hazards),
                               HeaderSpellings(.agreements), HeaderSpellings(.trainings))
 
-    /// `HeaderMatcher.match(header:schema:)` of the record's cells, or nil when a cell is spelled otherwise.
-    func match(_ header: RecordBytes) -> ColumnMapping? {
+    /// `HeaderMatcher.match(header:schema:)` of the record's cells. `match` decides each cell on its own (its
+    /// column, or unknown), so a cell spelled otherwise than the templates (a 备注 column, full-width letters) is
+    /// decided by `match`'s own String normalization and table, and the others from their bytes; the whole
+    /// header used to go the String way for one such cell (a sixth of the demo town's files).
+    func match(_ header: RecordBytes) -> ColumnMapping {
         let columns = schema.columns
         // Where each column was found, kept by position: the mapping's dictionary is filled once at the end.
         var found = [Int](repeating: -1, count: columns.count)
         var duplicates: [(index: Int, key: String, header: String)] = []
+        var unknown: [(index: Int, header: String)] = []
         for i in 0..<header.count {
             let cell = header.field(i)
             if RecordBytes.isBlankCell(cell) { continue }   // `normalize` makes it empty: no column
-            guard let c = column(Self.core(cell)) else { return nil }
+            var c = column(Self.core(cell))
+            if c == nil {
+                let written = header.string(i)
+                let n = HeaderMatcher.normalize(written)
+                if n.isEmpty { continue }
+                guard let key = table.key(n) else { unknown.append((i, written)); continue }
+                c = columns.firstIndex { $0.key == key }
+            }
+            guard let c else { continue }   // the table holds only this schema's keys
             if found[c] >= 0 {
                 duplicates.append((i, columns[c].key, header.string(i)))
             } else {
@@ -63,7 +78,7 @@ struct HeaderSpellings: Sendable {
         for (c, i) in found.enumerated() {
             if i >= 0 { index[columns[c].key] = i } else if columns[c].presence == .required { missing.append(columns[c]) }
         }
-        return ColumnMapping(index: index, duplicates: duplicates, missingRequired: missing)
+        return ColumnMapping(index: index, unknown: unknown, duplicates: duplicates, missingRequired: missing)
     }
 
     /// The column (position in the schema) of a cell with its edge spaces taken off; nil when it is no known spelling. An ASCII cell

@@ -19,7 +19,9 @@ public struct ValidationContext: Sendable {
 public enum Validator {
     /// `inspections.csv`: date inside the period, inspector, hazards found ≥ 0.
     public static func inspections(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<InspectionRow> {
-        validate(input, .inspections, ctx, coder: .inspections, draft: { inspectionDraft(&$0) }, accept: { $1.append(draft: $0) })
+        validate(input, .inspections, ctx, coder: .inspections, emit: { c, rows in
+            if let draft = inspectionDraft(&c) { rows.append(draft: draft) }
+        })
     }
 
     /// One inspection row, its text cells left as the record's bytes where that is certain (`RowCells.textCell`).
@@ -38,6 +40,11 @@ public enum Validator {
     /// `hazards.csv`. `known`: hazard ids this folder registered in earlier periods → their found_date
     /// (from the ledger), to catch a changed found_date and to tell late registrations from updates.
     public static func hazards(_ input: FileInput, _ ctx: ValidationContext, known: [String: Day]) -> FileResult<HazardRow> {
+        hazards(input, ctx, known: KnownFoundDates(known))
+    }
+
+    /// `hazards.csv`, with the ids registered earlier as the ledger holds them (no dictionary made per file).
+    public static func hazards(_ input: FileInput, _ ctx: ValidationContext, known: KnownFoundDates) -> FileResult<HazardRow> {
         let period = ctx.period
         // The first row carrying an id claims it, valid or not (SPEC §4); keyed by the id as folded.
         var claimed: [String: Int] = [:]
@@ -232,14 +239,23 @@ public enum Validator {
     public static func trainings(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<TrainingRow> {
         // Taken out once: reading it from `ctx` in the closure copied the whole context for every row.
         let (population, villageName): (Int?, String) = if case .village(let v) = ctx.submitter { (v.population, v.name) } else { (nil, "") }
-        return validate(input, .trainings, ctx, coder: .trainings,
-                        draft: { trainingDraft(&$0, population: population, villageName: villageName) },
-                        accept: { $1.append(draft: $0) })
+        return validate(input, .trainings, ctx, coder: .trainings, emit: { c, rows in
+            trainingDraft(&c, population: population, villageName: villageName, into: &rows)
+        })
     }
 
     /// One training row, its theme left as the record's bytes where that is certain (`RowCells.textCell`).
-    @inline(__always)   // into the file frame's loop, so the draft is built where it is appended, not copied there
     static func trainingDraft(_ c: inout RowCells, population: Int?, villageName: String) -> TrainingDraft? {
+        var out: TrainingDraft?
+        trainingDraft(&c, population: population, villageName: villageName, into: &out)
+        return out
+    }
+
+    /// The same, handing the draft to `sink` where it is made (no closure in between): returned through an optional
+    /// and bound again, a draft was copied three times through its value witness (~5 % of a big trainings file's `check`).
+    @inline(__always)   // into the file frame's loop, so the draft is built where it is appended, not copied there
+    static func trainingDraft<Sink: DraftSink>(_ c: inout RowCells, population: Int?, villageName: String, into sink: inout Sink)
+        where Sink.Draft == TrainingDraft {
         let date = c.requiredDateInPeriod("activity_date")
         let group = c.groupCode()
         let form = c.requiredEnumeration("form", as: TrainingForm.self, kind: .trainingForm)
@@ -248,14 +264,14 @@ public enum Validator {
         let participants = c.requiredCount("participants")
         let hours = c.amount("hours")
         let materials = c.count("materials")
-        guard let date, let group, let form, let theme, let participants, !c.hasError else { return nil }
+        guard let date, let group, let form, let theme, let participants, !c.hasError else { return }
         if let population, participants > population {
             c.warning("participants", "participants.above_population",
                       "参与人数 \(participants) 超过\(villageName)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
         }
-        return TrainingDraft(line: c.line, participants: participants, groupCode: group, theme: theme,
-                             hours: hours.value, materials: materials.value, date: date, form: form,
-                             audience: audienceCell.value)
+        sink.take(TrainingDraft(line: c.line, participants: participants, groupCode: group, theme: theme,
+                                hours: hours.value, materials: materials.value, date: date, form: form,
+                                audience: audienceCell.value))
     }
 
     /// Warnings where inspections' hazards_found disagrees with the hazards registered with that date:
@@ -346,6 +362,16 @@ public enum Validator {
     static func validate<Draft, Row: Sendable & Equatable>(_ input: FileInput, _ kind: FileKind, _ ctx: ValidationContext,
                                                            coder: RowCoder<Row>?, draft row: (inout RowCells) -> Draft?,
                                                            accept: (Draft, inout AcceptedRows<Row>) -> Void) -> FileResult<Row> {
+        validate(input, kind, ctx, coder: coder, emit: { cells, rows in
+            if let accepted = row(&cells), !cells.hasError { accept(accepted, &rows) }
+        })
+    }
+
+    /// The same, where `emit` validates a data row and appends what it accepts itself (a draft appended where
+    /// it is made, while its record is lent). It must append only a row without an error.
+    static func validate<Row: Sendable & Equatable>(_ input: FileInput, _ kind: FileKind, _ ctx: ValidationContext,
+                                                    coder: RowCoder<Row>?,
+                                                    emit: (inout RowCells, inout AcceptedRows<Row>) -> Void) -> FileResult<Row> {
         switch input {
         case .missing:
             return FileResult(fileName: kind.fileName, state: .missing)
@@ -355,7 +381,7 @@ public enum Validator {
             // Records are made one at a time from the file's compact storage and dropped once validated.
             var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: csv.records.count)
             for i in csv.records.indices {
-                csv.records.withRecordBytes(i) { record in if !record.isBlank { file.add(record, row: row, accept: accept) } }
+                csv.records.withRecordBytes(i) { record in if !record.isBlank { file.add(record, emit: emit) } }
             }
             return file.finish() ?? FileResult(fileName: name, state: .rejected, issues: [
                 ValidationIssue(.error, period: ctx.period, folder: ctx.folder, file: name, column: "", value: "", rule: "file.empty",
@@ -366,7 +392,7 @@ public enum Validator {
             var file = FileValidation<Row>(fileName: name, kind: kind, context: ctx, coder: coder, reserve: stream.recordEstimate)
             var failure: ReadFailure?
             do {
-                _ = try stream.forEachRecordBytes { record in if !record.isBlank { file.add(record, row: row, accept: accept) } }
+                _ = try stream.forEachRecordBytes { record in if !record.isBlank { file.add(record, emit: emit) } }
             } catch {
                 failure = error
             }
@@ -410,8 +436,8 @@ struct FileValidation<Row: Sendable & Equatable> {
                         column: column, value: value, rule: rule, message: message)
     }
 
-    /// The next non-blank record.
-    mutating func add<Draft>(_ record: RecordBytes, row: (inout RowCells) -> Draft?, accept: (Draft, inout AcceptedRows<Row>) -> Void) {
+    /// The next non-blank record; `emit` validates a data row and appends it when it has no error.
+    mutating func add(_ record: RecordBytes, emit: (inout RowCells, inout AcceptedRows<Row>) -> Void) {
         guard headerLine != nil else { start(record); return }
         if !mapping.missingRequired.isEmpty { rejectedLines.append(record.line); return }
         rowsRead += 1
@@ -425,14 +451,13 @@ struct FileValidation<Row: Sendable & Equatable> {
                           "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
                           value: values.joined(separator: ","))
         }
-        let accepted = row(&cells)
+        emit(&cells, &rows)
         issues.append(contentsOf: cells.issues)
-        if let accepted, !cells.hasError { accept(accepted, &rows) }
     }
 
     private mutating func start(_ record: RecordBytes) {
         headerLine = record.line
-        mapping = HeaderSpellings.of(kind).match(record) ?? HeaderMatcher.match(header: record.rawRecord().fields, schema: schema)
+        mapping = HeaderSpellings.of(kind).match(record)
         for u in mapping.unknown {
             issues.append(fileIssue(record.line, "", u.header, .warning, "column.unknown",
                                     "表头「\(u.header.trimmedCell)」不是\(kind.chinese)的列，该列已忽略；如是拼写错误请改为模板中的列名。"))
