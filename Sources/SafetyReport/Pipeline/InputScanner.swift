@@ -133,7 +133,9 @@ public struct ScannedPeriod: Sendable, Equatable {
 /// Lists input folders. Reads no file contents; names beginning with `.` are ignored.
 public struct InputScanner: Sendable {
     public let config: PipelineConfig
-    public init(config: PipelineConfig) { self.config = config }
+    /// Registered folders' listings remembered by the folder's stat (nil: every folder is opened and listed).
+    public var listings: RememberedListings?
+    public init(config: PipelineConfig, listings: RememberedListings? = nil) { self.config = config; self.listings = listings }
 
     /// Periods with a folder under inputs/, sorted.
     public func periods() -> [Period] {
@@ -192,14 +194,43 @@ public struct InputScanner: Sendable {
             result.listing.append(rel)
             if listed != nil, entry.exact, registered.contains(name), let rootResolved,
                Self.type(of: entry, in: rootFD) == UInt8(DT_DIR) {
+                // A folder whose own stat proves its remembered listing current is not opened: its files are stat'ed
+                // through the period folder instead (see RememberedListings).
+                var listedAt: Int64 = 0
+                var stamp: FileStamp?
+                if let listings {
+                    listedAt = FileHashCache.realtimeNanoseconds()
+                    var st = stat()
+                    if fstatat(rootFD, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR { stamp = FileStamp(st) }
+                    if let stamp, let remembered = listings.entries(period, name, stamp: stamp),
+                       faccessat(rootFD, name, R_OK, AT_EACCESS) == 0 {
+                        let listingCount = result.listing.count
+                        if let folder = scanFolder(period: period, code: name, fd: rootFD, under: name + "/", remembered: remembered,
+                                                   path: path, rel: rel, listing: &result.listing,
+                                                   inputsRoot: inputsRoot, resolved: rootResolved + "/" + name) {
+                            result.folders[name] = folder
+                            continue
+                        }
+                        // Not searchable after all: listed below, as before.
+                        result.listing.removeSubrange(listingCount...)
+                    }
+                }
                 let fd = DirectoryListing.open(at: rootFD, name, noFollow: true)
                 if fd >= 0 || errno == EACCES {
                     let listingCount = result.listing.count
                     var folder: ScannedFolder?
                     if fd >= 0 {
-                        folder = scanFolder(period: period, code: name, fd: fd, path: path, rel: rel, listing: &result.listing,
-                                            inputsRoot: inputsRoot, resolved: rootResolved + "/" + name)
+                        let entries = Self.sorted(DirectoryListing.entries(fd))
+                        folder = scanFolder(period: period, code: name, fd: fd, remembered: entries, path: path, rel: rel,
+                                            listing: &result.listing, inputsRoot: inputsRoot, resolved: rootResolved + "/" + name)
                         close(fd)
+                        if let listings {
+                            if let stamp, let entries, folder != nil {
+                                listings.remember(period, name, stamp: stamp, listedAt: listedAt, entries: entries)
+                            } else {
+                                listings.countListed()
+                            }
+                        }
                     }
                     guard let folder else {
                         // Cannot be listed, or listed but not searched (read without execute permission), as access(2) said.
@@ -248,12 +279,15 @@ public struct InputScanner: Sendable {
     /// A registered folder's files. With `fd` (the folder open for listing), entries the listing says are regular
     /// files are stat'ed relative to it (the stat serves the remembered hashes too) and their readability is
     /// decided when they are opened; nil when the folder turns out not to be searchable. With `fd` -1, by path.
-    private func scanFolder(period: Period, code: String, fd: Int32, path: String, rel: String, listing: inout [String],
+    /// `remembered`: the folder's entries, sorted (listed from `fd` by the caller, or remembered); `under`: the folder's
+    /// name + "/" when `fd` is its period folder's (a remembered listing: the folder itself is not opened).
+    private func scanFolder(period: Period, code: String, fd: Int32, under: String = "", remembered: [DirectoryEntry]? = nil,
+                            path: String, rel: String, listing: inout [String],
                             inputsRoot: String, resolved: String?) -> ScannedFolder? {
         var folder = ScannedFolder(code: code)
         var workbooks: [FoundFile] = []
         var searchable: Bool?
-        let listed = fd >= 0 ? Self.sorted(DirectoryListing.entries(fd)) : nil
+        let listed = fd >= 0 ? remembered : nil
         if fd >= 0 && listed == nil {
             // Opened but the listing failed (an I/O error): by path, as FileManager listed it before.
             return scanFolder(period: period, code: code, fd: -1, path: path, rel: rel, listing: &listing,
@@ -306,7 +340,7 @@ public struct InputScanner: Sendable {
             }
             if fd >= 0, entry.exact, entry.type == UInt8(DT_REG) || entry.type == UInt8(DT_UNKNOWN) {
                 var st = stat()
-                if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+                if fstatat(fd, under.isEmpty ? name : under + name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
                     searchable = true
                     if st.st_mode & S_IFMT == S_IFREG {
                         folder.files[kind] = FoundFile(name: name, directory: path, relativePath: relative, stamp: FileStamp(st))
@@ -329,7 +363,7 @@ public struct InputScanner: Sendable {
         if fd >= 0 && searchable == nil {
             // Nothing was looked up inside it yet: a folder that can be listed but not searched fails here.
             var st = stat()
-            if fstatat(fd, ".", &st, 0) != 0 && errno == EACCES { return nil }
+            if fstatat(fd, under + ".", &st, 0) != 0 && errno == EACCES { return nil }
         }
         for workbook in workbooks { Self.addWorkbook(&folder, workbook, period: period) }
         return folder
@@ -445,7 +479,13 @@ public final class InputScans: Sendable {
         var byPeriod: [Period: Digest] = [:]
     }
 
-    public init(config: PipelineConfig) { scanner = InputScanner(config: config) }
+    /// `listings`: registered folders' listings remembered by their stat (`RememberedListings`); the caller saves them.
+    public init(config: PipelineConfig, listings: RememberedListings? = nil) {
+        scanner = InputScanner(config: config, listings: listings)
+    }
+
+    /// Writes the listings taken anew (only commands holding the outputs lock call this).
+    public func saveListings() { scanner.listings?.save() }
 
     /// `inputs/<period>/`, scanned on first use (scans of different periods may run on different cores); a retired
     /// month is listed again.

@@ -51,8 +51,11 @@ public enum ReportRun {
         func lap(_ stage: String) { timings.append((stage, Date().timeIntervalSince(clock))); clock = Date() }
         let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
         let state = LedgerStateUse(store: LedgerStateStore(outputs: config.outputs), configSHA256: configSHA256, hashes: hashes)
+        // Folders' listings remembered by their stat (written under the lock, as the hashes are).
+        let scans = scans ?? InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
         let assembled = ReportAssembler.assemble(config: config, period: period, state: state, scans: scans, progress: log)
         hashes.save()
+        scans.saveListings()
         lap("read, validate, compute")
         timings += assembled.stageSeconds.filter { $0.seconds > 0 }
         let c = assembled.cost

@@ -1,0 +1,183 @@
+// Folders' listings remembered by the folder's stat: every kind of change to an earlier month is still seen.
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import SafetyReport
+
+@Suite struct RememberedListingsTests {
+    /// A 4-month demo town (2026-07 … 2026-10) in a temporary folder, its files already older than the test margin.
+    private final class Town {
+        let root: URL
+        init() throws {
+            root = try writeDemoTown(DemoOptions(villages: 4, months: 4, lastPeriod: Period("2026-10")!, seed: 5),
+                                     prefix: "sr-listings")
+            usleep(200_000)
+        }
+        deinit { try? FileManager.default.removeItem(at: root) }
+        var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
+        func path(_ rel: String) -> String { root.appendingPathComponent("inputs/" + rel).path }
+    }
+
+    /// Listings believed when folders are 50 ms old (the tests wait longer than that after each change).
+    private func listings(_ config: PipelineConfig, margin: Double = 0.05) -> RememberedListings {
+        RememberedListings(outputs: config.outputs, margin: margin)
+    }
+
+    /// Every period scanned through `listings` and saved, as a run leaves them.
+    private func remember(_ config: PipelineConfig, margin: Double = 0.05) -> RememberedListings.Counts {
+        let l = listings(config, margin: margin)
+        let scanner = InputScanner(config: config, listings: l)
+        for p in scanner.periods() { _ = scanner.scan(p) }
+        l.save()
+        return l.counts
+    }
+
+    /// The scan through remembered listings equals a scan that lists every folder, found file by found file with the
+    /// same stat (which `==` leaves out); returns how many folders were believed and listed.
+    private func expectSameScans(_ config: PipelineConfig, margin: Double = 0.05,
+                                 sourceLocation: SourceLocation = #_sourceLocation) -> RememberedListings.Counts {
+        let l = listings(config, margin: margin)
+        let remembered = InputScanner(config: config, listings: l), plain = InputScanner(config: config)
+        for p in plain.periods() {
+            let a = remembered.scan(p), b = plain.scan(p)
+            #expect(a == b, "\(p): the scan differs", sourceLocation: sourceLocation)
+            for (code, folder) in b.folders {
+                for (kind, file) in folder.files {
+                    #expect(a.folders[code]?.files[kind]?.stamp == file.stamp, "\(file.relativePath): another stat",
+                            sourceLocation: sourceLocation)
+                }
+            }
+        }
+        return l.counts
+    }
+
+    private func stamp(_ path: String) -> stat {
+        var st = stat()
+        #expect(lstat(path, &st) == 0)
+        return st
+    }
+
+    @Test func unchangedFoldersAreNotListedAgain() throws {
+        let town = try Town()
+        let config = try town.config
+        let first = remember(config)
+        #expect(first.believed == 0 && first.listed > 0)
+        usleep(100_000)
+        let again = expectSameScans(config)
+        #expect(again.believed == first.listed, "every folder believed")
+        #expect(again.listed == 0)
+        // Racy: folders changed less than the margin before they were listed are listed again next time.
+        let racy = expectSameScans(config, margin: 3600)
+        #expect(racy.believed == 0 && racy.listed == first.listed)
+    }
+
+    /// Each kind of change in an earlier month's folder, made after its listing was remembered, is seen exactly as a
+    /// plain scan sees it; only the changed folder is listed again.
+    @Test(arguments: ["added", "removed", "renamed", "stray file added", "added, mtime put back", "edited in place",
+                      "size and mtime changed", "folder replaced"])
+    func everyChangeIsSeen(_ change: String) throws {
+        let town = try Town()
+        let config = try town.config
+        let total = remember(config).listed
+        usleep(100_000)
+        let folder = town.path("2026-08/\(config.villages[1].code)")
+        let hazards = folder + "/hazards.csv"
+        #expect(FileManager.default.fileExists(atPath: hazards))
+        let before = stamp(folder)
+        switch change {
+        case "added":
+            try? FileManager.default.removeItem(atPath: folder + "/trainings.csv")
+            _ = remember(config)
+            usleep(100_000)
+            try Data("活动日期,小组编码,活动形式,活动主题,参与人数\n".utf8).write(to: URL(fileURLWithPath: folder + "/trainings.csv"))
+        case "removed":
+            try FileManager.default.removeItem(atPath: hazards)
+        case "renamed":
+            try FileManager.default.moveItem(atPath: hazards, toPath: folder + "/Hazards-old.csv")
+        case "stray file added":
+            try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+        case "added, mtime put back":
+            try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+            var times = [before.st_atim, before.st_mtim]
+            #expect(utimensat(AT_FDCWD, folder, &times, 0) == 0)
+            let after = stamp(folder)
+            #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+        case "edited in place":
+            try editInPlaceKeepingSizeAndMtime(hazards)
+        case "size and mtime changed":
+            let fd = open(hazards, O_WRONLY | O_APPEND)
+            #expect(fd >= 0)
+            _ = write(fd, "\n", 1)
+            close(fd)
+        case "folder replaced":
+            // The same files copied into a new folder that takes the old one's place (rename(2) will not replace a
+            // non-empty folder, so the old one is moved aside first).
+            let copy = folder + ".new"
+            try FileManager.default.copyItem(atPath: folder, toPath: copy)
+            try FileManager.default.moveItem(atPath: folder, toPath: folder + ".old")
+            try FileManager.default.moveItem(atPath: copy, toPath: folder)
+            try FileManager.default.removeItem(atPath: folder + ".old")
+        default:
+            Issue.record("unknown change \(change)")
+        }
+        usleep(100_000)
+        let counts = expectSameScans(config)
+        let inPlace = change == "edited in place" || change == "size and mtime changed"
+        // An edit in place changes no folder: the listing is believed, and the file's new stat comes from its own stat.
+        #expect(counts.listed == (inPlace ? 0 : 1), "\(change): \(counts)")
+        #expect(counts.believed == total - counts.listed)
+        if inPlace {
+            let scan = InputScanner(config: config, listings: listings(config)).scan(Period("2026-08")!)
+            let found = try #require(scan.folders[config.villages[1].code]?.files[.hazards]?.stamp)
+            #expect(found == FileStamp(stamp(hazards)))
+        }
+    }
+
+    /// Through `run`'s order: 2026-09 built (which remembers every folder's listing), then an earlier month's files
+    /// removed and renamed; the stale check through remembered listings names what a check without them names.
+    @Test func theStaleCheckNamesChangesBehindRememberedListings() throws {
+        let town = try Town()
+        let config = try town.config
+        sleep(3)  // the folders older than the default margin when they are listed, so their listings are believed later
+        _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2026-09")!)
+        let saved = try FileManager.default.contentsOfDirectory(atPath: config.outputs.appendingPathComponent(".state").path)
+        #expect(saved.contains("listing-2026-07.bin") && saved.contains("listing-2026-09.bin"), "\(saved)")
+        // Villages whose hazards file is named exactly `hazards.csv` (the demo varies names' case).
+        func withHazards(_ month: String) throws -> String {
+            try #require(config.villages.map(\.code).first { FileManager.default.fileExists(atPath: town.path("\(month)/\($0)/hazards.csv")) })
+        }
+        let julyCode = try withHazards("2026-07"), augustCode = try withHazards("2026-08")
+        let july = town.path("2026-07/\(julyCode)"), august = town.path("2026-08/\(augustCode)")
+        try FileManager.default.removeItem(atPath: july + "/hazards.csv")
+        try FileManager.default.moveItem(atPath: august + "/hazards.csv", toPath: august + "/HAZARDS.csv")
+        let manifest = try #require(Manifest.read(config.outputs.appendingPathComponent("2026-09/manifest.json")))
+        let scans = InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
+        var check = StaleCheck(config: config, configSHA256: "cfg",
+                               fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs), scans: scans)
+        var plain = StaleCheck(config: config, configSHA256: "cfg")
+        let reasons = check.reasons(of: manifest)
+        #expect(reasons == plain.reasons(of: manifest))
+        #expect(reasons.contains(.fileRemoved("2026-07/\(julyCode)/hazards.csv")), "\(reasons)")
+        #expect(reasons.contains(.fileAdded("2026-08/\(augustCode)/HAZARDS.csv")), "\(reasons)")
+        #expect(scans.scanner.listings!.counts.believed > 0, "unchanged folders believed")
+    }
+
+    /// A damaged or truncated file is no memory: every folder is listed again.
+    @Test func aDamagedFileIsNoMemory() throws {
+        let town = try Town()
+        let config = try town.config
+        let total = remember(config).listed
+        let file = RememberedListings(outputs: config.outputs).url(Period("2026-08")!)
+        var bytes = [UInt8](try Data(contentsOf: file))
+        bytes[bytes.count - 3] ^= 0x01
+        try Data(bytes).write(to: file)
+        try Data(bytes.prefix(bytes.count / 2)).write(to: RememberedListings(outputs: config.outputs).url(Period("2026-09")!))
+        usleep(100_000)
+        let counts = expectSameScans(config)
+        let plain = InputScanner(config: config)
+        let damaged = plain.scan(Period("2026-08")!).folders.count + plain.scan(Period("2026-09")!).folders.count
+        #expect(counts.listed == damaged && counts.believed == total - damaged, "\(counts)")
+    }
+}
