@@ -181,3 +181,64 @@ import Glibc
         #expect(counts.listed == damaged && counts.believed == total - damaged, "\(counts)")
     }
 }
+
+/// Months scanned for their listing, hazards and agreements only (no stat of their inspections and trainings files).
+@Suite struct LightScanTests {
+    private final class Town {
+        let root: URL
+        init() throws {
+            root = try writeDemoTown(DemoOptions(villages: 4, months: 4, lastPeriod: Period("2026-10")!, seed: 6),
+                                     prefix: "sr-light")
+        }
+        deinit { try? FileManager.default.removeItem(at: root) }
+        var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
+        func manifest(_ p: String) throws -> Manifest {
+            try #require(Manifest.read(root.appendingPathComponent("outputs/\(p)/manifest.json")))
+        }
+    }
+
+    /// A light scan is the whole scan (the same listing, files, issues), only without the stat of inspections and
+    /// trainings files; hazards and agreements keep theirs.
+    @Test func aLightScanIsTheWholeScanWithoutSomeStats() throws {
+        let town = try Town()
+        let scanner = InputScanner(config: try town.config)
+        for p in scanner.periods() {
+            let whole = scanner.scan(p), light = scanner.scan(p, hazardsAndAgreementsOnly: true)
+            #expect(light == whole)
+            #expect(light.listing == whole.listing && light.issues == whole.issues)
+            var skipped = 0
+            for (code, folder) in whole.folders {
+                for (kind, file) in folder.files {
+                    let other = try #require(light.folders[code]?.files[kind])
+                    if kind == .inspections || kind == .trainings { if other.stamp == nil { skipped += 1 } }
+                    else { #expect(other.stamp == file.stamp && other.stamp != nil) }
+                }
+            }
+            #expect(skipped > 0)
+        }
+    }
+
+    /// `run`'s order the other way round: 2026-09's report checked first (2026-08 then scanned light and reduced), then
+    /// 2026-08's own report with the same scans: an in-place edit of 2026-08's trainings file (size and mtime kept) is
+    /// named, as a check without remembered anything names it.
+    @Test func aMonthScannedLightIsCheckedWholeForItsOwnReport() throws {
+        let town = try Town()
+        let config = try town.config
+        for p in ["2026-08", "2026-09"] { _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period(p)!) }
+        sleep(3)  // past the remembered hashes' margin
+        let code = try #require(config.villages.map(\.code).first {
+            FileManager.default.fileExists(atPath: town.root.appendingPathComponent("inputs/2026-08/\($0)/trainings.csv").path)
+        })
+        let rel = "2026-08/\(code)/trainings.csv"
+        try editInPlaceKeepingSizeAndMtime(town.root.appendingPathComponent("inputs/" + rel).path)
+        let scans = InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
+        var check = StaleCheck(config: config, configSHA256: "cfg",
+                               fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs), scans: scans)
+        #expect(check.reasons(of: try town.manifest("2026-09")).isEmpty, "2026-09 reads no trainings file of 2026-08")
+        #expect(!scans.wholePeriods.contains(Period("2026-08")!))
+        let reasons = check.reasons(of: try town.manifest("2026-08"))
+        #expect(reasons == [.fileChanged(rel)], "\(reasons)")
+        var plain = StaleCheck(config: config, configSHA256: "cfg")
+        #expect(plain.reasons(of: try town.manifest("2026-08")) == reasons)
+    }
+}

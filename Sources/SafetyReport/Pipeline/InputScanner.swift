@@ -164,7 +164,10 @@ public struct InputScanner: Sendable {
         return nil
     }
 
-    public func scan(_ period: Period) -> ScannedPeriod {
+    /// `hazardsAndAgreementsOnly`: inspections and trainings files the listing calls regular are found without their
+    /// stat (their `stamp` is nil), for a month of which no report being built or checked reads more than its hazards
+    /// and agreements (`InputScans.digest`); every other decision is the same.
+    public func scan(_ period: Period, hazardsAndAgreementsOnly light: Bool = false) -> ScannedPeriod {
         let root = config.inputs.appendingPathComponent(period.description).path
         var result = ScannedPeriod(period: period, exists: false, folders: [:], issues: [], listing: [])
         var isDir: ObjCBool = false
@@ -205,7 +208,7 @@ public struct InputScanner: Sendable {
                     if let stamp, let remembered = listings.entries(period, name, stamp: stamp),
                        faccessat(rootFD, name, R_OK, AT_EACCESS) == 0 {
                         let listingCount = result.listing.count
-                        if let folder = scanFolder(period: period, code: name, fd: rootFD, under: name + "/", remembered: remembered,
+                        if let folder = scanFolder(period: period, code: name, fd: rootFD, under: name + "/", remembered: remembered, light: light,
                                                    path: path, rel: rel, listing: &result.listing,
                                                    inputsRoot: inputsRoot, resolved: rootResolved + "/" + name) {
                             result.folders[name] = folder
@@ -221,7 +224,7 @@ public struct InputScanner: Sendable {
                     var folder: ScannedFolder?
                     if fd >= 0 {
                         let entries = Self.sorted(DirectoryListing.entries(fd))
-                        folder = scanFolder(period: period, code: name, fd: fd, remembered: entries, path: path, rel: rel,
+                        folder = scanFolder(period: period, code: name, fd: fd, remembered: entries, light: light, path: path, rel: rel,
                                             listing: &result.listing, inputsRoot: inputsRoot, resolved: rootResolved + "/" + name)
                         close(fd)
                         if let listings {
@@ -261,6 +264,7 @@ public struct InputScanner: Sendable {
             }
         }
         result.listing.sort()
+        listings?.done(period)
         return result
     }
 
@@ -282,7 +286,7 @@ public struct InputScanner: Sendable {
     /// `remembered`: the folder's entries, sorted (listed from `fd` by the caller, or remembered); `under`: the folder's
     /// name + "/" when `fd` is its period folder's (a remembered listing: the folder itself is not opened).
     private func scanFolder(period: Period, code: String, fd: Int32, under: String = "", remembered: [DirectoryEntry]? = nil,
-                            path: String, rel: String, listing: inout [String],
+                            light: Bool = false, path: String, rel: String, listing: inout [String],
                             inputsRoot: String, resolved: String?) -> ScannedFolder? {
         var folder = ScannedFolder(code: code)
         var workbooks: [FoundFile] = []
@@ -339,6 +343,12 @@ public struct InputScanner: Sendable {
                 continue
             }
             if fd >= 0, entry.exact, entry.type == UInt8(DT_REG) || entry.type == UInt8(DT_UNKNOWN) {
+                if light && entry.type == UInt8(DT_REG) && (kind == .inspections || kind == .trainings) {
+                    // No report that uses this scan reads it: the stat (which would confirm what the listing says, and
+                    // serve the remembered hashes) is left to whoever asks for its digest.
+                    folder.files[kind] = FoundFile(name: name, directory: path, relativePath: relative)
+                    continue
+                }
                 var st = stat()
                 if fstatat(fd, under.isEmpty ? name : under + name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
                     searchable = true
@@ -516,18 +526,24 @@ public final class InputScans: Sendable {
         let step = max(1, ProcessInfo.processInfo.activeProcessorCount)
         for start in stride(from: 0, to: pending.count, by: step) {
             let chunk = Array(pending[start..<min(start + step, pending.count)])
-            prefetch(chunk)
+            // A month let go or reduced as soon as it is folded is needed for no more than its listing, hazards and
+            // agreements files: scanned without the stat of its other files, and never held as a whole scan.
+            let light = chunk.filter { p in (retiring(p) || reducing(p)) && scans.withLock { $0[p] == nil } }
+            prefetch(chunk.filter { !light.contains($0) })
+            let lightScans = ReportAssembler.parallelMap(light) { self.scanner.scan($0, hazardsAndAgreementsOnly: true) }
             for p in chunk {
-                fold(p, retire: retiring(p), summarize: summarize)
-                if reducing(p) { reduce(p) }
+                let given = light.firstIndex(of: p).map { lightScans[$0] }
+                fold(p, given, retire: retiring(p), summarize: summarize)
+                if reducing(p) && !retiring(p) { reduce(p, given) }  // (a retired month has nothing left to reduce)
             }
         }
         return digests.withLock { $0.byPeriod[period]! }
     }
 
     /// Folds one month's listing into the running digest (its predecessors are folded already).
-    private func fold(_ p: Period, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
-        let whole = scan(p)
+    /// `given`: the month's scan, taken here without being held (else the held scan, or one taken now).
+    private func fold(_ p: Period, _ given: ScannedPeriod? = nil, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
+        let whole = given ?? scan(p)
         var d = digests.withLock { s -> Digest in
             let before = s.byPeriod.filter { $0.key < p }.max { $0.key < $1.key }?.value
             return Digest(exists: whole.exists, listingSHA256: "", through: before?.through ?? SHA256(),
@@ -561,8 +577,8 @@ public final class InputScans: Sendable {
     /// Keeps of `period`'s scan only its hazards and agreements files (and sheets of whole workbooks), once its listing
     /// is folded: what a later month's report reads there, so what the stale check of a later report and the build of a
     /// later month of its year ask of it (`partial`). `scan` never returns the reduced form: it lists the month again.
-    public func reduce(_ period: Period) {
-        guard digests.withLock({ $0.byPeriod[period] != nil }), let whole = scans.withLock({ $0[period] }) else { return }
+    public func reduce(_ period: Period, _ given: ScannedPeriod? = nil) {
+        guard digests.withLock({ $0.byPeriod[period] != nil }), let whole = given ?? scans.withLock({ $0[period] }) else { return }
         var kept = ScannedPeriod(period: period, exists: whole.exists, folders: [:], issues: [], listing: [])
         for (code, folder) in whole.folders {
             var f = ScannedFolder(code: code)

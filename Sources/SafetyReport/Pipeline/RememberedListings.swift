@@ -87,6 +87,12 @@ public final class RememberedListings: Sendable {
     /// Counts a folder listed without being remembered (no stat, or its listing failed).
     func countListed() { state.withLock { $0.counts.listed += 1 } }
 
+    /// Lets go of `period`'s table once the period is scanned, unless it holds listings still to be saved (a later
+    /// scan of the period reads it again): held for every month of a long history, the tables added to the peak.
+    func done(_ period: Period) {
+        state.withLock { s in if s.tables[period]?.dirty == false { s.tables[period] = nil } }
+    }
+
     /// Writes every period whose listings changed, and lets go of the tables (a later scan reads them again).
     /// Best effort: a file that cannot be written is simply not there next time.
     public func save() {
