@@ -242,3 +242,29 @@ import Glibc
         #expect(plain.reasons(of: try town.manifest("2026-08")) == reasons)
     }
 }
+
+@Suite struct MonthlyTimingLineTests {
+    /// `run`'s order on a 4-month town with 2026-08 and 2026-09 built: the build's line counts the earlier months the
+    /// stale check summed up, and those it made itself, and together they are every earlier month.
+    @Test func theBuildsLineSaysWhoSummedUpEachEarlierMonth() throws {
+        let root = try writeDemoTown(DemoOptions(villages: 3, months: 4, lastPeriod: Period("2026-10")!, seed: 8), prefix: "sr-line")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let config = try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json"))
+        for p in ["2026-08", "2026-09"] { _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period(p)!) }
+        sleep(3)
+        let scans = InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
+        let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
+        var check = StaleCheck(config: config, configSHA256: "cfg", fileHashes: hashes, scans: scans)
+        for p in ["2026-08", "2026-09"] {
+            let m = try #require(Manifest.read(config.outputs.appendingPathComponent("\(p)/manifest.json")))
+            #expect(check.reasons(of: m).isEmpty)
+        }
+        hashes.save()  // as `run` does after its check
+        let outcome = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2026-10")!, scans: scans)
+        // 2026-07 and 2026-08 summed up by the checks of the later reports; 2026-09, checked whole as its own report, by the build.
+        #expect(outcome.inputSummary.contains("earlier months: 2 summed up by the stale check, 0 summary(ies) reused, 1 made"),
+                "\(outcome.inputSummary)")
+        let alone = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2026-10")!)
+        #expect(alone.inputSummary.contains("earlier months: 3 summary(ies) reused, 0 made"), "\(alone.inputSummary)")
+    }
+}
