@@ -302,10 +302,11 @@ public struct InputScanner: Sendable {
             let filePath = path + "/" + name
             let relative = rel + "/" + name  // one string shared by the listing and the found file
             listing.append(relative)
-            let kind = FileKind.allCases.first { $0.fileName == name.lowercased() || $0.workbookFileName == name.lowercased() }
+            let lower = name.lowercased()  // once per entry (it was up to eight times: a tenth of a long history's scan)
+            let kind = FileKind.allCases.first { $0.fileName == lower || $0.workbookFileName == lower }
             guard let kind else {
                 // A whole submission workbook: its sheets are resolved below. `~$…` is Excel's lock file, not a workbook.
-                if name.lowercased().hasSuffix(".xlsx") && !name.hasPrefix("~$") {
+                if lower.hasSuffix(".xlsx") && !name.hasPrefix("~$") {
                     if case .file = classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
                         workbooks.append(FoundFile(name: name, directory: path, relativePath: relative))
                         continue
@@ -328,7 +329,7 @@ public struct InputScanner: Sendable {
                 continue
             }
             if folder.files[kind] == nil, let first = folder.unreadable[kind], first.rule == "file.unreadable",
-               first.file.lowercased() == name.lowercased(),  // the same name but for case, not the other format
+               first.file.lowercased() == lower,  // the same name but for case, not the other format
                case .file = classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
                 // An unreadable file and a readable one whose names differ only by case: the readable one is read
                 // (it used to be dropped as a duplicate of "the file already read", which was the unreadable one),
