@@ -126,18 +126,39 @@ public final class RememberedListings: Sendable {
 
     func url(_ p: Period) -> URL { folder.appendingPathComponent("listing-\(p).bin") }
 
+    /// A regular file's bytes, read whole through one descriptor; nil when missing, not regular, too large or short.
+    private static func read(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO in its place must not block the run
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size <= Self.maxFileBytes else { return nil }
+        let size = Int(st.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            while count < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, size - count)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { failed = true; break }
+                count += n
+            }
+        }
+        return failed ? nil : bytes
+    }
+
     /// One period's remembered listings; empty when the file is missing, too large or damaged in any way.
     private func load(_ p: Period) -> [String: Folder] {
-        let path = url(p).path
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_size <= Self.maxFileBytes,
-              let data = FileManager.default.contents(atPath: path) else { return [:] }
-        let bytes = [UInt8](data)
+        // Read once into one buffer and decoded in place (no Data, no copy of the payload): a month's file is read by
+        // every scan of it, two months at a time.
+        guard let bytes = Self.read(url(p).path) else { return [:] }
         let header = Array(Self.magic.utf8)
-        guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header, bytes[header.count + 64] == 0x0A else { return [:] }
-        let payload = Array(bytes[(header.count + 65)...])
-        guard String(decoding: bytes[header.count..<header.count + 64], as: UTF8.self) == SHA256.hexDigest(of: payload) else { return [:] }
-        var r = StateReader(bytes: payload)
+        let start = header.count + 65
+        guard bytes.count > start, bytes[0..<header.count].elementsEqual(header), bytes[start - 1] == 0x0A else { return [:] }
+        var hash = SHA256()
+        bytes.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        guard bytes[header.count..<start - 1].elementsEqual(hash.hexDigest().utf8) else { return [:] }
+        var r = StateReader(bytes: bytes)
+        r.at = start
         guard r.string() == p.description, let count = r.int(), count >= 0, count <= r.remaining else { return [:] }
         var folders: [String: Folder] = [:]
         folders.reserveCapacity(count)
@@ -154,6 +175,6 @@ public final class RememberedListings: Sendable {
                                                     size: Int64(size), mtime: Int64(mtime), ctime: Int64(ctime)),
                                    listedAt: Int64(listedAt), entries: entries)
         }
-        return r.at == payload.count ? folders : [:]
+        return r.at == bytes.count ? folders : [:]
     }
 }
