@@ -268,3 +268,49 @@ import Glibc
         #expect(alone.inputSummary.contains("earlier months: 3 summary(ies) reused, 0 made"), "\(alone.inputSummary)")
     }
 }
+
+/// A report's own month compared as one digest of all its files (`MonthFiles`), remembered by their stats.
+@Suite struct OwnMonthDigestTests {
+    @Test(arguments: ["unchanged", "edited in place", "removed", "added"])
+    func theOwnMonthsChangesAreNamedAsAPlainCheckNamesThem(_ change: String) throws {
+        let root = try writeDemoTown(DemoOptions(villages: 4, months: 3, lastPeriod: Period("2026-10")!, seed: 9), prefix: "sr-own")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let config = try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json"))
+        // A village whose trainings.csv has rows (the demo also sends empty and header-only files).
+        let code = try #require(config.villages.map(\.code).first {
+            ((try? Data(contentsOf: root.appendingPathComponent("inputs/2026-09/\($0)/trainings.csv")))?.count ?? 0) > 200
+        })
+        let rel = "2026-09/\(code)/trainings.csv"
+        let path = root.appendingPathComponent("inputs/" + rel).path
+        let saved = try Data(contentsOf: URL(fileURLWithPath: path))
+        if change == "added" { try FileManager.default.removeItem(atPath: path) }
+        sleep(3)  // the files older than the remembered summaries' margin
+        _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2026-09")!)
+        let manifest = try #require(Manifest.read(config.outputs.appendingPathComponent("2026-09/manifest.json")))
+        func check() -> (reasons: [Staleness], own: Int, counts: (believed: Int, made: Int)) {
+            let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
+            var check = StaleCheck(config: config, configSHA256: "cfg", fileHashes: hashes)
+            let reasons = check.reasons(of: manifest)
+            let counts = hashes.months.counts
+            hashes.save()
+            return (reasons, check.ownMonthsByDigest, counts)
+        }
+        let first = check()
+        #expect(first.reasons.isEmpty && first.own == 1 && first.counts.made == 1, "\(first)")
+        let second = check()
+        #expect(second.reasons.isEmpty && second.own == 1 && second.counts.believed == 1 && second.counts.made == 0, "\(second)")
+        var expected: [Staleness] = []
+        switch change {
+        case "edited in place": try editInPlaceKeepingSizeAndMtime(path); expected = [.fileChanged(rel)]
+        case "removed": try FileManager.default.removeItem(atPath: path); expected = [.fileRemoved(rel)]
+        case "added": try saved.write(to: URL(fileURLWithPath: path)); expected = [.fileAdded(rel)]
+        default: break
+        }
+        let after = check()
+        var plain = StaleCheck(config: config, configSHA256: "cfg")
+        let plainReasons = plain.reasons(of: manifest)
+        #expect(after.reasons == expected, "\(change): \(after.reasons)")
+        #expect(plainReasons == expected, "\(change): plain \(plainReasons)")
+        #expect(after.own == (change == "unchanged" ? 1 : 0), "\(change): compared file by file once changed")
+    }
+}
