@@ -96,6 +96,7 @@ final class Console: @unchecked Sendable {
             if !why.isEmpty { stale.append((q, why)) }
         }
         hashes.save()  // the caller holds the outputs lock
+        check.scans.saveListings()
         let c = check.cost
         return (stale, [("stale check of other reports", Date().timeIntervalSince(started)),
                         ("  read manifests", reading), ("  scan input folders (kept for the build)", c.scan),

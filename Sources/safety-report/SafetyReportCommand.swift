@@ -99,7 +99,7 @@ struct Run: ParsableCommand {
         OutputStore(root: config.outputs).sweepStaging()
         for line in Console.misnamedPeriodLines(config) { console.warn(line) }
         // One scan of each period folder serves the stale check and the build.
-        let scans = InputScans(config: config)
+        let scans = InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
         let others = Console.staleOtherPeriods(config, configHash, besides: p, scans: scans)
         for (q, why) in others.stale {
             let reasons = why.map(\.description).joined(separator: "; ")
@@ -143,8 +143,9 @@ struct Rebuild: ParsableCommand {
         var rebuilt = 0
         // Rebuilding changes no input; the hashes it reads are remembered for the next run.
         let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
-        defer { hashes.save() }
-        var check = StaleCheck(config: config, configSHA256: configHash, fileHashes: hashes)
+        let scans = InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
+        defer { hashes.save(); scans.saveListings() }
+        var check = StaleCheck(config: config, configSHA256: configHash, fileHashes: hashes, scans: scans)
         for p in periods {
             let manifest = ManifestIndex(outputs: config.outputs).read(p, save: true)
             let why = manifest.map { check.staleness(of: $0)?.description } ?? "not built yet"

@@ -60,6 +60,8 @@ public final class FileHashCache: Sendable {
     /// Nanoseconds by which a file's mtime and ctime must precede the moment of hashing for an entry to be trusted.
     let margin: Int64
     private let state = Locked(State())
+    /// Each month's files as one digest, for the check of that month's own report (`MonthFiles`).
+    let months: MonthFiles
 
     /// Most entries one period's file may hold, and its largest size; beyond either it is not read.
     static let maxEntries = 2_000_000
@@ -72,6 +74,7 @@ public final class FileHashCache: Sendable {
         self.inputs = inputs
         inputsPrefix = inputs.path.hasSuffix("/") ? inputs.path : inputs.path + "/"
         self.margin = Int64(margin * 1e9)
+        months = MonthFiles(folder: folder, margin: self.margin)
     }
 
     public var counts: Counts { state.withLock { $0.counts } }
@@ -153,6 +156,7 @@ public final class FileHashCache: Sendable {
             return s.dirtySummaries.compactMap { s.summaries[$0] ?? nil }
         }
         for summary in summaries { saveSummary(summary) }
+        months.save()
         let dirty = state.withLock { s in
             defer { s.tables.removeAll() }
             return s.tables.filter(\.value.dirty)

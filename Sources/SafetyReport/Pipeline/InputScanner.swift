@@ -133,7 +133,9 @@ public struct ScannedPeriod: Sendable, Equatable {
 /// Lists input folders. Reads no file contents; names beginning with `.` are ignored.
 public struct InputScanner: Sendable {
     public let config: PipelineConfig
-    public init(config: PipelineConfig) { self.config = config }
+    /// Registered folders' listings remembered by the folder's stat (nil: every folder is opened and listed).
+    public var listings: RememberedListings?
+    public init(config: PipelineConfig, listings: RememberedListings? = nil) { self.config = config; self.listings = listings }
 
     /// Periods with a folder under inputs/, sorted.
     public func periods() -> [Period] {
@@ -162,7 +164,10 @@ public struct InputScanner: Sendable {
         return nil
     }
 
-    public func scan(_ period: Period) -> ScannedPeriod {
+    /// `hazardsAndAgreementsOnly`: inspections and trainings files the listing calls regular are found without their
+    /// stat (their `stamp` is nil), for a month of which no report being built or checked reads more than its hazards
+    /// and agreements (`InputScans.digest`); every other decision is the same.
+    public func scan(_ period: Period, hazardsAndAgreementsOnly light: Bool = false) -> ScannedPeriod {
         let root = config.inputs.appendingPathComponent(period.description).path
         var result = ScannedPeriod(period: period, exists: false, folders: [:], issues: [], listing: [])
         var isDir: ObjCBool = false
@@ -192,14 +197,43 @@ public struct InputScanner: Sendable {
             result.listing.append(rel)
             if listed != nil, entry.exact, registered.contains(name), let rootResolved,
                Self.type(of: entry, in: rootFD) == UInt8(DT_DIR) {
+                // A folder whose own stat proves its remembered listing current is not opened: its files are stat'ed
+                // through the period folder instead (see RememberedListings).
+                var listedAt: Int64 = 0
+                var stamp: FileStamp?
+                if let listings {
+                    listedAt = FileHashCache.realtimeNanoseconds()
+                    var st = stat()
+                    if fstatat(rootFD, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR { stamp = FileStamp(st) }
+                    if let stamp, let remembered = listings.entries(period, name, stamp: stamp),
+                       faccessat(rootFD, name, R_OK, AT_EACCESS) == 0 {
+                        let listingCount = result.listing.count
+                        if let folder = scanFolder(period: period, code: name, fd: rootFD, under: name + "/", remembered: remembered, light: light,
+                                                   path: path, rel: rel, listing: &result.listing,
+                                                   inputsRoot: inputsRoot, resolved: rootResolved + "/" + name) {
+                            result.folders[name] = folder
+                            continue
+                        }
+                        // Not searchable after all: listed below, as before.
+                        result.listing.removeSubrange(listingCount...)
+                    }
+                }
                 let fd = DirectoryListing.open(at: rootFD, name, noFollow: true)
                 if fd >= 0 || errno == EACCES {
                     let listingCount = result.listing.count
                     var folder: ScannedFolder?
                     if fd >= 0 {
-                        folder = scanFolder(period: period, code: name, fd: fd, path: path, rel: rel, listing: &result.listing,
-                                            inputsRoot: inputsRoot, resolved: rootResolved + "/" + name)
+                        let entries = Self.sorted(DirectoryListing.entries(fd))
+                        folder = scanFolder(period: period, code: name, fd: fd, remembered: entries, light: light, path: path, rel: rel,
+                                            listing: &result.listing, inputsRoot: inputsRoot, resolved: rootResolved + "/" + name)
                         close(fd)
+                        if let listings {
+                            if let stamp, let entries, folder != nil {
+                                listings.remember(period, name, stamp: stamp, listedAt: listedAt, entries: entries)
+                            } else {
+                                listings.countListed()
+                            }
+                        }
                     }
                     guard let folder else {
                         // Cannot be listed, or listed but not searched (read without execute permission), as access(2) said.
@@ -230,6 +264,7 @@ public struct InputScanner: Sendable {
             }
         }
         result.listing.sort()
+        listings?.done(period)
         return result
     }
 
@@ -248,12 +283,15 @@ public struct InputScanner: Sendable {
     /// A registered folder's files. With `fd` (the folder open for listing), entries the listing says are regular
     /// files are stat'ed relative to it (the stat serves the remembered hashes too) and their readability is
     /// decided when they are opened; nil when the folder turns out not to be searchable. With `fd` -1, by path.
-    private func scanFolder(period: Period, code: String, fd: Int32, path: String, rel: String, listing: inout [String],
+    /// `remembered`: the folder's entries, sorted (listed from `fd` by the caller, or remembered); `under`: the folder's
+    /// name + "/" when `fd` is its period folder's (a remembered listing: the folder itself is not opened).
+    private func scanFolder(period: Period, code: String, fd: Int32, under: String = "", remembered: [DirectoryEntry]? = nil,
+                            light: Bool = false, path: String, rel: String, listing: inout [String],
                             inputsRoot: String, resolved: String?) -> ScannedFolder? {
         var folder = ScannedFolder(code: code)
         var workbooks: [FoundFile] = []
         var searchable: Bool?
-        let listed = fd >= 0 ? Self.sorted(DirectoryListing.entries(fd)) : nil
+        let listed = fd >= 0 ? remembered : nil
         if fd >= 0 && listed == nil {
             // Opened but the listing failed (an I/O error): by path, as FileManager listed it before.
             return scanFolder(period: period, code: code, fd: -1, path: path, rel: rel, listing: &listing,
@@ -264,10 +302,11 @@ public struct InputScanner: Sendable {
             let filePath = path + "/" + name
             let relative = rel + "/" + name  // one string shared by the listing and the found file
             listing.append(relative)
-            let kind = FileKind.allCases.first { $0.fileName == name.lowercased() || $0.workbookFileName == name.lowercased() }
+            let lower = name.lowercased()  // once per entry (it was up to eight times: a tenth of a long history's scan)
+            let kind = FileKind.allCases.first { $0.fileName == lower || $0.workbookFileName == lower }
             guard let kind else {
                 // A whole submission workbook: its sheets are resolved below. `~$…` is Excel's lock file, not a workbook.
-                if name.lowercased().hasSuffix(".xlsx") && !name.hasPrefix("~$") {
+                if lower.hasSuffix(".xlsx") && !name.hasPrefix("~$") {
                     if case .file = classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
                         workbooks.append(FoundFile(name: name, directory: path, relativePath: relative))
                         continue
@@ -290,7 +329,7 @@ public struct InputScanner: Sendable {
                 continue
             }
             if folder.files[kind] == nil, let first = folder.unreadable[kind], first.rule == "file.unreadable",
-               first.file.lowercased() == name.lowercased(),  // the same name but for case, not the other format
+               first.file.lowercased() == lower,  // the same name but for case, not the other format
                case .file = classifyEntry(filePath, name: name, inputsRoot: inputsRoot, parent: resolved).kind {
                 // An unreadable file and a readable one whose names differ only by case: the readable one is read
                 // (it used to be dropped as a duplicate of "the file already read", which was the unreadable one),
@@ -305,8 +344,14 @@ public struct InputScanner: Sendable {
                 continue
             }
             if fd >= 0, entry.exact, entry.type == UInt8(DT_REG) || entry.type == UInt8(DT_UNKNOWN) {
+                if light && entry.type == UInt8(DT_REG) && (kind == .inspections || kind == .trainings) {
+                    // No report that uses this scan reads it: the stat (which would confirm what the listing says, and
+                    // serve the remembered hashes) is left to whoever asks for its digest.
+                    folder.files[kind] = FoundFile(name: name, directory: path, relativePath: relative)
+                    continue
+                }
                 var st = stat()
-                if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+                if fstatat(fd, under.isEmpty ? name : under + name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
                     searchable = true
                     if st.st_mode & S_IFMT == S_IFREG {
                         folder.files[kind] = FoundFile(name: name, directory: path, relativePath: relative, stamp: FileStamp(st))
@@ -329,7 +374,7 @@ public struct InputScanner: Sendable {
         if fd >= 0 && searchable == nil {
             // Nothing was looked up inside it yet: a folder that can be listed but not searched fails here.
             var st = stat()
-            if fstatat(fd, ".", &st, 0) != 0 && errno == EACCES { return nil }
+            if fstatat(fd, under + ".", &st, 0) != 0 && errno == EACCES { return nil }
         }
         for workbook in workbooks { Self.addWorkbook(&folder, workbook, period: period) }
         return folder
@@ -445,7 +490,13 @@ public final class InputScans: Sendable {
         var byPeriod: [Period: Digest] = [:]
     }
 
-    public init(config: PipelineConfig) { scanner = InputScanner(config: config) }
+    /// `listings`: registered folders' listings remembered by their stat (`RememberedListings`); the caller saves them.
+    public init(config: PipelineConfig, listings: RememberedListings? = nil) {
+        scanner = InputScanner(config: config, listings: listings)
+    }
+
+    /// Writes the listings taken anew (only commands holding the outputs lock call this).
+    public func saveListings() { scanner.listings?.save() }
 
     /// `inputs/<period>/`, scanned on first use (scans of different periods may run on different cores); a retired
     /// month is listed again.
@@ -476,18 +527,24 @@ public final class InputScans: Sendable {
         let step = max(1, ProcessInfo.processInfo.activeProcessorCount)
         for start in stride(from: 0, to: pending.count, by: step) {
             let chunk = Array(pending[start..<min(start + step, pending.count)])
-            prefetch(chunk)
+            // A month let go or reduced as soon as it is folded is needed for no more than its listing, hazards and
+            // agreements files: scanned without the stat of its other files, and never held as a whole scan.
+            let light = chunk.filter { p in (retiring(p) || reducing(p)) && scans.withLock { $0[p] == nil } }
+            prefetch(chunk.filter { !light.contains($0) })
+            let lightScans = ReportAssembler.parallelMap(light) { self.scanner.scan($0, hazardsAndAgreementsOnly: true) }
             for p in chunk {
-                fold(p, retire: retiring(p), summarize: summarize)
-                if reducing(p) { reduce(p) }
+                let given = light.firstIndex(of: p).map { lightScans[$0] }
+                fold(p, given, retire: retiring(p), summarize: summarize)
+                if reducing(p) && !retiring(p) { reduce(p, given) }  // (a retired month has nothing left to reduce)
             }
         }
         return digests.withLock { $0.byPeriod[period]! }
     }
 
     /// Folds one month's listing into the running digest (its predecessors are folded already).
-    private func fold(_ p: Period, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
-        let whole = scan(p)
+    /// `given`: the month's scan, taken here without being held (else the held scan, or one taken now).
+    private func fold(_ p: Period, _ given: ScannedPeriod? = nil, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
+        let whole = given ?? scan(p)
         var d = digests.withLock { s -> Digest in
             let before = s.byPeriod.filter { $0.key < p }.max { $0.key < $1.key }?.value
             return Digest(exists: whole.exists, listingSHA256: "", through: before?.through ?? SHA256(),
@@ -521,8 +578,8 @@ public final class InputScans: Sendable {
     /// Keeps of `period`'s scan only its hazards and agreements files (and sheets of whole workbooks), once its listing
     /// is folded: what a later month's report reads there, so what the stale check of a later report and the build of a
     /// later month of its year ask of it (`partial`). `scan` never returns the reduced form: it lists the month again.
-    public func reduce(_ period: Period) {
-        guard digests.withLock({ $0.byPeriod[period] != nil }), let whole = scans.withLock({ $0[period] }) else { return }
+    public func reduce(_ period: Period, _ given: ScannedPeriod? = nil) {
+        guard digests.withLock({ $0.byPeriod[period] != nil }), let whole = given ?? scans.withLock({ $0[period] }) else { return }
         var kept = ScannedPeriod(period: period, exists: whole.exists, folders: [:], issues: [], listing: [])
         for (code, folder) in whole.folders {
             var f = ScannedFolder(code: code)

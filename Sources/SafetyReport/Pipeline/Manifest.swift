@@ -183,6 +183,8 @@ public struct StaleCheck {
     public private(set) var cost = StaleCheckCost()
     /// Earlier months compared as one digest, and file by file, for tests and `--timings`.
     public private(set) var monthsByDigest = 0, monthsByFile = 0
+    /// Reports whose own month was compared as one digest (`MonthFiles`), for tests.
+    public private(set) var ownMonthsByDigest = 0
 
     public init(config: PipelineConfig, configSHA256: String, fileHashes: FileHashCache? = nil, scans: InputScans? = nil) {
         self.config = config; self.configSHA256 = configSHA256; self.fileHashes = fileHashes
@@ -250,6 +252,24 @@ public struct StaleCheck {
                 if PeriodHazards.filesDigest(recorded) == digest { verified.formUnion(hazardPaths); inYearByDigest += 1 }
             }
         }
+        // The report's own month: all its files as one digest (`MonthFiles`), believed by their stats; equal to the
+        // digest of the report's recorded files of that month, it adds no reason (every file found is recorded with the
+        // same SHA-256, and every recorded one is found and readable), so it is neither indexed nor compared file by
+        // file. Any difference, or a month without a summary, is compared file by file as before.
+        var ownByDigest = false
+        if let cache = fileHashes {
+            var clock = LoadCost.now()
+            let own = scans.scan(period)
+            var recordedOwn: [(path: String, sha256: String)] = []
+            for f in unplaced where Self.period(of: f.path) == period { recordedOwn.append((f.path, f.sha256)) }
+            if let digest = cache.months.filesDigest(own, codes: config.submitterCodes, hashes: cache),
+               digest == PeriodHazards.filesDigest(recordedOwn) {
+                verified.formUnion(recordedOwn.map(\.path))
+                ownByDigest = true
+                ownMonthsByDigest += 1
+            }
+            let t = LoadCost.since(&clock); cost.hash += t; cost.compare -= t
+        }
         for q in byDigest { scans.retire(q) }  // (months checked earlier for a report of their own year were kept whole)
         monthsByDigest += byDigest.count + inYearByDigest
         monthsByFile += upTo.count - byDigest.count - inYearByDigest
@@ -258,7 +278,7 @@ public struct StaleCheck {
             files += list.map { InputRecord(path: $0.path, sha256: $0.sha256, bytes: 0) }
         }
         for q in prior?.months ?? [] where !byDigest.contains(q) && recordedOf[q] == nil { files += prior!.records(q) }
-        for q in upTo where !byDigest.contains(q) { indexFiles(q, whole: q == period) }
+        for q in upTo where !byDigest.contains(q) && !(ownByDigest && q == period) { indexFiles(q, whole: q == period) }
         // Indexed, a month of the report's year needs no more than its hazards and agreements files (later reports read
         // no others there, and the build of a later month only its agreements): the rest of its scan goes.
         if fileHashes != nil { for q in upTo where !byDigest.contains(q) { scans.reduce(q) } }

@@ -43,9 +43,10 @@ public struct PeriodStatus: Sendable, Equatable {
             .filter { var d: ObjCBool = false
                       return FileManager.default.fileExists(atPath: store.periodFolder($0).path, isDirectory: &d) && d.boolValue }
         let periods = Set(built).union(InputScanner(config: config).periods()).sorted()
-        // Remembered hashes are used but never saved: `status` writes nothing.
+        // Remembered hashes and listings are used but never saved: `status` writes nothing.
         var check = StaleCheck(config: config, configSHA256: configSHA256,
-                               fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs))
+                               fileHashes: FileHashCache(outputs: config.outputs, inputs: config.inputs),
+                               scans: InputScans(config: config, listings: RememberedListings(outputs: config.outputs)))
         return periods.map { p in
             let folder = store.periodFolder(p)
             guard FileManager.default.fileExists(atPath: folder.path) else {

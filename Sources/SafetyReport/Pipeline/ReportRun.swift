@@ -51,8 +51,13 @@ public enum ReportRun {
         func lap(_ stage: String) { timings.append((stage, Date().timeIntervalSince(clock))); clock = Date() }
         let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
         let state = LedgerStateUse(store: LedgerStateStore(outputs: config.outputs), configSHA256: configSHA256, hashes: hashes)
+        // Folders' listings remembered by their stat (written under the lock, as the hashes are).
+        let scans = scans ?? InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
+        // Earlier months already summed up by `run`'s stale check (the build takes them as they are, uncounted below).
+        let summedByCheck = scans.periods().filter { $0 < period && scans.hazards($0) != nil }.count
         let assembled = ReportAssembler.assemble(config: config, period: period, state: state, scans: scans, progress: log)
         hashes.save()
+        scans.saveListings()
         lap("read, validate, compute")
         timings += assembled.stageSeconds.filter { $0.seconds > 0 }
         let c = assembled.cost
@@ -60,7 +65,8 @@ public enum ReportRun {
         let inputSummary = "input \(assembled.inputs.count) files, " + String(format: "%.1f MB read", Double(c.load.bytes) / 1e6)
             + "; ledger: \(c.ledgerSource); read+hash+decode+parse+validate "
             + String(format: "%.1f MB/s per core", perCore > 0 ? Double(c.load.bytes) / 1e6 / perCore : 0)
-            + "; earlier months: \(hashes.summaryCounts.reused) summary(ies) reused, \(hashes.summaryCounts.hashed) made"
+            + "; earlier months: " + (summedByCheck > 0 ? "\(summedByCheck) summed up by the stale check, " : "")
+            + "\(hashes.summaryCounts.reused) summary(ies) reused, \(hashes.summaryCounts.hashed) made"
             + "; earlier hazards files: \(hashes.counts.reused) hash(es) reused, \(hashes.counts.hashed) read"
         let report = assembled.report
         // Issues that could not be spilled (a full temp folder) fail the run before anything is written.
