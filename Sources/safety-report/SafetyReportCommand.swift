@@ -99,7 +99,7 @@ struct Run: ParsableCommand {
         OutputStore(root: config.outputs).sweepStaging()
         for line in Console.misnamedPeriodLines(config) { console.warn(line) }
         // One scan of each period folder serves the stale check and the build.
-        let scans = InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
+        let scans = InputScans(config: config, listings: RememberedListings(outputs: config.outputs, saveAsScanned: true))
         let others = Console.staleOtherPeriods(config, configHash, besides: p, scans: scans)
         for (q, why) in others.stale {
             let reasons = why.map(\.description).joined(separator: "; ")
@@ -143,7 +143,7 @@ struct Rebuild: ParsableCommand {
         var rebuilt = 0
         // Rebuilding changes no input; the hashes it reads are remembered for the next run.
         let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
-        let scans = InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
+        let scans = InputScans(config: config, listings: RememberedListings(outputs: config.outputs, saveAsScanned: true))
         defer { hashes.save(); scans.saveListings() }
         var check = StaleCheck(config: config, configSHA256: configHash, fileHashes: hashes, scans: scans)
         for p in periods {

@@ -73,6 +73,33 @@ import Glibc
         #expect(racy.believed == 0 && racy.listed == first.listed)
     }
 
+    /// `run` and `rebuild` write each period's listings as soon as it is scanned (not held to the end of the read
+    /// stage, where they added megabytes to the peak); `status` (the default) writes none, even when saved.
+    @Test func listingsAreWrittenAsEachPeriodIsScannedOnlyWhenAsked() throws {
+        let town = try Town()
+        let config = try town.config
+        let quiet = RememberedListings(outputs: config.outputs, margin: 0.05)
+        let quietScanner = InputScanner(config: config, listings: quiet)
+        let periods = quietScanner.periods()
+        #expect(periods.count == 4)
+        for p in periods { _ = quietScanner.scan(p) }
+        for p in periods { #expect(!FileManager.default.fileExists(atPath: quiet.url(p).path), "\(p) written by a scan") }
+
+        let eager = RememberedListings(outputs: config.outputs, margin: 0.05, saveAsScanned: true)
+        let eagerScanner = InputScanner(config: config, listings: eager)
+        for (i, p) in periods.enumerated() {
+            _ = eagerScanner.scan(p)
+            for (j, q) in periods.enumerated() {
+                #expect(FileManager.default.fileExists(atPath: eager.url(q).path) == (j <= i),
+                        "after scanning \(p): \(q)'s listing \(j <= i ? "missing" : "already written")")
+            }
+        }
+        usleep(100_000)
+        // What was written as scanned is a whole memory: the next scan believes every folder and lists none.
+        let again = expectSameScans(config)
+        #expect(again.believed == eager.counts.listed && again.listed == 0)
+    }
+
     /// Each kind of change in an earlier month's folder, made after its listing was remembered, is seen exactly as a
     /// plain scan sees it; only the changed folder is listed again.
     @Test(arguments: ["added", "removed", "renamed", "stray file added", "added, mtime put back", "edited in place",

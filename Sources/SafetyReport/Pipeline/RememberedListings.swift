@@ -52,10 +52,16 @@ public final class RememberedListings: Sendable {
     static let maxFileBytes = 512 << 20
 
     /// `margin` in seconds, as `FileHashCache`'s.
-    public init(outputs: URL, margin: Double = 2) {
+    /// `saveAsScanned`: a period's new listings are written as soon as it is scanned (by commands that hold the
+    /// outputs lock and save anyway), not held until `save`: held for every month of a cold run, the tables added
+    /// megabytes to the read stage's peak. `status` leaves it off: it writes nothing.
+    public init(outputs: URL, margin: Double = 2, saveAsScanned: Bool = false) {
         folder = outputs.appendingPathComponent(".state")
         self.margin = Int64(margin * 1e9)
+        self.saveAsScanned = saveAsScanned
     }
+
+    let saveAsScanned: Bool
 
     public var counts: Counts { state.withLock { $0.counts } }
 
@@ -87,10 +93,16 @@ public final class RememberedListings: Sendable {
     /// Counts a folder listed without being remembered (no stat, or its listing failed).
     func countListed() { state.withLock { $0.counts.listed += 1 } }
 
-    /// Lets go of `period`'s table once the period is scanned, unless it holds listings still to be saved (a later
-    /// scan of the period reads it again): held for every month of a long history, the tables added to the peak.
+    /// Lets go of `period`'s table once the period is scanned (a later scan of the period reads it again): held for
+    /// every month of a long history, the tables added to the peak. A table with new listings is written first when
+    /// `saveAsScanned`, else kept for `save`.
     func done(_ period: Period) {
-        state.withLock { s in if s.tables[period]?.dirty == false { s.tables[period] = nil } }
+        let unsaved = state.withLock { s -> Table? in
+            guard let table = s.tables[period], table.dirty == false || saveAsScanned else { return nil }
+            s.tables[period] = nil
+            return table.dirty ? table : nil
+        }
+        if let unsaved { write(period, unsaved) }
     }
 
     /// Writes every period whose listings changed, and lets go of the tables (a later scan reads them again).
@@ -100,27 +112,29 @@ public final class RememberedListings: Sendable {
             defer { s.tables.removeAll() }
             return s.tables.filter(\.value.dirty)
         }
-        guard !dirty.isEmpty else { return }
+        for (period, table) in dirty { write(period, table) }
+    }
+
+    /// Writes one period's listings (atomically, by rename); best effort.
+    private func write(_ period: Period, _ table: Table) {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for (period, table) in dirty {
-            var w = StateWriter()
-            w.string(period.description)
-            w.int(table.folders.count)
-            for (code, f) in table.folders.sorted(by: { $0.key < $1.key }) {
-                w.string(code)
-                w.int(Int(bitPattern: UInt(f.stamp.dev))); w.int(Int(bitPattern: UInt(f.stamp.ino))); w.int(Int(f.stamp.size))
-                w.int(Int(f.stamp.mtime)); w.int(Int(f.stamp.ctime)); w.int(Int(f.listedAt))
-                w.int(f.entries.count)
-                for e in f.entries { w.string(e.name); w.int(Int(e.type)); w.int(e.exact ? 1 : 0) }
-            }
-            let bytes = Array((Self.magic + SHA256.hexDigest(of: w.bytes) + "\n").utf8) + w.bytes
-            let temp = folder.appendingPathComponent(".listing-\(period).\(getpid()).tmp")
-            do {
-                try Data(bytes).write(to: temp)
-                guard rename(temp.path, url(period).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-            } catch {
-                try? FileManager.default.removeItem(at: temp)
-            }
+        var w = StateWriter()
+        w.string(period.description)
+        w.int(table.folders.count)
+        for (code, f) in table.folders.sorted(by: { $0.key < $1.key }) {
+            w.string(code)
+            w.int(Int(bitPattern: UInt(f.stamp.dev))); w.int(Int(bitPattern: UInt(f.stamp.ino))); w.int(Int(f.stamp.size))
+            w.int(Int(f.stamp.mtime)); w.int(Int(f.stamp.ctime)); w.int(Int(f.listedAt))
+            w.int(f.entries.count)
+            for e in f.entries { w.string(e.name); w.int(Int(e.type)); w.int(e.exact ? 1 : 0) }
+        }
+        let bytes = Array((Self.magic + SHA256.hexDigest(of: w.bytes) + "\n").utf8) + w.bytes
+        let temp = folder.appendingPathComponent(".listing-\(period).\(getpid()).tmp")
+        do {
+            try Data(bytes).write(to: temp)
+            guard rename(temp.path, url(period).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
         }
     }
 

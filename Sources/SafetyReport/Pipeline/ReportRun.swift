@@ -52,7 +52,7 @@ public enum ReportRun {
         let hashes = FileHashCache(outputs: config.outputs, inputs: config.inputs)
         let state = LedgerStateUse(store: LedgerStateStore(outputs: config.outputs), configSHA256: configSHA256, hashes: hashes)
         // Folders' listings remembered by their stat (written under the lock, as the hashes are).
-        let scans = scans ?? InputScans(config: config, listings: RememberedListings(outputs: config.outputs))
+        let scans = scans ?? InputScans(config: config, listings: RememberedListings(outputs: config.outputs, saveAsScanned: true))
         // Earlier months already summed up by `run`'s stale check (the build takes them as they are, uncounted below).
         let summedByCheck = scans.periods().filter { $0 < period && scans.hazards($0) != nil }.count
         let assembled = ReportAssembler.assemble(config: config, period: period, state: state, scans: scans, progress: log)
