@@ -207,6 +207,29 @@ import Glibc
         let damaged = plain.scan(Period("2026-08")!).folders.count + plain.scan(Period("2026-09")!).folders.count
         #expect(counts.listed == damaged && counts.believed == total - damaged, "\(counts)")
     }
+
+    /// A file crafted with a valid checksum and a string length near 2⁶³ (only someone who can write to
+    /// outputs/.state can make one) is no memory either: it once overflowed `at + n` and stopped the command.
+    @Test func aCraftedHugeLengthIsNoMemory() throws {
+        func varint(_ x: UInt64) -> [UInt8] {
+            var x = x, out: [UInt8] = []
+            while x >= 0x80 { out.append(UInt8(x & 0x7F) | 0x80); x >>= 7 }
+            return out + [UInt8(x)]
+        }
+        var reader = StateReader(bytes: varint(UInt64(Int.max - 4)) + Array("abc".utf8))
+        #expect(reader.string() == nil)
+        let town = try Town()
+        let config = try town.config
+        let total = remember(config).listed
+        let august = Period("2026-08")!
+        let payload = varint(7) + Array("2026-08".utf8) + varint(1) + varint(UInt64(Int.max - 4)) + Array("abc".utf8)
+        let file = RememberedListings(outputs: config.outputs).url(august)
+        try Data(Array((RememberedListings.magic + SHA256.hexDigest(of: payload) + "\n").utf8) + payload).write(to: file)
+        usleep(100_000)
+        let counts = expectSameScans(config)
+        let inAugust = InputScanner(config: config).scan(august).folders.count
+        #expect(counts.listed == inAugust && counts.believed == total - inAugust, "\(counts)")
+    }
 }
 
 /// Months scanned for their listing, hazards and agreements only (no stat of their inspections and trainings files).

@@ -193,7 +193,7 @@ struct StateReader: StateDecoding {
         return nil
     }
     mutating func string() -> String? {
-        guard let n = int(), n >= 0, at + n <= bytes.count else { return nil }
+        guard let n = int(), n >= 0, n <= bytes.count - at else { return nil }  // not at + n: a crafted length near 2⁶³ would overflow
         defer { at += n }
         return String(validating: bytes[at..<at + n], as: UTF8.self)
     }
