@@ -210,9 +210,12 @@ public final class Workbook {
         if partsChecked { memory_parts_deflate_begin() }
         // The zip itself kept in memory while minizip writes it, then written in one go (CMemoryParts'
         // zip_memory.c): its bytes stay for `takeWrittenZip`, so the run checks and hashes them without a read.
-        if partsChecked { memory_zip_begin(path) }
+        // Called for every workbook (nil: not kept), so bytes an earlier close on this thread left untaken are let
+        // go and never handed over for this one's file.
+        memory_zip_begin(partsChecked ? path : nil)
         let err = workbook_close(wb)
-        if partsChecked { memory_zip_end(); memory_parts_deflate_end() }
+        memory_zip_end()
+        if partsChecked { memory_parts_deflate_end() }
         free(tmpdir); tmpdir = nil
         try check(err, "workbook_close", cell: path)
         // libxlsxwriter ignores a failed write to a temporary part (a full temporary folder): it would zip the
@@ -220,6 +223,8 @@ public final class Workbook {
         // every such failure is counted (on this thread: a workbook is written on one thread), so none passes.
         var error: Int32 = 0
         if partsChecked && memory_parts_failures(&error) > 0 {
+            memory_zip_begin(nil)  // the zip's bytes are not the workbook's: never handed over
+            memory_zip_end()
             throw XlsxError(operation: "workbook_close", message: "a temporary part could not be written (\(String(cString: strerror(error)))): the workbook would miss data; is the temporary folder full?", cell: path)
         }
         partsStayedInMemory = partsChecked && memory_parts_spills() == 0
@@ -231,7 +236,9 @@ public final class Workbook {
 
     /// The zlib level every part of every workbook is deflated at (libxlsxwriter asks for zlib's default, 6; see
     /// CMemoryParts' zip_level.c): level 1 deflates the town workbook's 34 MB of XML in ≈ 0.1 CPU-s instead of 0.4,
-    /// for outputs 6.6 % larger (README, *Output side, fifth pass*). The cells, sheets and formats are the same.
+    /// for outputs 6.6 % larger in all at 2,000 × 12 — village workbooks ≈ 6 %, the town workbook ≈ 34 % (3.0 → 4.0
+    /// MB), a village sheet of thousands of rows to correct up to ≈ 70 % (docs/performance-log.md, *Output side,
+    /// fifth pass*). The cells, sheets and formats are the same.
     public static let zipLevel = Int(MEMORY_PARTS_ZIP_LEVEL)
 
     /// True when libxlsxwriter's calls to minizip reach `CMemoryParts`, so parts are deflated at `zipLevel`.

@@ -35,6 +35,11 @@ import XlsxWriter
         try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/files.xlsx", tmpdir: dir)
         #expect(Workbook.takeWrittenZip(dir + "/files.xlsx") == nil)
         #expect(try Self.bytes(dir + "/files.xlsx") == kept)
+        // Bytes left untaken are never handed over for a later workbook written to the same path without them
+        // (a retry without parts in memory): they would describe another file.
+        try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/again.xlsx", partsInMemory: true)
+        try VillageWorkbook.write(report, village: report.villages[1], shared: shared, to: dir + "/again.xlsx", tmpdir: dir)
+        #expect(Workbook.takeWrittenZip(dir + "/again.xlsx") == nil, "an earlier workbook's bytes handed over")
         try TownWorkbook.write(report, to: dir + "/town.xlsx", partsInMemory: true)
         let town = try #require(Workbook.takeWrittenZip(dir + "/town.xlsx"))
         #expect(town == (try Self.bytes(dir + "/town.xlsx")))
