@@ -47,11 +47,7 @@ final class MonthFiles: Sendable {
                 if folder?.unreadable[kind] != nil {
                     return nil  // found unreadable: compared file by file, as the check decides by opening it
                 } else if let file = folder?.files[kind] {
-                    guard let s = file.stamp, file.sheet == nil else { return nil }
-                    w.int(2); w.string(file.relativePath)
-                    w.int(Int(bitPattern: UInt(s.dev))); w.int(Int(bitPattern: UInt(s.ino))); w.int(Int(s.size))
-                    w.int(Int(s.mtime)); w.int(Int(s.ctime))
-                    newest = max(newest, s.mtime, s.ctime)
+                    guard w.stamp(of: file, newest: &newest) else { return nil }
                 } else {
                     w.int(0)
                 }

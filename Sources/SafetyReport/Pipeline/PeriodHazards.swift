@@ -50,11 +50,7 @@ public struct PeriodHazards: Sendable, Equatable {
             if folder?.unreadable[.hazards] != nil {
                 w.int(1)
             } else if let file = folder?.files[.hazards] {
-                guard let s = file.stamp, file.sheet == nil else { return nil }
-                w.int(2); w.string(file.relativePath)
-                w.int(Int(bitPattern: UInt(s.dev))); w.int(Int(bitPattern: UInt(s.ino))); w.int(Int(s.size))
-                w.int(Int(s.mtime)); w.int(Int(s.ctime))
-                newest = max(newest, s.mtime, s.ctime)
+                guard w.stamp(of: file, newest: &newest) else { return nil }
             } else {
                 w.int(0)
             }
@@ -96,5 +92,18 @@ extension FileHashCache {
             remember(summary, fingerprint: fingerprint.digest, newest: fingerprint.newest, madeAt: madeAt)
         }
         return summary
+    }
+}
+
+extension StateWriter {
+    /// A found file's path and stat as a month's fingerprints write them (`PeriodHazards`, `MonthFiles`), its newest
+    /// time kept in `newest`; false when it has no stat or is a sheet of a workbook: then no fingerprint is made.
+    mutating func stamp(of file: FoundFile, newest: inout Int64) -> Bool {
+        guard let s = file.stamp, file.sheet == nil else { return false }
+        int(2); string(file.relativePath)
+        int(Int(bitPattern: UInt(s.dev))); int(Int(bitPattern: UInt(s.ino))); int(Int(s.size))
+        int(Int(s.mtime)); int(Int(s.ctime))
+        newest = max(newest, s.mtime, s.ctime)
+        return true
     }
 }
