@@ -8,17 +8,8 @@ import Glibc
 
 @Suite struct HistoryDigestTests {
     /// A 15-month demo town (2025-08 … 2026-10) in a temporary folder.
-    private final class Town {
-        let root: URL
-        init() throws {
-            root = try writeDemoTown(DemoOptions(villages: 5, months: 15, lastPeriod: Period("2026-10")!, seed: 11),
-                                     prefix: "sr-digest")
-        }
-        deinit { try? FileManager.default.removeItem(at: root) }
-        var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
-        func manifest(_ p: String) throws -> Manifest {
-            try #require(Manifest.read(root.appendingPathComponent("outputs/\(p)/manifest.json")))
-        }
+    private func makeTown() throws -> DemoTownFixture {
+        try DemoTownFixture(villages: 5, months: 15, seed: 11, prefix: "sr-digest")
     }
 
     /// The summary CSVs of a report, as bytes: what two builds must agree on.
@@ -32,7 +23,7 @@ import Glibc
     /// Each month's digests are those of its whole listing, and the running one that of every listing up to it; a
     /// retired month is let go and, asked for again, listed again to the same scan.
     @Test func digestsAreTheWholeListingsHashes() throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         let scanner = InputScanner(config: config)
         let periods = scanner.periods()
@@ -59,7 +50,7 @@ import Glibc
     /// before 2026 are held only as digests after the check; the build uses the saved state, and its report, input
     /// list and listing hash are those of a build that scanned everything itself and replayed every month.
     @Test func theStaleCheckAndTheBuildGoMonthByMonth() throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2026-09")!)
         sleep(3)  // older than the remembered hashes' margin, so the summaries are believed
@@ -96,7 +87,7 @@ import Glibc
     /// checked, then January is built from the same scans: December is summed up from its scan, the saved state is
     /// used, and the report equals a cold replay.
     @Test func januaryAfterDecembersReportIsCheckedEqualsAColdBuild() throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2025-12")!)
         sleep(3)
@@ -117,7 +108,7 @@ import Glibc
     /// check names the file, and the build from the same scans does not use the saved state but lists the let-go
     /// months again and replays them, to the report of a cold build.
     @Test func aCorrectionOfAnEarlierMonthIsNamedAndReplayed() throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2026-09")!)
         sleep(3)

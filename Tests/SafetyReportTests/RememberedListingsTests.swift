@@ -8,16 +8,10 @@ import Glibc
 
 @Suite struct RememberedListingsTests {
     /// A 4-month demo town (2026-07 … 2026-10) in a temporary folder, its files already older than the test margin.
-    private final class Town {
-        let root: URL
-        init() throws {
-            root = try writeDemoTown(DemoOptions(villages: 4, months: 4, lastPeriod: Period("2026-10")!, seed: 5),
-                                     prefix: "sr-listings")
-            usleep(200_000)
-        }
-        deinit { try? FileManager.default.removeItem(at: root) }
-        var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
-        func path(_ rel: String) -> String { root.appendingPathComponent("inputs/" + rel).path }
+    private func makeTown() throws -> DemoTownFixture {
+        let town = try DemoTownFixture(villages: 4, months: 4, seed: 5, prefix: "sr-listings")
+        usleep(200_000)
+        return town
     }
 
     /// Listings believed when folders are 50 ms old (the tests wait longer than that after each change).
@@ -60,7 +54,7 @@ import Glibc
     }
 
     @Test func unchangedFoldersAreNotListedAgain() throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         let first = remember(config)
         #expect(first.believed == 0 && first.listed > 0)
@@ -76,7 +70,7 @@ import Glibc
     /// `run` and `rebuild` write each period's listings as soon as it is scanned (not held to the end of the read
     /// stage, where they added megabytes to the peak); `status` (the default) writes none, even when saved.
     @Test func listingsAreWrittenAsEachPeriodIsScannedOnlyWhenAsked() throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         let quiet = RememberedListings(outputs: config.outputs, margin: 0.05)
         let quietScanner = InputScanner(config: config, listings: quiet)
@@ -105,7 +99,7 @@ import Glibc
     @Test(arguments: ["added", "removed", "renamed", "stray file added", "added, mtime put back", "edited in place",
                       "size and mtime changed", "folder replaced"])
     func everyChangeIsSeen(_ change: String) throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         let total = remember(config).listed
         usleep(100_000)
@@ -165,7 +159,7 @@ import Glibc
     /// Through `run`'s order: 2026-09 built (which remembers every folder's listing), then an earlier month's files
     /// removed and renamed; the stale check through remembered listings names what a check without them names.
     @Test func theStaleCheckNamesChangesBehindRememberedListings() throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         sleep(3)  // the folders older than the default margin when they are listed, so their listings are believed later
         _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2026-09")!)
@@ -193,7 +187,7 @@ import Glibc
 
     /// A damaged or truncated file is no memory: every folder is listed again.
     @Test func aDamagedFileIsNoMemory() throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         let total = remember(config).listed
         let file = RememberedListings(outputs: config.outputs).url(Period("2026-08")!)
@@ -218,7 +212,7 @@ import Glibc
         }
         var reader = StateReader(bytes: varint(UInt64(Int.max - 4)) + Array("abc".utf8))
         #expect(reader.string() == nil)
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         let total = remember(config).listed
         let august = Period("2026-08")!
@@ -234,23 +228,14 @@ import Glibc
 
 /// Months scanned for their listing, hazards and agreements only (no stat of their inspections and trainings files).
 @Suite struct LightScanTests {
-    private final class Town {
-        let root: URL
-        init() throws {
-            root = try writeDemoTown(DemoOptions(villages: 4, months: 4, lastPeriod: Period("2026-10")!, seed: 6),
-                                     prefix: "sr-light")
-        }
-        deinit { try? FileManager.default.removeItem(at: root) }
-        var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
-        func manifest(_ p: String) throws -> Manifest {
-            try #require(Manifest.read(root.appendingPathComponent("outputs/\(p)/manifest.json")))
-        }
+    private func makeTown() throws -> DemoTownFixture {
+        try DemoTownFixture(villages: 4, months: 4, seed: 6, prefix: "sr-light")
     }
 
     /// A light scan is the whole scan (the same listing, files, issues), only without the stat of inspections and
     /// trainings files; hazards and agreements keep theirs.
     @Test func aLightScanIsTheWholeScanWithoutSomeStats() throws {
-        let town = try Town()
+        let town = try makeTown()
         let scanner = InputScanner(config: try town.config)
         for p in scanner.periods() {
             let whole = scanner.scan(p), light = scanner.scan(p, hazardsAndAgreementsOnly: true)
@@ -272,7 +257,7 @@ import Glibc
     /// 2026-08's own report with the same scans: an in-place edit of 2026-08's trainings file (size and mtime kept) is
     /// named, as a check without remembered anything names it.
     @Test func aMonthScannedLightIsCheckedWholeForItsOwnReport() throws {
-        let town = try Town()
+        let town = try makeTown()
         let config = try town.config
         for p in ["2026-08", "2026-09"] { _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period(p)!) }
         sleep(3)  // past the remembered hashes' margin

@@ -184,3 +184,19 @@ func writeDemoTown(_ options: DemoOptions, prefix: String) throws -> URL {
     }
     return root
 }
+
+/// A demo town in a temporary folder, removed with the fixture: its config, its manifests and its input paths.
+final class DemoTownFixture {
+    let root: URL
+    init(villages: Int, months: Int, seed: UInt64, prefix: String, end: String = "2026-10") throws {
+        root = try writeDemoTown(DemoOptions(villages: villages, months: months, lastPeriod: Period(end)!, seed: seed),
+                                 prefix: prefix)
+    }
+    deinit { try? FileManager.default.removeItem(at: root) }
+    var config: PipelineConfig { get throws { try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json")) } }
+    func manifest(_ p: String) throws -> Manifest {
+        try #require(Manifest.read(root.appendingPathComponent("outputs/\(p)/manifest.json")))
+    }
+    /// The absolute path of `rel` under inputs/.
+    func path(_ rel: String) -> String { root.appendingPathComponent("inputs/" + rel).path }
+}
