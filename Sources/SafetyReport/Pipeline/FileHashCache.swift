@@ -161,8 +161,6 @@ public final class FileHashCache: Sendable {
             defer { s.tables.removeAll() }
             return s.tables.filter(\.value.dirty)
         }
-        guard !dirty.isEmpty else { return }
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (bucket, table) in dirty {
             var writer = StateWriter()
             let kept = table.entries.filter { access(inputsPrefix + $0.key, F_OK) == 0 }
@@ -174,15 +172,7 @@ public final class FileHashCache: Sendable {
                 writer.int(Int(e.size)); writer.int(Int(e.mtime)); writer.int(Int(e.ctime)); writer.int(Int(e.hashedAt))
                 writer.string(e.sha256)
             }
-            let bytes = Array((Self.magic + SHA256.hexDigest(of: writer.bytes) + "\n").utf8) + writer.bytes
-            let target = url(bucket)
-            let temp = folder.appendingPathComponent(".hashes-\(bucket).\(getpid()).tmp")
-            do {
-                try Data(bytes).write(to: temp)
-                guard rename(temp.path, target.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-            } catch {
-                try? FileManager.default.removeItem(at: temp)
-            }
+            StateFile.write(writer.bytes, magic: Self.magic, to: url(bucket))
         }
     }
 
@@ -200,28 +190,12 @@ public final class FileHashCache: Sendable {
         for r in h.records {
             if let r { w.int(1); w.string(r.path); w.string(r.sha256); w.int(r.bytes) } else { w.int(0) }
         }
-        let bytes = Array((Self.summaryMagic + SHA256.hexDigest(of: w.bytes) + "\n").utf8) + w.bytes
-        let temp = folder.appendingPathComponent(".hazards-\(h.period).\(getpid()).tmp")
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(bytes).write(to: temp)
-            guard rename(temp.path, summaryURL(h.period).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-        }
+        StateFile.write(w.bytes, magic: Self.summaryMagic, to: summaryURL(h.period))
     }
 
     /// A period's remembered summary; nil when missing, too large or damaged in any way.
     private func loadSummary(_ p: Period) -> Summary? {
-        let path = summaryURL(p).path
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_size <= Self.maxFileBytes,
-              let data = FileManager.default.contents(atPath: path) else { return nil }
-        let bytes = [UInt8](data)
-        let header = Array(Self.summaryMagic.utf8)
-        guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header, bytes[header.count + 64] == 0x0A else { return nil }
-        let payload = Array(bytes[(header.count + 65)...])
-        guard String(decoding: bytes[header.count..<header.count + 64], as: UTF8.self) == SHA256.hexDigest(of: payload) else { return nil }
+        guard let payload = StateFile.payload(at: summaryURL(p), magic: Self.summaryMagic, maxBytes: Self.maxFileBytes) else { return nil }
         var r = StateReader(bytes: payload)
         guard let fingerprint = r.string(), let newest = r.int(), let madeAt = r.int(), let period = r.string(), period == p.description,
               let entriesDigest = r.string(), let hasFiles = r.flag() else { return nil }
@@ -249,15 +223,7 @@ public final class FileHashCache: Sendable {
 
     /// One period's entries; empty when the file is missing, too large or damaged in any way.
     private func load(_ bucket: String) -> [String: Entry] {
-        let path = url(bucket).path
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_size <= Self.maxFileBytes,
-              let data = FileManager.default.contents(atPath: path) else { return [:] }
-        let bytes = [UInt8](data)
-        let header = Array(Self.magic.utf8)
-        guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header, bytes[header.count + 64] == 0x0A else { return [:] }
-        let payload = Array(bytes[(header.count + 65)...])
-        guard String(decoding: bytes[header.count..<header.count + 64], as: UTF8.self) == SHA256.hexDigest(of: payload) else { return [:] }
+        guard let payload = StateFile.payload(at: url(bucket), magic: Self.magic, maxBytes: Self.maxFileBytes) else { return [:] }
         var reader = StateReader(bytes: payload)
         guard let count = reader.int(), count >= 0, count <= Self.maxEntries else { return [:] }
         var entries: [String: Entry] = [:]

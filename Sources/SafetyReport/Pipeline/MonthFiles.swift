@@ -93,31 +93,16 @@ final class MonthFiles: Sendable {
             defer { s.known.removeAll(); s.dirty.removeAll() }
             return s.dirty.compactMap { p in s.known[p]!.map { (p, $0) } }
         }
-        guard !dirty.isEmpty else { return }
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (p, r) in dirty {
             var w = StateWriter()
             w.string(p.description); w.string(r.fingerprint); w.int(Int(r.newest)); w.int(Int(r.madeAt)); w.string(r.filesDigest)
-            let bytes = Array((Self.magic + SHA256.hexDigest(of: w.bytes) + "\n").utf8) + w.bytes
-            let temp = folder.appendingPathComponent(".files-\(p).\(getpid()).tmp")
-            do {
-                try Data(bytes).write(to: temp)
-                guard rename(temp.path, url(p).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-            } catch {
-                try? FileManager.default.removeItem(at: temp)
-            }
+            StateFile.write(w.bytes, magic: Self.magic, to: url(p))
         }
     }
 
     /// A month's remembered summary; nil when missing or damaged in any way.
     private func load(_ p: Period) -> Remembered? {
-        var st = stat()
-        guard stat(url(p).path, &st) == 0, st.st_size <= 1 << 20, let data = FileManager.default.contents(atPath: url(p).path) else { return nil }
-        let bytes = [UInt8](data)
-        let header = Array(Self.magic.utf8)
-        guard bytes.count > header.count + 65, bytes[0..<header.count].elementsEqual(header), bytes[header.count + 64] == 0x0A else { return nil }
-        let payload = Array(bytes[(header.count + 65)...])
-        guard bytes[header.count..<header.count + 64].elementsEqual(SHA256.hexDigest(of: payload).utf8) else { return nil }
+        guard let payload = StateFile.payload(at: url(p), magic: Self.magic, maxBytes: 1 << 20) else { return nil }
         var r = StateReader(bytes: payload)
         guard r.string() == p.description, let fingerprint = r.string(), let newest = r.int(), let madeAt = r.int(),
               let digest = r.string(), r.at == payload.count else { return nil }

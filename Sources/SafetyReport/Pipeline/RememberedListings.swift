@@ -117,7 +117,6 @@ public final class RememberedListings: Sendable {
 
     /// Writes one period's listings (atomically, by rename); best effort.
     private func write(_ period: Period, _ table: Table) {
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var w = StateWriter()
         w.string(period.description)
         w.int(table.folders.count)
@@ -128,49 +127,17 @@ public final class RememberedListings: Sendable {
             w.int(f.entries.count)
             for e in f.entries { w.string(e.name); w.int(Int(e.type)); w.int(e.exact ? 1 : 0) }
         }
-        let bytes = Array((Self.magic + SHA256.hexDigest(of: w.bytes) + "\n").utf8) + w.bytes
-        let temp = folder.appendingPathComponent(".listing-\(period).\(getpid()).tmp")
-        do {
-            try Data(bytes).write(to: temp)
-            guard rename(temp.path, url(period).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-        }
+        StateFile.write(w.bytes, magic: Self.magic, to: url(period))
     }
 
     func url(_ p: Period) -> URL { folder.appendingPathComponent("listing-\(p).bin") }
-
-    /// A regular file's bytes, read whole through one descriptor; nil when missing, not regular, too large or short.
-    private static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO in its place must not block the run
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size <= Self.maxFileBytes else { return nil }
-        let size = Int(st.st_size)
-        var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            while count < size {
-                let n = Glibc.read(fd, buffer.baseAddress! + count, size - count)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { failed = true; break }
-                count += n
-            }
-        }
-        return failed ? nil : bytes
-    }
 
     /// One period's remembered listings; empty when the file is missing, too large or damaged in any way.
     private func load(_ p: Period) -> [String: Folder] {
         // Read once into one buffer and decoded in place (no Data, no copy of the payload): a month's file is read by
         // every scan of it, two months at a time.
-        guard let bytes = Self.read(url(p).path) else { return [:] }
-        let header = Array(Self.magic.utf8)
-        let start = header.count + 65
-        guard bytes.count > start, bytes[0..<header.count].elementsEqual(header), bytes[start - 1] == 0x0A else { return [:] }
-        var hash = SHA256()
-        bytes.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        guard bytes[header.count..<start - 1].elementsEqual(hash.hexDigest().utf8) else { return [:] }
+        guard let bytes = StateFile.read(url(p).path, maxBytes: Self.maxFileBytes),
+              let start = StateFile.payloadStart(bytes, magic: Self.magic) else { return [:] }
         var r = StateReader(bytes: bytes)
         r.at = start
         guard r.string() == p.description, let count = r.int(), count >= 0, count <= r.remaining else { return [:] }
