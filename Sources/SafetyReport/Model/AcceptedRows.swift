@@ -287,19 +287,46 @@ protocol RowDraft {
     func encode(_ out: inout [UInt8])
 }
 
-/// Where a validator hands the draft it made: a list of accepted rows (which encodes it), or an optional (tests).
-/// Generic rather than a closure, so the draft goes straight into the encoder, not through a copy per hop.
+/// Where a validator hands an accepted training row's fields: a list of accepted rows (which encodes them), or an
+/// optional draft (tests). Generic rather than a closure, and fields rather than a draft: a spilling list encodes
+/// the fields where they were validated, with no `TrainingDraft` made — copying and destroying the draft through
+/// its value witness (its text and group code are not trivial to copy) was ~4 % of a big trainings file's `check`.
 protocol DraftSink {
     associatedtype Draft
     mutating func take(_ draft: Draft)
+    mutating func takeTraining(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?,
+                               materials: Int?, date: Day, form: TrainingForm, audience: Audience?)
 }
 
 extension AcceptedRows: DraftSink where Row == TrainingRow {
     @inline(__always) mutating func take(_ draft: TrainingDraft) { append(draft: draft) }
+
+    @inline(__always)
+    mutating func takeTraining(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?,
+                               materials: Int?, date: Day, form: TrainingForm, audience: Audience?) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        let s = storage
+        guard s.coder != nil else {
+            take(TrainingDraft(line: line, participants: participants, groupCode: groupCode, theme: theme, hours: hours,
+                               materials: materials, date: date, form: form, audience: audience))
+            return
+        }
+        s.count += 1
+        TrainingDraft.encode(line: line, participants: participants, groupCode: groupCode, theme: theme, hours: hours,
+                             materials: materials, date: date, form: form, audience: audience, into: &s.pending)
+        s.pendingRows += 1
+        if s.pendingRows >= s.threshold || s.pending.count >= Self.chunkBytes { s.flush() }
+    }
 }
 
 extension Optional: DraftSink where Wrapped == TrainingDraft {
     mutating func take(_ draft: TrainingDraft) { self = draft }
+
+    mutating func takeTraining(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?,
+                               materials: Int?, date: Day, form: TrainingForm, audience: Audience?) {
+        self = TrainingDraft(line: line, participants: participants, groupCode: groupCode, theme: theme, hours: hours,
+                             materials: materials, date: date, form: form, audience: audience)
+    }
 }
 
 
@@ -346,11 +373,15 @@ struct TrainingDraft: RowDraft {
     }
 
     func encode(_ out: inout [UInt8]) {
+        Self.encode(line: line, participants: participants, groupCode: groupCode, theme: theme, hours: hours,
+                    materials: materials, date: date, form: form, audience: audience, into: &out)
+    }
+
+    /// A draft's encoding from its fields (what `encode` writes), for a sink that never makes the draft.
+    static func encode(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?, materials: Int?,
+                       date: Day, form: TrainingForm, audience: Audience?, into out: inout [UInt8]) {
         var group = groupCode
         let room = 80 + theme.utf8Count + (group?.utf8.count ?? 0)
-        // The fields are taken out first: a closure naming `self` captured a copy of the whole draft (~3 % of a
-        // big trainings file's `check`).
-        let (line, participants, hours, materials, date) = (line, participants, hours, materials, date)
         let form = UInt8(form.ordinal), audience = audience.map { UInt8($0.ordinal + 1) } ?? 0
         theme.withUTF8 { themeBytes in
             RowCoding.write(&out, room: room) { w in

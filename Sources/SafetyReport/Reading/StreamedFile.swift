@@ -330,7 +330,7 @@ public struct CSVStream: Sendable, Equatable {
             }
             do {
                 try converter.feed(piece) { text in
-                    if encoding == .gb18030 { for b in text where b == 0x0A { outputLines += 1 } ; parse(text) }
+                    if encoding == .gb18030 { outputLines += Surveyor.countLineFeeds(text.baseAddress!, text.count); parse(text) }
                     else { dropper.feed(text) { parse($0) } }
                 }
             } catch {

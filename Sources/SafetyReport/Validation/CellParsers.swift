@@ -410,6 +410,18 @@ extension CellParsers {
         return .value(String(decoding: s, as: UTF8.self))
     }
 
+    /// Whether the ASCII-lowercased cell equals `lowercase` (lowercase ASCII already): `String.lowercased()`
+    /// followed by `==`, for a cell of ASCII bytes.
+    @inline(__always)
+    static func sameBytesIgnoringASCIICase(_ cell: Bytes, lowercase: [UInt8]) -> Bool {
+        guard lowercase.count == cell.count else { return false }
+        for (k, c) in cell.enumerated() {
+            let lower = c >= 0x41 && c <= 0x5A ? c | 0x20 : c
+            if lower != lowercase[k] { return false }
+        }
+        return true
+    }
+
     /// Byte-for-byte equality of a cell and bytes.
     @inline(__always)
     static func sameBytes(_ cell: Bytes, _ other: [UInt8]) -> Bool {

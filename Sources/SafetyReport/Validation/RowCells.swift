@@ -116,9 +116,12 @@ struct RowCells {
     /// spaces and tabs: no full-width form, no U+3000, every Character one byte); nil for anything else,
     /// left to the String path: non-ASCII bytes, and CR or LF (CR LF is one Character, no cell space).
     @inline(__always)
-    func asciiFolded(_ key: String) -> UnsafeBufferPointer<UInt8>? {
+    func asciiFolded(_ key: String) -> UnsafeBufferPointer<UInt8>? { asciiFolded(cell: bytes(key)) }
+
+    /// `asciiFolded` of bytes already looked up.
+    @inline(__always)
+    func asciiFolded(cell b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         guard frame.byteLevel else { return nil }
-        let b = bytes(key)
         guard let p = b.baseAddress else { return b }
         var start = 0, end = b.count
         for i in 0..<end { let c = p[i]; if c >= 0x80 || c == 0x0D || c == 0x0A { return nil } }
@@ -157,9 +160,22 @@ struct RowCells {
         return t
     }
 
+    // The typed accessors below are inlined into the validators as far as an empty cell (an absent column, a
+    // short row, an optional cell left blank: `.empty` with no issue, as each String parser gives for "", the
+    // fold of an empty cell), with the column looked up once; the rest is out of line. Called for every column
+    // of every row, an empty cell used to cost a call, a lookup per use and a parser call (about a tenth of a
+    // big trainings file's `check`, where four of the eight columns are absent).
+
     /// A date cell; an error for a bad or impossible date, `.empty` left to the caller.
+    @inline(__always)
     mutating func date(_ key: String) -> Parsed<Day> {
-        let result = if let b = asciiFolded(key) { CellParsers.date(ascii: b) } else { CellParsers.date(folded(key)) }
+        let b = bytes(key)
+        return b.isEmpty ? .empty : date(key, cell: b)
+    }
+
+    @inline(never)
+    private mutating func date(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<Day> {
+        let result = if let b = asciiFolded(cell: cell) { CellParsers.date(ascii: b) } else { CellParsers.date(folded(key)) }
         if case .invalid(let rule) = result {
             if rule == "date.invalid" {
                 error(key, rule, "\(header(key))「\(text(key))」日期不存在，请核对月份和日期（如 2 月没有 30 日）。")
@@ -177,8 +193,15 @@ struct RowCells {
     }
 
     /// An integer cell that must not be negative.
+    @inline(__always)
     mutating func count(_ key: String) -> Parsed<Int> {
-        let result = if let b = asciiFolded(key) { CellParsers.integer(ascii: b) } else { CellParsers.integer(folded(key)) }
+        let b = bytes(key)
+        return b.isEmpty ? .empty : count(key, cell: b)
+    }
+
+    @inline(never)
+    private mutating func count(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<Int> {
+        let result = if let b = asciiFolded(cell: cell) { CellParsers.integer(ascii: b) } else { CellParsers.integer(folded(key)) }
         switch result {
         case .invalid(let rule):
             error(key, rule, "\(header(key))「\(text(key))」不是整数，请只填写数字，如 12 或 1,234。")
@@ -197,8 +220,15 @@ struct RowCells {
     }
 
     /// A decimal cell that must not be negative.
+    @inline(__always)
     mutating func amount(_ key: String) -> Parsed<Double> {
-        let result = if let b = asciiFolded(key) { CellParsers.decimal(ascii: b) } else { CellParsers.decimal(folded(key)) }
+        let b = bytes(key)
+        return b.isEmpty ? .empty : amount(key, cell: b)
+    }
+
+    @inline(never)
+    private mutating func amount(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<Double> {
+        let result = if let b = asciiFolded(cell: cell) { CellParsers.decimal(ascii: b) } else { CellParsers.decimal(folded(key)) }
         switch result {
         case .invalid(let rule):
             error(key, rule, "\(header(key))「\(text(key))」不是数字，请填写如 1.5 的数字（用小数点）。")
@@ -210,16 +240,22 @@ struct RowCells {
         return result
     }
 
+    @inline(__always)
     mutating func boolean(_ key: String) -> Parsed<Bool> {
+        let b = bytes(key)
+        return b.isEmpty ? .empty : boolean(key, cell: b)
+    }
+
+    @inline(never)
+    private mutating func boolean(_ key: String, cell b: UnsafeBufferPointer<UInt8>) -> Parsed<Bool> {
         // 是/否/√/× written exactly so (what clerks type) are their own folded, lowercased forms: the String
         // path below would give the same value. A String and a fold per cell were a twentieth of a hazard row.
         if frame.byteLevel {
-            let b = bytes(key)
             let words = Self.booleanWords
             if CellParsers.sameBytes(b, words.yes) || CellParsers.sameBytes(b, words.tick) { return .value(true) }
             if CellParsers.sameBytes(b, words.no) || CellParsers.sameBytes(b, words.cross) { return .value(false) }
         }
-        let result = if let b = asciiFolded(key) { CellParsers.boolean(ascii: b) } else { CellParsers.boolean(folded(key)) }
+        let result = if let f = asciiFolded(cell: b) { CellParsers.boolean(ascii: f) } else { CellParsers.boolean(folded(key)) }
         if case .invalid(let rule) = result {
             error(key, rule, "\(header(key))「\(text(key))」无法识别，请填写“是”或“否”。")
         }
@@ -228,23 +264,47 @@ struct RowCells {
 
     private static let booleanWords = (yes: Array("是".utf8), no: Array("否".utf8), tick: Array("√".utf8), cross: Array("×".utf8))
 
+    @inline(__always)
     mutating func code(_ key: String) -> Parsed<String> {
-        let result = if let b = asciiFolded(key) { CellParsers.code(ascii: b) } else { CellParsers.code(folded(key)) }
+        let b = bytes(key)
+        return b.isEmpty ? .empty : code(key, cell: b)
+    }
+
+    @inline(never)
+    private mutating func code(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<String> {
+        let result = if let b = asciiFolded(cell: cell) { CellParsers.code(ascii: b) } else { CellParsers.code(folded(key)) }
         if case .invalid(let rule) = result {
             error(key, rule, "\(header(key))「\(text(key))」格式不正确：编码只能由字母、数字、下划线或连字符组成，以字母或数字开头，不超过 32 位。")
         }
         return result
     }
 
+    @inline(__always)
     mutating func enumeration<E: LabeledEnum>(_ key: String, as type: E.Type, kind: EnumKind) -> Parsed<E> {
+        let b = bytes(key)
+        return b.isEmpty ? .empty : enumeration(key, cell: b, as: type, kind: kind)
+    }
+
+    @inline(never)
+    private mutating func enumeration<E: LabeledEnum>(_ key: String, cell b: UnsafeBufferPointer<UInt8>, as type: E.Type,
+                                                      kind: EnumKind) -> Parsed<E> {
         // A cell written exactly as a label or key is that value: every label and key is its own folded
         // form (`CellParsersByteTests`), so the String path would find the same first match.
         if frame.byteLevel {
-            let b = bytes(key)
-            if b.isEmpty { return .empty }   // the String path: "" folds to "", which is `.empty`, no issue
             let names = kind.namesAsBytes
             for (i, e) in E.allCases.enumerated() where i < names.count {
                 if CellParsers.sameBytes(b, names[i].label) || CellParsers.sameBytes(b, names[i].key) { return .value(e) }
+            }
+            // A plain ASCII cell (`asciiFolded`: its folded form is the trimmed bytes) written as a key in another
+            // letter case or with spaces around it: `CellParsers.enumeration` compares the keys, which are lowercase
+            // ASCII, with the cell lowercased, and no label is ASCII (`CellParsersByteTests`). Clerks' `Rectified`
+            // or `Hazardous_Chemicals` used to take the String path's fold and lowercasing (a twentieth of
+            // validating the demo town's hazards files).
+            if let f = asciiFolded(cell: b) {
+                if f.isEmpty { return .empty }
+                for (i, e) in E.allCases.enumerated() where i < names.count {
+                    if CellParsers.sameBytesIgnoringASCIICase(f, lowercase: names[i].key) { return .value(e) }
+                }
             }
         }
         let f = folded(key)
@@ -283,7 +343,13 @@ struct RowCells {
 
     /// Optional group code: must be a group of this village; the town office fills none.
     /// Returns .some(nil) when empty, nil when wrong.
+    @inline(__always)
     mutating func groupCode(_ key: String = "group_code") -> String?? {
+        bytes(key).isEmpty ? .some(nil) : registeredGroupCode(key)
+    }
+
+    @inline(never)
+    private mutating func registeredGroupCode(_ key: String) -> String?? {
         switch code(key) {
         case .empty: return .some(nil)
         case .invalid: return nil

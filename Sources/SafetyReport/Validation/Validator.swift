@@ -269,9 +269,9 @@ public enum Validator {
             c.warning("participants", "participants.above_population",
                       "参与人数 \(participants) 超过\(villageName)登记的人口 \(population)，请核对是否多填（如多写了一个 0）。")
         }
-        sink.take(TrainingDraft(line: c.line, participants: participants, groupCode: group, theme: theme,
-                                hours: hours.value, materials: materials.value, date: date, form: form,
-                                audience: audienceCell.value))
+        sink.takeTraining(line: c.line, participants: participants, groupCode: group, theme: theme,
+                          hours: hours.value, materials: materials.value, date: date, form: form,
+                          audience: audienceCell.value)
     }
 
     /// Warnings where inspections' hazards_found disagrees with the hazards registered with that date:
