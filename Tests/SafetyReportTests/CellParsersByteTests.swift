@@ -145,6 +145,49 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
         }
     }
 
+    /// The byte path reads an ASCII cell as a key in any letter case (`sameBytesIgnoringASCIICase`), which is
+    /// `CellParsers.enumeration`'s verdict only while every key is lowercase ASCII and no label is ASCII or
+    /// canonically equivalent to an ASCII string (the String path compares labels with `==`).
+    @Test func keysAreLowercaseASCIIAndNoLabelIsASCII() {
+        for kind in [EnumKind.hazardCategory, .hazardLevel, .hazardStatus, .partyType, .trainingForm, .audience] {
+            for choice in kind.choices {
+                #expect(choice.key.utf8.allSatisfy { $0 < 0x80 } && choice.key == choice.key.lowercased(), "\(choice.key)")
+                #expect(choice.label.decomposedStringWithCanonicalMapping.unicodeScalars.contains { !$0.isASCII }, "\(choice.label)")
+            }
+        }
+    }
+
+    /// Every label and key of every enumeration, in random letter case, between random cell spaces, with
+    /// near misses (a letter dropped or doubled, a full-width letter, a space inside, a Chinese piece): the byte
+    /// path's value and issues are the String path's.
+    @Test func enumerationKeysInAnyCaseDecideAsTheStringPath() {
+        var seed: UInt64 = 0xCA5E
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        let names = [EnumKind.hazardCategory, .hazardLevel, .hazardStatus, .partyType, .trainingForm, .audience]
+            .flatMap(\.choices).flatMap { [$0.key, $0.label] }
+        let edges = ["", "", " ", "\t", "  ", "\u{3000}", "\u{00A0}", "\r\n", "\u{FEFF}"]
+        var mismatches: [String] = []
+        for _ in 0..<3000 {
+            var core = String(names[next(names.count)].map { c in
+                next(2) == 0 ? Character(c.uppercased()) : c
+            })
+            switch next(8) {
+            case 0: if !core.isEmpty { core.remove(at: core.index(core.startIndex, offsetBy: next(core.count))) }
+            case 1: core += "s"
+            case 2: core = "Ａ" + core
+            case 3: core.insert(" ", at: core.index(core.startIndex, offsetBy: next(core.count + 1)))
+            case 4: core += "村"
+            default: break
+            }
+            let cell = edges[next(edges.count)] + core + edges[next(edges.count)]
+            if verdicts(cell, byteLevel: true) != verdicts(cell, byteLevel: false) { mismatches.append(cell) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5).map(\.debugDescription))")
+    }
+
     /// `trimmedCell`'s shortcut (no cell space's bytes at either end) against the Character walk alone,
     /// on cells whose end bytes look like a cell space's (Han characters ending in 0x80, 0xBF, 0xA0; 、〇).
     @Test func trimmedCellShortcutAgreesWithTheCharacterWalk() {

@@ -47,7 +47,7 @@ public enum Validator {
     public static func hazards(_ input: FileInput, _ ctx: ValidationContext, known: KnownFoundDates) -> FileResult<HazardRow> {
         let period = ctx.period
         // The first row carrying an id claims it, valid or not (SPEC §4); keyed by the id as folded.
-        var claimed: [String: Int] = [:]
+        var claimed = ClaimedIds()
         return validate(input, .hazards, ctx) { c in
             let idText = c.folded("hazard_id")
             var id: String?
@@ -57,12 +57,12 @@ public enum Validator {
             case .invalid: break
             }
             if !idText.isEmpty {
-                if let first = claimed[idText] {
+                if let first = claimed.line(of: idText) {
                     c.error("hazard_id", "hazard.duplicate_id",
                             "隐患编号「\(idText)」与第 \(first) 行重复，同一编号在一个文件中只能出现一次；同一隐患请只保留一行，不同隐患请改用新编号。")
                     id = nil
                 } else {
-                    claimed[idText] = c.line
+                    claimed.claim(idText, line: c.line)
                 }
             }
 
@@ -496,6 +496,36 @@ struct FileValidation<Row: Sendable & Equatable> {
         rows.trim()
         issues.seal()
         return FileResult(fileName: fileName, state: .read, rowsRead: rowsRead, rows: rows, issues: issues)
+    }
+}
+
+/// The hazard ids a file has claimed so far and the line of each claim, compared as Strings (`==`, as a
+/// dictionary keyed by them compares). A hazards file holds a handful of rows: a list searched in order costs less
+/// than a dictionary's allocations, growth and hashing (a fifth of validating a small hazards file); past
+/// `listLimit` ids the dictionary takes over, so a file of 100,000 rows is not searched quadratically.
+struct ClaimedIds {
+    private var list: [(id: String, line: Int)] = []
+    private var table: [String: Int]?
+    static let listLimit = 32
+
+    func line(of id: String) -> Int? {
+        if let table { return table[id] }
+        for claim in list where claim.id == id { return claim.line }
+        return nil
+    }
+
+    /// Records the first claim of `id` (the caller has checked it is unclaimed).
+    mutating func claim(_ id: String, line: Int) {
+        if table != nil { table![id] = line; return }
+        if list.count < Self.listLimit {
+            if list.isEmpty { list.reserveCapacity(8) }
+            list.append((id, line))
+            return
+        }
+        var t = Dictionary(list.map { ($0.id, $0.line) }, uniquingKeysWith: { first, _ in first })
+        t[id] = line
+        table = t
+        list = []
     }
 }
 
