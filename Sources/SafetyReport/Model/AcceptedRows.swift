@@ -377,7 +377,9 @@ struct TrainingDraft: RowDraft {
                     materials: materials, date: date, form: form, audience: audience, into: &out)
     }
 
-    /// A draft's encoding from its fields (what `encode` writes), for a sink that never makes the draft.
+    /// A draft's encoding from its fields (what `encode` writes), for a sink that never makes the draft. Inlined
+    /// into the sink, so the access to the list's pending bytes is seen whole and needs no run-time exclusivity check.
+    @inline(__always)
     static func encode(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?, materials: Int?,
                        date: Day, form: TrainingForm, audience: Audience?, into out: inout [UInt8]) {
         var group = groupCode
@@ -453,6 +455,7 @@ enum RowCoding {
     /// Writes at most `room` bytes through a cursor over scratch memory (on the stack for a row of usual
     /// size), then appends them to `out` at once: appending byte by byte checked the array's uniqueness
     /// and capacity for every byte, a tenth of validating a big trainings file.
+    @inline(__always)
     static func write(_ out: inout [UInt8], room: Int, _ body: (inout ByteCursor) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { scratch in
             var w = ByteCursor(base: scratch.baseAddress!, limit: room)

@@ -185,16 +185,28 @@ struct CSVRecordParser {
 
     /// `endField` for a lent field, `buf[lentFieldStart..<end]` (never discarding: lending stops before the
     /// record passes `maxRecordBytes`).
+    /// Inlined into the parser's loop (a call per field was a twentieth of a big file's `check`); the rare
+    /// checks that can fail are out of line.
+    @inline(__always)
     private mutating func endLentField(_ buf: UnsafeBufferPointer<UInt8>, _ end: Int) throws(ReadFailure) {
-        if end - lentFieldStart > limits.maxFieldCharacters {
-            var scalars = 0
-            for b in buf[lentFieldStart..<end] where b & 0xC0 != 0x80 { scalars += 1 }
-            if scalars > limits.maxFieldCharacters {
-                throw .fieldTooLong(line: fieldLine, column: fieldCount + 1, limit: limits.maxFieldCharacters)
-            }
-        }
+        if end - lentFieldStart > limits.maxFieldCharacters { try checkLentFieldCharacters(buf, end) }
         fieldEnds.append(UInt32(truncatingIfNeeded: end - lendBase))
         fieldCount += 1
+        if fieldCount > limits.maxColumns || recordBytes > limits.maxRecordBytes { try checkRecordLimits() }
+    }
+
+    @inline(never)
+    private func checkLentFieldCharacters(_ buf: UnsafeBufferPointer<UInt8>, _ end: Int) throws(ReadFailure) {
+        var scalars = 0
+        for b in buf[lentFieldStart..<end] where b & 0xC0 != 0x80 { scalars += 1 }
+        if scalars > limits.maxFieldCharacters {
+            throw .fieldTooLong(line: fieldLine, column: fieldCount + 1, limit: limits.maxFieldCharacters)
+        }
+    }
+
+    /// The two record limits, columns first (as `endField` checks them).
+    @inline(never)
+    private func checkRecordLimits() throws(ReadFailure) {
         if fieldCount > limits.maxColumns { throw .tooManyColumns(line: recordLine, limit: limits.maxColumns) }
         if recordBytes > limits.maxRecordBytes { throw .recordTooLong(line: recordLine, limit: limits.maxRecordBytes) }
     }
