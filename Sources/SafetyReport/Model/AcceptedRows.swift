@@ -377,8 +377,7 @@ struct TrainingDraft: RowDraft {
                     materials: materials, date: date, form: form, audience: audience, into: &out)
     }
 
-    /// A draft's encoding from its fields (what `encode` writes), for a sink that never makes the draft. Inlined
-    /// into the sink, so the access to the list's pending bytes is seen whole and needs no run-time exclusivity check.
+    /// A draft's encoding from its fields (what `encode` writes), for a sink that never makes the draft.
     @inline(__always)
     static func encode(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?, materials: Int?,
                        date: Day, form: TrainingForm, audience: Audience?, into out: inout [UInt8]) {
