@@ -33,6 +33,9 @@ private let trickyCells: [String] = [
     String(repeating: "a", count: 32), String(repeating: "a", count: 33), "a b", "a.b",
     "培训", "培训 ", " 培训", "training", "Training", "TRAINING", "ＴＲＡＩＮＩＮＧ", "讲座", "drill", "演练", "培 训",
     "已整改", "整改中", "未整改", "rectified", "in_progress", "in progress", "一般", "重大", "major", "村民", "学生", "villagers",
+    " 2026年10月5日\t", "2026年10月05日", "2026年2月30日", "2025年2月29日", "2026年10月5号", "2026年10月5日 0:00", "2026年10月5",
+    "2026年100月5日", "20261年1月1日", "226年1月1日", "2026年10月5日日", "2026年10月日", "2026年月5日", "2026年10月5日\r\n",
+    "\u{3000}2026年10月5日", "2026年10月5日\u{0301}", "2026年1０月5日", "2026-10月5日", "2026年10-5日", "2026年13月1日",
 ]
 
 /// A record of one field lent as bytes, the way the reader lends it.
@@ -120,7 +123,7 @@ private func verdicts(_ cell: String, byteLevel: Bool) -> Verdicts {
     /// Random cells over an alphabet of the characters the parsers look at, near-misses included.
     @Test func randomCellsDecideAsTheStringPath() {
         let alphabet: [String] = ["0", "1", "2", "5", "9", "2026", "10", "05", "-", "/", ".", ":", ",", "+", " ", "\t", "T",
-                                  "年", "月", "日", "\u{3000}", "０", "５", "－", "y", "E", "s", "_", "a", "Z", "是", "培训", "\r", "\n"]
+                                  "年", "月", "日", "号", "\u{3000}", "０", "５", "－", "y", "E", "s", "_", "a", "Z", "是", "培训", "\r", "\n"]
         var seed: UInt64 = 0x5eed
         func next(_ n: Int) -> Int {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407

@@ -175,7 +175,13 @@ struct RowCells {
 
     @inline(never)
     private mutating func date(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<Day> {
-        let result = if let b = asciiFolded(cell: cell) { CellParsers.date(ascii: b) } else { CellParsers.date(folded(key)) }
+        let result = if let b = asciiFolded(cell: cell) {
+            CellParsers.date(ascii: b)
+        } else if frame.byteLevel, let d = CellParsers.chineseDate(cell) {
+            d
+        } else {
+            CellParsers.date(folded(key))
+        }
         if case .invalid(let rule) = result {
             if rule == "date.invalid" {
                 error(key, rule, "\(header(key))「\(text(key))」日期不存在，请核对月份和日期（如 2 月没有 30 日）。")
