@@ -94,6 +94,27 @@ private let idPool = ["H1", "h1", "Ｈ１", "H-1", "e\u{301}1", "\u{E9}1", "YH20
         #expect(Array(spilled) == expected)
     }
 
+    /// The parser's word-at-a-time search for a field's end finds what the byte loop finds, from every start, in
+    /// buffers of every length up to 40 over the bytes that matter (both separators, LF, CR, a quote, Chinese text's
+    /// bytes, bytes one off each special byte).
+    @Test func fieldEndsFoundByWordsAsByByte() {
+        var dice = Dice(seed: 0xE7D)
+        let alphabet: [UInt8] = [0x2C, 0x09, 0x0A, 0x0D, 0x22, 0x61, 0xE5, 0x80, 0xBF, 0x2B, 0x2D, 0x08, 0x0B, 0x0C, 0x0E, 0x00, 0xFF]
+        for separator in [UInt8(0x2C), 0x09] {
+            for _ in 0..<400 {
+                let bytes = (0..<dice.next(41)).map { _ in dice.next(3) == 0 ? dice.pick(alphabet) : UInt8(0x61) }
+                bytes.withUnsafeBufferPointer { buf in
+                    for start in 0...buf.count {
+                        var expected = start
+                        while expected < buf.count, ![separator, 0x0A, 0x0D].contains(buf[expected]) { expected += 1 }
+                        let found = CSVRecordParser.fieldEnd(buf, from: start, separatorWords: UInt64(separator) &* 0x0101_0101_0101_0101)
+                        #expect(found == expected, "\(bytes) from \(start)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Files of short unquoted records (the parser's fused loop) mixed with quoted fields, blank lines, every line
     /// ending and records over the small limits, read in pieces of every size: the records and failures are the
     /// whole-file reader's.
