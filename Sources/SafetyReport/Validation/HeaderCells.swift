@@ -1,10 +1,27 @@
 // Header matching from the header record's bytes when every cell is spelled as the templates spell it (no String per cell).
 
+/// A header matched to a schema by position: `ColumnMapping` without its dictionary.
+struct HeaderPositions {
+    /// For each of the schema's columns, in its order: the field holding it (the first occurrence), or -1.
+    var found: [Int]
+    var unknown: [(index: Int, header: String)]
+    var duplicates: [(index: Int, key: String, header: String)]
+    var missingRequired: [ColumnSpec]
+
+    /// The same as a `ColumnMapping` (`HeaderMatcher.match`'s result).
+    func mapping(_ schema: FileSchema) -> ColumnMapping {
+        var index: [String: Int] = Dictionary(minimumCapacity: found.count)
+        for (c, i) in found.enumerated() where i >= 0 { index[schema.columns[c].key] = i }
+        return ColumnMapping(index: index, unknown: unknown, duplicates: duplicates, missingRequired: missingRequired)
+    }
+}
+
 /// What `HeaderMatcher.match` makes of the common spellings of a kind's column names, computed once by
 /// `match`'s own normalization: a header whose every non-blank cell is one of them, between cell spaces, gets
 /// exactly `match`'s mapping without a String, a fold and a lowercased copy per cell. Header matching was a
-/// tenth of `check` on the demo town, whose files are small.
-struct HeaderSpellings: Sendable {
+/// tenth of `check` on the demo town, whose files are small. A class (immutable, made once per kind): handed out
+/// for every file, a struct of four arrays was copied and released field by field.
+final class HeaderSpellings: Sendable {
     /// Standard schema of the kind, made once (`FileSchema.of` builds its list on every call).
     let schema: FileSchema
     /// Non-ASCII spellings (Chinese headers, with ASCII or full-width brackets) as UTF-8 → the key `match` gives.
@@ -49,9 +66,13 @@ struct HeaderSpellings: Sendable {
     /// column, or unknown), so a cell spelled otherwise than the templates (a 备注 column, full-width letters) is
     /// decided by `match`'s own String normalization and table, and the others from their bytes; the whole
     /// header used to go the String way for one such cell (a sixth of the demo town's files).
-    func match(_ header: RecordBytes) -> ColumnMapping {
+    func match(_ header: RecordBytes) -> ColumnMapping { positions(header).mapping(schema) }
+
+    /// `match` as positions, without the mapping's dictionary: validation's frame reads the columns by position
+    /// (filling and hashing the dictionary was a quarter of a small file's header).
+    func positions(_ header: RecordBytes) -> HeaderPositions {
         let columns = schema.columns
-        // Where each column was found, kept by position: the mapping's dictionary is filled once at the end.
+        // Where each column was found, kept by position.
         var found = [Int](repeating: -1, count: columns.count)
         var duplicates: [(index: Int, key: String, header: String)] = []
         var unknown: [(index: Int, header: String)] = []
@@ -73,12 +94,9 @@ struct HeaderSpellings: Sendable {
                 found[c] = i
             }
         }
-        var index: [String: Int] = Dictionary(minimumCapacity: columns.count)
         var missing: [ColumnSpec] = []
-        for (c, i) in found.enumerated() {
-            if i >= 0 { index[columns[c].key] = i } else if columns[c].presence == .required { missing.append(columns[c]) }
-        }
-        return ColumnMapping(index: index, unknown: unknown, duplicates: duplicates, missingRequired: missing)
+        for (c, i) in found.enumerated() where i < 0 && columns[c].presence == .required { missing.append(columns[c]) }
+        return HeaderPositions(found: found, unknown: unknown, duplicates: duplicates, missingRequired: missing)
     }
 
     /// The column (position in the schema) of a cell with its edge spaces taken off; nil when it is no known spelling. An ASCII cell

@@ -8,48 +8,63 @@ struct RowCells {
     /// What every row of a file shares, made once per file: copying a ValidationContext (the whole
     /// config) and a ColumnMapping into each row's cells was a fifth of validation's time.
     final class Frame: @unchecked Sendable {
-        let mapping: ColumnMapping
+        /// The header's mapping (made from `found` when asked: only tests and tools ask).
+        var mapping: ColumnMapping {
+            var m = HeaderPositions(found: found, unknown: [], duplicates: [], missingRequired: []).mapping(schema)
+            for e in extra { m.index[e.key] = e.index }
+            return m
+        }
+        /// For each of the schema's columns, in its order: its field, or -1.
+        private let found: [Int]
+        private let extra: [(key: String, index: Int)]
         let schema: FileSchema
         let fileName: String
         /// The context's parts read for every row, kept apart so reading one never copies the whole context.
         let period: Period, folder: String, submitter: Submitter
-        /// `mapping.index` as a list: a dozen short ASCII keys compare faster than a String hashes. Their
-        /// UTF-8 lengths first: two Strings that differ compare slowly, and most keys differ in length.
-        let columns: [(key: String, length: Int, index: Int)]
         /// The keys' representations (a String's two words), mapped columns first, then the schema's columns
         /// the header lacks (index -1): callers pass the same literals the schema holds, and equal words are
         /// the same String, so a hit — also on an absent column, which used to miss here and compare every
         /// key as a String — costs two integer compares. A plain buffer, immutable after init (hence
         /// `@unchecked Sendable`): reading an array property retained and released it for every cell.
         private let keyWords: UnsafeMutableBufferPointer<(w0: UInt64, w1: UInt64, index: Int)>
-        /// A village's group codes (none for the town), checked for every row without copying the Village;
-        /// a list, not a Set: a village has a handful, and hashing them cost more than the search for every small file.
-        let groupCodes: [String]
+        /// A village's groups (none for the town), checked for every row without copying the Village; searched,
+        /// not hashed: a village has a handful, and hashing them cost more than the search for every small file.
+        let groups: [Group]
         /// Typed cells parsed from their bytes where that is certain to decide as the String path does
         /// (false: always the String path, which tests compare against).
         let byteLevel: Bool
-        init(mapping: ColumnMapping, schema: FileSchema, context: ValidationContext, fileName: String, byteLevel: Bool = true) {
+        /// A frame for a header mapped as `mapping` says (tests and callers with a mapping; its keys outside the
+        /// schema are found too).
+        convenience init(mapping: ColumnMapping, schema: FileSchema, context: ValidationContext, fileName: String, byteLevel: Bool = true) {
+            let keys = Set(schema.columns.map(\.key))
+            self.init(found: schema.columns.map { mapping.index[$0.key] ?? -1 }, schema: schema, context: context,
+                      fileName: fileName, byteLevel: byteLevel,
+                      extra: mapping.index.filter { !keys.contains($0.key) }.map { (key: $0.key, index: $0.value) })
+        }
+
+        /// A frame for a header matched by position (`HeaderSpellings.positions`): no dictionary is made or read.
+        /// `extra`: columns outside the schema (tests).
+        init(found: [Int], schema: FileSchema, context: ValidationContext, fileName: String, byteLevel: Bool = true,
+             extra: [(key: String, index: Int)] = []) {
             // The context itself is not kept (nothing read it): copying it into every file's frame and
             // releasing it again, the config's references one by one, was ~3 % of validating the town's small files.
-            self.mapping = mapping; self.schema = schema; self.fileName = fileName
+            self.found = found; self.schema = schema; self.fileName = fileName
             self.byteLevel = byteLevel
             period = context.period; folder = context.folder; submitter = context.submitter
-            columns = mapping.index.map { (key: $0.key, length: $0.key.utf8.count, index: $0.value) }
-            let table = UnsafeMutableBufferPointer<(w0: UInt64, w1: UInt64, index: Int)>.allocate(capacity: columns.count + schema.columns.count)
+            let columns = schema.columns
+            self.extra = extra
+            let table = UnsafeMutableBufferPointer<(w0: UInt64, w1: UInt64, index: Int)>.allocate(capacity: columns.count + extra.count)
             var n = 0
             func add(_ key: String, _ index: Int) {
                 let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
                 table[n] = (w0: words.0, w1: words.1, index: index); n += 1
             }
-            for c in columns { add(c.key, c.index) }
-            // Lengths first: comparing every schema key with every mapped one as Strings was a tenth of a
-            // small file's frame.
-            for c in schema.columns {
-                let length = c.key.utf8.count
-                if !columns.contains(where: { $0.length == length && $0.key == c.key }) { add(c.key, -1) }
-            }
-            keyWords = UnsafeMutableBufferPointer(rebasing: table[0..<n])   // same base: deinit frees it whole
-            groupCodes = if case .village(let v) = context.submitter { v.groups.map(\.code) } else { [] }
+            // The header's columns first (what rows ask for most), then the ones it lacks (index -1).
+            for (c, column) in columns.enumerated() where found[c] >= 0 { add(column.key, found[c]) }
+            for (c, column) in columns.enumerated() where found[c] < 0 { add(column.key, -1) }
+            for e in extra { add(e.key, e.index) }
+            keyWords = table
+            groups = if case .village(let v) = context.submitter { v.groups } else { [] }
         }
         deinit { keyWords.deallocate() }
         /// Inlined into the accessors, which are inlined into the validators, so the literal key's words are
@@ -62,8 +77,8 @@ struct RowCells {
         }
         @inline(never)
         private func slowIndex(_ key: String) -> Int? {
-            let length = key.utf8.count
-            for c in columns where c.length == length && c.key == key { return c.index }
+            for (c, column) in schema.columns.enumerated() where column.key == key { return found[c] < 0 ? nil : found[c] }
+            for e in extra where e.key == key { return e.index }
             return nil
         }
     }
@@ -360,7 +375,7 @@ struct RowCells {
         case .empty: return .some(nil)
         case .invalid: return nil
         case .value(let g):
-            if frame.groupCodes.contains(g) { return .some(g) }
+            if frame.groups.contains(where: { $0.code == g }) { return .some(g) }
             switch frame.submitter {
             case .town:
                 error(key, "group.unregistered", "镇级报送不应填写小组编码，请清空「\(text(key))」。")

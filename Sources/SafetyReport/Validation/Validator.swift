@@ -413,7 +413,8 @@ struct FileValidation<Row: Sendable & Equatable> {
     let schema: FileSchema
     /// Line of the header record, once it has been read.
     private var headerLine: Int?
-    private var mapping = ColumnMapping(index: [:])
+    /// The header matched to the schema by position, once read.
+    private var header = HeaderPositions(found: [], unknown: [], duplicates: [], missingRequired: [])
     private var headerWidth = 0
     private var emptyHeaderIndexes: Set<Int> = []
     private var frame: RowCells.Frame?
@@ -439,7 +440,7 @@ struct FileValidation<Row: Sendable & Equatable> {
     /// The next non-blank record; `emit` validates a data row and appends it when it has no error.
     mutating func add(_ record: RecordBytes, emit: (inout RowCells, inout AcceptedRows<Row>) -> Void) {
         guard headerLine != nil else { start(record); return }
-        if !mapping.missingRequired.isEmpty { rejectedLines.append(record.line); return }
+        if !header.missingRequired.isEmpty { rejectedLines.append(record.line); return }
         rowsRead += 1
         var cells = RowCells(record: record, frame: frame!)
         // Cells under no header (beyond it, or under an empty header cell) are ignored with a warning.
@@ -457,34 +458,34 @@ struct FileValidation<Row: Sendable & Equatable> {
 
     private mutating func start(_ record: RecordBytes) {
         headerLine = record.line
-        mapping = HeaderSpellings.of(kind).match(record)
-        for u in mapping.unknown {
+        header = HeaderSpellings.of(kind).positions(record)
+        for u in header.unknown {
             issues.append(fileIssue(record.line, "", u.header, .warning, "column.unknown",
                                     "表头「\(u.header.trimmedCell)」不是\(kind.chinese)的列，该列已忽略；如是拼写错误请改为模板中的列名。"))
         }
-        for d in mapping.duplicates {
+        for d in header.duplicates {
             issues.append(fileIssue(record.line, d.key, d.header, .warning, "column.duplicate",
                                     "列「\(schema.column(d.key)!.header)」出现了两次，只读取第一列，第 \(d.index + 1) 列已忽略；请删除重复的列。"))
         }
-        frame = RowCells.Frame(mapping: mapping, schema: schema, context: ctx, fileName: fileName)
+        frame = RowCells.Frame(found: header.found, schema: schema, context: ctx, fileName: fileName)
         headerWidth = record.count
         for i in 0..<record.count where RecordBytes.isBlankCell(record.field(i)) { emptyHeaderIndexes.insert(i) }
         // At most one row per record: reserving that once avoids the doubling growth's copies and slack,
         // which for a file of a million rows cost more than the rows themselves (in-memory rows only).
-        if mapping.missingRequired.isEmpty { rows.reserveCapacity(reserve) }
+        if header.missingRequired.isEmpty { rows.reserveCapacity(reserve) }
     }
 
     /// The file's result, or nil when it had no header (every record blank). Called once, at the end: it
     /// seals the lists in place (sealing a copy made a new list storage for every file).
     mutating func finish() -> FileResult<Row>? {
         guard let headerLine else { return nil }
-        guard mapping.missingRequired.isEmpty else {
-            for m in mapping.missingRequired {
+        guard header.missingRequired.isEmpty else {
+            for m in header.missingRequired {
                 issues.append(fileIssue(headerLine, m.key, "", .error, "column.missing",
                                         "缺少必填列「\(m.header)」（\(m.key)），整个文件未读入，其中 \(rejectedLines.count) 行均未采用；请在表头补上该列后重新报送。"))
             }
             // Every rejected row is listed (SPEC §3.3), pointing back to the header's problem.
-            let missing = mapping.missingRequired.map { "「\($0.header)」" }.joined(separator: "、")
+            let missing = header.missingRequired.map { "「\($0.header)」" }.joined(separator: "、")
             for line in rejectedLines {
                 issues.append(fileIssue(line, "", "", .error, "row.file_rejected",
                                         "文件缺少必填列\(missing)，本行随整个文件未采用；补上该列后重新报送即可。"))
