@@ -137,47 +137,76 @@ public struct ManifestIndex: Sendable {
     }
 
     private func write(_ p: Period, _ m: Manifest, stamp: FileStamp, madeAt: Int64, manifestSHA256: String) {
-        var w = StateWriter()
-        w.string(m.tool.name); w.string(m.tool.version); w.string(m.period); w.string(m.builtAt)
-        w.string(m.config.path); w.string(m.config.sha256); w.string(m.inputs.listingSHA256)
-        w.string(m.buildID)
-        w.int(m.outputs.count)
-        for o in m.outputs { w.string(o.name); w.string(o.sha256); w.int(o.bytes) }
         // The months before the report's year as groups with their digest (what the stale check compares first).
         // (A manifest that came from a side file holds its prior months apart: `recordedInputs` puts them back.)
-        let period = Period(m.period), all = m.recordedInputs
-        let prior = Dictionary(grouping: all.filter { PriorMonths.isPrior($0.path, of: period) }) { StaleCheck.period(of: $0.path)! }
-        let rest = all.filter { !PriorMonths.isPrior($0.path, of: period) }
-        w.int(rest.count)
-        for f in rest { w.string(f.path); w.string(f.sha256); w.int(f.bytes) }
-        w.int(prior.count)
-        for q in prior.keys.sorted() {
-            let files = prior[q]!
-            var group = StateWriter()
-            for f in files { group.string(f.path); group.string(f.sha256); group.int(f.bytes) }
-            w.string(q.description); w.string(PeriodHazards.filesDigest(files.map { ($0.path, $0.sha256) }))
-            w.int(files.count); w.int(group.bytes.count)
-            w.bytes += group.bytes
+        // Grouped as indexes, and written in pieces as encoded: the body built whole (7.7 MB at 2,000 × 36, in an
+        // array grown by doubling, beside the records grouped and filtered into copies) was a spike at the end of
+        // every run that grew with the history.
+        let period = Period(m.period)
+        let all = m.priorMonths == nil ? m.inputs.files : m.recordedInputs
+        var rest: [Int] = [], prior: [Period: [Int]] = [:]
+        for i in all.indices {
+            if let q = StaleCheck.period(of: all[i].path), let period, PriorMonths.isPrior(q, of: period) { prior[q, default: []].append(i) }
+            else { rest.append(i) }
         }
-        write(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256, body: w.bytes[...])
+        writeFile(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256) { w, _ in
+            w.string(m.tool.name); w.string(m.tool.version); w.string(m.period); w.string(m.builtAt)
+            w.string(m.config.path); w.string(m.config.sha256); w.string(m.inputs.listingSHA256)
+            w.string(m.buildID)
+            w.int(m.outputs.count)
+            for o in m.outputs { w.string(o.name); w.string(o.sha256); w.int(o.bytes) }
+            w.int(rest.count)
+            for i in rest {
+                w.string(all[i].path); w.string(all[i].sha256); w.int(all[i].bytes)
+                if w.bytes.count >= StateWriter.piece { w.flush() }
+            }
+            w.int(prior.count)
+            for q in prior.keys.sorted() {
+                let files = prior[q]!
+                var group = StateWriter()
+                for i in files { group.string(all[i].path); group.string(all[i].sha256); group.int(all[i].bytes) }
+                w.string(q.description); w.string(PeriodHazards.filesDigest(files.map { (all[$0].path, all[$0].sha256) }))
+                w.int(files.count); w.int(group.bytes.count)
+                w.bytes += group.bytes
+                if w.bytes.count >= StateWriter.piece { w.flush() }
+            }
+        }
     }
 
     private func write(_ p: Period, stamp: FileStamp, madeAt: Int64, manifestSHA256: String, body: ArraySlice<UInt8>) {
-        var w = StateWriter()
-        w.int(Int(bitPattern: UInt(stamp.dev))); w.int(Int(bitPattern: UInt(stamp.ino))); w.int(Int(stamp.size))
-        w.int(Int(stamp.mtime)); w.int(Int(stamp.ctime)); w.int(Int(madeAt)); w.string(manifestSHA256)
-        // The body (11 MB at 2,000 × 36) is hashed and written where it lies, not joined to the head: joined, then
-        // copied into Data, it was three copies at once at the peak of a monthly run's stale check.
-        var hash = SHA256()
-        hash.update(w.bytes)
-        body.withUnsafeBytes { hash.update($0) }
-        let head = Array((Self.magic + hash.hexDigest() + "\n").utf8) + w.bytes
+        // The body (11 MB at 2,000 × 36) is hashed and written where it lies: joined to the head, then copied into
+        // Data, it was three copies at once at the peak of a monthly run's stale check.
+        writeFile(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256) { w, raw in
+            w.flush()
+            body.withUnsafeBytes { raw($0) }
+        }
+    }
+
+    /// Writes P's side file through a temporary file renamed over it: a header line with room for the checksum, the
+    /// stat, the moment and manifest.json's SHA-256, then the body as `fill` writes it (into the writer, which hands
+    /// it on in pieces, or straight through `raw`), hashed on the way; the checksum goes in last. Best effort: no
+    /// side file is only slower.
+    private func writeFile(_ p: Period, stamp: FileStamp, madeAt: Int64, manifestSHA256: String,
+                           body fill: (inout StateWriter, (UnsafeRawBufferPointer) -> Void) -> Void) {
         let folder = outputs.appendingPathComponent(".state")
         let temp = folder.appendingPathComponent(".manifest-\(p).\(getpid()).tmp")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }  // best effort: no side file is only slower
-        let written = head.withUnsafeBytes { Self.writeAll(fd, $0) } && body.withUnsafeBytes { Self.writeAll(fd, $0) }
+        guard fd >= 0 else { return }
+        var hash = SHA256()
+        var written = Array((Self.magic + String(repeating: "0", count: 64) + "\n").utf8).withUnsafeBytes { Self.writeAll(fd, $0) }
+        let raw = { (bytes: UnsafeRawBufferPointer) in
+            hash.update(bytes)
+            if written { written = Self.writeAll(fd, bytes) }
+        }
+        var w = StateWriter()
+        w.sink = { piece in piece.withUnsafeBytes { raw($0) } }
+        w.int(Int(bitPattern: UInt(stamp.dev))); w.int(Int(bitPattern: UInt(stamp.ino))); w.int(Int(stamp.size))
+        w.int(Int(stamp.mtime)); w.int(Int(stamp.ctime)); w.int(Int(madeAt)); w.string(manifestSHA256)
+        fill(&w, raw)
+        w.flush()
+        let header = Array((Self.magic + hash.hexDigest() + "\n").utf8)
+        if written { written = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) == $0.count } }
         if close(fd) != 0 || !written || rename(temp.path, url(p).path) != 0 { unlink(temp.path) }
     }
 
