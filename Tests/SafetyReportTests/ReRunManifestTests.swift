@@ -101,6 +101,30 @@ import Testing
         #expect(fromSide.files.isEmpty && fromSide.inputs == full.inputs && fromSide.buildID == full.buildID)
     }
 
+    /// A fresh side file read under the lock (`save: true`) is written again for the new stat, its body copied from the
+    /// old file in pieces: the same manifest (prior months' digests and records included) answers from it afterwards.
+    @Test func aFreshSideFileIsRewrittenWithTheSameBody() throws {
+        let town = try DemoTownFixture(villages: 4, months: 14, seed: 3, prefix: "sr-rerun-side")
+        let config = try town.config
+        _ = try ReportRun.build(config: config, configSHA256: "c", period: p)
+        let full = try town.manifest("2026-10")
+        let side = config.outputs.appendingPathComponent(".state/manifest-2026-10.bin")
+        let believing = ManifestIndex(outputs: config.outputs, margin: -3600)
+        let before = try #require(believing.read(p, save: false))
+        #expect(before.priorMonths?.months.count == 4)  // 2025-09 to 2025-12, held as digests and bytes
+        let made = try [UInt8](Data(contentsOf: side))
+        // Fresh (within the margin): manifest.json is hashed, equal, and the side file written anew.
+        let fresh = try #require(ManifestIndex(outputs: config.outputs).read(p, save: true))
+        #expect(fresh == before)
+        let rewritten = try [UInt8](Data(contentsOf: side))
+        #expect(rewritten != made)  // another moment
+        let after = try #require(believing.read(p, save: false))
+        #expect(after == before && after.outputs == full.outputs && after.inputs.files == before.inputs.files)
+        #expect(after.recordedInputs.sorted { $0.path < $1.path } == full.inputs.files.sorted { $0.path < $1.path })
+        for q in before.priorMonths!.months { #expect(after.priorMonths!.records(q) == before.priorMonths!.records(q)) }
+        #expect(ManifestIndex(outputs: config.outputs).built(p) == ManifestIndex.BuiltReport(buildID: full.buildID, outputs: full.outputs))
+    }
+
     /// A correction re-run with the side file intact, missing, damaged or another month's: the same change log, the
     /// same version kept in history/, the same outputs.
     @Test func aCorrectionReRunIsTheSameWhateverStateTheSideFileIsIn() throws {

@@ -45,7 +45,7 @@ public struct ManifestIndex: Sendable {
             case .believed: return side.manifest
             case .rehashed(let stamp, let madeAt):
                 // The same manifest: only the stat and the moment change; the rest of the side file is kept as it is.
-                if save, let stamp { write(p, stamp: stamp, madeAt: madeAt, manifestSHA256: side.manifestSHA256, body: side.body) }
+                if save, let stamp { rewrite(p, side, stamp: stamp, madeAt: madeAt) }
                 return side.manifest
             case .differs: break
             }
@@ -123,8 +123,9 @@ public struct ManifestIndex: Sendable {
 
     private struct Side {
         var stamp: FileStamp, madeAt: Int64, manifestSHA256: String, manifest: Manifest
-        /// The payload after the stat, the moment and manifest.json's SHA-256: what the manifest itself gives.
-        var body: ArraySlice<UInt8>
+        /// Where, in the side file, the payload after the stat, the moment and manifest.json's SHA-256 starts (what
+        /// the manifest itself gives), and the file's size: `rewrite` copies that part as it is.
+        var bodyStart: Int, fileSize: Int
     }
 
     /// The file's bytes, and its stat when it was the same before and after the reading (nil: it changed meanwhile,
@@ -149,7 +150,7 @@ public struct ManifestIndex: Sendable {
             if let q = StaleCheck.period(of: all[i].path), let period, PriorMonths.isPrior(q, of: period) { prior[q, default: []].append(i) }
             else { rest.append(i) }
         }
-        writeFile(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256) { w, _ in
+        writeFile(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256) { w, _ -> Bool in
             w.string(m.tool.name); w.string(m.tool.version); w.string(m.period); w.string(m.builtAt)
             w.string(m.config.path); w.string(m.config.sha256); w.string(m.inputs.listingSHA256)
             w.string(m.buildID)
@@ -170,15 +171,37 @@ public struct ManifestIndex: Sendable {
                 w.bytes += group.bytes
                 if w.bytes.count >= StateWriter.piece { w.flush() }
             }
+            return true
         }
     }
 
-    private func write(_ p: Period, stamp: FileStamp, madeAt: Int64, manifestSHA256: String, body: ArraySlice<UInt8>) {
-        // The body (11 MB at 2,000 × 36) is hashed and written where it lies: joined to the head, then copied into
-        // Data, it was three copies at once at the peak of a monthly run's stale check.
-        writeFile(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256) { w, raw in
+    /// P's side file again for the same manifest.json under a new stat and moment: the rest is copied from the file
+    /// `side` was loaded from, in pieces, and only when that file still hashes to its checksum (held whole, the body
+    /// was 7.5 MB at 2,000 × 36 at the stale check's peak).
+    private func rewrite(_ p: Period, _ side: Side, stamp: FileStamp, madeAt: Int64) {
+        writeFile(p, stamp: stamp, madeAt: madeAt, manifestSHA256: side.manifestSHA256) { w, raw in
             w.flush()
-            body.withUnsafeBytes { raw($0) }
+            let fd = open(url(p).path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, Int(st.st_size) == side.fileSize else { return false }
+            let start = Self.magic.utf8.count + 65
+            var piece = [UInt8](repeating: 0, count: 1 << 20)
+            var line: [UInt8] = [], old = SHA256(), at = 0
+            while true {
+                let n = piece.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n < 0 { if errno == EINTR { continue }; return false }
+                if n == 0 { break }
+                piece.withUnsafeBytes { all in
+                    let lineEnd = min(n, max(0, start - at)), bodyFrom = min(n, max(0, side.bodyStart - at))
+                    line += all[0..<lineEnd]
+                    old.update(UnsafeRawBufferPointer(rebasing: all[lineEnd..<n]))
+                    if bodyFrom < n { raw(UnsafeRawBufferPointer(rebasing: all[bodyFrom..<n])) }
+                }
+                at += n
+            }
+            return at == side.fileSize && line.count == start && line[Self.magic.utf8.count..<start - 1].elementsEqual(old.hexDigest().utf8)
         }
     }
 
@@ -187,7 +210,7 @@ public struct ManifestIndex: Sendable {
     /// it on in pieces, or straight through `raw`), hashed on the way; the checksum goes in last. Best effort: no
     /// side file is only slower.
     private func writeFile(_ p: Period, stamp: FileStamp, madeAt: Int64, manifestSHA256: String,
-                           body fill: (inout StateWriter, (UnsafeRawBufferPointer) -> Void) -> Void) {
+                           body fill: (inout StateWriter, (UnsafeRawBufferPointer) -> Void) -> Bool) {
         let folder = outputs.appendingPathComponent(".state")
         let temp = folder.appendingPathComponent(".manifest-\(p).\(getpid()).tmp")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -203,8 +226,9 @@ public struct ManifestIndex: Sendable {
         w.sink = { piece in piece.withUnsafeBytes { raw($0) } }
         w.int(Int(bitPattern: UInt(stamp.dev))); w.int(Int(bitPattern: UInt(stamp.ino))); w.int(Int(stamp.size))
         w.int(Int(stamp.mtime)); w.int(Int(stamp.ctime)); w.int(Int(madeAt)); w.string(manifestSHA256)
-        fill(&w, raw)
+        let filled = fill(&w, raw)
         w.flush()
+        written = written && filled
         let header = Array((Self.magic + hash.hexDigest() + "\n").utf8)
         if written { written = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) == $0.count } }
         if close(fd) != 0 || !written || rename(temp.path, url(p).path) != 0 { unlink(temp.path) }
@@ -221,23 +245,23 @@ public struct ManifestIndex: Sendable {
         return true
     }
 
+    /// P's side file, decoded as it is read in pieces and hashed on the way (nil unless the checksum holds and nothing
+    /// follows): only the months before the report's year are kept as bytes, for `PriorMonths` to decode on demand.
+    /// (Read whole, the file sat beside the records decoded from it and was kept for the prior months: 7.5 MB at
+    /// 2,000 × 36, the largest single allocation of a monthly run's stale check by heaptrack.)
     private func load(_ p: Period) -> Side? {
-        guard let bytes = try? InputLoader.readInput(url(p).path, limit: Self.maxFileBytes) else { return nil }
+        guard var r = StreamedStateReader(path: url(p).path, piece: 1 << 18), r.remaining <= Self.maxFileBytes else { return nil }
+        let fileSize = r.remaining
         let header = Array(Self.magic.utf8)
-        guard bytes.count > header.count + 65, Array(bytes[0..<header.count]) == header, bytes[header.count + 64] == 0x0A else { return nil }
-        // Read in place from the file's bytes (a copy of the payload beside them was 11 MB more at 2,000 × 36).
-        let start = header.count + 65
-        var hash = SHA256()
-        bytes[start...].withUnsafeBytes { hash.update($0) }
-        guard String(decoding: bytes[header.count..<header.count + 64], as: UTF8.self) == hash.hexDigest() else { return nil }
-        let payload = bytes
-        var r = StateReader(bytes: payload)
-        r.at = start
+        guard fileSize > header.count + 65, let line = r.take(header.count + 65), line.prefix(header.count).elementsEqual(header),
+              line.last == 0x0A else { return nil }
+        let digest = Array(line.dropFirst(header.count).dropLast())
+        r.startHashing()
         guard let dev = r.int(), let ino = r.int(), let size = r.int(), let mtime = r.int(), let ctime = r.int(),
-              let madeAt = r.int(), let sha = r.string(), sha.utf8.count == 64, case let bodyStart = r.at,
+              let madeAt = r.int(), let sha = r.string(), sha.utf8.count == 64, case let bodyStart = fileSize - r.remaining,
               let toolName = r.string(), let toolVersion = r.string(), let period = r.string(), let builtAt = r.string(),
               let configPath = r.string(), let configSHA = r.string(), let listing = r.string(), let buildID = r.string(),
-              let outputs = Self.outputs(&r), let count = r.int(), count >= 0, count <= payload.count,
+              let outputs = Self.outputs(&r), let count = r.int(), count >= 0, count <= r.remaining,
               period == p.description else { return nil }
         var files: [InputRecord] = []
         files.reserveCapacity(count)
@@ -245,16 +269,21 @@ public struct ManifestIndex: Sendable {
             guard let path = r.string(), let fileSHA = r.string(), let n = r.int() else { return nil }
             files.append(InputRecord(path: path, sha256: fileSHA, bytes: n))
         }
-        guard let groups = r.int(), groups >= 0, groups <= payload.count else { return nil }
-        var prior = PriorMonths(buildID: buildID, payload: payload)
+        guard let groups = r.int(), groups >= 0, groups <= r.remaining else { return nil }
+        var kept: [UInt8] = []
+        var digests: [Period: String] = [:], ranges: [Period: (range: Range<Int>, count: Int)] = [:]
         for _ in 0..<groups {
-            guard let month = r.string(), let q = Period(month), PriorMonths.isPrior(q, of: p), let digest = r.string(),
-                  let n = r.int(), n >= 0, let length = r.int(), length >= 0, length <= payload.count - r.at else { return nil }
-            prior.digests[q] = digest
-            prior.ranges[q] = (r.at..<r.at + length, n)
-            r.at += length
+            guard let month = r.string(), let q = Period(month), PriorMonths.isPrior(q, of: p), let groupDigest = r.string(),
+                  let n = r.int(), n >= 0, let length = r.int(), length >= 0, length <= r.remaining,
+                  let bytes = r.take(length) else { return nil }
+            digests[q] = groupDigest
+            ranges[q] = (kept.count..<kept.count + length, n)
+            kept += bytes
         }
-        guard r.at == payload.count else { return nil }
+        guard r.finished(), r.hexDigest().utf8.elementsEqual(digest) else { return nil }
+        var prior = PriorMonths(buildID: buildID, payload: kept)
+        prior.digests = digests
+        prior.ranges = ranges
         let stamp = FileStamp(dev: UInt64(UInt(bitPattern: dev)), ino: UInt64(UInt(bitPattern: ino)), size: Int64(size),
                               mtime: Int64(mtime), ctime: Int64(ctime))
         let manifest = Manifest(tool: .init(name: toolName, version: toolVersion), period: period, builtAt: builtAt,
@@ -262,11 +291,11 @@ public struct ManifestIndex: Sendable {
                                 inputs: .init(listingSHA256: listing, files: files),
                                 counts: .init(rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, filesRejected: 0, errors: 0, warnings: 0),
                                 files: [], outputs: outputs, priorMonths: prior)
-        return Side(stamp: stamp, madeAt: Int64(madeAt), manifestSHA256: sha, manifest: manifest, body: payload[bodyStart...])
+        return Side(stamp: stamp, madeAt: Int64(madeAt), manifestSHA256: sha, manifest: manifest, bodyStart: bodyStart, fileSize: fileSize)
     }
 
     /// The outputs' list as `write` puts it after the build id; nil when the bytes do not hold one whole.
-    private static func outputs(_ r: inout StateReader) -> [Manifest.Output]? {
+    private static func outputs<R: StateDecoding>(_ r: inout R) -> [Manifest.Output]? {
         guard let n = r.int(), n >= 0, n <= r.remaining else { return nil }
         var outputs: [Manifest.Output] = []
         outputs.reserveCapacity(n)
