@@ -76,24 +76,14 @@ public enum ConfigLoader {
         throw ConfigError(path: path, problems: checker.problems)
     }
 
-    /// Foundation does the parsing: JSONSerialization, whose tree is turned into the `JSONValue` that `JSONDecoder`
-    /// gives for the same text (`JSONValue(serialized:)`), except where the two could differ — an object that may
-    /// name a key twice (JSONDecoder keeps the first, JSONSerialization the last) — and wherever JSONSerialization
-    /// fails: there `JSONDecoder` decides, as before. JSONSerialization is asked again when that fails too, because
-    /// only its message carries the byte offset we turn into a line and column.
-    ///
-    /// Decoding a 2,000-village config (1 MB) into `JSONValue` through `JSONDecoder` took ≈ 0.1 s of every command,
-    /// ≈ 80 % of `status`'s config loading: a `try?` per kind tried per value, each failure building a DecodingError.
+    /// Foundation's decoder does the parsing; JSONSerialization is asked again only when that
+    /// fails, because only its message carries the byte offset we turn into a line and column.
     static func decodeJSON(_ bytes: [UInt8], path: String) throws(ConfigError) -> JSONValue {
         let fail = { (message: String) in ConfigError(path: path, problems: [ConfigProblem(keyPath: "", message: message)]) }
         if bytes.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             throw fail("is empty; it must hold one JSON object { \"town\": …, \"villages\": […] }")
         }
         let data = Data(bytes)
-        if !JSONValue.mayRepeatKeys(bytes), let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-           let value = JSONValue(serialized: tree) {
-            return value
-        }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
@@ -137,77 +127,6 @@ enum JSONValue: Decodable, Equatable {
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let i = try? c.decode(Int.self) { self = .int(i) }
         else { self = .double(try c.decode(Double.self)) }
-    }
-
-    /// The value JSONSerialization parsed, as `init(from:)` decodes the same text: a number is `.int` when it is a
-    /// whole number that fits `Int` (JSONDecoder reads `1.0`, `1e3` and `-0.0` as Int, and a number past `Int` as
-    /// Double), else `.double`; a boolean is `.bool`. Nil for anything else (never from JSONSerialization).
-    init?(serialized value: Any) {
-        if let s = value as? String { self = .string(s); return }
-        if let d = value as? [String: Any] {
-            var object: [String: JSONValue] = [:]
-            object.reserveCapacity(d.count)
-            for (key, item) in d {
-                guard let v = JSONValue(serialized: item) else { return nil }
-                object[key] = v
-            }
-            self = .object(object); return
-        }
-        if let a = value as? [Any] {
-            var array: [JSONValue] = []
-            array.reserveCapacity(a.count)
-            for item in a {
-                guard let v = JSONValue(serialized: item) else { return nil }
-                array.append(v)
-            }
-            self = .array(array); return
-        }
-        if value is NSNull { self = .null; return }
-        guard let n = value as? NSNumber else { return nil }
-        switch String(cString: n.objCType) {
-        case "c", "B": self = .bool(n.boolValue)
-        case "Q": let u = n.uint64Value; self = u <= UInt64(Int.max) ? .int(Int(u)) : .double(Double(u))
-        case "q", "l", "i", "s": self = .int(n.intValue)
-        default:
-            let d = n.doubleValue
-            if let i = Int(exactly: d) { self = .int(i) } else { self = .double(d) }
-        }
-    }
-
-    /// False only when no object in the JSON text names a key twice, compared byte for byte; a key written with an
-    /// escape (`\u0061`) counts as possibly repeated, and so does anything the scan cannot follow (the text is
-    /// then left to JSONDecoder, which also says what is wrong with it).
-    static func mayRepeatKeys(_ bytes: [UInt8]) -> Bool {
-        var stack: [Set<ArraySlice<UInt8>>?] = []  // per open container: an object's keys so far, nil for an array
-        var previous: UInt8 = 0  // the last structural byte outside strings
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            switch b {
-            case UInt8(ascii: "{"): stack.append([]); previous = b
-            case UInt8(ascii: "["): stack.append(nil); previous = b
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                guard stack.popLast() != nil else { return true }
-                previous = b
-            case UInt8(ascii: ","), UInt8(ascii: ":"): previous = b
-            case UInt8(ascii: "\""):
-                var j = i + 1, escaped = false
-                while j < bytes.count && bytes[j] != UInt8(ascii: "\"") {
-                    if bytes[j] == UInt8(ascii: "\\") { escaped = true; j += 1 }
-                    j += 1
-                }
-                guard j < bytes.count else { return true }
-                if let top = stack.last, top != nil, previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",") {
-                    if escaped { return true }
-                    guard stack[stack.count - 1]!.insert(bytes[(i + 1)..<j]).inserted else { return true }
-                }
-                previous = UInt8(ascii: "\"")
-                i = j
-            default: break
-            }
-            i += 1
-        }
-        return false
     }
 
     /// How the value reads in a message: strings quoted, containers by kind.
