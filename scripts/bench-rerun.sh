@@ -8,7 +8,8 @@
 #             same     2026-10 run again on the same inputs (the build id is the same: the change log is carried);
 #             changed  one village's trainings.csv of 2026-10 gains (or loses again) a row, and 2026-10 is run again
 #                      (the office's re-run after a correction: change log against the replaced build, history/).
-# Prints each run's wall time and peak RSS (/usr/bin/time), then the medians per side and kind.
+# Prints each run's wall time and peak RSS (/usr/bin/time) and its "summary CSVs" stage (`--timings`: where the replaced
+# report is read), then the medians per side and kind.
 set -euo pipefail
 before=${1:?usage: scripts/bench-rerun.sh BEFORE_BIN AFTER_BIN [ROUNDS] [TOWN]}
 after=${2:?usage: scripts/bench-rerun.sh BEFORE_BIN AFTER_BIN [ROUNDS] [TOWN]}
@@ -39,11 +40,12 @@ echo "load $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $(date -u '+%F %H:%
 run() {  # run SIDE KIND ROUND
   local bin=$before; [ "$1" = after ] && bin=$after
   local load; load=$(cut -d' ' -f1 /proc/loadavg)
-  (cd "$tmp/$1" && /usr/bin/time -f "%e %M" -o "$tmp/time" "$bin" run --period 2026-10 --quiet >"$tmp/out" 2>&1) \
+  (cd "$tmp/$1" && /usr/bin/time -f "%e %M" -o "$tmp/time" "$bin" run --period 2026-10 --quiet --timings >"$tmp/out" 2>&1) \
     || { cat "$tmp/out"; exit 1; }
   read -r wall rss <"$tmp/time"
-  echo "$1 $2 $3 $wall $((rss / 1024)) $load" | tee -a "$tmp/results" |
-    awk '{printf "round %s %-6s %-8s wall %6.2f s  peak RSS %4d MB  load %s\n", $3, $1, $2, $4, $5, $6}'
+  local csvs; csvs=$(grep -E '^summary CSVs' "$tmp/out" | sed -E 's/.* ([0-9.]+) s$/\1/')
+  echo "$1 $2 $3 $wall $((rss / 1024)) $load ${csvs:-0}" | tee -a "$tmp/results" |
+    awk '{printf "round %s %-6s %-8s wall %6.2f s  peak RSS %4d MB  \"summary CSVs\" %.3f s  load %s\n", $3, $1, $2, $4, $5, $7, $6}'
 }
 for side in before after; do
   bin=$before; [ $side = after ] && bin=$after
@@ -65,8 +67,9 @@ done
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 for side in before after; do
   for kind in first same changed; do
-    printf '%-6s %-8s median of %d: wall %.2f s, peak RSS %s MB\n' $side $kind "$rounds" \
+    printf '%-6s %-8s median of %d: wall %.2f s, peak RSS %s MB, "summary CSVs" %.3f s\n' $side $kind "$rounds" \
       "$(awk -v s=$side -v k=$kind '$1==s && $2==k {print $4}' "$tmp/results" | median)" \
-      "$(awk -v s=$side -v k=$kind '$1==s && $2==k {print $5}' "$tmp/results" | median)"
+      "$(awk -v s=$side -v k=$kind '$1==s && $2==k {print $5}' "$tmp/results" | median)" \
+      "$(awk -v s=$side -v k=$kind '$1==s && $2==k {print $7}' "$tmp/results" | median)"
   done
 done
