@@ -34,8 +34,8 @@ public struct ManifestIndex: Sendable {
 
     func url(_ p: Period) -> URL { outputs.appendingPathComponent(".state/manifest-\(p).bin") }
 
-    /// P's manifest as far as the stale check needs it (`files` and `outputs` left empty when it comes from the
-    /// side file); nil when outputs/P/manifest.json cannot be read or decoded. `save`: (re)write the side file when
+    /// P's manifest as far as the stale check needs it (`files` — the per-file counts — left empty when it comes
+    /// from the side file); nil when outputs/P/manifest.json cannot be read or decoded. `save`: (re)write the side file when
     /// it was not believed — only under the outputs lock.
     public func read(_ p: Period, save: Bool) -> Manifest? {
         let path = manifestPath(p)
