@@ -93,7 +93,8 @@ public enum ReportRun {
             let previous = store.periodFolder(period)
             var changes: [FigureChange] = []
             var changesCarried = false
-            let previousManifest = Manifest.read(previous.appendingPathComponent("manifest.json"))
+            // Its build id and outputs, from the side file when it vouches for manifest.json (not the JSON decoded whole).
+            let previousManifest = ManifestIndex(outputs: config.outputs).built(period)
             let replaced = previousManifest != nil
             let buildID = Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: configSHA256,
                                            listingSHA256: assembled.listingSHA256, files: assembled.inputs)
