@@ -1,0 +1,95 @@
+// libxlsxwriter's XML attributes and constant-memory sheets' frees, done by CMemoryParts: the same bytes, less work.
+
+import Foundation
+import Testing
+@testable import SafetyReport
+import XlsxWriter
+
+@Suite struct LibxlsxwriterInterpositionTests {
+    /// The test binary, like `safety-report`, defines lxw_new_attribute_* and lxw_worksheet_free, so libxlsxwriter's
+    /// calls through its PLT reach CMemoryParts; writing a village workbook goes through both.
+    @Test func bothInterpositionsTakeEffect() throws {
+        #expect(Workbook.attributesInterposed)
+        #expect(Workbook.sheetFreeInterposed)
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed
+        try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
+                                  to: dir + "/v.xlsx", partsInMemory: true)
+        // Hundreds of attributes (three per cell); one constant-memory sheet (需更正数据).
+        #expect(Workbook.attributesMade - attributes > 300)
+        #expect(Workbook.sheetArraysFreed - arrays == 1)
+    }
+
+    /// Each kind of attribute as libxlsxwriter's own functions make it: text up to and past its 2,079-byte limit
+    /// (cut at the same byte), CJK text, numbers as "%d" of the uint32_t (2^31 and above come out negative, as in
+    /// libxlsxwriter), and "%.16G" reals.
+    @Test(arguments: [
+        ("r", Workbook.AttributeValue.text("A1")), ("t", .text("")), ("s", .text("青石镇 & <东湖村> \"引号\"")),
+        ("k", .text(String(repeating: "x", count: 2078))), ("k", .text(String(repeating: "x", count: 2079))),
+        ("k", .text(String(repeating: "y", count: 2080))), ("k", .text(String(repeating: "z", count: 5000))),
+        (String(repeating: "键", count: 900), .text("v")),
+        ("s", .number(0)), ("s", .number(7)), ("ht", .number(10)), ("n", .number(1_048_575)),
+        ("n", .number(2_147_483_647)), ("n", .number(2_147_483_648)), ("n", .number(4_294_967_295)),
+        ("w", .real(0)), ("w", .real(8.43)), ("w", .real(-0.5)), ("w", .real(1e20)), ("w", .real(1.0 / 3)),
+        ("w", .real(123_456_789_012_345_678)),
+    ])
+    func attributesAreTheLibrarysOwn(key: String, value: Workbook.AttributeValue) throws {
+        let library = try #require(Workbook.attributeForTests(key: key, value, libraryOwn: true))
+        let ours = try #require(Workbook.attributeForTests(key: key, value, libraryOwn: false))
+        #expect(ours.0 == library.0)
+        #expect(ours.1 == library.1)
+    }
+
+    /// Whole workbooks: a village workbook and the town workbook are the same bytes whether their attributes are
+    /// made here or by libxlsxwriter.
+    @Test func workbooksAreTheSameBytesEitherWay() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        let shared = VillageWorkbook.Shared(report)
+        func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+        for interposed in [true, false] {
+            Workbook.disableAttributeInterposition(!interposed)
+            defer { Workbook.disableAttributeInterposition(false) }
+            let made = Workbook.attributesMade
+            try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
+            for v in report.villages {
+                try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/\(v.village.code)-\(interposed).xlsx",
+                                          partsInMemory: true)
+            }
+            #expect((Workbook.attributesMade > made) == interposed)
+        }
+        #expect(try bytes(dir + "/town-true.xlsx") == bytes(dir + "/town-false.xlsx"))
+        for v in report.villages {
+            let code = v.village.code
+            #expect(try bytes(dir + "/\(code)-true.xlsx") == bytes(dir + "/\(code)-false.xlsx"), "\(code)")
+        }
+    }
+
+    /// A constant-memory sheet dropped before `close` still holds its current row's cells: they are freed (by
+    /// libxlsxwriter's own _free_cell) with the array, and the next workbook on the thread is whole.
+    @Test func anUnclosedConstantMemorySheetFreesItsCells() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let arrays = Workbook.sheetArraysFreed
+        do {
+            let wb = try Workbook(path: dir + "/dropped.xlsx", partsInMemory: true)
+            let ws = try wb.addWorksheet("表", constantMemory: true)
+            try ws.write(0, 0, text: "未写出的行")
+            try ws.write(0, 5_000, number: 42)
+            try ws.write(0, 16_383, text: "最后一列")
+        }
+        #expect(Workbook.sheetArraysFreed - arrays == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/dropped.xlsx"))
+        let wb = try Workbook(path: dir + "/kept.xlsx", partsInMemory: true)
+        let ws = try wb.addWorksheet("表", constantMemory: true)
+        for r in 0..<3 { try ws.write(r, 0, text: "第\(r + 1)行"); try ws.write(r, 16_383, number: Double(r)) }
+        try wb.close()
+        #expect(Workbook.sheetArraysFreed - arrays == 2)
+        try WrittenWorkbookCheck.verify(path: dir + "/kept.xlsx")
+        let sheet = try XlsxParts(path: dir + "/kept.xlsx").sheet("表")
+        #expect(sheet.contains("第3行") && sheet.contains("XFD3"))
+    }
+}
