@@ -138,6 +138,16 @@ public final class Workbook {
     /// How many constant-memory sheets of this thread's workbooks had their cell slots freed by sheet_free.c (tests).
     public static var sheetArraysFreed: Int { Int(memory_parts_sheet_arrays_freed()) }
 
+    /// True when libxlsxwriter's number, shared-string and inline-string cells are written by CMemoryParts'
+    /// cell_writers.c (the same XML without fprintf); otherwise by libxlsxwriter.
+    public static var cellWritersInterposed: Bool { memory_parts_cells_active() != 0 }
+
+    /// For tests: while `on`, this thread's cells are written by libxlsxwriter's own functions.
+    public static func disableCellWriters(_ on: Bool) { memory_parts_cells_disable(on ? 1 : 0) }
+
+    /// How many cells of this thread's workbooks cell_writers.c wrote (tests).
+    public static var cellsWritten: Int { Int(memory_parts_cells_written()) }
+
     /// For tests: while `on`, this thread's XML attributes are made by libxlsxwriter's own functions.
     public static func disableAttributeInterposition(_ on: Bool) { memory_parts_attributes_disable(on ? 1 : 0) }
 

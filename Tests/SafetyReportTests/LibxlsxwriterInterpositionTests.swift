@@ -1,4 +1,4 @@
-// libxlsxwriter's XML attributes and constant-memory sheets' frees, done by CMemoryParts: the same bytes, less work.
+// libxlsxwriter's XML attributes, cells and constant-memory sheets' frees, done by CMemoryParts: the same bytes, less work.
 
 import Foundation
 import Testing
@@ -11,15 +11,17 @@ import XlsxWriter
     @Test func bothInterpositionsTakeEffect() throws {
         #expect(Workbook.attributesInterposed)
         #expect(Workbook.sheetFreeInterposed)
+        #expect(Workbook.cellWritersInterposed)
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()
-        let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed
+        let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
         try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
                                   to: dir + "/v.xlsx", partsInMemory: true)
-        // Hundreds of attributes (three per cell); one constant-memory sheet (需更正数据).
+        // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
         #expect(Workbook.attributesMade - attributes > 300)
         #expect(Workbook.sheetArraysFreed - arrays == 1)
+        #expect(Workbook.cellsWritten - cells > 50)
     }
 
     /// Each kind of attribute as libxlsxwriter's own functions make it: text up to and past its 2,079-byte limit
@@ -42,8 +44,48 @@ import XlsxWriter
         #expect(ours.1 == library.1)
     }
 
-    /// Whole workbooks: a village workbook and the town workbook are the same bytes whether their attributes are
-    /// made here or by libxlsxwriter.
+    /// Cells of every kind the three writers see, in a constant-memory sheet (inline strings) and a normal one
+    /// (shared strings), with and without a format: the same sheets as libxlsxwriter's own fprintf writes.
+    @Test func cellsAreTheLibrarysOwn() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let texts = ["a", " 前后空格 ", "\t制表", "换行\n", "x\r", "&<>\"'", "a&b<c>d", "&", "<", ">>", "青石镇东湖村",
+                     "=SUM(A1)", "𠀋 emoji 😀", String(repeating: "长", count: 3000), "end "]
+        let numbers: [Double] = [0, -0.0, 1, -1, 7, 42.5, 0.1, 1.0 / 3, -2.5e-7, 123_456_789_012_345, 999_999_999_999_999,
+                                 1e15, 1e16, -1e15, 4.5e15, 1e300, .infinity, -.infinity, 2_147_483_648, -9_007_199_254_740_993]
+        func write(_ name: String) throws {
+            let wb = try Workbook(path: dir + "/" + name, partsInMemory: true)
+            let format = try wb.addFormat(FormatSpec(bold: true, numberFormat: "0.00"))
+            for constant in [true, false] {
+                let ws = try wb.addWorksheet(constant ? "常量内存" : "普通", constantMemory: constant)
+                for (r, t) in texts.enumerated() {
+                    try ws.write(r, 0, text: t)
+                    try ws.write(r, 1, text: t, format)
+                }
+                for (r, x) in numbers.enumerated() {
+                    try ws.write(texts.count + r, 0, number: x)
+                    try ws.write(texts.count + r, 2, number: x, format)
+                    try ws.write(texts.count + r, 16_383, number: x)
+                }
+            }
+            try wb.close()
+        }
+        let cells = Workbook.cellsWritten
+        try write("ours.xlsx")
+        #expect(Workbook.cellsWritten - cells == 2 * (2 * texts.count + 3 * numbers.count))
+        Workbook.disableCellWriters(true)
+        defer { Workbook.disableCellWriters(false) }
+        try write("library.xlsx")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
+        let ours = try XlsxParts(path: dir + "/ours.xlsx"), library = try XlsxParts(path: dir + "/library.xlsx")
+        #expect(ours.sheet("常量内存") == library.sheet("常量内存"))
+        #expect(ours.sheet("普通") == library.sheet("普通"))
+        #expect(ours.sheet("常量内存").contains("xml:space=\"preserve\">前后空格") == false)
+        #expect(ours.sheet("常量内存").contains("<t xml:space=\"preserve\"> 前后空格 </t>"))
+    }
+
+    /// Whole workbooks: a village workbook and the town workbook are the same bytes whether their attributes and
+    /// cells are made here or by libxlsxwriter.
     @Test func workbooksAreTheSameBytesEitherWay() throws {
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -52,7 +94,8 @@ import XlsxWriter
         func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
         for interposed in [true, false] {
             Workbook.disableAttributeInterposition(!interposed)
-            defer { Workbook.disableAttributeInterposition(false) }
+            Workbook.disableCellWriters(!interposed)
+            defer { Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false) }
             let made = Workbook.attributesMade
             try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
             for v in report.villages {

@@ -101,6 +101,16 @@ int memory_parts_sheet_free_active(void);
 /// How many constant-memory sheets' cell arrays sheet_free.c freed on this thread (tests).
 unsigned long memory_parts_sheet_arrays_freed(void);
 
+/// cell_writers.c: 1 when libxlsxwriter's calls to its _write_number_cell, _write_string_cell and
+/// _write_inline_string_cell reach the definitions there (the same XML without fprintf), 0 otherwise.
+int memory_parts_cells_active(void);
+
+/// For tests: while `on`, this thread's cells are written by libxlsxwriter's own functions.
+void memory_parts_cells_disable(int on);
+
+/// How many cells cell_writers.c wrote on this thread (tests).
+unsigned long memory_parts_cells_written(void);
+
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 
