@@ -45,7 +45,8 @@ import XlsxWriter
     }
 
     /// Cells of every kind the three writers see, in a constant-memory sheet (inline strings) and a normal one
-    /// (shared strings), with and without a format: the same sheets as libxlsxwriter's own fprintf writes.
+    /// (shared strings), with and without a format, and attributes that need escaping: the same workbook as
+    /// libxlsxwriter's own writers (fprintf) make.
     @Test func cellsAreTheLibrarysOwn() throws {
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -56,6 +57,11 @@ import XlsxWriter
         func write(_ name: String) throws {
             let wb = try Workbook(path: dir + "/" + name, partsInMemory: true)
             let format = try wb.addFormat(FormatSpec(bold: true, numberFormat: "0.00"))
+            // Attribute values that need escaping: a sheet name, data-validation prompts and a list.
+            let named = try wb.addWorksheet("R&D <\"表\">")
+            try named.dataValidation(0, 0, 9, 0, DataValidation(.list(["甲&乙", "<丙>", "\"丁\""]), inputTitle: "A & B",
+                                                                inputMessage: "第一行\n第二行 \"引号\" <尖括号> & 和",
+                                                                errorTitle: "错误>", errorMessage: "只能选 \"甲&乙\"\n或其他"))
             for constant in [true, false] {
                 let ws = try wb.addWorksheet(constant ? "常量内存" : "普通", constantMemory: constant)
                 for (r, t) in texts.enumerated() {
@@ -79,6 +85,8 @@ import XlsxWriter
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
         let ours = try XlsxParts(path: dir + "/ours.xlsx"), library = try XlsxParts(path: dir + "/library.xlsx")
         #expect(ours.sheet("常量内存") == library.sheet("常量内存"))
+        #expect(ours["xl/workbook.xml"].contains("name=\"R&amp;D &lt;&quot;表&quot;&gt;\""))
+        #expect(ours.sheet("R&D <\"表\">").contains("prompt=\"第一行&#xA;第二行 &quot;引号&quot; &lt;尖括号&gt; &amp; 和\""))
         #expect(ours.sheet("普通") == library.sheet("普通"))
         #expect(ours.sheet("常量内存").contains("xml:space=\"preserve\">前后空格") == false)
         #expect(ours.sheet("常量内存").contains("<t xml:space=\"preserve\"> 前后空格 </t>"))
