@@ -89,7 +89,7 @@ static void put_start(FILE *file, const char *range, int32_t style_index) {
 // libxlsxwriter: `<c r="%s" s="%d"><v>%.16G</v></c>`, or without ` s="%d"` when the style index is 0.
 void _write_number_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
     static __thread cell_writer own;
-    if (disabled && library_writer("_write_number_cell", &own)) {
+    if ((disabled || !memory_parts_writers_apply()) && library_writer("_write_number_cell", &own)) {
         own(self, range, style_index, cell);
         return;
     }
@@ -104,7 +104,7 @@ void _write_number_cell(lxw_worksheet *self, char *range, int32_t style_index, l
 // libxlsxwriter: `<c r="%s" s="%d" t="s"><v>%d</v></c>` (the shared string's index), or without ` s="%d"`.
 void _write_string_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
     static __thread cell_writer own;
-    if (disabled && library_writer("_write_string_cell", &own)) {
+    if ((disabled || !memory_parts_writers_apply()) && library_writer("_write_string_cell", &own)) {
         own(self, range, style_index, cell);
         return;
     }
@@ -122,7 +122,8 @@ void _write_string_cell(lxw_worksheet *self, char *range, int32_t style_index, l
 void _write_inline_string_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
     static __thread cell_writer own;
     const char *text = cell->u.string;
-    if ((disabled || !text || !text[0]) && library_writer("_write_inline_string_cell", &own)) {
+    if ((disabled || !text || !text[0] || !memory_parts_writers_apply())
+        && library_writer("_write_inline_string_cell", &own)) {
         own(self, range, style_index, cell);
         return;
     }
@@ -153,7 +154,7 @@ void _write_inline_string_cell(lxw_worksheet *self, char *range, int32_t style_i
 }
 
 int memory_parts_cells_active(void) {
-    return dlsym(RTLD_DEFAULT, "_write_inline_string_cell") == (void *)_write_inline_string_cell
+    return memory_parts_writers_apply() && dlsym(RTLD_DEFAULT, "_write_inline_string_cell") == (void *)_write_inline_string_cell
         && dlsym(RTLD_DEFAULT, "_write_number_cell") == (void *)_write_number_cell
         && dlsym(RTLD_DEFAULT, "_write_string_cell") == (void *)_write_string_cell;
 }

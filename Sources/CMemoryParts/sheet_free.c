@@ -38,7 +38,7 @@ static __thread unsigned long arrays_freed;
 void lxw_worksheet_free(lxw_worksheet *worksheet) {
     sheet_free_function own = real_sheet_free();
     cell_free_function free_cell = real_cell_free();
-    if (worksheet && worksheet->array && free_cell) {
+    if (worksheet && worksheet->array && free_cell && memory_parts_writers_apply()) {
         lxw_cell **cells = worksheet->array;
         // Blocks of 64 pointers OR-ed together: a block of empty slots costs a few vector instructions.
         for (size_t block = 0; block < LXW_COL_MAX; block += 64) {
@@ -58,7 +58,7 @@ void lxw_worksheet_free(lxw_worksheet *worksheet) {
 unsigned long memory_parts_sheet_arrays_freed(void) { return arrays_freed; }
 
 int memory_parts_sheet_free_active(void) {
-    return dlsym(RTLD_DEFAULT, "lxw_worksheet_free") == (void *)lxw_worksheet_free && real_sheet_free() != NULL
+    return memory_parts_writers_apply() && dlsym(RTLD_DEFAULT, "lxw_worksheet_free") == (void *)lxw_worksheet_free && real_sheet_free() != NULL
         && real_cell_free() != NULL;
 }
 

@@ -28,6 +28,20 @@ static void copy_text(char *destination, const char *source) {
     destination[length] = '\0';
 }
 
+// These definitions copy what libxlsxwriter 1.1.4 does, with its struct layouts and the formats read from its
+// binary; another version may differ (its internal functions are not its API), so they apply only under 1.1.4 and
+// pass every call to libxlsxwriter's own functions otherwise (as do those of cell_writers.c and sheet_free.c).
+#define WRITERS_VERSION "1.1.4"
+
+int memory_parts_writers_apply(void) {
+    static __thread int known = -1;
+    if (known < 0) {
+        const char *(*version)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "lxw_version");
+        known = version && strcmp(version(), WRITERS_VERSION) == 0;
+    }
+    return known;
+}
+
 // Attributes made here on this thread (tests: the interposition takes effect).
 static __thread unsigned long made;
 // Tests: while set, this thread's attributes are made by libxlsxwriter's own functions (to compare the bytes).
@@ -53,7 +67,7 @@ static dbl_function library_dbl(void) {
 }
 
 struct xml_attribute *lxw_new_attribute_str(const char *key, const char *value) {
-    if (disabled && library_str()) return library_str()(key, value);
+    if ((disabled || !memory_parts_writers_apply()) && library_str()) return library_str()(key, value);
     struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
     if (!attribute) return NULL;
     made++;
@@ -64,7 +78,7 @@ struct xml_attribute *lxw_new_attribute_str(const char *key, const char *value) 
 
 // libxlsxwriter formats the value with "%d" (its uint32_t read as an int): the same digits, written directly.
 struct xml_attribute *lxw_new_attribute_int(const char *key, uint32_t value) {
-    if (disabled && library_int()) return library_int()(key, value);
+    if ((disabled || !memory_parts_writers_apply()) && library_int()) return library_int()(key, value);
     struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
     if (!attribute) return NULL;
     made++;
@@ -86,7 +100,7 @@ struct xml_attribute *lxw_new_attribute_int(const char *key, uint32_t value) {
 
 // libxlsxwriter writes "%.16G" into a 32-byte budget; kept as it is (rare: page margins, widths, heights).
 struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value) {
-    if (disabled && library_dbl()) return library_dbl()(key, value);
+    if ((disabled || !memory_parts_writers_apply()) && library_dbl()) return library_dbl()(key, value);
     struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
     if (!attribute) return NULL;
     made++;
@@ -110,7 +124,7 @@ typedef void (*end_tag_function)(FILE *, const char *);
 
 void _fprint_escaped_attributes(FILE *file, struct xml_attribute_list *attributes) {
     static __thread attributes_function own;
-    if (disabled && (own || (own = (attributes_function)dlsym(RTLD_NEXT, "_fprint_escaped_attributes")))) {
+    if ((disabled || !memory_parts_writers_apply()) && (own || (own = (attributes_function)dlsym(RTLD_NEXT, "_fprint_escaped_attributes")))) {
         own(file, attributes);
         return;
     }
@@ -143,7 +157,7 @@ void _fprint_escaped_attributes(FILE *file, struct xml_attribute_list *attribute
 
 void lxw_xml_start_tag(FILE *file, const char *tag, struct xml_attribute_list *attributes) {
     static __thread tag_function own;
-    if (disabled && (own || (own = (tag_function)dlsym(RTLD_NEXT, "lxw_xml_start_tag")))) {
+    if ((disabled || !memory_parts_writers_apply()) && (own || (own = (tag_function)dlsym(RTLD_NEXT, "lxw_xml_start_tag")))) {
         own(file, tag, attributes);
         return;
     }
@@ -155,7 +169,7 @@ void lxw_xml_start_tag(FILE *file, const char *tag, struct xml_attribute_list *a
 
 void lxw_xml_empty_tag(FILE *file, const char *tag, struct xml_attribute_list *attributes) {
     static __thread tag_function own;
-    if (disabled && (own || (own = (tag_function)dlsym(RTLD_NEXT, "lxw_xml_empty_tag")))) {
+    if ((disabled || !memory_parts_writers_apply()) && (own || (own = (tag_function)dlsym(RTLD_NEXT, "lxw_xml_empty_tag")))) {
         own(file, tag, attributes);
         return;
     }
@@ -167,7 +181,7 @@ void lxw_xml_empty_tag(FILE *file, const char *tag, struct xml_attribute_list *a
 
 void lxw_xml_end_tag(FILE *file, const char *tag) {
     static __thread end_tag_function own;
-    if (disabled && (own || (own = (end_tag_function)dlsym(RTLD_NEXT, "lxw_xml_end_tag")))) {
+    if ((disabled || !memory_parts_writers_apply()) && (own || (own = (end_tag_function)dlsym(RTLD_NEXT, "lxw_xml_end_tag")))) {
         own(file, tag);
         return;
     }
@@ -199,12 +213,14 @@ int memory_parts_attribute_for_tests(int kind, int own, const char *key, const c
 }
 
 int memory_parts_attributes_active(void) {
-    return dlsym(RTLD_DEFAULT, "lxw_new_attribute_str") == (void *)lxw_new_attribute_str
+    return memory_parts_writers_apply() && dlsym(RTLD_DEFAULT, "lxw_new_attribute_str") == (void *)lxw_new_attribute_str
         && dlsym(RTLD_DEFAULT, "_fprint_escaped_attributes") == (void *)_fprint_escaped_attributes
         && dlsym(RTLD_DEFAULT, "lxw_xml_start_tag") == (void *)lxw_xml_start_tag;
 }
 
 #else
+
+int memory_parts_writers_apply(void) { return 0; }
 
 void memory_parts_attributes_disable(int on) { (void)on; }
 

@@ -78,6 +78,10 @@ void memory_zip_limit_for_tests(size_t limit);
 /// 1 when minizip's fopen64 reaches zip_memory.c (the executable exports it), 0 otherwise.
 int memory_zip_active(void);
 
+/// 1 when the libxlsxwriter below is the version whose internals xml_attributes.c, cell_writers.c and sheet_free.c
+/// copy (1.1.4); otherwise their definitions pass every call to libxlsxwriter's own functions.
+int memory_parts_writers_apply(void);
+
 /// xml_attributes.c: 1 when libxlsxwriter's calls to its lxw_new_attribute_str/_int/_dbl reach the definitions there
 /// (the same attributes without zero-filling their 4 KB), 0 otherwise.
 int memory_parts_attributes_active(void);
