@@ -124,7 +124,57 @@ public final class Workbook {
 
     /// True when `partsInMemory` takes effect: libxlsxwriter's calls for a temporary file reach this process's
     /// own `lxw_tmpfile` (the executable exports it). Otherwise every part goes to a temporary file, as always.
-    public static var memoryPartsAvailable: Bool { memory_parts_active() != 0 }
+    /// Asked once per process (two `dlsym` lookups: ~0.5 % of the village workbooks' CPU when asked per workbook).
+    public static let memoryPartsAvailable: Bool = memory_parts_active() != 0
+
+    /// True when libxlsxwriter's XML attributes are made by CMemoryParts' xml_attributes.c (the same attributes
+    /// without zero-filling two 2,080-byte buffers each); otherwise by libxlsxwriter, with the same XML.
+    public static var attributesInterposed: Bool { memory_parts_attributes_active() != 0 }
+
+    /// True when libxlsxwriter's lxw_worksheet_free reaches CMemoryParts' sheet_free.c, which frees a constant-memory
+    /// sheet's row of 16,384 cell slots without a call per empty slot; otherwise libxlsxwriter frees it, slot by slot.
+    public static var sheetFreeInterposed: Bool { memory_parts_sheet_free_active() != 0 }
+
+    /// How many constant-memory sheets of this thread's workbooks had their cell slots freed by sheet_free.c (tests).
+    public static var sheetArraysFreed: Int { Int(memory_parts_sheet_arrays_freed()) }
+
+    /// True when libxlsxwriter's number, shared-string and inline-string cells are written by CMemoryParts'
+    /// cell_writers.c (the same XML without fprintf); otherwise by libxlsxwriter.
+    public static var cellWritersInterposed: Bool { memory_parts_cells_active() != 0 }
+
+    /// For tests: while `on`, this thread's cells are written by libxlsxwriter's own functions.
+    public static func disableCellWriters(_ on: Bool) { memory_parts_cells_disable(on ? 1 : 0) }
+
+    /// How many cells of this thread's workbooks cell_writers.c wrote (tests).
+    public static var cellsWritten: Int { Int(memory_parts_cells_written()) }
+
+    /// For tests: while `on`, this thread's XML attributes are made by libxlsxwriter's own functions.
+    public static func disableAttributeInterposition(_ on: Bool) { memory_parts_attributes_disable(on ? 1 : 0) }
+
+    /// How many XML attributes of this thread's workbooks xml_attributes.c made (tests).
+    public static var attributesMade: Int { Int(memory_parts_attributes_made()) }
+
+    /// One XML attribute's value in an attribute libxlsxwriter would write.
+    public enum AttributeValue: Sendable { case text(String), number(UInt32), real(Double) }
+
+    /// For tests: the (key, value) that libxlsxwriter's own `lxw_new_attribute_*` (`libraryOwn`) or CMemoryParts'
+    /// makes of `key` and `value`; nil when the function is missing (off glibc).
+    public static func attributeForTests(key: String, _ value: AttributeValue, libraryOwn: Bool) -> (String, String)? {
+        let limit = 2080
+        var keyOut = [CChar](repeating: 0, count: limit), valueOut = [CChar](repeating: 0, count: limit)
+        let made: Int32 = key.withCString { k in
+            switch value {
+            case .text(let t):
+                return t.withCString { memory_parts_attribute_for_tests(0, libraryOwn ? 1 : 0, k, $0, 0, 0, &keyOut, &valueOut) }
+            case .number(let n):
+                return memory_parts_attribute_for_tests(1, libraryOwn ? 1 : 0, k, nil, n, 0, &keyOut, &valueOut)
+            case .real(let x):
+                return memory_parts_attribute_for_tests(2, libraryOwn ? 1 : 0, k, nil, 0, x, &keyOut, &valueOut)
+            }
+        }
+        guard made != 0 else { return nil }
+        return (String(cString: keyOut), String(cString: valueOut))
+    }
 
     /// For tests: while `on`, a temporary part of this thread's workbooks that outgrows memory cannot move to a file
     /// (ENOSPC), as in a full temporary folder.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Our workbook writing against libxlsxwriter driven from C for the same cells, side by side on one demo town.
 #
-# Usage: [BIN=…] [C_PARTS=files] scripts/xlsx-baseline/run.sh [VILLAGES] [MONTHS] [ROUNDS]   (default 2000 12 3)
+# Usage: [BIN=…] [C_PARTS=files] [C_WRITERS=ours] scripts/xlsx-baseline/run.sh [VILLAGES] [MONTHS] [ROUNDS]   (default 2000 12 3)
 # Needs gcc, libxlsxwriter-dev and python3 (standard library only). Our side is the thread-CPU time
 # `run --timings` reports for writing the workbooks (hashing and fsync excluded); the C side is the CPU
 # time of xlsx-baseline.c writing the same workbooks single-threaded: the same sheets in the same constant-memory
@@ -9,7 +9,10 @@
 # autofilters, print setup and charts (cells.py reads them back from our files), with libxlsxwriter's temporary
 # parts kept in memory by the same Sources/CMemoryParts as ours. Set C_PARTS=files for temporary files instead.
 # Both sides deflate at the same level (Sources/CMemoryParts/zip_level.c), so they write the same bytes; the C side
-# does not reuse deflated constant parts or keep its zip in memory (ours does).
+# does not reuse deflated constant parts or keep its zip in memory (ours does). Ours also writes libxlsxwriter's
+# cells, tags and attributes with CMemoryParts' cell_writers.c and xml_attributes.c and frees constant-memory sheets
+# with sheet_free.c (the same bytes, less CPU); the C side uses libxlsxwriter's own, unless C_WRITERS=ours links
+# those three files into it too (libxlsxwriter as both sides then run it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 villages=${1:-2000}; months=${2:-12}; rounds=${3:-3}
@@ -17,12 +20,16 @@ villages=${1:-2000}; months=${2:-12}; rounds=${3:-3}
 if [ -z "${BIN:-}" ]; then swift build -c release --product safety-report >/dev/null; fi
 bin=${BIN:-$(swift build -c release --show-bin-path)/safety-report}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+writers=""
+if [ "${C_WRITERS:-libxlsxwriter}" = ours ]; then
+  writers="Sources/CMemoryParts/cell_writers.c Sources/CMemoryParts/xml_attributes.c Sources/CMemoryParts/sheet_free.c"
+fi
 if [ "${C_PARTS:-memory}" = memory ]; then
   gcc -O2 -DMEMORY_PARTS -I Sources/CMemoryParts/include -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c \
-    Sources/CMemoryParts/memory_parts.c Sources/CMemoryParts/zip_level.c $(pkg-config --cflags --libs xlsxwriter)
+    Sources/CMemoryParts/memory_parts.c Sources/CMemoryParts/zip_level.c $writers $(pkg-config --cflags --libs xlsxwriter) -ldl -lm
 else
   gcc -O2 -I Sources/CMemoryParts/include -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c \
-    Sources/CMemoryParts/zip_level.c $(pkg-config --cflags --libs xlsxwriter)
+    Sources/CMemoryParts/zip_level.c $writers $(pkg-config --cflags --libs xlsxwriter) -ldl -lm
 fi
 "$bin" demo --out "$tmp/town" --villages "$villages" --months "$months" --end 2026-10 --seed 1 >/dev/null 2>&1
 (cd "$tmp/town" && "$bin" run --period 2026-10 >/dev/null 2>&1)

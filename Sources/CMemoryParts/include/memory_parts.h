@@ -4,6 +4,7 @@
 #define SAFETY_REPORT_MEMORY_PARTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// The tmpdir to pass to libxlsxwriter so that the workbook's temporary parts are kept in memory; `folder` (or
 /// NULL for libxlsxwriter's default) is where a part goes when memory cannot be had. A new string from
@@ -76,6 +77,43 @@ void memory_zip_limit_for_tests(size_t limit);
 
 /// 1 when minizip's fopen64 reaches zip_memory.c (the executable exports it), 0 otherwise.
 int memory_zip_active(void);
+
+/// 1 when the libxlsxwriter below is the version whose internals xml_attributes.c, cell_writers.c and sheet_free.c
+/// copy (1.1.4); otherwise their definitions pass every call to libxlsxwriter's own functions.
+int memory_parts_writers_apply(void);
+
+/// xml_attributes.c: 1 when libxlsxwriter's calls to its lxw_new_attribute_str/_int/_dbl reach the definitions there
+/// (the same attributes without zero-filling their 4 KB), 0 otherwise.
+int memory_parts_attributes_active(void);
+
+/// For tests: while `on`, this thread's attributes are made by libxlsxwriter's own functions.
+void memory_parts_attributes_disable(int on);
+
+/// How many XML attributes xml_attributes.c made on this thread (tests).
+unsigned long memory_parts_attributes_made(void);
+
+/// For tests: the key and value of the attribute that libxlsxwriter's own function (`own` 1) or xml_attributes.c's
+/// (`own` 0) makes of `key` and `text` (`kind` 0), `number` (1) or `real` (2), copied into `key_out` and `value_out`
+/// (2,080 bytes each). 0 when there is no such function here.
+int memory_parts_attribute_for_tests(int kind, int own, const char *key, const char *text, uint32_t number,
+                                     double real, char *key_out, char *value_out);
+
+/// sheet_free.c: 1 when libxlsxwriter's calls to its lxw_worksheet_free reach the definition there (a constant-memory
+/// sheet's row of 16,384 cell slots freed without a call per empty slot), 0 otherwise.
+int memory_parts_sheet_free_active(void);
+
+/// How many constant-memory sheets' cell arrays sheet_free.c freed on this thread (tests).
+unsigned long memory_parts_sheet_arrays_freed(void);
+
+/// cell_writers.c: 1 when libxlsxwriter's calls to its _write_number_cell, _write_string_cell and
+/// _write_inline_string_cell reach the definitions there (the same XML without fprintf), 0 otherwise.
+int memory_parts_cells_active(void);
+
+/// For tests: while `on`, this thread's cells are written by libxlsxwriter's own functions.
+void memory_parts_cells_disable(int on);
+
+/// How many cells cell_writers.c wrote on this thread (tests).
+unsigned long memory_parts_cells_written(void);
 
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.

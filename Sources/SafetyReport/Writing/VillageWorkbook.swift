@@ -27,14 +27,16 @@ public enum VillageWorkbook {
         /// Per metric (in `metrics` order): the villages' values sorted ascending, and their average.
         let sortedValues: [[Double]]
         let averages: [Double?]
-        /// The village title with `{town}` and the period filled in, `{village}` left for each workbook: the same
-        /// replacements in the same order as `fill`, of which three were the same for every village.
-        let villageTitle: String
+        /// The village title with `{town}` and the period filled in, split at each `{village}` (Foundation's own
+        /// search, as `replacingOccurrences` finds them): joined with the village's name per workbook, the same
+        /// replacements in the same order as `fill`, without a Foundation search per workbook (~2 % of their CPU).
+        let villageTitleParts: [String]
 
         public init(_ report: MonthReport) {
             let cfg = report.config
             // Replacing {village} with itself changes nothing, so only the per-village replacement is left.
-            villageTitle = cfg.report.fill(cfg.report.villageTitle, town: cfg.town, period: report.period, village: "{village}")
+            villageTitleParts = cfg.report.fill(cfg.report.villageTitle, town: cfg.town, period: report.period, village: "{village}")
+                .components(separatedBy: "{village}")
             openHazards = Dictionary(grouping: report.ledger.indices.filter { report.ledger[$0].isOpen }, by: { report.ledger[$0].owner })
             agreements = Dictionary(grouping: report.agreements.indices, by: { report.agreements[$0].folder })
             let all = report.villages.map(\.figures)
@@ -74,7 +76,7 @@ public enum VillageWorkbook {
         let wb = try Workbook(path: path, tmpdir: tmpdir, partsInMemory: partsInMemory)
         let cfg = report.config
         let v = village.village
-        let title = shared.villageTitle.replacingOccurrences(of: "{village}", with: v.name)
+        let title = shared.villageTitleParts.joined(separator: v.name)
         try wb.setProperties(DocumentProperties(
             title: "\(title)（\(report.period.chinese)）", subject: "\(report.period.chinese)安全社区月度反馈",
             author: cfg.report.author, company: cfg.report.company.isEmpty ? cfg.town.name : cfg.report.company,

@@ -6,7 +6,9 @@ extension VillageWorkbook {
     /// Advice for this issue's rule, naming the place (`hazards.csv第3行「隐患类别」列`), or nil when the rule
     /// has none of its own and the generic sentence is as good.
     static func specificFix(_ i: ValidationIssue, place: String) -> String? {
-        let example = String(format: "%04d-%02d-05", i.period.year, i.period.month)
+        // What `String(format: "%04d-%02d-05", …)` gave, without Foundation's formatter (~0.6 % of the village
+        // workbooks' CPU when made for every issue): periods run from 1970-01 to 9998-12.
+        var example: String { zeroPadded(i.period.year, 4) + "-" + zeroPadded(i.period.month, 2) + "-05" }
         let resend = "，下次报送时一并重新报送该文件"
         switch i.rule {
         // Cells.
@@ -100,4 +102,12 @@ extension VillageWorkbook {
               let spec = kind.schema.column(column), case .enumeration(let e) = spec.type else { return nil }
         return e.choices.map(\.label)
     }
+}
+
+/// `n` in decimal, zero-padded on the left to `width` digits, as printf's `%0<width>d` writes it.
+func zeroPadded(_ n: Int, _ width: Int) -> String {
+    let digits = String(n.magnitude)
+    let sign = n < 0 ? "-" : ""
+    let pad = max(0, width - sign.count - digits.count)
+    return sign + String(repeating: "0", count: pad) + digits
 }

@@ -1,0 +1,168 @@
+// libxlsxwriter's number, shared-string and inline-string cells written without fprintf (the same bytes).
+//
+// libxlsxwriter 1.1.4 writes each cell of a sheet with one fprintf, e.g. `<c r="%s" s="%d"><v>%.16G</v></c>`; an
+// inline string (every text cell of a constant-memory sheet: the town workbook's long sheets) is first escaped into
+// a calloc'ed copy five times its length. In `perf` of the town workbook, glibc's format interpretation
+// (vfprintf, and printf_fp for "%.16G") was ~20 % of its CPU, beside the copying any writer needs. The three
+// functions are called through libxlsxwriter's PLT (from its _write_cell), so the executable's definitions below
+// are reached first (as lxw_tmpfile in memory_parts.c) and write the same text piece by piece: the format strings
+// are libxlsxwriter's (read from its binary), "%.16G" of an integral value below 10^15 is its digits (any other
+// value still goes through snprintf), text is escaped as lxw_escape_data escapes it (& < >), and an empty inline
+// string, which libxlsxwriter never writes as a cell, goes to libxlsxwriter's own function.
+
+#define _GNU_SOURCE
+#include "memory_parts.h"
+
+#include <stdlib.h>  // defines __GLIBC__, which the test below needs
+
+#if defined(__linux__) && defined(__GLIBC__) && __has_include(<xlsxwriter/worksheet.h>)
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <xlsxwriter/worksheet.h>
+
+typedef void (*cell_writer)(lxw_worksheet *, char *, int32_t, lxw_cell *);
+
+// Tests: while set, this thread's cells are written by libxlsxwriter's own functions (to compare the bytes).
+static __thread int disabled;
+// Cells written here on this thread (tests: the interposition takes effect).
+static __thread unsigned long written;
+
+void memory_parts_cells_disable(int on) { disabled = on; }
+unsigned long memory_parts_cells_written(void) { return written; }
+
+static cell_writer library_writer(const char *name, cell_writer *found) {
+    return *found ? *found : (*found = (cell_writer)dlsym(RTLD_NEXT, name));
+}
+
+static inline void put(FILE *file, const char *text, size_t length) { fwrite_unlocked(text, 1, length, file); }
+#define PUT(file, literal) put(file, literal, sizeof(literal) - 1)
+
+// "%d"
+static void put_int(FILE *file, int32_t value) {
+    char digits[12];
+    int count = 0;
+    uint32_t magnitude = value < 0 ? 0u - (uint32_t)value : (uint32_t)value;
+    do {
+        digits[11 - count++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0) digits[11 - count++] = '-';
+    put(file, digits + 12 - count, (size_t)count);
+}
+
+// "%.16G": an integral value of fewer than 16 digits is printed as its digits (no exponent, no point); -0, other
+// values and anything larger go through snprintf with libxlsxwriter's own format.
+static void put_real(FILE *file, double value) {
+    if (value == floor(value) && fabs(value) < 1e15 && !(value == 0 && signbit(value))) {
+        int64_t whole = (int64_t)value;
+        char digits[20];
+        int count = 0;
+        uint64_t magnitude = whole < 0 ? 0u - (uint64_t)whole : (uint64_t)whole;
+        do {
+            digits[19 - count++] = (char)('0' + magnitude % 10);
+            magnitude /= 10;
+        } while (magnitude);
+        if (whole < 0) digits[19 - count++] = '-';
+        put(file, digits + 20 - count, (size_t)count);
+        return;
+    }
+    char text[32];
+    int length = snprintf(text, sizeof text, "%.16G", value);
+    if (length > 0) put(file, text, (size_t)length < sizeof text ? (size_t)length : sizeof text - 1);
+}
+
+// `<c r="A1"` and ` s="3"` when the cell has a style.
+static void put_start(FILE *file, const char *range, int32_t style_index) {
+    PUT(file, "<c r=\"");
+    put(file, range, strlen(range));
+    if (style_index) {
+        PUT(file, "\" s=\"");
+        put_int(file, style_index);
+    }
+}
+
+// libxlsxwriter: `<c r="%s" s="%d"><v>%.16G</v></c>`, or without ` s="%d"` when the style index is 0.
+void _write_number_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
+    static __thread cell_writer own;
+    if ((disabled || !memory_parts_writers_apply()) && library_writer("_write_number_cell", &own)) {
+        own(self, range, style_index, cell);
+        return;
+    }
+    written++;
+    FILE *file = self->file;
+    put_start(file, range, style_index);
+    PUT(file, "\"><v>");
+    put_real(file, cell->u.number);
+    PUT(file, "</v></c>");
+}
+
+// libxlsxwriter: `<c r="%s" s="%d" t="s"><v>%d</v></c>` (the shared string's index), or without ` s="%d"`.
+void _write_string_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
+    static __thread cell_writer own;
+    if ((disabled || !memory_parts_writers_apply()) && library_writer("_write_string_cell", &own)) {
+        own(self, range, style_index, cell);
+        return;
+    }
+    written++;
+    FILE *file = self->file;
+    put_start(file, range, style_index);
+    PUT(file, "\" t=\"s\"><v>");
+    put_int(file, cell->u.string_id);
+    PUT(file, "</v></c>");
+}
+
+// libxlsxwriter: `<c r="%s" s="%d" t="inlineStr"><is><t>%s</t></is></c>` with the text escaped (& < >), and
+// ` xml:space="preserve"` on <t> when the text starts or ends with white space (isspace, as libxlsxwriter tests the
+// escaped text's first and last bytes: escaping changes neither into or out of white space).
+void _write_inline_string_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
+    static __thread cell_writer own;
+    const char *text = cell->u.string;
+    if ((disabled || !text || !text[0] || !memory_parts_writers_apply())
+        && library_writer("_write_inline_string_cell", &own)) {
+        own(self, range, style_index, cell);
+        return;
+    }
+    if (!text || !text[0]) return;
+    written++;
+    FILE *file = self->file;
+    size_t length = strlen(text);
+    int preserve = isspace((unsigned char)text[0]) || isspace((unsigned char)text[length - 1]);
+    put_start(file, range, style_index);
+    if (preserve) PUT(file, "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">");
+    else PUT(file, "\" t=\"inlineStr\"><is><t>");
+    const char *run = text, *end = text + length;
+    for (const char *p = text; p < end; p++) {
+        const char *entity;
+        size_t size;
+        switch (*p) {
+        case '&': entity = "&amp;"; size = 5; break;
+        case '<': entity = "&lt;"; size = 4; break;
+        case '>': entity = "&gt;"; size = 4; break;
+        default: continue;
+        }
+        put(file, run, (size_t)(p - run));
+        put(file, entity, size);
+        run = p + 1;
+    }
+    put(file, run, (size_t)(end - run));
+    PUT(file, "</t></is></c>");
+}
+
+int memory_parts_cells_active(void) {
+    return memory_parts_writers_apply() && dlsym(RTLD_DEFAULT, "_write_inline_string_cell") == (void *)_write_inline_string_cell
+        && dlsym(RTLD_DEFAULT, "_write_number_cell") == (void *)_write_number_cell
+        && dlsym(RTLD_DEFAULT, "_write_string_cell") == (void *)_write_string_cell;
+}
+
+#else
+
+void memory_parts_cells_disable(int on) { (void)on; }
+unsigned long memory_parts_cells_written(void) { return 0; }
+int memory_parts_cells_active(void) { return 0; }
+
+#endif

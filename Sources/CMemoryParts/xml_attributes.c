@@ -1,0 +1,237 @@
+// libxlsxwriter's XML attributes made without zero-filling 4 KB each, and its tags written without fprintf.
+//
+// libxlsxwriter 1.1.4 builds every XML attribute it writes (three per cell, dozens per part: ~1,500 per village
+// workbook) as a `struct xml_attribute` of two 2,080-byte buffers, filled with strncpy, which pads each buffer
+// with zeros to its end: ~4 KB written per attribute, 3.4 % of the village workbooks' CPU in `perf`. Every reader
+// of an attribute stops at its terminating zero (fprintf "%s", the escaping functions), so the bytes after it are
+// never read. libxlsxwriter calls these three functions through its PLT, so the executable's definitions below
+// are reached first (as lxw_tmpfile in memory_parts.c): the same allocation, the same text up to the same limit
+// and the same terminator, without the padding. The XML written is the same, byte for byte.
+
+#define _GNU_SOURCE
+#include "memory_parts.h"
+
+#include <stdlib.h>  // defines __GLIBC__, which the test below needs
+
+#if defined(__linux__) && defined(__GLIBC__) && __has_include(<xlsxwriter/xmlwriter.h>)
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <xlsxwriter/xmlwriter.h>
+
+// LXW_ATTRIBUTE_COPY without strncpy's padding: at most LXW_MAX_ATTRIBUTE_LENGTH - 1 bytes, then a zero.
+static void copy_text(char *destination, const char *source) {
+    size_t length = strnlen(source, LXW_MAX_ATTRIBUTE_LENGTH - 1);
+    memcpy(destination, source, length);
+    destination[length] = '\0';
+}
+
+// These definitions copy what libxlsxwriter 1.1.4 does, with its struct layouts and the formats read from its
+// binary; another version may differ (its internal functions are not its API), so they apply only under 1.1.4 and
+// pass every call to libxlsxwriter's own functions otherwise (as do those of cell_writers.c and sheet_free.c).
+#define WRITERS_VERSION "1.1.4"
+
+int memory_parts_writers_apply(void) {
+    static __thread int known = -1;
+    if (known < 0) {
+        const char *(*version)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "lxw_version");
+        known = version && strcmp(version(), WRITERS_VERSION) == 0;
+    }
+    return known;
+}
+
+// Attributes made here on this thread (tests: the interposition takes effect).
+static __thread unsigned long made;
+// Tests: while set, this thread's attributes are made by libxlsxwriter's own functions (to compare the bytes).
+static __thread int disabled;
+
+void memory_parts_attributes_disable(int on) { disabled = on; }
+
+typedef struct xml_attribute *(*str_function)(const char *, const char *);
+typedef struct xml_attribute *(*int_function)(const char *, uint32_t);
+typedef struct xml_attribute *(*dbl_function)(const char *, double);
+
+static str_function library_str(void) {
+    static __thread str_function found;
+    return found ? found : (found = (str_function)dlsym(RTLD_NEXT, "lxw_new_attribute_str"));
+}
+static int_function library_int(void) {
+    static __thread int_function found;
+    return found ? found : (found = (int_function)dlsym(RTLD_NEXT, "lxw_new_attribute_int"));
+}
+static dbl_function library_dbl(void) {
+    static __thread dbl_function found;
+    return found ? found : (found = (dbl_function)dlsym(RTLD_NEXT, "lxw_new_attribute_dbl"));
+}
+
+struct xml_attribute *lxw_new_attribute_str(const char *key, const char *value) {
+    if ((disabled || !memory_parts_writers_apply()) && library_str()) return library_str()(key, value);
+    struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
+    if (!attribute) return NULL;
+    made++;
+    copy_text(attribute->key, key);
+    copy_text(attribute->value, value);
+    return attribute;
+}
+
+// libxlsxwriter formats the value with "%d" (its uint32_t read as an int): the same digits, written directly.
+struct xml_attribute *lxw_new_attribute_int(const char *key, uint32_t value) {
+    if ((disabled || !memory_parts_writers_apply()) && library_int()) return library_int()(key, value);
+    struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
+    if (!attribute) return NULL;
+    made++;
+    copy_text(attribute->key, key);
+    int32_t signed_value = (int32_t)value;
+    uint32_t magnitude = signed_value < 0 ? 0u - (uint32_t)signed_value : (uint32_t)signed_value;
+    char digits[12];
+    int count = 0;
+    do {
+        digits[count++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    char *out = attribute->value;
+    if (signed_value < 0) *out++ = '-';
+    while (count) *out++ = digits[--count];
+    *out = '\0';
+    return attribute;
+}
+
+// libxlsxwriter writes "%.16G" into a 32-byte budget; kept as it is (rare: page margins, widths, heights).
+struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value) {
+    if ((disabled || !memory_parts_writers_apply()) && library_dbl()) return library_dbl()(key, value);
+    struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
+    if (!attribute) return NULL;
+    made++;
+    copy_text(attribute->key, key);
+    snprintf(attribute->value, LXW_ATTR_32, "%.16G", value);
+    return attribute;
+}
+
+// The tags around the attributes, written piece by piece instead of with fprintf (two calls per attribute, one or
+// two per tag: ~10 % of the village workbooks' CPU went to glibc's format interpretation there). Each writes what
+// libxlsxwriter 1.1.4's own function writes (formats read from its binary): `<%s`, then each attribute as ` %s=` and
+// `"%s"` with its value escaped as its _escape_attributes escapes it (& < > " and a line feed) when it holds one of
+// those, then `>` or `/>`; an end tag `</%s>`. libxlsxwriter calls them through its PLT, like the attributes above.
+
+static inline void put(FILE *file, const char *text, size_t length) { fwrite_unlocked(text, 1, length, file); }
+#define PUT(file, literal) put(file, literal, sizeof(literal) - 1)
+
+typedef void (*attributes_function)(FILE *, struct xml_attribute_list *);
+typedef void (*tag_function)(FILE *, const char *, struct xml_attribute_list *);
+typedef void (*end_tag_function)(FILE *, const char *);
+
+void _fprint_escaped_attributes(FILE *file, struct xml_attribute_list *attributes) {
+    static __thread attributes_function own;
+    if ((disabled || !memory_parts_writers_apply()) && (own || (own = (attributes_function)dlsym(RTLD_NEXT, "_fprint_escaped_attributes")))) {
+        own(file, attributes);
+        return;
+    }
+    if (!attributes) return;
+    struct xml_attribute *attribute;
+    STAILQ_FOREACH(attribute, attributes, list_entries) {
+        PUT(file, " ");
+        put(file, attribute->key, strlen(attribute->key));
+        PUT(file, "=\"");
+        const char *run = attribute->value, *p = run;
+        for (; *p; p++) {
+            const char *entity;
+            size_t size;
+            switch (*p) {
+            case '&': entity = "&amp;"; size = 5; break;
+            case '<': entity = "&lt;"; size = 4; break;
+            case '>': entity = "&gt;"; size = 4; break;
+            case '"': entity = "&quot;"; size = 6; break;
+            case '\n': entity = "&#xA;"; size = 5; break;
+            default: continue;
+            }
+            put(file, run, (size_t)(p - run));
+            put(file, entity, size);
+            run = p + 1;
+        }
+        put(file, run, (size_t)(p - run));
+        PUT(file, "\"");
+    }
+}
+
+void lxw_xml_start_tag(FILE *file, const char *tag, struct xml_attribute_list *attributes) {
+    static __thread tag_function own;
+    if ((disabled || !memory_parts_writers_apply()) && (own || (own = (tag_function)dlsym(RTLD_NEXT, "lxw_xml_start_tag")))) {
+        own(file, tag, attributes);
+        return;
+    }
+    PUT(file, "<");
+    put(file, tag, strlen(tag));
+    _fprint_escaped_attributes(file, attributes);
+    PUT(file, ">");
+}
+
+void lxw_xml_empty_tag(FILE *file, const char *tag, struct xml_attribute_list *attributes) {
+    static __thread tag_function own;
+    if ((disabled || !memory_parts_writers_apply()) && (own || (own = (tag_function)dlsym(RTLD_NEXT, "lxw_xml_empty_tag")))) {
+        own(file, tag, attributes);
+        return;
+    }
+    PUT(file, "<");
+    put(file, tag, strlen(tag));
+    _fprint_escaped_attributes(file, attributes);
+    PUT(file, "/>");
+}
+
+void lxw_xml_end_tag(FILE *file, const char *tag) {
+    static __thread end_tag_function own;
+    if ((disabled || !memory_parts_writers_apply()) && (own || (own = (end_tag_function)dlsym(RTLD_NEXT, "lxw_xml_end_tag")))) {
+        own(file, tag);
+        return;
+    }
+    PUT(file, "</");
+    put(file, tag, strlen(tag));
+    PUT(file, ">");
+}
+
+unsigned long memory_parts_attributes_made(void) { return made; }
+
+int memory_parts_attribute_for_tests(int kind, int own, const char *key, const char *text, uint32_t number,
+                                     double real, char *key_out, char *value_out) {
+    struct xml_attribute *attribute = NULL;
+    if (kind == 0) {
+        str_function f = own ? library_str() : lxw_new_attribute_str;
+        if (f) attribute = f(key, text);
+    } else if (kind == 1) {
+        int_function f = own ? library_int() : lxw_new_attribute_int;
+        if (f) attribute = f(key, number);
+    } else {
+        dbl_function f = own ? library_dbl() : lxw_new_attribute_dbl;
+        if (f) attribute = f(key, real);
+    }
+    if (!attribute) return 0;
+    memcpy(key_out, attribute->key, strnlen(attribute->key, LXW_MAX_ATTRIBUTE_LENGTH) + 1);
+    memcpy(value_out, attribute->value, strnlen(attribute->value, LXW_MAX_ATTRIBUTE_LENGTH) + 1);
+    free(attribute);
+    return 1;
+}
+
+int memory_parts_attributes_active(void) {
+    return memory_parts_writers_apply() && dlsym(RTLD_DEFAULT, "lxw_new_attribute_str") == (void *)lxw_new_attribute_str
+        && dlsym(RTLD_DEFAULT, "_fprint_escaped_attributes") == (void *)_fprint_escaped_attributes
+        && dlsym(RTLD_DEFAULT, "lxw_xml_start_tag") == (void *)lxw_xml_start_tag;
+}
+
+#else
+
+int memory_parts_writers_apply(void) { return 0; }
+
+void memory_parts_attributes_disable(int on) { (void)on; }
+
+unsigned long memory_parts_attributes_made(void) { return 0; }
+
+int memory_parts_attribute_for_tests(int kind, int own, const char *key, const char *text, uint32_t number,
+                                     double real, char *key_out, char *value_out) {
+    (void)kind; (void)own; (void)key; (void)text; (void)number; (void)real; (void)key_out; (void)value_out;
+    return 0;
+}
+
+int memory_parts_attributes_active(void) { return 0; }
+
+#endif

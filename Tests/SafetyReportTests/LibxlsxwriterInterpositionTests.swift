@@ -1,0 +1,149 @@
+// libxlsxwriter's XML attributes, cells and constant-memory sheets' frees, done by CMemoryParts: the same bytes, less work.
+
+import Foundation
+import Testing
+@testable import SafetyReport
+import XlsxWriter
+
+@Suite struct LibxlsxwriterInterpositionTests {
+    /// The test binary, like `safety-report`, defines lxw_new_attribute_* and lxw_worksheet_free, so libxlsxwriter's
+    /// calls through its PLT reach CMemoryParts; writing a village workbook goes through both.
+    @Test func bothInterpositionsTakeEffect() throws {
+        #expect(Workbook.attributesInterposed)
+        #expect(Workbook.sheetFreeInterposed)
+        #expect(Workbook.cellWritersInterposed)
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
+        try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
+                                  to: dir + "/v.xlsx", partsInMemory: true)
+        // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
+        #expect(Workbook.attributesMade - attributes > 300)
+        #expect(Workbook.sheetArraysFreed - arrays == 1)
+        #expect(Workbook.cellsWritten - cells > 50)
+    }
+
+    static let attributeCases: [(String, Workbook.AttributeValue)] = [
+        ("r", .text("A1")), ("t", .text("")), ("s", .text("青石镇 & <东湖村> \"引号\"")),
+        ("k", .text(String(repeating: "x", count: 2078))), ("k", .text(String(repeating: "x", count: 2079))),
+        ("k", .text(String(repeating: "y", count: 2080))), ("k", .text(String(repeating: "z", count: 5000))),
+        (String(repeating: "键", count: 900), .text("v")),
+        ("s", .number(0)), ("s", .number(7)), ("ht", .number(10)), ("n", .number(1_048_575)),
+        ("n", .number(2_147_483_647)), ("n", .number(2_147_483_648)), ("n", .number(4_294_967_295)),
+        ("w", .real(0)), ("w", .real(8.43)), ("w", .real(-0.5)), ("w", .real(1e20)), ("w", .real(1.0 / 3)),
+        ("w", .real(123_456_789_012_345_678)),
+    ]
+
+    /// Each kind of attribute as libxlsxwriter's own functions make it: text up to and past its 2,079-byte limit
+    /// (cut at the same byte), CJK text, numbers as "%d" of the uint32_t (2^31 and above come out negative, as in
+    /// libxlsxwriter), and "%.16G" reals. (Cases by index, so that the log does not print 5,000-character values.)
+    @Test(arguments: attributeCases.indices)
+    func attributesAreTheLibrarysOwn(index: Int) throws {
+        let (key, value) = Self.attributeCases[index]
+        let library = try #require(Workbook.attributeForTests(key: key, value, libraryOwn: true))
+        let ours = try #require(Workbook.attributeForTests(key: key, value, libraryOwn: false))
+        #expect(ours.0 == library.0)
+        #expect(ours.1 == library.1)
+    }
+
+    /// Cells of every kind the three writers see, in a constant-memory sheet (inline strings) and a normal one
+    /// (shared strings), with and without a format, and attributes that need escaping: the same workbook as
+    /// libxlsxwriter's own writers (fprintf) make.
+    @Test func cellsAreTheLibrarysOwn() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let texts = ["a", " 前后空格 ", "\t制表", "换行\n", "x\r", "&<>\"'", "a&b<c>d", "&", "<", ">>", "青石镇东湖村",
+                     "=SUM(A1)", "𠀋 emoji 😀", String(repeating: "长", count: 3000), "end "]
+        let numbers: [Double] = [0, -0.0, 1, -1, 7, 42.5, 0.1, 1.0 / 3, -2.5e-7, 123_456_789_012_345, 999_999_999_999_999,
+                                 1e15, 1e16, -1e15, 4.5e15, 1e300, .infinity, -.infinity, 2_147_483_648, -9_007_199_254_740_993]
+        func write(_ name: String) throws {
+            let wb = try Workbook(path: dir + "/" + name, partsInMemory: true)
+            let format = try wb.addFormat(FormatSpec(bold: true, numberFormat: "0.00"))
+            // Attribute values that need escaping: a sheet name, data-validation prompts and a list.
+            let named = try wb.addWorksheet("R&D <\"表\">")
+            try named.dataValidation(0, 0, 9, 0, DataValidation(.list(["甲&乙", "<丙>", "\"丁\""]), inputTitle: "A & B",
+                                                                inputMessage: "第一行\n第二行 \"引号\" <尖括号> & 和",
+                                                                errorTitle: "错误>", errorMessage: "只能选 \"甲&乙\"\n或其他"))
+            for constant in [true, false] {
+                let ws = try wb.addWorksheet(constant ? "常量内存" : "普通", constantMemory: constant)
+                for (r, t) in texts.enumerated() {
+                    try ws.write(r, 0, text: t)
+                    try ws.write(r, 1, text: t, format)
+                }
+                for (r, x) in numbers.enumerated() {
+                    try ws.write(texts.count + r, 0, number: x)
+                    try ws.write(texts.count + r, 2, number: x, format)
+                    try ws.write(texts.count + r, 16_383, number: x)
+                }
+            }
+            try wb.close()
+        }
+        let cells = Workbook.cellsWritten
+        try write("ours.xlsx")
+        #expect(Workbook.cellsWritten - cells == 2 * (2 * texts.count + 3 * numbers.count))
+        Workbook.disableCellWriters(true)
+        defer { Workbook.disableCellWriters(false) }
+        try write("library.xlsx")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
+        let ours = try XlsxParts(path: dir + "/ours.xlsx"), library = try XlsxParts(path: dir + "/library.xlsx")
+        #expect(ours.sheet("常量内存") == library.sheet("常量内存"))
+        #expect(ours["xl/workbook.xml"].contains("name=\"R&amp;D &lt;&quot;表&quot;&gt;\""))
+        #expect(ours.sheet("R&D <\"表\">").contains("prompt=\"第一行&#xA;第二行 &quot;引号&quot; &lt;尖括号&gt; &amp; 和\""))
+        #expect(ours.sheet("普通") == library.sheet("普通"))
+        #expect(ours.sheet("常量内存").contains("xml:space=\"preserve\">前后空格") == false)
+        #expect(ours.sheet("常量内存").contains("<t xml:space=\"preserve\"> 前后空格 </t>"))
+    }
+
+    /// Whole workbooks: a village workbook and the town workbook are the same bytes whether their attributes and
+    /// cells are made here or by libxlsxwriter.
+    @Test func workbooksAreTheSameBytesEitherWay() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        let shared = VillageWorkbook.Shared(report)
+        func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+        for interposed in [true, false] {
+            Workbook.disableAttributeInterposition(!interposed)
+            Workbook.disableCellWriters(!interposed)
+            defer { Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false) }
+            let made = Workbook.attributesMade
+            try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
+            for v in report.villages {
+                try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/\(v.village.code)-\(interposed).xlsx",
+                                          partsInMemory: true)
+            }
+            #expect((Workbook.attributesMade > made) == interposed)
+        }
+        #expect(try bytes(dir + "/town-true.xlsx") == bytes(dir + "/town-false.xlsx"))
+        for v in report.villages {
+            let code = v.village.code
+            #expect(try bytes(dir + "/\(code)-true.xlsx") == bytes(dir + "/\(code)-false.xlsx"), "\(code)")
+        }
+    }
+
+    /// A constant-memory sheet dropped before `close` still holds its current row's cells: they are freed (by
+    /// libxlsxwriter's own _free_cell) with the array, and the next workbook on the thread is whole.
+    @Test func anUnclosedConstantMemorySheetFreesItsCells() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let arrays = Workbook.sheetArraysFreed
+        do {
+            let wb = try Workbook(path: dir + "/dropped.xlsx", partsInMemory: true)
+            let ws = try wb.addWorksheet("表", constantMemory: true)
+            try ws.write(0, 0, text: "未写出的行")
+            try ws.write(0, 5_000, number: 42)
+            try ws.write(0, 16_383, text: "最后一列")
+        }
+        #expect(Workbook.sheetArraysFreed - arrays == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/dropped.xlsx"))
+        let wb = try Workbook(path: dir + "/kept.xlsx", partsInMemory: true)
+        let ws = try wb.addWorksheet("表", constantMemory: true)
+        for r in 0..<3 { try ws.write(r, 0, text: "第\(r + 1)行"); try ws.write(r, 16_383, number: Double(r)) }
+        try wb.close()
+        #expect(Workbook.sheetArraysFreed - arrays == 2)
+        try WrittenWorkbookCheck.verify(path: dir + "/kept.xlsx")
+        let sheet = try XlsxParts(path: dir + "/kept.xlsx").sheet("表")
+        #expect(sheet.contains("第3行") && sheet.contains("XFD3"))
+    }
+}
