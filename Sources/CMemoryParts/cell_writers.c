@@ -25,6 +25,8 @@
 #include <string.h>
 #include <xlsxwriter/worksheet.h>
 
+#include "xml_put.h"
+
 typedef void (*cell_writer)(lxw_worksheet *, char *, int32_t, lxw_cell *);
 
 // Tests: while set, this thread's cells are written by libxlsxwriter's own functions (to compare the bytes).
@@ -39,8 +41,6 @@ static cell_writer library_writer(const char *name, cell_writer *found) {
     return *found ? *found : (*found = (cell_writer)dlsym(RTLD_NEXT, name));
 }
 
-static inline void put(FILE *file, const char *text, size_t length) { fwrite_unlocked(text, 1, length, file); }
-#define PUT(file, literal) put(file, literal, sizeof(literal) - 1)
 
 // "%d"
 static void put_int(FILE *file, int32_t value) {
@@ -135,21 +135,7 @@ void _write_inline_string_cell(lxw_worksheet *self, char *range, int32_t style_i
     put_start(file, range, style_index);
     if (preserve) PUT(file, "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">");
     else PUT(file, "\" t=\"inlineStr\"><is><t>");
-    const char *run = text, *end = text + length;
-    for (const char *p = text; p < end; p++) {
-        const char *entity;
-        size_t size;
-        switch (*p) {
-        case '&': entity = "&amp;"; size = 5; break;
-        case '<': entity = "&lt;"; size = 4; break;
-        case '>': entity = "&gt;"; size = 4; break;
-        default: continue;
-        }
-        put(file, run, (size_t)(p - run));
-        put(file, entity, size);
-        run = p + 1;
-    }
-    put(file, run, (size_t)(end - run));
+    put_escaped(file, text, length, 0);
     PUT(file, "</t></is></c>");
 }
 

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <xlsxwriter/xmlwriter.h>
 
+#include "xml_put.h"
+
 // LXW_ATTRIBUTE_COPY without strncpy's padding: at most LXW_MAX_ATTRIBUTE_LENGTH - 1 bytes, then a zero.
 static void copy_text(char *destination, const char *source) {
     size_t length = strnlen(source, LXW_MAX_ATTRIBUTE_LENGTH - 1);
@@ -115,8 +117,6 @@ struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value) {
 // `"%s"` with its value escaped as its _escape_attributes escapes it (& < > " and a line feed) when it holds one of
 // those, then `>` or `/>`; an end tag `</%s>`. libxlsxwriter calls them through its PLT, like the attributes above.
 
-static inline void put(FILE *file, const char *text, size_t length) { fwrite_unlocked(text, 1, length, file); }
-#define PUT(file, literal) put(file, literal, sizeof(literal) - 1)
 
 typedef void (*attributes_function)(FILE *, struct xml_attribute_list *);
 typedef void (*tag_function)(FILE *, const char *, struct xml_attribute_list *);
@@ -134,23 +134,7 @@ void _fprint_escaped_attributes(FILE *file, struct xml_attribute_list *attribute
         PUT(file, " ");
         put(file, attribute->key, strlen(attribute->key));
         PUT(file, "=\"");
-        const char *run = attribute->value, *p = run;
-        for (; *p; p++) {
-            const char *entity;
-            size_t size;
-            switch (*p) {
-            case '&': entity = "&amp;"; size = 5; break;
-            case '<': entity = "&lt;"; size = 4; break;
-            case '>': entity = "&gt;"; size = 4; break;
-            case '"': entity = "&quot;"; size = 6; break;
-            case '\n': entity = "&#xA;"; size = 5; break;
-            default: continue;
-            }
-            put(file, run, (size_t)(p - run));
-            put(file, entity, size);
-            run = p + 1;
-        }
-        put(file, run, (size_t)(p - run));
+        put_escaped(file, attribute->value, strlen(attribute->value), 1);
         PUT(file, "\"");
     }
 }
