@@ -92,6 +92,41 @@ import Testing
         #expect(believing.built(p) == nil)
     }
 
+    /// A side file whose head claims more outputs than it holds (made by hand: 4 MB of empty entries) is no side file,
+    /// with a wrong checksum or a right one; a head longer than one read piece (20,000 outputs) is read whole.
+    @Test func aHeadThatNeverEndsIsRefusedAndALongOneIsRead() throws {
+        let (town, config, side, full) = try builtTown()
+        defer { withExtendedLifetime(town) {} }
+        let expected = ManifestIndex.BuiltReport(buildID: full.buildID, outputs: full.outputs)
+        let believing = ManifestIndex(outputs: config.outputs, margin: -3600)
+        func varint(_ value: Int) -> [UInt8] {
+            var v = UInt64(value), out: [UInt8] = []
+            while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+            return out + [UInt8(v)]
+        }
+        func text(_ t: String) -> [UInt8] { varint(t.utf8.count) + Array(t.utf8) }
+        var payload = [1, 2, 3, 4, 5, 6].flatMap(varint) + text(String(repeating: "0", count: 64))
+        payload += ["safety-report", "0.1.0", "2026-10", "b", "p", "c", "l", "id"].flatMap(text)
+        let entries = (4 << 20) / 3
+        payload += varint(entries + 1) + [UInt8](repeating: 0, count: 3 * entries)
+        let header = Array((ManifestIndex.magic + String(repeating: "0", count: 64) + "\n").utf8)
+        try Data(header + payload).write(to: side)  // a wrong checksum
+        #expect(believing.built(p) == expected)
+        #expect(believing.read(p, save: false)?.buildID == full.buildID)
+        try Data(resigned(header + payload)).write(to: side)  // a right one
+        #expect(believing.built(p) == expected)
+        #expect(believing.read(p, save: false)?.buildID == full.buildID)
+
+        // A report with 20,000 outputs (a city's villages): its side file's head spans several read pieces.
+        var many = full
+        many.outputs = (0..<20_000).map { Manifest.Output(name: "villages/\(330683_000_000 + $0).xlsx", sha256: String(repeating: "a", count: 64), bytes: $0) }
+        let manifestURL = config.outputs.appendingPathComponent("2026-10/manifest.json")
+        try Data(many.json).write(to: manifestURL)
+        ManifestIndex(outputs: config.outputs).remember(p, many, json: many.json)
+        #expect(try Data(contentsOf: side).count > 1 << 20)
+        #expect(believing.built(p) == ManifestIndex.BuiltReport(buildID: many.buildID, outputs: many.outputs))
+    }
+
     /// The whole side file (`read`) carries the outputs too now, and its other fields as before.
     @Test func theSideFileKeepsTheOutputs() throws {
         let (town, config, _, full) = try builtTown()

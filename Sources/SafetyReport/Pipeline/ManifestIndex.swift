@@ -250,7 +250,7 @@ public struct ManifestIndex: Sendable {
     /// (Read whole, the file sat beside the records decoded from it and was kept for the prior months: 7.5 MB at
     /// 2,000 × 36, the largest single allocation of a monthly run's stale check by heaptrack.)
     private func load(_ p: Period) -> Side? {
-        guard var r = StreamedStateReader(path: url(p).path, piece: 1 << 18), r.remaining <= Self.maxFileBytes else { return nil }
+        guard Self.checksumHolds(url(p).path), var r = StreamedStateReader(path: url(p).path, piece: 1 << 18), r.remaining <= Self.maxFileBytes else { return nil }
         let fileSize = r.remaining
         let header = Array(Self.magic.utf8)
         guard fileSize > header.count + 65, let line = r.take(header.count + 65), line.prefix(header.count).elementsEqual(header),
@@ -306,12 +306,38 @@ public struct ManifestIndex: Sendable {
         return outputs
     }
 
+    /// Whether the side file at `path` hashes to the checksum in its header line, hashed as read in pieces before
+    /// anything is decoded: a damaged file (of up to `maxFileBytes`) then costs one hash, not a decode of whatever
+    /// its bytes claim to hold. `load` and `loadHead` still check the hash of what they decode (the file may be
+    /// replaced in between).
+    private static func checksumHolds(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // O_NONBLOCK: a FIFO in its place must not block
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size <= maxFileBytes else { return false }
+        let header = Array(magic.utf8), start = header.count + 65
+        var line: [UInt8] = [], hash = SHA256()
+        var piece = [UInt8](repeating: 0, count: 1 << 18)
+        while true {
+            let n = piece.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return false }
+            if n == 0 { break }
+            let from = min(n, max(0, start - line.count))
+            line += piece[0..<from]
+            if line.count >= header.count, !line[0..<header.count].elementsEqual(header) { return false }  // another version
+            piece.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[from..<n])) }
+        }
+        return line.count == start && line[start - 1] == 0x0A && line[header.count..<start - 1].elementsEqual(hash.hexDigest().utf8)
+    }
+
     /// The side file's head for `built`: manifest.json's stat, the moment, its SHA-256, the build id and the outputs.
     private struct Head { var stamp: FileStamp, madeAt: Int64, manifestSHA256: String, report: BuiltReport }
 
     /// The head of P's side file, read in pieces: the whole file is hashed (nil unless the checksum holds), but only
     /// the bytes up to the end of the outputs' list are kept (the input records after it were 3–11 MB).
     private func loadHead(_ p: Period) -> Head? {
+        guard Self.checksumHolds(url(p).path) else { return nil }
         let fd = open(url(p).path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -319,6 +345,7 @@ public struct ManifestIndex: Sendable {
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size <= Self.maxFileBytes else { return nil }
         let header = Array(Self.magic.utf8), start = header.count + 65
         var kept: [UInt8] = [], head: Head? = nil
+        var nextTry = 0  // the head is parsed again only once `kept` has doubled: linear in the file, however long the head
         var hash = SHA256()
         var piece = [UInt8](repeating: 0, count: 1 << 18)
         var total = 0
@@ -334,10 +361,14 @@ public struct ManifestIndex: Sendable {
             total += n
             if head == nil {
                 kept += piece[from..<n]
-                head = Self.parseHead(kept, period: p)
+                if kept.count >= nextTry {
+                    head = Self.parseHead(kept, period: p)
+                    nextTry = 2 * kept.count
+                }
                 if head != nil { kept = [] }
             }
         }
+        if head == nil, !kept.isEmpty { head = Self.parseHead(kept, period: p) }
         guard let head, line.count == start, line[0..<header.count].elementsEqual(header), line[start - 1] == 0x0A,
               line[header.count..<start - 1].elementsEqual(hash.hexDigest().utf8) else { return nil }
         return head
