@@ -1,14 +1,11 @@
-// libxlsxwriter's number, shared-string and inline-string cells written without fprintf (the same bytes).
+// libxlsxwriter's number and shared-string cells written without fprintf (the same bytes).
 //
-// libxlsxwriter 1.1.4 writes each cell of a sheet with one fprintf, e.g. `<c r="%s" s="%d"><v>%.16G</v></c>`; an
-// inline string (every text cell of a constant-memory sheet: the town workbook's long sheets) is first escaped into
-// a calloc'ed copy five times its length. In `perf` of the town workbook, glibc's format interpretation
-// (vfprintf, and printf_fp for "%.16G") was ~20 % of its CPU, beside the copying any writer needs. The three
-// functions are called through libxlsxwriter's PLT (from its _write_cell), so the executable's definitions below
-// are reached first (as lxw_tmpfile in memory_parts.c) and write the same text piece by piece: the format strings
-// are libxlsxwriter's (read from its binary), "%.16G" of an integral value below 10^15 is its digits (any other
-// value still goes through snprintf), text is escaped as lxw_escape_data escapes it (& < >), and an empty inline
-// string, which libxlsxwriter never writes as a cell, goes to libxlsxwriter's own function.
+// libxlsxwriter 1.1.4 writes each cell of a sheet with one fprintf, e.g. `<c r="%s" s="%d"><v>%.16G</v></c>`. In
+// `perf` of the town workbook, glibc's format interpretation (vfprintf, and printf_fp for "%.16G") was ~20 % of its
+// CPU, beside the copying any writer needs. The two functions are called through libxlsxwriter's PLT (from its
+// _write_cell), so the executable's definitions below are reached first (as lxw_tmpfile in memory_parts.c) and write
+// the same text piece by piece: the format strings are libxlsxwriter's (read from its binary), and "%.16G" of an
+// integral value below 10^15 is its digits (any other value still goes through snprintf).
 
 #define _GNU_SOURCE
 #include "memory_parts.h"
@@ -17,7 +14,6 @@
 
 #if defined(__linux__) && defined(__GLIBC__) && __has_include(<xlsxwriter/worksheet.h>)
 
-#include <ctype.h>
 #include <dlfcn.h>
 #include <math.h>
 #include <stdint.h>
@@ -116,32 +112,14 @@ void _write_string_cell(lxw_worksheet *self, char *range, int32_t style_index, l
     PUT(file, "</v></c>");
 }
 
-// libxlsxwriter: `<c r="%s" s="%d" t="inlineStr"><is><t>%s</t></is></c>` with the text escaped (& < >), and
-// ` xml:space="preserve"` on <t> when the text starts or ends with white space (isspace, as libxlsxwriter tests the
-// escaped text's first and last bytes: escaping changes neither into or out of white space).
-void _write_inline_string_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
-    static __thread cell_writer own;
-    const char *text = cell->u.string;
-    if ((disabled || !text || !text[0] || !memory_parts_writers_apply())
-        && library_writer("_write_inline_string_cell", &own)) {
-        own(self, range, style_index, cell);
-        return;
-    }
-    if (!text || !text[0]) return;
-    written++;
-    FILE *file = self->file;
-    size_t length = strlen(text);
-    int preserve = isspace((unsigned char)text[0]) || isspace((unsigned char)text[length - 1]);
-    put_start(file, range, style_index);
-    if (preserve) PUT(file, "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">");
-    else PUT(file, "\" t=\"inlineStr\"><is><t>");
-    put_escaped(file, text, length, 0);
-    PUT(file, "</t></is></c>");
-}
+// Not interposed: _write_inline_string_cell (the text cells of constant-memory sheets). Written here without its
+// escaped copy, it saved ≈ 0.03 s of the town workbook's thread CPU at 2,000 × 12 but raised a cold run's peak RSS by
+// ≈ 2 MB (77.4–77.8 → 79.2–80.5 MB, every one of eight alternating runs, 2026-11-30): without libxlsxwriter's malloc
+// and free of that copy per cell, glibc returned less of the town workbook thread's freed memory meanwhile. The peak
+// is a goal of issue 5 (≤ 80 MB); 1 % of the CPU is not worth it.
 
 int memory_parts_cells_active(void) {
-    return memory_parts_writers_apply() && dlsym(RTLD_DEFAULT, "_write_inline_string_cell") == (void *)_write_inline_string_cell
-        && dlsym(RTLD_DEFAULT, "_write_number_cell") == (void *)_write_number_cell
+    return memory_parts_writers_apply() && dlsym(RTLD_DEFAULT, "_write_number_cell") == (void *)_write_number_cell
         && dlsym(RTLD_DEFAULT, "_write_string_cell") == (void *)_write_string_cell;
 }
 

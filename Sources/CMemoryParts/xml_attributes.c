@@ -134,7 +134,7 @@ void _fprint_escaped_attributes(FILE *file, struct xml_attribute_list *attribute
         PUT(file, " ");
         put(file, attribute->key, strlen(attribute->key));
         PUT(file, "=\"");
-        put_escaped(file, attribute->value, strlen(attribute->value), 1);
+        put_escaped(file, attribute->value, strlen(attribute->value));
         PUT(file, "\"");
     }
 }

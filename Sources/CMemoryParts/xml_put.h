@@ -8,9 +8,9 @@
 static inline void put(FILE *file, const char *text, size_t length) { fwrite_unlocked(text, 1, length, file); }
 #define PUT(file, literal) put(file, literal, sizeof(literal) - 1)
 
-// `length` bytes of text escaped as libxlsxwriter 1.1.4 escapes them: & < > always (lxw_escape_data, cell text);
-// with `attribute` also " and a line feed (_escape_attributes).
-static inline void put_escaped(FILE *file, const char *text, size_t length, int attribute) {
+// `length` bytes of an attribute's value escaped as libxlsxwriter 1.1.4's _escape_attributes escapes them: & < > " and
+// a line feed.
+static inline void put_escaped(FILE *file, const char *text, size_t length) {
     const char *run = text, *end = text + length;
     for (const char *p = text; p < end; p++) {
         const char *entity;
@@ -19,8 +19,8 @@ static inline void put_escaped(FILE *file, const char *text, size_t length, int 
         case '&': entity = "&amp;"; size = 5; break;
         case '<': entity = "&lt;"; size = 4; break;
         case '>': entity = "&gt;"; size = 4; break;
-        case '"': if (!attribute) continue; entity = "&quot;"; size = 6; break;
-        case '\n': if (!attribute) continue; entity = "&#xA;"; size = 5; break;
+        case '"': entity = "&quot;"; size = 6; break;
+        case '\n': entity = "&#xA;"; size = 5; break;
         default: continue;
         }
         put(file, run, (size_t)(p - run));

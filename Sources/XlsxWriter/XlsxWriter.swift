@@ -138,7 +138,7 @@ public final class Workbook {
     /// How many constant-memory sheets of this thread's workbooks had their cell slots freed by sheet_free.c (tests).
     public static var sheetArraysFreed: Int { Int(memory_parts_sheet_arrays_freed()) }
 
-    /// True when libxlsxwriter's number, shared-string and inline-string cells are written by CMemoryParts'
+    /// True when libxlsxwriter's number and shared-string cells are written by CMemoryParts'
     /// cell_writers.c (the same XML without fprintf); otherwise by libxlsxwriter.
     public static var cellWritersInterposed: Bool { memory_parts_cells_active() != 0 }
 

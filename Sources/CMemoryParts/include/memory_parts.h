@@ -105,8 +105,8 @@ int memory_parts_sheet_free_active(void);
 /// How many constant-memory sheets' cell arrays sheet_free.c freed on this thread (tests).
 unsigned long memory_parts_sheet_arrays_freed(void);
 
-/// cell_writers.c: 1 when libxlsxwriter's calls to its _write_number_cell, _write_string_cell and
-/// _write_inline_string_cell reach the definitions there (the same XML without fprintf), 0 otherwise.
+/// cell_writers.c: 1 when libxlsxwriter's calls to its _write_number_cell and _write_string_cell reach the
+/// definitions there (the same XML without fprintf), 0 otherwise.
 int memory_parts_cells_active(void);
 
 /// For tests: while `on`, this thread's cells are written by libxlsxwriter's own functions.
