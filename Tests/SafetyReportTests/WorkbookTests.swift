@@ -248,6 +248,21 @@ enum WorkbookFixture {
         #expect(town.cell("通报", "A2")?.contains("经青石镇安全生产委员会办公室审核") == true)
     }
 
+    /// The village title split once per report and joined with each village's name is what `fill` gives, for
+    /// titles whose `{village}` sits next to characters that join it into one Character (a zero-width joiner, a
+    /// combining mark, a prepended mark), more than once, at either end, or not at all.
+    @Test(arguments: ["{village}\u{200D}安全社区月度反馈", "{village}\u{0903}反馈", "\u{0600}{village}反馈",
+                      "{village}{village}", "前{village}中{village}后", "无占位符", "{village}", "{town}{village}{period_cn}", ""])
+    func theVillageTitleIsFilledAsFillFillsIt(title: String) throws {
+        var report = WorkbookFixture.report()
+        report.config.report.villageTitle = title
+        let shared = VillageWorkbook.Shared(report)
+        for name in ["东湖村", "", "{village}", "A&B"] {
+            let expected = report.config.report.fill(title, town: report.config.town, period: report.period, village: name)
+            #expect(shared.villageTitleParts.joined(separator: name) == expected, "\(title) / \(name)")
+        }
+    }
+
     @Test func figuresRankOpenHazardsAndFixes() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()

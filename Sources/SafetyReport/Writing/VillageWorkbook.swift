@@ -27,16 +27,18 @@ public enum VillageWorkbook {
         /// Per metric (in `metrics` order): the villages' values sorted ascending, and their average.
         let sortedValues: [[Double]]
         let averages: [Double?]
-        /// The village title with `{town}` and the period filled in, split at each `{village}` (Foundation's own
-        /// search, as `replacingOccurrences` finds them): joined with the village's name per workbook, the same
-        /// replacements in the same order as `fill`, without a Foundation search per workbook (~2 % of their CPU).
+        /// The village title with `{town}` and the period filled in, split at each `{village}`: joined with the
+        /// village's name per workbook, the same replacements in the same order as `fill`, without a Foundation
+        /// search per workbook (~2 % of their CPU). Split on the UTF-8 bytes, as `replacingOccurrences` finds the
+        /// placeholder: `components(separatedBy:)` compares Characters, so it missed a `{village}` whose `}` joins
+        /// the next character into one (a zero-width joiner pasted after it).
         let villageTitleParts: [String]
 
         public init(_ report: MonthReport) {
             let cfg = report.config
             // Replacing {village} with itself changes nothing, so only the per-village replacement is left.
-            villageTitleParts = cfg.report.fill(cfg.report.villageTitle, town: cfg.town, period: report.period, village: "{village}")
-                .components(separatedBy: "{village}")
+            villageTitleParts = Self.split(cfg.report.fill(cfg.report.villageTitle, town: cfg.town, period: report.period,
+                                                           village: "{village}"), at: "{village}")
             openHazards = Dictionary(grouping: report.ledger.indices.filter { report.ledger[$0].isOpen }, by: { report.ledger[$0].owner })
             agreements = Dictionary(grouping: report.agreements.indices, by: { report.agreements[$0].folder })
             let all = report.villages.map(\.figures)
@@ -50,6 +52,23 @@ public enum VillageWorkbook {
             }
             sortedValues = sorted
             self.averages = averages
+        }
+
+        /// `text` cut at every occurrence of `separator`'s UTF-8 bytes, left to right (pieces may be empty).
+        static func split(_ text: String, at separator: String) -> [String] {
+            let bytes = Array(text.utf8), pattern = Array(separator.utf8)
+            var pieces: [String] = [], start = 0, i = 0
+            while i + pattern.count <= bytes.count {
+                if bytes[i..<i + pattern.count].elementsEqual(pattern) {
+                    pieces.append(String(decoding: bytes[start..<i], as: UTF8.self))
+                    i += pattern.count
+                    start = i
+                } else {
+                    i += 1
+                }
+            }
+            pieces.append(String(decoding: bytes[start...], as: UTF8.self))
+            return pieces
         }
 
         /// 1 + the number of villages strictly better than `x` (ties share a rank).
