@@ -83,6 +83,25 @@ import Glibc
         #expect(own.listingSHA256 == cold.listingSHA256 && own.inputs == cold.inputs && summaries(own) == summaries(cold))
     }
 
+    /// The monthly build of 2026-10 (2026-09 built first, so the earlier months come from the saved state and the
+    /// months' summaries, and their per-submitter records are let go before the roll-up) writes into manifest.json
+    /// the input list, in read order, and the build id of a cold assembly that replayed every month.
+    @Test func monthlyManifestInputsAndBuildIDAreThoseOfAColdBuild() throws {
+        let town = try makeTown()
+        let config = try town.config
+        _ = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2026-09")!)
+        let monthly = try ReportRun.build(config: config, configSHA256: "cfg", period: Period("2026-10")!)
+        #expect(monthly.inputSummary.contains("saved state of 2026-09"), "\(monthly.inputSummary)")
+        let manifest = try town.manifest("2026-10")
+        let cold = ReportAssembler.assemble(config: config, period: Period("2026-10")!)
+        #expect(cold.cost.ledgerSource.contains("replayed"))
+        #expect(cold.inputs.contains { $0.path.hasPrefix("2025-08/") } && cold.inputs.contains { $0.path.hasPrefix("2026-10/") })
+        #expect(manifest.inputs.files == cold.inputs)
+        #expect(manifest.inputs.listingSHA256 == cold.listingSHA256)
+        #expect(manifest.buildID == Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: "cfg",
+                                                     listingSHA256: cold.listingSHA256, files: cold.inputs))
+    }
+
     /// January's run: the report of December (its own month checked whole, so it has no summary from the check) is
     /// checked, then January is built from the same scans: December is summed up from its scan, the saved state is
     /// used, and the report equals a cold replay.
