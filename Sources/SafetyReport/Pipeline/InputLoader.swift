@@ -39,6 +39,9 @@ public struct InputLoader: Sendable {
     /// Seconds spent and bytes read, for `run --timings`.
     public private(set) var cost = LoadCost()
     public let limits: ReadLimits
+    /// Whether files are still opened with `O_NOATIME`: false after the first open refused it (files not owned by
+    /// the user running the tool), so the rest are opened once each.
+    private var noAtime = true
     public init(limits: ReadLimits = .standard) { self.limits = limits }
 
     /// The file as validation sees it: missing, unreadable (with its issue), a parsed workbook sheet, or a
@@ -84,7 +87,7 @@ public struct InputLoader: Sendable {
         // is validated (see CSVStream).
         let survey: CSVStream.Survey
         do {
-            survey = try CSVStream.survey(path: file.path, limits: limits)
+            survey = try CSVStream.survey(path: file.path, limits: limits, noAtime: &noAtime)
         } catch {
             if case .tooLarge(let size) = error { return tooLarge(size) }
             return unreadable(error)

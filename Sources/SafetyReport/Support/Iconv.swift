@@ -18,6 +18,7 @@ public enum Iconv {
     /// Converts `bytes` from one encoding to another (names as iconv knows them: "GB18030",
     /// "UTF-8", "UTF-16LE"). Strict: no transliteration, no replacement characters.
     public static func convert(_ bytes: [UInt8], from: String, to: String) throws(IconvError) -> [UInt8] {
+        GconvPins.hold(from); GconvPins.hold(to)
         let cd = iconv_open(to, from)
         if cd == iconv_t(bitPattern: -1) { throw .unsupported(from: from, to: to) }
         defer { iconv_close(cd) }
@@ -67,6 +68,7 @@ final class IconvStream {
     private var output: [UInt8] = []
 
     init(from: String, to: String) throws(IconvError) {
+        GconvPins.hold(from); GconvPins.hold(to)
         guard let cd = iconv_open(to, from), cd != iconv_t(bitPattern: -1) else { throw .unsupported(from: from, to: to) }
         self.cd = cd
     }
@@ -120,5 +122,46 @@ final class IconvStream {
             }
         }
         if let failure { throw failure }
+    }
+}
+
+/// Keeps glibc's GB18030 and UTF-16 conversion modules loaded for the life of the process.
+///
+/// glibc loads a gconv module with `dlopen` when a converter first needs it and unloads it (`dlclose`) once it has
+/// gone unused through a few other converters' closes (`gconv_dl.c`, `TRIES_BEFORE_UNLOAD`). Each file gets its own
+/// converter, so a town whose files alternate GB18030 and UTF-16 loaded `GB18030.so` and `UTF-16.so` again about
+/// 1,400 times in one cold `check` of 2,000 × 12 (the loader's mapping, relocation and unmapping: ~5 % of its CPU).
+/// One converter per module, opened the first time the module is wanted and never closed, keeps its use count above
+/// zero. The pins convert nothing and are never shared: they only exist.
+enum GconvPins {
+    /// An open descriptor nobody converts with (so no thread ever touches its state).
+    private struct Pin: @unchecked Sendable {
+        let cd: iconv_t?
+        init(_ encoding: String) {
+            let cd = iconv_open("UTF-8", encoding)
+            self.cd = cd == iconv_t(bitPattern: -1) ? nil : cd
+        }
+    }
+    // Swift initializes each once, on first use, thread-safely; UTF-16LE and UTF-16BE share one module.
+    private static let gb18030 = Pin("GB18030")
+    private static let utf16 = Pin("UTF-16LE")
+
+    /// Pins the module that converts `encoding` (an iconv name this tool uses), if it is one glibc loads on demand.
+    @inline(__always)
+    static func hold(_ encoding: String) {
+        switch encoding {
+        case "GB18030": withExtendedLifetime(gb18030) {}
+        case "UTF-16LE", "UTF-16BE", "UTF-16": withExtendedLifetime(utf16) {}
+        default: break
+        }
+    }
+
+    /// Whether `encoding`'s module is pinned (for tests).
+    static func isPinned(_ encoding: String) -> Bool {
+        switch encoding {
+        case "GB18030": gb18030.cd != nil
+        case "UTF-16LE", "UTF-16BE", "UTF-16": utf16.cd != nil
+        default: false
+        }
     }
 }

@@ -1,0 +1,85 @@
+// The seventh reading pass: glibc's conversion modules kept loaded between files, clerks' files read without atime updates.
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import SafetyReport
+
+/// Whether glibc's gconv module `name` (`GB18030.so`) is mapped into this process now.
+private func moduleMapped(_ name: String) -> Bool {
+    guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return false }
+    return maps.contains("/gconv/" + name)
+}
+
+/// One converter made, fed and dropped, as each file's pass does.
+private func convertOnce(_ from: String, _ bytes: [UInt8]) throws -> [UInt8] {
+    let stream = try IconvStream(from: from, to: "UTF-8")
+    var out: [UInt8] = []
+    try bytes.withUnsafeBufferPointer { buffer in try stream.feed(buffer) { out += $0 } }
+    try stream.finish()
+    return out
+}
+
+@Suite struct ReadingSeventhPassTests {
+    /// glibc unloads a module once three other converters have been closed since it was last used; files alternating
+    /// GB18030 and UTF-16 loaded both again and again. With the pins, each stays mapped whatever the order, and the
+    /// conversions are unchanged.
+    @Test func conversionModulesStayLoadedBetweenFiles() throws {
+        let text = "活动日期,活动形式\n2026-10-05,培训€😀\n"
+        let gb = try Iconv.convert(Array(text.utf8), from: "UTF-8", to: "GB18030")
+        let le = try Iconv.convert(Array(text.utf8), from: "UTF-8", to: "UTF-16LE")
+        let be = try Iconv.convert(Array(text.utf8), from: "UTF-8", to: "UTF-16BE")
+        do {
+            let open = try IconvStream(from: "GB18030", to: "UTF-8")
+            // A glibc whose converters are built in loads nothing: nothing to keep loaded.
+            guard moduleMapped("GB18030.so") else { withExtendedLifetime(open) {}; return }
+        }
+        for round in 0..<3 {
+            // The last GB18030 converter closed, then four UTF-16 ones: unpinned, GB18030.so would be unloaded.
+            #expect(try convertOnce("GB18030", gb) == Array(text.utf8))
+            for _ in 0..<2 {
+                #expect(try convertOnce("UTF-16LE", le) == Array(text.utf8))
+                #expect(try convertOnce("UTF-16BE", be) == Array(text.utf8))
+            }
+            #expect(moduleMapped("GB18030.so"), "round \(round)")
+            // And the other way round for UTF-16.so.
+            for _ in 0..<4 { #expect(try convertOnce("GB18030", gb) == Array(text.utf8)) }
+            #expect(moduleMapped("UTF-16.so"), "round \(round)")
+        }
+        // Asked last: asking makes the pins, so asking first would keep the modules loaded whatever the converters do.
+        #expect(GconvPins.isPinned("GB18030") && GconvPins.isPinned("UTF-16LE") && GconvPins.isPinned("UTF-16BE"))
+        // Strictness is the converters' own: a bad sequence still fails where it is.
+        #expect(throws: IconvError.invalidSequence(offset: 2)) { try convertOnce("GB18030", [0x41, 0x42, 0x80, 0x41]) }
+    }
+
+    /// Reading a file (pass 1, then pass 2 from disk, and a workbook's whole read) leaves its access time as it was:
+    /// the file is opened with `O_NOATIME`. Its atime is set before its mtime, which relatime would update on any read.
+    @Test func readingAFileLeavesItsAccessTime() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("noatime-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("trainings.csv").path
+        let text = "activity_date,form,theme,participants\n" + String(repeating: "2026-10-03,lecture,x,1\n", count: 20)
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        var times = [timespec(tv_sec: 946_684_800, tv_nsec: 0), timespec(tv_sec: time(nil), tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        func accessTime() -> Int { var st = stat(); _ = stat(path, &st); return Int(st.st_atim.tv_sec) }
+        #expect(accessTime() == 946_684_800)
+
+        let survey = try CSVStream.survey(path: path, limits: ReadLimits(pieceBytes: 64))  // pass 2 reads the disk again
+        let stream = try survey.outcome.get()
+        guard case .file = stream.source else { Issue.record("pass 2 should read the file again"); return }
+        var records = 0
+        _ = try stream.forEachRecord { _ in records += 1 }
+        #expect(records == 21)
+        _ = try InputLoader.readInput(path, limit: 1 << 20)
+        var loader = InputLoader()
+        var folder = ScannedFolder(code: "V1")
+        folder.files[.trainings] = FoundFile(name: "trainings.csv", path: path, relativePath: "2026-10/V1/trainings.csv")
+        guard case .streamed = loader.load(folder, .trainings, period: Period(year: 2026, month: 10)!) else {
+            Issue.record("the loader should stream the file"); return
+        }
+        #expect(accessTime() == 946_684_800)
+    }
+}
