@@ -6,6 +6,8 @@ import Glibc
 #endif
 @testable import SafetyReport
 
+private typealias F = ComputationFixtures
+
 /// Whether glibc's gconv module `name` (`GB18030.so`) is mapped into this process now.
 private func moduleMapped(_ name: String) -> Bool {
     guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return false }
@@ -81,5 +83,42 @@ private func convertOnce(_ from: String, _ bytes: [UInt8]) throws -> [UInt8] {
             Issue.record("the loader should stream the file"); return
         }
         #expect(accessTime() == 946_684_800)
+    }
+
+    /// A digest kept from its bytes is the digest parsed from its hex text (what the loader made before): equal
+    /// records, the same text back; anything but 32 bytes is kept as its text, as the parser keeps it.
+    @Test func digestFromBytesIsTheDigestFromItsText() {
+        var random = SeededRandom(state: 0xD16E)
+        for length in [32, 32, 32, 0, 1, 31, 33, 64] {
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let text = SHA256.lowercaseHex(bytes)
+            #expect(HexDigest(digest: bytes) == HexDigest(text), "\(length) bytes")
+            #expect(HexDigest(digest: bytes).hex == text)
+        }
+        let file = Array("activity_date,form\n2026-10-03,培训\n".utf8)
+        let survey = CSVStream.survey(bytes: file, limits: .standard)
+        #expect(survey.sha256 == SHA256.hexDigest(of: file) && survey.digest == HexDigest(SHA256.hexDigest(of: file)))
+        #expect(InputRecord(path: "p", digest: survey.digest, bytes: 1) == InputRecord(path: "p", sha256: survey.sha256, bytes: 1))
+    }
+
+    /// The ledger lets the first row of an id through, whatever the number of rows (below and past the short list's
+    /// limit) and for ids equal only canonically (é composed and decomposed), as the Set it used decided.
+    @Test func ledgerFirstRowOfAnIdClaimsItAsASetDecides() {
+        var random = SeededRandom(state: 0xA991)
+        let pool = ["H1", "h1", "Ｈ１", "e\u{301}1", "\u{E9}1", "YH-001"]
+        for size in [0, 1, 5, ClaimedIds.listLimit, ClaimedIds.listLimit + 1, 300] {
+            let rows = (0..<size).map { line in
+                let id = random.next() % 3 == 0 ? pool[Int(random.next() % UInt64(pool.count))] : "ID\(random.next() % UInt64(size + 1))"
+                return F.hazard(id, found: "2026-10-0\(1 + line % 9)", deadline: "2026-10-30", line: line + 2)
+            }
+            var seen = Set<String>()
+            let firsts = rows.filter { seen.insert($0.hazardId).inserted }
+            var ledger = HazardLedger()
+            ledger.apply(period: F.period("2026-10"), owner: F.v1, rows: rows)
+            for row in firsts {
+                #expect(ledger.hazard(owner: F.v1, id: row.hazardId)?.updates.map(\.row) == [row], "size \(size), \(row.hazardId)")
+            }
+            #expect(ledger.hazards(owner: F.v1, upTo: F.period("2026-10")).count == firsts.count, "size \(size)")
+        }
     }
 }

@@ -21,6 +21,11 @@ public struct InputRecord: Sendable, Equatable, Hashable, Codable {
         self.path = path; self.digest = HexDigest(sha256); self.bytes = bytes
     }
 
+    /// A record from a digest already kept as bytes.
+    public init(path: String, digest: HexDigest, bytes: Int) {
+        self.path = path; self.digest = digest; self.bytes = bytes
+    }
+
     private enum CodingKeys: String, CodingKey { case path, sha256, bytes }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -98,7 +103,7 @@ public struct InputLoader: Sendable {
         cost.read += max(0, total - survey.hashSeconds - survey.checkSeconds)
         cost.bytes += survey.bytes
         if !records.contains(where: { $0.path == file.relativePath }) {  // as for workbooks: each path once
-            records.append(InputRecord(path: file.relativePath, sha256: survey.sha256, bytes: survey.bytes))
+            records.append(InputRecord(path: file.relativePath, digest: survey.digest, bytes: survey.bytes))
         }
         switch survey.outcome {
         case .success(let stream): return .streamed(fileName: file.name, stream)

@@ -279,7 +279,10 @@ public struct CSVStream: Sendable, Equatable {
 
     /// What pass 1 found: the SHA-256 and size for the manifest, and the stream or why the file is rejected whole.
     public struct Survey: Sendable {
-        public var sha256: String
+        /// The SHA-256, kept as 32 bytes (what an `InputRecord` keeps).
+        public var digest: HexDigest
+        /// The SHA-256 as 64 lowercase hex digits.
+        public var sha256: String { digest.hex }
         public var bytes: Int
         public var outcome: Result<CSVStream, ReadFailure>
         /// Seconds hashing (SHA-256) and checking the encoding, for `run --timings`.
@@ -314,7 +317,7 @@ public struct CSVStream: Sendable, Equatable {
     public static func survey(bytes: [UInt8], limits: ReadLimits) -> Survey {
         var surveyor = Surveyor(limits: limits, keepAll: true)
         if bytes.count > limits.maxFileBytes {
-            return Survey(sha256: SHA256.hexDigest(of: bytes), bytes: bytes.count,
+            return Survey(digest: HexDigest(digest: SHA256.hash(bytes)), bytes: bytes.count,
                           outcome: .failure(.fileTooLarge(bytes: bytes.count, limit: limits.maxFileBytes)))
         }
         forEachPiece(of: bytes, limits.pieceBytes) { surveyor.feed($0); return true }
@@ -586,9 +589,9 @@ struct Surveyor {
             do { try converter.finish() } catch { utf16Failure = .invalidForBOM(e, line: 1 + lineFeeds) }
         }
         dropper.finish { detector.feed($0) }
-        let digest = SHA256.lowercaseHex(sha.finalize())
+        let digest = HexDigest(digest: sha.finalize())
         func done(_ outcome: Result<CSVStream, ReadFailure>) -> CSVStream.Survey {
-            CSVStream.Survey(sha256: digest, bytes: size, outcome: outcome, hashSeconds: hashSeconds, checkSeconds: checkSeconds)
+            CSVStream.Survey(digest: digest, bytes: size, outcome: outcome, hashSeconds: hashSeconds, checkSeconds: checkSeconds)
         }
         // Every line break (CR LF, a lone LF, a lone CR) may end a record: with mixed endings the
         // earlier max(LF, CR) fell short (found by the StreamedReader fuzz target).
