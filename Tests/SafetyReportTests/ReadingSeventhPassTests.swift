@@ -8,10 +8,23 @@ import Glibc
 
 private typealias F = ComputationFixtures
 
-/// Whether glibc's gconv module `name` (`GB18030.so`) is mapped into this process now.
+/// Whether glibc's gconv module `name` (`GB18030.so`) is mapped into this process now. /proc/self/maps read to its
+/// end with read(2) (Foundation's whole-file read stopped short of a long one), up to five times: a read while other
+/// threads map and unmap memory (tests run in parallel) may skip lines.
 private func moduleMapped(_ name: String) -> Bool {
-    guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return false }
-    return maps.contains("/gconv/" + name)
+    for _ in 0..<5 {
+        let fd = open("/proc/self/maps", O_RDONLY)
+        guard fd >= 0 else { return false }
+        var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 { break }
+            bytes += chunk[..<n]
+        }
+        close(fd)
+        if String(decoding: bytes, as: UTF8.self).contains("/gconv/" + name) { return true }
+    }
+    return false
 }
 
 /// One converter made, fed and dropped, as each file's pass does.
@@ -119,6 +132,73 @@ private func convertOnce(_ from: String, _ bytes: [UInt8]) throws -> [UInt8] {
                 #expect(ledger.hazard(owner: F.v1, id: row.hazardId)?.updates.map(\.row) == [row], "size \(size), \(row.hazardId)")
             }
             #expect(ledger.hazards(owner: F.v1, upTo: F.period("2026-10")).count == firsts.count, "size \(size)")
+        }
+    }
+}
+
+/// What a converter makes of `bytes` fed in pieces of `piece` bytes: everything handed on, and the error, if any.
+private func streamed(_ bytes: [UInt8], piece: Int, lookup: Bool) -> ([UInt8], IconvError?) {
+    let stream = try! IconvStream(from: "GB18030", to: "UTF-8", lookup: lookup)
+    var out: [UInt8] = []
+    do {
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + piece)
+            try bytes[start..<end].withUnsafeBufferPointer { buffer in try stream.feed(buffer) { out += $0 } }
+            start = end
+        }
+        try stream.finish()
+        return (out, nil)
+    } catch {
+        return (out, error as? IconvError)
+    }
+}
+
+@Suite struct GB18030LookupTests {
+    /// Every two-byte code (and every lead byte with every byte after it, so refused and cut codes too), alone and
+    /// between ASCII, converts through the table exactly as through iconv: the same bytes, the same error at the same offset.
+    @Test func everyTwoByteCodeAsIconvConvertsIt() {
+        guard GB18030Table.shared != nil else { return }
+        for lead in 0x81...0xFF {
+            var row: [UInt8] = []
+            for trail in 0x00...0xFF {
+                let code: [UInt8] = [UInt8(lead), UInt8(trail)]
+                for bytes in [code, Array("a,".utf8) + code + Array("\n".utf8)] {
+                    let table = streamed(bytes, piece: 64, lookup: true), iconv = streamed(bytes, piece: 64, lookup: false)
+                    #expect(table.0 == iconv.0 && table.1 == iconv.1, "\(bytes)")
+                }
+                if trail >= 0x40 && trail != 0x7F && trail != 0xFF { row += code }
+            }
+            // A lead byte's whole row of codes at once, fed in odd pieces (codes cut between pieces).
+            for piece in [1, 3, 7, 4096] {
+                let table = streamed(row, piece: piece, lookup: true), iconv = streamed(row, piece: piece, lookup: false)
+                #expect(table.0 == iconv.0 && table.1 == iconv.1, "lead \(lead), pieces of \(piece)")
+            }
+        }
+    }
+
+    /// Random files of ASCII, CR and LF, Chinese two-byte codes, four-byte codes (emoji, €, rare characters), and now and
+    /// then a bad byte or a code cut at the end, in random pieces: the table's output and errors are iconv's.
+    @Test func randomFilesConvertAsIconvConvertsThem() throws {
+        var random = SeededRandom(state: 0x6B18030)
+        let gb = { (text: String) in try! Iconv.convert(Array(text.utf8), from: "UTF-8", to: "GB18030") }
+        let parts: [[UInt8]] = [gb("2026-10-05,"), gb("培训"), gb("消防演练，"), gb("😀"), gb("€"), gb("𠀀"), gb("\r\n"), gb("\r"),
+                                gb("\n"), gb("\"x,\"\"y\"\""), gb("ｔｈｅｍｅ"), gb("　"), gb("\u{E5E5}"), gb("é"), [0x80], [0xFF],
+                                [0x81], [0x81, 0x30], [0x81, 0x30, 0x81], [0xA1, 0x7F], [0xFE, 0x39, 0xFE, 0x39]]
+        for round in 0..<400 {
+            var bytes: [UInt8] = []
+            let clean = round % 2 == 0
+            for _ in 0..<Int(random.next() % 60) {
+                let part = parts[Int(random.next() % UInt64(clean ? 14 : parts.count))]
+                bytes += part
+            }
+            let piece = [1, 2, 3, 5, 8, 13, 64, 1 << 18][Int(random.next() % 8)]
+            let table = streamed(bytes, piece: piece, lookup: true), iconv = streamed(bytes, piece: piece, lookup: false)
+            #expect(table.0 == iconv.0 && table.1 == iconv.1, "round \(round), pieces of \(piece): \(bytes)")
+            if clean {
+                let whole = try Iconv.convert(bytes, from: "GB18030", to: "UTF-8")
+                #expect(table.1 == nil && table.0 == whole)
+            }
         }
     }
 }
