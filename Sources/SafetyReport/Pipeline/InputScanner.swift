@@ -190,10 +190,11 @@ public struct InputScanner: Sendable {
         let rootFD = rootResolved == nil ? -1 : open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
         defer { if rootFD >= 0 { close(rootFD) } }
         let listed = rootFD >= 0 ? Self.sorted(DirectoryListing.entries(rootFD)) : nil
+        let periodName = period.description
         for entry in listed ?? entries(root).map({ DirectoryEntry(name: $0, type: UInt8(DT_UNKNOWN), exact: false) }) {
             let name = entry.name
             let path = root + "/" + name
-            let rel = period.description + "/" + name
+            let rel = periodName + "/" + name
             result.listing.append(rel)
             if listed != nil, entry.exact, registered.contains(name), let rootResolved,
                Self.type(of: entry, in: rootFD) == UInt8(DT_DIR) {
@@ -268,6 +269,106 @@ public struct InputScanner: Sendable {
         return result
     }
 
+    /// What a month whose scan is let go as soon as it is folded (`InputScans.digest`'s `retiring`) comes to when every
+    /// registered folder in it is believed from its remembered listing and its hazards summary is remembered: its
+    /// listing (entries joined by "\n", in the scan's order) and its hazards summary, taken without building the scan.
+    struct RememberedMonth: Sendable {
+        var listing: [UInt8]
+        var count: Int
+        var hazards: PeriodHazards
+    }
+
+    /// `period` as its listing and hazards summary, from the folders' remembered listings and the hazards files'
+    /// stats, with exactly the system calls a light scan makes for them (each folder's stat and `faccessat`, each
+    /// hazards file's stat; agreements files, which no digest reads, are not stat'ed); nil whenever the month holds
+    /// anything a plain scan decides otherwise than "a registered folder of the four CSV files" — a folder not
+    /// believed, an entry that is not a regular file, a name that is not ASCII or not one of the four files, a
+    /// workbook, a stray entry, a listing not already in the scan's order, a summary not remembered — and the caller
+    /// scans the month as before. What it gives equals what `scan(_:hazardsAndAgreementsOnly:)`, `InputScans`' fold and
+    /// `FileHashCache.periodHazards` give (`RememberedMonthTests`); nothing is counted until it is used.
+    func rememberedMonth(_ period: Period, summaries: FileHashCache) -> RememberedMonth? {
+        guard let listings else { return nil }
+        let root = config.inputs.appendingPathComponent(period.description).path
+        let inputsRoot = Self.realPath(config.inputs.path) ?? config.inputs.path
+        guard Self.realPath(root) != nil, case .directory = classify(root, inputsRoot: inputsRoot) else { return nil }
+        let rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
+        guard rootFD >= 0 else { return nil }
+        defer { close(rootFD) }
+        guard let listed = Self.sorted(DirectoryListing.entries(rootFD)) else { return nil }
+        let registered = Set(config.submitterCodes)
+        let periodName = Array(period.description.utf8)
+        var listing: [UInt8] = []
+        listing.reserveCapacity(listed.count * 80)
+        var ends: [Int] = []  // where each entry ends in `listing` (entries are not joined yet)
+        ends.reserveCapacity(listed.count * 4)
+        var hazards: [String: (path: String, stamp: FileStamp)] = [:]
+        hazards.reserveCapacity(listed.count)
+        var believed = 0
+        let csvNames = FileKind.allCases.map { ($0, $0.fileName) }
+        for entry in listed {
+            let name = entry.name
+            guard entry.exact, entry.type == UInt8(DT_DIR), registered.contains(name), Self.isPlainASCII(name) else { return nil }
+            var st = stat()
+            guard fstatat(rootFD, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR,
+                  let remembered = listings.entries(period, name, stamp: FileStamp(st), counting: false),
+                  faccessat(rootFD, name, R_OK, AT_EACCESS) == 0 else { return nil }
+            believed += 1
+            listing += periodName; listing.append(0x2F); listing += name.utf8; ends.append(listing.count)
+            var kinds: Set<FileKind> = []
+            var searched = false
+            for file in remembered {
+                guard file.exact, file.type == UInt8(DT_REG), Self.isPlainASCII(file.name) else { return nil }
+                let lower = file.name.lowercased()
+                guard let kind = csvNames.first(where: { $0.1 == lower })?.0, kinds.insert(kind).inserted else { return nil }
+                listing += periodName; listing.append(0x2F); listing += name.utf8; listing.append(0x2F); listing += file.name.utf8
+                ends.append(listing.count)
+                if kind == .hazards {
+                    var fst = stat()
+                    guard fstatat(rootFD, name + "/" + file.name, &fst, AT_SYMLINK_NOFOLLOW) == 0, fst.st_mode & S_IFMT == S_IFREG
+                    else { return nil }
+                    searched = true
+                    hazards[name] = (period.description + "/" + name + "/" + file.name, FileStamp(fst))
+                }
+            }
+            if !searched {
+                // A folder that can be listed but not searched fails here, as in `scanFolder`.
+                var dot = stat()
+                guard fstatat(rootFD, name + "/.", &dot, 0) == 0 else { return nil }
+            }
+        }
+        // The scan sorts its listing as Strings: for ASCII, by bytes. Taken in folder order, it is sorted unless a code is
+        // a prefix of the next one followed by a byte below "/" (`V1` and `V1-2`): then the plain scan sorts it.
+        var joined: [UInt8] = []
+        joined.reserveCapacity(listing.count + ends.count)
+        var start = 0
+        var previous = 0..<0
+        let sorted = listing.withUnsafeBufferPointer { bytes -> Bool in
+            for (i, end) in ends.enumerated() {
+                let current = start..<end
+                if i > 0 {
+                    guard bytes[previous].lexicographicallyPrecedes(bytes[current]) else { return false }
+                    joined.append(0x0A)
+                }
+                joined += bytes[current]
+                previous = current
+                start = end
+            }
+            return true
+        }
+        guard sorted else { return nil }
+        let fingerprint = PeriodHazards.fingerprint(period, codes: config.submitterCodes) { hazards[$0] }
+        guard let summary = summaries.rememberedSummary(period, fingerprint: fingerprint.digest, counting: false) else { return nil }
+        listings.countBelieved(believed)
+        summaries.countSummaryReused()
+        listings.done(period)
+        return RememberedMonth(listing: joined, count: ends.count, hazards: summary)
+    }
+
+    /// Printable ASCII without "/": names whose String order is their byte order, and which need no repair.
+    private static func isPlainASCII(_ name: String) -> Bool {
+        name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x2F }
+    }
+
     /// An entry of the period folder that cannot be read as a folder.
     private func unreadableEntry(_ period: Period, _ name: String, why: String, registered: Bool) -> ValidationIssue {
         // A link leading outside inputs/ (or a folder reached through one) has the right name; what must
@@ -299,7 +400,7 @@ public struct InputScanner: Sendable {
         }
         for entry in listed ?? entries(path).map({ DirectoryEntry(name: $0, type: UInt8(DT_UNKNOWN), exact: false) }) {
             let name = entry.name
-            let filePath = path + "/" + name
+            var filePath: String { path + "/" + name }  // made only when an entry is classified by path
             let relative = rel + "/" + name  // one string shared by the listing and the found file
             listing.append(relative)
             let lower = name.lowercased()  // once per entry (it was up to eight times: a tenth of a long history's scan)
@@ -520,8 +621,14 @@ public final class InputScans: Sendable {
     /// `retiring`: months (≤ period) whose whole scan is let go once folded; `summarize` runs first on each of them.
     /// Called by one thread at a time (the months are folded in order).
     /// `reducing`: months whose scan is cut to its reduced form once folded (see `reduce`).
+    /// A month scanned light (retired or reduced) is summed up, hashed, cut and let go on the core that scanned it;
+    /// only the running digest over every listing is taken in order, from the month's listing as one buffer.
+    /// `summaries`: where `summarize` takes remembered hazards summaries from (it must be `summaries.periodHazards(_:codes:)`
+    /// with the config's submitter codes); with it, a retired month whose folders and summary are all remembered is
+    /// folded without building its scan (`InputScanner.rememberedMonth`).
     public func digest(_ period: Period, retiring: (Period) -> Bool = { _ in false }, reducing: (Period) -> Bool = { _ in false },
-                       summarize: (ScannedPeriod) -> PeriodHazards? = { _ in nil }) -> Digest {
+                       summaries: FileHashCache? = nil,
+                       summarize: @escaping @Sendable (ScannedPeriod) -> PeriodHazards? = { _ in nil }) -> Digest {
         if let known = digests.withLock({ $0.byPeriod[period] }) { return known }
         let pending = (periods().filter { $0 < period } + [period]).filter { p in digests.withLock { $0.byPeriod[p] == nil } }
         let step = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -530,43 +637,98 @@ public final class InputScans: Sendable {
             // A month let go or reduced as soon as it is folded is needed for no more than its listing, hazards and
             // agreements files: scanned without the stat of its other files, and never held as a whole scan.
             let light = chunk.filter { p in (retiring(p) || reducing(p)) && scans.withLock { $0[p] == nil } }
+            let retired = Set(light.filter(retiring))
+            let reduced = Set(light.filter { reducing($0) && !retiring($0) })
             prefetch(chunk.filter { !light.contains($0) })
-            let lightScans = ReportAssembler.parallelMap(light) { self.scanner.scan($0, hazardsAndAgreementsOnly: true) }
+            let scanner = self.scanner
+            let lightFolds = ReportAssembler.parallelMap(light) { p -> LightFold in
+                if retired.contains(p), let summaries, let month = scanner.rememberedMonth(p, summaries: summaries) {
+                    return LightFold(month)
+                }
+                let scan = scanner.scan(p, hazardsAndAgreementsOnly: true)
+                return LightFold(scan, summary: retired.contains(p) ? summarize(scan) : nil,
+                                 reduced: reduced.contains(p) ? Self.reduced(scan) : nil)
+            }
             for p in chunk {
-                let given = light.firstIndex(of: p).map { lightScans[$0] }
-                fold(p, given, retire: retiring(p), summarize: summarize)
-                if reducing(p) && !retiring(p) { reduce(p, given) }  // (a retired month has nothing left to reduce)
+                if let at = light.firstIndex(of: p) {
+                    let done = lightFolds[at]
+                    fold(p, exists: done.exists, own: done.own, count: done.count, listing: done.listing,
+                         hazards: done.summary)
+                    if retired.contains(p) { retire(p) }
+                    if let kept = done.reduced { partials.withLock { $0[p] = kept }; scans.withLock { $0[p] = nil } }
+                } else {
+                    let whole = scan(p)
+                    fold(p, whole, retire: retiring(p), summarize: summarize)
+                    if reducing(p) && !retiring(p) { reduce(p) }  // (a retired month has nothing left to reduce)
+                }
             }
         }
         return digests.withLock { $0.byPeriod[period]! }
     }
 
+    /// What the core that scanned a light month keeps of it for the fold: its listing's own SHA-256, the listing as one
+    /// buffer (entries joined by "\n") for the running digest, its hazards summary and its reduced form when asked.
+    private struct LightFold: Sendable {
+        var exists: Bool
+        var own: String
+        var count: Int
+        var listing: [UInt8]
+        var summary: PeriodHazards?
+        var reduced: ScannedPeriod?
+
+        init(_ month: InputScanner.RememberedMonth) {
+            exists = true
+            count = month.count
+            own = SHA256.hexDigest(of: month.listing)
+            listing = month.listing
+            summary = month.hazards
+            reduced = nil
+        }
+
+        init(_ scan: ScannedPeriod, summary: PeriodHazards?, reduced: ScannedPeriod?) {
+            exists = scan.exists
+            count = scan.listing.count
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(scan.listing.reduce(0) { $0 + $1.utf8.count + 1 })
+            for (i, entry) in scan.listing.enumerated() {
+                if i > 0 { bytes.append(0x0A) }
+                bytes += entry.utf8
+            }
+            own = SHA256.hexDigest(of: bytes)
+            listing = bytes
+            self.summary = summary
+            self.reduced = reduced
+        }
+    }
+
     /// Folds one month's listing into the running digest (its predecessors are folded already).
-    /// `given`: the month's scan, taken here without being held (else the held scan, or one taken now).
-    private func fold(_ p: Period, _ given: ScannedPeriod? = nil, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
-        let whole = given ?? scan(p)
+    private func fold(_ p: Period, _ whole: ScannedPeriod, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
+        var own = SHA256()
+        var bytes: [UInt8] = []
+        for (i, entry) in whole.listing.enumerated() {
+            if i > 0 { bytes.append(0x0A) }
+            bytes += entry.utf8
+        }
+        own.update(bytes)
+        fold(p, exists: whole.exists, own: own.hexDigest(), count: whole.listing.count, listing: bytes,
+             hazards: retire ? summarize(whole) : nil)
+        if retire { self.retire(p) }
+    }
+
+    /// Folds a month given as its listing's own digest and its entries joined by "\n" (`count` of them).
+    private func fold(_ p: Period, exists: Bool, own: String, count: Int, listing: [UInt8], hazards: PeriodHazards?) {
         var d = digests.withLock { s -> Digest in
             let before = s.byPeriod.filter { $0.key < p }.max { $0.key < $1.key }?.value
-            return Digest(exists: whole.exists, listingSHA256: "", through: before?.through ?? SHA256(),
-                          throughEmpty: before?.throughEmpty ?? true, hazards: nil)
+            return Digest(exists: exists, listingSHA256: own, through: before?.through ?? SHA256(),
+                          throughEmpty: before?.throughEmpty ?? true, hazards: hazards)
         }
-        var own = SHA256()
-        var first = true
-        for entry in whole.listing {
-            var entry = entry
-            if !first { own.update([0x0A]) }
+        if count > 0 {
+            // The running digest is every listing's entries one after another, separated by "\n".
             if !d.throughEmpty { d.through.update([0x0A]) }
-            entry.withUTF8 { bytes in
-                own.update(UnsafeRawBufferPointer(bytes))
-                d.through.update(UnsafeRawBufferPointer(bytes))
-            }
-            first = false
+            d.through.update(listing)
             d.throughEmpty = false
         }
-        d.listingSHA256 = own.hexDigest()
-        if retire { d.hazards = summarize(whole) }
         digests.withLock { $0.byPeriod[p] = d }
-        if retire { self.retire(p) }
     }
 
     /// Lets go of `period`'s whole scan (its digests are kept); `scan` lists it again if it is asked for.
@@ -580,15 +742,21 @@ public final class InputScans: Sendable {
     /// later month of its year ask of it (`partial`). `scan` never returns the reduced form: it lists the month again.
     public func reduce(_ period: Period, _ given: ScannedPeriod? = nil) {
         guard digests.withLock({ $0.byPeriod[period] != nil }), let whole = given ?? scans.withLock({ $0[period] }) else { return }
-        var kept = ScannedPeriod(period: period, exists: whole.exists, folders: [:], issues: [], listing: [])
+        let kept = Self.reduced(whole)
+        partials.withLock { $0[period] = kept }
+        scans.withLock { $0[period] = nil }
+    }
+
+    /// `whole` cut to its hazards and agreements files (and sheets of whole workbooks): see `reduce`.
+    private static func reduced(_ whole: ScannedPeriod) -> ScannedPeriod {
+        var kept = ScannedPeriod(period: whole.period, exists: whole.exists, folders: [:], issues: [], listing: [])
         for (code, folder) in whole.folders {
             var f = ScannedFolder(code: code)
             for (kind, file) in folder.files where kind == .hazards || kind == .agreements || file.sheet != nil { f.files[kind] = file }
             for kind in [FileKind.hazards, .agreements] { f.unreadable[kind] = folder.unreadable[kind] }
             if !f.files.isEmpty || !f.unreadable.isEmpty { kept.folders[code] = f }
         }
-        partials.withLock { $0[period] = kept }
-        scans.withLock { $0[period] = nil }
+        return kept
     }
 
     /// `period`'s hazards and agreements files (and sheets): from the whole scan if held, else from its reduced form,
