@@ -279,13 +279,14 @@ public struct InputScanner: Sendable {
     }
 
     /// `period` as its listing and hazards summary, from the folders' remembered listings and the hazards files'
-    /// stats, with exactly the system calls a light scan makes for them (each folder's stat and `faccessat`, each
-    /// hazards file's stat; agreements files, which no digest reads, are not stat'ed); nil whenever the month holds
-    /// anything a plain scan decides otherwise than "a registered folder of the four CSV files" — a folder not
-    /// believed, an entry that is not a regular file, a name that is not ASCII or not one of the four files, a
-    /// workbook, a stray entry, a listing not already in the scan's order, a summary not remembered — and the caller
-    /// scans the month as before. What it gives equals what `scan(_:hazardsAndAgreementsOnly:)`, `InputScans`' fold and
-    /// `FileHashCache.periodHazards` give (`RememberedMonthTests`); nothing is counted until it is used.
+    /// stats: each registered folder's stat and `faccessat` and each hazards file's stat, as a light scan makes them
+    /// (agreements files, which no digest reads, are not stat'ed, nor are the entries it only reports: unregistered
+    /// folders, stray files). Nil whenever the month holds anything whose effect on the digests only a scan decides — a
+    /// registered folder not believed or not a plain folder, a dataset file that is not a regular file or not named in
+    /// ASCII, two files for one dataset, a workbook, a name that is not valid UTF-8 or a non-ASCII name at the top, a
+    /// listing not already in the scan's order, a summary not remembered — and the caller scans the month as before.
+    /// What it gives equals what `scan(_:hazardsAndAgreementsOnly:)`, `InputScans`' fold and `FileHashCache.periodHazards`
+    /// give (`RememberedMonthTests`); nothing is counted until it is used.
     func rememberedMonth(_ period: Period, summaries: FileHashCache) -> RememberedMonth? {
         guard let listings else { return nil }
         let root = config.inputs.appendingPathComponent(period.description).path
@@ -307,7 +308,13 @@ public struct InputScanner: Sendable {
         let csvNames = FileKind.allCases.map { ($0, $0.fileName) }
         for entry in listed {
             let name = entry.name
-            guard entry.exact, entry.type == UInt8(DT_DIR), registered.contains(name), Self.isPlainASCII(name) else { return nil }
+            guard Self.isPlainASCII(name) else { return nil }
+            guard registered.contains(name) else {
+                // Unregistered (a folder or a stray file): the scan lists it, reads nothing in it and only reports it.
+                listing += periodName; listing.append(0x2F); listing += name.utf8; ends.append(listing.count)
+                continue
+            }
+            guard entry.exact, entry.type == UInt8(DT_DIR) else { return nil }
             var st = stat()
             guard fstatat(rootFD, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR,
                   let remembered = listings.entries(period, name, stamp: FileStamp(st), counting: false),
@@ -317,11 +324,18 @@ public struct InputScanner: Sendable {
             var kinds: Set<FileKind> = []
             var searched = false
             for file in remembered {
-                guard file.exact, file.type == UInt8(DT_REG), Self.isPlainASCII(file.name) else { return nil }
+                guard file.exact else { return nil }
                 let lower = file.name.lowercased()
-                guard let kind = csvNames.first(where: { $0.1 == lower })?.0, kinds.insert(kind).inserted else { return nil }
+                let kind = csvNames.first(where: { $0.1 == lower })?.0
+                if kind == nil {
+                    // Not one of the four files: a workbook (its sheets would be read) goes to the scan; anything else
+                    // (a note, a copy) is only listed and reported by it.
+                    guard !lower.hasSuffix(".xlsx") || file.name.hasPrefix("~$") else { return nil }
+                }
                 listing += periodName; listing.append(0x2F); listing += name.utf8; listing.append(0x2F); listing += file.name.utf8
                 ends.append(listing.count)
+                guard let kind else { continue }
+                guard file.type == UInt8(DT_REG), Self.isPlainASCII(file.name), kinds.insert(kind).inserted else { return nil }
                 if kind == .hazards {
                     var fst = stat()
                     guard fstatat(rootFD, name + "/" + file.name, &fst, AT_SYMLINK_NOFOLLOW) == 0, fst.st_mode & S_IFMT == S_IFREG
@@ -336,8 +350,10 @@ public struct InputScanner: Sendable {
                 guard fstatat(rootFD, name + "/.", &dot, 0) == 0 else { return nil }
             }
         }
-        // The scan sorts its listing as Strings: for ASCII, by bytes. Taken in folder order, it is sorted unless a code is
-        // a prefix of the next one followed by a byte below "/" (`V1` and `V1-2`): then the plain scan sorts it.
+        // The scan sorts its listing as Strings. Taken in folder order (each folder's entries sorted as Strings), it is
+        // sorted unless a code is a prefix of the next one followed by a byte below "/" (`V1` and `V1-2`): then the plain
+        // scan sorts it. Between two folders the order is decided within their ASCII codes, where String order is byte
+        // order; within a folder it is the remembered (String) order, and the bytes must agree with it too.
         var joined: [UInt8] = []
         joined.reserveCapacity(listing.count + ends.count)
         var start = 0
