@@ -321,21 +321,28 @@ public struct InputScanner: Sendable {
                   faccessat(rootFD, name, R_OK, AT_EACCESS) == 0 else { return nil }
             believed += 1
             listing += periodName; listing.append(0x2F); listing += name.utf8; ends.append(listing.count)
-            var kinds: Set<FileKind> = []
+            var kinds: UInt8 = 0  // one bit per dataset found
             var searched = false
             for file in remembered {
                 guard file.exact else { return nil }
-                let lower = file.name.lowercased()
-                let kind = csvNames.first(where: { $0.1 == lower })?.0
-                if kind == nil {
-                    // Not one of the four files: a workbook (its sheets would be read) goes to the scan; anything else
-                    // (a note, a copy) is only listed and reported by it.
-                    guard !lower.hasSuffix(".xlsx") || file.name.hasPrefix("~$") else { return nil }
+                let kind: FileKind?
+                if Self.isPlainASCII(file.name) {
+                    kind = csvNames.first { Self.equalIgnoringASCIICase(file.name, $0.1) }?.0  // what `lowercased()` gives
+                    if kind == nil && Self.hasSuffixIgnoringASCIICase(file.name, ".xlsx") && !file.name.hasPrefix("~$") {
+                        return nil  // a workbook: its sheets are read
+                    }
+                } else {
+                    let lower = file.name.lowercased()
+                    kind = csvNames.first(where: { $0.1 == lower })?.0
+                    guard kind == nil, !lower.hasSuffix(".xlsx") || file.name.hasPrefix("~$") else { return nil }
                 }
+                // Not one of the four files (a note, a copy): only listed, and reported by the scan.
                 listing += periodName; listing.append(0x2F); listing += name.utf8; listing.append(0x2F); listing += file.name.utf8
                 ends.append(listing.count)
                 guard let kind else { continue }
-                guard file.type == UInt8(DT_REG), Self.isPlainASCII(file.name), kinds.insert(kind).inserted else { return nil }
+                let bit = UInt8(1) << UInt8(FileKind.allCases.firstIndex(of: kind)!)
+                guard file.type == UInt8(DT_REG), kinds & bit == 0 else { return nil }
+                kinds |= bit
                 if kind == .hazards {
                     var fst = stat()
                     guard fstatat(rootFD, name + "/" + file.name, &fst, AT_SYMLINK_NOFOLLOW) == 0, fst.st_mode & S_IFMT == S_IFREG
@@ -378,6 +385,18 @@ public struct InputScanner: Sendable {
         summaries.countSummaryReused()
         listings.done(period)
         return RememberedMonth(listing: joined, count: ends.count, hazards: summary)
+    }
+
+    /// `name` equals the lowercase ASCII `lower` but for the case of its ASCII letters.
+    private static func equalIgnoringASCIICase(_ name: String, _ lower: String) -> Bool {
+        name.utf8.count == lower.utf8.count && zip(name.utf8, lower.utf8).allSatisfy { a, b in
+            a == b || (a >= 0x41 && a <= 0x5A && a | 0x20 == b)
+        }
+    }
+
+    private static func hasSuffixIgnoringASCIICase(_ name: String, _ suffix: String) -> Bool {
+        let n = Array(name.utf8)
+        return n.count >= suffix.utf8.count && equalIgnoringASCIICase(String(decoding: n.suffix(suffix.utf8.count), as: UTF8.self), suffix)
     }
 
     /// Printable ASCII without "/": names whose String order is their byte order, and which need no repair.
