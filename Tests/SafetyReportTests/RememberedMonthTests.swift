@@ -66,8 +66,10 @@ import Glibc
         }
         #expect(fastListings.counts == plainListings.counts, "believed and listed alike", sourceLocation: sourceLocation)
         #expect(fastCache.summaryCounts == plainCache.summaryCounts, "summaries reused and made alike", sourceLocation: sourceLocation)
-        let probe = InputScanner(config: config, listings: listings(config))
-        return periods.filter { $0 < last && probe.rememberedMonth($0, summaries: cache(config)) != nil }
+        let probe = InputScanner(config: config, listings: listings(config)), summaries = cache(config)
+        return periods.filter { p in
+            p < last && probe.rememberedMonth(p).map { summaries.rememberedSummary(p, fingerprint: $0.fingerprint) != nil } == true
+        }
     }
 
     @Test func anUnchangedMonthIsFoldedFromMemoryToTheSameDigests() throws {
@@ -80,11 +82,13 @@ import Glibc
         #expect(expectSameDigests(config) == Array(earlier), "every earlier month from memory")
         // Its listing is the scan's, joined.
         let p = earlier.first!
-        let month = try #require(InputScanner(config: config, listings: listings(config)).rememberedMonth(p, summaries: cache(config)))
+        let month = try #require(InputScanner(config: config, listings: listings(config)).rememberedMonth(p))
         let scan = InputScanner(config: config).scan(p)
         #expect(month.listing == Array(scan.listing.joined(separator: "\n").utf8))
         #expect(month.count == scan.listing.count)
-        #expect(month.hazards == cache(config).periodHazards(scan, codes: config.submitterCodes))
+        #expect(month.own.hexDigest() == Manifest.listingHash(scan.listing))
+        #expect(month.fingerprint == PeriodHazards.fingerprint(scan, codes: config.submitterCodes)?.digest)
+        #expect(cache(config).rememberedSummary(p, fingerprint: month.fingerprint) == cache(config).periodHazards(scan, codes: config.submitterCodes))
     }
 
     /// After each kind of change to a month, that month is scanned again (and the others still come from memory), and

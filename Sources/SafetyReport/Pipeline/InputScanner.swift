@@ -273,9 +273,14 @@ public struct InputScanner: Sendable {
     /// registered folder in it is believed from its remembered listing and its hazards summary is remembered: its
     /// listing (entries joined by "\n", in the scan's order) and its hazards summary, taken without building the scan.
     struct RememberedMonth: Sendable {
+        /// The listing's entries joined by "\n", `count` of them, and its SHA-256 (the month's own listing digest).
         var listing: [UInt8]
         var count: Int
-        var hazards: PeriodHazards
+        var own: SHA256
+        /// `PeriodHazards.fingerprint` of the month's hazards files: its remembered summary is looked up by it.
+        var fingerprint: String
+        /// Folders whose remembered listing was believed (counted once the month is used).
+        var believed: Int
     }
 
     /// `period` as its listing and hazards summary, from the folders' remembered listings and the hazards files'
@@ -287,7 +292,7 @@ public struct InputScanner: Sendable {
     /// listing not already in the scan's order, a summary not remembered — and the caller scans the month as before.
     /// What it gives equals what `scan(_:hazardsAndAgreementsOnly:)`, `InputScans`' fold and `FileHashCache.periodHazards`
     /// give (`RememberedMonthTests`); nothing is counted until it is used.
-    func rememberedMonth(_ period: Period, summaries: FileHashCache) -> RememberedMonth? {
+    func rememberedMonth(_ period: Period) -> RememberedMonth? {
         guard let listings else { return nil }
         let root = config.inputs.appendingPathComponent(period.description).path
         let inputsRoot = Self.realPath(config.inputs.path) ?? config.inputs.path
@@ -380,11 +385,10 @@ public struct InputScanner: Sendable {
         }
         guard sorted else { return nil }
         let fingerprint = PeriodHazards.fingerprint(period, codes: config.submitterCodes) { hazards[$0] }
-        guard let summary = summaries.rememberedSummary(period, fingerprint: fingerprint.digest, counting: false) else { return nil }
-        listings.countBelieved(believed)
-        summaries.countSummaryReused()
         listings.done(period)
-        return RememberedMonth(listing: joined, count: ends.count, hazards: summary)
+        var own = SHA256()
+        own.update(joined)
+        return RememberedMonth(listing: joined, count: ends.count, own: own, fingerprint: fingerprint.digest, believed: believed)
     }
 
     /// `name` equals the lowercase ASCII `lower` but for the case of its ASCII letters.
@@ -656,14 +660,11 @@ public final class InputScans: Sendable {
     /// `retiring`: months (≤ period) whose whole scan is let go once folded; `summarize` runs first on each of them.
     /// Called by one thread at a time (the months are folded in order).
     /// `reducing`: months whose scan is cut to its reduced form once folded (see `reduce`).
-    /// A month scanned light (retired or reduced) is summed up, hashed, cut and let go on the core that scanned it;
-    /// only the running digest over every listing is taken in order, from the month's listing as one buffer.
     /// `summaries`: where `summarize` takes remembered hazards summaries from (it must be `summaries.periodHazards(_:codes:)`
     /// with the config's submitter codes); with it, a retired month whose folders and summary are all remembered is
     /// folded without building its scan (`InputScanner.rememberedMonth`).
     public func digest(_ period: Period, retiring: (Period) -> Bool = { _ in false }, reducing: (Period) -> Bool = { _ in false },
-                       summaries: FileHashCache? = nil,
-                       summarize: @escaping @Sendable (ScannedPeriod) -> PeriodHazards? = { _ in nil }) -> Digest {
+                       summaries: FileHashCache? = nil, summarize: (ScannedPeriod) -> PeriodHazards? = { _ in nil }) -> Digest {
         if let known = digests.withLock({ $0.byPeriod[period] }) { return known }
         let pending = (periods().filter { $0 < period } + [period]).filter { p in digests.withLock { $0.byPeriod[p] == nil } }
         let step = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -673,67 +674,47 @@ public final class InputScans: Sendable {
             // agreements files: scanned without the stat of its other files, and never held as a whole scan.
             let light = chunk.filter { p in (retiring(p) || reducing(p)) && scans.withLock { $0[p] == nil } }
             let retired = Set(light.filter(retiring))
-            let reduced = Set(light.filter { reducing($0) && !retiring($0) })
             prefetch(chunk.filter { !light.contains($0) })
+            // A retired month whose folders are all remembered is taken from memory on the core that lists it; its
+            // summary is looked up here, as every month's summary and reduced form are made here, on the calling thread:
+            // made on a worker, they lived in its malloc arena beside the scans' garbage and raised the run's peak.
             let scanner = self.scanner
-            let lightFolds = ReportAssembler.parallelMap(light) { p -> LightFold in
-                if retired.contains(p), let summaries, let month = scanner.rememberedMonth(p, summaries: summaries) {
-                    return LightFold(month)
-                }
-                let scan = scanner.scan(p, hazardsAndAgreementsOnly: true)
-                return LightFold(scan, summary: retired.contains(p) ? summarize(scan) : nil,
-                                 reduced: reduced.contains(p) ? Self.reduced(scan) : nil)
+            let fromMemory = summaries != nil
+            let lightScans = ReportAssembler.parallelMap(light) { p -> LightScan in
+                if fromMemory && retired.contains(p), let month = scanner.rememberedMonth(p) { return .remembered(month) }
+                return .scanned(scanner.scan(p, hazardsAndAgreementsOnly: true))
             }
             for p in chunk {
-                if let at = light.firstIndex(of: p) {
-                    let done = lightFolds[at]
-                    fold(p, exists: done.exists, own: done.own, count: done.count, listing: done.listing,
-                         hazards: done.summary)
-                    if retired.contains(p) { retire(p) }
-                    if let kept = done.reduced { partials.withLock { $0[p] = kept }; scans.withLock { $0[p] = nil } }
-                } else {
+                guard let at = light.firstIndex(of: p) else {
                     let whole = scan(p)
                     fold(p, whole, retire: retiring(p), summarize: summarize)
                     if reducing(p) && !retiring(p) { reduce(p) }  // (a retired month has nothing left to reduce)
+                    continue
+                }
+                switch lightScans[at] {
+                case .remembered(let month):
+                    if let summaries, let hazards = summaries.rememberedSummary(p, fingerprint: month.fingerprint, counting: false) {
+                        scanner.listings?.countBelieved(month.believed)
+                        summaries.countSummaryReused()
+                        fold(p, exists: true, own: month.own.hexDigest(), count: month.count, listing: month.listing, hazards: hazards)
+                        retire(p)
+                    } else {
+                        // Its files changed since their summary was made: summed up from a scan, as before.
+                        fold(p, scanner.scan(p, hazardsAndAgreementsOnly: true), retire: true, summarize: summarize)
+                    }
+                case .scanned(let whole):
+                    fold(p, whole, retire: retiring(p), summarize: summarize)
+                    if reducing(p) && !retiring(p) { reduce(p, whole) }
                 }
             }
         }
         return digests.withLock { $0.byPeriod[period]! }
     }
 
-    /// What the core that scanned a light month keeps of it for the fold: its listing's own SHA-256, the listing as one
-    /// buffer (entries joined by "\n") for the running digest, its hazards summary and its reduced form when asked.
-    private struct LightFold: Sendable {
-        var exists: Bool
-        var own: String
-        var count: Int
-        var listing: [UInt8]
-        var summary: PeriodHazards?
-        var reduced: ScannedPeriod?
-
-        init(_ month: InputScanner.RememberedMonth) {
-            exists = true
-            count = month.count
-            own = SHA256.hexDigest(of: month.listing)
-            listing = month.listing
-            summary = month.hazards
-            reduced = nil
-        }
-
-        init(_ scan: ScannedPeriod, summary: PeriodHazards?, reduced: ScannedPeriod?) {
-            exists = scan.exists
-            count = scan.listing.count
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(scan.listing.reduce(0) { $0 + $1.utf8.count + 1 })
-            for (i, entry) in scan.listing.enumerated() {
-                if i > 0 { bytes.append(0x0A) }
-                bytes += entry.utf8
-            }
-            own = SHA256.hexDigest(of: bytes)
-            listing = bytes
-            self.summary = summary
-            self.reduced = reduced
-        }
+    /// A light month as a worker hands it over: scanned, or taken from its folders' remembered listings.
+    private enum LightScan: Sendable {
+        case scanned(ScannedPeriod)
+        case remembered(InputScanner.RememberedMonth)
     }
 
     /// Folds one month's listing into the running digest (its predecessors are folded already).

@@ -85,7 +85,7 @@ public enum ReportAssembler {
         // InputScans); it is scanned again only if the state does not match and it must be replayed.
         let stateFile = state.flatMap { s in history.last.map { s.store.url($0).path } }
         let digestOnly = state?.hashes != nil && stateFile.map { FileManager.default.fileExists(atPath: $0) } == true
-        let summarize: @Sendable (ScannedPeriod) -> PeriodHazards? = { [codes] scan in state?.hashes?.periodHazards(scan, codes: codes) }
+        let summarize: (ScannedPeriod) -> PeriodHazards? = { [codes] scan in state?.hashes?.periodHazards(scan, codes: codes) }
         if let last = history.last {
             _ = scanner.digest(last, retiring: { digestOnly && $0.year < period.year }, reducing: { _ in digestOnly },
                                summaries: state?.hashes, summarize: summarize)
