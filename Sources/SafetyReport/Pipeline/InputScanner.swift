@@ -303,10 +303,31 @@ public struct InputScanner: Sendable {
         guard let listed = Self.sorted(DirectoryListing.entries(rootFD)) else { return nil }
         let registered = Set(config.submitterCodes)
         let periodName = Array(period.description.utf8)
+        // The listing is built joined, in one buffer sized once (about four entries of ~45 bytes per folder), each entry
+        // checked against the one before it. The scan sorts its listing as Strings; taken in folder order (each folder's
+        // entries sorted as Strings) it is sorted unless a code is a prefix of the next one followed by a byte below "/"
+        // (`V1` and `V1-2`): then the plain scan sorts it. Between two folders the order is decided within their ASCII
+        // codes, where String order is byte order; within a folder it is the remembered (String) order, and the bytes
+        // must agree with it too.
         var listing: [UInt8] = []
-        listing.reserveCapacity(listed.count * 80)
-        var ends: [Int] = []  // where each entry ends in `listing` (entries are not joined yet)
-        ends.reserveCapacity(listed.count * 4)
+        listing.reserveCapacity(listed.count * 4 * 48)
+        var count = 0, previous = 0..<0, inOrder = true
+        func add(_ folder: String, _ file: String? = nil) {
+            if count > 0 { listing.append(0x0A) }
+            let start = listing.count
+            listing += periodName; listing.append(0x2F); listing += folder.utf8
+            if let file { listing.append(0x2F); listing += file.utf8 }
+            let current = start..<listing.count
+            if count > 0 && inOrder {
+                inOrder = listing.withUnsafeBufferPointer { b in
+                    let c = memcmp(b.baseAddress! + previous.lowerBound, b.baseAddress! + current.lowerBound,
+                                   min(previous.count, current.count))
+                    return c < 0 || (c == 0 && previous.count < current.count)
+                }
+            }
+            previous = current
+            count += 1
+        }
         var hazards: [String: (path: String, stamp: FileStamp)] = [:]
         hazards.reserveCapacity(listed.count)
         var believed = 0
@@ -316,7 +337,7 @@ public struct InputScanner: Sendable {
             guard Self.isPlainASCII(name) else { return nil }
             guard registered.contains(name) else {
                 // Unregistered (a folder or a stray file): the scan lists it, reads nothing in it and only reports it.
-                listing += periodName; listing.append(0x2F); listing += name.utf8; ends.append(listing.count)
+                add(name)
                 continue
             }
             guard entry.exact, entry.type == UInt8(DT_DIR) else { return nil }
@@ -325,7 +346,7 @@ public struct InputScanner: Sendable {
                   let remembered = listings.entries(period, name, stamp: FileStamp(st), counting: false),
                   faccessat(rootFD, name, R_OK, AT_EACCESS) == 0 else { return nil }
             believed += 1
-            listing += periodName; listing.append(0x2F); listing += name.utf8; ends.append(listing.count)
+            add(name)
             var kinds: UInt8 = 0  // one bit per dataset found
             var searched = false
             for file in remembered {
@@ -342,8 +363,8 @@ public struct InputScanner: Sendable {
                     guard kind == nil, !lower.hasSuffix(".xlsx") || file.name.hasPrefix("~$") else { return nil }
                 }
                 // Not one of the four files (a note, a copy): only listed, and reported by the scan.
-                listing += periodName; listing.append(0x2F); listing += name.utf8; listing.append(0x2F); listing += file.name.utf8
-                ends.append(listing.count)
+                add(name, file.name)
+                guard inOrder else { return nil }
                 guard let kind else { continue }
                 let bit = UInt8(1) << UInt8(FileKind.allCases.firstIndex(of: kind)!)
                 guard file.type == UInt8(DT_REG), kinds & bit == 0 else { return nil }
@@ -362,33 +383,12 @@ public struct InputScanner: Sendable {
                 guard fstatat(rootFD, name + "/.", &dot, 0) == 0 else { return nil }
             }
         }
-        // The scan sorts its listing as Strings. Taken in folder order (each folder's entries sorted as Strings), it is
-        // sorted unless a code is a prefix of the next one followed by a byte below "/" (`V1` and `V1-2`): then the plain
-        // scan sorts it. Between two folders the order is decided within their ASCII codes, where String order is byte
-        // order; within a folder it is the remembered (String) order, and the bytes must agree with it too.
-        var joined: [UInt8] = []
-        joined.reserveCapacity(listing.count + ends.count)
-        var start = 0
-        var previous = 0..<0
-        let sorted = listing.withUnsafeBufferPointer { bytes -> Bool in
-            for (i, end) in ends.enumerated() {
-                let current = start..<end
-                if i > 0 {
-                    guard bytes[previous].lexicographicallyPrecedes(bytes[current]) else { return false }
-                    joined.append(0x0A)
-                }
-                joined += bytes[current]
-                previous = current
-                start = end
-            }
-            return true
-        }
-        guard sorted else { return nil }
+        guard inOrder else { return nil }
         let fingerprint = PeriodHazards.fingerprint(period, codes: config.submitterCodes) { hazards[$0] }
         listings.done(period)
         var own = SHA256()
-        own.update(joined)
-        return RememberedMonth(listing: joined, count: ends.count, own: own, fingerprint: fingerprint.digest, believed: believed)
+        own.update(listing)
+        return RememberedMonth(listing: listing, count: count, own: own, fingerprint: fingerprint.digest, believed: believed)
     }
 
     /// `name` equals the lowercase ASCII `lower` but for the case of its ASCII letters.
