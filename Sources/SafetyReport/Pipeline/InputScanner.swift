@@ -719,29 +719,25 @@ public final class InputScans: Sendable {
 
     /// Folds one month's listing into the running digest (its predecessors are folded already).
     private func fold(_ p: Period, _ whole: ScannedPeriod, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
-        var d = digest(before: p, exists: whole.exists, own: "", hazards: nil)
         var own = SHA256()
-        var first = true
-        for entry in whole.listing {
-            var entry = entry
-            if !first { own.update([0x0A]) }
-            if !d.throughEmpty { d.through.update([0x0A]) }
-            entry.withUTF8 { bytes in
-                own.update(UnsafeRawBufferPointer(bytes))
-                d.through.update(UnsafeRawBufferPointer(bytes))
-            }
-            first = false
-            d.throughEmpty = false
+        var bytes: [UInt8] = []
+        for (i, entry) in whole.listing.enumerated() {
+            if i > 0 { bytes.append(0x0A) }
+            bytes += entry.utf8
         }
-        d.listingSHA256 = own.hexDigest()
-        if retire { d.hazards = summarize(whole) }
-        digests.withLock { $0.byPeriod[p] = d }
+        own.update(bytes)
+        fold(p, exists: whole.exists, own: own.hexDigest(), count: whole.listing.count, listing: bytes,
+             hazards: retire ? summarize(whole) : nil)
         if retire { self.retire(p) }
     }
 
     /// Folds a month given as its listing's own digest and its entries joined by "\n" (`count` of them).
     private func fold(_ p: Period, exists: Bool, own: String, count: Int, listing: [UInt8], hazards: PeriodHazards?) {
-        var d = digest(before: p, exists: exists, own: own, hazards: hazards)
+        var d = digests.withLock { s -> Digest in
+            let before = s.byPeriod.filter { $0.key < p }.max { $0.key < $1.key }?.value
+            return Digest(exists: exists, listingSHA256: own, through: before?.through ?? SHA256(),
+                          throughEmpty: before?.throughEmpty ?? true, hazards: hazards)
+        }
         if count > 0 {
             // The running digest is every listing's entries one after another, separated by "\n".
             if !d.throughEmpty { d.through.update([0x0A]) }
@@ -749,15 +745,6 @@ public final class InputScans: Sendable {
             d.throughEmpty = false
         }
         digests.withLock { $0.byPeriod[p] = d }
-    }
-
-    /// `p`'s digest before its listing is folded in: the running one carried from the month before it.
-    private func digest(before p: Period, exists: Bool, own: String, hazards: PeriodHazards?) -> Digest {
-        digests.withLock { s -> Digest in
-            let before = s.byPeriod.filter { $0.key < p }.max { $0.key < $1.key }?.value
-            return Digest(exists: exists, listingSHA256: own, through: before?.through ?? SHA256(),
-                          throughEmpty: before?.throughEmpty ?? true, hazards: hazards)
-        }
     }
 
     /// Lets go of `period`'s whole scan (its digests are kept); `scan` lists it again if it is asked for.
