@@ -68,17 +68,11 @@ public final class RememberedListings: Sendable {
     /// The remembered entries of `code` in `period` when `stamp` (the folder's stat now) proves them current.
     /// `counting` false: not counted as believed (`countBelieved` counts them once they are used).
     func entries(_ period: Period, _ code: String, stamp: FileStamp, counting: Bool = true) -> [DirectoryEntry]? {
-        var known = state.withLock { s -> Folder?? in s.tables[period].map { $0.folders[code] } }
-        if known == nil {
-            // Read outside the lock: the months are scanned two at a time, and the other core's scan waited on every
-            // folder while this month's file was read and decoded.
-            let loaded = load(period)
-            known = state.withLock { s -> Folder? in
-                if s.tables[period] == nil { s.tables[period] = Table(folders: loaded) }
-                return s.tables[period]!.folders[code]
-            }
+        let known = state.withLock { s -> Folder? in
+            if s.tables[period] == nil { s.tables[period] = Table(folders: load(period)) }
+            return s.tables[period]!.folders[code]
         }
-        guard let known = known ?? nil, trusts(known, stamp) else { return nil }
+        guard let known, trusts(known, stamp) else { return nil }
         if counting { countBelieved(1) }
         return known.entries
     }
