@@ -608,7 +608,12 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
                          counts: .init(rowsRead: 0, rowsAccepted: -1, rowsRejected: Int.max, filesRejected: 3, errors: 4, warnings: 5),
                          files: [], outputs: [])
         #expect(m.json == m.encoderJSON)
-        m.inputs.files = [InputRecord(path: odd, sha256: "x", bytes: 12), InputRecord(path: "2026-10/V1/hazards.csv", sha256: "y", bytes: 0)]
+        m.inputs.files = [InputRecord(path: odd, sha256: "x", bytes: 12), InputRecord(path: "2026-10/V1/hazards.csv", sha256: "y", bytes: 0),
+                          // Records written without the encoder's member list: digests as 32 bytes and as text, any size.
+                          InputRecord(path: "a", sha256: String(repeating: "0", count: 63) + "f", bytes: Int.max),
+                          InputRecord(path: "b", sha256: String(repeating: "9a", count: 32), bytes: -1),
+                          InputRecord(path: "c", sha256: String(repeating: "A", count: 64), bytes: Int.min),
+                          InputRecord(path: "d", sha256: "", bytes: 1_000_000_007)]
         m.files = [Manifest.FileCount(folder: odd, file: "f", kind: "hazards", state: "read", rowsRead: 1, rowsAccepted: 2, rowsRejected: 3)]
         m.outputs = [Manifest.Output(name: "villages/\(odd).xlsx", sha256: "z", bytes: 99)]
         #expect(m.json == m.encoderJSON)

@@ -83,18 +83,22 @@ public final class FileHashCache: Sendable {
     public var summaryCounts: Counts { state.withLock { $0.summaryCounts } }
 
     /// The remembered summary of `period` when its fingerprint is `fingerprint` and it is not racy.
-    func rememberedSummary(_ period: Period, fingerprint: String) -> PeriodHazards? {
+    /// `counting` false: a look that is not counted (`InputScanner.rememberedMonth` counts it once it is used).
+    func rememberedSummary(_ period: Period, fingerprint: String, counting: Bool = true) -> PeriodHazards? {
         let known = state.withLock { s -> Summary? in
             if s.summaries[period] == nil { s.summaries[period] = .some(loadSummary(period)) }
             return s.summaries[period]!
         }
         guard let known, known.fingerprint == fingerprint, known.newest < known.madeAt - margin else {
-            state.withLock { $0.summaryCounts.hashed += 1 }
+            if counting { state.withLock { $0.summaryCounts.hashed += 1 } }
             return nil
         }
-        state.withLock { $0.summaryCounts.reused += 1 }
+        if counting { countSummaryReused() }
         return known.hazards
     }
+
+    /// Counts a remembered summary used.
+    func countSummaryReused() { state.withLock { $0.summaryCounts.reused += 1 } }
 
     /// Keeps a summary just made, to be written by `save` (a racy one too: it is not believed until remade later).
     func remember(_ hazards: PeriodHazards, fingerprint: String, newest: Int64, madeAt: Int64) {

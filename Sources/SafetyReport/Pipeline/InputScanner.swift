@@ -190,10 +190,11 @@ public struct InputScanner: Sendable {
         let rootFD = rootResolved == nil ? -1 : open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
         defer { if rootFD >= 0 { close(rootFD) } }
         let listed = rootFD >= 0 ? Self.sorted(DirectoryListing.entries(rootFD)) : nil
+        let periodName = period.description
         for entry in listed ?? entries(root).map({ DirectoryEntry(name: $0, type: UInt8(DT_UNKNOWN), exact: false) }) {
             let name = entry.name
             let path = root + "/" + name
-            let rel = period.description + "/" + name
+            let rel = periodName + "/" + name
             result.listing.append(rel)
             if listed != nil, entry.exact, registered.contains(name), let rootResolved,
                Self.type(of: entry, in: rootFD) == UInt8(DT_DIR) {
@@ -268,6 +269,145 @@ public struct InputScanner: Sendable {
         return result
     }
 
+    /// What a month whose scan is let go as soon as it is folded (`InputScans.digest`'s `retiring`) comes to when every
+    /// registered folder in it is believed from its remembered listing and its hazards summary is remembered: its
+    /// listing (entries joined by "\n", in the scan's order) and its hazards summary, taken without building the scan.
+    struct RememberedMonth: Sendable {
+        /// The listing's entries joined by "\n", `count` of them, and its SHA-256 (the month's own listing digest).
+        var listing: [UInt8]
+        var count: Int
+        var own: SHA256
+        /// `PeriodHazards.fingerprint` of the month's hazards files: its remembered summary is looked up by it.
+        var fingerprint: String
+        /// Folders whose remembered listing was believed (counted once the month is used).
+        var believed: Int
+    }
+
+    /// `period` as its listing and hazards summary, from the folders' remembered listings and the hazards files'
+    /// stats: each registered folder's stat and `faccessat` and each hazards file's stat, as a light scan makes them
+    /// (agreements files, which no digest reads, are not stat'ed, nor are the entries it only reports: unregistered
+    /// folders, stray files). Nil whenever the month holds anything whose effect on the digests only a scan decides — a
+    /// registered folder not believed or not a plain folder, a dataset file that is not a regular file or not named in
+    /// ASCII, two files for one dataset, a workbook, a name that is not valid UTF-8 or a non-ASCII name at the top, a
+    /// listing not already in the scan's order, a summary not remembered — and the caller scans the month as before.
+    /// What it gives equals what `scan(_:hazardsAndAgreementsOnly:)`, `InputScans`' fold and `FileHashCache.periodHazards`
+    /// give (`RememberedMonthTests`); nothing is counted until it is used.
+    func rememberedMonth(_ period: Period) -> RememberedMonth? {
+        guard let listings else { return nil }
+        let root = config.inputs.appendingPathComponent(period.description).path
+        let inputsRoot = Self.realPath(config.inputs.path) ?? config.inputs.path
+        guard Self.realPath(root) != nil, case .directory = classify(root, inputsRoot: inputsRoot) else { return nil }
+        let rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
+        guard rootFD >= 0 else { return nil }
+        defer { close(rootFD) }
+        guard let listed = Self.sorted(DirectoryListing.entries(rootFD)) else { return nil }
+        let registered = Set(config.submitterCodes)
+        let periodName = Array(period.description.utf8)
+        // The listing is built joined, in one buffer sized once (about four entries of ~45 bytes per folder), each entry
+        // checked against the one before it. The scan sorts its listing as Strings; taken in folder order (each folder's
+        // entries sorted as Strings) it is sorted unless a code is a prefix of the next one followed by a byte below "/"
+        // (`V1` and `V1-2`): then the plain scan sorts it. Between two folders the order is decided within their ASCII
+        // codes, where String order is byte order; within a folder it is the remembered (String) order, and the bytes
+        // must agree with it too.
+        var listing: [UInt8] = []
+        listing.reserveCapacity(listed.count * 4 * 48)
+        var count = 0, previous = 0..<0, inOrder = true
+        func add(_ folder: String, _ file: String? = nil) {
+            if count > 0 { listing.append(0x0A) }
+            let start = listing.count
+            listing += periodName; listing.append(0x2F); listing += folder.utf8
+            if let file { listing.append(0x2F); listing += file.utf8 }
+            let current = start..<listing.count
+            if count > 0 && inOrder {
+                inOrder = listing.withUnsafeBufferPointer { b in
+                    let c = memcmp(b.baseAddress! + previous.lowerBound, b.baseAddress! + current.lowerBound,
+                                   min(previous.count, current.count))
+                    return c < 0 || (c == 0 && previous.count < current.count)
+                }
+            }
+            previous = current
+            count += 1
+        }
+        var hazards: [String: (path: String, stamp: FileStamp)] = [:]
+        hazards.reserveCapacity(listed.count)
+        var believed = 0
+        let csvNames = FileKind.allCases.map { ($0, $0.fileName) }
+        for entry in listed {
+            let name = entry.name
+            guard Self.isPlainASCII(name) else { return nil }
+            guard registered.contains(name) else {
+                // Unregistered (a folder or a stray file): the scan lists it, reads nothing in it and only reports it.
+                add(name)
+                continue
+            }
+            guard entry.exact, entry.type == UInt8(DT_DIR) else { return nil }
+            var st = stat()
+            guard fstatat(rootFD, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR,
+                  let remembered = listings.entries(period, name, stamp: FileStamp(st), counting: false),
+                  faccessat(rootFD, name, R_OK, AT_EACCESS) == 0 else { return nil }
+            believed += 1
+            add(name)
+            var kinds: UInt8 = 0  // one bit per dataset found
+            var searched = false
+            for file in remembered {
+                guard file.exact else { return nil }
+                let kind: FileKind?
+                if Self.isPlainASCII(file.name) {
+                    kind = csvNames.first { Self.equalIgnoringASCIICase(file.name, $0.1) }?.0  // what `lowercased()` gives
+                    if kind == nil && Self.hasSuffixIgnoringASCIICase(file.name, ".xlsx") && !file.name.hasPrefix("~$") {
+                        return nil  // a workbook: its sheets are read
+                    }
+                } else {
+                    let lower = file.name.lowercased()
+                    kind = csvNames.first(where: { $0.1 == lower })?.0
+                    guard kind == nil, !lower.hasSuffix(".xlsx") || file.name.hasPrefix("~$") else { return nil }
+                }
+                // Not one of the four files (a note, a copy): only listed, and reported by the scan.
+                add(name, file.name)
+                guard inOrder else { return nil }
+                guard let kind else { continue }
+                let bit = UInt8(1) << UInt8(FileKind.allCases.firstIndex(of: kind)!)
+                guard file.type == UInt8(DT_REG), kinds & bit == 0 else { return nil }
+                kinds |= bit
+                if kind == .hazards {
+                    var fst = stat()
+                    guard fstatat(rootFD, name + "/" + file.name, &fst, AT_SYMLINK_NOFOLLOW) == 0, fst.st_mode & S_IFMT == S_IFREG
+                    else { return nil }
+                    searched = true
+                    hazards[name] = (period.description + "/" + name + "/" + file.name, FileStamp(fst))
+                }
+            }
+            if !searched {
+                // A folder that can be listed but not searched fails here, as in `scanFolder`.
+                var dot = stat()
+                guard fstatat(rootFD, name + "/.", &dot, 0) == 0 else { return nil }
+            }
+        }
+        guard inOrder else { return nil }
+        let fingerprint = PeriodHazards.fingerprint(period, codes: config.submitterCodes) { hazards[$0] }
+        listings.done(period)
+        var own = SHA256()
+        own.update(listing)
+        return RememberedMonth(listing: listing, count: count, own: own, fingerprint: fingerprint.digest, believed: believed)
+    }
+
+    /// `name` equals the lowercase ASCII `lower` but for the case of its ASCII letters.
+    private static func equalIgnoringASCIICase(_ name: String, _ lower: String) -> Bool {
+        name.utf8.count == lower.utf8.count && zip(name.utf8, lower.utf8).allSatisfy { a, b in
+            a == b || (a >= 0x41 && a <= 0x5A && a | 0x20 == b)
+        }
+    }
+
+    private static func hasSuffixIgnoringASCIICase(_ name: String, _ suffix: String) -> Bool {
+        let n = Array(name.utf8)
+        return n.count >= suffix.utf8.count && equalIgnoringASCIICase(String(decoding: n.suffix(suffix.utf8.count), as: UTF8.self), suffix)
+    }
+
+    /// Printable ASCII without "/": names whose String order is their byte order, and which need no repair.
+    private static func isPlainASCII(_ name: String) -> Bool {
+        name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x2F }
+    }
+
     /// An entry of the period folder that cannot be read as a folder.
     private func unreadableEntry(_ period: Period, _ name: String, why: String, registered: Bool) -> ValidationIssue {
         // A link leading outside inputs/ (or a folder reached through one) has the right name; what must
@@ -299,7 +439,7 @@ public struct InputScanner: Sendable {
         }
         for entry in listed ?? entries(path).map({ DirectoryEntry(name: $0, type: UInt8(DT_UNKNOWN), exact: false) }) {
             let name = entry.name
-            let filePath = path + "/" + name
+            var filePath: String { path + "/" + name }  // made only when an entry is classified by path
             let relative = rel + "/" + name  // one string shared by the listing and the found file
             listing.append(relative)
             let lower = name.lowercased()  // once per entry (it was up to eight times: a tenth of a long history's scan)
@@ -520,8 +660,11 @@ public final class InputScans: Sendable {
     /// `retiring`: months (≤ period) whose whole scan is let go once folded; `summarize` runs first on each of them.
     /// Called by one thread at a time (the months are folded in order).
     /// `reducing`: months whose scan is cut to its reduced form once folded (see `reduce`).
+    /// `summaries`: where `summarize` takes remembered hazards summaries from (it must be `summaries.periodHazards(_:codes:)`
+    /// with the config's submitter codes); with it, a retired month whose folders and summary are all remembered is
+    /// folded without building its scan (`InputScanner.rememberedMonth`).
     public func digest(_ period: Period, retiring: (Period) -> Bool = { _ in false }, reducing: (Period) -> Bool = { _ in false },
-                       summarize: (ScannedPeriod) -> PeriodHazards? = { _ in nil }) -> Digest {
+                       summaries: FileHashCache? = nil, summarize: (ScannedPeriod) -> PeriodHazards? = { _ in nil }) -> Digest {
         if let known = digests.withLock({ $0.byPeriod[period] }) { return known }
         let pending = (periods().filter { $0 < period } + [period]).filter { p in digests.withLock { $0.byPeriod[p] == nil } }
         let step = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -530,43 +673,78 @@ public final class InputScans: Sendable {
             // A month let go or reduced as soon as it is folded is needed for no more than its listing, hazards and
             // agreements files: scanned without the stat of its other files, and never held as a whole scan.
             let light = chunk.filter { p in (retiring(p) || reducing(p)) && scans.withLock { $0[p] == nil } }
+            let retired = Set(light.filter(retiring))
             prefetch(chunk.filter { !light.contains($0) })
-            let lightScans = ReportAssembler.parallelMap(light) { self.scanner.scan($0, hazardsAndAgreementsOnly: true) }
+            // A retired month whose folders are all remembered is taken from memory on the core that lists it; its
+            // summary is looked up here, as every month's summary and reduced form are made here, on the calling thread:
+            // made on a worker, they lived in its malloc arena beside the scans' garbage and raised the run's peak.
+            let scanner = self.scanner
+            let fromMemory = summaries != nil
+            let lightScans = ReportAssembler.parallelMap(light) { p -> LightScan in
+                if fromMemory && retired.contains(p), let month = scanner.rememberedMonth(p) { return .remembered(month) }
+                return .scanned(scanner.scan(p, hazardsAndAgreementsOnly: true))
+            }
             for p in chunk {
-                let given = light.firstIndex(of: p).map { lightScans[$0] }
-                fold(p, given, retire: retiring(p), summarize: summarize)
-                if reducing(p) && !retiring(p) { reduce(p, given) }  // (a retired month has nothing left to reduce)
+                guard let at = light.firstIndex(of: p) else {
+                    let whole = scan(p)
+                    fold(p, whole, retire: retiring(p), summarize: summarize)
+                    if reducing(p) && !retiring(p) { reduce(p) }  // (a retired month has nothing left to reduce)
+                    continue
+                }
+                switch lightScans[at] {
+                case .remembered(let month):
+                    if let summaries, let hazards = summaries.rememberedSummary(p, fingerprint: month.fingerprint, counting: false) {
+                        scanner.listings?.countBelieved(month.believed)
+                        summaries.countSummaryReused()
+                        fold(p, exists: true, own: month.own.hexDigest(), count: month.count, listing: month.listing, hazards: hazards)
+                        retire(p)
+                    } else {
+                        // Its files changed since their summary was made: summed up from a scan, as before.
+                        fold(p, scanner.scan(p, hazardsAndAgreementsOnly: true), retire: true, summarize: summarize)
+                    }
+                case .scanned(let whole):
+                    fold(p, whole, retire: retiring(p), summarize: summarize)
+                    if reducing(p) && !retiring(p) { reduce(p, whole) }
+                }
             }
         }
         return digests.withLock { $0.byPeriod[period]! }
     }
 
+    /// A light month as a worker hands it over: scanned, or taken from its folders' remembered listings.
+    private enum LightScan: Sendable {
+        case scanned(ScannedPeriod)
+        case remembered(InputScanner.RememberedMonth)
+    }
+
     /// Folds one month's listing into the running digest (its predecessors are folded already).
-    /// `given`: the month's scan, taken here without being held (else the held scan, or one taken now).
-    private func fold(_ p: Period, _ given: ScannedPeriod? = nil, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
-        let whole = given ?? scan(p)
+    private func fold(_ p: Period, _ whole: ScannedPeriod, retire: Bool, summarize: (ScannedPeriod) -> PeriodHazards?) {
+        var own = SHA256()
+        var bytes: [UInt8] = []
+        for (i, entry) in whole.listing.enumerated() {
+            if i > 0 { bytes.append(0x0A) }
+            bytes += entry.utf8
+        }
+        own.update(bytes)
+        fold(p, exists: whole.exists, own: own.hexDigest(), count: whole.listing.count, listing: bytes,
+             hazards: retire ? summarize(whole) : nil)
+        if retire { self.retire(p) }
+    }
+
+    /// Folds a month given as its listing's own digest and its entries joined by "\n" (`count` of them).
+    private func fold(_ p: Period, exists: Bool, own: String, count: Int, listing: [UInt8], hazards: PeriodHazards?) {
         var d = digests.withLock { s -> Digest in
             let before = s.byPeriod.filter { $0.key < p }.max { $0.key < $1.key }?.value
-            return Digest(exists: whole.exists, listingSHA256: "", through: before?.through ?? SHA256(),
-                          throughEmpty: before?.throughEmpty ?? true, hazards: nil)
+            return Digest(exists: exists, listingSHA256: own, through: before?.through ?? SHA256(),
+                          throughEmpty: before?.throughEmpty ?? true, hazards: hazards)
         }
-        var own = SHA256()
-        var first = true
-        for entry in whole.listing {
-            var entry = entry
-            if !first { own.update([0x0A]) }
+        if count > 0 {
+            // The running digest is every listing's entries one after another, separated by "\n".
             if !d.throughEmpty { d.through.update([0x0A]) }
-            entry.withUTF8 { bytes in
-                own.update(UnsafeRawBufferPointer(bytes))
-                d.through.update(UnsafeRawBufferPointer(bytes))
-            }
-            first = false
+            d.through.update(listing)
             d.throughEmpty = false
         }
-        d.listingSHA256 = own.hexDigest()
-        if retire { d.hazards = summarize(whole) }
         digests.withLock { $0.byPeriod[p] = d }
-        if retire { self.retire(p) }
     }
 
     /// Lets go of `period`'s whole scan (its digests are kept); `scan` lists it again if it is asked for.
@@ -580,15 +758,21 @@ public final class InputScans: Sendable {
     /// later month of its year ask of it (`partial`). `scan` never returns the reduced form: it lists the month again.
     public func reduce(_ period: Period, _ given: ScannedPeriod? = nil) {
         guard digests.withLock({ $0.byPeriod[period] != nil }), let whole = given ?? scans.withLock({ $0[period] }) else { return }
-        var kept = ScannedPeriod(period: period, exists: whole.exists, folders: [:], issues: [], listing: [])
+        let kept = Self.reduced(whole)
+        partials.withLock { $0[period] = kept }
+        scans.withLock { $0[period] = nil }
+    }
+
+    /// `whole` cut to its hazards and agreements files (and sheets of whole workbooks): see `reduce`.
+    private static func reduced(_ whole: ScannedPeriod) -> ScannedPeriod {
+        var kept = ScannedPeriod(period: whole.period, exists: whole.exists, folders: [:], issues: [], listing: [])
         for (code, folder) in whole.folders {
             var f = ScannedFolder(code: code)
             for (kind, file) in folder.files where kind == .hazards || kind == .agreements || file.sheet != nil { f.files[kind] = file }
             for kind in [FileKind.hazards, .agreements] { f.unreadable[kind] = folder.unreadable[kind] }
             if !f.files.isEmpty || !f.unreadable.isEmpty { kept.folders[code] = f }
         }
-        partials.withLock { $0[period] = kept }
-        scans.withLock { $0[period] = nil }
+        return kept
     }
 
     /// `period`'s hazards and agreements files (and sheets): from the whole scan if held, else from its reduced form,

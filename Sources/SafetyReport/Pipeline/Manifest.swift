@@ -212,7 +212,7 @@ public struct StaleCheck {
         if let last = upTo.last {
             // A month of the report's year is kept reduced to what `indexFiles` takes of it (the report's own, whole).
             _ = scans.digest(last, retiring: { cache != nil && $0.year < period.year },
-                             reducing: { cache != nil && $0.year == period.year && $0 != period },
+                             reducing: { cache != nil && $0.year == period.year && $0 != period }, summaries: cache,
                              summarize: { scan in cache?.periodHazards(scan, codes: codes) })
         }
         cost.scan += LoadCost.since(&clock)

@@ -41,7 +41,7 @@ enum ManifestJSON {
         w.key("inputs", 1)
         w.open("{")
         w.key("files", 2)
-        w.array(2, m.inputs.files) { w, f in w.object(3, [("bytes", .i(f.bytes)), ("path", .s(f.path)), ("sha256", .s(f.sha256))]) }
+        w.array(2, m.inputs.files) { w, f in w.inputRecord(f) }
         w.comma()
         w.key("listing_sha256", 2); w.string(m.inputs.listingSHA256)
         w.close("}", 1)
@@ -103,6 +103,43 @@ enum ManifestJSON {
             }
             if items.isEmpty { bytes.append(0x0A); indent(level); bytes.append(0x5D) } else { close("]", level) }
         }
+        /// One input record as `object(3, [("bytes", .i), ("path", .s), ("sha256", .s)])` writes it, without the member
+        /// array, the number's String and the digest's hex String per record (75,000 records at 2,000 × 36: most of the
+        /// manifest's CPU).
+        mutating func inputRecord(_ f: InputRecord) {
+            bytes.append(0x7B); bytes.append(0x0A)
+            key("bytes", 4); integer(f.bytes); comma()
+            key("path", 4); string(f.path); comma()
+            key("sha256", 4)
+            if case .bytes(let a, let b, let c, let d) = f.digest {
+                bytes.append(0x22)
+                for word in [a, b, c, d] {
+                    for i in 0..<16 {
+                        let v = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * i)) & 0x0F
+                        bytes.append(v < 10 ? 0x30 + v : 0x57 + v)
+                    }
+                }
+                bytes.append(0x22)
+            } else {
+                string(f.sha256)
+            }
+            close("}", 3)
+        }
+
+        /// `String(n).utf8`, without the String.
+        mutating func integer(_ n: Int) {
+            if n < 0 { bytes.append(contentsOf: String(n).utf8); return }
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                          UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            var v = n
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat { d[19 - count] = UInt8(0x30 + v % 10); v /= 10; count += 1 } while v > 0
+                bytes.append(contentsOf: d[(20 - count)...])
+            }
+        }
+
         mutating func string(_ s: String) {
             bytes.append(0x22)
             for b in s.utf8 {

@@ -57,6 +57,28 @@ public struct PeriodHazards: Sendable, Equatable {
         }
         return (SHA256.hexDigest(of: w.bytes), newest)
     }
+
+    /// `fingerprint(_:codes:)` of a month where no submitter's hazards file is unreadable: `file(code)` gives each
+    /// submitter's hazards file (its path relative to the inputs folder, and its stat), nil when it has none.
+    static func fingerprint(_ period: Period, codes: [String], file: (String) -> (path: String, stamp: FileStamp)?)
+        -> (digest: String, newest: Int64) {
+        var w = StateWriter()
+        var newest = Int64.min
+        w.string(period.description)
+        for code in codes {
+            w.string(code)
+            if let (path, s) = file(code) {
+                // As `StateWriter.stamp(of:newest:)` writes a found file.
+                w.int(2); w.string(path)
+                w.int(Int(bitPattern: UInt(s.dev))); w.int(Int(bitPattern: UInt(s.ino))); w.int(Int(s.size))
+                w.int(Int(s.mtime)); w.int(Int(s.ctime))
+                newest = max(newest, s.mtime, s.ctime)
+            } else {
+                w.int(0)
+            }
+        }
+        return (SHA256.hexDigest(of: w.bytes), newest)
+    }
 }
 
 extension FileHashCache {

@@ -66,15 +66,19 @@ public final class RememberedListings: Sendable {
     public var counts: Counts { state.withLock { $0.counts } }
 
     /// The remembered entries of `code` in `period` when `stamp` (the folder's stat now) proves them current.
-    func entries(_ period: Period, _ code: String, stamp: FileStamp) -> [DirectoryEntry]? {
+    /// `counting` false: not counted as believed (`countBelieved` counts them once they are used).
+    func entries(_ period: Period, _ code: String, stamp: FileStamp, counting: Bool = true) -> [DirectoryEntry]? {
         let known = state.withLock { s -> Folder? in
             if s.tables[period] == nil { s.tables[period] = Table(folders: load(period)) }
             return s.tables[period]!.folders[code]
         }
         guard let known, trusts(known, stamp) else { return nil }
-        state.withLock { $0.counts.believed += 1 }
+        if counting { countBelieved(1) }
         return known.entries
     }
+
+    /// Counts `n` folders whose remembered listing was believed.
+    func countBelieved(_ n: Int) { state.withLock { $0.counts.believed += n } }
 
     func trusts(_ f: Folder, _ now: FileStamp) -> Bool {
         now == f.stamp && f.stamp.mtime < f.listedAt - margin && f.stamp.ctime < f.listedAt - margin

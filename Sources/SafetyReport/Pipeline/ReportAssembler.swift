@@ -88,7 +88,7 @@ public enum ReportAssembler {
         let summarize: (ScannedPeriod) -> PeriodHazards? = { [codes] scan in state?.hashes?.periodHazards(scan, codes: codes) }
         if let last = history.last {
             _ = scanner.digest(last, retiring: { digestOnly && $0.year < period.year }, reducing: { _ in digestOnly },
-                               summarize: summarize)
+                               summaries: state?.hashes, summarize: summarize)
         }
         // (A month of P's year is then needed only for its hazards summary and P's agreements fallback: its reduced form
         // serves, see InputScans.reduce; the replay takes whole scans again.)
