@@ -301,9 +301,10 @@ int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int mem
     return Z_OK;
 }
 
-// Feeds zlib what was collected before the part passed COLLECT_LIMIT, ahead of minizip's own pieces (which stay
-// untaken meanwhile: minizip calls again while its input is left). zlib counts the collected bytes in total_in as
-// it takes them (its set-up cleared the count), so total_in ends as the part's size.
+// Feeds zlib what was collected before the part passed COLLECT_LIMIT, then in the same call the caller's own input,
+// keeping zlib's contract (callers other than minizip rely on it): when the call returns with output room left,
+// all of the caller's input has been taken, and Z_FINISH returns Z_STREAM_END or a full output buffer. zlib counts
+// the collected bytes in total_in as it takes them (its set-up cleared the count), so total_in ends as the part's size.
 static int drain(tracked_stream *t, z_streamp strm, int flush, deflate_function real) {
     Bytef *next_in = strm->next_in;
     uInt avail_in = strm->avail_in;
@@ -317,9 +318,10 @@ static int drain(tracked_stream *t, z_streamp strm, int flush, deflate_function 
     strm->next_in = next_in;
     strm->avail_in = avail_in;
     if (t->emitted == t->size) t->state = PASSED_ON;
-    // Z_OK: collected bytes or minizip's input left, or output pending; minizip empties its buffer and calls again
-    // (zlib itself returns Z_OK so). Z_STREAM_END when the Z_FINISH call above ended the part.
-    return status;
+    if (status == Z_STREAM_END || status < 0) return status;
+    // Collected bytes left means zlib's output is full; a full output also waits for the next call.
+    if (t->state == DRAINING || strm->avail_out == 0) return Z_OK;
+    return real(strm, flush);  // the caller's input (or its Z_FINISH), with the room left
 }
 
 int deflate(z_streamp strm, int flush) {
@@ -388,9 +390,47 @@ int deflateEnd(z_streamp strm) {
     return passed ? end(strm) : Z_OK;
 }
 
+// Tests: a part deflated as zlib's manual allows (ZIPFoundation's way): each piece given once, deflate called again
+// only while the output buffer comes back full, Z_FINISH given with the last piece.
+static int pieces_as_zlib_documents(const unsigned char *input, size_t size, size_t piece, size_t room, int level,
+                                    unsigned char **output, size_t *output_size) {
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    int status = deflateInit2_(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z);
+    if (status != Z_OK) return status;
+    unsigned char *out = NULL;
+    size_t produced = 0;
+    size_t at = 0;
+    int flush;
+    do {
+        size_t n = size - at < piece ? size - at : piece;
+        flush = at + n >= size ? Z_FINISH : Z_NO_FLUSH;
+        z.next_in = (Bytef *)input + at;
+        z.avail_in = (uInt)n;
+        do {
+            unsigned char *grown = realloc(out, produced + room);
+            if (!grown) { free(out); deflateEnd(&z); return Z_MEM_ERROR; }
+            out = grown;
+            z.next_out = out + produced;
+            z.avail_out = (uInt)room;
+            status = deflate(&z, flush);
+            if (status < 0 && status != Z_BUF_ERROR) { free(out); deflateEnd(&z); return status; }
+            produced += room - z.avail_out;
+        } while (z.avail_out == 0);
+        if (z.avail_in != 0) { free(out); deflateEnd(&z); return Z_DATA_ERROR; }  // input left with room to spare
+        at += n;
+    } while (flush != Z_FINISH);
+    int ended = deflateEnd(&z);
+    if (status != Z_STREAM_END || ended != Z_OK) { free(out); return Z_STREAM_ERROR; }
+    *output = out;
+    *output_size = produced;
+    return Z_OK;
+}
+
 // Tests: a part deflated the way minizip does it (see the header).
 int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, size_t room,
-                                          int level, unsigned char **output, size_t *output_size) {
+                                          int level, int strict, unsigned char **output, size_t *output_size) {
+    if (strict) return pieces_as_zlib_documents(input, size, piece, room, level, output, output_size);
     z_stream z;
     memset(&z, 0, sizeof z);
     int status = deflateInit2_(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z);
@@ -481,8 +521,8 @@ void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses) {
 int memory_parts_deflate_active(void) { return 0; }
 
 int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, size_t room,
-                                          int level, unsigned char **output, size_t *output_size) {
-    (void)input; (void)size; (void)piece; (void)room; (void)level; (void)output; (void)output_size;
+                                          int level, int strict, unsigned char **output, size_t *output_size) {
+    (void)input; (void)size; (void)piece; (void)room; (void)level; (void)strict; (void)output; (void)output_size;
     return -2;
 }
 

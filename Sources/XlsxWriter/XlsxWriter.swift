@@ -322,12 +322,16 @@ public final class Workbook {
     public static func disableDeflateReuse(_ on: Bool) { memory_parts_deflate_disable(on ? 1 : 0) }
 
     /// For tests: `bytes` deflated as minizip deflates a part (raw, at `level`; `piece` bytes per call, an output
-    /// buffer of `room` bytes emptied whenever full, then Z_FINISH), through CMemoryParts' deflate; nil on failure.
-    public static func deflatedLikeMinizipForTests(_ bytes: [UInt8], piece: Int, room: Int, level: Int) -> [UInt8]? {
+    /// buffer of `room` bytes emptied whenever full, then Z_FINISH), or with `strict` as zlib's manual allows
+    /// (ZIPFoundation's way: called again only while the output comes back full, Z_FINISH with the last piece),
+    /// through CMemoryParts' deflate; nil on failure (also: input left untaken with output room to spare).
+    public static func deflatedLikeMinizipForTests(_ bytes: [UInt8], piece: Int, room: Int, level: Int,
+                                                   strict: Bool = false) -> [UInt8]? {
         var output: UnsafeMutablePointer<UInt8>?
         var size = 0
         let status = bytes.withUnsafeBufferPointer {
-            memory_parts_deflate_pieces_for_tests($0.baseAddress, $0.count, piece, room, Int32(level), &output, &size)
+            memory_parts_deflate_pieces_for_tests($0.baseAddress, $0.count, piece, room, Int32(level), strict ? 1 : 0,
+                                                  &output, &size)
         }
         guard status == 0 else { return nil }
         defer { free(output) }

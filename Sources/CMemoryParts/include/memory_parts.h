@@ -48,9 +48,11 @@ void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses);
 
 /// For tests: deflates `size` bytes the way minizip does (deflateInit2_ at `level`, raw; `piece` bytes per
 /// deflate(Z_NO_FLUSH) call, an output buffer of `room` bytes emptied whenever full, then Z_FINISH until the end),
-/// through deflate_reuse.c; on Z_OK `*output` (malloc'd) holds the `*output_size` deflated bytes.
+/// or with `strict` as zlib's manual allows (ZIPFoundation's way: deflate called again only while the output comes
+/// back full, Z_FINISH with the last piece), through deflate_reuse.c; on Z_OK `*output` (malloc'd) holds the
+/// `*output_size` deflated bytes.
 int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, size_t room,
-                                          int level, unsigned char **output, size_t *output_size);
+                                          int level, int strict, unsigned char **output, size_t *output_size);
 /// For tests: libdeflate's raw deflate of `input` at `level` into `output` (0: no room or no libdeflate).
 size_t memory_parts_libdeflate_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
                                          size_t room);
