@@ -1,4 +1,4 @@
-// Deflates each part of a workbook up to 1 MB with libdeflate, once per distinct small content and thread.
+// Deflates each part of a workbook up to 64 KB with libdeflate, once per distinct small content and thread.
 //
 // libxlsxwriter zips every part through minizip, which calls zlib's deflateInit2_ / deflate / deflateEnd for each
 // part: 13 parts per village workbook, 26,000 for 2,000 villages, each setting up ~256 KB of zlib state (and
@@ -10,9 +10,9 @@
 // for Z_FINISH, deflated in one call by libdeflate (vendored: CLibdeflate) at the level minizip asked for: 2.6×
 // less CPU than zlib's level 1 on the village workbooks' parts, and 3 % smaller (docs/performance-log.md, *Output
 // side, seventh pass*). A part under 16 KB (libxlsxwriter's read buffer: it arrives in one piece) is deflated once
-// per distinct content and thread and then reused from this thread's cache. A part that grows past 1 MB (the town
-// workbook's long sheets) is handed to zlib with what was collected so far, as minizip asked: holding it whole
-// would cost memory. Which coder deflates a part depends only on its size, and both give the same bytes for the same
+// per distinct content and thread and then reused from this thread's cache. A part that grows past 64 KB (the town
+// workbook's long sheets) is handed to zlib with what was collected so far, as minizip asked: holding such parts
+// whole, or even their first megabyte, raised the run's peak by 1–2 MB for ~5 ms of CPU. Which coder deflates a part depends only on its size, and both give the same bytes for the same
 // input and settings, so a workbook's bytes depend only on its parts, not on the thread, the cache or where its
 // parts were kept. Streams with other settings (another caller) go to zlib untouched.
 #define _GNU_SOURCE
@@ -35,7 +35,7 @@
 // parts are cached (a few KB each; most repeat from workbook to workbook).
 #define WHOLE_PART_LIMIT 16384
 // A part that grows past this goes to zlib (streamed: the town workbook's sheets are up to ~10 MB of XML).
-#define COLLECT_LIMIT (1 << 20)
+#define COLLECT_LIMIT MEMORY_PARTS_LIBDEFLATE_LIMIT
 // Distinct parts remembered per thread; the ones met again stay (see `evictable`).
 #define CACHE_SLOTS 32
 
@@ -267,8 +267,8 @@ static void forget(tracked_stream *t) {
     t->stream = NULL;
     t->state = UNDECIDED;
     t->size = t->emitted = 0;
-    // The buffer is kept for the next part unless it grew large.
-    if (t->capacity > (1 << 20)) {
+    // The buffer is kept for the next part unless it grew past what a part collected whole needs.
+    if (t->capacity > COLLECT_LIMIT) {
         free(t->bytes);
         t->bytes = NULL;
         t->capacity = 0;

@@ -255,7 +255,7 @@ public final class Workbook {
     public func close() throws {
         let wb = try live("workbook_close")
         handle = nil
-        // Parts up to 1 MB are deflated by libdeflate, small ones once per distinct content and thread (CMemoryParts'
+        // Parts up to 64 KB are deflated by libdeflate, small ones once per distinct content and thread (CMemoryParts'
         // deflate_reuse.c); begin and end forget a part a failed close on this thread left half-deflated.
         memory_parts_deflate_begin()
         // The zip itself kept in memory while minizip writes it, then written in one go (CMemoryParts'
@@ -280,8 +280,8 @@ public final class Workbook {
         partsStayedInMemory = partsChecked && memory_parts_spills() == 0
     }
 
-    /// True when minizip's calls to zlib's deflate reach `CMemoryParts` (see `close`), so parts up to 1 MB are
-    /// deflated by libdeflate; otherwise every part is deflated by zlib as minizip asks (other bytes, the same parts).
+    /// True when minizip's calls to zlib's deflate reach `CMemoryParts` (see `close`), so parts up to
+    /// `libdeflatePartLimit` bytes are deflated by libdeflate; otherwise every part is deflated by zlib as minizip asks (other bytes, the same parts).
     public static var deflateReuseAvailable: Bool { memory_parts_deflate_active() != 0 }
 
     /// The zlib level every part of every workbook is deflated at (libxlsxwriter asks for zlib's default, 6; see
@@ -320,6 +320,9 @@ public final class Workbook {
 
     /// For tests: while `on`, no part of this thread's workbooks comes from the cache: each is deflated afresh.
     public static func disableDeflateReuse(_ on: Bool) { memory_parts_deflate_disable(on ? 1 : 0) }
+
+    /// Parts up to this many bytes are deflated by libdeflate, longer ones by zlib (CMemoryParts' deflate_reuse.c).
+    public static let libdeflatePartLimit = Int(MEMORY_PARTS_LIBDEFLATE_LIMIT)
 
     /// For tests: `bytes` deflated as minizip deflates a part (raw, at `level`; `piece` bytes per call, an output
     /// buffer of `room` bytes emptied whenever full, then Z_FINISH), or with `strict` as zlib's manual allows

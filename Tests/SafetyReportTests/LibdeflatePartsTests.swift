@@ -1,4 +1,4 @@
-// A part minizip deflates is libdeflate's bytes up to 1 MB and zlib's past it, however it is fed; it inflates back.
+// A part minizip deflates is libdeflate's bytes up to 64 KB and zlib's past it, however it is fed; it inflates back.
 
 import Foundation
 import Testing
@@ -21,16 +21,16 @@ import XlsxWriter
         return Array(bytes.prefix(count))
     }
 
-    /// Sizes around the 16 KB read buffer and the 1 MB limit, fed in libxlsxwriter's 16 KB pieces, in small ones
+    /// Sizes around the 16 KB read buffer and the 64 KB limit, fed in libxlsxwriter's 16 KB pieces, in small ones
     /// and in one, into output buffers of 1 byte to minizip's 64 KB: always the one coder's whole-buffer bytes
-    /// (libdeflate up to 1 MB, zlib past it, which is what makes the bytes depend on the part alone), and they
-    /// inflate to the part. Past 1 MB this is the collected bytes handed to zlib ahead of the caller's next pieces.
+    /// (libdeflate up to the limit, zlib past it, which is what makes the bytes depend on the part alone), and they
+    /// inflate to the part. Past the limit this is the collected bytes handed to zlib ahead of the caller's next pieces.
     /// Fed as minizip feeds (again while input is left) and as zlib's manual allows (ZIPFoundation: again only while
     /// the output comes back full, Z_FINISH with the last piece), which needs zlib's contract kept throughout.
     @Test func everyWayOfFeedingAPartGivesTheSameBytes() throws {
         #if canImport(CZlib)
-        let limit = 1 << 20
-        for size in [0, 1, 100, 16_383, 16_384, 16_385, 200_000, limit, limit + 1, 3_000_000] {
+        let limit = Workbook.libdeflatePartLimit
+        for size in [0, 1, 100, 16_383, 16_384, 16_385, limit - 1, limit, limit + 1, 200_000, 3_000_000] {
             for noise in [false, true] {
                 let part = Self.sample(size, noise: noise)
                 let expected = try #require(Workbook.deflatedForTests(part, level: 1, zlib: size > limit))
@@ -52,7 +52,7 @@ import XlsxWriter
 
     /// libdeflate is what deflates a small part (its bytes are not zlib's) and the parts come out smaller.
     @Test func aSmallPartIsLibdeflatesAndSmallerThanZlibs() throws {
-        let part = Self.sample(200_000, noise: false)
+        let part = Self.sample(50_000, noise: false)
         let ours = try #require(Workbook.deflatedLikeMinizipForTests(part, piece: 16_384, room: 65_536, level: 1))
         let zlib = try #require(Workbook.deflatedForTests(part, level: 1, zlib: true))
         #expect(ours != zlib)

@@ -34,9 +34,11 @@ int memory_parts_spills(void);
 /// Counts a failure (with its errno) as a failed write to a part: the workbook is refused (deflate_reuse.c).
 void memory_parts_note_failure(int error);
 
-/// deflate_reuse.c: every part minizip deflates is collected and, up to 1 MB, deflated by libdeflate (a part under
+/// deflate_reuse.c: every part minizip deflates is collected and, up to MEMORY_PARTS_LIBDEFLATE_LIMIT bytes, deflated
+/// by libdeflate (a part under
 /// 16 KB once per distinct content and thread, then from this thread's cache); a longer one goes on to zlib. `begin`
 /// and `end` (around workbook_close) forget a part that a failed close left half-way on this thread.
+#define MEMORY_PARTS_LIBDEFLATE_LIMIT (64 * 1024)
 void memory_parts_deflate_begin(void);
 void memory_parts_deflate_end(void);
 
