@@ -26,12 +26,15 @@ let package = Package(
         // linked directly (it comes with libxlsxwriter), so the linker would not export them on its own.
         // zip_level.c defines minizip's zipOpenNewFileInZip4_64 for libxlsxwriter's calls: the level of every part;
         // zip_memory.c defines fopen64 for minizip's: a workbook's zip kept in memory while it is written.
-        .target(name: "CMemoryParts", linkerSettings: [
+        // libdeflate's compressor deflates the parts minizip hands over whole (see CLibdeflate/README.md).
+        .target(name: "CMemoryParts", dependencies: ["CLibdeflate"], linkerSettings: [
             .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=deflate", "-Xlinker", "--export-dynamic-symbol=deflateInit2_",
                           "-Xlinker", "--export-dynamic-symbol=deflateEnd",
                           "-Xlinker", "--export-dynamic-symbol=zipOpenNewFileInZip4_64",
                           "-Xlinker", "--export-dynamic-symbol=fopen64"], .when(platforms: [.linux])),
         ]),
+        // libdeflate 1.26's compressor and CRC-32, vendored (MIT; CLibdeflate/README.md says why and from where).
+        .target(name: "CLibdeflate", exclude: ["COPYING", "README.md"]),
         // SHA-256 blocks through the CPU's SHA instructions, checked with CPUID (the Swift code falls back).
         .target(name: "CSHA256"),
         // The one small Swift wrapper that keeps libxlsxwriter's C types out of the rest.

@@ -44,7 +44,7 @@ for names in stacks(args[0]):
     if reaches(names, r'^zipClose$'):
         part = 'the zip written to its file (pwrite, writeback start: kernel)'
     elif reaches(names, r'^(deflate|crc32|crc32_z)$'):
-        part = 'zlib: deflate and crc32'
+        part = 'deflate (libdeflate up to 64 KB, zlib past it) and crc32'
     elif reaches(names, r'^_add_file_to_zip$'):
         part = 'minizip, the parts read back from memory'
     elif reaches(names, r'assemble_xml_file|^_write_\w+_file$'):

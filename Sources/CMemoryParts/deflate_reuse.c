@@ -1,4 +1,4 @@
-// Deflates each small part of a workbook once per distinct content and thread, and reuses one zlib stream per thread.
+// Deflates each part of a workbook up to 64 KB with libdeflate, once per distinct small content and thread.
 //
 // libxlsxwriter zips every part through minizip, which calls zlib's deflateInit2_ / deflate / deflateEnd for each
 // part: 13 parts per village workbook, 26,000 for 2,000 villages, each setting up ~256 KB of zlib state (and
@@ -6,13 +6,15 @@
 // app.xml: 11.5 of 38 KB) are the same bytes in every village workbook. libminizip and libz are shared libraries, so
 // minizip's calls reach the executable's definitions below first (as lxw_tmpfile does in memory_parts.c).
 //
-// While a workbook whose parts are in memory is being closed on this thread (`memory_parts_deflate_begin`), a part
-// whose bytes arrive in one piece smaller than libxlsxwriter's 16 KB read buffer (so the whole part) is collected
-// and deflated when minizip asks for Z_FINISH: from this thread's cache when the same bytes with the same settings
-// were deflated before, else by one zlib stream kept for the thread (deflateReset between parts: the same state as
-// a new one). zlib's output depends only on the bytes and the settings, so the zip is byte-identical either way.
-// Anything else (a larger part, another caller, another thread, no workbook being closed) goes to zlib untouched.
-
+// A part minizip deflates as raw deflate (its only way) is collected as its pieces arrive and, when minizip asks
+// for Z_FINISH, deflated in one call by libdeflate (vendored: CLibdeflate) at the level minizip asked for: 2.6×
+// less CPU than zlib's level 1 on the village workbooks' parts, and 3 % smaller (docs/performance-log.md, *Output
+// side, seventh pass*). A part under 16 KB (libxlsxwriter's read buffer: it arrives in one piece) is deflated once
+// per distinct content and thread and then reused from this thread's cache. A part that grows past 64 KB (the town
+// workbook's long sheets) is handed to zlib with what was collected so far, as minizip asked: holding such parts
+// whole, or even their first megabyte, raised the run's peak by 1–2 MB for ~5 ms of CPU. Which coder deflates a part depends only on its size, and both give the same bytes for the same
+// input and settings, so a workbook's bytes depend only on its parts, not on the thread, the cache or where its
+// parts were kept. Streams with other settings (another caller) go to zlib untouched.
 #define _GNU_SOURCE
 #include "memory_parts.h"
 
@@ -27,21 +29,24 @@
 #include <string.h>
 #include <zlib.h>
 
-// A first piece smaller than this is the whole part: libxlsxwriter reads a part in 16 KB pieces (LXW_ZIP_BUFFER_SIZE).
+#include <libdeflate.h>
+
+// A part smaller than this arrives whole: libxlsxwriter reads a part in 16 KB pieces (LXW_ZIP_BUFFER_SIZE). Only such
+// parts are cached (a few KB each; most repeat from workbook to workbook).
 #define WHOLE_PART_LIMIT 16384
+// A part that grows past this goes to zlib (streamed: the town workbook's sheets are up to ~10 MB of XML).
+#define COLLECT_LIMIT MEMORY_PARTS_LIBDEFLATE_LIMIT
 // Distinct parts remembered per thread; the ones met again stay (see `evictable`).
 #define CACHE_SLOTS 32
 
 typedef int (*init_function)(z_streamp, int, int, int, int, int, const char *, int);
 typedef int (*deflate_function)(z_streamp, int);
 typedef int (*end_function)(z_streamp);
-typedef int (*reset_function)(z_streamp);
 
 // zlib's own functions, looked up once per thread (a lookup per call would cost more than a small part's deflate).
 static __thread init_function found_init;
 static __thread deflate_function found_deflate;
 static __thread end_function found_end;
-static __thread reset_function found_reset;
 
 static init_function real_init(void) {
     return found_init ? found_init : (found_init = (init_function)dlsym(RTLD_NEXT, "deflateInit2_"));
@@ -51,9 +56,6 @@ static deflate_function real_deflate(void) {
 }
 static end_function real_end(void) {
     return found_end ? found_end : (found_end = (end_function)dlsym(RTLD_NEXT, "deflateEnd"));
-}
-static reset_function real_reset(void) {
-    return found_reset ? found_reset : (found_reset = (reset_function)dlsym(RTLD_NEXT, "deflateReset"));
 }
 
 typedef struct {
@@ -69,7 +71,8 @@ typedef struct {
     unsigned hits, stamp;
 } cached_part;
 
-enum { UNDECIDED, COLLECTING, EMITTING, PASSED_ON };
+// DRAINING: handed to zlib past COLLECT_LIMIT; what was collected is fed to zlib before minizip's next pieces.
+enum { UNDECIDED, COLLECTING, EMITTING, DRAINING, PASSED_ON };
 
 // The one stream minizip has open on this thread (it deflates one part at a time).
 typedef struct {
@@ -79,22 +82,20 @@ typedef struct {
     const char *version;
     int stream_size;
     unsigned char *bytes;  // the part (COLLECTING), then its deflated form (EMITTING)
-    size_t size, capacity, emitted;
+    size_t size, capacity, emitted;  // DRAINING: `emitted` counts the collected bytes zlib has taken
     int data_type;
 } tracked_stream;
 
 typedef struct {
     cached_part parts[CACHE_SLOTS];
     unsigned clock;
-    z_stream own;  // the thread's zlib stream for parts deflated here
-    settings own_with;
-    int own_ready;
+    struct libdeflate_compressor *fast;  // the thread's libdeflate compressor, at `fast_level`
+    int fast_level;
     tracked_stream tracked;
     unsigned long hits, misses;
 } thread_state;
 
-static __thread int active;           // a workbook with parts in memory is being closed on this thread
-static __thread int disabled;         // tests: every part goes to zlib as minizip asks
+static __thread int disabled;         // tests: no part comes from the cache (each is deflated afresh)
 static __thread thread_state *state;  // created on first use, freed when the thread ends
 static pthread_key_t state_key;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
@@ -105,10 +106,7 @@ static void free_state(void *pointer) {
         free(s->parts[i].input);
         free(s->parts[i].output);
     }
-    if (s->own_ready) {
-        end_function end = real_end();
-        if (end) end(&s->own);
-    }
+    libdeflate_free_compressor(s->fast);
     free(s->tracked.bytes);
     free(s);
     state = NULL;
@@ -129,12 +127,10 @@ static void forget(tracked_stream *t);
 // Both forget any stream left tracked by a workbook whose close failed half-way (minizip then ends no stream).
 void memory_parts_deflate_begin(void) {
     if (state) forget(&state->tracked);
-    active = !disabled;
 }
 
 void memory_parts_deflate_end(void) {
     if (state) forget(&state->tracked);
-    active = 0;
 }
 
 void memory_parts_deflate_disable(int on) { disabled = on; }
@@ -146,7 +142,7 @@ void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses) {
 
 int memory_parts_deflate_active(void) {
     return dlsym(RTLD_DEFAULT, "deflate") == (void *)deflate && real_deflate() != NULL && real_init() != NULL
-        && real_end() != NULL && real_reset() != NULL;
+        && real_end() != NULL;
 }
 
 static uint64_t hash_bytes(const unsigned char *bytes, size_t size) {
@@ -179,51 +175,37 @@ static int reserve(tracked_stream *t, size_t more) {
     return 0;
 }
 
-// Deflates the collected part with the thread's own stream into a new buffer; 0 on success.
+// Settings libdeflate can stand in for: raw deflate (no zlib or gzip wrapper), the default strategy, a level 0–9
+// (or zlib's default, -1, which is 6 in both). minizip asks for exactly this.
+static int libdeflate_takes(settings with) {
+    return with.method == Z_DEFLATED && with.window_bits == -MAX_WBITS && with.strategy == Z_DEFAULT_STRATEGY
+        && with.level >= -1 && with.level <= 9 && with.mem_level >= 1 && with.mem_level <= MAX_MEM_LEVEL;
+}
+
+// Deflates the collected part into a new buffer, with libdeflate; 0 on success.
 static int deflate_here(thread_state *s, const tracked_stream *t, unsigned char **output, size_t *output_size,
                         int *data_type) {
-    if (s->own_ready && !same_settings(s->own_with, t->with)) {
-        real_end()(&s->own);
-        s->own_ready = 0;
+    int level = t->with.level < 0 ? 6 : t->with.level;
+    if (s->fast && s->fast_level != level) {
+        libdeflate_free_compressor(s->fast);
+        s->fast = NULL;
     }
-    if (!s->own_ready) {
-        memset(&s->own, 0, sizeof s->own);
-        if (real_init()(&s->own, t->with.level, t->with.method, t->with.window_bits, t->with.mem_level,
-                        t->with.strategy, t->version, t->stream_size) != Z_OK) return -1;
-        s->own_with = t->with;
-        s->own_ready = 1;
-    } else if (real_reset()(&s->own) != Z_OK) {
-        return -1;
+    if (!s->fast) {
+        s->fast = libdeflate_alloc_compressor(level);
+        if (!s->fast) return -1;
+        s->fast_level = level;
     }
-    size_t capacity = t->size + t->size / 8 + 256, produced = 0;
+    size_t capacity = libdeflate_deflate_compress_bound(s->fast, t->size);
     unsigned char *out = malloc(capacity);
     if (!out) return -1;
-    s->own.next_in = t->bytes;
-    s->own.avail_in = (uInt)t->size;
-    for (;;) {
-        if (produced == capacity) {
-            unsigned char *grown = realloc(out, capacity * 2);
-            if (!grown) {
-                free(out);
-                return -1;
-            }
-            out = grown;
-            capacity *= 2;
-        }
-        s->own.next_out = out + produced;
-        s->own.avail_out = (uInt)(capacity - produced);
-        int status = real_deflate()(&s->own, Z_FINISH);
-        produced = capacity - s->own.avail_out;
-        if (status == Z_STREAM_END) break;
-        // Z_BUF_ERROR only when the buffer was full (it grows above); with room left it could never end.
-        if (status != Z_OK && !(status == Z_BUF_ERROR && produced == capacity)) {
-            free(out);
-            return -1;
-        }
+    size_t produced = libdeflate_deflate_compress(s->fast, t->bytes, t->size, out, capacity);
+    if (produced == 0) {  // cannot happen with the bound's room; refused rather than written short
+        free(out);
+        return -1;
     }
     *output = out;
     *output_size = produced;
-    *data_type = s->own.data_type;
+    *data_type = Z_UNKNOWN;  // minizip never reads it
     return 0;
 }
 
@@ -240,8 +222,9 @@ static cached_part *evictable(thread_state *s) {
 
 // Replaces the collected part in `t->bytes` by its deflated form; 0 on success.
 static int finish_part(thread_state *s, tracked_stream *t) {
-    uint64_t h = hash_bytes(t->bytes, t->size);
-    for (int i = 0; i < CACHE_SLOTS; i++) {
+    int cached = !disabled && t->size < WHOLE_PART_LIMIT;
+    uint64_t h = cached ? hash_bytes(t->bytes, t->size) : 0;
+    for (int i = 0; cached && i < CACHE_SLOTS; i++) {
         cached_part *p = &s->parts[i];
         if (p->output && p->hash == h && p->input_size == t->size && same_settings(p->with, t->with)
             && (t->size == 0 || memcmp(p->input, t->bytes, t->size) == 0)) {
@@ -260,8 +243,8 @@ static int finish_part(thread_state *s, tracked_stream *t) {
     int data_type;
     if (deflate_here(s, t, &output, &output_size, &data_type) != 0) return -1;
     s->misses++;
-    cached_part *slot = evictable(s);
-    unsigned char *input = malloc(t->size ? t->size : 1);
+    cached_part *slot = cached ? evictable(s) : NULL;
+    unsigned char *input = cached ? malloc(t->size ? t->size : 1) : NULL;
     if (input) {
         // Remembered for the next workbook; when there is no memory for it, only this part is not remembered.
         if (t->size) memcpy(input, t->bytes, t->size);  // an empty first part has no buffer yet (NULL)
@@ -284,8 +267,8 @@ static void forget(tracked_stream *t) {
     t->stream = NULL;
     t->state = UNDECIDED;
     t->size = t->emitted = 0;
-    // The buffer is kept for the next part unless it grew large.
-    if (t->capacity > (1 << 20)) {
+    // The buffer is kept for the next part unless it grew past what a part collected whole needs.
+    if (t->capacity > COLLECT_LIMIT) {
         free(t->bytes);
         t->bytes = NULL;
         t->capacity = 0;
@@ -296,13 +279,17 @@ int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int mem
                   const char *version, int stream_size) {
     init_function init = real_init();
     if (!init) return Z_STREAM_ERROR;
-    thread_state *s = active ? thread_state_now() : NULL;
-    if (!s || !strm || (s->tracked.stream && s->tracked.stream != strm)) return init(strm, level, method, windowBits, memLevel, strategy, version, stream_size);
-    // The real set-up waits for the first piece: a part that arrives whole never needs it.
+    settings with = {level, method, windowBits, memLevel, strategy};
+    thread_state *s = strm && libdeflate_takes(with) ? thread_state_now() : NULL;
+    // One part at a time per thread (minizip's way); a second stream while one is tracked goes to zlib.
+    if (!s || (s->tracked.stream && s->tracked.stream != strm)) {
+        return init(strm, level, method, windowBits, memLevel, strategy, version, stream_size);
+    }
+    // zlib is set up only if the part outgrows COLLECT_LIMIT (it then gets what was collected first).
     tracked_stream *t = &s->tracked;
     t->stream = strm;
     t->state = UNDECIDED;
-    t->with = (settings){level, method, windowBits, memLevel, strategy};
+    t->with = with;
     t->version = version;
     t->stream_size = stream_size;
     t->size = t->emitted = 0;
@@ -310,7 +297,31 @@ int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int mem
     strm->msg = Z_NULL;
     strm->adler = 1;
     strm->data_type = Z_UNKNOWN;
+    strm->state = Z_NULL;  // zlib refuses the stream (Z_STREAM_ERROR) should it ever reach zlib untracked
     return Z_OK;
+}
+
+// Feeds zlib what was collected before the part passed COLLECT_LIMIT, then in the same call the caller's own input,
+// keeping zlib's contract (callers other than minizip rely on it): when the call returns with output room left,
+// all of the caller's input has been taken, and Z_FINISH returns Z_STREAM_END or a full output buffer. zlib counts
+// the collected bytes in total_in as it takes them (its set-up cleared the count), so total_in ends as the part's size.
+static int drain(tracked_stream *t, z_streamp strm, int flush, deflate_function real) {
+    Bytef *next_in = strm->next_in;
+    uInt avail_in = strm->avail_in;
+    size_t left = t->size - t->emitted;
+    uInt n = left > UINT32_MAX ? UINT32_MAX : (uInt)left;
+    strm->next_in = t->bytes + t->emitted;
+    strm->avail_in = n;
+    // Z_FINISH only when the collected bytes are all that is left of the part.
+    int status = real(strm, flush == Z_FINISH && avail_in == 0 && n == left ? Z_FINISH : Z_NO_FLUSH);
+    t->emitted += n - strm->avail_in;
+    strm->next_in = next_in;
+    strm->avail_in = avail_in;
+    if (t->emitted == t->size) t->state = PASSED_ON;
+    if (status == Z_STREAM_END || status < 0) return status;
+    // Collected bytes left means zlib's output is full; a full output also waits for the next call.
+    if (t->state == DRAINING || strm->avail_out == 0) return Z_OK;
+    return real(strm, flush);  // the caller's input (or its Z_FINISH), with the room left
 }
 
 int deflate(z_streamp strm, int flush) {
@@ -319,24 +330,25 @@ int deflate(z_streamp strm, int flush) {
     thread_state *s = state;
     tracked_stream *t = s && strm && s->tracked.stream == strm ? &s->tracked : NULL;
     if (!t) return real(strm, flush);
-    if (t->state == UNDECIDED) {
-        if (flush == Z_FINISH || (flush == Z_NO_FLUSH && strm->avail_in < WHOLE_PART_LIMIT)) {
-            t->state = COLLECTING;
-        } else {
-            // A large part: zlib as minizip asked, set up now (nothing has been deflated yet).
-            t->state = PASSED_ON;
-            int status = real_init()(strm, t->with.level, t->with.method, t->with.window_bits, t->with.mem_level,
-                                     t->with.strategy, t->version, t->stream_size);
-            if (status != Z_OK) return status;
-        }
-    }
+    if (t->state == UNDECIDED) t->state = COLLECTING;
     if (t->state == PASSED_ON) return real(strm, flush);
+    if (t->state == DRAINING) return drain(t, strm, flush, real);
     if (t->state == COLLECTING) {
         if (flush != Z_NO_FLUSH && flush != Z_FINISH) {
             memory_parts_note_failure(EINVAL);
             return Z_STREAM_ERROR;
         }
         size_t n = strm->avail_in;
+        if (n && t->size + n > COLLECT_LIMIT) {
+            // A long part: zlib from here on, given what was collected first (nothing has been output yet).
+            int status = real_init()(strm, t->with.level, t->with.method, t->with.window_bits, t->with.mem_level,
+                                     t->with.strategy, t->version, t->stream_size);
+            if (status != Z_OK) return status;
+            t->state = DRAINING;
+            t->emitted = 0;
+            if (t->size == 0) t->state = PASSED_ON;
+            return t->state == DRAINING ? drain(t, strm, flush, real) : real(strm, flush);
+        }
         if (n) {
             if (reserve(t, n) != 0) {
                 memory_parts_note_failure(ENOMEM);
@@ -373,9 +385,124 @@ int deflateEnd(z_streamp strm) {
     if (!end) return Z_STREAM_ERROR;
     thread_state *s = state;
     if (!s || !strm || s->tracked.stream != strm) return end(strm);
-    int passed = s->tracked.state == PASSED_ON;
+    int passed = s->tracked.state == PASSED_ON || s->tracked.state == DRAINING;
     forget(&s->tracked);
     return passed ? end(strm) : Z_OK;
+}
+
+// Tests: a part deflated as zlib's manual allows (ZIPFoundation's way): each piece given once, deflate called again
+// only while the output buffer comes back full, Z_FINISH given with the last piece.
+static int pieces_as_zlib_documents(const unsigned char *input, size_t size, size_t piece, size_t room, int level,
+                                    unsigned char **output, size_t *output_size) {
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    int status = deflateInit2_(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z);
+    if (status != Z_OK) return status;
+    unsigned char *out = NULL;
+    size_t produced = 0;
+    size_t at = 0;
+    int flush;
+    do {
+        size_t n = size - at < piece ? size - at : piece;
+        flush = at + n >= size ? Z_FINISH : Z_NO_FLUSH;
+        z.next_in = (Bytef *)input + at;
+        z.avail_in = (uInt)n;
+        do {
+            unsigned char *grown = realloc(out, produced + room);
+            if (!grown) { free(out); deflateEnd(&z); return Z_MEM_ERROR; }
+            out = grown;
+            z.next_out = out + produced;
+            z.avail_out = (uInt)room;
+            status = deflate(&z, flush);
+            if (status < 0 && status != Z_BUF_ERROR) { free(out); deflateEnd(&z); return status; }
+            produced += room - z.avail_out;
+        } while (z.avail_out == 0);
+        if (z.avail_in != 0) { free(out); deflateEnd(&z); return Z_DATA_ERROR; }  // input left with room to spare
+        at += n;
+    } while (flush != Z_FINISH);
+    int ended = deflateEnd(&z);
+    if (status != Z_STREAM_END || ended != Z_OK) { free(out); return Z_STREAM_ERROR; }
+    *output = out;
+    *output_size = produced;
+    return Z_OK;
+}
+
+// Tests: a part deflated the way minizip does it (see the header).
+int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, size_t room,
+                                          int level, int strict, unsigned char **output, size_t *output_size) {
+    if (strict) return pieces_as_zlib_documents(input, size, piece, room, level, output, output_size);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    int status = deflateInit2_(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z);
+    if (status != Z_OK) return status;
+    size_t capacity = room, produced = 0;
+    unsigned char *out = malloc(capacity);
+    if (!out) return Z_MEM_ERROR;
+    z.next_out = out;
+    z.avail_out = (uInt)room;
+    // Like zipWriteInFileInZip: each piece until taken, a full buffer "written" (kept) and room made; then
+    // like zipCloseFileInZipRaw64: Z_FINISH until the stream ends.
+    for (size_t at = 0; status == Z_OK && at < size; at += piece) {
+        z.next_in = (Bytef *)input + at;
+        z.avail_in = (uInt)(size - at < piece ? size - at : piece);
+        while (status == Z_OK && z.avail_in > 0) {
+            if (z.avail_out == 0) {
+                produced = capacity;
+                unsigned char *grown = realloc(out, capacity + room);
+                if (!grown) { status = Z_MEM_ERROR; break; }
+                out = grown;
+                capacity += room;
+                z.next_out = out + produced;
+                z.avail_out = (uInt)room;
+            }
+            status = deflate(&z, Z_NO_FLUSH);
+        }
+    }
+    while (status == Z_OK) {
+        if (z.avail_out == 0) {
+            produced = capacity;
+            unsigned char *grown = realloc(out, capacity + room);
+            if (!grown) { status = Z_MEM_ERROR; break; }
+            out = grown;
+            capacity += room;
+            z.next_out = out + produced;
+            z.avail_out = (uInt)room;
+        }
+        status = deflate(&z, Z_FINISH);
+    }
+    size_t total = capacity - z.avail_out;
+    int ended = deflateEnd(&z);
+    if (status != Z_STREAM_END || ended != Z_OK || total != z.total_out) {
+        free(out);
+        return status != Z_STREAM_END ? (status == Z_OK ? Z_STREAM_ERROR : status) : Z_STREAM_ERROR;
+    }
+    *output = out;
+    *output_size = total;
+    return Z_OK;
+}
+
+size_t memory_parts_libdeflate_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
+                                         size_t room) {
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
+    if (!c) return 0;
+    size_t n = libdeflate_deflate_compress(c, input, size, output, room);
+    libdeflate_free_compressor(c);
+    return n;
+}
+
+size_t memory_parts_zlib_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
+                                   size_t room) {
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (real_init()(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z) != Z_OK) return 0;
+    z.next_in = (Bytef *)input;
+    z.avail_in = (uInt)size;
+    z.next_out = output;
+    z.avail_out = (uInt)room;
+    int status = real_deflate()(&z, Z_FINISH);
+    size_t n = z.total_out;
+    real_end()(&z);
+    return status == Z_STREAM_END ? n : 0;
 }
 
 #else
@@ -392,5 +519,23 @@ void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses) {
 }
 
 int memory_parts_deflate_active(void) { return 0; }
+
+int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, size_t room,
+                                          int level, int strict, unsigned char **output, size_t *output_size) {
+    (void)input; (void)size; (void)piece; (void)room; (void)level; (void)strict; (void)output; (void)output_size;
+    return -2;
+}
+
+size_t memory_parts_libdeflate_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
+                                         size_t room) {
+    (void)input; (void)size; (void)level; (void)output; (void)room;
+    return 0;
+}
+
+size_t memory_parts_zlib_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
+                                   size_t room) {
+    (void)input; (void)size; (void)level; (void)output; (void)room;
+    return 0;
+}
 
 #endif

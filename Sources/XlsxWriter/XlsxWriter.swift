@@ -255,9 +255,9 @@ public final class Workbook {
     public func close() throws {
         let wb = try live("workbook_close")
         handle = nil
-        // Parts handed to minizip whole are deflated once per distinct content and thread (CMemoryParts'
-        // deflate_reuse.c); only while this workbook is closed, and only for one whose parts are in memory.
-        if partsChecked { memory_parts_deflate_begin() }
+        // Parts up to 64 KB are deflated by libdeflate, small ones once per distinct content and thread (CMemoryParts'
+        // deflate_reuse.c); begin and end forget a part a failed close on this thread left half-deflated.
+        memory_parts_deflate_begin()
         // The zip itself kept in memory while minizip writes it, then written in one go (CMemoryParts'
         // zip_memory.c): its bytes stay for `takeWrittenZip`, so the run checks and hashes them without a read.
         // Called for every workbook (nil: not kept), so bytes an earlier close on this thread left untaken are let
@@ -265,7 +265,7 @@ public final class Workbook {
         memory_zip_begin(partsChecked ? path : nil)
         let err = workbook_close(wb)
         memory_zip_end()
-        if partsChecked { memory_parts_deflate_end() }
+        memory_parts_deflate_end()
         free(tmpdir); tmpdir = nil
         try check(err, "workbook_close", cell: path)
         // libxlsxwriter ignores a failed write to a temporary part (a full temporary folder): it would zip the
@@ -280,8 +280,8 @@ public final class Workbook {
         partsStayedInMemory = partsChecked && memory_parts_spills() == 0
     }
 
-    /// True when minizip's calls to zlib's deflate reach `CMemoryParts` (see `close`); otherwise every part is
-    /// deflated by zlib as minizip asks, with the same bytes.
+    /// True when minizip's calls to zlib's deflate reach `CMemoryParts` (see `close`), so parts up to
+    /// `libdeflatePartLimit` bytes are deflated by libdeflate; otherwise every part is deflated by zlib as minizip asks (other bytes, the same parts).
     public static var deflateReuseAvailable: Bool { memory_parts_deflate_active() != 0 }
 
     /// The zlib level every part of every workbook is deflated at (libxlsxwriter asks for zlib's default, 6; see
@@ -318,10 +318,42 @@ public final class Workbook {
     /// For tests: while `on`, writing a zip kept in memory to its file fails with ENOSPC, as on a full disk.
     public static func simulateFailedZipWrite(_ on: Bool) { memory_zip_simulate_short_write(on ? 1 : 0) }
 
-    /// For tests: while `on`, this thread's workbooks are deflated part by part by zlib as minizip asks.
+    /// For tests: while `on`, no part of this thread's workbooks comes from the cache: each is deflated afresh.
     public static func disableDeflateReuse(_ on: Bool) { memory_parts_deflate_disable(on ? 1 : 0) }
 
-    /// Parts of this thread's workbooks deflated from its cache (`reused`) and by its own zlib stream (`deflated`).
+    /// Parts up to this many bytes are deflated by libdeflate, longer ones by zlib (CMemoryParts' deflate_reuse.c).
+    public static let libdeflatePartLimit = Int(MEMORY_PARTS_LIBDEFLATE_LIMIT)
+
+    /// For tests: `bytes` deflated as minizip deflates a part (raw, at `level`; `piece` bytes per call, an output
+    /// buffer of `room` bytes emptied whenever full, then Z_FINISH), or with `strict` as zlib's manual allows
+    /// (ZIPFoundation's way: called again only while the output comes back full, Z_FINISH with the last piece),
+    /// through CMemoryParts' deflate; nil on failure (also: input left untaken with output room to spare).
+    public static func deflatedLikeMinizipForTests(_ bytes: [UInt8], piece: Int, room: Int, level: Int,
+                                                   strict: Bool = false) -> [UInt8]? {
+        var output: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        let status = bytes.withUnsafeBufferPointer {
+            memory_parts_deflate_pieces_for_tests($0.baseAddress, $0.count, piece, room, Int32(level), strict ? 1 : 0,
+                                                  &output, &size)
+        }
+        guard status == 0 else { return nil }
+        defer { free(output) }
+        return output.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    }
+
+    /// For tests: libdeflate's (`zlib` false) or zlib's own raw deflate of `bytes` at `level`; nil on failure.
+    public static func deflatedForTests(_ bytes: [UInt8], level: Int, zlib: Bool) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: bytes.count + bytes.count / 8 + 1024)
+        let n = bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                zlib ? memory_parts_zlib_for_tests(input.baseAddress, input.count, Int32(level), out.baseAddress, out.count)
+                    : memory_parts_libdeflate_for_tests(input.baseAddress, input.count, Int32(level), out.baseAddress, out.count)
+            }
+        }
+        return n == 0 ? nil : Array(output.prefix(n))
+    }
+
+    /// Parts of this thread's workbooks taken from its cache (`reused`) and deflated by libdeflate (`deflated`).
     public static var deflateCounts: (reused: Int, deflated: Int) {
         var hits: UInt = 0, misses: UInt = 0
         memory_parts_deflate_counts(&hits, &misses)

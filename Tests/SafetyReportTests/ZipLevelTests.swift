@@ -1,4 +1,4 @@
-// Every part of every workbook is deflated at the project's fixed level, whichever way it reaches zlib.
+// Every part of every workbook is deflated at the project's fixed level, by libdeflate up to 64 KB and by zlib past it.
 
 import Foundation
 import Testing
@@ -58,24 +58,6 @@ import CZlib
         return status == Z_STREAM_END ? output : nil
     }
 
-    /// Raw deflate at `level` with minizip's other settings (window 2^15, memLevel 8, default strategy).
-    static func deflated(_ data: [UInt8], level: Int) -> [UInt8]? {
-        var stream = z_stream()
-        guard deflateInit2_(&stream, Int32(level), Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
-        defer { deflateEnd(&stream) }
-        var input = data, output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(data.count))) + 64)
-        let status = input.withUnsafeMutableBufferPointer { inBuf in
-            output.withUnsafeMutableBufferPointer { outBuf in
-                stream.next_in = inBuf.baseAddress
-                stream.avail_in = uInt(inBuf.count)
-                stream.next_out = outBuf.baseAddress
-                stream.avail_out = uInt(outBuf.count)
-                return deflate(&stream, Z_FINISH)
-            }
-        }
-        return status == Z_STREAM_END ? Array(output.prefix(Int(stream.total_out))) : nil
-    }
     #endif
 
     /// The level is not zlib's default, and libxlsxwriter's calls reach the interposition in this binary too.
@@ -84,10 +66,10 @@ import CZlib
         #expect(Workbook.zipLevelApplies)
     }
 
-    /// The town workbook (large parts straight to zlib, small ones through the thread's cache), village workbooks
-    /// with parts in memory (twice, so the second finds its constant parts in the cache) and with temporary files,
-    /// and a submission template: every deflated part holds exactly zlib's bytes at `Workbook.zipLevel`, which
-    /// differ from the default level's for the sheets, and minizip marks level 1 in the flags (bits 1 and 2).
+    /// The town workbook, village workbooks with parts in memory (twice, so the second finds its constant parts in
+    /// the cache) and with temporary files, a workbook with a long sheet, and a submission template: every part
+    /// holds exactly libdeflate's bytes at `Workbook.zipLevel` (zlib's past `Workbook.libdeflatePartLimit`: the long sheets), which differ
+    /// from the default level's for some parts, and minizip marks level 1 in the flags (bits 1 and 2).
     @Test func everyPartIsDeflatedAtTheLevel() throws {
         #if canImport(CZlib)
         let dir = makeTempDir()
@@ -100,7 +82,9 @@ import CZlib
         try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/v2.xlsx", partsInMemory: true)
         try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/files.xlsx", tmpdir: dir)
         try TemplateWorkbook.write(report.config, code: v.village.code, to: dir + "/template.xlsx")
-        for file in ["town", "v1", "v2", "files", "template"] {
+        try OutputWritingTests.writeLongWorkbook(dir + "/long.xlsx", tmpdir: dir, inMemory: true)
+        var longParts = 0
+        for file in ["town", "v1", "v2", "files", "template", "long"] {
             let parts = Self.entries([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/\(file).xlsx"))))
             #expect(parts.count >= 9, "\(file)")
             var differFromDefault = 0
@@ -108,12 +92,16 @@ import CZlib
                 #expect(part.method == 8, "\(file) \(part.name) is not deflated")
                 if Workbook.zipLevel == 1 { #expect(part.flags & 6 == 6, "\(file) \(part.name): flags \(part.flags)") }
                 let xml = try #require(Self.inflated(part.data), "\(file) \(part.name)")
-                let atLevel = part.data == Self.deflated(xml, level: Workbook.zipLevel)  // (not the bytes in a failure)
-                #expect(atLevel, "\(file) \(part.name) is not zlib's level-\(Workbook.zipLevel) deflate of its XML")
-                if part.data != Self.deflated(xml, level: 6) { differFromDefault += 1 }
+                let long = xml.count > Workbook.libdeflatePartLimit
+                if long { longParts += 1 }
+                let coder = long ? "zlib" : "libdeflate"
+                let atLevel = part.data == Workbook.deflatedForTests(xml, level: Workbook.zipLevel, zlib: long)  // (not the bytes in a failure)
+                #expect(atLevel, "\(file) \(part.name) is not \(coder)'s level-\(Workbook.zipLevel) deflate of its XML")
+                if part.data != Workbook.deflatedForTests(xml, level: 6, zlib: long) { differFromDefault += 1 }
             }
-            #expect(differFromDefault > 0, "\(file): every part is also zlib's default level's bytes")
+            #expect(differFromDefault > 0, "\(file): every part is also the default level's bytes")
         }
+        #expect(longParts >= 1, "no long part: the zlib path was not seen")
         #endif
     }
 }

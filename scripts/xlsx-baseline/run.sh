@@ -8,11 +8,13 @@
 # mode, cells, formats (fonts, fills, borders, alignment), merges, row heights, conditional formats, freeze panes,
 # autofilters, print setup and charts (cells.py reads them back from our files), with libxlsxwriter's temporary
 # parts kept in memory by the same Sources/CMemoryParts as ours. Set C_PARTS=files for temporary files instead.
-# Both sides deflate at the same level (Sources/CMemoryParts/zip_level.c), so they write the same bytes; the C side
-# does not reuse deflated constant parts or keep its zip in memory (ours does). Ours also writes libxlsxwriter's
-# cells, tags and attributes with CMemoryParts' cell_writers.c and xml_attributes.c and frees constant-memory sheets
-# with sheet_free.c (the same bytes, less CPU); the C side uses libxlsxwriter's own, unless C_WRITERS=ours links
-# those three files into it too (libxlsxwriter as both sides then run it).
+# Both sides deflate at the same level (Sources/CMemoryParts/zip_level.c); the C side deflates with zlib, ours with
+# libdeflate up to 64 KB a part (deflate_reuse.c: other bytes, the same parts), and the C side does not reuse
+# deflated constant parts or keep its zip in memory (ours does). Ours also writes libxlsxwriter's cells, tags and
+# attributes with CMemoryParts' cell_writers.c and xml_attributes.c and frees constant-memory sheets with
+# sheet_free.c (the same bytes, less CPU); the C side uses libxlsxwriter's own, unless C_WRITERS=ours links those
+# three files into it too, and with parts in memory our deflate (deflate_reuse.c and the vendored libdeflate) as well:
+# libxlsxwriter as both sides then run it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 villages=${1:-2000}; months=${2:-12}; rounds=${3:-3}
@@ -23,6 +25,11 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 writers=""
 if [ "${C_WRITERS:-libxlsxwriter}" = ours ]; then
   writers="Sources/CMemoryParts/cell_writers.c Sources/CMemoryParts/xml_attributes.c Sources/CMemoryParts/sheet_free.c"
+  # With parts in memory, also our deflate: libdeflate for parts up to 64 KB (deflate_reuse.c, CLibdeflate).
+  if [ "${C_PARTS:-memory}" = memory ]; then
+    writers="$writers Sources/CMemoryParts/deflate_reuse.c $(find Sources/CLibdeflate -name '*.c' | sort) -I Sources/CLibdeflate/include -lz
+      -Wl,--export-dynamic-symbol=deflate -Wl,--export-dynamic-symbol=deflateInit2_ -Wl,--export-dynamic-symbol=deflateEnd"
+  fi
 fi
 if [ "${C_PARTS:-memory}" = memory ]; then
   gcc -O2 -DMEMORY_PARTS -I Sources/CMemoryParts/include -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c \

@@ -34,17 +34,33 @@ int memory_parts_spills(void);
 /// Counts a failure (with its errno) as a failed write to a part: the workbook is refused (deflate_reuse.c).
 void memory_parts_note_failure(int error);
 
-/// deflate_reuse.c: between `begin` and `end` (around workbook_close of a workbook with parts in memory, on one
-/// thread), a part minizip hands over whole is deflated from this thread's cache of parts already deflated, or by
-/// one zlib stream kept for the thread. The zip's bytes are the same as without it.
+/// deflate_reuse.c: every part minizip deflates is collected and, up to MEMORY_PARTS_LIBDEFLATE_LIMIT bytes, deflated
+/// by libdeflate (a part under
+/// 16 KB once per distinct content and thread, then from this thread's cache); a longer one goes on to zlib. `begin`
+/// and `end` (around workbook_close) forget a part that a failed close left half-way on this thread.
+#define MEMORY_PARTS_LIBDEFLATE_LIMIT (64 * 1024)
 void memory_parts_deflate_begin(void);
 void memory_parts_deflate_end(void);
 
-/// For tests: while `on`, this thread's workbooks go to zlib part by part as minizip asks (to compare the bytes).
+/// For tests: while `on`, no part of this thread comes from the cache (each is deflated afresh, to compare the bytes).
 void memory_parts_deflate_disable(int on);
 
-/// Parts of this thread deflated from the cache (`hits`) and by its own stream (`misses`) since the thread began.
+/// Parts of this thread taken from the cache (`hits`) and deflated by libdeflate (`misses`) since the thread began.
 void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses);
+
+/// For tests: deflates `size` bytes the way minizip does (deflateInit2_ at `level`, raw; `piece` bytes per
+/// deflate(Z_NO_FLUSH) call, an output buffer of `room` bytes emptied whenever full, then Z_FINISH until the end),
+/// or with `strict` as zlib's manual allows (ZIPFoundation's way: deflate called again only while the output comes
+/// back full, Z_FINISH with the last piece), through deflate_reuse.c; on Z_OK `*output` (malloc'd) holds the
+/// `*output_size` deflated bytes.
+int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, size_t room,
+                                          int level, int strict, unsigned char **output, size_t *output_size);
+/// For tests: libdeflate's raw deflate of `input` at `level` into `output` (0: no room or no libdeflate).
+size_t memory_parts_libdeflate_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
+                                         size_t room);
+/// For tests: zlib's own raw deflate (minizip's settings) of `input` at `level`, past deflate_reuse.c (0: failed).
+size_t memory_parts_zlib_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
+                                   size_t room);
 
 /// 1 when minizip's calls to deflate reach deflate_reuse.c (the executable exports it), 0 otherwise.
 int memory_parts_deflate_active(void);
