@@ -427,6 +427,17 @@ static int pieces_as_zlib_documents(const unsigned char *input, size_t size, siz
     return Z_OK;
 }
 
+// Tests: the full output buffer "written" (kept) and `room` more bytes given to the stream, as minizip empties its buffer.
+static int more_room(z_stream *z, unsigned char **out, size_t *capacity, size_t room) {
+    unsigned char *grown = realloc(*out, *capacity + room);
+    if (!grown) return -1;
+    *out = grown;
+    z->next_out = grown + *capacity;
+    z->avail_out = (uInt)room;
+    *capacity += room;
+    return 0;
+}
+
 // Tests: a part deflated the way minizip does it (see the header).
 int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, size_t room,
                                           int level, int strict, unsigned char **output, size_t *output_size) {
@@ -435,7 +446,7 @@ int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t siz
     memset(&z, 0, sizeof z);
     int status = deflateInit2_(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z);
     if (status != Z_OK) return status;
-    size_t capacity = room, produced = 0;
+    size_t capacity = room;
     unsigned char *out = malloc(capacity);
     if (!out) return Z_MEM_ERROR;
     z.next_out = out;
@@ -446,28 +457,12 @@ int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t siz
         z.next_in = (Bytef *)input + at;
         z.avail_in = (uInt)(size - at < piece ? size - at : piece);
         while (status == Z_OK && z.avail_in > 0) {
-            if (z.avail_out == 0) {
-                produced = capacity;
-                unsigned char *grown = realloc(out, capacity + room);
-                if (!grown) { status = Z_MEM_ERROR; break; }
-                out = grown;
-                capacity += room;
-                z.next_out = out + produced;
-                z.avail_out = (uInt)room;
-            }
+            if (z.avail_out == 0 && more_room(&z, &out, &capacity, room) != 0) { status = Z_MEM_ERROR; break; }
             status = deflate(&z, Z_NO_FLUSH);
         }
     }
     while (status == Z_OK) {
-        if (z.avail_out == 0) {
-            produced = capacity;
-            unsigned char *grown = realloc(out, capacity + room);
-            if (!grown) { status = Z_MEM_ERROR; break; }
-            out = grown;
-            capacity += room;
-            z.next_out = out + produced;
-            z.avail_out = (uInt)room;
-        }
+        if (z.avail_out == 0 && more_room(&z, &out, &capacity, room) != 0) { status = Z_MEM_ERROR; break; }
         status = deflate(&z, Z_FINISH);
     }
     size_t total = capacity - z.avail_out;
