@@ -14,7 +14,10 @@
 // workbook's long sheets) is handed to zlib with what was collected so far, as minizip asked: holding such parts
 // whole, or even their first megabyte, raised the run's peak by 1–2 MB for ~5 ms of CPU. Which coder deflates a part depends only on its size, and both give the same bytes for the same
 // input and settings, so a workbook's bytes depend only on its parts, not on the thread, the cache or where its
-// parts were kept. Streams with other settings (another caller) go to zlib untouched.
+// parts were kept. Only streams minizip sets up while opening a part for libxlsxwriter are taken (zip_level.c
+// marks that moment); every other caller of zlib in the process (ZIPFoundation, the tests) gets zlib itself. On a taken
+// stream minizip's calls (Z_NO_FLUSH, Z_FINISH, deflateEnd, on one thread) keep zlib's contract; other flush modes and
+// zlib's other deflate functions are refused there with Z_STREAM_ERROR (minizip uses none of them).
 #define _GNU_SOURCE
 #include "memory_parts.h"
 
@@ -96,6 +99,7 @@ typedef struct {
 } thread_state;
 
 static __thread int disabled;         // tests: no part comes from the cache (each is deflated afresh)
+static __thread int minizip_opening;  // zip_level.c: minizip is opening a part of a libxlsxwriter zip on this thread
 static __thread thread_state *state;  // created on first use, freed when the thread ends
 static pthread_key_t state_key;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
@@ -134,6 +138,8 @@ void memory_parts_deflate_end(void) {
 }
 
 void memory_parts_deflate_disable(int on) { disabled = on; }
+
+void memory_parts_minizip_opening(int on) { minizip_opening = on; }
 
 void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses) {
     *hits = state ? state->hits : 0;
@@ -280,9 +286,12 @@ int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int mem
     init_function init = real_init();
     if (!init) return Z_STREAM_ERROR;
     settings with = {level, method, windowBits, memLevel, strategy};
-    thread_state *s = strm && libdeflate_takes(with) ? thread_state_now() : NULL;
-    // One part at a time per thread (minizip's way); a second stream while one is tracked goes to zlib.
-    if (!s || (s->tracked.stream && s->tracked.stream != strm)) {
+    // Only the stream minizip sets up while opening a part for libxlsxwriter (zip_level.c says when): any other
+    // caller of zlib in the process gets zlib itself, with all of its API. A stream minizip left tracked (a
+    // workbook whose close failed half-way) is forgotten here: minizip writes one part at a time per thread.
+    thread_state *s = strm && minizip_opening && libdeflate_takes(with) ? thread_state_now() : NULL;
+    if (!s) {
+        if (state && strm && state->tracked.stream == strm) forget(&state->tracked);
         return init(strm, level, method, windowBits, memLevel, strategy, version, stream_size);
     }
     // zlib is set up only if the part outgrows COLLECT_LIMIT (it then gets what was collected first).
@@ -302,7 +311,7 @@ int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int mem
 }
 
 // Feeds zlib what was collected before the part passed COLLECT_LIMIT, then in the same call the caller's own input,
-// keeping zlib's contract (callers other than minizip rely on it): when the call returns with output room left,
+// keeping zlib's contract (as zlib's manual allows callers to rely on it): when the call returns with output room left,
 // all of the caller's input has been taken, and Z_FINISH returns Z_STREAM_END or a full output buffer. zlib counts
 // the collected bytes in total_in as it takes them (its set-up cleared the count), so total_in ends as the part's size.
 static int drain(tracked_stream *t, z_streamp strm, int flush, deflate_function real) {
@@ -396,7 +405,9 @@ static int pieces_as_zlib_documents(const unsigned char *input, size_t size, siz
                                     unsigned char **output, size_t *output_size) {
     z_stream z;
     memset(&z, 0, sizeof z);
+    minizip_opening = 1;
     int status = deflateInit2_(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z);
+    minizip_opening = 0;
     if (status != Z_OK) return status;
     unsigned char *out = NULL;
     size_t produced = 0;
@@ -444,7 +455,9 @@ int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t siz
     if (strict) return pieces_as_zlib_documents(input, size, piece, room, level, output, output_size);
     z_stream z;
     memset(&z, 0, sizeof z);
+    minizip_opening = 1;
     int status = deflateInit2_(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z);
+    minizip_opening = 0;
     if (status != Z_OK) return status;
     size_t capacity = room;
     unsigned char *out = malloc(capacity);
@@ -507,6 +520,8 @@ void memory_parts_deflate_begin(void) {}
 void memory_parts_deflate_end(void) {}
 
 void memory_parts_deflate_disable(int on) { (void)on; }
+
+void memory_parts_minizip_opening(int on) { (void)on; }
 
 void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses) {
     *hits = 0;

@@ -36,9 +36,13 @@ int zipOpenNewFileInZip4_64(void *file, const char *filename, const void *zipfi,
     open_function open = real_open();
     if (!open) return -102;  // minizip's ZIP_PARAMERROR: no minizip below us
     if (level == DEFAULT_LEVEL) level = MEMORY_PARTS_ZIP_LEVEL;
-    return open(file, filename, zipfi, extrafield_local, size_extrafield_local, extrafield_global,
-                size_extrafield_global, comment, method, level, raw, windowBits, memLevel, strategy, password,
-                crcForCrypting, versionMadeBy, flagBase, zip64);
+    // The deflate stream minizip sets up inside this call is libxlsxwriter's part: deflate_reuse.c takes it.
+    memory_parts_minizip_opening(1);
+    int status = open(file, filename, zipfi, extrafield_local, size_extrafield_local, extrafield_global,
+                      size_extrafield_global, comment, method, level, raw, windowBits, memLevel, strategy, password,
+                      crcForCrypting, versionMadeBy, flagBase, zip64);
+    memory_parts_minizip_opening(0);
+    return status;
 }
 
 int memory_parts_zip_level_active(void) {

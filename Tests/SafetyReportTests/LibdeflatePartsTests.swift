@@ -4,6 +4,9 @@ import Foundation
 import Testing
 @testable import SafetyReport
 import XlsxWriter
+#if canImport(CZlib)
+import CZlib
+#endif
 
 @Suite struct LibdeflatePartsTests {
     /// `count` bytes of sheet-like XML with Chinese text (compressible), or of noise (deflate makes it longer).
@@ -58,6 +61,35 @@ import XlsxWriter
         #expect(ours != zlib)
         #expect(ours.count < zlib.count)
         #expect(ours == Workbook.deflatedForTests(part, level: 1, zlib: false))
+    }
+
+    /// A raw-deflate stream set up by anyone but minizip opening a part for libxlsxwriter (here: this test, through
+    /// zlib's API, which reaches CMemoryParts' interposed functions in this binary) is zlib's own: zlib's bytes, and
+    /// zlib's other functions (`deflateParams`, `deflateReset`) work on it.
+    @Test func aStreamNotOpenedByMinizipIsZlibsOwn() throws {
+        #if canImport(CZlib)
+        let part = Self.sample(50_000, noise: false)
+        var stream = z_stream()
+        #expect(deflateInit2_(&stream, 1, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                              Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        defer { deflateEnd(&stream) }
+        #expect(deflateParams(&stream, 1, Z_DEFAULT_STRATEGY) == Z_OK)
+        #expect(deflateReset(&stream) == Z_OK)
+        var input = part, output = [UInt8](repeating: 0, count: part.count + 1024)
+        let status = input.withUnsafeMutableBufferPointer { inBuf in
+            output.withUnsafeMutableBufferPointer { outBuf in
+                stream.next_in = inBuf.baseAddress
+                stream.avail_in = uInt(inBuf.count)
+                stream.next_out = outBuf.baseAddress
+                stream.avail_out = uInt(outBuf.count)
+                return deflate(&stream, Z_SYNC_FLUSH) == Z_OK ? deflate(&stream, Z_FINISH) : Z_STREAM_ERROR
+            }
+        }
+        #expect(status == Z_STREAM_END)
+        let got = Array(output.prefix(Int(stream.total_out)))
+        #expect(ZipLevelTests.inflated(got) == part)
+        #expect(got != Workbook.deflatedForTests(part, level: 1, zlib: false), "libdeflate took a stream minizip did not open")
+        #endif
     }
 
     /// Two threads deflating at once, each its own parts: each gets the bytes one thread alone gets.

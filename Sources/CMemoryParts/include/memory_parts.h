@@ -42,6 +42,10 @@ void memory_parts_note_failure(int error);
 void memory_parts_deflate_begin(void);
 void memory_parts_deflate_end(void);
 
+/// zip_level.c, around minizip's opening of a part for libxlsxwriter: the deflate stream set up meanwhile on this
+/// thread is the one deflate_reuse.c takes (any other stream in the process goes to zlib itself).
+void memory_parts_minizip_opening(int on);
+
 /// For tests: while `on`, no part of this thread comes from the cache (each is deflated afresh, to compare the bytes).
 void memory_parts_deflate_disable(int on);
 
