@@ -39,7 +39,7 @@
 #define WHOLE_PART_LIMIT 16384
 // A part that grows past this goes to zlib (streamed: the town workbook's sheets are up to ~10 MB of XML).
 #define COLLECT_LIMIT MEMORY_PARTS_LIBDEFLATE_LIMIT
-// Distinct parts remembered per thread; the ones met again stay (see `evictable`).
+// Distinct parts remembered per thread, the least recently met replaced first (see `evictable`).
 #define CACHE_SLOTS 32
 
 typedef int (*init_function)(z_streamp, int, int, int, int, int, const char *, int);
@@ -215,13 +215,16 @@ static int deflate_here(thread_state *s, const tracked_stream *t, unsigned char 
     return 0;
 }
 
-// The slot a new part replaces: an empty one, else the least met, oldest first (parts met in every workbook stay).
+// The slot a new part replaces: an empty one, else the one met least recently. Parts met in every workbook (theme,
+// content types, relationships, app.xml) are always recent; ranking by hits instead let parts met often by an
+// earlier workbook on a long-lived thread (tests, any caller reusing threads) hold the slots for ever, so a new
+// workbook's constant parts evicted each other.
 static cached_part *evictable(thread_state *s) {
     cached_part *pick = &s->parts[0];
     for (int i = 0; i < CACHE_SLOTS; i++) {
         cached_part *p = &s->parts[i];
         if (!p->input && !p->output) return p;
-        if (p->hits < pick->hits || (p->hits == pick->hits && p->stamp < pick->stamp)) pick = p;
+        if (p->stamp < pick->stamp) pick = p;
     }
     return pick;
 }

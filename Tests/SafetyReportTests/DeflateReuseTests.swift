@@ -47,6 +47,37 @@ import XlsxWriter
         }
     }
 
+    /// Parts met often by earlier work on this thread (the cache's 32 slots all hit twice) do not keep a new
+    /// workbook's constant parts out: the second village workbook finds them. (Ranked by hits, the new parts evicted
+    /// each other in the one slot they could take.)
+    @Test func partsMetOftenEarlierDoNotCrowdOutANewWorkbooksConstantParts() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        let shared = VillageWorkbook.Shared(report)
+        // On a thread of its own, so that the cache starts empty whatever other tests left on theirs.
+        let reused = Locked<Int?>(nil), done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { done.signal() }
+            for _ in 0..<3 {
+                for k in 0..<32 {
+                    _ = Workbook.deflatedLikeMinizipForTests(Array("<earlier part=\"\(k)\">\(String(repeating: "村", count: k))</earlier>".utf8),
+                                                            piece: 16_384, room: 65_536, level: 1)
+                }
+            }
+            guard (try? VillageWorkbook.write(report, village: report.villages[0], shared: shared, to: dir + "/v0.xlsx",
+                                              partsInMemory: true)) != nil else { return }
+            let before = Workbook.deflateCounts
+            guard (try? VillageWorkbook.write(report, village: report.villages[1], shared: shared, to: dir + "/v1.xlsx",
+                                              partsInMemory: true)) != nil else { return }
+            reused.withLock { $0 = Workbook.deflateCounts.reused - before.reused }
+        }
+        thread.start()
+        done.wait()
+        let found = try #require(reused.withLock { $0 }, "a village workbook could not be written")
+        #expect(found >= 5)
+    }
+
     /// Each thread keeps its own cache: village workbooks written on two threads at once are the bytes written on one.
     @Test func twoThreadsWriteTheSameBytes() throws {
         let dir = makeTempDir()
