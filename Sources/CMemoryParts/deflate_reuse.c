@@ -17,7 +17,9 @@
 // parts were kept. Only streams minizip sets up while opening a part for libxlsxwriter are taken (zip_level.c
 // marks that moment); every other caller of zlib in the process (ZIPFoundation, the tests) gets zlib itself. On a taken
 // stream minizip's calls (Z_NO_FLUSH, Z_FINISH, deflateEnd, on one thread) keep zlib's contract; other flush modes and
-// zlib's other deflate functions are refused there with Z_STREAM_ERROR (minizip uses none of them).
+// zlib's other deflate functions are refused there with Z_STREAM_ERROR (minizip uses none of them), and a few return
+// codes differ from zlib's in corners minizip never reaches (a call with no output room takes the input and returns
+// Z_OK; deflateEnd of an unfinished part returns Z_OK; input after Z_FINISH gets Z_STREAM_ERROR).
 #define _GNU_SOURCE
 #include "memory_parts.h"
 
