@@ -73,7 +73,7 @@ typedef struct {
     uint64_t hash;
     settings with;
     int data_type;
-    unsigned hits, stamp;
+    unsigned stamp;  // when last met (`evictable`)
 } cached_part;
 
 // DRAINING: handed to zlib past COLLECT_LIMIT; what was collected is fed to zlib before minizip's next pieces.
@@ -243,7 +243,6 @@ static int finish_part(thread_state *s, tracked_stream *t) {
             memcpy(t->bytes, p->output, p->output_size);
             t->size = p->output_size;
             t->data_type = p->data_type;
-            p->hits++;
             p->stamp = ++s->clock;
             s->hits++;
             return 0;
@@ -261,7 +260,7 @@ static int finish_part(thread_state *s, tracked_stream *t) {
         if (t->size) memcpy(input, t->bytes, t->size);  // an empty first part has no buffer yet (NULL)
         free(slot->input);
         free(slot->output);
-        *slot = (cached_part){input, output, t->size, output_size, h, t->with, data_type, 0, ++s->clock};
+        *slot = (cached_part){input, output, t->size, output_size, h, t->with, data_type, ++s->clock};
         if (reserve(t, output_size > t->size ? output_size - t->size : 0) != 0) return -1;
         memcpy(t->bytes, output, output_size);
     } else {
