@@ -33,7 +33,7 @@ let package = Package(
                           "-Xlinker", "--export-dynamic-symbol=zipOpenNewFileInZip4_64",
                           "-Xlinker", "--export-dynamic-symbol=fopen64"], .when(platforms: [.linux])),
         ]),
-        // libdeflate 1.26's compressor and CRC-32, vendored (MIT; CLibdeflate/README.md says why and from where).
+        // libdeflate 1.26's compressor, vendored (MIT; CLibdeflate/README.md says why and from where).
         .target(name: "CLibdeflate", exclude: ["COPYING", "README.md"]),
         // SHA-256 blocks through the CPU's SHA instructions, checked with CPUID (the Swift code falls back).
         .target(name: "CSHA256"),
