@@ -403,43 +403,13 @@ int deflateEnd(z_streamp strm) {
     return passed ? end(strm) : Z_OK;
 }
 
-// Tests: a part deflated as zlib's manual allows (ZIPFoundation's way): each piece given once, deflate called again
-// only while the output buffer comes back full, Z_FINISH given with the last piece.
-static int pieces_as_zlib_documents(const unsigned char *input, size_t size, size_t piece, size_t room, int level,
-                                    unsigned char **output, size_t *output_size) {
-    z_stream z;
-    memset(&z, 0, sizeof z);
+// Tests: a raw stream at `level` set up as minizip sets up a part for libxlsxwriter, so this file takes it.
+static int start_part(z_stream *z, int level) {
+    memset(z, 0, sizeof *z);
     minizip_opening = 1;
-    int status = deflateInit2_(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z);
+    int status = deflateInit2_(z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof *z);
     minizip_opening = 0;
-    if (status != Z_OK) return status;
-    unsigned char *out = NULL;
-    size_t produced = 0;
-    size_t at = 0;
-    int flush;
-    do {
-        size_t n = size - at < piece ? size - at : piece;
-        flush = at + n >= size ? Z_FINISH : Z_NO_FLUSH;
-        z.next_in = (Bytef *)input + at;
-        z.avail_in = (uInt)n;
-        do {
-            unsigned char *grown = realloc(out, produced + room);
-            if (!grown) { free(out); deflateEnd(&z); return Z_MEM_ERROR; }
-            out = grown;
-            z.next_out = out + produced;
-            z.avail_out = (uInt)room;
-            status = deflate(&z, flush);
-            if (status < 0 && status != Z_BUF_ERROR) { free(out); deflateEnd(&z); return status; }
-            produced += room - z.avail_out;
-        } while (z.avail_out == 0);
-        if (z.avail_in != 0) { free(out); deflateEnd(&z); return Z_DATA_ERROR; }  // input left with room to spare
-        at += n;
-    } while (flush != Z_FINISH);
-    int ended = deflateEnd(&z);
-    if (status != Z_STREAM_END || ended != Z_OK) { free(out); return Z_STREAM_ERROR; }
-    *output = out;
-    *output_size = produced;
-    return Z_OK;
+    return status;
 }
 
 // Tests: the full output buffer "written" (kept) and `room` more bytes given to the stream, as minizip empties its buffer.
@@ -453,15 +423,46 @@ static int more_room(z_stream *z, unsigned char **out, size_t *capacity, size_t 
     return 0;
 }
 
+// Tests: a part deflated as zlib's manual allows (ZIPFoundation's way): each piece given once, deflate called again
+// only while the output buffer comes back full, Z_FINISH given with the last piece.
+static int pieces_as_zlib_documents(const unsigned char *input, size_t size, size_t piece, size_t room, int level,
+                                    unsigned char **output, size_t *output_size) {
+    z_stream z;
+    int status = start_part(&z, level);
+    if (status != Z_OK) return status;
+    unsigned char *out = NULL;
+    size_t capacity = 0, at = 0;
+    int flush;
+    do {
+        size_t n = size - at < piece ? size - at : piece;
+        flush = at + n >= size ? Z_FINISH : Z_NO_FLUSH;
+        z.next_in = (Bytef *)input + at;
+        z.avail_in = (uInt)n;
+        do {
+            if (z.avail_out == 0 && more_room(&z, &out, &capacity, room) != 0) {
+                free(out);
+                deflateEnd(&z);
+                return Z_MEM_ERROR;
+            }
+            status = deflate(&z, flush);
+            if (status < 0 && status != Z_BUF_ERROR) { free(out); deflateEnd(&z); return status; }
+        } while (z.avail_out == 0);
+        if (z.avail_in != 0) { free(out); deflateEnd(&z); return Z_DATA_ERROR; }  // input left with room to spare
+        at += n;
+    } while (flush != Z_FINISH);
+    int ended = deflateEnd(&z);
+    if (status != Z_STREAM_END || ended != Z_OK) { free(out); return Z_STREAM_ERROR; }
+    *output = out;
+    *output_size = capacity - z.avail_out;
+    return Z_OK;
+}
+
 // Tests: a part deflated the way minizip does it (see the header).
 int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, size_t room,
                                           int level, int strict, unsigned char **output, size_t *output_size) {
     if (strict) return pieces_as_zlib_documents(input, size, piece, room, level, output, output_size);
     z_stream z;
-    memset(&z, 0, sizeof z);
-    minizip_opening = 1;
-    int status = deflateInit2_(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z);
-    minizip_opening = 0;
+    int status = start_part(&z, level);
     if (status != Z_OK) return status;
     size_t capacity = room;
     unsigned char *out = malloc(capacity);
