@@ -3,6 +3,7 @@
 # level 1 as minizip does (docs/performance-log.md, *Output side, seventh pass*).
 #
 # Usage: [BIN=…] scripts/deflate-bench/run.sh [VILLAGES] [ROUNDS]   (default 300 villages × 12 months, 15 rounds)
+# Prints zlib at minizip's settings and with its other knobs (memLevel, window, level 2), and libdeflate.
 # Generates a demo town, reports 2026-10, unzips every village workbook's parts (what libdeflate now deflates: each
 # under 64 KB) and times both coders on all of them. Needs gcc and zlib1g-dev.
 set -euo pipefail
