@@ -76,13 +76,21 @@ public enum ConfigLoader {
         throw ConfigError(path: path, problems: checker.problems)
     }
 
-    /// Foundation's decoder does the parsing; JSONSerialization is asked again only when that
-    /// fails, because only its message carries the byte offset we turn into a line and column.
+    /// Foundation's decoder does the parsing unless `ConfigJSONReader` reads the text; JSONSerialization is asked
+    /// again only when that fails, because only its message carries the byte offset we turn into a line and column.
     static func decodeJSON(_ bytes: [UInt8], path: String) throws(ConfigError) -> JSONValue {
         let fail = { (message: String) in ConfigError(path: path, problems: [ConfigProblem(keyPath: "", message: message)]) }
         if bytes.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             throw fail("is empty; it must hold one JSON object { \"town\": …, \"villages\": […] }")
         }
+        // The common subset first, byte by byte (see ConfigJSONReader); anything outside it, and every error, as before.
+        if let value = ConfigJSONReader.parse(bytes) { return value }
+        return try decodeWithFoundation(bytes, path: path)
+    }
+
+    /// `decodeJSON` by JSONDecoder alone (the differential tests compare `ConfigJSONReader` with it).
+    static func decodeWithFoundation(_ bytes: [UInt8], path: String) throws(ConfigError) -> JSONValue {
+        let fail = { (message: String) in ConfigError(path: path, problems: [ConfigProblem(keyPath: "", message: message)]) }
         let data = Data(bytes)
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
