@@ -19,6 +19,9 @@ public struct LedgerStateKey: Sendable, Equatable {
         hex = SHA256.hexDigest(of: Array("safety-report ledger state 4\n\(ToolInfo.version)\n\(configSHA256)\n".utf8))
     }
 
+    /// A key as a state file's header names it (tests read a state back without recomputing its key).
+    init(hex: String) { self.hex = hex }
+
     /// Folds in one period. `hazards` holds one line per submitter, in registry order.
     public mutating func add(period: Period, listing: [String], hazards: [String]) {
         add(period: period, listing: listing, hazardsDigest: Self.entriesDigest(hazards))

@@ -86,6 +86,16 @@ public enum ReportAssembler {
         let stateFile = state.flatMap { s in history.last.map { s.store.url($0).path } }
         let digestOnly = state?.hashes != nil && stateFile.map { FileManager.default.fileExists(atPath: $0) } == true
         let summarize: (ScannedPeriod) -> PeriodHazards? = { [codes] scan in state?.hashes?.periodHazards(scan, codes: codes) }
+        // Every month is held whole when no state can stand in for the replay: all of them, P's included, listed in
+        // one go on both cores (by `digest`, two at a time with a fold on one core between, and P's alone after them,
+        // one core idled for about a third of the scan: docs/performance-log.md, *Single-core gaps, eighth session*).
+        // Otherwise P's folder is listed on a pool thread while the earlier months are folded.
+        let periodScan = DispatchGroup()
+        if !digestOnly {
+            scanner.prefetch(history + [period])
+        } else {
+            DispatchQueue.global().async(group: periodScan) { _ = scanner.scan(period) }
+        }
         if let last = history.last {
             _ = scanner.digest(last, retiring: { digestOnly && $0.year < period.year }, reducing: { _ in digestOnly },
                                summaries: state?.hashes, summarize: summarize)
@@ -97,6 +107,7 @@ public enum ReportAssembler {
                 : q.year < period.year ? ScannedPeriod(period: q, exists: scanner.digest(q).exists, folders: [:], issues: [], listing: [])
                 : scanner.partial(q)
         }
+        periodScan.wait()
         let scan = scanner.scan(period)
         var listingSHA256 = scanner.listingSHA256(through: period)
         let listingDigests = history.map { scanner.digest($0).listingSHA256 }
@@ -237,17 +248,20 @@ public enum ReportAssembler {
             extra.append(ValidationIssue(.warning, period: period, folder: config.town.code, rule: "period.no_inputs",
                 message: "没有 \(period) 的报送目录（inputs/\(period)/），按全部未报送处理。"))
         }
-        // 3. Save the ledger after P for next month's report, keyed by everything it was computed from; before the
-        // roll-up, so the saving's buffers and the report are not in memory together.
+        // 3. Save the ledger after P for next month's report, keyed by everything it was computed from, on a pool
+        // thread beside the roll-up: both only read the ledger, and one after the other they left a core idle for
+        // ≈ 0.07 s (docs/performance-log.md, *Single-core gaps, eighth session*).
+        var saving: BackgroundSave?
         if let state, var k = key {
             if scan.exists { k.add(period: period, listing: scan.listing, hazards: hazardEntries) }
-            state.store.save(ledger, after: scan.exists ? period : (history.last ?? period), key: k, compactedFor: compactedFor)
-            cost.stateSave = LoadCost.since(&clock)
+            saving = Self.saveInBackground(ledger, store: state.store, after: scan.exists ? period : (history.last ?? period),
+                                           key: k, compactedFor: compactedFor)
         }
         progress("computing figures")
         let report = ReportBuilder.build(config: config, period: period, folders: folders, standing: standing,
                                          ledger: consume ledger, extraIssues: extra)
         cost.compute = LoadCost.since(&clock)
+        if let saving { cost.stateSave = saving.wait() }
 
         return AssembledReport(report: report, inputs: inputs, listingSHA256: listingSHA256, periodFolderExists: scan.exists,
                                cost: cost)
@@ -412,6 +426,28 @@ public enum ReportAssembler {
         return CurrentFolder(folder: result, standing: standing, records: records,
                              fallbackRecords: Array(loader.records.dropFirst(records.count)), hazardEntry: hazardEntry,
                              load: loader.cost, validate: validate)
+    }
+
+    /// The saved ledger state being written on a pool thread; `wait` returns the seconds the save took.
+    struct BackgroundSave: Sendable {
+        let done: DispatchGroup
+        let seconds: Locked<Double>
+        func wait() -> Double { done.wait(); return seconds.withLock { $0 } }
+    }
+
+    /// `LedgerStateStore.save` on a pool thread (one of `parallelMap`'s, with its malloc arena: no new arena's pages).
+    /// The ledger's copy it holds keeps every owner's hazards alive until the save is done, where the roll-up would
+    /// otherwise free them owner by owner.
+    static func saveInBackground(_ ledger: HazardLedger, store: LedgerStateStore, after q: Period, key: LedgerStateKey,
+                                 compactedFor: Int?) -> BackgroundSave {
+        let save = BackgroundSave(done: DispatchGroup(), seconds: Locked(0))
+        DispatchQueue.global().async(group: save.done) {
+            var clock = LoadCost.now()
+            store.save(ledger, after: q, key: key, compactedFor: compactedFor)
+            let took = LoadCost.since(&clock)
+            save.seconds.withLock { $0 = took }
+        }
+        return save
     }
 
     /// `transform` applied to every element on every core; results in the elements' order.
