@@ -1,6 +1,9 @@
 // Work moved beside other work so both cores stay busy (the saved ledger state written beside the roll-up): same results.
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import SafetyReport
 
 @Suite struct SingleCoreGapsTests {
@@ -22,6 +25,10 @@ import Testing
         let september = Period("2026-09")!, october = Period("2026-10")!
         let built = ReportAssembler.assemble(config: config, period: september, state: state(config))
         #expect(built.cost.ledgerSource.hasPrefix("replayed"))
+        // The build id made beside the roll-up, after the save, is the one made from the finished assembly.
+        #expect(built.buildID == Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: "cfg",
+                                                  listingSHA256: built.listingSHA256, files: built.inputs))
+        #expect(ReportAssembler.assemble(config: config, period: september).buildID == nil, "no state, no id made")
         let store = LedgerStateStore(outputs: config.outputs)
         let saved = try [UInt8](Data(contentsOf: store.url(september)))
         #expect(saved.count > 1000)
@@ -45,5 +52,40 @@ import Testing
         #expect(summaries(fromState) == summaries(replayed))
         #expect(fromState.report.ledger == replayed.report.ledger)
         #expect(fromState.report.trend == replayed.report.trend)
+    }
+
+    /// The manifest's side file, written from the staged manifest.json beside the flush and the swap, vouches for the
+    /// committed one by its stat (the swap moves the folder, not the file), and nothing is left under a temporary name.
+    @Test func theSideFileWrittenBesideTheSwapHoldsTheCommittedManifestsStat() throws {
+        let town = try DemoTownFixture(villages: 4, months: 2, seed: 3, prefix: "sr-gaps-side")
+        let config = try town.config
+        let october = Period("2026-10")!
+        for _ in 0..<2 {  // a first build, then a re-run that replaces it
+            let outcome = try ReportRun.build(config: config, configSHA256: "cfg", period: october)
+            let manifestPath = outcome.folder.appendingPathComponent("manifest.json").path
+            var st = stat()
+            #expect(stat(manifestPath, &st) == 0)
+            let side = try [UInt8](Data(contentsOf: ManifestIndex(outputs: config.outputs).url(october)))
+            var at = ManifestIndex.magic.utf8.count + 65
+            func varint() -> UInt64 {
+                var value: UInt64 = 0, shift: UInt64 = 0
+                while at < side.count {
+                    let b = side[at]; at += 1
+                    value |= UInt64(b & 0x7F) << shift
+                    if b < 0x80 { break }
+                    shift += 7
+                }
+                return value
+            }
+            let recorded = (dev: varint(), ino: varint(), size: varint(), mtime: Int64(bitPattern: varint()),
+                            ctime: Int64(bitPattern: varint()))
+            #expect(FileStamp(dev: recorded.dev, ino: recorded.ino, size: Int64(recorded.size), mtime: recorded.mtime,
+                              ctime: recorded.ctime) == FileStamp(st))
+            let state = try FileManager.default.contentsOfDirectory(atPath: config.outputs.appendingPathComponent(".state").path)
+            #expect(!state.contains { $0.hasSuffix(".tmp") }, "\(state)")
+            let manifest = try town.manifest("2026-10")
+            #expect(ManifestIndex(outputs: config.outputs).built(october)?.buildID == manifest.buildID)
+            #expect(ManifestIndex(outputs: config.outputs, margin: 0).read(october, save: false)?.inputs.files == manifest.inputs.files)
+        }
     }
 }

@@ -121,6 +121,40 @@ public struct ManifestIndex: Sendable {
         write(p, manifest, stamp: FileStamp(st), madeAt: madeAt, manifestSHA256: jsonSHA256)
     }
 
+    /// The side file of a manifest still in staging (`stagedJSON`: its path there), written on a pool thread to a
+    /// temporary file while the outputs are flushed and swapped in: one after the other, the end of a run left a core
+    /// idle (docs/performance-log.md, *Single-core gaps, eighth session*). The swap moves the folder, not the file, so
+    /// the stat taken in staging is outputs/P/manifest.json's; `PendingSide.commit` puts the side file in place once
+    /// the swap is done, `discard` drops it when the build fails.
+    public func prepare(_ p: Period, _ manifest: Manifest, stagedJSON: String, jsonBytes: Int, jsonSHA256: String) -> PendingSide {
+        let pending = PendingSide(done: DispatchGroup(), temp: Locked(nil), target: url(p).path)
+        DispatchQueue.global().async(group: pending.done) {
+            let madeAt = FileHashCache.realtimeNanoseconds()
+            var st = stat()
+            guard stat(stagedJSON, &st) == 0, Int(st.st_size) == jsonBytes else { return }
+            let temp = write(p, manifest, stamp: FileStamp(st), madeAt: madeAt, manifestSHA256: jsonSHA256, keepTemporary: true)
+            pending.temp.withLock { $0 = temp }
+        }
+        return pending
+    }
+
+    /// A side file written to its temporary name, waiting for its manifest to be swapped in (see `prepare`).
+    public struct PendingSide: Sendable {
+        let done: DispatchGroup
+        let temp: Locked<String?>
+        let target: String
+        /// Renames it into place (best effort, as `remember`).
+        public func commit() {
+            done.wait()
+            if let temp = temp.withLock({ $0 }), rename(temp, target) != 0 { unlink(temp) }
+        }
+        /// Drops it: its manifest never reached outputs/P.
+        public func discard() {
+            done.wait()
+            if let temp = temp.withLock({ $0 }) { unlink(temp) }
+        }
+    }
+
     private struct Side {
         var stamp: FileStamp, madeAt: Int64, manifestSHA256: String, manifest: Manifest
         /// Where, in the side file, the payload after the stat, the moment and manifest.json's SHA-256 starts (what
@@ -137,7 +171,10 @@ public struct ManifestIndex: Sendable {
         return (bytes, stable ? FileStamp(after) : nil)
     }
 
-    private func write(_ p: Period, _ m: Manifest, stamp: FileStamp, madeAt: Int64, manifestSHA256: String) {
+    /// `keepTemporary`: the file is left under its temporary name, which is returned (nil when it could not be written).
+    @discardableResult
+    private func write(_ p: Period, _ m: Manifest, stamp: FileStamp, madeAt: Int64, manifestSHA256: String,
+                       keepTemporary: Bool = false) -> String? {
         // The months before the report's year as groups with their digest (what the stale check compares first).
         // (A manifest that came from a side file holds its prior months apart: `recordedInputs` puts them back.)
         // Grouped as indexes, and written in pieces as encoded: the body built whole (7.7 MB at 2,000 × 36, in an
@@ -150,7 +187,7 @@ public struct ManifestIndex: Sendable {
             if let q = StaleCheck.period(of: all[i].path), let period, PriorMonths.isPrior(q, of: period) { prior[q, default: []].append(i) }
             else { rest.append(i) }
         }
-        writeFile(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256) { w, _ -> Bool in
+        return writeFile(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256, keepTemporary: keepTemporary) { w, _ -> Bool in
             w.string(m.tool.name); w.string(m.tool.version); w.string(m.period); w.string(m.builtAt)
             w.string(m.config.path); w.string(m.config.sha256); w.string(m.inputs.listingSHA256)
             w.string(m.buildID)
@@ -209,13 +246,14 @@ public struct ManifestIndex: Sendable {
     /// stat, the moment and manifest.json's SHA-256, then the body as `fill` writes it (into the writer, which hands
     /// it on in pieces, or straight through `raw`), hashed on the way; the checksum goes in last. Best effort: no
     /// side file is only slower.
-    private func writeFile(_ p: Period, stamp: FileStamp, madeAt: Int64, manifestSHA256: String,
-                           body fill: (inout StateWriter, (UnsafeRawBufferPointer) -> Void) -> Bool) {
+    @discardableResult
+    private func writeFile(_ p: Period, stamp: FileStamp, madeAt: Int64, manifestSHA256: String, keepTemporary: Bool = false,
+                           body fill: (inout StateWriter, (UnsafeRawBufferPointer) -> Void) -> Bool) -> String? {
         let folder = outputs.appendingPathComponent(".state")
         let temp = folder.appendingPathComponent(".manifest-\(p).\(getpid()).tmp")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else { return nil }
         var hash = SHA256()
         var written = Array((Self.magic + String(repeating: "0", count: 64) + "\n").utf8).withUnsafeBytes { Self.writeAll(fd, $0) }
         let raw = { (bytes: UnsafeRawBufferPointer) in
@@ -231,7 +269,10 @@ public struct ManifestIndex: Sendable {
         written = written && filled
         let header = Array((Self.magic + hash.hexDigest() + "\n").utf8)
         if written { written = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) == $0.count } }
-        if close(fd) != 0 || !written || rename(temp.path, url(p).path) != 0 { unlink(temp.path) }
+        if close(fd) != 0 || !written { unlink(temp.path); return nil }
+        if keepTemporary { return temp.path }
+        if rename(temp.path, url(p).path) != 0 { unlink(temp.path); return nil }
+        return url(p).path
     }
 
     /// Writes every byte of `bytes` to `fd` (retrying short writes and EINTR); false on any error.

@@ -13,6 +13,8 @@ public struct AssembledReport: Sendable {
     public var listingSHA256: String
     /// False when inputs/<P>/ does not exist (reported as a warning).
     public var periodFolderExists: Bool
+    /// `Manifest.buildID` of this build (made beside the roll-up when a state was saved; nil: the caller makes it).
+    public var buildID: String? = nil
     /// Where the time went, for `run --timings`.
     public var cost = AssemblyCost()
 }
@@ -254,17 +256,23 @@ public enum ReportAssembler {
         var saving: BackgroundSave?
         if let state, var k = key {
             if scan.exists { k.add(period: period, listing: scan.listing, hazards: hazardEntries) }
+            // Then the build id (the input list is complete): the roll-up is the longer of the two.
+            let identity: @Sendable () -> String? = { [inputs, listingSHA256] in
+                Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: state.configSHA256, listingSHA256: listingSHA256,
+                                 files: inputs)
+            }
             saving = Self.saveInBackground(ledger, store: state.store, after: scan.exists ? period : (history.last ?? period),
-                                           key: k, compactedFor: compactedFor)
+                                           key: k, compactedFor: compactedFor, then: identity)
         }
         progress("computing figures")
         let report = ReportBuilder.build(config: config, period: period, folders: folders, standing: standing,
                                          ledger: consume ledger, extraIssues: extra)
         cost.compute = LoadCost.since(&clock)
-        if let saving { cost.stateSave = saving.wait() }
+        var buildID: String?
+        if let saving { (cost.stateSave, buildID) = saving.wait() }
 
         return AssembledReport(report: report, inputs: inputs, listingSHA256: listingSHA256, periodFolderExists: scan.exists,
-                               cost: cost)
+                               buildID: buildID, cost: cost)
     }
 
     /// One submitter's hazards of the earlier months, validated against its own ledger and replayed one month
@@ -428,24 +436,26 @@ public enum ReportAssembler {
                              load: loader.cost, validate: validate)
     }
 
-    /// The saved ledger state being written on a pool thread; `wait` returns the seconds the save took.
+    /// The saved ledger state being written on a pool thread; `wait` returns the seconds the save took and what
+    /// `then` made after it.
     struct BackgroundSave: Sendable {
         let done: DispatchGroup
-        let seconds: Locked<Double>
-        func wait() -> Double { done.wait(); return seconds.withLock { $0 } }
+        let result: Locked<(seconds: Double, then: String?)>
+        func wait() -> (seconds: Double, then: String?) { done.wait(); return result.withLock { $0 } }
     }
 
     /// `LedgerStateStore.save` on a pool thread (one of `parallelMap`'s, with its malloc arena: no new arena's pages).
     /// The ledger's copy it holds keeps every owner's hazards alive until the save is done, where the roll-up would
     /// otherwise free them owner by owner.
     static func saveInBackground(_ ledger: HazardLedger, store: LedgerStateStore, after q: Period, key: LedgerStateKey,
-                                 compactedFor: Int?) -> BackgroundSave {
-        let save = BackgroundSave(done: DispatchGroup(), seconds: Locked(0))
+                                 compactedFor: Int?, then: @escaping @Sendable () -> String? = { nil }) -> BackgroundSave {
+        let save = BackgroundSave(done: DispatchGroup(), result: Locked((0, nil)))
         DispatchQueue.global().async(group: save.done) {
             var clock = LoadCost.now()
             store.save(ledger, after: q, key: key, compactedFor: compactedFor)
             let took = LoadCost.since(&clock)
-            save.seconds.withLock { $0 = took }
+            let made = then()
+            save.result.withLock { $0 = (took, made) }
         }
         return save
     }

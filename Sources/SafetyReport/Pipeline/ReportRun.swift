@@ -73,6 +73,7 @@ public enum ReportRun {
         if let failure = report.issues.spillFailure { throw .io(failure) }
         let store = OutputStore(root: config.outputs)
         let staging = try store.makeStaging(period)
+        var pendingSide: ManifestIndex.PendingSide?
         do throws(OutputError) {
             var outputs: [Manifest.Output] = []
             func put(_ name: String, _ bytes: [UInt8]) throws(OutputError) {
@@ -96,8 +97,9 @@ public enum ReportRun {
             // Its build id and outputs, from the side file when it vouches for manifest.json (not the JSON decoded whole).
             let previousManifest = ManifestIndex(outputs: config.outputs).built(period)
             let replaced = previousManifest != nil
-            let buildID = Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: configSHA256,
-                                           listingSHA256: assembled.listingSHA256, files: assembled.inputs)
+            // Made beside the roll-up by the assembly (it had the same config hash: `state` above).
+            let buildID = assembled.buildID ?? Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: configSHA256,
+                                                                listingSHA256: assembled.listingSHA256, files: assembled.inputs)
             if previousManifest?.buildID == buildID,
                let bytes = try? InputLoader.readBytes(previous.appendingPathComponent("changes.csv").path),
                let carried = ChangeLog.read(bytes) {
@@ -134,6 +136,11 @@ public enum ReportRun {
             let manifestFile = try writeStreamed("manifest.json", to: staging.appendingPathComponent("manifest.json")) {
                 ManifestJSON.encode(manifest, chunkBytes: 1 << 16, chunk: $0)
             }
+            // Its side file (so next month's stale check does not decode this manifest) written beside the flush and
+            // the swap, put in place after the swap (best effort).
+            pendingSide = ManifestIndex(outputs: config.outputs).prepare(
+                period, manifest, stagedJSON: staging.appendingPathComponent("manifest.json").path,
+                jsonBytes: manifestFile.bytes, jsonSHA256: manifestFile.sha256)
             // Every staged file durable before the swap, all at once (see `OutputStore.stage`).
             let flushStart = Date()
             let stagingPath = staging.path
@@ -150,9 +157,7 @@ public enum ReportRun {
             if let failure = report.issues.spillFailure { throw OutputError.io(failure) }
             try store.carryHistory(into: staging, period: period, keepSupersededAs: superseded)
             try store.commit(staging: staging, period: period)
-            // Its side file now, so next month's stale check does not decode this manifest (best effort).
-            ManifestIndex(outputs: config.outputs).remember(period, manifest, jsonBytes: manifestFile.bytes,
-                                                            jsonSHA256: manifestFile.sha256)
+            pendingSide?.commit()
             lap("manifest and commit")
             timings.append(("  fsync of \(outputs.count + 1) outputs", flushSeconds))
             return BuildOutcome(report: report, folder: store.periodFolder(period), changes: changes,
@@ -160,6 +165,7 @@ public enum ReportRun {
                                 keptInHistory: keptAlready ? nil : superseded, timings: timings, changesCarried: changesCarried,
                                 inputSummary: inputSummary)
         } catch {
+            pendingSide?.discard()
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
