@@ -128,11 +128,13 @@ public struct ManifestIndex: Sendable {
     /// the swap is done, `discard` drops it when the build fails.
     public func prepare(_ p: Period, _ manifest: Manifest, stagedJSON: String, jsonBytes: Int, jsonSHA256: String) -> PendingSide {
         let pending = PendingSide(done: DispatchGroup(), temp: Locked(nil), target: url(p).path)
+        // The stat here, not on the pool thread: by the time that runs, the swap may have moved the staging folder.
+        let madeAt = FileHashCache.realtimeNanoseconds()
+        var st = stat()
+        guard stat(stagedJSON, &st) == 0, Int(st.st_size) == jsonBytes else { return pending }
+        let stamp = FileStamp(st)
         DispatchQueue.global().async(group: pending.done) {
-            let madeAt = FileHashCache.realtimeNanoseconds()
-            var st = stat()
-            guard stat(stagedJSON, &st) == 0, Int(st.st_size) == jsonBytes else { return }
-            let temp = write(p, manifest, stamp: FileStamp(st), madeAt: madeAt, manifestSHA256: jsonSHA256, keepTemporary: true)
+            let temp = write(p, manifest, stamp: stamp, madeAt: madeAt, manifestSHA256: jsonSHA256, keepTemporary: true)
             pending.temp.withLock { $0 = temp }
         }
         return pending
