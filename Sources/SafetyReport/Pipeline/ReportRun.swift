@@ -131,21 +131,33 @@ public enum ReportRun {
             // The workbook threads' freed pages too: the manifest is built next, on this thread, and would add to them.
             releaseFreedMemory()
 
+            // Every staged file durable before the swap (see `OutputStore.stage`): the others all at once on a pool
+            // thread while manifest.json is encoded on this one (the fsyncs wait on the disk, the encoding on the CPU:
+            // one after the other, a core idled for both), then manifest.json.
+            let stagingPath = staging.path
+            let othersFlushed = BackgroundFlush(outputs.map { stagingPath + "/" + $0.name })
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
             // Written as it is encoded, hashed on the way (its 7 MB of text were the run's peak, with the side file).
-            let manifestFile = try writeStreamed("manifest.json", to: staging.appendingPathComponent("manifest.json")) {
-                ManifestJSON.encode(manifest, chunkBytes: 1 << 16, chunk: $0)
+            let manifestFile: Manifest.Output
+            do throws(OutputError) {
+                manifestFile = try writeStreamed("manifest.json", to: staging.appendingPathComponent("manifest.json")) {
+                    ManifestJSON.encode(manifest, chunkBytes: 1 << 16, chunk: $0)
+                }
+            } catch {
+                _ = othersFlushed.wait()
+                throw error
             }
             // Its side file (so next month's stale check does not decode this manifest) written beside the flush and
             // the swap, put in place after the swap (best effort).
             pendingSide = ManifestIndex(outputs: config.outputs).prepare(
                 period, manifest, stagedJSON: staging.appendingPathComponent("manifest.json").path,
                 jsonBytes: manifestFile.bytes, jsonSHA256: manifestFile.sha256)
-            // Every staged file durable before the swap, all at once (see `OutputStore.stage`).
             let flushStart = Date()
-            let stagingPath = staging.path
-            try OutputStore.flushAll((outputs.map(\.name) + ["manifest.json"]).map { stagingPath + "/" + $0 })
-            let flushSeconds = Date().timeIntervalSince(flushStart)
+            let manifestFlushed = Result { () throws(OutputError) in try OutputStore.flushAll([stagingPath + "/manifest.json"]) }
+            let (othersResult, othersSeconds) = othersFlushed.wait()
+            try othersResult.get()
+            try manifestFlushed.get()
+            let flushSeconds = othersSeconds + Date().timeIntervalSince(flushStart)
             // The version being replaced goes to history/ when its content differs and no copy of it is kept yet.
             var superseded: String? = nil
             if let old = previousManifest, old.buildID != buildID,
@@ -169,6 +181,22 @@ public enum ReportRun {
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
+    }
+
+    /// `OutputStore.flushAll` of `paths` on a pool thread; `wait` gives its result and how long it took.
+    private struct BackgroundFlush: Sendable {
+        let done = DispatchGroup()
+        let result = Locked<(Result<Void, OutputError>, Double)>((.success(()), 0))
+        init(_ paths: [String]) {
+            let result = result
+            DispatchQueue.global().async(group: done) {
+                let start = Date()
+                let flushed = Result { () throws(OutputError) in try OutputStore.flushAll(paths) }
+                let took = Date().timeIntervalSince(start)
+                result.withLock { $0 = (flushed, took) }
+            }
+        }
+        func wait() -> (Result<Void, OutputError>, Double) { done.wait(); return result.withLock { $0 } }
     }
 
     /// The CSVs built before the workbooks, on the main thread: the change log compares them with the
