@@ -44,6 +44,12 @@ import Glibc
         let other = LedgerStateStore(outputs: URL(fileURLWithPath: again))
         other.save(ledger, after: september, key: key)
         #expect(try [UInt8](Data(contentsOf: other.url(september))) == saved)
+        // Written owner by owner as each is let go: the bytes of the whole ledger written as it stands.
+        var whole = StateWriter(), consumed = StateWriter()
+        whole.ledger(ledger, compactedFrom: 2026)
+        var copy = ledger
+        consumed.ledger(consuming: &copy, compactedFrom: 2026)
+        #expect(consumed.bytes == whole.bytes && copy.owners.isEmpty && !ledger.owners.isEmpty)
 
         // Next month from the saved state, against a build that replays everything.
         let fromState = ReportAssembler.assemble(config: config, period: october, state: state(config))

@@ -89,7 +89,9 @@ public struct LedgerStateStore: Sendable {
     /// Written in 1 MB pieces as it is encoded, hashed on the way, and the (fixed-length) header with the
     /// digest written last at the start: the state of a large town (13 MB for 2,000 villages × 12 months) is
     /// never held in memory whole, let alone the three copies (buffer, header + buffer, Data) it used to be.
-    public func save(_ ledger: HazardLedger, after q: Period, key: LedgerStateKey, compactedFor: Int? = nil) {
+    /// The ledger is consumed: each owner's hazards are let go once written, so a save running beside the roll-up
+    /// (which frees them owner by owner too, in another order) does not hold the whole ledger to its end.
+    public func save(_ ledger: consuming HazardLedger, after q: Period, key: LedgerStateKey, compactedFor: Int? = nil) {
         if let year = compactedFor, year > q.year { return }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temp = folder.appendingPathComponent(".ledger-\(q).\(getpid()).tmp")
@@ -107,7 +109,8 @@ public struct LedgerStateStore: Sendable {
                 hash.update(piece)
                 if failure == nil { do { try file.write(contentsOf: piece) } catch { failure = error } }
             }
-            writer.ledger(ledger, compactedFrom: q.year)
+            var remaining = consume ledger
+            writer.ledger(consuming: &remaining, compactedFrom: q.year)
             writer.flush()
             if let failure { throw failure }
             try file.seek(toOffset: 0)
@@ -149,22 +152,37 @@ struct StateWriter {
     mutating func ledger(_ ledger: HazardLedger, compactedFrom year: Int? = nil) {
         let hazards = ledger.allHazards
         int(hazards.count)
-        for hazard in hazards {
-            let h = year.map { hazard.compacted(forReportsFrom: $0) } ?? hazard
-            string(h.owner); string(h.id)
-            int(h.registeredIn.year); int(h.registeredIn.month); day(h.registeredFoundDate)
-            if let r = h.rectifiedSince { int(1); int(r.year); int(r.month) } else { int(0) }
-            int(h.updates.count)
-            for u in h.updates {
-                int(u.period.year); int(u.period.month)
-                let r = u.row
-                int(r.line); string(r.hazardId); day(r.foundDate); optionalString(r.groupCode)
-                string(r.category.rawValue); string(r.level.rawValue); string(r.description); string(r.location)
-                string(r.responsible); day(r.deadline); string(r.status.rawValue); optionalDay(r.rectifiedDate)
-                int(r.escalated ? 1 : 0); string(r.escalatedTo)
-            }
-            if bytes.count >= Self.piece { flush() }
+        for hazard in hazards { self.hazard(hazard, compactedFrom: year) }
+    }
+
+    /// The same bytes as `ledger(_:compactedFrom:)` (owners sorted, each owner's hazards in the ledger's order), each
+    /// owner removed from `ledger` once written.
+    mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int? = nil) {
+        int(ledger.allHazards.count)
+        let always = Period(year: 9999, month: 12)!
+        for owner in ledger.owners {
+            let table = ledger.hazards(owner: owner, upTo: always)
+            ledger.remove(owner: owner)
+            for hazard in table { self.hazard(hazard, compactedFrom: year) }
         }
+    }
+
+    /// One hazard (compacted for reports of `year` on, when given); the pending bytes go to the sink past a piece.
+    private mutating func hazard(_ hazard: HazardLedger.Hazard, compactedFrom year: Int?) {
+        let h = year.map { hazard.compacted(forReportsFrom: $0) } ?? hazard
+        string(h.owner); string(h.id)
+        int(h.registeredIn.year); int(h.registeredIn.month); day(h.registeredFoundDate)
+        if let r = h.rectifiedSince { int(1); int(r.year); int(r.month) } else { int(0) }
+        int(h.updates.count)
+        for u in h.updates {
+            int(u.period.year); int(u.period.month)
+            let r = u.row
+            int(r.line); string(r.hazardId); day(r.foundDate); optionalString(r.groupCode)
+            string(r.category.rawValue); string(r.level.rawValue); string(r.description); string(r.location)
+            string(r.responsible); day(r.deadline); string(r.status.rawValue); optionalDay(r.rectifiedDate)
+            int(r.escalated ? 1 : 0); string(r.escalatedTo)
+        }
+        if bytes.count >= Self.piece { flush() }
     }
 }
 

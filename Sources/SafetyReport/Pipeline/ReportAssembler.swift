@@ -445,14 +445,17 @@ public enum ReportAssembler {
     }
 
     /// `LedgerStateStore.save` on a pool thread (one of `parallelMap`'s, with its malloc arena: no new arena's pages).
-    /// The ledger's copy it holds keeps every owner's hazards alive until the save is done, where the roll-up would
-    /// otherwise free them owner by owner.
+    /// An owner's hazards are freed once both the save (owners sorted) and the roll-up (registry order) have let go of
+    /// them: the save's copy is handed over whole and consumed owner by owner. (Holding it to the save's end raised a
+    /// cold 2,000 × 12 run's heap peak by 4.2 MB, heaptrack; the ledger is ≈ 19 MB at 36 months.)
     static func saveInBackground(_ ledger: HazardLedger, store: LedgerStateStore, after q: Period, key: LedgerStateKey,
                                  compactedFor: Int?, then: @escaping @Sendable () -> String? = { nil }) -> BackgroundSave {
         let save = BackgroundSave(done: DispatchGroup(), result: Locked((0, nil)))
+        let handed = Locked<HazardLedger?>(ledger)
         DispatchQueue.global().async(group: save.done) {
             var clock = LoadCost.now()
-            store.save(ledger, after: q, key: key, compactedFor: compactedFor)
+            store.save(handed.withLock { held in defer { held = nil }; return held! }, after: q, key: key,
+                       compactedFor: compactedFor)
             let took = LoadCost.since(&clock)
             let made = then()
             save.result.withLock { $0 = (took, made) }
