@@ -104,7 +104,9 @@ public struct LedgerStateStore: Sendable {
             var hash = SHA256()
             var failure: Error?
             var writer = StateWriter()
-            writer.bytes.reserveCapacity(StateWriter.piece + (64 << 10))
+            // Pieces of 256 KB: the save runs beside the roll-up, at the run's heap peak.
+            writer.flushAt = 1 << 18
+            writer.bytes.reserveCapacity(writer.flushAt + (64 << 10))
             writer.sink = { piece in
                 hash.update(piece)
                 if failure == nil { do { try file.write(contentsOf: piece) } catch { failure = error } }
@@ -127,6 +129,8 @@ public struct LedgerStateStore: Sendable {
 struct StateWriter {
     /// Bytes handed to `sink` at a time.
     static let piece = 1 << 20
+    /// Bytes gathered before `ledger` hands them to the sink.
+    var flushAt = piece
     var bytes: [UInt8] = []
     /// Takes the bytes written so far (`flush`); without one, everything stays in `bytes`.
     var sink: (([UInt8]) -> Void)?
@@ -182,7 +186,7 @@ struct StateWriter {
             string(r.responsible); day(r.deadline); string(r.status.rawValue); optionalDay(r.rectifiedDate)
             int(r.escalated ? 1 : 0); string(r.escalatedTo)
         }
-        if bytes.count >= Self.piece { flush() }
+        if bytes.count >= flushAt { flush() }
     }
 }
 
