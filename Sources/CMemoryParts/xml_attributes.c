@@ -100,14 +100,15 @@ struct xml_attribute *lxw_new_attribute_int(const char *key, uint32_t value) {
     return attribute;
 }
 
-// libxlsxwriter writes "%.16G" into a 32-byte budget; kept as it is (rare: page margins, widths, heights).
+// libxlsxwriter writes "%.16G" into a 32-byte budget (page margins, column widths, row heights: the same few values
+// in every workbook, so their text is remembered, see format_16g).
 struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value) {
     if ((disabled || !memory_parts_writers_apply()) && library_dbl()) return library_dbl()(key, value);
     struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
     if (!attribute) return NULL;
     made++;
     copy_text(attribute->key, key);
-    snprintf(attribute->value, LXW_ATTR_32, "%.16G", value);
+    format_16g(value, attribute->value);
     return attribute;
 }
 

@@ -138,8 +138,8 @@ public final class Workbook {
     /// How many constant-memory sheets of this thread's workbooks had their cell slots freed by sheet_free.c (tests).
     public static var sheetArraysFreed: Int { Int(memory_parts_sheet_arrays_freed()) }
 
-    /// True when libxlsxwriter's number and shared-string cells are written by CMemoryParts'
-    /// cell_writers.c (the same XML without fprintf); otherwise by libxlsxwriter.
+    /// True when libxlsxwriter's number and shared-string cells and its cell names (`lxw_rowcol_to_cell`) are written
+    /// by CMemoryParts' cell_writers.c (the same XML without fprintf or snprintf); otherwise by libxlsxwriter.
     public static var cellWritersInterposed: Bool { memory_parts_cells_active() != 0 }
 
     /// For tests: while `on`, this thread's cells are written by libxlsxwriter's own functions.
@@ -147,6 +147,17 @@ public final class Workbook {
 
     /// How many cells of this thread's workbooks cell_writers.c wrote (tests).
     public static var cellsWritten: Int { Int(memory_parts_cells_written()) }
+
+    /// How many cell names (such as "B12") of this thread's workbooks cell_writers.c wrote (tests).
+    public static var cellsNamed: Int { Int(memory_parts_cells_named()) }
+
+    /// For tests: the name of the cell at zero-based `row`, `column` as libxlsxwriter's own `lxw_rowcol_to_cell`
+    /// (`libraryOwn`) or CMemoryParts' writes it.
+    public static func cellNameForTests(row: UInt32, column: UInt16, libraryOwn: Bool) -> String {
+        var out = [CChar](repeating: 0, count: 32)
+        memory_parts_cell_name_for_tests(libraryOwn ? 1 : 0, row, column, &out)
+        return String(cString: out)
+    }
 
     /// For tests: while `on`, this thread's XML attributes are made by libxlsxwriter's own functions.
     public static func disableAttributeInterposition(_ on: Bool) { memory_parts_attributes_disable(on ? 1 : 0) }

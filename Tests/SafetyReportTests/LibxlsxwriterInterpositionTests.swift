@@ -16,12 +16,55 @@ import XlsxWriter
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()
         let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
+        let named = Workbook.cellsNamed
         try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
                                   to: dir + "/v.xlsx", partsInMemory: true)
         // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
         #expect(Workbook.attributesMade - attributes > 300)
         #expect(Workbook.sheetArraysFreed - arrays == 1)
         #expect(Workbook.cellsWritten - cells > 50)
+        #expect(Workbook.cellsNamed - named > 50)
+    }
+
+    /// "%.16G" reals made on one thread again and again: their remembered text (64 slots, so 500 values evict one
+    /// another) is what libxlsxwriter's own lxw_new_attribute_dbl writes, every time.
+    @Test func rememberedRealsAreTheLibrarysOwn() throws {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [8.43, 8.43, 12.5, 0.7, 0.75, 1, 0.3, 0.1 + 0.2, -0.0, 0, 1e300, .infinity, .nan]
+        for _ in 0..<500 {
+            values.append(Double(bitPattern: generator.next()))
+            values.append(Double(Int.random(in: 0..<100_000)) / 10_000)
+        }
+        for _ in 0..<3 {
+            for x in values {
+                let library = try #require(Workbook.attributeForTests(key: "w", .real(x), libraryOwn: true))
+                let ours = try #require(Workbook.attributeForTests(key: "w", .real(x), libraryOwn: false))
+                if ours != library { Issue.record("\(x.bitPattern): \(ours.1) against \(library.1)") }
+            }
+        }
+    }
+
+    /// Cell names as libxlsxwriter's lxw_rowcol_to_cell writes them: every column (one, two and three letters, the
+    /// carries at Z, AZ, ZZ and the last, XFD) and rows at every digit count up to the last, 1,048,576; past the
+    /// sheet's limits the call is libxlsxwriter's own, whatever it writes.
+    @Test func cellNamesAreTheLibrarysOwn() {
+        var checked = 0
+        for column in UInt16(0)..<UInt16(16_384) {
+            for row: UInt32 in [0, 8, 9, 99, 12_345, 1_048_575] where column % 7 == 0 || row == 0 {
+                let ours = Workbook.cellNameForTests(row: row, column: column, libraryOwn: false)
+                let library = Workbook.cellNameForTests(row: row, column: column, libraryOwn: true)
+                if ours != library { Issue.record("row \(row), column \(column): \(ours) against \(library)") }
+                checked += 1
+            }
+        }
+        #expect(checked > 16_384)
+        #expect(Workbook.cellNameForTests(row: 0, column: 0, libraryOwn: false) == "A1")
+        #expect(Workbook.cellNameForTests(row: 1_048_575, column: 16_383, libraryOwn: false) == "XFD1048576")
+        #expect(Workbook.cellNameForTests(row: 11, column: 27, libraryOwn: false) == "AB12")
+        for (row, column) in [(UInt32(1_048_576), UInt16(0)), (0, 16_384), (4_000_000_000, 65_535)] {
+            #expect(Workbook.cellNameForTests(row: row, column: column, libraryOwn: false)
+                    == Workbook.cellNameForTests(row: row, column: column, libraryOwn: true))
+        }
     }
 
     static let attributeCases: [(String, Workbook.AttributeValue)] = [
@@ -33,6 +76,9 @@ import XlsxWriter
         ("n", .number(2_147_483_647)), ("n", .number(2_147_483_648)), ("n", .number(4_294_967_295)),
         ("w", .real(0)), ("w", .real(8.43)), ("w", .real(-0.5)), ("w", .real(1e20)), ("w", .real(1.0 / 3)),
         ("w", .real(123_456_789_012_345_678)),
+        // The same reals again (their text is remembered per thread), and values that share a slot's neighbourhood.
+        ("w", .real(8.43)), ("w", .real(1.0 / 3)), ("w", .real(-0.0)), ("w", .real(0.1 + 0.2)), ("w", .real(0.3)),
+        ("w", .real(.infinity)), ("w", .real(-.infinity)), ("w", .real(.nan)), ("w", .real(5e-324)), ("w", .real(8.43)),
     ]
 
     /// Each kind of attribute as libxlsxwriter's own functions make it: text up to and past its 2,079-byte limit

@@ -135,6 +135,13 @@ void memory_parts_cells_disable(int on);
 /// How many cells cell_writers.c wrote on this thread (tests).
 unsigned long memory_parts_cells_written(void);
 
+/// How many cell names (lxw_rowcol_to_cell) cell_writers.c wrote on this thread (tests).
+unsigned long memory_parts_cells_named(void);
+
+/// For tests: the name of the cell at `row`, `col` (zero-based) as libxlsxwriter's own lxw_rowcol_to_cell (`own` 1) or
+/// cell_writers.c's writes it into `out`.
+void memory_parts_cell_name_for_tests(int own, uint32_t row, uint16_t col, char out[32]);
+
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 
