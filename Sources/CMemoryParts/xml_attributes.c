@@ -16,6 +16,7 @@
 #if defined(__linux__) && defined(__GLIBC__) && __has_include(<xlsxwriter/xmlwriter.h>)
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,9 +69,57 @@ static dbl_function library_dbl(void) {
     return found ? found : (found = (dbl_function)dlsym(RTLD_NEXT, "lxw_new_attribute_dbl"));
 }
 
+// Attribute blocks kept for reuse on this thread. Each attribute is a 4,168-byte block: past glibc's per-thread cache
+// (1,032 bytes), so every malloc and free of one took the arena's lock and its large-chunk path, which first merges
+// every small freed chunk (malloc_consolidate): ~6 % of the village workbooks' CPU. libxlsxwriter 1.1.4 builds a
+// list of attributes on the stack, hands it to lxw_xml_start_tag or lxw_xml_empty_tag, then frees whatever the list
+// still holds (LXW_FREE_ATTRIBUTES) and starts the next list afresh (LXW_INIT_ATTRIBUTES). So once the tag is
+// written, those two functions below take the blocks off the list into this pool (the list is left empty, as after
+// LXW_FREE_ATTRIBUTES, which then frees nothing), and the attributes above come from it. Lists handed to its other
+// writers (lxw_xml_data_element, …) are freed by libxlsxwriter as before. At most POOL_SIZE blocks are kept; they
+// are freed when the thread ends.
+#define POOL_SIZE 32
+static __thread struct xml_attribute *pool[POOL_SIZE];
+static __thread int pooled;
+static __thread int pool_registered;
+// Blocks taken back into the pool on this thread (tests).
+static __thread unsigned long recycled;
+static pthread_key_t pool_key;
+static pthread_once_t pool_key_once = PTHREAD_ONCE_INIT;
+
+static void pool_release(void *unused) {
+    (void)unused;
+    while (pooled) free(pool[--pooled]);
+}
+
+static void pool_key_make(void) { pthread_key_create(&pool_key, pool_release); }
+
+static struct xml_attribute *new_attribute(void) {
+    if (pooled) return pool[--pooled];
+    return malloc(sizeof(struct xml_attribute));
+}
+
+// After a tag is written: the list's blocks into the pool (freed when it is full), the list left empty.
+static void take_back(struct xml_attribute_list *attributes) {
+    if (!attributes || STAILQ_EMPTY(attributes)) return;
+    if (!pool_registered) {
+        // The thread's pool is freed at its end by the key's destructor (which runs for a non-NULL value only).
+        pthread_once(&pool_key_once, pool_key_make);
+        pthread_setspecific(pool_key, (void *)1);
+        pool_registered = 1;
+    }
+    while (!STAILQ_EMPTY(attributes)) {
+        struct xml_attribute *attribute = STAILQ_FIRST(attributes);
+        STAILQ_REMOVE_HEAD(attributes, list_entries);
+        recycled++;
+        if (pooled < POOL_SIZE) pool[pooled++] = attribute;
+        else free(attribute);
+    }
+}
+
 struct xml_attribute *lxw_new_attribute_str(const char *key, const char *value) {
     if ((disabled || !memory_parts_writers_apply()) && library_str()) return library_str()(key, value);
-    struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
+    struct xml_attribute *attribute = new_attribute();
     if (!attribute) return NULL;
     made++;
     copy_text(attribute->key, key);
@@ -81,7 +130,7 @@ struct xml_attribute *lxw_new_attribute_str(const char *key, const char *value) 
 // libxlsxwriter formats the value with "%d" (its uint32_t read as an int): the same digits, written directly.
 struct xml_attribute *lxw_new_attribute_int(const char *key, uint32_t value) {
     if ((disabled || !memory_parts_writers_apply()) && library_int()) return library_int()(key, value);
-    struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
+    struct xml_attribute *attribute = new_attribute();
     if (!attribute) return NULL;
     made++;
     copy_text(attribute->key, key);
@@ -104,7 +153,7 @@ struct xml_attribute *lxw_new_attribute_int(const char *key, uint32_t value) {
 // in every workbook, so their text is remembered, see format_16g).
 struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value) {
     if ((disabled || !memory_parts_writers_apply()) && library_dbl()) return library_dbl()(key, value);
-    struct xml_attribute *attribute = malloc(sizeof(struct xml_attribute));
+    struct xml_attribute *attribute = new_attribute();
     if (!attribute) return NULL;
     made++;
     copy_text(attribute->key, key);
@@ -150,6 +199,7 @@ void lxw_xml_start_tag(FILE *file, const char *tag, struct xml_attribute_list *a
     put(file, tag, strlen(tag));
     _fprint_escaped_attributes(file, attributes);
     PUT(file, ">");
+    take_back(attributes);
 }
 
 void lxw_xml_empty_tag(FILE *file, const char *tag, struct xml_attribute_list *attributes) {
@@ -162,6 +212,7 @@ void lxw_xml_empty_tag(FILE *file, const char *tag, struct xml_attribute_list *a
     put(file, tag, strlen(tag));
     _fprint_escaped_attributes(file, attributes);
     PUT(file, "/>");
+    take_back(attributes);
 }
 
 void lxw_xml_end_tag(FILE *file, const char *tag) {
@@ -176,6 +227,8 @@ void lxw_xml_end_tag(FILE *file, const char *tag) {
 }
 
 unsigned long memory_parts_attributes_made(void) { return made; }
+
+unsigned long memory_parts_attributes_recycled(void) { return recycled; }
 
 int memory_parts_attribute_for_tests(int kind, int own, const char *key, const char *text, uint32_t number,
                                      double real, char *key_out, char *value_out) {
@@ -210,6 +263,8 @@ int memory_parts_writers_apply(void) { return 0; }
 void memory_parts_attributes_disable(int on) { (void)on; }
 
 unsigned long memory_parts_attributes_made(void) { return 0; }
+
+unsigned long memory_parts_attributes_recycled(void) { return 0; }
 
 int memory_parts_attribute_for_tests(int kind, int own, const char *key, const char *text, uint32_t number,
                                      double real, char *key_out, char *value_out) {

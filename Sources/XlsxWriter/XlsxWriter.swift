@@ -165,6 +165,10 @@ public final class Workbook {
     /// How many XML attributes of this thread's workbooks xml_attributes.c made (tests).
     public static var attributesMade: Int { Int(memory_parts_attributes_made()) }
 
+    /// How many XML attributes' blocks xml_attributes.c took back for reuse on this thread, once their tag was written
+    /// (tests).
+    public static var attributesRecycled: Int { Int(memory_parts_attributes_recycled()) }
+
     /// One XML attribute's value in an attribute libxlsxwriter would write.
     public enum AttributeValue: Sendable { case text(String), number(UInt32), real(Double) }
 

@@ -112,6 +112,9 @@ void memory_parts_attributes_disable(int on);
 /// How many XML attributes xml_attributes.c made on this thread (tests).
 unsigned long memory_parts_attributes_made(void);
 
+/// How many XML attributes' blocks xml_attributes.c took back for reuse after writing their tag, on this thread (tests).
+unsigned long memory_parts_attributes_recycled(void);
+
 /// For tests: the key and value of the attribute that libxlsxwriter's own function (`own` 1) or xml_attributes.c's
 /// (`own` 0) makes of `key` and `text` (`kind` 0), `number` (1) or `real` (2), copied into `key_out` and `value_out`
 /// (2,080 bytes each). 0 when there is no such function here.
