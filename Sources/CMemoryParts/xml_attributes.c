@@ -74,9 +74,10 @@ static dbl_function library_dbl(void) {
 // every small freed chunk (malloc_consolidate): ~6 % of the village workbooks' CPU. libxlsxwriter 1.1.4 builds a
 // list of attributes on the stack, hands it to lxw_xml_start_tag or lxw_xml_empty_tag, then frees whatever the list
 // still holds (LXW_FREE_ATTRIBUTES) and starts the next list afresh (LXW_INIT_ATTRIBUTES). So once the tag is
-// written, those two functions below take the blocks off the list into this pool (the list is left empty, as after
+// written, lxw_xml_start_tag, lxw_xml_empty_tag and lxw_xml_data_element below take the blocks off the list into this pool (the list is left empty, as after
 // LXW_FREE_ATTRIBUTES, which then frees nothing), and the attributes above come from it. Lists handed to its other
-// writers (lxw_xml_data_element, …) are freed by libxlsxwriter as before. At most POOL_SIZE blocks are kept; they
+// writers (lxw_xml_start_tag_unencoded, …) are freed by libxlsxwriter as before; lxw_xml_data_element, below, takes
+// them back too. At most POOL_SIZE blocks are kept; they
 // are freed when the thread ends.
 #define POOL_SIZE 32
 static __thread struct xml_attribute *pool[POOL_SIZE];
@@ -84,6 +85,8 @@ static __thread int pooled;
 static __thread int pool_registered;
 // Blocks taken back into the pool on this thread (tests).
 static __thread unsigned long recycled;
+// Data elements written here on this thread (tests).
+static __thread unsigned long data_elements;
 static pthread_key_t pool_key;
 static pthread_once_t pool_key_once = PTHREAD_ONCE_INIT;
 
@@ -226,6 +229,48 @@ void lxw_xml_end_tag(FILE *file, const char *tag) {
     PUT(file, ">");
 }
 
+// libxlsxwriter 1.1.4's lxw_xml_data_element writes `<%s` with fprintf, the attributes, `>`, the data (fputs, or when
+// it holds & < or > a calloc'd copy of five times its length escaped by lxw_escape_data, then freed), and `</%s>` with
+// fprintf: every shared string of a sheet (`<t>`), and the document properties. The same text, piece by piece; the
+// data escaped as lxw_escape_data escapes it (& < > only).
+typedef void (*data_element_function)(FILE *, const char *, const char *, struct xml_attribute_list *);
+
+void lxw_xml_data_element(FILE *file, const char *tag, const char *data, struct xml_attribute_list *attributes) {
+    static __thread data_element_function own;
+    if ((disabled || !memory_parts_writers_apply())
+        && (own || (own = (data_element_function)dlsym(RTLD_NEXT, "lxw_xml_data_element")))) {
+        own(file, tag, data, attributes);
+        return;
+    }
+    data_elements++;
+    PUT(file, "<");
+    size_t tag_length = strlen(tag);
+    put(file, tag, tag_length);
+    _fprint_escaped_attributes(file, attributes);
+    PUT(file, ">");
+    const char *run = data;
+    for (const char *p = data; *p; p++) {
+        const char *entity;
+        size_t size;
+        switch (*p) {
+        case '&': entity = "&amp;"; size = 5; break;
+        case '<': entity = "&lt;"; size = 4; break;
+        case '>': entity = "&gt;"; size = 4; break;
+        default: continue;
+        }
+        put(file, run, (size_t)(p - run));
+        put(file, entity, size);
+        run = p + 1;
+    }
+    put(file, run, strlen(run));
+    PUT(file, "</");
+    put(file, tag, tag_length);
+    PUT(file, ">");
+    take_back(attributes);
+}
+
+unsigned long memory_parts_data_elements_written(void) { return data_elements; }
+
 unsigned long memory_parts_attributes_made(void) { return made; }
 
 unsigned long memory_parts_attributes_recycled(void) { return recycled; }
@@ -253,7 +298,8 @@ int memory_parts_attribute_for_tests(int kind, int own, const char *key, const c
 int memory_parts_attributes_active(void) {
     return memory_parts_writers_apply() && dlsym(RTLD_DEFAULT, "lxw_new_attribute_str") == (void *)lxw_new_attribute_str
         && dlsym(RTLD_DEFAULT, "_fprint_escaped_attributes") == (void *)_fprint_escaped_attributes
-        && dlsym(RTLD_DEFAULT, "lxw_xml_start_tag") == (void *)lxw_xml_start_tag;
+        && dlsym(RTLD_DEFAULT, "lxw_xml_start_tag") == (void *)lxw_xml_start_tag
+        && dlsym(RTLD_DEFAULT, "lxw_xml_data_element") == (void *)lxw_xml_data_element;
 }
 
 #else
@@ -263,6 +309,8 @@ int memory_parts_writers_apply(void) { return 0; }
 void memory_parts_attributes_disable(int on) { (void)on; }
 
 unsigned long memory_parts_attributes_made(void) { return 0; }
+
+unsigned long memory_parts_data_elements_written(void) { return 0; }
 
 unsigned long memory_parts_attributes_recycled(void) { return 0; }
 

@@ -165,6 +165,10 @@ public final class Workbook {
     /// How many XML attributes of this thread's workbooks xml_attributes.c made (tests).
     public static var attributesMade: Int { Int(memory_parts_attributes_made()) }
 
+    /// How many XML elements with data (shared strings, document properties) xml_attributes.c wrote on this thread
+    /// (tests).
+    public static var dataElementsWritten: Int { Int(memory_parts_data_elements_written()) }
+
     /// How many XML attributes' blocks xml_attributes.c took back for reuse on this thread, once their tag was written
     /// (tests).
     public static var attributesRecycled: Int { Int(memory_parts_attributes_recycled()) }

@@ -16,7 +16,7 @@ import XlsxWriter
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()
         let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
-        let named = Workbook.cellsNamed, recycled = Workbook.attributesRecycled
+        let named = Workbook.cellsNamed, recycled = Workbook.attributesRecycled, data = Workbook.dataElementsWritten
         try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
                                   to: dir + "/v.xlsx", partsInMemory: true)
         // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
@@ -26,6 +26,8 @@ import XlsxWriter
         #expect(Workbook.cellsNamed - named > 50)
         // Most attributes go back to the pool once their tag is written (a few go through lxw_xml_data_element).
         #expect(Workbook.attributesRecycled - recycled > (Workbook.attributesMade - attributes) / 2)
+        // The shared strings (`<t>`) and the document properties.
+        #expect(Workbook.dataElementsWritten - data > 20)
     }
 
     /// "%.16G" reals made on one thread again and again: their remembered text (64 slots, so 500 values evict one
@@ -102,6 +104,7 @@ import XlsxWriter
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let texts = ["a", " 前后空格 ", "\t制表", "换行\n", "x\r", "&<>\"'", "a&b<c>d", "&", "<", ">>", "青石镇东湖村",
+                     "&amp;", "]]>", "<t>", "a>b&", ">",
                      "=SUM(A1)", "𠀋 emoji 😀", String(repeating: "长", count: 3000), "end "]
         let numbers: [Double] = [0, -0.0, 1, -1, 7, 42.5, 0.1, 1.0 / 3, -2.5e-7, 123_456_789_012_345, 999_999_999_999_999,
                                  1e15, 1e16, -1e15, 4.5e15, 1e300, .infinity, -.infinity, 2_147_483_648, -9_007_199_254_740_993]
@@ -131,8 +134,10 @@ import XlsxWriter
         try write("ours.xlsx")
         // The normal sheet's shared strings and both sheets' numbers; not the constant-memory sheet's inline strings.
         #expect(Workbook.cellsWritten - cells == 2 * texts.count + 2 * 3 * numbers.count)
+        // Every writer of CMemoryParts off: cells, cell names, attributes, tags and data elements (shared strings).
         Workbook.disableCellWriters(true)
-        defer { Workbook.disableCellWriters(false) }
+        Workbook.disableAttributeInterposition(true)
+        defer { Workbook.disableCellWriters(false); Workbook.disableAttributeInterposition(false) }
         try write("library.xlsx")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
         let ours = try XlsxParts(path: dir + "/ours.xlsx"), library = try XlsxParts(path: dir + "/library.xlsx")

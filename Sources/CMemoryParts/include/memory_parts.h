@@ -112,6 +112,9 @@ void memory_parts_attributes_disable(int on);
 /// How many XML attributes xml_attributes.c made on this thread (tests).
 unsigned long memory_parts_attributes_made(void);
 
+/// How many XML elements with data (lxw_xml_data_element) xml_attributes.c wrote on this thread (tests).
+unsigned long memory_parts_data_elements_written(void);
+
 /// How many XML attributes' blocks xml_attributes.c took back for reuse after writing their tag, on this thread (tests).
 unsigned long memory_parts_attributes_recycled(void);
 
