@@ -148,6 +148,17 @@ public final class Workbook {
     /// How many cells of this thread's workbooks cell_writers.c wrote (tests).
     public static var cellsWritten: Int { Int(memory_parts_cells_written()) }
 
+    /// True when libxlsxwriter's hash tables' keys (formats, fonts, fills, borders) are hashed by CMemoryParts'
+    /// hash_key.c (eight bytes a step; where a key lands does not change the XML); otherwise by libxlsxwriter.
+    public static var hashInterposed: Bool { memory_parts_hash_active() != 0 }
+
+    /// For tests: while `on`, the hash tables of workbooks made on this thread use libxlsxwriter's own hash. Switch it
+    /// only between workbooks.
+    public static func disableHashInterposition(_ on: Bool) { memory_parts_hash_disable(on ? 1 : 0) }
+
+    /// How many hash keys of this thread's workbooks hash_key.c hashed (tests).
+    public static var keysHashed: Int { Int(memory_parts_keys_hashed()) }
+
     /// How many cell names (such as "B12") of this thread's workbooks cell_writers.c wrote (tests).
     public static var cellsNamed: Int { Int(memory_parts_cells_named()) }
 

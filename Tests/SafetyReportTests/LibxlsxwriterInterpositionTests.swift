@@ -12,11 +12,13 @@ import XlsxWriter
         #expect(Workbook.attributesInterposed)
         #expect(Workbook.sheetFreeInterposed)
         #expect(Workbook.cellWritersInterposed)
+        #expect(Workbook.hashInterposed)
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()
         let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
         let named = Workbook.cellsNamed, recycled = Workbook.attributesRecycled, data = Workbook.dataElementsWritten
+        let hashed = Workbook.keysHashed
         try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
                                   to: dir + "/v.xlsx", partsInMemory: true)
         // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
@@ -28,6 +30,8 @@ import XlsxWriter
         #expect(Workbook.attributesRecycled - recycled > (Workbook.attributesMade - attributes) / 2)
         // The shared strings (`<t>`) and the document properties.
         #expect(Workbook.dataElementsWritten - data > 20)
+        // Each format's key, looked up and inserted when first used, and the styles part's fonts, fills and borders.
+        #expect(Workbook.keysHashed - hashed > 20)
     }
 
     /// "%.16G" reals made on one thread again and again: their remembered text (64 slots, so 500 values evict one
@@ -137,7 +141,11 @@ import XlsxWriter
         // Every writer of CMemoryParts off: cells, cell names, attributes, tags and data elements (shared strings).
         Workbook.disableCellWriters(true)
         Workbook.disableAttributeInterposition(true)
-        defer { Workbook.disableCellWriters(false); Workbook.disableAttributeInterposition(false) }
+        Workbook.disableHashInterposition(true)
+        defer {
+            Workbook.disableCellWriters(false); Workbook.disableAttributeInterposition(false)
+            Workbook.disableHashInterposition(false)
+        }
         try write("library.xlsx")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
         let ours = try XlsxParts(path: dir + "/ours.xlsx"), library = try XlsxParts(path: dir + "/library.xlsx")
@@ -160,7 +168,11 @@ import XlsxWriter
         for interposed in [true, false] {
             Workbook.disableAttributeInterposition(!interposed)
             Workbook.disableCellWriters(!interposed)
-            defer { Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false) }
+            Workbook.disableHashInterposition(!interposed)
+            defer {
+                Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false)
+                Workbook.disableHashInterposition(false)
+            }
             let made = Workbook.attributesMade
             try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
             for v in report.villages {

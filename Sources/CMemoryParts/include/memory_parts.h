@@ -141,6 +141,16 @@ void memory_parts_cells_disable(int on);
 /// How many cells cell_writers.c wrote on this thread (tests).
 unsigned long memory_parts_cells_written(void);
 
+/// hash_key.c: 1 when libxlsxwriter's hash tables' keys are hashed there (eight bytes a step), 0 otherwise.
+int memory_parts_hash_active(void);
+
+/// For tests: while `on`, this thread's hash keys are hashed by libxlsxwriter's own function (switch only between
+/// workbooks: a table must see one hash).
+void memory_parts_hash_disable(int on);
+
+/// How many keys hash_key.c hashed on this thread (tests).
+unsigned long memory_parts_keys_hashed(void);
+
 /// How many cell names (lxw_rowcol_to_cell) cell_writers.c wrote on this thread (tests).
 unsigned long memory_parts_cells_named(void);
 
