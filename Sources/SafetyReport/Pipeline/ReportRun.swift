@@ -120,6 +120,7 @@ public enum ReportRun {
             releaseFreedMemory()
             log("writing the town workbook and \(report.villages.count) village workbooks")
             let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging)
+            defer { _ = try? workbooks.flushing.finish() }  // its threads end whatever fails before the swap
             outputs += workbooks.outputs
             lap("workbooks and other CSVs (both cores)")
             timings.append(("  town workbook (thread cpu)", workbooks.townSeconds))
@@ -137,7 +138,9 @@ public enum ReportRun {
             // Every staged file durable before the swap, all at once (see `OutputStore.stage`).
             let flushStart = Date()
             let stagingPath = staging.path
-            try OutputStore.flushAll((outputs.map(\.name) + ["manifest.json"]).map { stagingPath + "/" + $0 })
+            let flushedAlready = try workbooks.flushing.finish()  // the workbooks, flushed while the others were written
+            try OutputStore.flushAll((outputs.map(\.name) + ["manifest.json"]).map { stagingPath + "/" + $0 }
+                .filter { !flushedAlready.contains($0) })
             let flushSeconds = Date().timeIntervalSince(flushStart)
             // The version being replaced goes to history/ when its content differs and no copy of it is kept yet.
             var superseded: String? = nil
@@ -176,7 +179,7 @@ public enum ReportRun {
     /// written changes nothing.
     private static func writeWorkbooks(_ report: MonthReport, changes: [FigureChange], townName: String, staging: URL)
         throws(OutputError) -> (outputs: [Manifest.Output], townSeconds: Double, villageSeconds: Double,
-                                describeSeconds: Double, csvSeconds: Double) {
+                                describeSeconds: Double, csvSeconds: Double, flushing: OutputStore.BackgroundFlush) {
         let villages = report.villages
         let shared = VillageWorkbook.Shared(report)
         let villageTmp = WorkbookTempFolder.forVillageWorkbooks()
@@ -190,6 +193,8 @@ public enum ReportRun {
         let seconds = Locked<(town: Double, villages: Double, describe: Double, csvs: Double)>((0, 0, 0, 0))
         let next = Locked(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs))
+        // Each workbook flushed while the others are written (the run flushes the rest before the swap).
+        let flushing = OutputStore.BackgroundFlush()
         // Threads of their own, each with a fresh malloc arena (see `runOnFreshThreads`).
         runOnFreshThreads(workers) { _ in
             while true {
@@ -242,6 +247,7 @@ public enum ReportRun {
                         }
                     }
                     result = .success([output])
+                    flushing.add(stagingPath + "/" + name)
                     start += described
                 } catch let error as OutputError { result = .failure(error) }
                 catch { result = .failure(.io("\(error)")) }
@@ -251,9 +257,14 @@ public enum ReportRun {
             }
         }
         var outputs: [Manifest.Output] = []
-        for result in results.withLock({ $0 }) { outputs += try result!.get() }
+        for result in results.withLock({ $0 }) {
+            do throws(OutputError) { outputs += try result!.get() } catch {
+                _ = try? flushing.finish()  // its threads end before the run fails
+                throw error
+            }
+        }
         let s = seconds.withLock { $0 }
-        return (outputs, s.town, s.villages, s.describe, s.csvs)
+        return (outputs, s.town, s.villages, s.describe, s.csvs, flushing)
     }
 
     /// The CSVs not in `changeLogTables`, validation_issues.csv included, one at a time, each written to its file a
