@@ -53,22 +53,8 @@ static void put_int(FILE *file, int32_t value) {
     put(file, digits + 12 - count, (size_t)count);
 }
 
-// "%.16G": an integral value of fewer than 16 digits is printed as its digits (no exponent, no point); -0, other
-// values and anything larger go through snprintf with libxlsxwriter's own format (remembered: format_16g).
+// "%.16G" (see format_16g).
 static void put_real(FILE *file, double value) {
-    if (value == floor(value) && fabs(value) < 1e15 && !(value == 0 && signbit(value))) {
-        int64_t whole = (int64_t)value;
-        char digits[20];
-        int count = 0;
-        uint64_t magnitude = whole < 0 ? 0u - (uint64_t)whole : (uint64_t)whole;
-        do {
-            digits[19 - count++] = (char)('0' + magnitude % 10);
-            magnitude /= 10;
-        } while (magnitude);
-        if (whole < 0) digits[19 - count++] = '-';
-        put(file, digits + 20 - count, (size_t)count);
-        return;
-    }
     char text[32];
     size_t length = format_16g(value, text);
     if (length > 0) put(file, text, length);

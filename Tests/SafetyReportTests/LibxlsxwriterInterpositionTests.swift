@@ -34,15 +34,17 @@ import XlsxWriter
         #expect(Workbook.keysHashed - hashed > 20)
     }
 
-    /// "%.16G" reals made on one thread again and again: their remembered text (64 slots, so 500 values evict one
-    /// another) is what libxlsxwriter's own lxw_new_attribute_dbl writes, every time.
+    /// "%.16G" reals made on one thread again and again: integral ones written as digits, the others' remembered text
+    /// (256 slots, so 1,000 values evict one another) is what libxlsxwriter's own lxw_new_attribute_dbl writes, every time.
     @Test func rememberedRealsAreTheLibrarysOwn() throws {
         var generator = SystemRandomNumberGenerator()
         var values: [Double] = [8.43, 8.43, 12.5, 0.7, 0.75, 1, 0.3, 0.1 + 0.2, -0.0, 0, 1e300, .infinity, .nan]
         for _ in 0..<500 {
             values.append(Double(bitPattern: generator.next()))
             values.append(Double(Int.random(in: 0..<100_000)) / 10_000)
+            values.append(Double(Int.random(in: -2_000_000_000_000_000...2_000_000_000_000_000)))
         }
+        values += [1e15 - 1, 1e15, -(1e15 - 1), -1e15, 11, 12.0, -3, 4503599627370496, 9.5, 1e16]
         for _ in 0..<3 {
             for x in values {
                 let library = try #require(Workbook.attributeForTests(key: "w", .real(x), libraryOwn: true))
