@@ -153,14 +153,14 @@ struct xml_attribute *lxw_new_attribute_int(const char *key, uint32_t value) {
 }
 
 // libxlsxwriter writes "%.16G" into a 32-byte budget (page margins, column widths, row heights: the same few values
-// in every workbook, so their text is remembered, see format_16g).
+// in every workbook, so their text is remembered, see memory_parts_format_16g).
 struct xml_attribute *lxw_new_attribute_dbl(const char *key, double value) {
     if ((disabled || !memory_parts_writers_apply()) && library_dbl()) return library_dbl()(key, value);
     struct xml_attribute *attribute = new_attribute();
     if (!attribute) return NULL;
     made++;
     copy_text(attribute->key, key);
-    format_16g(value, attribute->value);
+    memory_parts_format_16g(value, attribute->value);
     return attribute;
 }
 
