@@ -206,6 +206,19 @@ public final class Workbook {
         return (String(cString: keyOut), String(cString: valueOut))
     }
 
+    /// The XML writers CMemoryParts replaces, for `tagForTests`.
+    public enum TagKind: Int32, Sendable, CaseIterable { case start = 0, empty, end, dataElement }
+
+    /// For tests: the XML that libxlsxwriter's own writer (`libraryOwn`) or CMemoryParts' writes for `tag` with
+    /// `count` attributes `key`="`value`" (or, for `.dataElement`, `value` as its data); nil off glibc.
+    public static func tagForTests(_ kind: TagKind, tag: String, key: String, value: String, count: Int,
+                                   libraryOwn: Bool) -> String? {
+        let room = 1 << 20
+        var out = [CChar](repeating: 0, count: room)
+        let written = memory_parts_tag_for_tests(libraryOwn ? 1 : 0, kind.rawValue, tag, key, value, count, &out, room)
+        return written < 0 ? nil : String(cString: out)
+    }
+
     /// For tests: while `on`, a temporary part of this thread's workbooks that outgrows memory cannot move to a file
     /// (ENOSPC), as in a full temporary folder.
     public static func simulateFullTemporaryFolder(_ on: Bool) { memory_parts_simulate_full_folder(on ? 1 : 0) }

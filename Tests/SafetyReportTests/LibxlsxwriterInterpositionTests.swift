@@ -103,6 +103,35 @@ import XlsxWriter
         #expect(ours.1 == library.1)
     }
 
+    /// Tags written through CMemoryParts' 1 KB buffer (a tag's pieces handed to the FILE at once) are the bytes
+    /// libxlsxwriter's own writers make: tags with no attribute up to forty, values that need escaping, and tags and
+    /// data longer than the buffer, whole or cut at one of its edges.
+    @Test func tagsAreTheLibrarysOwn() throws {
+        let values = ["", "1", "a&b<c>d\"e\nf", "青石镇东湖村", String(repeating: "x", count: 1_000),
+                      String(repeating: "&", count: 300), String(repeating: "y", count: 2_079), String(repeating: "长", count: 3_000)]
+        var checked = 0
+        for kind in Workbook.TagKind.allCases {
+            for tag in ["c", "worksheet", String(repeating: "t", count: 1_030)] {
+                for value in values {
+                    for count in [0, 1, 3, 40] {
+                        guard let library = Workbook.tagForTests(kind, tag: tag, key: "k", value: value, count: count,
+                                                                 libraryOwn: true) else { return }  // off glibc
+                        let ours = Workbook.tagForTests(kind, tag: tag, key: "k", value: value, count: count, libraryOwn: false)
+                        if ours != library {
+                            Issue.record("\(kind) <\(tag.prefix(10))> \(count) × \(value.prefix(10)) (\(value.utf8.count) bytes)")
+                        }
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked == 4 * 3 * values.count * 4)
+        #expect(Workbook.tagForTests(.empty, tag: "c", key: "r", value: "A&1", count: 2, libraryOwn: false)
+                == "<c r=\"A&amp;1\" r=\"A&amp;1\"/>")
+        #expect(Workbook.tagForTests(.dataElement, tag: "t", key: "k", value: "<a>", count: 0, libraryOwn: false)
+                == "<t>&lt;a&gt;</t>")
+    }
+
     /// Cells of every kind, in a constant-memory sheet (inline strings, written by libxlsxwriter itself) and a normal
     /// one (shared strings), with and without a format, and attributes that need escaping: the same workbook as
     /// libxlsxwriter's own writers (fprintf) make.

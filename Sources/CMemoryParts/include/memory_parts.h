@@ -124,6 +124,13 @@ unsigned long memory_parts_attributes_recycled(void);
 int memory_parts_attribute_for_tests(int kind, int own, const char *key, const char *text, uint32_t number,
                                      double real, char *key_out, char *value_out);
 
+/// For tests: the text that libxlsxwriter's own writer (`own` 1) or xml_attributes.c's (`own` 0) writes for `tag` with
+/// `count` attributes `key`="`value`": a start tag (`kind` 0), an empty tag (1), an end tag (2) or an element with
+/// `value` as its data (3), copied with its NUL into `out`. Its length, or -1 when it does not fit in `room` bytes or
+/// there is no such writer here.
+int memory_parts_tag_for_tests(int own, int kind, const char *tag, const char *key, const char *value, size_t count,
+                               char *out, size_t room);
+
 /// sheet_free.c: 1 when libxlsxwriter's calls to its lxw_worksheet_free reach the definition there (a constant-memory
 /// sheet's row of 16,384 cell slots freed without a call per empty slot), 0 otherwise.
 int memory_parts_sheet_free_active(void);
