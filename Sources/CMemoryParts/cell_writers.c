@@ -40,8 +40,8 @@ static cell_writer library_writer(const char *name, cell_writer *found) {
 }
 
 
-// "%d"
-static void put_int(FILE *file, int32_t value) {
+// "%d" at `out`; returns the end.
+static char *cat_int(char *out, int32_t value) {
     char digits[12];
     int count = 0;
     uint32_t magnitude = value < 0 ? 0u - (uint32_t)value : (uint32_t)value;
@@ -50,8 +50,15 @@ static void put_int(FILE *file, int32_t value) {
         magnitude /= 10;
     } while (magnitude);
     if (value < 0) digits[11 - count++] = '-';
-    put(file, digits + 12 - count, (size_t)count);
+    memcpy(out, digits + 12 - count, (size_t)count);
+    return out + count;
 }
+
+static inline char *cat(char *out, const char *text, size_t length) {
+    memcpy(out, text, length);
+    return out + length;
+}
+#define CAT(out, literal) cat(out, literal, sizeof(literal) - 1)
 
 // snprintf(text, 32, "%.16G", value): an integral value of fewer than 16 digits is its digits (no exponent, no point);
 // any other text is remembered per thread (in static TLS, so every thread of the process carries the
@@ -92,20 +99,30 @@ size_t memory_parts_format_16g(double value, char text[32]) {
     return slots[slot].length;
 }
 
-// "%.16G" (see memory_parts_format_16g).
-static void put_real(FILE *file, double value) {
-    char text[32];
-    size_t length = memory_parts_format_16g(value, text);
-    if (length > 0) put(file, text, length);
+// A cell's text is gathered on the stack and handed to the FILE in one fwrite_unlocked (each call costs its own
+// _IO_file_xsputn). Its longest: `<c r="` + a cell name (at most 14 bytes in libxlsxwriter's buffer; longer ones
+// are not expected, and are written as they come) + `" s="` + 11 digits + `"><v>` + 31 bytes of "%.16G" + `</v></c>`.
+enum { CELL_TEXT = 128, CELL_NAME_ROOM = 32 };
+
+// `<c r="A1"` and ` s="3"` when the cell has a style, at `out` (`range` no longer than CELL_NAME_ROOM); returns the end.
+static char *cat_start(char *out, const char *range, size_t range_length, int32_t style_index) {
+    out = CAT(out, "<c r=\"");
+    out = cat(out, range, range_length);
+    if (style_index) {
+        out = CAT(out, "\" s=\"");
+        out = cat_int(out, style_index);
+    }
+    return out;
 }
 
-// `<c r="A1"` and ` s="3"` when the cell has a style.
-static void put_start(FILE *file, const char *range, int32_t style_index) {
+// A name past CELL_NAME_ROOM (never from libxlsxwriter 1.1.4's 14-byte buffer): the start written as it comes.
+static void put_start_long(FILE *file, const char *range, size_t range_length, int32_t style_index) {
     PUT(file, "<c r=\"");
-    put(file, range, strlen(range));
+    put(file, range, range_length);
     if (style_index) {
+        char digits[12];
         PUT(file, "\" s=\"");
-        put_int(file, style_index);
+        put(file, digits, (size_t)(cat_int(digits, style_index) - digits));
     }
 }
 
@@ -117,11 +134,21 @@ void _write_number_cell(lxw_worksheet *self, char *range, int32_t style_index, l
         return;
     }
     written++;
-    FILE *file = self->file;
-    put_start(file, range, style_index);
-    PUT(file, "\"><v>");
-    put_real(file, cell->u.number);
-    PUT(file, "</v></c>");
+    char text[CELL_TEXT], real[32];
+    size_t range_length = strlen(range), real_length = memory_parts_format_16g(cell->u.number, real);
+    if (range_length > CELL_NAME_ROOM) {
+        put_start_long(self->file, range, range_length, style_index);
+        char *end = CAT(text, "\"><v>");
+        end = cat(end, real, real_length);
+        end = CAT(end, "</v></c>");
+        put(self->file, text, (size_t)(end - text));
+        return;
+    }
+    char *end = cat_start(text, range, range_length, style_index);
+    end = CAT(end, "\"><v>");
+    end = cat(end, real, real_length);
+    end = CAT(end, "</v></c>");
+    put(self->file, text, (size_t)(end - text));
 }
 
 // libxlsxwriter: `<c r="%s" s="%d" t="s"><v>%d</v></c>` (the shared string's index), or without ` s="%d"`.
@@ -132,11 +159,15 @@ void _write_string_cell(lxw_worksheet *self, char *range, int32_t style_index, l
         return;
     }
     written++;
-    FILE *file = self->file;
-    put_start(file, range, style_index);
-    PUT(file, "\" t=\"s\"><v>");
-    put_int(file, cell->u.string_id);
-    PUT(file, "</v></c>");
+    char text[CELL_TEXT];
+    size_t range_length = strlen(range);
+    char *end = text;
+    if (range_length > CELL_NAME_ROOM) put_start_long(self->file, range, range_length, style_index);
+    else end = cat_start(text, range, range_length, style_index);
+    end = CAT(end, "\" t=\"s\"><v>");
+    end = cat_int(end, cell->u.string_id);
+    end = CAT(end, "</v></c>");
+    put(self->file, text, (size_t)(end - text));
 }
 
 // libxlsxwriter 1.1.4's lxw_rowcol_to_cell (its public API, called through its PLT by _write_cell for every cell, and
