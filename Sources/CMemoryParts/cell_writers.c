@@ -29,6 +29,8 @@ typedef void (*cell_writer)(lxw_worksheet *, char *, int32_t, lxw_cell *);
 static __thread int disabled;
 // Cells written here on this thread (tests: the interposition takes effect).
 static __thread unsigned long written;
+// Cell names written here on this thread (tests).
+static __thread unsigned long named;
 
 void memory_parts_cells_disable(int on) { disabled = on; }
 unsigned long memory_parts_cells_written(void) { return written; }
@@ -38,8 +40,8 @@ static cell_writer library_writer(const char *name, cell_writer *found) {
 }
 
 
-// "%d"
-static void put_int(FILE *file, int32_t value) {
+// "%d" at `out`; returns the end.
+static char *cat_int(char *out, int32_t value) {
     char digits[12];
     int count = 0;
     uint32_t magnitude = value < 0 ? 0u - (uint32_t)value : (uint32_t)value;
@@ -48,12 +50,23 @@ static void put_int(FILE *file, int32_t value) {
         magnitude /= 10;
     } while (magnitude);
     if (value < 0) digits[11 - count++] = '-';
-    put(file, digits + 12 - count, (size_t)count);
+    memcpy(out, digits + 12 - count, (size_t)count);
+    return out + count;
 }
 
-// "%.16G": an integral value of fewer than 16 digits is printed as its digits (no exponent, no point); -0, other
-// values and anything larger go through snprintf with libxlsxwriter's own format.
-static void put_real(FILE *file, double value) {
+static inline char *cat(char *out, const char *text, size_t length) {
+    memcpy(out, text, length);
+    return out + length;
+}
+#define CAT(out, literal) cat(out, literal, sizeof(literal) - 1)
+
+// snprintf(text, 32, "%.16G", value): an integral value of fewer than 16 digits is its digits (no exponent, no point);
+// any other text is remembered per thread (in static TLS, so every thread of the process carries the
+// table: 12 KB, kept in this one file), the last value of each of 256 slots (by the double's bits): the same
+// values come back in every workbook (column widths, row heights, page margins, rates), and glibc's printf_fp took
+// ~2 % of the village workbooks' CPU on them. The text depends only on the bits, so it is the same. Returns the
+// text's length (as snprintf would, capped at 31).
+size_t memory_parts_format_16g(double value, char text[32]) {
     if (value == floor(value) && fabs(value) < 1e15 && !(value == 0 && signbit(value))) {
         int64_t whole = (int64_t)value;
         char digits[20];
@@ -64,21 +77,52 @@ static void put_real(FILE *file, double value) {
             magnitude /= 10;
         } while (magnitude);
         if (whole < 0) digits[19 - count++] = '-';
-        put(file, digits + 20 - count, (size_t)count);
-        return;
+        memcpy(text, digits + 20 - count, (size_t)count);
+        text[count] = '\0';
+        return (size_t)count;
     }
-    char text[32];
-    int length = snprintf(text, sizeof text, "%.16G", value);
-    if (length > 0) put(file, text, (size_t)length < sizeof text ? (size_t)length : sizeof text - 1);
+    static __thread struct { uint64_t bits; uint8_t length; uint8_t filled; char text[32]; } slots[256];
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    unsigned slot = (unsigned)((bits * 0x9E3779B97F4A7C15ull) >> 56);
+    if (!slots[slot].filled || slots[slot].bits != bits) {
+        int length = snprintf(slots[slot].text, 32, "%.16G", value);
+        if (length < 0) {
+            text[0] = '\0';
+            return 0;
+        }
+        slots[slot].bits = bits;
+        slots[slot].length = (uint8_t)((size_t)length < 32 ? (size_t)length : 31);
+        slots[slot].filled = 1;
+    }
+    memcpy(text, slots[slot].text, slots[slot].length + 1u);
+    return slots[slot].length;
 }
 
-// `<c r="A1"` and ` s="3"` when the cell has a style.
-static void put_start(FILE *file, const char *range, int32_t style_index) {
-    PUT(file, "<c r=\"");
-    put(file, range, strlen(range));
+// A cell's text is gathered on the stack and handed to the FILE in one fwrite_unlocked (each call costs its own
+// _IO_file_xsputn). Its longest: `<c r="` + a cell name (at most 14 bytes in libxlsxwriter's buffer; longer ones
+// are not expected, and are written as they come) + `" s="` + 11 digits + `"><v>` + 31 bytes of "%.16G" + `</v></c>`.
+enum { CELL_TEXT = 128, CELL_NAME_ROOM = 32 };
+
+// `<c r="A1"` and ` s="3"` when the cell has a style, at `out` (`range` no longer than CELL_NAME_ROOM); returns the end.
+static char *cat_start(char *out, const char *range, size_t range_length, int32_t style_index) {
+    out = CAT(out, "<c r=\"");
+    out = cat(out, range, range_length);
     if (style_index) {
+        out = CAT(out, "\" s=\"");
+        out = cat_int(out, style_index);
+    }
+    return out;
+}
+
+// A name past CELL_NAME_ROOM (never from libxlsxwriter 1.1.4's 14-byte buffer): the start written as it comes.
+static void put_start_long(FILE *file, const char *range, size_t range_length, int32_t style_index) {
+    PUT(file, "<c r=\"");
+    put(file, range, range_length);
+    if (style_index) {
+        char digits[12];
         PUT(file, "\" s=\"");
-        put_int(file, style_index);
+        put(file, digits, (size_t)(cat_int(digits, style_index) - digits));
     }
 }
 
@@ -90,11 +134,21 @@ void _write_number_cell(lxw_worksheet *self, char *range, int32_t style_index, l
         return;
     }
     written++;
-    FILE *file = self->file;
-    put_start(file, range, style_index);
-    PUT(file, "\"><v>");
-    put_real(file, cell->u.number);
-    PUT(file, "</v></c>");
+    char text[CELL_TEXT], real[32];
+    size_t range_length = strlen(range), real_length = memory_parts_format_16g(cell->u.number, real);
+    if (range_length > CELL_NAME_ROOM) {
+        put_start_long(self->file, range, range_length, style_index);
+        char *end = CAT(text, "\"><v>");
+        end = cat(end, real, real_length);
+        end = CAT(end, "</v></c>");
+        put(self->file, text, (size_t)(end - text));
+        return;
+    }
+    char *end = cat_start(text, range, range_length, style_index);
+    end = CAT(end, "\"><v>");
+    end = cat(end, real, real_length);
+    end = CAT(end, "</v></c>");
+    put(self->file, text, (size_t)(end - text));
 }
 
 // libxlsxwriter: `<c r="%s" s="%d" t="s"><v>%d</v></c>` (the shared string's index), or without ` s="%d"`.
@@ -105,12 +159,59 @@ void _write_string_cell(lxw_worksheet *self, char *range, int32_t style_index, l
         return;
     }
     written++;
-    FILE *file = self->file;
-    put_start(file, range, style_index);
-    PUT(file, "\" t=\"s\"><v>");
-    put_int(file, cell->u.string_id);
-    PUT(file, "</v></c>");
+    char text[CELL_TEXT];
+    size_t range_length = strlen(range);
+    char *end = text;
+    if (range_length > CELL_NAME_ROOM) put_start_long(self->file, range, range_length, style_index);
+    else end = cat_start(text, range, range_length, style_index);
+    end = CAT(end, "\" t=\"s\"><v>");
+    end = cat_int(end, cell->u.string_id);
+    end = CAT(end, "</v></c>");
+    put(self->file, text, (size_t)(end - text));
 }
+
+// libxlsxwriter 1.1.4's lxw_rowcol_to_cell (its public API, called through its PLT by _write_cell for every cell, and
+// by the functions that name a cell or range) writes the column's letters (lxw_col_to_name, then a strlen) and the
+// row with snprintf "%d" into 9 bytes: ~5 % of the town workbook's CPU and ~2 % of the village workbooks'. The same
+// text is written here for every cell inside the sheet's limits; anything else (which the library would cut or wrap)
+// goes to libxlsxwriter's own function.
+typedef void (*cell_name_function)(char *, lxw_row_t, lxw_col_t);
+
+static cell_name_function library_cell_name(void) {
+    static __thread cell_name_function found;
+    return found ? found : (found = (cell_name_function)dlsym(RTLD_NEXT, "lxw_rowcol_to_cell"));
+}
+
+void lxw_rowcol_to_cell(char *cell_name, lxw_row_t row, lxw_col_t col) {
+    if ((disabled || !memory_parts_writers_apply() || row >= LXW_ROW_MAX || col >= LXW_COL_MAX) && library_cell_name()) {
+        library_cell_name()(cell_name, row, col);
+        return;
+    }
+    named++;
+    // Letters in base 26 without a zero (A = 1 … Z = 26), most significant first: at most three below column 16,384.
+    char letters[3];
+    int count = 0;
+    for (unsigned number = (unsigned)col + 1; number; number = (number - 1) / 26) {
+        unsigned remainder = number % 26;
+        letters[count++] = (char)('A' + (remainder ? remainder : 26) - 1);
+    }
+    char *out = cell_name;
+    while (count) *out++ = letters[--count];
+    char digits[8];
+    int length = 0;
+    for (uint32_t number = row + 1; number; number /= 10) digits[length++] = (char)('0' + number % 10);
+    while (length) *out++ = digits[--length];
+    *out = '\0';
+}
+
+// Tests: the name of a cell as libxlsxwriter's own function (`own` 1) or the one above writes it.
+void memory_parts_cell_name_for_tests(int own, uint32_t row, uint16_t col, char out[32]) {
+    memset(out, 0, 32);
+    if (own && library_cell_name()) library_cell_name()(out, row, col);
+    else lxw_rowcol_to_cell(out, row, col);
+}
+
+unsigned long memory_parts_cells_named(void) { return named; }
 
 // Not interposed: _write_inline_string_cell (the text cells of constant-memory sheets). Written here without its
 // escaped copy, it saved ≈ 0.03 s of the town workbook's thread CPU at 2,000 × 12 but raised a cold run's peak RSS by
@@ -120,7 +221,8 @@ void _write_string_cell(lxw_worksheet *self, char *range, int32_t style_index, l
 
 int memory_parts_cells_active(void) {
     return memory_parts_writers_apply() && dlsym(RTLD_DEFAULT, "_write_number_cell") == (void *)_write_number_cell
-        && dlsym(RTLD_DEFAULT, "_write_string_cell") == (void *)_write_string_cell;
+        && dlsym(RTLD_DEFAULT, "_write_string_cell") == (void *)_write_string_cell
+        && dlsym(RTLD_DEFAULT, "lxw_rowcol_to_cell") == (void *)lxw_rowcol_to_cell;
 }
 
 #else
@@ -128,5 +230,10 @@ int memory_parts_cells_active(void) {
 void memory_parts_cells_disable(int on) { (void)on; }
 unsigned long memory_parts_cells_written(void) { return 0; }
 int memory_parts_cells_active(void) { return 0; }
+void memory_parts_cell_name_for_tests(int own, uint32_t row, uint16_t col, char out[32]) {
+    (void)own; (void)row; (void)col;
+    out[0] = '\0';
+}
+unsigned long memory_parts_cells_named(void) { return 0; }
 
 #endif

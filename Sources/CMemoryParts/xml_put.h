@@ -2,6 +2,7 @@
 #ifndef XML_PUT_H
 #define XML_PUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,5 +30,9 @@ static inline void put_escaped(FILE *file, const char *text, size_t length) {
     }
     put(file, run, (size_t)(end - run));
 }
+
+// snprintf(text, 32, "%.16G", value), for the attributes (xml_attributes.c) and the number cells (cell_writers.c,
+// which defines it: one remembered table per thread, see there). Returns the text's length.
+size_t memory_parts_format_16g(double value, char text[32]);
 
 #endif

@@ -138,8 +138,8 @@ public final class Workbook {
     /// How many constant-memory sheets of this thread's workbooks had their cell slots freed by sheet_free.c (tests).
     public static var sheetArraysFreed: Int { Int(memory_parts_sheet_arrays_freed()) }
 
-    /// True when libxlsxwriter's number and shared-string cells are written by CMemoryParts'
-    /// cell_writers.c (the same XML without fprintf); otherwise by libxlsxwriter.
+    /// True when libxlsxwriter's number and shared-string cells and its cell names (`lxw_rowcol_to_cell`) are written
+    /// by CMemoryParts' cell_writers.c (the same XML without fprintf or snprintf); otherwise by libxlsxwriter.
     public static var cellWritersInterposed: Bool { memory_parts_cells_active() != 0 }
 
     /// For tests: while `on`, this thread's cells are written by libxlsxwriter's own functions.
@@ -148,11 +148,41 @@ public final class Workbook {
     /// How many cells of this thread's workbooks cell_writers.c wrote (tests).
     public static var cellsWritten: Int { Int(memory_parts_cells_written()) }
 
+    /// True when libxlsxwriter's hash tables' keys (formats, fonts, fills, borders) are hashed by CMemoryParts'
+    /// hash_key.c (eight bytes a step; where a key lands does not change the XML); otherwise by libxlsxwriter.
+    public static var hashInterposed: Bool { memory_parts_hash_active() != 0 }
+
+    /// For tests: while `on`, the hash tables of workbooks made on this thread use libxlsxwriter's own hash. Switch it
+    /// only between workbooks.
+    public static func disableHashInterposition(_ on: Bool) { memory_parts_hash_disable(on ? 1 : 0) }
+
+    /// How many hash keys of this thread's workbooks hash_key.c hashed (tests).
+    public static var keysHashed: Int { Int(memory_parts_keys_hashed()) }
+
+    /// How many cell names (such as "B12") of this thread's workbooks cell_writers.c wrote (tests).
+    public static var cellsNamed: Int { Int(memory_parts_cells_named()) }
+
+    /// For tests: the name of the cell at zero-based `row`, `column` as libxlsxwriter's own `lxw_rowcol_to_cell`
+    /// (`libraryOwn`) or CMemoryParts' writes it.
+    public static func cellNameForTests(row: UInt32, column: UInt16, libraryOwn: Bool) -> String {
+        var out = [CChar](repeating: 0, count: 32)
+        memory_parts_cell_name_for_tests(libraryOwn ? 1 : 0, row, column, &out)
+        return String(cString: out)
+    }
+
     /// For tests: while `on`, this thread's XML attributes are made by libxlsxwriter's own functions.
     public static func disableAttributeInterposition(_ on: Bool) { memory_parts_attributes_disable(on ? 1 : 0) }
 
     /// How many XML attributes of this thread's workbooks xml_attributes.c made (tests).
     public static var attributesMade: Int { Int(memory_parts_attributes_made()) }
+
+    /// How many XML elements with data (shared strings, document properties) xml_attributes.c wrote on this thread
+    /// (tests).
+    public static var dataElementsWritten: Int { Int(memory_parts_data_elements_written()) }
+
+    /// How many XML attributes' blocks xml_attributes.c took back for reuse on this thread, once their tag was written
+    /// (tests).
+    public static var attributesRecycled: Int { Int(memory_parts_attributes_recycled()) }
 
     /// One XML attribute's value in an attribute libxlsxwriter would write.
     public enum AttributeValue: Sendable { case text(String), number(UInt32), real(Double) }
@@ -174,6 +204,19 @@ public final class Workbook {
         }
         guard made != 0 else { return nil }
         return (String(cString: keyOut), String(cString: valueOut))
+    }
+
+    /// The XML writers CMemoryParts replaces, for `tagForTests`.
+    public enum TagKind: Int32, Sendable, CaseIterable { case start = 0, empty, end, dataElement }
+
+    /// For tests: the XML that libxlsxwriter's own writer (`libraryOwn`) or CMemoryParts' writes for `tag` with
+    /// `count` attributes `key`="`value`" (or, for `.dataElement`, `value` as its data); nil off glibc.
+    public static func tagForTests(_ kind: TagKind, tag: String, key: String, value: String, count: Int,
+                                   libraryOwn: Bool) -> String? {
+        let room = 1 << 20
+        var out = [CChar](repeating: 0, count: room)
+        let written = memory_parts_tag_for_tests(libraryOwn ? 1 : 0, kind.rawValue, tag, key, value, count, &out, room)
+        return written < 0 ? nil : String(cString: out)
     }
 
     /// For tests: while `on`, a temporary part of this thread's workbooks that outgrows memory cannot move to a file

@@ -12,16 +12,69 @@ import XlsxWriter
         #expect(Workbook.attributesInterposed)
         #expect(Workbook.sheetFreeInterposed)
         #expect(Workbook.cellWritersInterposed)
+        #expect(Workbook.hashInterposed)
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()
         let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
+        let named = Workbook.cellsNamed, recycled = Workbook.attributesRecycled, data = Workbook.dataElementsWritten
+        let hashed = Workbook.keysHashed
         try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
                                   to: dir + "/v.xlsx", partsInMemory: true)
         // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
         #expect(Workbook.attributesMade - attributes > 300)
         #expect(Workbook.sheetArraysFreed - arrays == 1)
         #expect(Workbook.cellsWritten - cells > 50)
+        #expect(Workbook.cellsNamed - named > 50)
+        // Most attributes go back to the pool once their tag is written (a few go through lxw_xml_data_element).
+        #expect(Workbook.attributesRecycled - recycled > (Workbook.attributesMade - attributes) / 2)
+        // The shared strings (`<t>`) and the document properties.
+        #expect(Workbook.dataElementsWritten - data > 20)
+        // Each format's key, looked up and inserted when first used, and the styles part's fonts, fills and borders.
+        #expect(Workbook.keysHashed - hashed > 20)
+    }
+
+    /// "%.16G" reals made on one thread again and again: integral ones written as digits, the others' remembered text
+    /// (256 slots, so 1,000 values evict one another) is what libxlsxwriter's own lxw_new_attribute_dbl writes, every time.
+    @Test func rememberedRealsAreTheLibrarysOwn() throws {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [8.43, 8.43, 12.5, 0.7, 0.75, 1, 0.3, 0.1 + 0.2, -0.0, 0, 1e300, .infinity, .nan]
+        for _ in 0..<500 {
+            values.append(Double(bitPattern: generator.next()))
+            values.append(Double(Int.random(in: 0..<100_000)) / 10_000)
+            values.append(Double(Int.random(in: -2_000_000_000_000_000...2_000_000_000_000_000)))
+        }
+        values += [1e15 - 1, 1e15, -(1e15 - 1), -1e15, 11, 12.0, -3, 4503599627370496, 9.5, 1e16]
+        for _ in 0..<3 {
+            for x in values {
+                let library = try #require(Workbook.attributeForTests(key: "w", .real(x), libraryOwn: true))
+                let ours = try #require(Workbook.attributeForTests(key: "w", .real(x), libraryOwn: false))
+                if ours != library { Issue.record("\(x.bitPattern): \(ours.1) against \(library.1)") }
+            }
+        }
+    }
+
+    /// Cell names as libxlsxwriter's lxw_rowcol_to_cell writes them: every column (one, two and three letters, the
+    /// carries at Z, AZ, ZZ and the last, XFD) and rows at every digit count up to the last, 1,048,576; past the
+    /// sheet's limits the call is libxlsxwriter's own, whatever it writes.
+    @Test func cellNamesAreTheLibrarysOwn() {
+        var checked = 0
+        for column in UInt16(0)..<UInt16(16_384) {
+            for row: UInt32 in [0, 8, 9, 99, 12_345, 1_048_575] where column % 7 == 0 || row == 0 {
+                let ours = Workbook.cellNameForTests(row: row, column: column, libraryOwn: false)
+                let library = Workbook.cellNameForTests(row: row, column: column, libraryOwn: true)
+                if ours != library { Issue.record("row \(row), column \(column): \(ours) against \(library)") }
+                checked += 1
+            }
+        }
+        #expect(checked > 16_384)
+        #expect(Workbook.cellNameForTests(row: 0, column: 0, libraryOwn: false) == "A1")
+        #expect(Workbook.cellNameForTests(row: 1_048_575, column: 16_383, libraryOwn: false) == "XFD1048576")
+        #expect(Workbook.cellNameForTests(row: 11, column: 27, libraryOwn: false) == "AB12")
+        for (row, column) in [(UInt32(1_048_576), UInt16(0)), (0, 16_384), (4_000_000_000, 65_535)] {
+            #expect(Workbook.cellNameForTests(row: row, column: column, libraryOwn: false)
+                    == Workbook.cellNameForTests(row: row, column: column, libraryOwn: true))
+        }
     }
 
     static let attributeCases: [(String, Workbook.AttributeValue)] = [
@@ -33,6 +86,9 @@ import XlsxWriter
         ("n", .number(2_147_483_647)), ("n", .number(2_147_483_648)), ("n", .number(4_294_967_295)),
         ("w", .real(0)), ("w", .real(8.43)), ("w", .real(-0.5)), ("w", .real(1e20)), ("w", .real(1.0 / 3)),
         ("w", .real(123_456_789_012_345_678)),
+        // The same reals again (their text is remembered per thread), and values that share a slot's neighbourhood.
+        ("w", .real(8.43)), ("w", .real(1.0 / 3)), ("w", .real(-0.0)), ("w", .real(0.1 + 0.2)), ("w", .real(0.3)),
+        ("w", .real(.infinity)), ("w", .real(-.infinity)), ("w", .real(.nan)), ("w", .real(5e-324)), ("w", .real(8.43)),
     ]
 
     /// Each kind of attribute as libxlsxwriter's own functions make it: text up to and past its 2,079-byte limit
@@ -47,6 +103,35 @@ import XlsxWriter
         #expect(ours.1 == library.1)
     }
 
+    /// Tags written through CMemoryParts' 1 KB buffer (a tag's pieces handed to the FILE at once) are the bytes
+    /// libxlsxwriter's own writers make: tags with no attribute up to forty, values that need escaping, and tags and
+    /// data longer than the buffer, whole or cut at one of its edges.
+    @Test func tagsAreTheLibrarysOwn() throws {
+        let values = ["", "1", "a&b<c>d\"e\nf", "青石镇东湖村", String(repeating: "x", count: 1_000),
+                      String(repeating: "&", count: 300), String(repeating: "y", count: 2_079), String(repeating: "长", count: 3_000)]
+        var checked = 0
+        for kind in Workbook.TagKind.allCases {
+            for tag in ["c", "worksheet", String(repeating: "t", count: 1_030)] {
+                for value in values {
+                    for count in [0, 1, 3, 40] {
+                        guard let library = Workbook.tagForTests(kind, tag: tag, key: "k", value: value, count: count,
+                                                                 libraryOwn: true) else { return }  // off glibc
+                        let ours = Workbook.tagForTests(kind, tag: tag, key: "k", value: value, count: count, libraryOwn: false)
+                        if ours != library {
+                            Issue.record("\(kind) <\(tag.prefix(10))> \(count) × \(value.prefix(10)) (\(value.utf8.count) bytes)")
+                        }
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked == 4 * 3 * values.count * 4)
+        #expect(Workbook.tagForTests(.empty, tag: "c", key: "r", value: "A&1", count: 2, libraryOwn: false)
+                == "<c r=\"A&amp;1\" r=\"A&amp;1\"/>")
+        #expect(Workbook.tagForTests(.dataElement, tag: "t", key: "k", value: "<a>", count: 0, libraryOwn: false)
+                == "<t>&lt;a&gt;</t>")
+    }
+
     /// Cells of every kind, in a constant-memory sheet (inline strings, written by libxlsxwriter itself) and a normal
     /// one (shared strings), with and without a format, and attributes that need escaping: the same workbook as
     /// libxlsxwriter's own writers (fprintf) make.
@@ -54,6 +139,7 @@ import XlsxWriter
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let texts = ["a", " 前后空格 ", "\t制表", "换行\n", "x\r", "&<>\"'", "a&b<c>d", "&", "<", ">>", "青石镇东湖村",
+                     "&amp;", "]]>", "<t>", "a>b&", ">",
                      "=SUM(A1)", "𠀋 emoji 😀", String(repeating: "长", count: 3000), "end "]
         let numbers: [Double] = [0, -0.0, 1, -1, 7, 42.5, 0.1, 1.0 / 3, -2.5e-7, 123_456_789_012_345, 999_999_999_999_999,
                                  1e15, 1e16, -1e15, 4.5e15, 1e300, .infinity, -.infinity, 2_147_483_648, -9_007_199_254_740_993]
@@ -83,8 +169,14 @@ import XlsxWriter
         try write("ours.xlsx")
         // The normal sheet's shared strings and both sheets' numbers; not the constant-memory sheet's inline strings.
         #expect(Workbook.cellsWritten - cells == 2 * texts.count + 2 * 3 * numbers.count)
+        // Every writer of CMemoryParts off: cells, cell names, attributes, tags and data elements (shared strings).
         Workbook.disableCellWriters(true)
-        defer { Workbook.disableCellWriters(false) }
+        Workbook.disableAttributeInterposition(true)
+        Workbook.disableHashInterposition(true)
+        defer {
+            Workbook.disableCellWriters(false); Workbook.disableAttributeInterposition(false)
+            Workbook.disableHashInterposition(false)
+        }
         try write("library.xlsx")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
         let ours = try XlsxParts(path: dir + "/ours.xlsx"), library = try XlsxParts(path: dir + "/library.xlsx")
@@ -107,7 +199,11 @@ import XlsxWriter
         for interposed in [true, false] {
             Workbook.disableAttributeInterposition(!interposed)
             Workbook.disableCellWriters(!interposed)
-            defer { Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false) }
+            Workbook.disableHashInterposition(!interposed)
+            defer {
+                Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false)
+                Workbook.disableHashInterposition(false)
+            }
             let made = Workbook.attributesMade
             try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
             for v in report.villages {

@@ -202,6 +202,34 @@ import XlsxWriter
             #expect("\(error)".contains(missing), "\(error)")
         }
     }
+
+    /// The workbooks' background flush: every path handed over is flushed and reported as such (so the run flushes
+    /// only the rest), `finish` may be called again, and a file that cannot be flushed fails it, named.
+    @Test func theBackgroundFlushReportsWhatItFlushedOrTheFileThatFailed() throws {
+        let dir = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for i in 0..<50 {
+            let url = dir.appendingPathComponent("w\(i).xlsx")
+            try OutputStore.stage(Array("workbook \(i)\n".utf8), to: url)
+            paths.append(url.path)
+        }
+        let flushing = OutputStore.BackgroundFlush(threads: 3)
+        for path in paths { flushing.add(path) }
+        #expect(try flushing.finish() == Set(paths))
+        #expect(try flushing.finish() == Set(paths))
+        let failing = OutputStore.BackgroundFlush(threads: 2)
+        let missing = dir.appendingPathComponent("gone.xlsx").path
+        for path in paths.prefix(10) + [missing] + paths.suffix(10) { failing.add(path) }
+        do {
+            _ = try failing.finish()
+            Issue.record("flushing a missing file succeeded")
+        } catch {
+            #expect("\(error)".contains(missing), "\(error)")
+        }
+        // Nothing handed over: nothing flushed, and the threads end.
+        #expect(try OutputStore.BackgroundFlush().finish().isEmpty)
+    }
 }
 
 /// A small demo town (config and inputs) in its own temporary folder, removed when dropped.

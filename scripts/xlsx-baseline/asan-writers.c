@@ -1,7 +1,7 @@
 // The interposed libxlsxwriter writers (Sources/CMemoryParts) under AddressSanitizer and UBSan, from C.
 //
 // gcc -g -O1 -fsanitize=address,undefined -I Sources/CMemoryParts/include scripts/xlsx-baseline/asan-writers.c \
-//     Sources/CMemoryParts/{xml_attributes,cell_writers,sheet_free}.c $(pkg-config --cflags --libs xlsxwriter) -ldl -lm \
+//     Sources/CMemoryParts/{xml_attributes,cell_writers,sheet_free,hash_key}.c $(pkg-config --cflags --libs xlsxwriter) -ldl -lm \
 //     -o /tmp/asan-writers && /tmp/asan-writers "$(mktemp -d)"     (writes a.xlsx and b.xlsx there)
 // Writes a normal and a constant-memory workbook with every kind of cell the writers see (texts needing escapes and
 // longer than an attribute, -0, 1e15, 1e16, 1e300, the last column), attributes that need escaping, and frees a

@@ -11,9 +11,9 @@
 # Both sides deflate at the same level (Sources/CMemoryParts/zip_level.c); the C side deflates with zlib, ours with
 # libdeflate up to 64 KB a part (deflate_reuse.c: other bytes, the same parts), and the C side does not reuse
 # deflated constant parts or keep its zip in memory (ours does). Ours also writes libxlsxwriter's cells, tags and
-# attributes with CMemoryParts' cell_writers.c and xml_attributes.c and frees constant-memory sheets with
-# sheet_free.c (the same bytes, less CPU); the C side uses libxlsxwriter's own, unless C_WRITERS=ours links those
-# three files into it too, and with parts in memory our deflate (deflate_reuse.c and the vendored libdeflate) as well:
+# attributes with CMemoryParts' cell_writers.c and xml_attributes.c, hashes its format keys with hash_key.c and frees
+# constant-memory sheets with sheet_free.c (the same bytes, less CPU); the C side uses libxlsxwriter's own, unless
+# C_WRITERS=ours links those four files into it too, and with parts in memory our deflate (deflate_reuse.c and the vendored libdeflate) as well:
 # libxlsxwriter as both sides then run it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,7 +24,8 @@ bin=${BIN:-$(swift build -c release --show-bin-path)/safety-report}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 writers=""
 if [ "${C_WRITERS:-libxlsxwriter}" = ours ]; then
-  writers="Sources/CMemoryParts/cell_writers.c Sources/CMemoryParts/xml_attributes.c Sources/CMemoryParts/sheet_free.c"
+  writers="Sources/CMemoryParts/cell_writers.c Sources/CMemoryParts/xml_attributes.c Sources/CMemoryParts/sheet_free.c
+    Sources/CMemoryParts/hash_key.c"
   # With parts in memory, also our deflate: libdeflate for parts up to 64 KB (deflate_reuse.c, CLibdeflate).
   if [ "${C_PARTS:-memory}" = memory ]; then
     writers="$writers Sources/CMemoryParts/deflate_reuse.c $(find Sources/CLibdeflate -name '*.c' | sort) -I Sources/CLibdeflate/include -lz

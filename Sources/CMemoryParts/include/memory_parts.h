@@ -112,11 +112,24 @@ void memory_parts_attributes_disable(int on);
 /// How many XML attributes xml_attributes.c made on this thread (tests).
 unsigned long memory_parts_attributes_made(void);
 
+/// How many XML elements with data (lxw_xml_data_element) xml_attributes.c wrote on this thread (tests).
+unsigned long memory_parts_data_elements_written(void);
+
+/// How many XML attributes' blocks xml_attributes.c took back for reuse after writing their tag, on this thread (tests).
+unsigned long memory_parts_attributes_recycled(void);
+
 /// For tests: the key and value of the attribute that libxlsxwriter's own function (`own` 1) or xml_attributes.c's
 /// (`own` 0) makes of `key` and `text` (`kind` 0), `number` (1) or `real` (2), copied into `key_out` and `value_out`
 /// (2,080 bytes each). 0 when there is no such function here.
 int memory_parts_attribute_for_tests(int kind, int own, const char *key, const char *text, uint32_t number,
                                      double real, char *key_out, char *value_out);
+
+/// For tests: the text that libxlsxwriter's own writer (`own` 1) or xml_attributes.c's (`own` 0) writes for `tag` with
+/// `count` attributes `key`="`value`": a start tag (`kind` 0), an empty tag (1), an end tag (2) or an element with
+/// `value` as its data (3), copied with its NUL into `out`. Its length, or -1 when it does not fit in `room` bytes or
+/// there is no such writer here.
+int memory_parts_tag_for_tests(int own, int kind, const char *tag, const char *key, const char *value, size_t count,
+                               char *out, size_t room);
 
 /// sheet_free.c: 1 when libxlsxwriter's calls to its lxw_worksheet_free reach the definition there (a constant-memory
 /// sheet's row of 16,384 cell slots freed without a call per empty slot), 0 otherwise.
@@ -134,6 +147,23 @@ void memory_parts_cells_disable(int on);
 
 /// How many cells cell_writers.c wrote on this thread (tests).
 unsigned long memory_parts_cells_written(void);
+
+/// hash_key.c: 1 when libxlsxwriter's hash tables' keys are hashed there (eight bytes a step), 0 otherwise.
+int memory_parts_hash_active(void);
+
+/// For tests: while `on`, this thread's hash keys are hashed by libxlsxwriter's own function (switch only between
+/// workbooks: a table must see one hash).
+void memory_parts_hash_disable(int on);
+
+/// How many keys hash_key.c hashed on this thread (tests).
+unsigned long memory_parts_keys_hashed(void);
+
+/// How many cell names (lxw_rowcol_to_cell) cell_writers.c wrote on this thread (tests).
+unsigned long memory_parts_cells_named(void);
+
+/// For tests: the name of the cell at `row`, `col` (zero-based) as libxlsxwriter's own lxw_rowcol_to_cell (`own` 1) or
+/// cell_writers.c's writes it into `out`.
+void memory_parts_cell_name_for_tests(int own, uint32_t row, uint16_t col, char out[32]);
 
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.

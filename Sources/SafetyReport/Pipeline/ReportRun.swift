@@ -122,6 +122,7 @@ public enum ReportRun {
             releaseFreedMemory()
             log("writing the town workbook and \(report.villages.count) village workbooks")
             let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging)
+            defer { _ = try? workbooks.flushing.finish() }  // its threads end whatever fails before the swap
             outputs += workbooks.outputs
             lap("workbooks and other CSVs (both cores)")
             timings.append(("  town workbook (thread cpu)", workbooks.townSeconds))
@@ -131,11 +132,17 @@ public enum ReportRun {
             // The workbook threads' freed pages too: the manifest is built next, on this thread, and would add to them.
             releaseFreedMemory()
 
-            // Every staged file durable before the swap (see `OutputStore.stage`): the others all at once on a pool
-            // thread while manifest.json is encoded on this one (the fsyncs wait on the disk, the encoding on the CPU:
-            // one after the other, a core idled for both), then manifest.json.
+            // Every staged file durable before the swap (see `OutputStore.stage`): on a pool thread while manifest.json
+            // is encoded on this one (the fsyncs wait on the disk, the encoding on the CPU: one after the other, a core
+            // idled for both), the workbooks' background flush is waited for and the other outputs flushed at once;
+            // then manifest.json.
             let stagingPath = staging.path
-            let othersFlushed = BackgroundFlush(outputs.map { stagingPath + "/" + $0.name })
+            let workbookFlush = workbooks.flushing
+            let otherPaths = outputs.map { stagingPath + "/" + $0.name }
+            let othersFlushed = FlushBeside { () throws(OutputError) in
+                let flushedAlready = try workbookFlush.finish()  // the workbooks, flushed while the others were written
+                try OutputStore.flushAll(otherPaths.filter { !flushedAlready.contains($0) })
+            }
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
             // Written as it is encoded, hashed on the way (its 7 MB of text were the run's peak, with the side file).
             let manifestFile: Manifest.Output
@@ -183,15 +190,15 @@ public enum ReportRun {
         }
     }
 
-    /// `OutputStore.flushAll` of `paths` on a pool thread; `wait` gives its result and how long it took.
-    private struct BackgroundFlush: Sendable {
+    /// A flush (`OutputStore.flushAll` and the like) run on a pool thread; `wait` gives its result and how long it took.
+    private struct FlushBeside: Sendable {
         let done = DispatchGroup()
         let result = Locked<(Result<Void, OutputError>, Double)>((.success(()), 0))
-        init(_ paths: [String]) {
+        init(_ flush: @escaping @Sendable () throws(OutputError) -> Void) {
             let result = result
             DispatchQueue.global().async(group: done) {
                 let start = Date()
-                let flushed = Result { () throws(OutputError) in try OutputStore.flushAll(paths) }
+                let flushed = Result { () throws(OutputError) in try flush() }
                 let took = Date().timeIntervalSince(start)
                 result.withLock { $0 = (flushed, took) }
             }
@@ -210,7 +217,7 @@ public enum ReportRun {
     /// written changes nothing.
     private static func writeWorkbooks(_ report: MonthReport, changes: [FigureChange], townName: String, staging: URL)
         throws(OutputError) -> (outputs: [Manifest.Output], townSeconds: Double, villageSeconds: Double,
-                                describeSeconds: Double, csvSeconds: Double) {
+                                describeSeconds: Double, csvSeconds: Double, flushing: OutputStore.BackgroundFlush) {
         let villages = report.villages
         let shared = VillageWorkbook.Shared(report)
         let villageTmp = WorkbookTempFolder.forVillageWorkbooks()
@@ -224,6 +231,8 @@ public enum ReportRun {
         let seconds = Locked<(town: Double, villages: Double, describe: Double, csvs: Double)>((0, 0, 0, 0))
         let next = Locked(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs))
+        // Each workbook flushed while the others are written (the run flushes the rest before the swap).
+        let flushing = OutputStore.BackgroundFlush()
         // Threads of their own, each with a fresh malloc arena (see `runOnFreshThreads`).
         runOnFreshThreads(workers) { _ in
             while true {
@@ -276,6 +285,7 @@ public enum ReportRun {
                         }
                     }
                     result = .success([output])
+                    flushing.add(stagingPath + "/" + name)
                     start += described
                 } catch let error as OutputError { result = .failure(error) }
                 catch { result = .failure(.io("\(error)")) }
@@ -285,9 +295,14 @@ public enum ReportRun {
             }
         }
         var outputs: [Manifest.Output] = []
-        for result in results.withLock({ $0 }) { outputs += try result!.get() }
+        for result in results.withLock({ $0 }) {
+            do throws(OutputError) { outputs += try result!.get() } catch {
+                _ = try? flushing.finish()  // its threads end before the run fails
+                throw error
+            }
+        }
         let s = seconds.withLock { $0 }
-        return (outputs, s.town, s.villages, s.describe, s.csvs)
+        return (outputs, s.town, s.villages, s.describe, s.csvs, flushing)
     }
 
     /// The CSVs not in `changeLogTables`, validation_issues.csv included, one at a time, each written to its file a
