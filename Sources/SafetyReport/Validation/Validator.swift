@@ -453,7 +453,7 @@ struct FileValidation<Row: Sendable & Equatable> {
                           value: values.joined(separator: ","))
         }
         emit(&cells, &rows)
-        issues.append(contentsOf: cells.issues)
+        if !cells.issues.isEmpty { issues.append(contentsOf: cells.issues) }
     }
 
     private mutating func start(_ record: RecordBytes) {
