@@ -4,7 +4,7 @@
 /// its own problems (so a row lists all its bad cells, not just the first) and returns nil for them.
 struct RowCells {
     /// Borrowed from the reader for the row's validation only (see `RecordBytes`).
-    let record: RecordBytes
+    private(set) var record: RecordBytes
     /// What every row of a file shares, made once per file: copying a ValidationContext (the whole
     /// config) and a ColumnMapping into each row's cells was a fifth of validation's time.
     final class Frame: @unchecked Sendable {
@@ -124,6 +124,21 @@ struct RowCells {
     private(set) var hasError = false
 
     init(record: RecordBytes, frame: Frame) { self.record = record; self.frame = frame }
+
+    /// The cells of the file's next record, as a new `RowCells(record:frame:)` with this frame would be (the
+    /// last row's issues dropped: take them first, `takeIssues`).
+    @inline(__always)
+    mutating func begin(_ record: RecordBytes) {
+        self.record = record; hasError = false
+        if !issues.isEmpty { issues = [] }
+    }
+
+    /// The row's issues, leaving none.
+    mutating func takeIssues() -> [ValidationIssue] {
+        let taken = issues
+        issues = []
+        return taken
+    }
 
     var line: Int { record.line }
 

@@ -418,6 +418,9 @@ struct FileValidation<Row: Sendable & Equatable> {
     private var headerWidth = 0
     private var emptyHeaderIndexes: Set<Int> = []
     private var frame: RowCells.Frame?
+    /// One row's cells, kept for the file and set to each record in turn (`RowCells.begin`): made per row, it
+    /// retained the frame and released it and its empty issue list again for every row.
+    private var cells: RowCells?
     // Bounded: a file of a million rejected rows keeps a few thousand issues in memory, the rest spilled.
     private var issues: IssueList
     private var rows: AcceptedRows<Row>
@@ -442,18 +445,22 @@ struct FileValidation<Row: Sendable & Equatable> {
         guard headerLine != nil else { start(record); return }
         if !header.missingRequired.isEmpty { rejectedLines.append(record.line); return }
         rowsRead += 1
-        var cells = RowCells(record: record, frame: frame!)
+        cells!.begin(record)
         // Cells under no header (beyond it, or under an empty header cell) are ignored with a warning.
-        let extra = record.count <= headerWidth && emptyHeaderIndexes.isEmpty ? [] : (0..<record.count)
+        if record.count > headerWidth || !emptyHeaderIndexes.isEmpty { extraCells(record) }
+        emit(&cells!, &rows)
+        if !cells!.issues.isEmpty { issues.append(contentsOf: cells!.takeIssues()) }
+    }
+
+    private mutating func extraCells(_ record: RecordBytes) {
+        let extra = (0..<record.count)
             .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !RecordBytes.isBlankCell(record.field($0)) }
         if !extra.isEmpty {
             let values = extra.map { record.string($0) }
-            cells.warning("", "row.extra_cells",
-                          "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
-                          value: values.joined(separator: ","))
+            cells!.warning("", "row.extra_cells",
+                           "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
+                           value: values.joined(separator: ","))
         }
-        emit(&cells, &rows)
-        if !cells.issues.isEmpty { issues.append(contentsOf: cells.issues) }
     }
 
     private mutating func start(_ record: RecordBytes) {
@@ -468,6 +475,7 @@ struct FileValidation<Row: Sendable & Equatable> {
                                     "列「\(schema.column(d.key)!.header)」出现了两次，只读取第一列，第 \(d.index + 1) 列已忽略；请删除重复的列。"))
         }
         frame = RowCells.Frame(found: header.found, schema: schema, context: ctx, fileName: fileName)
+        cells = RowCells(record: record, frame: frame!)
         headerWidth = record.count
         for i in 0..<record.count where RecordBytes.isBlankCell(record.field(i)) { emptyHeaderIndexes.insert(i) }
         // At most one row per record: reserving that once avoids the doubling growth's copies and slack,
