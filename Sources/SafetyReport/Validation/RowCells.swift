@@ -240,6 +240,7 @@ struct RowCells {
 
     @inline(never)
     private mutating func date(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<Day> {
+        if frame.byteLevel, let d = CellParsers.plainDate(cell) { return .value(d) }
         let result = if let b = asciiFolded(cell: cell) {
             CellParsers.date(ascii: b)
         } else if frame.byteLevel, let d = CellParsers.chineseDate(cell) {
