@@ -484,22 +484,28 @@ enum RowCoding {
         }
         @inline(__always) mutating func int(_ v: Int) { varint(IssueCoding.zigzag(v)) }
         /// A length-prefixed string (`RowCoding.string`).
-        mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
             varint(UInt64(b.count)); raw(b)
         }
         /// A present optional string (`RowCoding.optionalString`): its length + 1, then its bytes.
-        mutating func optionalBytes(_ b: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) mutating func optionalBytes(_ b: UnsafeBufferPointer<UInt8>) {
             varint(UInt64(b.count) + 1); raw(b)
         }
-        private mutating func raw(_ b: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) private mutating func raw(_ b: UnsafeBufferPointer<UInt8>) {
             precondition(count + b.count <= limit)
-            if let p = b.baseAddress { (base + count).update(from: p, count: b.count) }
+            guard let p = b.baseAddress else { return }
+            // Most cells are a few bytes: a call to memmove for each cost more than copying them here.
+            if b.count <= 16 {
+                for k in 0..<b.count { base[count + k] = p[k] }
+            } else {
+                (base + count).update(from: p, count: b.count)
+            }
             count += b.count
         }
-        mutating func fixed64(_ v: UInt64) {
+        @inline(__always) mutating func fixed64(_ v: UInt64) {
             for k in 0..<8 { byte(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
         }
-        mutating func day(_ d: Day) { varint(UInt64(d.year)); byte(UInt8(d.month)); byte(UInt8(d.day)) }
+        @inline(__always) mutating func day(_ d: Day) { varint(UInt64(d.year)); byte(UInt8(d.month)); byte(UInt8(d.day)) }
     }
 
     // Readers over the chunk's memory: the row coders wrote it, so every length and position is in bounds
