@@ -197,4 +197,56 @@ private let cellPool: [String] = [
             }
         }
     }
+
+    /// The fingerprint's loop counting line feeds: the same fingerprint as `update`, and the LFs `countLineFeeds`
+    /// counts, for every length and alignment and pieces of every size (a word carried across pieces included).
+    @Test func fingerprintCountsLineFeedsAsTheirOwnLoop() {
+        var random = SeededRandom(state: 0x8e5)
+        let alphabet: [UInt8] = [0x0A, 0x0D, 0x41, 0x2C, 0xE5, 0x8A, 0x0A, 0x00, 0xFF]
+        for round in 0..<600 {
+            let bytes = (0..<Int(random.next() % 300)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            for piece in [1, 3, 7, 8, 9, 64, bytes.count + 1] {
+                var plain = Fingerprint(), counting = Fingerprint()
+                var feeds = 0, start = 0
+                while start < bytes.count {
+                    let end = min(bytes.count, start + piece)
+                    bytes[start..<end].withUnsafeBufferPointer { b in
+                        plain.update(b)
+                        let counted = counting.update(countingLineFeeds: b)
+                        #expect(counted == Surveyor.countLineFeeds(b.baseAddress!, b.count), "round \(round), pieces of \(piece)")
+                        feeds += counted
+                    }
+                    start = end
+                }
+                #expect(counting == plain && counting.final == plain.final, "round \(round), pieces of \(piece)")
+                #expect(feeds == bytes.filter { $0 == 0x0A }.count)
+            }
+        }
+    }
+
+    /// The record estimate (line breaks + 1) of UTF-8 text, now from the fingerprint's count where a piece has no CR,
+    /// and of the same text in UTF-16 (its converted text's breaks, never the raw piece's count), for every piece size.
+    @Test func recordEstimatesFromTheFingerprintsCount() throws {
+        var random = SeededRandom(state: 0x8e6)
+        let pieces = ["a,b", "安全", "\n", "\r\n", "\r", "x", "\"q\nq\"", ",", "😀"]
+        for round in 0..<60 {
+            var text = "活动日期,活动形式\n"
+            for _ in 0..<Int(random.next() % 120) { text += pieces[Int(random.next() % UInt64(round % 2 == 0 ? 3 : pieces.count))] }
+            var breaks = 0
+            let u = Array(text.utf8)
+            var i = 0
+            while i < u.count {
+                if u[i] == 0x0D { breaks += 1; if i + 1 < u.count, u[i + 1] == 0x0A { i += 1 } } else if u[i] == 0x0A { breaks += 1 }
+                i += 1
+            }
+            let utf16: [UInt8] = [0xFF, 0xFE] + text.utf16.flatMap { (c: UInt16) -> [UInt8] in [UInt8(c & 0xFF), UInt8(c >> 8)] }
+            for bytes in [u, utf16] {
+                for piece in [1, 2, 7, 8, 9, 64, 1 << 16] {
+                    let survey = CSVStream.survey(bytes: bytes, limits: ReadLimits(pieceBytes: piece))
+                    guard case .success(let stream) = survey.outcome else { Issue.record("round \(round) not read"); continue }
+                    #expect(stream.recordEstimate == breaks + 1, "round \(round), \(bytes.count) bytes, pieces of \(piece)")
+                }
+            }
+        }
+    }
 }
