@@ -178,11 +178,11 @@ extension RowCoder where Row == TrainingRow {
             p += 1
             let materials = b[p - 1] == 1 ? RowCoding.readInt(b, &p) : nil
             let date = RowCoding.readDay(b, &p)
-            let form = TrainingForm.allCases[TrainingForm.allCases.index(TrainingForm.allCases.startIndex, offsetBy: Int(b[p]))]
+            // The coder wrote both codes (`TrainingDraft.encode`), so they are in range.
+            let form = TrainingForm(ordinal: Int(b[p]))!
             let audienceCode = Int(b[p + 1])
             p += 2
-            let audience = audienceCode == 0 ? nil
-                : Audience.allCases[Audience.allCases.index(Audience.allCases.startIndex, offsetBy: audienceCode - 1)]
+            let audience = audienceCode == 0 ? nil : Audience(ordinal: audienceCode - 1)!
             return TrainingRow(line: line, date: date, groupCode: group, form: form, theme: theme, audience: audience,
                                participants: participants, hours: hours, materials: materials)
         })
@@ -442,14 +442,61 @@ struct InspectionDraft: RowDraft {
     }
 }
 
+// The spill's codes by switch: `allCases.firstIndex(of:)` searched a lazily made array through the generic
+// `Collection` path for every row (~2 % of a big trainings file's `check`). `SpillCodeTests` holds both to
+// `allCases`' order.
 extension TrainingForm {
     /// Place in `allCases` (the spill's code for it).
-    var ordinal: Int { TrainingForm.allCases.firstIndex(of: self)! }
+    var ordinal: Int {
+        switch self {
+        case .leaflets: 0
+        case .blackboard: 1
+        case .bulletinBoard: 2
+        case .lecture: 3
+        case .training: 4
+        case .performance: 5
+        case .drill: 6
+        case .other: 7
+        }
+    }
+
+    /// The form at `ordinal` in `allCases`; nil past the end.
+    init?(ordinal: Int) {
+        switch ordinal {
+        case 0: self = .leaflets
+        case 1: self = .blackboard
+        case 2: self = .bulletinBoard
+        case 3: self = .lecture
+        case 4: self = .training
+        case 5: self = .performance
+        case 6: self = .drill
+        case 7: self = .other
+        default: return nil
+        }
+    }
 }
 
 extension Audience {
     /// Place in `allCases` (the spill's code for it).
-    var ordinal: Int { Audience.allCases.firstIndex(of: self)! }
+    var ordinal: Int {
+        switch self {
+        case .residents: 0
+        case .students: 1
+        case .workers: 2
+        case .other: 3
+        }
+    }
+
+    /// The audience at `ordinal` in `allCases`; nil past the end.
+    init?(ordinal: Int) {
+        switch ordinal {
+        case 0: self = .residents
+        case 1: self = .students
+        case 2: self = .workers
+        case 3: self = .other
+        default: return nil
+        }
+    }
 }
 
 /// The field encodings of the row coders, on top of `IssueCoding`'s varints.
