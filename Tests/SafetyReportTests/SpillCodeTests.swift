@@ -1,4 +1,6 @@
-// The spill's codes for a training's form and audience, by switch, against their places in `allCases`.
+// The spill's codes for a training's form and audience, by switch, against their places in `allCases`; and a spilling
+// list's pending chunk written in place, against the coders' bytes.
+import Foundation
 import Testing
 @testable import SafetyReport
 
@@ -46,5 +48,94 @@ import Testing
         var p = 0
         for row in rows { #expect(RowCoder.trainings.decode(bytes, &p) == row) }
         #expect(p == bytes.count)
+    }
+}
+
+/// A spilling list's pending chunk is written in place by the row writers (`Storage.writePending`); before, it was
+/// an array appended to. The lists fed the fast ways (`takeTraining` from the fields, `append(draft:)`, lent bytes
+/// and owned Strings mixed) must hold exactly what lists fed row by row through the coders hold.
+@Suite struct PendingBytesTests {
+    typealias F = ComputationFixtures
+
+    static func trainings(_ n: Int, seed: UInt64) -> [TrainingRow] {
+        var random = SeededRandom(state: seed)
+        func next(_ k: Int) -> Int { Int(random.next() % UInt64(k)) }
+        let themes = ["x", "", "安全用电进万家", "👩‍🚒 e\u{301} \"q\",\r\n=1", String(repeating: "消防🔥", count: 700)]
+        return (0..<n).map { i in
+            TrainingRow(line: i + 2, date: F.day("2026-10-\(next(28) + 1)"), groupCode: next(3) == 0 ? nil : "G\(next(30))",
+                        form: TrainingForm.allCases[next(TrainingForm.allCases.count)], theme: themes[next(themes.count)],
+                        audience: next(5) == 0 ? nil : Audience.allCases[next(Audience.allCases.count)],
+                        participants: next(3) == 0 ? Int.max - next(9) : next(100_000),
+                        hours: next(2) == 0 ? nil : Double(next(100)) / 8, materials: next(2) == 0 ? nil : next(1_000_000))
+        }
+    }
+
+    /// The bytes the coder writes for `rows`, one after the other.
+    static func coded<Row>(_ rows: [Row], _ coder: RowCoder<Row>) -> [UInt8] {
+        var out: [UInt8] = []
+        for r in rows { coder.encode(r, &out) }
+        return out
+    }
+
+    @Test(arguments: [1, 3, 64, 1_000_000])
+    func trainingsWrittenInPlaceAreTheCodersBytes(threshold: Int) throws {
+        let dir = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rows = Self.trainings(700, seed: 0x9e7 &+ UInt64(threshold))
+        let spill = IssueSpill(directory: dir, rowThreshold: threshold)
+        var fast = AcceptedRows<TrainingRow>(spill: spill, coder: .trainings)
+        var slow = AcceptedRows<TrainingRow>(spill: spill, coder: .trainings)
+        for (i, r) in rows.enumerated() {
+            slow.append(r)
+            // Lent bytes, an owned String, and a whole draft, in turn.
+            var theme = r.theme
+            theme.withUTF8 { bytes in
+                switch i % 3 {
+                case 0: fast.takeTraining(line: r.line, participants: r.participants, groupCode: r.groupCode, theme: .bytes(bytes),
+                                          hours: r.hours, materials: r.materials, date: r.date, form: r.form, audience: r.audience)
+                case 1: fast.takeTraining(line: r.line, participants: r.participants, groupCode: r.groupCode, theme: .string(r.theme),
+                                          hours: r.hours, materials: r.materials, date: r.date, form: r.form, audience: r.audience)
+                default: fast.append(draft: TrainingDraft(r))
+                }
+            }
+        }
+        #expect(spill.failure == nil)
+        #expect(fast.count == rows.count && Array(fast) == rows && Array(slow) == rows)
+        #expect(Array(fast.storage.pending) == Array(slow.storage.pending))
+        #expect(fast.storage.pendingRows == slow.storage.pendingRows)
+        #expect(fast.storage.segments.map(\.bytes) == slow.storage.segments.map(\.bytes))
+        // The pending chunk holds the coder's bytes of the rows not yet written.
+        let unwritten = Array(rows.suffix(fast.storage.pendingRows))
+        #expect(Array(fast.storage.pending) == Self.coded(unwritten, .trainings))
+        var fields: [RollUpFields] = []
+        fast.forEachRollUpFields { fields.append($0) }
+        #expect(fields == rows.map(\.rollUpFields))
+        // A copy appended to (its pending bytes copied) leaves the original as it was.
+        var copy = fast
+        copy.takeTraining(line: 1, participants: 1, groupCode: nil, theme: .string("新"), hours: nil, materials: nil,
+                          date: F.day("2026-10-01"), form: .drill, audience: nil)
+        #expect(Array(fast) == rows && Array(copy).count == rows.count + 1 && Array(copy).prefix(rows.count).elementsEqual(rows))
+    }
+
+    @Test(arguments: [1, 5, 1_000_000])
+    func inspectionsWrittenInPlaceAreTheCodersBytes(threshold: Int) throws {
+        let dir = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var random = SeededRandom(state: 0x1a5 &+ UInt64(threshold))
+        func next(_ k: Int) -> Int { Int(random.next() % UInt64(k)) }
+        let names = ["张三", "", "李四🔥", String(repeating: "王", count: 3_000), "a,\"b\"\n"]
+        let rows = (0..<500).map { i in
+            InspectionRow(line: i + 2, date: F.day("2026-10-\(next(28) + 1)"), groupCode: next(2) == 0 ? nil : "V1-0\(next(9))",
+                          inspector: names[next(names.count)], scope: names[next(names.count)], hazardsFound: next(50),
+                          hazardsFoundText: ["0", "１２", "1,234", "7"][next(4)])
+        }
+        let spill = IssueSpill(directory: dir, rowThreshold: threshold)
+        var fast = AcceptedRows<InspectionRow>(spill: spill, coder: .inspections)
+        var slow = AcceptedRows<InspectionRow>(spill: spill, coder: .inspections)
+        for r in rows { fast.append(draft: InspectionDraft(r)); slow.append(r) }
+        #expect(spill.failure == nil)
+        #expect(Array(fast) == rows && Array(slow) == rows)
+        #expect(Array(fast.storage.pending) == Self.coded(Array(rows.suffix(fast.storage.pendingRows)), .inspections))
+        #expect(Array(fast.storage.pending) == Array(slow.storage.pending))
     }
 }
