@@ -303,6 +303,37 @@ extension TrainingRow: RollUpReadable {
     }
 }
 
+extension AcceptedRows where Row == InspectionRow {
+    /// Each row's date and hazards found, in order, for the cross-check's sums: a spilling list reads them from its
+    /// bytes without making the rows (three Strings each), following `RowCoder.inspections`' decode. A chunk that
+    /// cannot be read back ends it early, as iterating does (the spill's `failure` is set and fails the run).
+    func forEachDateAndHazardsFound(_ body: (Day, Int) -> Void) {
+        let s = storage
+        guard s.coder != nil, let spill = s.spill else {
+            for row in s.memory { body(row.date, row.hazardsFound) }
+            return
+        }
+        func walk(_ b: UnsafeBufferPointer<UInt8>, rows: Int) {
+            var p = 0
+            for _ in 0..<rows {
+                _ = RowCoding.readVarint(b, &p)  // line
+                let date = RowCoding.readDay(b, &p)
+                let group = Int(RowCoding.readVarint(b, &p))  // 0 for none, else its length + 1
+                if group > 0 { p += group - 1 }
+                RowCoding.skipString(b, &p); RowCoding.skipString(b, &p)  // inspector, scope
+                let found = RowCoding.readInt(b, &p)
+                RowCoding.skipString(b, &p)  // as written
+                body(date, found)
+            }
+        }
+        for segment in s.segments {
+            guard let bytes = spill.read(offset: segment.offset, count: segment.bytes) else { return }
+            bytes.withUnsafeBufferPointer { walk($0, rows: segment.rows) }
+        }
+        walk(s.pending, rows: s.pendingRows)
+    }
+}
+
 extension InspectionRow: RollUpReadable {
     var rollUpFields: RollUpFields { RollUpFields(day: date.day, groupCode: groupCode, participants: 0) }
 
