@@ -92,3 +92,45 @@ private func reference(inspections: FileResult<InspectionRow>, hazards: FileResu
         #expect(checked == 180 && warned > 20 && warned < 160, "\(warned)")
     }
 }
+
+/// An accepted inspection handed to the list from its fields (`Validator.inspectionDraft(_:into:)`,
+/// `takeInspection`) is what the draft path appends: the same rows, bytes and issues, spilled or in memory.
+@Suite struct InspectionFieldsTests {
+    @Test func fieldsAppendWhatTheDraftAppends() throws {
+        let dir = try IssueListTests.emptyTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let keys = FileKind.inspections.schema.columns.map(\.key)
+        let mapping = ColumnMapping(index: Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }))
+        let frame = RowCells.Frame(mapping: mapping, schema: FileKind.inspections.schema, context: context,
+                                   fileName: "inspections.csv", byteLevel: true)
+        let dates = ["2026-10-05", " 2026/10/5 ", "2026年10月5日", "2026-02-30", "", "昨天", "2026-09-30", "２０２６－１０－０５"]
+        let groups = ["", "V1-01", " V1-01 ", "G99", "Ｖ1-01"]
+        let texts = ["张三", "", " 李四🔥 ", "\u{3000}王五\u{3000}", "a,\"b\"", String(repeating: "长", count: 300)]
+        let counts = ["0", "3", " ２ ", "-1", "1,234", "x", ""]
+        var random = SeededRandom(state: 0x15e)
+        func pick(_ list: [String]) -> String { list[Int(random.next() % UInt64(list.count))] }
+        for threshold in [0, 1, 5] {
+            let spill = IssueSpill(directory: dir, rowThreshold: Swift.max(threshold, 1))
+            var fast = threshold == 0 ? AcceptedRows<InspectionRow>([InspectionRow]()) : AcceptedRows<InspectionRow>(spill: spill, coder: .inspections)
+            var slow = threshold == 0 ? AcceptedRows<InspectionRow>([InspectionRow]()) : AcceptedRows<InspectionRow>(spill: spill, coder: .inspections)
+            var accepted = 0
+            for line in 2..<400 {
+                // Every other row plain and valid but for its texts, so both outcomes come up often.
+                let fields = line % 2 == 0 ? ["2026-10-0\(line % 9 + 1)", "", pick(texts), pick(texts), "\(line % 4)"]
+                    : [pick(dates), pick(groups), pick(texts), pick(texts), pick(counts)]
+                RawRecords([RawRecord(line: line, fields: fields)]).withRecordBytes(0) { record in
+                    var a = RowCells(record: record, frame: frame), b = RowCells(record: record, frame: frame)
+                    let before = fast.count
+                    Validator.inspectionDraft(&a, into: &fast)
+                    if let draft = Validator.inspectionDraft(&b) { slow.append(draft: draft) }
+                    #expect(a.issues == b.issues, "\(fields)")
+                    accepted += fast.count - before
+                }
+            }
+            #expect(accepted > 20 && accepted < 398)
+            #expect(fast.count == slow.count && Array(fast) == Array(slow))
+            #expect(Array(fast.storage.pending) == Array(slow.storage.pending) && fast.storage.pendingRows == slow.storage.pendingRows)
+            #expect(spill.failure == nil)
+        }
+    }
+}

@@ -20,8 +20,21 @@ public enum Validator {
     /// `inspections.csv`: date inside the period, inspector, hazards found ≥ 0.
     public static func inspections(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<InspectionRow> {
         validate(input, .inspections, ctx, coder: .inspections, emit: { c, rows in
-            if let draft = inspectionDraft(&c) { rows.append(draft: draft) }
+            inspectionDraft(&c, into: &rows)
         })
+    }
+
+    /// The same row handed to `rows` from its fields where it is validated (no draft returned and bound).
+    @inline(__always)
+    static func inspectionDraft(_ c: inout RowCells, into rows: inout AcceptedRows<InspectionRow>) {
+        let date = c.requiredDateInPeriod("inspection_date")
+        let group = c.groupCode()
+        let inspector = c.requiredTextCell("inspector")
+        let scope = c.textCell("scope")
+        let found = c.requiredCount("hazards_found")
+        guard let date, let group, let inspector, let found else { return }
+        rows.takeInspection(line: c.line, date: date, groupCode: group, inspector: inspector, scope: scope,
+                            hazardsFound: found, hazardsFoundText: c.raw("hazards_found"))
     }
 
     /// One inspection row, its text cells left as the record's bytes where that is certain (`RowCells.textCell`).
