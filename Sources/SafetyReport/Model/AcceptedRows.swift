@@ -38,8 +38,13 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
         // The fields a spilling list touches for every row go without the run-time exclusivity check (its
         // bookkeeping was 1–2 % of a big file's `check`): the storage is only ever changed through a list that holds
         // its one reference (copy on write, `isKnownUniquelyReferenced`), so no two accesses can overlap.
-        /// Encoded rows not yet written (spilling lists only).
-        @exclusivity(unchecked) var pending: [UInt8] = []
+        /// Encoded rows not yet written (spilling lists only), `pendingCount` bytes of `pendingCapacity` at
+        /// `pendingBase`: memory of its own rather than an array, so the row writers write a row's bytes in place
+        /// (`writePending`). Through an array they went to scratch memory first, then were appended by a call that
+        /// checked the array's uniqueness and capacity and copied them (~3 % of a big trainings file's `check`).
+        @exclusivity(unchecked) var pendingBase: UnsafeMutablePointer<UInt8>?
+        @exclusivity(unchecked) var pendingCount = 0
+        @exclusivity(unchecked) var pendingCapacity = 0
         @exclusivity(unchecked) var pendingRows = 0
         var segments: [Segment] = []
         @exclusivity(unchecked) var count = 0
@@ -50,16 +55,50 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
             threshold = Swift.max(1, spill?.rowThreshold ?? 1)
         }
 
+        deinit { pendingBase?.deallocate() }
+
+        /// The encoded rows not yet written; valid until the next write.
+        var pending: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: pendingBase, count: pendingCount) }
+
+        /// Runs `body` with a cursor over room for `room` bytes after the pending ones, and keeps what it wrote.
+        @inline(__always)
+        func writePending(room: Int, _ body: (inout RowCoding.ByteCursor) -> Void) {
+            if pendingCapacity - pendingCount < room { growPending(room) }
+            var w = RowCoding.ByteCursor(base: pendingBase! + pendingCount, limit: room)
+            body(&w)
+            pendingCount += w.count
+        }
+
+        /// Appends bytes encoded elsewhere (a row through its coder, a copy's pending bytes).
+        func appendPending(_ bytes: UnsafeBufferPointer<UInt8>) {
+            writePending(room: bytes.count) { w in w.raw(bytes) }
+        }
+
+        /// Room for `room` more bytes: the capacity doubled at least (a chunk is written at 256 KB, so it
+        /// settles there).
+        @inline(never)
+        private func growPending(_ room: Int) {
+            let capacity = Swift.max(pendingCapacity * 2, pendingCount + room, 1024)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            if let old = pendingBase {
+                bigger.update(from: old, count: pendingCount)
+                old.deallocate()
+            }
+            pendingBase = bigger
+            pendingCapacity = capacity
+        }
+
         func copy() -> Storage {
             let s = Storage(spill: spill, coder: coder)
-            s.memory = memory; s.pending = pending; s.pendingRows = pendingRows; s.segments = segments; s.count = count
+            s.memory = memory; s.pendingRows = pendingRows; s.segments = segments; s.count = count
+            if pendingCount > 0 { s.appendPending(pending) }
             return s
         }
 
         func flush() {
-            guard let spill, pendingRows > 0, spill.failure == nil, let offset = spill.append(pending) else { return }
-            segments.append(Segment(offset: offset, bytes: pending.count, rows: pendingRows))
-            pending.removeAll(keepingCapacity: true)
+            guard let spill, pendingRows > 0, spill.failure == nil, let offset = spill.append(Array(pending)) else { return }
+            segments.append(Segment(offset: offset, bytes: pendingCount, rows: pendingRows))
+            pendingCount = 0
             pendingRows = 0
         }
     }
@@ -107,9 +146,11 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
         let s = storage
         s.count += 1
         guard let coder = s.coder else { s.memory.append(row); return }
-        coder.encode(row, &s.pending)
+        var bytes: [UInt8] = []
+        coder.encode(row, &bytes)
+        bytes.withUnsafeBufferPointer { s.appendPending($0) }
         s.pendingRows += 1
-        if s.pendingRows >= s.threshold || s.pending.count >= Self.chunkBytes { s.flush() }
+        if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
     }
 
     /// Appends the row a draft stands for: a spilling list encodes the draft straight into its pending
@@ -121,9 +162,10 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
         let s = storage
         s.count += 1
         guard s.coder != nil else { s.memory.append(draft.row); return }
-        draft.encode(&s.pending)
+        var out = PendingBytes(storage: s)
+        draft.encode(&out)
         s.pendingRows += 1
-        if s.pendingRows >= s.threshold || s.pending.count >= Self.chunkBytes { s.flush() }
+        if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
     }
 
     public func makeIterator() -> Iterator { Iterator(storage: storage) }
@@ -152,7 +194,7 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
                     buffer = bytes; position = 0; rowsLeft = s.rows
                 } else if !pendingDone {
                     pendingDone = true
-                    buffer = storage.pending; position = 0; rowsLeft = storage.pendingRows
+                    buffer = Array(storage.pending); position = 0; rowsLeft = storage.pendingRows
                 } else {
                     buffer = []
                     return nil
@@ -178,11 +220,11 @@ extension RowCoder where Row == TrainingRow {
             p += 1
             let materials = b[p - 1] == 1 ? RowCoding.readInt(b, &p) : nil
             let date = RowCoding.readDay(b, &p)
-            let form = TrainingForm.allCases[TrainingForm.allCases.index(TrainingForm.allCases.startIndex, offsetBy: Int(b[p]))]
+            // The coder wrote both codes (`TrainingDraft.encode`), so they are in range.
+            let form = TrainingForm(ordinal: Int(b[p]))!
             let audienceCode = Int(b[p + 1])
             p += 2
-            let audience = audienceCode == 0 ? nil
-                : Audience.allCases[Audience.allCases.index(Audience.allCases.startIndex, offsetBy: audienceCode - 1)]
+            let audience = audienceCode == 0 ? nil : Audience(ordinal: audienceCode - 1)!
             return TrainingRow(line: line, date: date, groupCode: group, form: form, theme: theme, audience: audience,
                                participants: participants, hours: hours, materials: materials)
         })
@@ -230,15 +272,13 @@ extension AcceptedRows where Row: RollUpReadable {
             for row in s.memory { body(row.rollUpFields) }
             return
         }
-        func walk(_ bytes: [UInt8], rows: Int) {
-            bytes.withUnsafeBufferPointer { b in
-                var p = 0
-                for _ in 0..<rows { body(Row.rollUpFields(b, &p)) }
-            }
+        func walk(_ b: UnsafeBufferPointer<UInt8>, rows: Int) {
+            var p = 0
+            for _ in 0..<rows { body(Row.rollUpFields(b, &p)) }
         }
         for segment in s.segments {
             guard let bytes = spill.read(offset: segment.offset, count: segment.bytes) else { return }
-            walk(bytes, rows: segment.rows)
+            bytes.withUnsafeBufferPointer { walk($0, rows: segment.rows) }
         }
         walk(s.pending, rows: s.pendingRows)
     }
@@ -260,6 +300,58 @@ extension TrainingRow: RollUpReadable {
         let day = RowCoding.readDay(b, &p).day
         p += 2  // form, audience
         return RollUpFields(day: day, groupCode: group, participants: participants)
+    }
+}
+
+extension AcceptedRows where Row == InspectionRow {
+    /// Appends an accepted inspection from its fields: a spilling list encodes them where they were validated,
+    /// with no `InspectionDraft` made (returned and bound as an optional, the draft was copied through its value
+    /// witness, ~5 % of a big inspections file's `check`, as the training draft was).
+    @inline(__always)
+    mutating func takeInspection(line: Int, date: Day, groupCode: String?, inspector: CellText, scope: CellText,
+                                 hazardsFound: Int, hazardsFoundText: String) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        let s = storage
+        guard s.coder != nil else {
+            append(draft: InspectionDraft(line: line, date: date, groupCode: groupCode, inspector: inspector, scope: scope,
+                                          hazardsFound: hazardsFound, hazardsFoundText: hazardsFoundText))
+            return
+        }
+        s.count += 1
+        var out = PendingBytes(storage: s)
+        InspectionDraft.encode(line: line, date: date, groupCode: groupCode, inspector: inspector, scope: scope,
+                               hazardsFound: hazardsFound, hazardsFoundText: hazardsFoundText, into: &out)
+        s.pendingRows += 1
+        if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
+    }
+
+    /// Each row's date and hazards found, in order, for the cross-check's sums: a spilling list reads them from its
+    /// bytes without making the rows (three Strings each), following `RowCoder.inspections`' decode. A chunk that
+    /// cannot be read back ends it early, as iterating does (the spill's `failure` is set and fails the run).
+    func forEachDateAndHazardsFound(_ body: (Day, Int) -> Void) {
+        let s = storage
+        guard s.coder != nil, let spill = s.spill else {
+            for row in s.memory { body(row.date, row.hazardsFound) }
+            return
+        }
+        func walk(_ b: UnsafeBufferPointer<UInt8>, rows: Int) {
+            var p = 0
+            for _ in 0..<rows {
+                _ = RowCoding.readVarint(b, &p)  // line
+                let date = RowCoding.readDay(b, &p)
+                let group = Int(RowCoding.readVarint(b, &p))  // 0 for none, else its length + 1
+                if group > 0 { p += group - 1 }
+                RowCoding.skipString(b, &p); RowCoding.skipString(b, &p)  // inspector, scope
+                let found = RowCoding.readInt(b, &p)
+                RowCoding.skipString(b, &p)  // as written
+                body(date, found)
+            }
+        }
+        for segment in s.segments {
+            guard let bytes = spill.read(offset: segment.offset, count: segment.bytes) else { return }
+            bytes.withUnsafeBufferPointer { walk($0, rows: segment.rows) }
+        }
+        walk(s.pending, rows: s.pendingRows)
     }
 }
 
@@ -287,7 +379,25 @@ protocol RowDraft {
     /// The row, with Strings (lists in memory, tests).
     var row: Row { get }
     /// Appends exactly the bytes `RowCoder` writes for `row`.
-    func encode(_ out: inout [UInt8])
+    func encode<Out: RowBytesOut>(_ out: inout Out)
+}
+
+/// Where the row writers put a row's bytes: an array (the coders, tests) or a spilling list's pending chunk.
+protocol RowBytesOut {
+    /// Runs `body` with a cursor over room for `room` bytes at the end, keeping what it writes.
+    mutating func write(room: Int, _ body: (inout RowCoding.ByteCursor) -> Void)
+}
+
+extension Array: RowBytesOut where Element == UInt8 {
+    @inline(__always)
+    mutating func write(room: Int, _ body: (inout RowCoding.ByteCursor) -> Void) { RowCoding.write(&self, room: room, body) }
+}
+
+/// A spilling list's pending chunk, written in place (`AcceptedRows.Storage.writePending`).
+struct PendingBytes<Row: Sendable & Equatable>: RowBytesOut {
+    let storage: AcceptedRows<Row>.Storage
+    @inline(__always)
+    func write(room: Int, _ body: (inout RowCoding.ByteCursor) -> Void) { storage.writePending(room: room, body) }
 }
 
 /// Where a validator hands an accepted training row's fields: a list of accepted rows (which encodes them), or an
@@ -315,10 +425,11 @@ extension AcceptedRows: DraftSink where Row == TrainingRow {
             return
         }
         s.count += 1
+        var out = PendingBytes(storage: s)
         TrainingDraft.encode(line: line, participants: participants, groupCode: groupCode, theme: theme, hours: hours,
-                             materials: materials, date: date, form: form, audience: audience, into: &s.pending)
+                             materials: materials, date: date, form: form, audience: audience, into: &out)
         s.pendingRows += 1
-        if s.pendingRows >= s.threshold || s.pending.count >= Self.chunkBytes { s.flush() }
+        if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
     }
 }
 
@@ -375,7 +486,7 @@ struct TrainingDraft: RowDraft {
                     participants: participants, hours: hours, materials: materials)
     }
 
-    func encode(_ out: inout [UInt8]) {
+    func encode<Out: RowBytesOut>(_ out: inout Out) {
         Self.encode(line: line, participants: participants, groupCode: groupCode, theme: theme, hours: hours,
                     materials: materials, date: date, form: form, audience: audience, into: &out)
     }
@@ -383,12 +494,12 @@ struct TrainingDraft: RowDraft {
     /// A draft's encoding from its fields (what `encode` writes), for a sink that never makes the draft.
     @inline(__always)
     static func encode(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?, materials: Int?,
-                       date: Day, form: TrainingForm, audience: Audience?, into out: inout [UInt8]) {
+                       date: Day, form: TrainingForm, audience: Audience?, into out: inout some RowBytesOut) {
         var group = groupCode
         let room = 80 + theme.utf8Count + (group?.utf8.count ?? 0)
         let form = UInt8(form.ordinal), audience = audience.map { UInt8($0.ordinal + 1) } ?? 0
         theme.withUTF8 { themeBytes in
-            RowCoding.write(&out, room: room) { w in
+            out.write(room: room) { w in
                 w.int(line); w.int(participants)
                 if group != nil { group!.withUTF8 { w.optionalBytes($0) } } else { w.byte(0) }
                 w.bytes(themeBytes)
@@ -423,14 +534,21 @@ struct InspectionDraft: RowDraft {
                       hazardsFound: hazardsFound, hazardsFoundText: hazardsFoundText)
     }
 
-    func encode(_ out: inout [UInt8]) {
+    @inline(__always)
+    func encode<Out: RowBytesOut>(_ out: inout Out) {
+        Self.encode(line: line, date: date, groupCode: groupCode, inspector: inspector, scope: scope,
+                    hazardsFound: hazardsFound, hazardsFoundText: hazardsFoundText, into: &out)
+    }
+
+    /// A draft's encoding from its fields (what `encode` writes), for a list that never makes the draft.
+    @inline(__always)
+    static func encode(line: Int, date: Day, groupCode: String?, inspector: CellText, scope: CellText, hazardsFound: Int,
+                       hazardsFoundText: String, into out: inout some RowBytesOut) {
         var group = groupCode, found = hazardsFoundText
         let room = 80 + inspector.utf8Count + scope.utf8Count + (group?.utf8.count ?? 0) + found.utf8.count
-        // The fields are taken out first, so the closures do not capture a copy of the whole draft.
-        let (line, date, hazardsFound) = (line, date, hazardsFound)
         inspector.withUTF8 { inspectorBytes in
             scope.withUTF8 { scopeBytes in
-                RowCoding.write(&out, room: room) { w in
+                out.write(room: room) { w in
                     w.int(line); w.day(date)
                     if group != nil { group!.withUTF8 { w.optionalBytes($0) } } else { w.byte(0) }
                     w.bytes(inspectorBytes); w.bytes(scopeBytes)
@@ -442,14 +560,61 @@ struct InspectionDraft: RowDraft {
     }
 }
 
+// The spill's codes by switch: `allCases.firstIndex(of:)` searched a lazily made array through the generic
+// `Collection` path for every row (~2 % of a big trainings file's `check`). `SpillCodeTests` holds both to
+// `allCases`' order.
 extension TrainingForm {
     /// Place in `allCases` (the spill's code for it).
-    var ordinal: Int { TrainingForm.allCases.firstIndex(of: self)! }
+    var ordinal: Int {
+        switch self {
+        case .leaflets: 0
+        case .blackboard: 1
+        case .bulletinBoard: 2
+        case .lecture: 3
+        case .training: 4
+        case .performance: 5
+        case .drill: 6
+        case .other: 7
+        }
+    }
+
+    /// The form at `ordinal` in `allCases`; nil past the end.
+    init?(ordinal: Int) {
+        switch ordinal {
+        case 0: self = .leaflets
+        case 1: self = .blackboard
+        case 2: self = .bulletinBoard
+        case 3: self = .lecture
+        case 4: self = .training
+        case 5: self = .performance
+        case 6: self = .drill
+        case 7: self = .other
+        default: return nil
+        }
+    }
 }
 
 extension Audience {
     /// Place in `allCases` (the spill's code for it).
-    var ordinal: Int { Audience.allCases.firstIndex(of: self)! }
+    var ordinal: Int {
+        switch self {
+        case .residents: 0
+        case .students: 1
+        case .workers: 2
+        case .other: 3
+        }
+    }
+
+    /// The audience at `ordinal` in `allCases`; nil past the end.
+    init?(ordinal: Int) {
+        switch ordinal {
+        case 0: self = .residents
+        case 1: self = .students
+        case 2: self = .workers
+        case 3: self = .other
+        default: return nil
+        }
+    }
 }
 
 /// The field encodings of the row coders, on top of `IssueCoding`'s varints.
@@ -484,22 +649,28 @@ enum RowCoding {
         }
         @inline(__always) mutating func int(_ v: Int) { varint(IssueCoding.zigzag(v)) }
         /// A length-prefixed string (`RowCoding.string`).
-        mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
             varint(UInt64(b.count)); raw(b)
         }
         /// A present optional string (`RowCoding.optionalString`): its length + 1, then its bytes.
-        mutating func optionalBytes(_ b: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) mutating func optionalBytes(_ b: UnsafeBufferPointer<UInt8>) {
             varint(UInt64(b.count) + 1); raw(b)
         }
-        private mutating func raw(_ b: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) mutating func raw(_ b: UnsafeBufferPointer<UInt8>) {
             precondition(count + b.count <= limit)
-            if let p = b.baseAddress { (base + count).update(from: p, count: b.count) }
+            guard let p = b.baseAddress else { return }
+            // Most cells are a few bytes: a call to memmove for each cost more than copying them here.
+            if b.count <= 16 {
+                for k in 0..<b.count { base[count + k] = p[k] }
+            } else {
+                (base + count).update(from: p, count: b.count)
+            }
             count += b.count
         }
-        mutating func fixed64(_ v: UInt64) {
+        @inline(__always) mutating func fixed64(_ v: UInt64) {
             for k in 0..<8 { byte(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
         }
-        mutating func day(_ d: Day) { varint(UInt64(d.year)); byte(UInt8(d.month)); byte(UInt8(d.day)) }
+        @inline(__always) mutating func day(_ d: Day) { varint(UInt64(d.year)); byte(UInt8(d.month)); byte(UInt8(d.day)) }
     }
 
     // Readers over the chunk's memory: the row coders wrote it, so every length and position is in bounds

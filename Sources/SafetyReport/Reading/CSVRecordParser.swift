@@ -109,50 +109,24 @@ struct CSVRecordParser {
                 i += 1; recordBytes += 1
                 state = .quoted
             case .unquoted, .tail:
-                // A lent record's unquoted fields, and the records after it, are read in this one loop: going
-                // round the state machine for every field and record took an indirect jump each time, mostly
-                // mispredicted (over a third of the parser's own time on a big file of short rows). Each step
-                // below is the one the state machine would take (`beginRecord`, `beginField`, the cases).
-                var start = i
-                while true {
-                    i = Self.fieldEnd(buf, from: i, separatorWords: sepWords)
-                    if lending && (i == n || recordBytes + (i - start) > limits.maxRecordBytes) { materialize(buf) }
-                    if lending { recordBytes += i - start } else { keep(buf, start, i) }
-                    guard i < n else { break }
-                    if lending { try endLentField(buf, i) } else { try endField() }
-                    let b = buf[i]
-                    i += 1
-                    if b == sep {
-                        recordBytes += 1
-                        state = .fieldStart
-                        // The next field starts unquoted inside this piece: `.fieldStart`'s unquoted branch.
-                        guard lending, i < n, buf[i] != Self.quote else { break }
-                        beginField(at: i)
-                    } else {
-                        line += 1
-                        if lending {
-                            lend(buf, upTo: i - 1, emit)
-                        } else {
-                            record(emit)
-                        }
-                        if b == Self.lf {
-                            sawLF = true; state = .recordStart
-                        } else {
-                            state = .afterCR
-                            // `.afterCR` when the LF of a CR LF is in this piece.
-                            guard i < n, buf[i] == Self.lf else { break }
-                            sawCRLF = true; i += 1
-                            state = .recordStart
-                        }
-                        // The next record starts with an unquoted field inside this piece: `.recordStart`,
-                        // then `.fieldStart`'s unquoted branch.
-                        guard i < n, buf[i] != Self.quote else { break }
-                        beginRecord(at: i)
-                        beginField(at: i)
-                    }
-                    state = .unquoted
-                    start = i
+                if lending { i = try lentRecords(buf, from: i, emit); continue }
+                // A copied record's unquoted field (after a quote, or once lending stopped): one field per turn
+                // of the state machine; the record after it is lent again (`.recordStart`).
+                let start = i
+                i = Self.fieldEnd(buf, from: i, separatorWords: sepWords)
+                keep(buf, start, i)
+                guard i < n else { break }
+                try endField()
+                let b = buf[i]
+                i += 1
+                if b == sep {
+                    recordBytes += 1
+                    state = .fieldStart
+                    break
                 }
+                line += 1
+                record(emit)
+                if b == Self.lf { sawLF = true; state = .recordStart } else { state = .afterCR }
             case .quoted:
                 let start = i
                 while i < n {
@@ -180,6 +154,76 @@ struct CSVRecordParser {
         }
         // The piece is about to go: a record still open keeps its fields so far.
         if lending { materialize(buf) }
+    }
+
+    /// The lent records from `buf[i]`, an unquoted field of a lent record (`.unquoted` while `lending`), and the
+    /// records after it, in one loop: going round the state machine for every field and record took an indirect
+    /// jump each time, mostly mispredicted (over a third of the parser's own time on a big file of short rows).
+    /// The record's byte and field counts and the field's start are locals here, written back to the struct only
+    /// where something else reads them (a limit's check, a copy, the return): kept in the struct, they were
+    /// stored and loaded again for every field, after the store of the field's end (a store-to-load chain under
+    /// the loop's hottest branch). Returns where the state machine goes on, with `state` set; each step is the
+    /// one the state machine would take (`beginRecord`, `beginField`, `endField` for a lent field, the cases).
+    @inline(__always)
+    private mutating func lentRecords(_ buf: UnsafeBufferPointer<UInt8>, from i0: Int,
+                                      _ emit: (RecordBytes) -> Void) throws(ReadFailure) -> Int {
+        let n = buf.count
+        let maxRecordBytes = limits.maxRecordBytes, maxFieldCharacters = limits.maxFieldCharacters
+        let maxColumns = limits.maxColumns
+        var i = i0, start = i0
+        var bytes = recordBytes, fields = fieldCount, base = lendBase
+        while true {
+            i = Self.fieldEnd(buf, from: i, separatorWords: sepWords)
+            if i == n || bytes + (i - start) > maxRecordBytes {
+                // The record is copied from here on: the copied path reads this field again from its start.
+                recordBytes = bytes; fieldCount = fields
+                beginField(at: start)
+                materialize(buf)
+                return start
+            }
+            bytes += i - start
+            if i - start > maxFieldCharacters {
+                recordBytes = bytes; fieldCount = fields
+                beginField(at: start)
+                try checkLentFieldCharacters(buf, i)
+            }
+            fieldEnds.append(UInt32(truncatingIfNeeded: i - base))
+            fields += 1
+            if fields > maxColumns || bytes > maxRecordBytes {
+                recordBytes = bytes; fieldCount = fields
+                try checkRecordLimits()
+            }
+            let b = buf[i]
+            i += 1
+            if b == sep {
+                bytes += 1
+                // The next field starts unquoted inside this piece: `.fieldStart`'s unquoted branch.
+                guard i < n, buf[i] != Self.quote else {
+                    recordBytes = bytes; fieldCount = fields
+                    state = .fieldStart
+                    return i
+                }
+                start = i
+                continue
+            }
+            line += 1
+            lend(buf, upTo: i - 1, emit)
+            if b == Self.lf {
+                sawLF = true; state = .recordStart
+            } else {
+                state = .afterCR
+                // `.afterCR` when the LF of a CR LF is in this piece.
+                guard i < n, buf[i] == Self.lf else { return i }
+                sawCRLF = true; i += 1
+                state = .recordStart
+            }
+            // The next record starts with an unquoted field inside this piece: `.recordStart`, then
+            // `.fieldStart`'s unquoted branch.
+            guard i < n, buf[i] != Self.quote else { return i }
+            beginRecord(at: i)
+            state = .unquoted
+            bytes = 0; fields = 0; base = i; start = i
+        }
     }
 
     /// A record starts at `buf[i]` (the `.recordStart` state): lent from the piece until something needs a copy.
@@ -212,18 +256,8 @@ struct CSVRecordParser {
         fieldStart = text.count
     }
 
-    /// `endField` for a lent field, `buf[lentFieldStart..<end]` (never discarding: lending stops before the
-    /// record passes `maxRecordBytes`).
-    /// Inlined into the parser's loop (a call per field was a twentieth of a big file's `check`); the rare
-    /// checks that can fail are out of line.
-    @inline(__always)
-    private mutating func endLentField(_ buf: UnsafeBufferPointer<UInt8>, _ end: Int) throws(ReadFailure) {
-        if end - lentFieldStart > limits.maxFieldCharacters { try checkLentFieldCharacters(buf, end) }
-        fieldEnds.append(UInt32(truncatingIfNeeded: end - lendBase))
-        fieldCount += 1
-        if fieldCount > limits.maxColumns || recordBytes > limits.maxRecordBytes { try checkRecordLimits() }
-    }
-
+    /// `endField`'s field-length check for a lent field, `buf[lentFieldStart..<end]` (never discarding: lending
+    /// stops before the record passes `maxRecordBytes`); out of line, as the rare checks that can fail are.
     @inline(never)
     private func checkLentFieldCharacters(_ buf: UnsafeBufferPointer<UInt8>, _ end: Int) throws(ReadFailure) {
         var scalars = 0

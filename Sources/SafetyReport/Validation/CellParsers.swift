@@ -255,6 +255,29 @@ extension CellParsers {
     @inline(__always)
     private static func digit(_ c: UInt8) -> Int? { c >= 48 && c <= 57 ? Int(c &- 48) : nil }
 
+    /// The day of a cell written exactly `YYYY-M-D` (`-`, `/` or `.` twice; month and day of one or two digits; nothing
+    /// around it) when that day exists; nil for anything else, left to `date(ascii:)` and the String path. Such a cell is
+    /// its own fold, and `date(ascii:)` reads it so; most clerks' dates are written so, and went through the fold's
+    /// scan of every byte and the general parser's loops.
+    @inline(__always)
+    static func plainDate(_ b: Bytes) -> Day? {
+        let n = b.count
+        guard n >= 8, n <= 10, let p = b.baseAddress else { return nil }
+        @inline(__always) func d(_ i: Int) -> Int? { let v = Int(p[i]) &- 48; return v >= 0 && v <= 9 ? v : nil }
+        guard let y0 = d(0), let y1 = d(1), let y2 = d(2), let y3 = d(3) else { return nil }
+        let sep = p[4]
+        guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: "/") || sep == UInt8(ascii: ".") else { return nil }
+        guard let m0 = d(5) else { return nil }
+        var i = 6, month = m0
+        if let m1 = d(6) { month = month * 10 + m1; i = 7 }
+        guard i < n, p[i] == sep, i + 1 < n, let d0 = d(i + 1) else { return nil }
+        var day = d0
+        i += 2
+        if i < n, let d1 = d(i) { day = day * 10 + d1; i += 1 }
+        guard i == n else { return nil }
+        return Day(year: ((y0 * 10 + y1) * 10 + y2) * 10 + y3, month: month, day: day)
+    }
+
     /// `date(_:)` for ASCII text (so only the `-`, `/`, `.` and eight-digit forms; 年月日 is not ASCII).
     static func date(ascii s: Bytes) -> Parsed<Day> {
         if s.isEmpty { return .empty }

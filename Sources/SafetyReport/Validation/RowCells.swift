@@ -4,7 +4,7 @@
 /// its own problems (so a row lists all its bad cells, not just the first) and returns nil for them.
 struct RowCells {
     /// Borrowed from the reader for the row's validation only (see `RecordBytes`).
-    let record: RecordBytes
+    private(set) var record: RecordBytes
     /// What every row of a file shares, made once per file: copying a ValidationContext (the whole
     /// config) and a ColumnMapping into each row's cells was a fifth of validation's time.
     final class Frame: @unchecked Sendable {
@@ -27,6 +27,9 @@ struct RowCells {
         /// key as a String — costs two integer compares. A plain buffer, immutable after init (hence
         /// `@unchecked Sendable`): reading an array property retained and released it for every cell.
         private let keyWords: UnsafeMutableBufferPointer<(w0: UInt64, w1: UInt64, index: Int)>
+        /// The same entries by slot (`slot`), so a row's lookup is not a scan: scanning `keyWords` for each of a
+        /// training row's eight keys was a third of the training validator's own samples.
+        private let keySlots: UnsafeMutableBufferPointer<(w0: UInt64, w1: UInt64, index: Int)>
         /// A village's groups (none for the town), checked for every row without copying the Village; searched,
         /// not hashed: a village has a handful, and hashing them cost more than the search for every small file.
         let groups: [Group]
@@ -64,16 +67,46 @@ struct RowCells {
             for (c, column) in columns.enumerated() where found[c] < 0 { add(column.key, -1) }
             for e in extra { add(e.key, e.index) }
             keyWords = table
+            // Each entry also in its slot, unless an earlier one holds it: the first of equal keys wins, as in the
+            // scan, and a key whose slot holds another is still found by the scan.
+            let slots = UnsafeMutableBufferPointer<(w0: UInt64, w1: UInt64, index: Int)>.allocate(capacity: Self.slotCount)
+            // Empty slots hold words (0, 0), which no String has (even "" has its discriminator's bits set).
+            slots.initialize(repeating: (w0: 0, w1: 0, index: -1))
+            for c in table.prefix(n) {
+                let s = Self.slot(c.w0, c.w1)
+                if slots[s].w0 == 0 && slots[s].w1 == 0 { slots[s] = c }
+            }
+            keySlots = slots
             groups = if case .village(let v) = context.submitter { v.groups } else { [] }
         }
-        deinit { keyWords.deallocate() }
-        /// Inlined into the accessors, which are inlined into the validators, so the literal key's words are
-        /// constants there; anything not found by its words goes to `slowIndex`.
+        deinit { keyWords.deallocate(); keySlots.deallocate() }
+        /// Inlined into the accessors, which are inlined into the validators, so the literal key's words, and its
+        /// slot, are constants there: one load and two compares. Anything not in its slot goes to `scanIndex`.
         @inline(__always)
         func index(_ key: String) -> Int? {
             let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
+            let c = keySlots[Self.slot(words.0, words.1)]
+            if c.w0 == words.0 && c.w1 == words.1 { return c.index < 0 ? nil : c.index }
+            return scanIndex(key)
+        }
+        /// The entries in order, then the schema by String: what `index` answered before the slots.
+        @inline(never)
+        func scanIndex(_ key: String) -> Int? {
+            let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
             for c in keyWords where c.w0 == words.0 && c.w1 == words.1 { return c.index < 0 ? nil : c.index }
             return slowIndex(key)
+        }
+        /// The key words' slot among `slotCount`. The multiplier gives each of the four schemas' keys (all small
+        /// ASCII strings, whose words are their bytes) a slot of its own (`ReadingEighthPassTests`); a key sharing
+        /// a slot with another would still be found, by the scan.
+        @inline(__always)
+        static func slot(_ w0: UInt64, _ w1: UInt64) -> Int { Int(truncatingIfNeeded: ((w0 ^ w1) &* 0x4501_a216_028c_0261) >> 59) }
+        static let slotCount = 32
+        /// Whether `key` is found in its slot (tests: every schema key should be).
+        func isInItsSlot(_ key: String) -> Bool {
+            let words = unsafeBitCast(key, to: (UInt64, UInt64).self)
+            let c = keySlots[Self.slot(words.0, words.1)]
+            return c.w0 == words.0 && c.w1 == words.1
         }
         @inline(never)
         private func slowIndex(_ key: String) -> Int? {
@@ -91,6 +124,21 @@ struct RowCells {
     private(set) var hasError = false
 
     init(record: RecordBytes, frame: Frame) { self.record = record; self.frame = frame }
+
+    /// The cells of the file's next record, as a new `RowCells(record:frame:)` with this frame would be (the
+    /// last row's issues dropped: take them first, `takeIssues`).
+    @inline(__always)
+    mutating func begin(_ record: RecordBytes) {
+        self.record = record; hasError = false
+        if !issues.isEmpty { issues = [] }
+    }
+
+    /// The row's issues, leaving none.
+    mutating func takeIssues() -> [ValidationIssue] {
+        let taken = issues
+        issues = []
+        return taken
+    }
 
     var line: Int { record.line }
 
@@ -115,6 +163,7 @@ struct RowCells {
     }
 
     /// Required free text as a `CellText`; nil (with an error) when empty, as `requiredText`.
+    @inline(__always)
     mutating func requiredTextCell(_ key: String) -> CellText? {
         let t = textCell(key)
         if t.isEmpty { requireValue(key); return nil }
@@ -164,6 +213,7 @@ struct RowCells {
 
     // MARK: Required and typed cells
 
+    @inline(never)
     mutating func requireValue(_ key: String) {
         error(key, "required.missing", "\(header(key))为必填项，不能为空，请填写。")
     }
@@ -190,6 +240,7 @@ struct RowCells {
 
     @inline(never)
     private mutating func date(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<Day> {
+        if frame.byteLevel, let d = CellParsers.plainDate(cell) { return .value(d) }
         let result = if let b = asciiFolded(cell: cell) {
             CellParsers.date(ascii: b)
         } else if frame.byteLevel, let d = CellParsers.chineseDate(cell) {
@@ -207,6 +258,7 @@ struct RowCells {
         return result
     }
 
+    @inline(__always)
     mutating func requiredDate(_ key: String) -> Day? {
         let result = date(key)
         if result == .empty { requireValue(key) }
@@ -234,6 +286,7 @@ struct RowCells {
         return result
     }
 
+    @inline(__always)
     mutating func requiredCount(_ key: String) -> Int? {
         let result = count(key)
         if result == .empty { requireValue(key) }
@@ -342,6 +395,7 @@ struct RowCells {
         return result
     }
 
+    @inline(__always)
     mutating func requiredEnumeration<E: LabeledEnum>(_ key: String, as type: E.Type, kind: EnumKind) -> E? {
         let result = enumeration(key, as: type, kind: kind)
         if result == .empty { requireValue(key) }
@@ -351,15 +405,18 @@ struct RowCells {
     // MARK: Shared rules
 
     /// A date that must fall inside the period.
+    @inline(__always)
     mutating func requiredDateInPeriod(_ key: String) -> Day? {
         guard let d = requiredDate(key) else { return nil }
-        let p = frame.period
-        guard p.contains(d) else {
-            error(key, "date.outside_period",
-                  "\(header(key))「\(text(key))」不在本期（\(p.chinese)）内，应在 \(p.firstDay) 至 \(p.lastDay) 之间；其他月份的记录请在对应月份报送。")
-            return nil
-        }
+        guard frame.period.contains(d) else { outsidePeriod(key); return nil }
         return d
+    }
+
+    @inline(never)
+    private mutating func outsidePeriod(_ key: String) {
+        let p = frame.period
+        error(key, "date.outside_period",
+              "\(header(key))「\(text(key))」不在本期（\(p.chinese)）内，应在 \(p.firstDay) 至 \(p.lastDay) 之间；其他月份的记录请在对应月份报送。")
     }
 
     /// Optional group code: must be a group of this village; the town office fills none.

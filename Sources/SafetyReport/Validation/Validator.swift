@@ -20,8 +20,21 @@ public enum Validator {
     /// `inspections.csv`: date inside the period, inspector, hazards found ≥ 0.
     public static func inspections(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<InspectionRow> {
         validate(input, .inspections, ctx, coder: .inspections, emit: { c, rows in
-            if let draft = inspectionDraft(&c) { rows.append(draft: draft) }
+            inspectionDraft(&c, into: &rows)
         })
+    }
+
+    /// The same row handed to `rows` from its fields where it is validated (no draft returned and bound).
+    @inline(__always)
+    static func inspectionDraft(_ c: inout RowCells, into rows: inout AcceptedRows<InspectionRow>) {
+        let date = c.requiredDateInPeriod("inspection_date")
+        let group = c.groupCode()
+        let inspector = c.requiredTextCell("inspector")
+        let scope = c.textCell("scope")
+        let found = c.requiredCount("hazards_found")
+        guard let date, let group, let inspector, let found else { return }
+        rows.takeInspection(line: c.line, date: date, groupCode: group, inspector: inspector, scope: scope,
+                            hazardsFound: found, hazardsFoundText: c.raw("hazards_found"))
     }
 
     /// One inspection row, its text cells left as the record's bytes where that is certain (`RowCells.textCell`).
@@ -293,10 +306,22 @@ public enum Validator {
         for h in hazards.rows where newIds.contains(h.hazardId) { registered[h.foundDate, default: 0] += 1 }
         var reported: [Day: Int] = [:]
         var inspectionsOn: [Day: Int] = [:]
-        for r in inspections.rows {
-            reported[r.date, default: 0] += r.hazardsFound
-            inspectionsOn[r.date, default: 0] += 1
+        // Summed run by run of rows with one date (a clerk's file comes in date order), each run added once, from
+        // the rows' date and count alone (no row made): each row made with its three Strings and its date hashed
+        // twice were most of a big inspections file's `check`. hazards_found is ≥ 0, so the sums are the same.
+        var runDay: Day?, runSum = 0, runCount = 0
+        func endRun() {
+            guard let day = runDay else { return }
+            reported[day, default: 0] += runSum
+            inspectionsOn[day, default: 0] += runCount
         }
+        inspections.rows.forEachDateAndHazardsFound { date, found in
+            if date != runDay { endRun(); runDay = date; runSum = 0; runCount = 0 }
+            runSum += found; runCount += 1
+        }
+        endRun()
+        // The rows themselves only when some date disagrees.
+        guard reported.contains(where: { $0.value != registered[$0.key] ?? 0 }) else { return }
         for r in inspections.rows {
             let sum = reported[r.date]!, count = registered[r.date] ?? 0
             guard sum != count else { continue }
@@ -418,6 +443,9 @@ struct FileValidation<Row: Sendable & Equatable> {
     private var headerWidth = 0
     private var emptyHeaderIndexes: Set<Int> = []
     private var frame: RowCells.Frame?
+    /// One row's cells, kept for the file and set to each record in turn (`RowCells.begin`): made per row, it
+    /// retained the frame and released it and its empty issue list again for every row.
+    private var cells: RowCells?
     // Bounded: a file of a million rejected rows keeps a few thousand issues in memory, the rest spilled.
     private var issues: IssueList
     private var rows: AcceptedRows<Row>
@@ -442,18 +470,22 @@ struct FileValidation<Row: Sendable & Equatable> {
         guard headerLine != nil else { start(record); return }
         if !header.missingRequired.isEmpty { rejectedLines.append(record.line); return }
         rowsRead += 1
-        var cells = RowCells(record: record, frame: frame!)
+        cells!.begin(record)
         // Cells under no header (beyond it, or under an empty header cell) are ignored with a warning.
-        let extra = record.count <= headerWidth && emptyHeaderIndexes.isEmpty ? [] : (0..<record.count)
+        if record.count > headerWidth || !emptyHeaderIndexes.isEmpty { extraCells(record) }
+        emit(&cells!, &rows)
+        if !cells!.issues.isEmpty { issues.append(contentsOf: cells!.takeIssues()) }
+    }
+
+    private mutating func extraCells(_ record: RecordBytes) {
+        let extra = (0..<record.count)
             .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !RecordBytes.isBlankCell(record.field($0)) }
         if !extra.isEmpty {
             let values = extra.map { record.string($0) }
-            cells.warning("", "row.extra_cells",
-                          "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
-                          value: values.joined(separator: ","))
+            cells!.warning("", "row.extra_cells",
+                           "此行有 \(extra.count) 个单元格不在任何表头之下（「\(values.map(\.trimmedCell).joined(separator: "」「"))」），已忽略；请删除多余内容或检查是否错列。",
+                           value: values.joined(separator: ","))
         }
-        emit(&cells, &rows)
-        issues.append(contentsOf: cells.issues)
     }
 
     private mutating func start(_ record: RecordBytes) {
@@ -468,6 +500,7 @@ struct FileValidation<Row: Sendable & Equatable> {
                                     "列「\(schema.column(d.key)!.header)」出现了两次，只读取第一列，第 \(d.index + 1) 列已忽略；请删除重复的列。"))
         }
         frame = RowCells.Frame(found: header.found, schema: schema, context: ctx, fileName: fileName)
+        cells = RowCells(record: record, frame: frame!)
         headerWidth = record.count
         for i in 0..<record.count where RecordBytes.isBlankCell(record.field(i)) { emptyHeaderIndexes.insert(i) }
         // At most one row per record: reserving that once avoids the doubling growth's copies and slack,
