@@ -20,6 +20,9 @@ struct SafetyReportCommand: ParsableCommand {
     /// ArgumentParser exits 64 on usage errors; the SPEC's contract is 2 for usage and configuration errors.
     static func main() {
         Allocator.pinMmapThreshold()  // before any thread allocates (peak memory; see Allocator)
+        // A file-size limit (`ulimit -f`) would kill the process mid-write and leave its staging folder behind; with
+        // SIGXFSZ ignored the write fails with EFBIG instead, and the run fails cleanly, naming the file.
+        signal(SIGXFSZ, SIG_IGN)
         if let dropped = Timestamp.dropUnreadableTZ() {
             Console().warn("TZ=\"\(dropped)\" is not a time zone this system knows (no such file under "
                            + "/usr/share/zoneinfo, nor a rule like CST-8); using the system's zone instead. "

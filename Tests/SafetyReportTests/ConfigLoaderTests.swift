@@ -54,6 +54,19 @@ import Testing
         #expect(config.report == ReportSettings())
     }
 
+    /// libxlsxwriter copies names into document properties, chart titles and print headers as they are, and XML
+    /// cannot carry most control characters: a workbook holding one would not open, so the config refuses them.
+    @Test func controlCharactersInNamesAndReportTextsAreRefused() {
+        let villages = #"[{"code": "V1", "name": "东湖\u0001村", "kind": "村", "population": 800, "groups": [{"code": "V1-01", "name": "第一\u001f组"}]}]"#
+        let found = problems(town(villages: villages, extra: #", "report": {"author": "安委\t办", "title": "月报\u0085"}"#))
+        #expect(found.contains { $0.hasPrefix("villages[0].name") && $0.contains("U+0001") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("villages[0].groups[0].name") && $0.contains("U+001F") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("report.author") && $0.contains("U+0009") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("report.title") && $0.contains("U+0085") }, "\(found)")
+        // Surrounding whitespace is trimmed as before, and other text (emoji, full-width, &) is kept.
+        #expect(problems(town(villages: #"[{"code": "V1", "name": " 东湖村&😀 ", "kind": "村", "population": 8}]"#)) == [])
+    }
+
     @Test func omittedKeysTakeTheirDefaults() throws {
         let config = try parse(town())
         #expect(config.villages[1] == Village(code: "V2", name: "西山社区", kind: "社区", population: 3000, groups: []))

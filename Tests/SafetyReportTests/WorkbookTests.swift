@@ -321,6 +321,61 @@ enum WorkbookFixture {
 
 /// A table longer than a worksheet can hold is cut with a note, never a failed write (Excel's limit is
 /// 1,048,576 rows; a small limit shows the same arithmetic without writing a million rows).
+/// Excel allows 255 characters per print header or footer, and libxlsxwriter refuses the sheet past that: a very
+/// long town name or title is shortened there, so every workbook is still written.
+@Suite struct PrintHeaderLimitTests {
+    @Test func shortTextsAreWrittenWhole() {
+        let p = PrintHeader(town: "青石&镇", period: WorkbookFixture.period, title: "总览").pageSetup(repeatRows: nil)
+        #expect(p.header == "&L青石&&镇&C总览&R2026年10月")
+        #expect(p.footer == "&L青石&&镇 2026年10月&C第&P页 共&N页")
+    }
+
+    @Test func longTextsAreShortenedToTheLimit() {
+        for (town, title) in [(String(repeating: "长&", count: 150), "总览"), ("青石镇", String(repeating: "标题", count: 200)),
+                              (String(repeating: "&", count: 300), String(repeating: "&", count: 300))] {
+            let p = PrintHeader(town: town, period: WorkbookFixture.period, title: title).pageSetup(repeatRows: nil)
+            #expect(p.header.unicodeScalars.count <= PrintHeader.headerFooterLimit, "\(p.header)")
+            #expect(p.footer.unicodeScalars.count <= PrintHeader.headerFooterLimit, "\(p.footer)")
+            #expect(p.header.contains("…") && p.header.hasSuffix("&R2026年10月"))
+            // No "&" is left undoubled by the cut (the texts are cut before "&" is doubled): with the doubled ones
+            // taken out, only the three section codes &L, &C and &R remain.
+            #expect(p.header.replacingOccurrences(of: "&&", with: "").filter { $0 == "&" }.count == 3, "\(p.header)")
+        }
+    }
+
+    /// Linux allows 255 bytes per file name: a submission workbook's name is shortened past 200 bytes.
+    @Test func submissionWorkbookNamesStayWithinTheFileNameLimit() {
+        for name in ["东湖村", String(repeating: "长", count: 300), String(repeating: "a", count: 180)] {
+            let config = PipelineConfig(town: Town(code: "330683105", name: "青石镇"),
+                                        villages: [Village(code: "330683105201", name: name, kind: "村", population: 10)])
+            let file = TemplateWorkbook.fileName(config, code: "330683105201")
+            #expect(file.utf8.count <= 200, "\(file)")
+            #expect(file.hasPrefix("330683105201_") && file.hasSuffix("_提交表.xlsx"))
+            if "330683105201_\(name)_提交表.xlsx".utf8.count <= 200 { #expect(file == "330683105201_\(name)_提交表.xlsx") }
+            else { #expect(file.contains("…_提交表")) }
+        }
+    }
+
+    @Test func workbooksWithVeryLongNamesAreWritten() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var report = WorkbookFixture.report()
+        report.config.town.name = String(repeating: "长&", count: 150)
+        report.config.report.title = String(repeating: "标题", count: 140)
+        report.config.report.villageTitle = String(repeating: "反馈", count: 140) + "{village}"
+        try VillageWorkbook.write(report, village: report.villages[0], to: dir + "/v.xlsx")
+        try TownWorkbook.write(report, to: dir + "/t.xlsx")
+        for path in [dir + "/v.xlsx", dir + "/t.xlsx"] {
+            let x = try XlsxParts(path: path)
+            let sheet = x["xl/worksheets/sheet1.xml"]
+            let header = try #require(sheet.firstMatch(of: /<oddHeader>([^<]*)<\/oddHeader>/)?.1)
+            let text = header.replacingOccurrences(of: "&amp;", with: "&")
+            #expect(text.unicodeScalars.count <= PrintHeader.headerFooterLimit)
+            #expect(text.contains("…"))
+        }
+    }
+}
+
 @Suite struct WorksheetRowLimitTests {
     @Test(arguments: [(note: String?.none, limit: 10), (note: "说明", limit: 10), (note: String?.none, limit: 40)])
     func aTableLongerThanTheSheetIsCutWithANote(note: String?, limit: Int) throws {

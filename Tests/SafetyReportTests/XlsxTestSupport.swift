@@ -125,10 +125,20 @@ private final class StderrBox: @unchecked Sendable { var data = Data() }
 /// Runs the built binary with `args` in `dir` under a file-size limit of `blocks` 1 KB blocks, SIGXFSZ ignored, so
 /// write(2) fails with EFBIG part-way, as on a full disk — how tests make writes fail, since root ignores
 /// permissions. `tmpdir` sets TMPDIR. Returns the exit status and stderr.
-func runUnderFileSizeLimit(_ blocks: Int, _ args: [String], in dir: URL, tmpdir: URL? = nil) throws -> (code: Int32, err: String) {
+/// `signalIgnoredByTheShell: false` starts it with SIGXFSZ at its default (killing; coreutils' `env
+/// --default-signal`, since a shell cannot reset a signal that was ignored when it started), so the tool must
+/// ignore it itself.
+func runUnderFileSizeLimit(_ blocks: Int, _ args: [String], in dir: URL, tmpdir: URL? = nil,
+                           signalIgnoredByTheShell: Bool = true) throws -> (code: Int32, err: String) {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\"", CLI.binary.path] + args
+    let script = ["-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\"", CLI.binary.path] + args
+    if signalIgnoredByTheShell {
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = script
+    } else {
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["--default-signal=XFSZ", "/bin/sh", "-c", "ulimit -f \(blocks); exec \"$0\" \"$@\"", CLI.binary.path] + args
+    }
     p.currentDirectoryURL = dir
     if let tmpdir { p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmpdir.path]) { $1 } }
     let err = Pipe()

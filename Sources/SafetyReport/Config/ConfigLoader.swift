@@ -367,6 +367,10 @@ private struct Checker {
             case nil, .null?: return
             case .string(let s)?:
                 if !mayBeEmpty && s.trimmedCell.isEmpty { problem("report." + key, "must not be empty; leave the key out for the default"); ok = false }
+                // (workbook_name's own check, checkWorkbookName, names control characters in it.)
+                else if key != "workbook_name", let c = Self.controlCharacter(in: s.trimmedCell) {
+                    problem("report." + key, Self.controlMessage(c)); ok = false
+                }
                 else { write(&settings, s.trimmedCell) }
             case let other?: problem("report." + key, "must be text in quotes, got \(other.shown)"); ok = false
             }
@@ -467,7 +471,19 @@ private struct Checker {
         guard case .string(let text) = value else { problem(at, "must be text in quotes, got \(value.shown)"); return nil }
         let name = text.trimmedCell
         if name.isEmpty { problem(at, "must not be empty"); return nil }
+        if let c = Self.controlCharacter(in: name) { problem(at, Self.controlMessage(c)); return nil }
         return name
+    }
+
+    /// A control character (U+0000–U+001F, U+007F–U+009F) in `text`, if any: XML 1.0 cannot carry most of them, and
+    /// libxlsxwriter copies names into document properties, chart titles and print headers as they are, so a
+    /// workbook holding one would not open.
+    static func controlCharacter(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    }
+
+    static func controlMessage(_ c: Unicode.Scalar) -> String {
+        "may not contain control characters (found U+\(String(format: "%04X", c.value))); write it on one line, without tabs"
     }
 
     mutating func optionalText(_ fields: [String: JSONValue], _ key: String, at parent: String, default value: String) -> String? {

@@ -19,7 +19,13 @@ public enum TemplateWorkbook {
     /// template folder into inputs/ never puts a CSV and a workbook for the same dataset side by side.
     public static func fileName(_ config: PipelineConfig, code: String) -> String {
         let name = code == config.town.code ? config.town.name : (config.village(code)?.name ?? "")
-        let safe = String(name.map { "/\\:*?\"<>|\0".contains($0) ? "_" : $0 })
+        var safe = String(name.map { "/\\:*?\"<>|\0".contains($0) ? "_" : $0 })
+        // Linux allows 255 bytes per file name: a very long name is shortened (the code still names the folder).
+        if "\(code)_\(safe)_提交表.xlsx".utf8.count > 200 {
+            var kept = Substring(safe)
+            while !kept.isEmpty, "\(code)_\(kept)…_提交表.xlsx".utf8.count > 200 { kept = kept.dropLast() }
+            safe = kept + "…"
+        }
         return "\(code)_\(safe)_提交表.xlsx"
     }
 
@@ -144,7 +150,7 @@ public enum TemplateWorkbook {
         }
         var page = PageSetup()
         page.landscape = false
-        page.header = "&C\(folderName)安全社区月度报送表"
+        page.header = PrintHeader.fitted { "&C\(PrintHeader.clip(folderName, $0).replacingOccurrences(of: "&", with: "&&"))安全社区月度报送表" }
         page.footer = "&C第 &P 页，共 &N 页"
         try ws.setPageSetup(page)
     }

@@ -151,6 +151,24 @@ struct PrintHeader {
         s.utf8.contains(UInt8(ascii: "&")) ? s.replacingOccurrences(of: "&", with: "&&") : s
     }
 
+    /// Excel's limit for a header or footer, in characters (libxlsxwriter counts code points).
+    static let headerFooterLimit = 255
+
+    /// `make(n)` with its texts clipped to n characters: the text itself when it fits, else the longest clip that does.
+    static func fitted(_ make: (Int) -> String) -> String {
+        for n in [Int.max, 100, 60, 30, 10] {
+            let text = make(n)
+            if text.unicodeScalars.count <= headerFooterLimit { return text }
+        }
+        return make(1)
+    }
+
+    /// `s` cut to at most `n` characters (Unicode scalars), the last one "…" when cut.
+    static func clip(_ s: String, _ n: Int) -> String {
+        guard s.unicodeScalars.count > n else { return s }
+        return String(String.UnicodeScalarView(s.unicodeScalars.prefix(max(0, n - 1)))) + "…"
+    }
+
     func pageSetup(repeatRows: ClosedRange<Int>?) -> PageSetup {
         var p = PageSetup()
         p.landscape = true
@@ -158,8 +176,10 @@ struct PrintHeader {
         p.fitWidth = 1
         p.fitHeight = 0
         p.repeatRows = repeatRows
-        p.header = "&L\(Self.esc(town))&C\(Self.esc(title))&R\(period.chinese)"
-        p.footer = "&L\(Self.esc(town)) \(period.chinese)&C第&P页 共&N页"
+        // Excel (and libxlsxwriter, which refuses the sheet) allows 255 characters per header or footer: a very
+        // long town name or title is shortened there, with "…", so the workbook is still written.
+        p.header = Self.fitted { "&L\(Self.esc(Self.clip(town, $0)))&C\(Self.esc(Self.clip(title, $0)))&R\(period.chinese)" }
+        p.footer = Self.fitted { "&L\(Self.esc(Self.clip(town, $0))) \(period.chinese)&C第&P页 共&N页" }
         p.margins = (0.4, 0.4, 0.7, 0.6)
         return p
     }
