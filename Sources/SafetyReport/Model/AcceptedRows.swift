@@ -75,10 +75,11 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
         }
 
         /// Room for `room` more bytes: the capacity doubled at least (a chunk is written at 256 KB, so it
-        /// settles there).
+        /// settles there). It starts small: a town keeps thousands of these lists alive at once (most of a few
+        /// rows), and a 1 KB start raised a cold 2,000 × 12 run's heap peak by 2.7 MB (heaptrack, 46.04 → 43.36 MB).
         @inline(never)
         private func growPending(_ room: Int) {
-            let capacity = Swift.max(pendingCapacity * 2, pendingCount + room, 1024)
+            let capacity = Swift.max(pendingCapacity * 2, pendingCount + room, 64)
             let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
             if let old = pendingBase {
                 bigger.update(from: old, count: pendingCount)
