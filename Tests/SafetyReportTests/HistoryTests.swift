@@ -319,3 +319,21 @@ private final class LargeTown {
         #expect(try CLI.run(["run", "--period", "2026-10"], in: town.root).code == 0)
     }
 }
+
+/// A killed run's side-file temporaries under outputs/.state are swept by the next run, those of live processes kept.
+@Suite struct StateTemporariesSweepTests {
+    @Test func temporariesOfProcessesThatAreGoneAreRemoved() throws {
+        let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("sweep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let state = root.appendingPathComponent(".state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let gone: pid_t = 2_000_000_000  // above any pid_max: no such process
+        let names = [".manifest-2026-10.\(gone).tmp", ".ledger-2026-09.\(gone).tmp",  // a killed run's
+                     ".manifest-2026-09.\(getpid()).tmp", ".listing-2026-08.1.tmp",  // this process's, init's (alive)
+                     "manifest-2026-10.bin", ".manifest-2026-10.tmp", ".odd.name.x.tmp"]  // not temporaries of a pid
+        for n in names { try Data("x".utf8).write(to: state.appendingPathComponent(n)) }
+        OutputStore(root: root).sweepStaging()
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: state.path))
+        #expect(left == Set(names.dropFirst(2)))
+    }
+}

@@ -475,15 +475,16 @@ private struct Checker {
         return name
     }
 
-    /// A control character (U+0000–U+001F, U+007F–U+009F) in `text`, if any: XML 1.0 cannot carry most of them, and
-    /// libxlsxwriter copies names into document properties, chart titles and print headers as they are, so a
-    /// workbook holding one would not open.
+    /// A character XML 1.0 cannot carry (U+0000–U+001F but tab, line feed and carriage return; U+FFFE, U+FFFF) in
+    /// `text`, if any: libxlsxwriter copies names into document properties, chart titles and print headers as they
+    /// are, so a workbook holding one would not open. (Tabs and line breaks, which XML carries and earlier versions
+    /// accepted, are still accepted.)
     static func controlCharacter(in text: String) -> Unicode.Scalar? {
-        text.unicodeScalars.first { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        text.unicodeScalars.first { ($0.value < 0x20 && ![0x09, 0x0A, 0x0D].contains($0.value)) || $0.value == 0xFFFE || $0.value == 0xFFFF }
     }
 
     static func controlMessage(_ c: Unicode.Scalar) -> String {
-        "may not contain control characters (found U+\(String(format: "%04X", c.value))); write it on one line, without tabs"
+        "may not contain control characters (found U+\(String(format: "%04X", c.value))); a workbook cannot hold them"
     }
 
     mutating func optionalText(_ fields: [String: JSONValue], _ key: String, at parent: String, default value: String) -> String? {

@@ -294,6 +294,20 @@ public struct OutputStore: Sendable {
             }
             Self.removeTree(root.appendingPathComponent(n).path)
         }
+        sweepStateTemporaries()
+    }
+
+    /// The side files' temporaries (`.state/.<name>.<pid>.tmp`) of runs that were killed before renaming them into
+    /// place: a killed run's manifest side file is prepared before the swap, so its temporary can be megabytes.
+    /// Only those of processes that no longer exist are removed (a `status` does not hold the lock).
+    func sweepStateTemporaries() {
+        let state = root.appendingPathComponent(".state")
+        for n in (try? FileManager.default.contentsOfDirectory(atPath: state.path)) ?? [] where n.hasPrefix(".") && n.hasSuffix(".tmp") {
+            let parts = n.dropLast(".tmp".count).split(separator: ".")
+            guard let pid = parts.last.flatMap({ pid_t($0) }), pid > 0, pid != getpid(),
+                  kill(pid, 0) == -1, errno == ESRCH else { continue }
+            _ = unlink(state.appendingPathComponent(n).path)
+        }
     }
 
     /// `rm -rf` that never follows a symlink: a link (or anything but a real folder) is unlinked itself, so a
