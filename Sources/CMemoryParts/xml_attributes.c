@@ -208,15 +208,8 @@ static inline void tb_escaped(struct tag_buffer *b, const char *text, size_t len
     const char *run = text, *end = text + length;
     for (const char *p = text; p < end; p++) {
         const char *entity;
-        size_t size;
-        switch (*p) {
-        case '&': entity = "&amp;"; size = 5; break;
-        case '<': entity = "&lt;"; size = 4; break;
-        case '>': entity = "&gt;"; size = 4; break;
-        case '"': entity = "&quot;"; size = 6; break;
-        case '\n': entity = "&#xA;"; size = 5; break;
-        default: continue;
-        }
+        size_t size = attribute_entity(*p, &entity);
+        if (!size) continue;
         tb_put(b, run, (size_t)(p - run));
         tb_put(b, entity, size);
         run = p + 1;
