@@ -185,15 +185,7 @@ private let cellPool: [String] = [
             }
             let expected = TextDecoding.firstInvalidUTF8(bytes)
             for piece in [1, 3, 7, 8, 9, 16, bytes.count + 1] {
-                var v = UTF8Validator()
-                var start = 0
-                while start < bytes.count {
-                    let end = min(bytes.count, start + piece)
-                    bytes[start..<end].withUnsafeBufferPointer { v.feed($0) }
-                    start = end
-                }
-                v.finish()
-                #expect(v.firstInvalid == expected, "round \(round), pieces of \(piece)")
+                #expect(firstInvalidUTF8(bytes, inPiecesOf: piece) == expected, "round \(round), pieces of \(piece)")
             }
         }
     }

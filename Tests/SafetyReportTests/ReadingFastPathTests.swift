@@ -37,15 +37,7 @@ import Testing
             bytes += valid.prefix(Int(rng.next() % 7))
             let expected = TextDecoding.firstInvalidUTF8(bytes)
             for piece in [1, 2, 3, 5, bytes.count + 1] {
-                var v = UTF8Validator()
-                var start = 0
-                while start < bytes.count {
-                    let end = min(bytes.count, start + piece)
-                    bytes[start..<end].withUnsafeBufferPointer { v.feed($0) }
-                    start = end
-                }
-                v.finish()
-                #expect(v.firstInvalid == expected, "round \(round), \(bytes), pieces of \(piece)")
+                #expect(firstInvalidUTF8(bytes, inPiecesOf: piece) == expected, "round \(round), \(bytes), pieces of \(piece)")
             }
         }
     }
@@ -123,4 +115,17 @@ import Testing
             }
         }
     }
+}
+
+/// What `UTF8Validator` finds when it is fed `bytes` in pieces of `piece` bytes (the streaming check of pass 1).
+func firstInvalidUTF8(_ bytes: [UInt8], inPiecesOf piece: Int) -> Int? {
+    var v = UTF8Validator()
+    var start = 0
+    while start < bytes.count {
+        let end = min(bytes.count, start + piece)
+        bytes[start..<end].withUnsafeBufferPointer { v.feed($0) }
+        start = end
+    }
+    v.finish()
+    return v.firstInvalid
 }
