@@ -241,20 +241,26 @@ void _fprint_escaped_attributes(FILE *file, struct xml_attribute_list *attribute
     tb_flush(&b);
 }
 
+// `<tag attributes` and then `close` (`>` for a start tag, `/>` for an empty one), written with one fwrite; the
+// attributes' blocks then go back to the pool.
+static void write_tag(FILE *file, const char *tag, struct xml_attribute_list *attributes, const char *close, size_t close_length) {
+    struct tag_buffer b;
+    b.file = file, b.used = 0;  // bytes left unset: a memset of 1 KB per tag would cost more than it saves
+    TB_PUT(&b, "<");
+    tb_put(&b, tag, strlen(tag));
+    tb_attributes(&b, attributes);
+    tb_put(&b, close, close_length);
+    tb_flush(&b);
+    take_back(attributes);
+}
+
 void lxw_xml_start_tag(FILE *file, const char *tag, struct xml_attribute_list *attributes) {
     static __thread tag_function own;
     if ((disabled || !memory_parts_writers_apply()) && (own || (own = (tag_function)dlsym(RTLD_NEXT, "lxw_xml_start_tag")))) {
         own(file, tag, attributes);
         return;
     }
-    struct tag_buffer b;
-    b.file = file, b.used = 0;  // bytes left unset: a memset of 1 KB per tag would cost more than it saves
-    TB_PUT(&b, "<");
-    tb_put(&b, tag, strlen(tag));
-    tb_attributes(&b, attributes);
-    TB_PUT(&b, ">");
-    tb_flush(&b);
-    take_back(attributes);
+    write_tag(file, tag, attributes, ">", 1);
 }
 
 void lxw_xml_empty_tag(FILE *file, const char *tag, struct xml_attribute_list *attributes) {
@@ -263,14 +269,7 @@ void lxw_xml_empty_tag(FILE *file, const char *tag, struct xml_attribute_list *a
         own(file, tag, attributes);
         return;
     }
-    struct tag_buffer b;
-    b.file = file, b.used = 0;  // bytes left unset: a memset of 1 KB per tag would cost more than it saves
-    TB_PUT(&b, "<");
-    tb_put(&b, tag, strlen(tag));
-    tb_attributes(&b, attributes);
-    TB_PUT(&b, "/>");
-    tb_flush(&b);
-    take_back(attributes);
+    write_tag(file, tag, attributes, "/>", 2);
 }
 
 void lxw_xml_end_tag(FILE *file, const char *tag) {
