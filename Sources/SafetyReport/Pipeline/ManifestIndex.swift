@@ -127,33 +127,27 @@ public struct ManifestIndex: Sendable {
     /// the stat taken in staging is outputs/P/manifest.json's; `PendingSide.commit` puts the side file in place once
     /// the swap is done, `discard` drops it when the build fails.
     public func prepare(_ p: Period, _ manifest: Manifest, stagedJSON: String, jsonBytes: Int, jsonSHA256: String) -> PendingSide {
-        let pending = PendingSide(done: DispatchGroup(), temp: Locked(nil), target: url(p).path)
         // The stat here, not on the pool thread: by the time that runs, the swap may have moved the staging folder.
         let madeAt = FileHashCache.realtimeNanoseconds()
         var st = stat()
-        guard stat(stagedJSON, &st) == 0, Int(st.st_size) == jsonBytes else { return pending }
+        guard stat(stagedJSON, &st) == 0, Int(st.st_size) == jsonBytes else { return PendingSide(temp: nil, target: url(p).path) }
         let stamp = FileStamp(st)
-        DispatchQueue.global().async(group: pending.done) {
-            let temp = write(p, manifest, stamp: stamp, madeAt: madeAt, manifestSHA256: jsonSHA256, keepTemporary: true)
-            pending.temp.withLock { $0 = temp }
-        }
-        return pending
+        let temp = Background { write(p, manifest, stamp: stamp, madeAt: madeAt, manifestSHA256: jsonSHA256, keepTemporary: true) }
+        return PendingSide(temp: temp, target: url(p).path)
     }
 
-    /// A side file written to its temporary name, waiting for its manifest to be swapped in (see `prepare`).
+    /// A side file being written to its temporary name, waiting for its manifest to be swapped in (see `prepare`).
     public struct PendingSide: Sendable {
-        let done: DispatchGroup
-        let temp: Locked<String?>
+        /// The temporary file's path once written (nil: it could not be); no side file at all when nil itself.
+        let temp: Background<String?>?
         let target: String
         /// Renames it into place (best effort, as `remember`).
         public func commit() {
-            done.wait()
-            if let temp = temp.withLock({ $0 }), rename(temp, target) != 0 { unlink(temp) }
+            if let path = temp?.wait() ?? nil, rename(path, target) != 0 { unlink(path) }
         }
         /// Drops it: its manifest never reached outputs/P.
         public func discard() {
-            done.wait()
-            if let temp = temp.withLock({ $0 }) { unlink(temp) }
+            if let path = temp?.wait() ?? nil { unlink(path) }
         }
     }
 

@@ -92,11 +92,11 @@ public enum ReportAssembler {
         // one go on both cores (by `digest`, two at a time with a fold on one core between, and P's alone after them,
         // one core idled for about a third of the scan: docs/performance-log.md, *Single-core gaps, eighth session*).
         // Otherwise P's folder is listed on a pool thread while the earlier months are folded.
-        let periodScan = DispatchGroup()
+        var periodScan: Background<Void>?
         if !digestOnly {
             scanner.prefetch(history + [period])
         } else {
-            DispatchQueue.global().async(group: periodScan) { _ = scanner.scan(period) }
+            periodScan = Background { _ = scanner.scan(period) }
         }
         if let last = history.last {
             _ = scanner.digest(last, retiring: { digestOnly && $0.year < period.year }, reducing: { _ in digestOnly },
@@ -109,7 +109,7 @@ public enum ReportAssembler {
                 : q.year < period.year ? ScannedPeriod(period: q, exists: scanner.digest(q).exists, folders: [:], issues: [], listing: [])
                 : scanner.partial(q)
         }
-        periodScan.wait()
+        periodScan?.wait()
         let scan = scanner.scan(period)
         var listingSHA256 = scanner.listingSHA256(through: period)
         let listingDigests = history.map { scanner.digest($0).listingSHA256 }
@@ -253,7 +253,7 @@ public enum ReportAssembler {
         // 3. Save the ledger after P for next month's report, keyed by everything it was computed from, on a pool
         // thread beside the roll-up: both only read the ledger, and one after the other they left a core idle for
         // ≈ 0.07 s (docs/performance-log.md, *Single-core gaps, eighth session*).
-        var saving: BackgroundSave?
+        var saving: Background<(seconds: Double, then: String?)>?
         if let state, var k = key {
             if scan.exists { k.add(period: period, listing: scan.listing, hazards: hazardEntries) }
             // Then the build id (the input list is complete): the roll-up is the longer of the two.
@@ -436,31 +436,22 @@ public enum ReportAssembler {
                              load: loader.cost, validate: validate)
     }
 
-    /// The saved ledger state being written on a pool thread; `wait` returns the seconds the save took and what
-    /// `then` made after it.
-    struct BackgroundSave: Sendable {
-        let done: DispatchGroup
-        let result: Locked<(seconds: Double, then: String?)>
-        func wait() -> (seconds: Double, then: String?) { done.wait(); return result.withLock { $0 } }
-    }
-
-    /// `LedgerStateStore.save` on a pool thread (one of `parallelMap`'s, with its malloc arena: no new arena's pages).
+    /// `LedgerStateStore.save` on a pool thread (one of `parallelMap`'s, with its malloc arena: no new arena's pages);
+    /// `wait` gives the seconds the save took and what `then` made after it.
     /// An owner's hazards are freed once both the save (owners sorted) and the roll-up (registry order) have let go of
     /// them: the save's copy is handed over whole and consumed owner by owner. (Holding it to the save's end raised a
     /// cold 2,000 × 12 run's heap peak by 4.2 MB, heaptrack; the ledger is ≈ 19 MB at 36 months.)
     static func saveInBackground(_ ledger: HazardLedger, store: LedgerStateStore, after q: Period, key: LedgerStateKey,
-                                 compactedFor: Int?, then: @escaping @Sendable () -> String? = { nil }) -> BackgroundSave {
-        let save = BackgroundSave(done: DispatchGroup(), result: Locked((0, nil)))
+                                 compactedFor: Int?, then: @escaping @Sendable () -> String? = { nil })
+        -> Background<(seconds: Double, then: String?)> {
         let handed = Locked<HazardLedger?>(ledger)
-        DispatchQueue.global().async(group: save.done) {
+        return Background {
             var clock = LoadCost.now()
             store.save(handed.withLock { held in defer { held = nil }; return held! }, after: q, key: key,
                        compactedFor: compactedFor)
             let took = LoadCost.since(&clock)
-            let made = then()
-            save.result.withLock { $0 = (took, made) }
+            return (took, then())
         }
-        return save
     }
 
     /// `transform` applied to every element on every core; results in the elements' order.

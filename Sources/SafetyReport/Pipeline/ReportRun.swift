@@ -139,7 +139,7 @@ public enum ReportRun {
             let stagingPath = staging.path
             let workbookFlush = workbooks.flushing
             let otherPaths = outputs.map { stagingPath + "/" + $0.name }
-            let othersFlushed = FlushBeside { () throws(OutputError) in
+            let othersFlushed = flushBeside { () throws(OutputError) in
                 let flushedAlready = try workbookFlush.finish()  // the workbooks, flushed while the others were written
                 try OutputStore.flushAll(otherPaths.filter { !flushedAlready.contains($0) })
             }
@@ -190,20 +190,14 @@ public enum ReportRun {
         }
     }
 
-    /// A flush (`OutputStore.flushAll` and the like) run on a pool thread; `wait` gives its result and how long it took.
-    private struct FlushBeside: Sendable {
-        let done = DispatchGroup()
-        let result = Locked<(Result<Void, OutputError>, Double)>((.success(()), 0))
-        init(_ flush: @escaping @Sendable () throws(OutputError) -> Void) {
-            let result = result
-            DispatchQueue.global().async(group: done) {
-                let start = Date()
-                let flushed = Result { () throws(OutputError) in try flush() }
-                let took = Date().timeIntervalSince(start)
-                result.withLock { $0 = (flushed, took) }
-            }
+    /// A flush (`OutputStore.flushAll` and the like) started on a pool thread; `wait` gives its result and how long it took.
+    private static func flushBeside(_ flush: @escaping @Sendable () throws(OutputError) -> Void)
+        -> Background<(Result<Void, OutputError>, Double)> {
+        Background {
+            let start = Date()
+            let flushed = Result { () throws(OutputError) in try flush() }
+            return (flushed, Date().timeIntervalSince(start))
         }
-        func wait() -> (Result<Void, OutputError>, Double) { done.wait(); return result.withLock { $0 } }
     }
 
     /// The CSVs built before the workbooks, on the main thread: the change log compares them with the
