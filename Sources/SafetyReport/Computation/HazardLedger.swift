@@ -4,6 +4,20 @@
 /// can be asked at the end of any period. Hazard ids belong to the folder that submitted them.
 /// The ledger does not reset at a new year.
 public struct HazardLedger: Sendable, Equatable {
+    /// A hazard compaction left as its id, registration and the period it was rectified in (no rows): closed before
+    /// the year the ledger was compacted for and not mentioned since. Most hazards of a long history are such ones
+    /// (99,000 of 140,000 at 2,000 villages × 36 months), and no figure of a report of that year or later reads them:
+    /// they are not registered in the year, have no row, and were 已整改 at the end of every month the trend and
+    /// "rectified in P" ask about. Only validation (their found_date; a row naming one is an update) and `apply` (a row
+    /// reopens one) ask for them, so they are kept apart, 32 bytes each without the owner, and the roll-up does not
+    /// walk them (see `workingHazards(owner:upTo:)`).
+    struct ClosedHazard: Sendable, Equatable {
+        let id: String
+        let registeredIn: Period
+        let registeredFoundDate: Day
+        let rectifiedSince: Period
+    }
+
     /// One accepted row for a hazard, and the period whose file carried it. The row is kept packed (see
     /// `PackedHazardRow`): the ledger is alive at the run's peak, and most of it is rows' text.
     public struct Update: Sendable, Equatable {
@@ -56,6 +70,10 @@ public struct HazardLedger: Sendable, Equatable {
     /// its count, searched by bisection: the ledger is alive at the run's peak, and a dictionary per owner (its
     /// buckets as wide as a key and a hazard, at most three quarters full, grown by doubling) was twice its size.
     private var byOwner: [String: [Hazard]] = [:]
+    /// owner → its closed hazards (see `ClosedHazard`), sorted by id; no id is in both tables of an owner.
+    private var closedByOwner: [String: [ClosedHazard]] = [:]
+
+    public static func == (a: HazardLedger, b: HazardLedger) -> Bool { a.allHazards == b.allHazards }
 
     /// Where `id` is, or would go, in `table` (sorted by id).
     fileprivate static func position(of id: String, in table: [Hazard]) -> (index: Int, found: Bool) {
@@ -67,10 +85,20 @@ public struct HazardLedger: Sendable, Equatable {
         return (low, low < table.count && table[low].id == id)
     }
 
+    /// Where `id` is, or would go, in a closed table (sorted by id).
+    fileprivate static func position(of id: String, in table: [ClosedHazard]) -> (index: Int, found: Bool) {
+        var low = 0, high = table.count
+        while low < high {
+            let mid = (low + high) / 2
+            if table[mid].id < id { low = mid + 1 } else { high = mid }
+        }
+        return (low, low < table.count && table[low].id == id)
+    }
+
     /// `table` in an array of exactly its size.
-    private static func sized(_ table: [Hazard]) -> [Hazard] {
+    private static func sized<T>(_ table: [T]) -> [T] {
         guard table.capacity > table.count else { return table }
-        var out: [Hazard] = []
+        var out: [T] = []
         out.reserveCapacity(table.count)
         out.append(contentsOf: table)
         return out
@@ -89,6 +117,8 @@ public struct HazardLedger: Sendable, Equatable {
         // hazards file holds a handful of rows, and the Set's allocation and hashing were a fifth of `apply`.
         var seen = ClaimedIds()
         var added: [Hazard] = []
+        // The owner's closed table, taken out only when a row names an id the working table lacks.
+        var closed: [ClosedHazard]?
         for row in rows where seen.line(of: row.hazardId) == nil {
             seen.claim(row.hazardId, line: row.line)
             // Validation lets only the first row of an id through; the guard keeps "first claims" if it did not.
@@ -96,6 +126,12 @@ public struct HazardLedger: Sendable, Equatable {
             let at = Self.position(of: row.hazardId, in: table)
             if at.found {
                 table[at.index].put(update)  // in place: no copy of the hazard's rows
+            } else if let c = Self.takeClosed(row.hazardId, owner: owner, from: &closed, in: &closedByOwner) {
+                // A closed hazard named again (SPEC §4: an update may reopen it) becomes a working one, as it was
+                // in the table before closed ones were kept apart: its registration and `rectifiedSince`, then the row.
+                var h = Hazard(owner: owner, closed: c)
+                h.put(update)
+                added.append(h)
             } else {
                 added.append(Hazard(owner: owner, id: row.hazardId, registeredIn: period,
                                     registeredFoundDate: row.foundDate, updates: [update]))
@@ -112,55 +148,109 @@ public struct HazardLedger: Sendable, Equatable {
             table.sort { $0.id < $1.id }
         }
         byOwner[owner] = table
+        if let closed, !closed.isEmpty { closedByOwner[owner] = closed }
+    }
+
+    /// Removes and returns the closed hazard `id` of `owner`; `closed` holds the owner's closed table once taken out
+    /// of `tables` (put back by the caller).
+    private static func takeClosed(_ id: String, owner: String, from closed: inout [ClosedHazard]?,
+                                   in tables: inout [String: [ClosedHazard]]) -> ClosedHazard? {
+        if closed == nil {
+            guard let t = tables.removeValue(forKey: owner) else { return nil }
+            closed = t
+        }
+        let at = position(of: id, in: closed!)
+        return at.found ? closed!.remove(at: at.index) : nil
     }
 
     /// Ids the owner has registered so far → the found_date each was registered with
     /// (validation rejects a later row for the id with a different found_date). The owner's table itself,
     /// searched by bisection: a dictionary built per file and month was ~5 % of a cold run's reading CPU
     /// (every registered id hashed and inserted, for the few ids a file names).
-    public func knownFoundDates(owner: String) -> KnownFoundDates { KnownFoundDates(table: byOwner[owner] ?? []) }
+    public func knownFoundDates(owner: String) -> KnownFoundDates {
+        KnownFoundDates(table: byOwner[owner] ?? [], closed: closedByOwner[owner] ?? [])
+    }
 
     /// One hazard, if the owner ever registered it.
     public func hazard(owner: String, id: String) -> Hazard? {
-        guard let table = byOwner[owner] else { return nil }
-        let at = Self.position(of: id, in: table)
-        return at.found ? table[at.index] : nil
+        if let table = byOwner[owner] {
+            let at = Self.position(of: id, in: table)
+            if at.found { return table[at.index] }
+        }
+        guard let closed = closedByOwner[owner] else { return nil }
+        let at = Self.position(of: id, in: closed)
+        return at.found ? Hazard(owner: owner, closed: closed[at.index]) : nil
     }
 
-    /// The owner's hazards registered by the end of `q`, ordered by id.
+    /// The owner's hazards registered by the end of `q`, ordered by id (closed ones included).
     public func hazards(owner: String, upTo q: Period) -> [Hazard] {
+        Self.merged(owner: owner, byOwner[owner] ?? [], closedByOwner[owner] ?? []).filter { $0.registeredIn <= q }
+    }
+
+    /// The owner's hazards registered by the end of `q` that have a row, ordered by id: every hazard but the closed
+    /// ones (see `ClosedHazard`), which add nothing to any figure of a report of the year the ledger was compacted
+    /// for or later — the only reports it serves. What the roll-up walks.
+    public func workingHazards(owner: String, upTo q: Period) -> [Hazard] {
         (byOwner[owner] ?? []).filter { $0.registeredIn <= q }
     }
 
+    /// An owner's working and closed hazards as one table, ordered by id (the two hold no id in common).
+    fileprivate static func merged(owner: String, _ live: [Hazard], _ closed: [ClosedHazard]) -> [Hazard] {
+        guard !closed.isEmpty else { return live }
+        var out: [Hazard] = []
+        out.reserveCapacity(live.count + closed.count)
+        var i = 0, j = 0
+        while i < live.count || j < closed.count {
+            if j == closed.count || (i < live.count && live[i].id < closed[j].id) {
+                out.append(live[i]); i += 1
+            } else {
+                out.append(Hazard(owner: owner, closed: closed[j])); j += 1
+            }
+        }
+        return out
+    }
+
     /// Lets go of every hazard of `owner` (the roll-up frees each owner's once its folder is done).
-    public mutating func remove(owner: String) { byOwner.removeValue(forKey: owner) }
+    public mutating func remove(owner: String) {
+        byOwner.removeValue(forKey: owner)
+        closedByOwner.removeValue(forKey: owner)
+    }
 
     /// Every folder that has registered at least one hazard, sorted.
-    public var owners: [String] { byOwner.keys.sorted() }
+    public var owners: [String] { Set(byOwner.keys).union(closedByOwner.keys).sorted() }
 
     // MARK: Parallel replay and saved state
 
     /// Adds the hazards of owners this ledger does not hold yet (ledgers replayed per owner on
     /// different cores are merged this way; hazards belong to one owner, so nothing overlaps).
     public mutating func merge(_ other: HazardLedger) {
-        for (owner, table) in other.byOwner where byOwner[owner] == nil { byOwner[owner] = table }
+        let held = Set(byOwner.keys).union(closedByOwner.keys)
+        for (owner, table) in other.byOwner where !held.contains(owner) { byOwner[owner] = table }
+        for (owner, table) in other.closedByOwner where !held.contains(owner) { closedByOwner[owner] = table }
     }
 
     /// Every hazard, by owner then id (a deterministic order for saving), read from the ledger as iterated:
     /// saving happens at the run's peak, where an array of every hazard would be several MB more.
-    public var allHazards: AllHazards { AllHazards(byOwner: byOwner) }
+    public var allHazards: AllHazards { AllHazards(byOwner: byOwner, closedByOwner: closedByOwner) }
 
-    /// The ledger's hazards in saving order, one owner's ids sorted at a time.
+    /// The ledger's hazards in saving order, one owner's ids sorted at a time (closed ones included).
     public struct AllHazards: Sequence, Sendable, Equatable {
         fileprivate let byOwner: [String: [Hazard]]
+        fileprivate let closedByOwner: [String: [ClosedHazard]]
         /// How many hazards the ledger holds.
-        public var count: Int { byOwner.values.reduce(0) { $0 + $1.count } }
+        public var count: Int {
+            byOwner.values.reduce(0) { $0 + $1.count } + closedByOwner.values.reduce(0) { $0 + $1.count }
+        }
         public var underestimatedCount: Int { count }
 
-        public func makeIterator() -> Iterator { Iterator(byOwner: byOwner, owners: byOwner.keys.sorted()) }
+        public func makeIterator() -> Iterator {
+            Iterator(byOwner: byOwner, closedByOwner: closedByOwner,
+                     owners: Set(byOwner.keys).union(closedByOwner.keys).sorted())
+        }
 
         public struct Iterator: IteratorProtocol {
             let byOwner: [String: [Hazard]]
+            let closedByOwner: [String: [ClosedHazard]]
             let owners: [String]
             var owner = -1
             var table: [Hazard] = []
@@ -170,7 +260,8 @@ public struct HazardLedger: Sendable, Equatable {
                 while position >= table.count {
                     owner += 1
                     guard owner < owners.count else { return nil }
-                    table = byOwner[owners[owner]]!
+                    let code = owners[owner]
+                    table = HazardLedger.merged(owner: code, byOwner[code] ?? [], closedByOwner[code] ?? [])
                     position = 0
                 }
                 defer { position += 1 }
@@ -190,16 +281,40 @@ public struct HazardLedger: Sendable, Equatable {
     /// Adds (or replaces) one hazard as it stands, e.g. as read back from a saved state.
     public mutating func insert(_ hazard: Hazard) {
         var table = byOwner.removeValue(forKey: hazard.owner) ?? []
+        var closed = closedByOwner.removeValue(forKey: hazard.owner) ?? []
         let at = Self.position(of: hazard.id, in: table)
-        if at.found { table[at.index] = hazard } else { table.insert(hazard, at: at.index) }
-        byOwner[hazard.owner] = table
+        let atClosed = Self.position(of: hazard.id, in: closed)
+        if at.found { table.remove(at: at.index) }
+        if atClosed.found { closed.remove(at: atClosed.index) }
+        if let c = hazard.closedForm {
+            closed.insert(c, at: atClosed.index)
+        } else {
+            table.insert(hazard, at: at.index)
+        }
+        if !table.isEmpty { byOwner[hazard.owner] = table }
+        if !closed.isEmpty { closedByOwner[hazard.owner] = closed }
     }
+
+    /// Sets an owner's hazards, as read back from a saved state in saving order: `table` and `closed` sorted by id
+    /// with no id twice (the caller checks), the owner holding none yet. One dictionary update per owner, where
+    /// `insert` took the owner's tables out and put them back for each of its hazards.
+    mutating func adopt(owner: String, table: [Hazard], closed: [ClosedHazard]) {
+        if !table.isEmpty { byOwner[owner] = Self.sized(table) }
+        if !closed.isEmpty { closedByOwner[owner] = Self.sized(closed) }
+    }
+
+    /// Whether the ledger holds any hazard of `owner`.
+    func holds(owner: String) -> Bool { byOwner[owner] != nil || closedByOwner[owner] != nil }
 
     /// Gives each owner's hazards an array of exactly their count (after `insert`s, which grow them by doubling).
     public mutating func fitToSize() {
         for owner in Array(byOwner.keys) {
             let table = byOwner.removeValue(forKey: owner)!
             byOwner[owner] = Self.sized(table)
+        }
+        for owner in Array(closedByOwner.keys) {
+            let table = closedByOwner.removeValue(forKey: owner)!
+            closedByOwner[owner] = Self.sized(table)
         }
     }
 
@@ -213,16 +328,52 @@ public struct HazardLedger: Sendable, Equatable {
     /// from then on, which is all such a report can ask (a closed hazard is not listed, counted or carried
     /// over; a later row for it — an update may reopen it — starts from "rectified"). A hazard closed before
     /// `year` and not mentioned since is left as its id, registration and that period.
+    /// Closed ones are kept apart (see `ClosedHazard`); compacting one again leaves it as it is.
     public func compacted(forReportsFrom year: Int) -> HazardLedger {
         var out = HazardLedger()
+        out.closedByOwner = closedByOwner
         for (owner, table) in byOwner {
-            out.byOwner[owner] = table.map { $0.compacted(forReportsFrom: year) }
+            var live: [Hazard] = []
+            var closed: [ClosedHazard] = []
+            for hazard in table {
+                let h = hazard.compacted(forReportsFrom: year)
+                if let c = h.closedForm { closed.append(c) } else { live.append(h) }
+            }
+            if !live.isEmpty { out.byOwner[owner] = Self.sized(live) }
+            if !closed.isEmpty {
+                // Both sorted by id and disjoint: one merge, not a sort.
+                let before = out.closedByOwner[owner] ?? []
+                var merged: [ClosedHazard] = []
+                merged.reserveCapacity(before.count + closed.count)
+                var i = 0, j = 0
+                while i < before.count || j < closed.count {
+                    if j == closed.count || (i < before.count && before[i].id < closed[j].id) {
+                        merged.append(before[i]); i += 1
+                    } else {
+                        merged.append(closed[j]); j += 1
+                    }
+                }
+                out.closedByOwner[owner] = merged
+            }
         }
         return out
     }
 }
 
 extension HazardLedger.Hazard {
+    /// A closed hazard as a working one: its registration and `rectifiedSince`, no rows.
+    init(owner: String, closed c: HazardLedger.ClosedHazard) {
+        self.init(owner: owner, id: c.id, registeredIn: c.registeredIn, registeredFoundDate: c.registeredFoundDate,
+                  rectifiedSince: c.rectifiedSince, updates: [])
+    }
+
+    /// This hazard as a closed one, when it is one: no rows, rectified since a period.
+    var closedForm: HazardLedger.ClosedHazard? {
+        guard updates.isEmpty, let r = rectifiedSince else { return nil }
+        return HazardLedger.ClosedHazard(id: id, registeredIn: registeredIn, registeredFoundDate: registeredFoundDate,
+                                         rectifiedSince: r)
+    }
+
     /// A hazard as read back from a saved state: its registration, when it was last known rectified before its
     /// rows, and its rows in period order.
     public init(owner: String, id: String, registeredIn: Period, registeredFoundDate: Day, rectifiedSince: Period?,
@@ -267,10 +418,14 @@ extension HazardLedger.Hazard {
 /// compare), or a dictionary (tests, callers without a ledger).
 public struct KnownFoundDates: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     private let table: [HazardLedger.Hazard]
+    /// The owner's closed hazards (no id in common with `table`).
+    private let closed: [HazardLedger.ClosedHazard]
     private let extra: [String: Day]
 
-    init(table: [HazardLedger.Hazard]) { self.table = table; extra = [:] }
-    public init(_ dates: [String: Day]) { table = []; extra = dates }
+    init(table: [HazardLedger.Hazard], closed: [HazardLedger.ClosedHazard] = []) {
+        self.table = table; self.closed = closed; extra = [:]
+    }
+    public init(_ dates: [String: Day]) { table = []; closed = []; extra = dates }
     public init(dictionaryLiteral elements: (String, Day)...) {
         self.init(Dictionary(elements, uniquingKeysWith: { first, _ in first }))
     }
@@ -281,16 +436,21 @@ public struct KnownFoundDates: Sendable, Equatable, ExpressibleByDictionaryLiter
             let at = HazardLedger.position(of: id, in: table)
             if at.found { return table[at.index].registeredFoundDate }
         }
+        if !closed.isEmpty {
+            let at = HazardLedger.position(of: id, in: closed)
+            if at.found { return closed[at.index].registeredFoundDate }
+        }
         return extra[id]
     }
 
-    public var count: Int { table.count + extra.count }
+    public var count: Int { table.count + closed.count + extra.count }
     public var isEmpty: Bool { count == 0 }
 
     /// Every id and its found_date, as a dictionary.
     public var dictionary: [String: Day] {
         var out = extra
         for h in table { out[h.id] = h.registeredFoundDate }
+        for h in closed { out[h.id] = h.registeredFoundDate }
         return out
     }
 

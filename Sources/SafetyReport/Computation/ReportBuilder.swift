@@ -42,7 +42,7 @@ public enum ReportBuilder {
             let folder = given[code] ?? FolderPeriod(code: code, submitter: submitter)
             // P's own readable file always stands, whatever was passed for the folder.
             let stands = StandingAgreements.standing(after: standing[code], file: folder.agreements, period: period)
-            let hazards = ledger.hazards(owner: code, upTo: period)
+            let hazards = ledger.workingHazards(owner: code, upTo: period)
             ledger.remove(owner: code)
             count(hazards, into: &trend, months: months)
             let c = FolderFigures(config: config, period: period, folder: folder, standing: stands, hazards: hazards)
@@ -95,7 +95,7 @@ public enum ReportBuilder {
     static func trend(config: PipelineConfig, period: Period, ledger: HazardLedger) -> [TrendPoint] {
         let months = trendMonths(period)
         var points = months.map { TrendPoint(period: $0, hazardsNew: 0, hazardsRectified: 0) }
-        for owner in config.submitterCodes { count(ledger.hazards(owner: owner, upTo: period), into: &points, months: months) }
+        for owner in config.submitterCodes { count(ledger.workingHazards(owner: owner, upTo: period), into: &points, months: months) }
         return points
     }
 

@@ -172,7 +172,7 @@ struct StateWriter {
     }
 
     /// One hazard (compacted for reports of `year` on, when given); the pending bytes go to the sink past a piece.
-    private mutating func hazard(_ hazard: HazardLedger.Hazard, compactedFrom year: Int?) {
+    mutating func hazard(_ hazard: HazardLedger.Hazard, compactedFrom year: Int?) {
         let h = year.map { hazard.compacted(forReportsFrom: $0) } ?? hazard
         string(h.owner); string(h.id)
         int(h.registeredIn.year); int(h.registeredIn.month); day(h.registeredFoundDate)
@@ -220,7 +220,7 @@ struct StateReader: StateDecoding {
     mutating func string() -> String? {
         guard let n = int(), n >= 0, n <= bytes.count - at else { return nil }  // not at + n: a crafted length near 2⁶³ would overflow
         defer { at += n }
-        return String(validating: bytes[at..<at + n], as: UTF8.self)
+        return bytes.withUnsafeBufferPointer { Self.text(UnsafeBufferPointer(rebasing: $0[at..<at + n])) }
     }
 
     mutating func ledger() -> HazardLedger? {
@@ -325,7 +325,7 @@ struct StreamedStateReader: StateDecoding {
     mutating func string() -> String? {
         guard let n = int(), n >= 0, n <= remaining, need(n) else { return nil }
         defer { at += n }
-        return String(validating: buffer[at..<at + n], as: UTF8.self)
+        return buffer.withUnsafeBufferPointer { Self.text(UnsafeBufferPointer(rebasing: $0[at..<at + n])) }
     }
 
     /// The ledger, when the file holds one and nothing after it.
@@ -336,6 +336,18 @@ struct StreamedStateReader: StateDecoding {
 }
 
 extension StateDecoding {
+    /// `bytes` as a String when they are valid UTF-8, else nil: what `String(validating:as:)` gives. That initializer
+    /// took its generic path on an array slice (a quarter of the state's load was the runtime's generic-metadata
+    /// lookups, `perf`, 2,000 × 36); decoding repairs invalid UTF-8, so the decoded bytes equal the given ones
+    /// exactly when they were valid.
+    static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return "" }
+        var s = String(decoding: bytes, as: UTF8.self)
+        let same = s.utf8.count == bytes.count
+            && (s.withUTF8 { memcmp($0.baseAddress!, base, bytes.count) == 0 })
+        return same ? s : nil
+    }
+
     mutating func day() -> Day? {
         guard let y = int(), let m = int(), let d = int() else { return nil }
         return Day(year: y, month: m, day: d)
@@ -345,9 +357,22 @@ extension StateDecoding {
     /// The ledger `StateWriter.ledger` wrote; the caller checks that nothing follows.
     mutating func decodeLedger() -> HazardLedger? {
         guard let count = int(), count >= 0 else { return nil }
-        var ledger = HazardLedger()  // filled as read: no array of every hazard beside it
+        var ledger = HazardLedger()  // filled as read, owner by owner: no array of every hazard beside it
+        // The state is written owner by owner, each owner's ids in order: its hazards are gathered and handed to the
+        // ledger at once (`adopt`: one dictionary update per owner, not two per hazard). Anything else — an owner
+        // seen again, ids out of order or twice — goes through `insert` one hazard at a time, as before.
+        var owner = "", table: [HazardLedger.Hazard] = [], closedRun: [HazardLedger.ClosedHazard] = [], lastId: String?
+        func handOver() {
+            if !ledger.holds(owner: owner) {
+                ledger.adopt(owner: owner, table: table, closed: closedRun)
+            } else {
+                for h in table { ledger.insert(h) }
+                for c in closedRun { ledger.insert(HazardLedger.Hazard(owner: owner, closed: c)) }
+            }
+            table = []; closedRun = []; lastId = nil
+        }
         for _ in 0..<count {
-            guard let owner = string(), let id = string(), let ry = int(), let rm = int(),
+            guard let hazardOwner = string(), let id = string(), let ry = int(), let rm = int(),
                   let registeredIn = Period(year: ry, month: rm), let registeredFound = day(), let closed = flag() else { return nil }
             var rectifiedSince: Period?
             if closed { guard let y = int(), let m = int(), let p = Period(year: y, month: m) else { return nil }; rectifiedSince = p }
@@ -372,9 +397,19 @@ extension StateDecoding {
                     description: description, location: location, responsible: responsible, deadline: deadline,
                     status: status, rectifiedDate: rectified, escalated: escalated, escalatedTo: escalatedTo)))
             }
-            ledger.insert(HazardLedger.Hazard(owner: owner, id: id, registeredIn: registeredIn, registeredFoundDate: registeredFound,
-                                              rectifiedSince: rectifiedSince, savedUpdates: updates))
+            let hazard = HazardLedger.Hazard(owner: hazardOwner, id: id, registeredIn: registeredIn,
+                                             registeredFoundDate: registeredFound, rectifiedSince: rectifiedSince,
+                                             savedUpdates: updates)
+            if hazardOwner != owner { handOver(); owner = hazardOwner }
+            if let lastId, !(lastId < id) {
+                handOver()  // out of order: what was gathered goes in first, then this one by `insert`
+                ledger.insert(hazard)
+                continue
+            }
+            lastId = id
+            if let c = hazard.closedForm { closedRun.append(c) } else { table.append(hazard) }
         }
+        handOver()
         ledger.fitToSize()
         return ledger
     }

@@ -1,0 +1,141 @@
+// The ledger's closed hazards kept apart (`HazardLedger.ClosedHazard`): compacted, saved and read back, reopened,
+// named again with another found_date — every report and every validation answer equal to a full replay's.
+
+import Foundation
+import Testing
+@testable import SafetyReport
+
+@Suite struct ClosedHazardsTests {
+    typealias F = ComputationFixtures
+
+    /// Two years of rows for two villages: hazards closed in 2025 and never named again, closed in December, reopened
+    /// in 2026 (and closed again), open across the new year, and 2026's own.
+    static func months() -> [(String, [String: [HazardRow]])] {
+        func h(_ id: String, _ found: String, _ status: HazardStatus, line: Int = 2) -> HazardRow {
+            F.hazard(id, found: found, deadline: "2026-03-31", status: status, line: line)
+        }
+        var out: [(String, [String: [HazardRow]])] = []
+        // 2025-03: forty hazards per village, open.
+        var march: [String: [HazardRow]] = [:]
+        for owner in [F.v1, F.v2] {
+            march[owner] = (0..<40).map { h("YH-\(String(format: "%02d", $0))", "2025-03-0\(1 + $0 % 9)", .open, line: 2 + $0) }
+        }
+        out.append(("2025-03", march))
+        // 2025-06: most closed (never named again); a few in progress (open across the year).
+        var june: [String: [HazardRow]] = [:]
+        for owner in [F.v1, F.v2] {
+            june[owner] = (0..<40).map { h("YH-\(String(format: "%02d", $0))", "2025-03-0\(1 + $0 % 9)",
+                                            $0 % 10 == 0 ? .inProgress : .rectified, line: 2 + $0) }
+        }
+        out.append(("2025-06", june))
+        // 2025-12: one closed in December, one registered and closed the same month.
+        out.append(("2025-12", [F.v1: [h("YH-00", "2025-03-01", .rectified), h("YH-DEC", "2025-12-02", .rectified, line: 3)]]))
+        // 2026-01: closed ids named again: YH-05 reopened, YH-06 named as if new with another found_date (a duplicate
+        // registration: validation must see its 2025 found_date), YH-DEC reopened; and a new one.
+        out.append(("2026-01", [F.v1: [h("YH-05", "2025-03-06", .open), h("YH-06", "2026-01-03", .open, line: 3),
+                                       h("YH-DEC", "2025-12-02", .inProgress, line: 4), h("YH-N1", "2026-01-04", .open, line: 5)],
+                                F.v2: [h("YH-11", "2025-03-03", .inProgress)]]))
+        out.append(("2026-02", [F.v1: [h("YH-05", "2025-03-06", .rectified), h("YH-N1", "2026-01-04", .rectified, line: 3)]]))
+        out.append(("2026-03", [F.v2: [h("YH-11", "2025-03-03", .rectified), h("YH-39", "2025-03-04", .open, line: 3)]]))
+        return out
+    }
+
+    /// Replays `months` up to and including `last`, compacting for a new year as the orchestrator does (or not).
+    static func replay(upTo last: String, compacting: Bool) -> HazardLedger {
+        var ledger = HazardLedger()
+        var year: Int?
+        for (p, owners) in months() where F.period(p) <= F.period(last) {
+            let q = F.period(p)
+            if compacting, year != q.year { ledger = ledger.compacted(forReportsFrom: q.year) }
+            year = q.year
+            for owner in owners.keys.sorted() { ledger.apply(period: q, owner: owner, rows: owners[owner]!) }
+        }
+        return ledger
+    }
+
+    @Test func closedHazardsAreKeptApartAndEveryReportAndAnswerEqualsAFullReplay() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("closed-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = LedgerStateStore(outputs: URL(fileURLWithPath: dir))
+        let key = LedgerStateKey(configSHA256: String(repeating: "a", count: 64))
+        let ids = (0..<40).map { "YH-\(String(format: "%02d", $0))" } + ["YH-DEC", "YH-N1", "YH-absent"]
+        for p in ["2026-01", "2026-02", "2026-03", "2026-04"] {
+            let full = Self.replay(upTo: p, compacting: false)
+            let compacted = Self.replay(upTo: p, compacting: true)
+            // Saved after the month before and read back, then P's rows applied: the monthly run's path.
+            let previous = F.period(p).previous
+            store.save(Self.replay(upTo: previous.description, compacting: true), after: previous, key: key)
+            var loaded = try #require(store.load(after: previous, key: key), "\(p)")
+            for (q, owners) in Self.months() where q == p {
+                for owner in owners.keys.sorted() { loaded.apply(period: F.period(q), owner: owner, rows: owners[owner]!) }
+            }
+            for (which, ledger) in [("compacted", compacted), ("loaded", loaded)] {
+                #expect(F.build(p, ledger: ledger) == F.build(p, ledger: full), "\(p)")
+                #expect(ReportBuilder.trend(config: F.config(), period: F.period(p), ledger: ledger)
+                        == ReportBuilder.trend(config: F.config(), period: F.period(p), ledger: full), "\(p)")
+                for owner in [F.v1, F.v2] {
+                    let known = ledger.knownFoundDates(owner: owner), all = full.knownFoundDates(owner: owner)
+                    for id in ids {
+                        #expect(known[id] == all[id], "\(p) \(owner) \(id)")
+                        #expect(ledger.hazard(owner: owner, id: id)?.registeredIn == full.hazard(owner: owner, id: id)?.registeredIn)
+                        #expect(ledger.hazard(owner: owner, id: id)?.isRectified(at: F.period(p))
+                                == full.hazard(owner: owner, id: id)?.isRectified(at: F.period(p)), "\(p) \(owner) \(id)")
+                    }
+                    #expect(known.count == all.count && known == all)
+                    #expect(ledger.hazards(owner: owner, upTo: F.period(p)).map(\.id)
+                            == full.hazards(owner: owner, upTo: F.period(p)).map(\.id))
+                    // The closed ones are apart: the roll-up's walk omits them (it would not, were they kept whole).
+                    let working = ledger.workingHazards(owner: owner, upTo: F.period(p))
+                    // (A state saved after December was compacted for December's year: its closed ones come in January's save.)
+                    if which == "compacted" || previous.year == 2026 {
+                        #expect(working.count < ledger.hazards(owner: owner, upTo: F.period(p)).count, "\(which) \(p) \(owner)")
+                    }
+                    #expect(working.allSatisfy { !$0.updates.isEmpty })
+                }
+            }
+            // The loaded ledger and the compacted replay are the same ledger, hazard for hazard, and save alike.
+            if previous.year == 2026 { #expect(loaded == compacted, "\(p)") }
+            var a = StateWriter(), b = StateWriter()
+            a.ledger(loaded, compactedFrom: 2026)
+            b.ledger(compacted, compactedFrom: 2026)
+            #expect(a.bytes == b.bytes)
+        }
+        // Reopened and re-closed ids are working hazards again, with their 2025 registration.
+        let last = Self.replay(upTo: "2026-03", compacting: true)
+        let reopened = try #require(last.hazard(owner: F.v1, id: "YH-05"))
+        #expect(reopened.registeredIn == F.period("2025-03") && reopened.updates.map(\.status) == [.open, .rectified])
+        #expect(last.hazard(owner: F.v1, id: "YH-06")?.registeredFoundDate == F.day("2025-03-07"))
+        #expect(last.hazard(owner: F.v1, id: "YH-07")?.updates.isEmpty == true
+                && last.hazard(owner: F.v1, id: "YH-07")?.rectifiedSince == F.period("2025-06"))
+    }
+
+    /// A saved state read back owner by owner (`adopt`) gives the ledger that inserting its hazards one at a time in
+    /// any order gives; one written with an owner's hazards out of order, twice, or split, reads as `insert` makes it.
+    @Test func aStateReadOwnerByOwnerEqualsOneBuiltByInsert() throws {
+        let ledger = Self.replay(upTo: "2026-03", compacting: true)
+        var generator = SystemRandomNumberGenerator()
+        let hazards = Array(ledger.allHazards)
+        #expect(HazardLedger(hazards: hazards.shuffled(using: &generator)) == ledger)
+        var writer = StateWriter()
+        writer.ledger(ledger)
+        var reader = StateReader(bytes: writer.bytes)
+        #expect(reader.ledger() == ledger)
+        // Written by hand: owners split in runs, ids out of order, one hazard twice (the last one read stands) —
+        // the reader's fallback to `insert` one hazard at a time.
+        let reversed = hazards.reversed() + [hazards[0]]
+        var odd = StateWriter()
+        odd.int(reversed.count)
+        for h in reversed { odd.hazard(h, compactedFrom: nil) }
+        var oddReader = StateReader(bytes: odd.bytes)
+        #expect(oddReader.ledger() == ledger)
+        // The same hazards in saving order read back through the adopting path, whole and in small pieces.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("closed-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = LedgerStateStore(outputs: dir)
+        let key = LedgerStateKey(configSHA256: String(repeating: "b", count: 64))
+        store.save(ledger, after: F.period("2026-03"), key: key)
+        for piece in [1, 7, 4_096] {
+            #expect(store.load(after: F.period("2026-03"), key: key, piece: piece) == ledger, "piece \(piece)")
+        }
+    }
+}
