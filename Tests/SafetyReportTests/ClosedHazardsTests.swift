@@ -139,3 +139,36 @@ import Testing
         }
     }
 }
+
+/// The state readers' fields read from bytes: a digest field gives what `HexDigest(string)` gives, and a text field
+/// what `String(validating:)` gives (nil for invalid UTF-8), in memory and from a file read a few bytes at a time.
+@Suite struct StateFieldBytesTests {
+    @Test func digestAndTextFieldsEqualTheStringPaths() throws {
+        let real = SHA256.hexDigest(of: Array("青石镇".utf8))
+        let strings: [String] = [real, real.uppercased(), String(real.dropLast()), real + "0", String(real.dropLast()) + "g",
+                                 String(real.dropLast(2)) + "é", "", InputLoader.unreadSHA256,
+                                 String(repeating: "0", count: 64), String(repeating: "f", count: 64), "e\u{301}引号"]
+        var texts: [[UInt8]] = strings.map { Array($0.utf8) }
+        let cut: [UInt8] = Array(real.utf8.dropLast())
+        texts.append(cut + [0xFF])
+        texts.append([0xC3])
+        texts.append([0xE5, 0xBC])
+        texts.append([UInt8](repeating: 0x80, count: 64))
+        var writer = StateWriter()
+        for t in texts { writer.int(t.count); writer.bytes += t; writer.int(t.count); writer.bytes += t }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fields-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(writer.bytes).write(to: dir)
+        var memory = StateReader(bytes: writer.bytes)
+        var file = try #require(StreamedStateReader(path: dir.path, piece: 3))
+        for t in texts {
+            let expected = String(validating: t, as: UTF8.self)
+            let d1 = memory.digest(), s1 = memory.string()
+            let d2 = file.digest(), s2 = file.string()
+            #expect(d1 == expected.map(HexDigest.init) && d2 == d1, "\(t)")
+            #expect(s1 == expected && s2 == expected, "\(t)")
+            if let d1, t.count == 64, expected == real { #expect(d1.hex == real && d1 == HexDigest(real)) }
+        }
+        #expect(memory.remaining == 0 && file.finished())
+    }
+}

@@ -211,8 +211,8 @@ public final class FileHashCache: Sendable {
         for _ in 0..<count {
             guard let has = r.flag() else { return nil }
             guard has else { records.append(nil); continue }
-            guard let path = r.string(), let sha = r.string(), let n = r.int() else { return nil }
-            records.append(InputRecord(path: path, sha256: sha, bytes: n))
+            guard let path = r.string(), let sha = r.digest(), let n = r.int() else { return nil }
+            records.append(InputRecord(path: path, digest: sha, bytes: n))
         }
         guard r.at == payload.count else { return nil }
         return Summary(fingerprint: fingerprint, newest: Int64(newest), madeAt: Int64(madeAt),

@@ -195,6 +195,9 @@ struct StateWriter {
 protocol StateDecoding {
     mutating func int() -> Int?
     mutating func string() -> String?
+    /// A string field holding a SHA-256 as `HexDigest` keeps it, parsed from the bytes (no String made for 64 hex
+    /// digits); nil where `string()` is nil.
+    mutating func digest() -> HexDigest?
     /// Bytes not read yet (an upper bound on any count or length still to come).
     var remaining: Int { get }
 }
@@ -221,6 +224,11 @@ struct StateReader: StateDecoding {
         guard let n = int(), n >= 0, n <= bytes.count - at else { return nil }  // not at + n: a crafted length near 2⁶³ would overflow
         defer { at += n }
         return bytes.withUnsafeBufferPointer { Self.text(UnsafeBufferPointer(rebasing: $0[at..<at + n])) }
+    }
+    mutating func digest() -> HexDigest? {
+        guard let n = int(), n >= 0, n <= bytes.count - at else { return nil }
+        defer { at += n }
+        return bytes.withUnsafeBufferPointer { Self.hexDigest(UnsafeBufferPointer(rebasing: $0[at..<at + n])) }
     }
 
     mutating func ledger() -> HazardLedger? {
@@ -327,6 +335,11 @@ struct StreamedStateReader: StateDecoding {
         defer { at += n }
         return buffer.withUnsafeBufferPointer { Self.text(UnsafeBufferPointer(rebasing: $0[at..<at + n])) }
     }
+    mutating func digest() -> HexDigest? {
+        guard let n = int(), n >= 0, n <= remaining, need(n) else { return nil }
+        defer { at += n }
+        return buffer.withUnsafeBufferPointer { Self.hexDigest(UnsafeBufferPointer(rebasing: $0[at..<at + n])) }
+    }
 
     /// The ledger, when the file holds one and nothing after it.
     mutating func ledger() -> HazardLedger? {
@@ -335,7 +348,40 @@ struct StreamedStateReader: StateDecoding {
     }
 }
 
+/// A byte's value as a lowercase hex digit, or 0xFF (`StateDecoding.hexDigest`).
+private let hexNibbles: [UInt8] = (0..<256).map { c in
+    switch c {
+    case 0x30...0x39: return UInt8(c - 0x30)
+    case 0x61...0x66: return UInt8(c - 0x57)
+    default: return 0xFF
+    }
+}
+
 extension StateDecoding {
+    /// `HexDigest(text)` of the field's text, without making the String when it is 64 lowercase hex digits (a
+    /// String of 64 bytes is a heap allocation: the remembered summaries' and the manifests' side files' records made
+    /// one each for every earlier hazards file).
+    static func hexDigest(_ bytes: UnsafeBufferPointer<UInt8>) -> HexDigest? {
+        if bytes.count == 64, let base = bytes.baseAddress {
+            // Each word from 16 digits by lookup (a switch per digit and per word cost as much as the String did).
+            return hexNibbles.withUnsafeBufferPointer { table in
+                var bad: UInt8 = 0
+                func word(_ at: Int) -> UInt64 {
+                    var w: UInt64 = 0
+                    for i in at..<at + 16 {
+                        let v = table[Int(base[i])]
+                        bad |= v
+                        w = w << 4 | UInt64(v & 0x0F)
+                    }
+                    return w
+                }
+                let a = word(0), b = word(16), c = word(32), d = word(48)
+                return bad & 0xF0 == 0 ? HexDigest.bytes(a, b, c, d) : nil
+            } ?? text(bytes).map(HexDigest.init)
+        }
+        return text(bytes).map(HexDigest.init)
+    }
+
     /// `bytes` as a String when they are valid UTF-8, else nil: what `String(validating:as:)` gives. That initializer
     /// took its generic path on an array slice (a quarter of the state's load was the runtime's generic-metadata
     /// lookups, `perf`, 2,000 × 36); decoding repairs invalid UTF-8, so the decoded bytes equal the given ones

@@ -303,8 +303,8 @@ public struct ManifestIndex: Sendable {
         var files: [InputRecord] = []
         files.reserveCapacity(count)
         for _ in 0..<count {
-            guard let path = r.string(), let fileSHA = r.string(), let n = r.int() else { return nil }
-            files.append(InputRecord(path: path, sha256: fileSHA, bytes: n))
+            guard let path = r.string(), let fileSHA = r.digest(), let n = r.int() else { return nil }
+            files.append(InputRecord(path: path, digest: fileSHA, bytes: n))
         }
         guard let groups = r.int(), groups >= 0, groups <= r.remaining else { return nil }
         var kept: [UInt8] = []
@@ -450,8 +450,8 @@ public struct PriorMonths: Sendable, Equatable {
         var files: [InputRecord] = []
         files.reserveCapacity(count)
         for _ in 0..<count {
-            guard let path = r.string(), let sha = r.string(), let n = r.int() else { break }
-            files.append(InputRecord(path: path, sha256: sha, bytes: n))
+            guard let path = r.string(), let sha = r.digest(), let n = r.int() else { break }
+            files.append(InputRecord(path: path, digest: sha, bytes: n))
         }
         return files
     }
