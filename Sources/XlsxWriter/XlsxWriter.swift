@@ -159,6 +159,23 @@ public final class Workbook {
     /// How many hash keys of this thread's workbooks hash_key.c hashed (tests).
     public static var keysHashed: Int { Int(memory_parts_keys_hashed()) }
 
+    /// True when libxlsxwriter's parts up to 64 KB are handed to minizip already deflated by CMemoryParts' zip_parts.c
+    /// (read whole, deflated or found in the per-thread cache, written in minizip's raw mode: the same zip bytes).
+    public static var wholePartsInterposed: Bool { memory_parts_whole_parts_active() != 0 }
+
+    /// For tests: while `on`, this thread's parts go through libxlsxwriter's own _add_file_to_zip (minizip deflates
+    /// them as they are read back). Switch it only between workbooks.
+    public static func disableWholeParts(_ on: Bool) { memory_parts_whole_parts_disable(on ? 1 : 0) }
+
+    /// How many parts zip_parts.c handed to minizip already deflated on this thread (tests).
+    public static var wholePartsWritten: Int { Int(memory_parts_whole_parts_written()) }
+
+    /// True when the theme part's constant XML is written from the one copy zip_parts.c had libxlsxwriter make.
+    public static var themeInterposed: Bool { memory_parts_theme_active() != 0 }
+
+    /// For tests: while `on`, this thread's themes are written by libxlsxwriter's own function.
+    public static func disableThemeInterposition(_ on: Bool) { memory_parts_theme_disable(on ? 1 : 0) }
+
     /// How many cell names (such as "B12") of this thread's workbooks cell_writers.c wrote (tests).
     public static var cellsNamed: Int { Int(memory_parts_cells_named()) }
 

@@ -13,12 +13,14 @@ import XlsxWriter
         #expect(Workbook.sheetFreeInterposed)
         #expect(Workbook.cellWritersInterposed)
         #expect(Workbook.hashInterposed)
+        #expect(Workbook.wholePartsInterposed)
+        #expect(Workbook.themeInterposed)
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()
         let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
         let named = Workbook.cellsNamed, recycled = Workbook.attributesRecycled, data = Workbook.dataElementsWritten
-        let hashed = Workbook.keysHashed
+        let hashed = Workbook.keysHashed, whole = Workbook.wholePartsWritten
         try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
                                   to: dir + "/v.xlsx", partsInMemory: true)
         // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
@@ -32,6 +34,8 @@ import XlsxWriter
         #expect(Workbook.dataElementsWritten - data > 20)
         // Each format's key, looked up and inserted when first used, and the styles part's fonts, fills and borders.
         #expect(Workbook.keysHashed - hashed > 20)
+        // Every part of a village workbook (13) is handed to minizip already deflated.
+        #expect(Workbook.wholePartsWritten - whole == 13)
     }
 
     /// "%.16G" reals made on one thread again and again: integral ones written as digits, the others' remembered text
@@ -173,9 +177,12 @@ import XlsxWriter
         Workbook.disableCellWriters(true)
         Workbook.disableAttributeInterposition(true)
         Workbook.disableHashInterposition(true)
+        Workbook.disableWholeParts(true)
+        Workbook.disableThemeInterposition(true)
         defer {
             Workbook.disableCellWriters(false); Workbook.disableAttributeInterposition(false)
-            Workbook.disableHashInterposition(false)
+            Workbook.disableHashInterposition(false); Workbook.disableWholeParts(false)
+            Workbook.disableThemeInterposition(false)
         }
         try write("library.xlsx")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
@@ -200,23 +207,66 @@ import XlsxWriter
             Workbook.disableAttributeInterposition(!interposed)
             Workbook.disableCellWriters(!interposed)
             Workbook.disableHashInterposition(!interposed)
+            Workbook.disableWholeParts(!interposed)
+            Workbook.disableThemeInterposition(!interposed)
             defer {
                 Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false)
-                Workbook.disableHashInterposition(false)
+                Workbook.disableHashInterposition(false); Workbook.disableWholeParts(false)
+                Workbook.disableThemeInterposition(false)
             }
-            let made = Workbook.attributesMade
+            let made = Workbook.attributesMade, whole = Workbook.wholePartsWritten
             try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
             for v in report.villages {
                 try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/\(v.village.code)-\(interposed).xlsx",
                                           partsInMemory: true)
             }
             #expect((Workbook.attributesMade > made) == interposed)
+            #expect((Workbook.wholePartsWritten > whole) == interposed)
         }
         #expect(try bytes(dir + "/town-true.xlsx") == bytes(dir + "/town-false.xlsx"))
         for v in report.villages {
             let code = v.village.code
             #expect(try bytes(dir + "/\(code)-true.xlsx") == bytes(dir + "/\(code)-false.xlsx"), "\(code)")
         }
+    }
+
+    /// Parts handed to minizip already deflated (zip_parts.c) make the same zip as libxlsxwriter's own streaming
+    /// through minizip and zlib: parts from empty to past the 64 KB limit (a sheet of `rows` rows, in a normal and a
+    /// constant-memory sheet), each workbook written twice in a row so its small parts also come from the cache, with
+    /// the cache on and off, and the theme from its one copy.
+    @Test(arguments: [0, 1, 40, 120, 130, 300, 480, 500, 520, 700, 1_300, 3_000])
+    func wholePartsAreTheLibrarysOwn(rows: Int) throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func write(_ name: String) throws -> Data {
+            let wb = try Workbook(path: dir + "/" + name, partsInMemory: true)
+            let format = try wb.addFormat(FormatSpec(bold: true))
+            for constant in [false, true] {
+                let ws = try wb.addWorksheet(constant ? "常量内存" : "普通", constantMemory: constant)
+                for r in 0..<rows {
+                    try ws.write(r, 0, text: "第\(r)行 \(constant)")
+                    try ws.write(r, 1, number: Double(r) * 1.5, format)
+                    try ws.write(r, 2, text: String(repeating: "长", count: r % 7))
+                }
+            }
+            try wb.close()
+            return try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))
+        }
+        let whole = Workbook.wholePartsWritten
+        let first = try write("first.xlsx"), again = try write("again.xlsx")
+        #expect(Workbook.wholePartsWritten - whole >= 2 * 9)
+        Workbook.disableDeflateReuse(true)
+        let uncached = try write("uncached.xlsx")
+        Workbook.disableDeflateReuse(false)
+        Workbook.disableWholeParts(true)
+        Workbook.disableThemeInterposition(true)
+        defer { Workbook.disableWholeParts(false); Workbook.disableThemeInterposition(false) }
+        let library = try write("library.xlsx")
+        #expect(first == library)
+        #expect(again == library)
+        #expect(uncached == library)
+        let parts = try XlsxParts(path: dir + "/first.xlsx")
+        #expect(parts["xl/theme/theme1.xml"].hasPrefix("<?xml"))
     }
 
     /// A constant-memory sheet dropped before `close` still holds its current row's cells: they are freed (by
