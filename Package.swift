@@ -29,7 +29,7 @@ let package = Package(
         // libdeflate's compressor deflates the parts minizip hands over whole (see CLibdeflate/README.md).
         .target(name: "CMemoryParts", dependencies: ["CLibdeflate"], linkerSettings: [
             .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=deflate", "-Xlinker", "--export-dynamic-symbol=deflateInit2_",
-                          "-Xlinker", "--export-dynamic-symbol=deflateEnd", "-Xlinker", "--export-dynamic-symbol=crc32",
+                          "-Xlinker", "--export-dynamic-symbol=deflateEnd",
                           "-Xlinker", "--export-dynamic-symbol=zipOpenNewFileInZip4_64",
                           "-Xlinker", "--export-dynamic-symbol=fopen64"], .when(platforms: [.linux])),
         ]),

@@ -74,8 +74,6 @@ typedef struct {
     settings with;
     int data_type;
     unsigned stamp;  // when last met (`evictable`)
-    uint32_t crc;    // the input's CRC-32, once a whole part (zip_parts.c) has asked for it
-    int has_crc;
 } cached_part;
 
 // DRAINING: handed to zlib past COLLECT_LIMIT; what was collected is fed to zlib before minizip's next pieces.
@@ -100,7 +98,6 @@ typedef struct {
     int fast_level;
     tracked_stream tracked;
     unsigned long hits, misses;
-    unsigned char *whole_output;  // a whole part's deflated form that is not cached (memory_parts_deflate_whole)
 } thread_state;
 
 static __thread int disabled;         // tests: no part comes from the cache (each is deflated afresh)
@@ -117,7 +114,6 @@ static void free_state(void *pointer) {
     }
     libdeflate_free_compressor(s->fast);
     free(s->tracked.bytes);
-    free(s->whole_output);
     free(s);
     state = NULL;
 }
@@ -194,10 +190,10 @@ static int libdeflate_takes(settings with) {
         && with.level >= -1 && with.level <= 9 && with.mem_level >= 1 && with.mem_level <= MAX_MEM_LEVEL;
 }
 
-// Deflates `size` bytes into a new buffer, with libdeflate at `level` (zlib's -1 is 6 in both); 0 on success.
-static int deflate_bytes(thread_state *s, int level, const unsigned char *bytes, size_t size, unsigned char **output,
-                         size_t *output_size) {
-    if (level < 0) level = 6;
+// Deflates the collected part into a new buffer, with libdeflate; 0 on success.
+static int deflate_here(thread_state *s, const tracked_stream *t, unsigned char **output, size_t *output_size,
+                        int *data_type) {
+    int level = t->with.level < 0 ? 6 : t->with.level;
     if (s->fast && s->fast_level != level) {
         libdeflate_free_compressor(s->fast);
         s->fast = NULL;
@@ -207,23 +203,16 @@ static int deflate_bytes(thread_state *s, int level, const unsigned char *bytes,
         if (!s->fast) return -1;
         s->fast_level = level;
     }
-    size_t capacity = libdeflate_deflate_compress_bound(s->fast, size);
+    size_t capacity = libdeflate_deflate_compress_bound(s->fast, t->size);
     unsigned char *out = malloc(capacity);
     if (!out) return -1;
-    size_t produced = libdeflate_deflate_compress(s->fast, bytes, size, out, capacity);
+    size_t produced = libdeflate_deflate_compress(s->fast, t->bytes, t->size, out, capacity);
     if (produced == 0) {  // cannot happen with the bound's room; refused rather than written short
         free(out);
         return -1;
     }
     *output = out;
     *output_size = produced;
-    return 0;
-}
-
-// Deflates the collected part into a new buffer, with libdeflate; 0 on success.
-static int deflate_here(thread_state *s, const tracked_stream *t, unsigned char **output, size_t *output_size,
-                        int *data_type) {
-    if (deflate_bytes(s, t->with.level, t->bytes, t->size, output, output_size) != 0) return -1;
     *data_type = Z_UNKNOWN;  // minizip never reads it
     return 0;
 }
@@ -271,7 +260,7 @@ static int finish_part(thread_state *s, tracked_stream *t) {
         if (t->size) memcpy(input, t->bytes, t->size);  // an empty first part has no buffer yet (NULL)
         free(slot->input);
         free(slot->output);
-        *slot = (cached_part){input, output, t->size, output_size, h, t->with, data_type, ++s->clock, 0, 0};
+        *slot = (cached_part){input, output, t->size, output_size, h, t->with, data_type, ++s->clock};
         if (reserve(t, output_size > t->size ? output_size - t->size : 0) != 0) return -1;
         memcpy(t->bytes, output, output_size);
     } else {
@@ -294,63 +283,6 @@ static void forget(tracked_stream *t) {
         t->bytes = NULL;
         t->capacity = 0;
     }
-}
-
-// The cached part equal to `size` bytes at `bytes` deflated with `with`, or NULL.
-static cached_part *cached(thread_state *s, const unsigned char *bytes, size_t size, uint64_t h, settings with) {
-    for (int i = 0; i < CACHE_SLOTS; i++) {
-        cached_part *p = &s->parts[i];
-        if (p->output && p->hash == h && p->input_size == size && same_settings(p->with, with)
-            && (size == 0 || memcmp(p->input, bytes, size) == 0))
-            return p;
-    }
-    return NULL;
-}
-
-// zip_parts.c: a whole part as minizip's stream would have deflated it (libdeflate at `level`, the same cache), and
-// its CRC-32 (zlib's, remembered with the cached part). The output stays valid until this thread's next call.
-int memory_parts_deflate_whole(const unsigned char *bytes, size_t size, int level, const unsigned char **output,
-                               size_t *output_size, uint32_t *crc) {
-    thread_state *s = thread_state_now();
-    if (!s || size > COLLECT_LIMIT) return -1;
-    // minizip's settings for a part (zipOpenNewFileInZip4_64 as libxlsxwriter calls it), so that a part met by
-    // either path is found by the other.
-    settings with = {level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY};
-    int cacheable = !disabled && size < WHOLE_PART_LIMIT;
-    uint64_t h = cacheable ? hash_bytes(bytes, size) : 0;
-    cached_part *p = cacheable ? cached(s, bytes, size, h, with) : NULL;
-    if (p) {
-        if (!p->has_crc) {
-            p->crc = (uint32_t)crc32(0, bytes, (uInt)size);
-            p->has_crc = 1;
-        }
-        p->stamp = ++s->clock;
-        s->hits++;
-        *output = p->output;
-        *output_size = p->output_size;
-        *crc = p->crc;
-        return 0;
-    }
-    unsigned char *out;
-    size_t out_size;
-    if (deflate_bytes(s, level, bytes, size, &out, &out_size) != 0) return -1;
-    s->misses++;
-    uint32_t sum = (uint32_t)crc32(0, bytes, (uInt)size);
-    unsigned char *input = cacheable ? malloc(size ? size : 1) : NULL;
-    if (input) {
-        cached_part *slot = evictable(s);
-        if (size) memcpy(input, bytes, size);
-        free(slot->input);
-        free(slot->output);
-        *slot = (cached_part){input, out, size, out_size, h, with, Z_UNKNOWN, ++s->clock, sum, 1};
-    } else {
-        free(s->whole_output);
-        s->whole_output = out;
-    }
-    *output = out;
-    *output_size = out_size;
-    *crc = sum;
-    return 0;
 }
 
 int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int memLevel, int strategy,
@@ -602,12 +534,6 @@ void memory_parts_deflate_counts(unsigned long *hits, unsigned long *misses) {
 }
 
 int memory_parts_deflate_active(void) { return 0; }
-
-int memory_parts_deflate_whole(const unsigned char *bytes, size_t size, int level, const unsigned char **output,
-                               size_t *output_size, uint32_t *crc) {
-    (void)bytes; (void)size; (void)level; (void)output; (void)output_size; (void)crc;
-    return -1;
-}
 
 int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, size_t room,
                                           int level, int strict, unsigned char **output, size_t *output_size) {

@@ -13,14 +13,13 @@ import XlsxWriter
         #expect(Workbook.sheetFreeInterposed)
         #expect(Workbook.cellWritersInterposed)
         #expect(Workbook.hashInterposed)
-        #expect(Workbook.wholePartsInterposed)
         #expect(Workbook.themeInterposed)
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()
         let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
         let named = Workbook.cellsNamed, recycled = Workbook.attributesRecycled, data = Workbook.dataElementsWritten
-        let hashed = Workbook.keysHashed, whole = Workbook.wholePartsWritten
+        let hashed = Workbook.keysHashed, themes = Workbook.themesCopied
         try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
                                   to: dir + "/v.xlsx", partsInMemory: true)
         // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
@@ -34,8 +33,8 @@ import XlsxWriter
         #expect(Workbook.dataElementsWritten - data > 20)
         // Each format's key, looked up and inserted when first used, and the styles part's fonts, fills and borders.
         #expect(Workbook.keysHashed - hashed > 20)
-        // Every part of a village workbook (13) is handed to minizip already deflated.
-        #expect(Workbook.wholePartsWritten - whole == 13)
+        // The theme, from the one copy of its constant XML.
+        #expect(Workbook.themesCopied - themes == 1)
     }
 
     /// "%.16G" reals made on one thread again and again: integral ones written as digits, the others' remembered text
@@ -177,12 +176,10 @@ import XlsxWriter
         Workbook.disableCellWriters(true)
         Workbook.disableAttributeInterposition(true)
         Workbook.disableHashInterposition(true)
-        Workbook.disableWholeParts(true)
         Workbook.disableThemeInterposition(true)
         defer {
             Workbook.disableCellWriters(false); Workbook.disableAttributeInterposition(false)
-            Workbook.disableHashInterposition(false); Workbook.disableWholeParts(false)
-            Workbook.disableThemeInterposition(false)
+            Workbook.disableHashInterposition(false); Workbook.disableThemeInterposition(false)
         }
         try write("library.xlsx")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
@@ -207,21 +204,22 @@ import XlsxWriter
             Workbook.disableAttributeInterposition(!interposed)
             Workbook.disableCellWriters(!interposed)
             Workbook.disableHashInterposition(!interposed)
-            Workbook.disableWholeParts(!interposed)
             Workbook.disableThemeInterposition(!interposed)
             defer {
                 Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false)
-                Workbook.disableHashInterposition(false); Workbook.disableWholeParts(false)
-                Workbook.disableThemeInterposition(false)
+                Workbook.disableHashInterposition(false); Workbook.disableThemeInterposition(false)
             }
-            let made = Workbook.attributesMade, whole = Workbook.wholePartsWritten
+            let made = Workbook.attributesMade, themes = Workbook.themesCopied, reused = Workbook.constantPartsReused
             try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
             for v in report.villages {
                 try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/\(v.village.code)-\(interposed).xlsx",
                                           partsInMemory: true)
             }
             #expect((Workbook.attributesMade > made) == interposed)
-            #expect((Workbook.wholePartsWritten > whole) == interposed)
+            #expect((Workbook.themesCopied > themes) == interposed)
+            // From the second village workbook on, its relationships and content types parts come from memory.
+            let reusedHere = Workbook.constantPartsReused - reused
+            #expect(interposed ? reusedHere >= 3 * (report.villages.count - 1) : reusedHere == 0)
         }
         #expect(try bytes(dir + "/town-true.xlsx") == bytes(dir + "/town-false.xlsx"))
         for v in report.villages {
@@ -230,43 +228,33 @@ import XlsxWriter
         }
     }
 
-    /// Parts handed to minizip already deflated (zip_parts.c) make the same zip as libxlsxwriter's own streaming
-    /// through minizip and zlib: parts from empty to past the 64 KB limit (a sheet of `rows` rows, in a normal and a
-    /// constant-memory sheet), each workbook written twice in a row so its small parts also come from the cache, with
-    /// the cache on and off, and the theme from its one copy.
-    @Test(arguments: [0, 1, 40, 120, 130, 300, 480, 500, 520, 700, 1_300, 3_000])
-    func wholePartsAreTheLibrarysOwn(rows: Int) throws {
+    /// Relationships and content types parts written from memory are libxlsxwriter's own text (and leave the next
+    /// rId where libxlsxwriter's own function leaves it), for lists of many shapes, made and then remembered.
+    @Test func constantPartsAreTheLibrarysOwn() {
+        #expect(Workbook.constantPartsDifferingForTests == 0)
+    }
+
+    /// The theme written from its one copy is libxlsxwriter's own text, in the first workbook of a thread and in the
+    /// ones after it.
+    @Test func theThemeIsTheLibrarysOwn() throws {
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        func write(_ name: String) throws -> Data {
+        func theme(_ name: String) throws -> String {
             let wb = try Workbook(path: dir + "/" + name, partsInMemory: true)
-            let format = try wb.addFormat(FormatSpec(bold: true))
-            for constant in [false, true] {
-                let ws = try wb.addWorksheet(constant ? "常量内存" : "普通", constantMemory: constant)
-                for r in 0..<rows {
-                    try ws.write(r, 0, text: "第\(r)行 \(constant)")
-                    try ws.write(r, 1, number: Double(r) * 1.5, format)
-                    try ws.write(r, 2, text: String(repeating: "长", count: r % 7))
-                }
-            }
+            try wb.addWorksheet("表").write(0, 0, text: "主题")
             try wb.close()
-            return try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))
+            return try XlsxParts(path: dir + "/" + name)["xl/theme/theme1.xml"]
         }
-        let whole = Workbook.wholePartsWritten
-        let first = try write("first.xlsx"), again = try write("again.xlsx")
-        #expect(Workbook.wholePartsWritten - whole >= 2 * 9)
-        Workbook.disableDeflateReuse(true)
-        let uncached = try write("uncached.xlsx")
-        Workbook.disableDeflateReuse(false)
-        Workbook.disableWholeParts(true)
+        let copied = Workbook.themesCopied
+        let first = try theme("first.xlsx"), again = try theme("again.xlsx")
+        #expect(Workbook.themesCopied - copied == 2)
         Workbook.disableThemeInterposition(true)
-        defer { Workbook.disableWholeParts(false); Workbook.disableThemeInterposition(false) }
-        let library = try write("library.xlsx")
+        defer { Workbook.disableThemeInterposition(false) }
+        let library = try theme("library.xlsx")
+        #expect(Workbook.themesCopied - copied == 2)
+        #expect(library.count > 6_000)
         #expect(first == library)
         #expect(again == library)
-        #expect(uncached == library)
-        let parts = try XlsxParts(path: dir + "/first.xlsx")
-        #expect(parts["xl/theme/theme1.xml"].hasPrefix("<?xml"))
     }
 
     /// A constant-memory sheet dropped before `close` still holds its current row's cells: they are freed (by
