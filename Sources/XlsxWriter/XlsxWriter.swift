@@ -159,6 +159,23 @@ public final class Workbook {
     /// How many hash keys of this thread's workbooks hash_key.c hashed (tests).
     public static var keysHashed: Int { Int(memory_parts_keys_hashed()) }
 
+    /// True when CMemoryParts' constant_parts.c writes the theme from one copy of its constant XML, and a
+    /// relationships or content types part whose inputs the thread met before from the text made then.
+    public static var themeInterposed: Bool { memory_parts_theme_active() != 0 }
+
+    /// For tests: while `on`, this thread's theme, relationships and content types parts are made by libxlsxwriter.
+    public static func disableThemeInterposition(_ on: Bool) { memory_parts_theme_disable(on ? 1 : 0) }
+
+    /// How many themes constant_parts.c wrote from its copy on this thread (tests).
+    public static var themesCopied: Int { Int(memory_parts_themes_copied()) }
+
+    /// How many relationships and content types parts constant_parts.c wrote from memory on this thread (tests).
+    public static var constantPartsReused: Int { Int(memory_parts_constant_parts_reused()) }
+
+    /// For tests: relationships and content types parts of 40 shapes, libxlsxwriter's against constant_parts.c's
+    /// (made, then from memory): how many differed (-1: could not be run).
+    public static var constantPartsDifferingForTests: Int { Int(memory_parts_constant_parts_check_for_tests()) }
+
     /// How many cell names (such as "B12") of this thread's workbooks cell_writers.c wrote (tests).
     public static var cellsNamed: Int { Int(memory_parts_cells_named()) }
 

@@ -13,12 +13,13 @@ import XlsxWriter
         #expect(Workbook.sheetFreeInterposed)
         #expect(Workbook.cellWritersInterposed)
         #expect(Workbook.hashInterposed)
+        #expect(Workbook.themeInterposed)
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()
         let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
         let named = Workbook.cellsNamed, recycled = Workbook.attributesRecycled, data = Workbook.dataElementsWritten
-        let hashed = Workbook.keysHashed
+        let hashed = Workbook.keysHashed, themes = Workbook.themesCopied
         try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
                                   to: dir + "/v.xlsx", partsInMemory: true)
         // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
@@ -32,6 +33,8 @@ import XlsxWriter
         #expect(Workbook.dataElementsWritten - data > 20)
         // Each format's key, looked up and inserted when first used, and the styles part's fonts, fills and borders.
         #expect(Workbook.keysHashed - hashed > 20)
+        // The theme, from the one copy of its constant XML.
+        #expect(Workbook.themesCopied - themes == 1)
     }
 
     /// "%.16G" reals made on one thread again and again: integral ones written as digits, the others' remembered text
@@ -173,9 +176,10 @@ import XlsxWriter
         Workbook.disableCellWriters(true)
         Workbook.disableAttributeInterposition(true)
         Workbook.disableHashInterposition(true)
+        Workbook.disableThemeInterposition(true)
         defer {
             Workbook.disableCellWriters(false); Workbook.disableAttributeInterposition(false)
-            Workbook.disableHashInterposition(false)
+            Workbook.disableHashInterposition(false); Workbook.disableThemeInterposition(false)
         }
         try write("library.xlsx")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
@@ -200,23 +204,57 @@ import XlsxWriter
             Workbook.disableAttributeInterposition(!interposed)
             Workbook.disableCellWriters(!interposed)
             Workbook.disableHashInterposition(!interposed)
+            Workbook.disableThemeInterposition(!interposed)
             defer {
                 Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false)
-                Workbook.disableHashInterposition(false)
+                Workbook.disableHashInterposition(false); Workbook.disableThemeInterposition(false)
             }
-            let made = Workbook.attributesMade
+            let made = Workbook.attributesMade, themes = Workbook.themesCopied, reused = Workbook.constantPartsReused
             try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
             for v in report.villages {
                 try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/\(v.village.code)-\(interposed).xlsx",
                                           partsInMemory: true)
             }
             #expect((Workbook.attributesMade > made) == interposed)
+            #expect((Workbook.themesCopied > themes) == interposed)
+            // From the second village workbook on, its relationships and content types parts come from memory.
+            let reusedHere = Workbook.constantPartsReused - reused
+            #expect(interposed ? reusedHere >= 3 * (report.villages.count - 1) : reusedHere == 0)
         }
         #expect(try bytes(dir + "/town-true.xlsx") == bytes(dir + "/town-false.xlsx"))
         for v in report.villages {
             let code = v.village.code
             #expect(try bytes(dir + "/\(code)-true.xlsx") == bytes(dir + "/\(code)-false.xlsx"), "\(code)")
         }
+    }
+
+    /// Relationships and content types parts written from memory are libxlsxwriter's own text (and leave the next
+    /// rId where libxlsxwriter's own function leaves it), for lists of many shapes, made and then remembered.
+    @Test func constantPartsAreTheLibrarysOwn() {
+        #expect(Workbook.constantPartsDifferingForTests == 0)
+    }
+
+    /// The theme written from its one copy is libxlsxwriter's own text, in the first workbook of a thread and in the
+    /// ones after it.
+    @Test func theThemeIsTheLibrarysOwn() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func theme(_ name: String) throws -> String {
+            let wb = try Workbook(path: dir + "/" + name, partsInMemory: true)
+            try wb.addWorksheet("表").write(0, 0, text: "主题")
+            try wb.close()
+            return try XlsxParts(path: dir + "/" + name)["xl/theme/theme1.xml"]
+        }
+        let copied = Workbook.themesCopied
+        let first = try theme("first.xlsx"), again = try theme("again.xlsx")
+        #expect(Workbook.themesCopied - copied == 2)
+        Workbook.disableThemeInterposition(true)
+        defer { Workbook.disableThemeInterposition(false) }
+        let library = try theme("library.xlsx")
+        #expect(Workbook.themesCopied - copied == 2)
+        #expect(library.count > 6_000)
+        #expect(first == library)
+        #expect(again == library)
     }
 
     /// A constant-memory sheet dropped before `close` still holds its current row's cells: they are freed (by

@@ -66,6 +66,25 @@ size_t memory_parts_libdeflate_for_tests(const unsigned char *input, size_t size
 size_t memory_parts_zlib_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
                                    size_t room);
 
+/// constant_parts.c: 1 when libxlsxwriter's calls to its theme, relationships and content types assemble functions
+/// reach the definitions there (the theme's constant XML written from one copy; a relationships or content types part
+/// whose inputs this thread met before written from the text made then), 0 otherwise.
+int memory_parts_theme_active(void);
+
+/// For tests: while `on`, this thread's theme, relationships and content types parts are made by libxlsxwriter's own
+/// functions.
+void memory_parts_theme_disable(int on);
+
+/// How many themes constant_parts.c wrote from its copy on this thread (tests).
+unsigned long memory_parts_themes_copied(void);
+
+/// How many relationships and content types parts constant_parts.c wrote from memory on this thread (tests).
+unsigned long memory_parts_constant_parts_reused(void);
+
+/// For tests: relationships and content types parts of 40 shapes written by libxlsxwriter's own functions and by
+/// constant_parts.c (made, then from memory); the number that differed (texts or the next rId), or -1.
+int memory_parts_constant_parts_check_for_tests(void);
+
 /// 1 when minizip's calls to deflate reach deflate_reuse.c (the executable exports it), 0 otherwise.
 int memory_parts_deflate_active(void);
 
