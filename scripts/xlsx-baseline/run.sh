@@ -32,6 +32,12 @@ if [ "${C_WRITERS:-libxlsxwriter}" = ours ]; then
       -Wl,--export-dynamic-symbol=deflate -Wl,--export-dynamic-symbol=deflateInit2_ -Wl,--export-dynamic-symbol=deflateEnd"
   fi
 fi
+# zip_level.c tells deflate_reuse.c when minizip opens a part; without our deflate linked, that call goes nowhere.
+case "$writers" in
+  *deflate_reuse.c*) ;;
+  *) printf 'void memory_parts_minizip_opening(int on) { (void)on; }\n' >"$tmp/no-deflate-reuse.c"
+     writers="$writers $tmp/no-deflate-reuse.c" ;;
+esac
 if [ "${C_PARTS:-memory}" = memory ]; then
   gcc -O2 -DMEMORY_PARTS -I Sources/CMemoryParts/include -o "$tmp/xlsx-baseline" scripts/xlsx-baseline/xlsx-baseline.c \
     Sources/CMemoryParts/memory_parts.c Sources/CMemoryParts/zip_level.c $writers $(pkg-config --cflags --libs xlsxwriter) -ldl -lm
