@@ -49,9 +49,14 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
         var segments: [Segment] = []
         @exclusivity(unchecked) var count = 0
 
+        /// Whether rows are encoded (`coder` is set): a flag to test per row, where reading the optional coder through an
+        /// unowned reference copied it (a retain and release of its two closures).
+        let encodes: Bool
+
         init(spill: IssueSpill?, coder: RowCoder<Row>?) {
             self.spill = coder == nil ? nil : spill
             self.coder = spill == nil ? nil : coder
+            encodes = spill != nil && coder != nil
             threshold = Swift.max(1, spill?.rowThreshold ?? 1)
         }
 
@@ -163,7 +168,7 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
         let s = storage
         s.count += 1
         guard s.coder != nil else { s.memory.append(draft.row); return }
-        var out = PendingBytes(storage: s)
+        var out = PendingBytes<Row>(storage: Unmanaged.passUnretained(s))
         draft.encode(&out)
         s.pendingRows += 1
         if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
@@ -289,16 +294,20 @@ extension TrainingRow: RollUpReadable {
     var rollUpFields: RollUpFields { RollUpFields(day: date.day, groupCode: groupCode, participants: participants) }
 
     /// Follows `RowCoder.trainings`' decode field by field, skipping the theme, hours, materials, form and audience.
+    /// The line and materials are skipped, not summed up, and the date gives its day of the month alone (no `Day`
+    /// made and checked again: the coder wrote a valid one): the day, the absent group and the varints were about
+    /// as many instructions as the rest of the walk (callgrind of a big file's `check`).
+    @inline(__always)
     static func rollUpFields(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> RollUpFields {
-        _ = RowCoding.readVarint(b, &p)  // line
+        RowCoding.skipVarint(b, &p)  // line
         let participants = RowCoding.readInt(b, &p)
-        let group = RowCoding.readOptionalString(b, &p)
+        let group = RowCoding.readOptionalStringOrNil(b, &p)
         RowCoding.skipString(b, &p)  // theme
         p += 1
         if b[p - 1] == 1 { p += 8 }  // hours
         p += 1
-        if b[p - 1] == 1 { _ = RowCoding.readVarint(b, &p) }  // materials
-        let day = RowCoding.readDay(b, &p).day
+        if b[p - 1] == 1 { RowCoding.skipVarint(b, &p) }  // materials
+        let day = RowCoding.readDayOfMonth(b, &p)
         p += 2  // form, audience
         return RollUpFields(day: day, groupCode: group, participants: participants)
     }
@@ -312,18 +321,20 @@ extension AcceptedRows where Row == InspectionRow {
     mutating func takeInspection(line: Int, date: Day, groupCode: String?, inspector: CellText, scope: CellText,
                                  hazardsFound: Int, hazardsFoundText: String) {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        let s = storage
-        guard s.coder != nil else {
+        guard storage.encodes else {
             append(draft: InspectionDraft(line: line, date: date, groupCode: groupCode, inspector: inspector, scope: scope,
                                           hazardsFound: hazardsFound, hazardsFoundText: hazardsFoundText))
             return
         }
-        s.count += 1
-        var out = PendingBytes(storage: s)
-        InspectionDraft.encode(line: line, date: date, groupCode: groupCode, inspector: inspector, scope: scope,
-                               hazardsFound: hazardsFound, hazardsFoundText: hazardsFoundText, into: &out)
-        s.pendingRows += 1
-        if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
+        // Borrowed, not retained, as in `takeTraining`.
+        Unmanaged.passUnretained(storage)._withUnsafeGuaranteedRef { s in
+            s.count += 1
+            var out = PendingBytes<InspectionRow>(storage: Unmanaged.passUnretained(s))
+            InspectionDraft.encode(line: line, date: date, groupCode: groupCode, inspector: inspector, scope: scope,
+                                   hazardsFound: hazardsFound, hazardsFoundText: hazardsFoundText, into: &out)
+            s.pendingRows += 1
+            if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
+        }
     }
 
     /// Each row's date and hazards found, in order, for the cross-check's sums: a spilling list reads them from its
@@ -338,7 +349,7 @@ extension AcceptedRows where Row == InspectionRow {
         func walk(_ b: UnsafeBufferPointer<UInt8>, rows: Int) {
             var p = 0
             for _ in 0..<rows {
-                _ = RowCoding.readVarint(b, &p)  // line
+                RowCoding.skipVarint(b, &p)  // line
                 let date = RowCoding.readDay(b, &p)
                 let group = Int(RowCoding.readVarint(b, &p))  // 0 for none, else its length + 1
                 if group > 0 { p += group - 1 }
@@ -359,13 +370,15 @@ extension AcceptedRows where Row == InspectionRow {
 extension InspectionRow: RollUpReadable {
     var rollUpFields: RollUpFields { RollUpFields(day: date.day, groupCode: groupCode, participants: 0) }
 
-    /// Follows `RowCoder.inspections`' decode field by field, skipping the inspector, scope and hazards found.
+    /// Follows `RowCoder.inspections`' decode field by field, skipping the inspector, scope and hazards found
+    /// (as the trainings' walk does, the date read as its day of the month alone).
+    @inline(__always)
     static func rollUpFields(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> RollUpFields {
-        _ = RowCoding.readVarint(b, &p)  // line
-        let day = RowCoding.readDay(b, &p).day
-        let group = RowCoding.readOptionalString(b, &p)
+        RowCoding.skipVarint(b, &p)  // line
+        let day = RowCoding.readDayOfMonth(b, &p)
+        let group = RowCoding.readOptionalStringOrNil(b, &p)
         RowCoding.skipString(b, &p); RowCoding.skipString(b, &p)  // inspector, scope
-        _ = RowCoding.readVarint(b, &p)  // hazards found
+        RowCoding.skipVarint(b, &p)  // hazards found
         RowCoding.skipString(b, &p)  // as written
         return RollUpFields(day: day, groupCode: group, participants: 0)
     }
@@ -396,9 +409,14 @@ extension Array: RowBytesOut where Element == UInt8 {
 
 /// A spilling list's pending chunk, written in place (`AcceptedRows.Storage.writePending`).
 struct PendingBytes<Row: Sendable & Equatable>: RowBytesOut {
-    let storage: AcceptedRows<Row>.Storage
+    /// Unmanaged: a writer lives for one row's encoding, inside a method of the list that holds the storage, so the
+    /// storage outlives it. Held strongly it was retained and released for every row; held `unowned(unsafe)`, every
+    /// use was a retain and a release as well (callgrind of a big trainings file's `check`).
+    let storage: Unmanaged<AcceptedRows<Row>.Storage>
     @inline(__always)
-    func write(room: Int, _ body: (inout RowCoding.ByteCursor) -> Void) { storage.writePending(room: room, body) }
+    func write(room: Int, _ body: (inout RowCoding.ByteCursor) -> Void) {
+        storage._withUnsafeGuaranteedRef { $0.writePending(room: room, body) }
+    }
 }
 
 /// Where a validator hands an accepted training row's fields: a list of accepted rows (which encodes them), or an
@@ -419,18 +437,21 @@ extension AcceptedRows: DraftSink where Row == TrainingRow {
     mutating func takeTraining(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?,
                                materials: Int?, date: Day, form: TrainingForm, audience: Audience?) {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        let s = storage
-        guard s.coder != nil else {
+        guard storage.encodes else {
             take(TrainingDraft(line: line, participants: participants, groupCode: groupCode, theme: theme, hours: hours,
                                materials: materials, date: date, form: form, audience: audience))
             return
         }
-        s.count += 1
-        var out = PendingBytes(storage: s)
-        TrainingDraft.encode(line: line, participants: participants, groupCode: groupCode, theme: theme, hours: hours,
-                             materials: materials, date: date, form: form, audience: audience, into: &out)
-        s.pendingRows += 1
-        if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
+        // Borrowed, not retained: `self` holds the storage for the whole call (a strong copy here and one in the
+        // writer were a retain of two and two releases per row).
+        Unmanaged.passUnretained(storage)._withUnsafeGuaranteedRef { s in
+            s.count += 1
+            var out = PendingBytes<TrainingRow>(storage: Unmanaged.passUnretained(s))
+            TrainingDraft.encode(line: line, participants: participants, groupCode: groupCode, theme: theme, hours: hours,
+                                 materials: materials, date: date, form: form, audience: audience, into: &out)
+            s.pendingRows += 1
+            if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
+        }
     }
 }
 
@@ -694,6 +715,28 @@ enum RowCoding {
         let n = Int(readVarint(b, &p))
         defer { p += n }
         return String(decoding: UnsafeBufferPointer(rebasing: b[p..<p + n]), as: UTF8.self)
+    }
+
+    /// Moves past a varint without reading its value.
+    @inline(__always)
+    static func skipVarint(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) {
+        while b[p] >= 0x80 { p += 1 }
+        p += 1
+    }
+
+    /// The day of the month of a date `ByteCursor.day` wrote (year varint, month, day), moving past it.
+    @inline(__always)
+    static func readDayOfMonth(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> Int {
+        skipVarint(b, &p)
+        defer { p += 2 }
+        return Int(b[p + 1])
+    }
+
+    /// `readOptionalString` with its usual answer, nil (one byte, 0), decided here rather than by a call.
+    @inline(__always)
+    static func readOptionalStringOrNil(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> String? {
+        if b[p] == 0 { p += 1; return nil }
+        return readOptionalString(b, &p)
     }
 
     /// Moves past a length-prefixed string without making it.

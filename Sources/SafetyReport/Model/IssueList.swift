@@ -13,7 +13,11 @@ import Glibc
 /// keep no more than `residentLimit` issues, so a run with few issues never touches the temp folder.
 public final class IssueSpill: @unchecked Sendable {  // every mutable field is guarded by `lock`
     private let lock = NSLock()
-    private let directory: URL
+    /// The folder given, or nil for the system temp folder, looked up only when the file is made (or a failure
+    /// names it): a spill is made for every replayed hazards file of a cold run and almost never writes, and
+    /// `FileManager.temporaryDirectory` (environment, URL parsing, ~2,200 instructions) was a per-file cost there.
+    private let chosenDirectory: URL?
+    private var directory: URL { chosenDirectory ?? FileManager.default.temporaryDirectory }
     private let byteLimit: Int64?
     /// Issues a list of this spill keeps in memory before it writes a sorted chunk.
     public let threshold: Int
@@ -27,14 +31,14 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
     private var failureText: String?
 
     /// - Parameters:
-    ///   - directory: where the file is made (default: the system temp folder, `$TMPDIR`).
+    ///   - directory: where the file is made (default, nil: the system temp folder, `$TMPDIR`, as it is when the file is made).
     ///   - threshold: issues a list keeps in memory before spilling a chunk (tests make it tiny).
     ///   - rowThreshold: accepted rows a file keeps in memory before spilling a chunk (tests make it tiny).
     ///   - residentLimit: issues sealed lists keep in memory in all (default: four times `threshold`).
     ///   - byteLimit: tests only: writes beyond this many bytes fail as on a full disk (root ignores permissions).
-    public init(directory: URL = FileManager.default.temporaryDirectory, threshold: Int = IssueList.defaultThreshold,
+    public init(directory: URL? = nil, threshold: Int = IssueList.defaultThreshold,
                 rowThreshold: Int = 4096, residentLimit: Int? = nil, byteLimit: Int64? = nil) {
-        self.directory = directory
+        chosenDirectory = directory
         self.threshold = threshold
         self.rowThreshold = rowThreshold
         self.residentLimit = residentLimit ?? 4 * threshold

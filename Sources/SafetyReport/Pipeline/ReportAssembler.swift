@@ -184,7 +184,7 @@ public enum ReportAssembler {
             compactedFor = savedAfter.year
             // Period by period, every submitter on whichever core is free, so each month's scan is let go
             // once every submitter is through it (all of them at once were the largest part of the peak).
-            let replays = codes.map { SubmitterReplay(code: $0, months: history.count) }
+            let replays = codes.map { SubmitterReplay(code: $0, months: history.count, config: config) }
             for (i, q) in history.enumerated() {
                 let scanned = scans[i]
                 let entries = parallelMap(Array(replays.indices)) { j in
@@ -280,11 +280,17 @@ public enum ReportAssembler {
     /// advanced by one worker at a time, and `parallelMap` returns only when every worker is done.
     private final class SubmitterReplay: @unchecked Sendable {
         let code: String
+        /// Who `code` is, looked up once for every month replayed (`context` looked the village up per month).
+        let submitter: Submitter
         var loader = InputLoader()
         var ledger = HazardLedger()
         var records: [InputRecord?] = []
         var validate = 0.0, apply = 0.0
-        init(code: String, months: Int) { self.code = code; records.reserveCapacity(months) }
+        init(code: String, months: Int, config: PipelineConfig) {
+            self.code = code
+            submitter = ReportAssembler.submitter(config, code)
+            records.reserveCapacity(months)
+        }
 
         /// Replays the submitter's hazards file of `q`; returns its entry of the saved state's key for `q`.
         func advance(_ config: PipelineConfig, period q: Period, folder: ScannedFolder?) -> String {
@@ -294,7 +300,7 @@ public enum ReportAssembler {
                 // The earlier months' issues are not listed; spilled here, they are freed with this month's result.
                 let spill = IssueSpill()
                 var clock = LoadCost.now()
-                let result = Validator.hazards(input, context(config, q, code, spill: spill), known: ledger.knownFoundDates(owner: code))
+                let result = Validator.hazards(input, context(config, q, code, submitter: submitter, spill: spill), known: ledger.knownFoundDates(owner: code))
                 validate += LoadCost.since(&clock)
                 loader.settle(folder, .hazards, input, result)  // before the record enters the state's key
                 ledger.apply(period: q, owner: code, rows: result.rows.elements)
@@ -472,7 +478,16 @@ public enum ReportAssembler {
     }
 
     static func context(_ config: PipelineConfig, _ period: Period, _ code: String, spill: IssueSpill? = nil) -> ValidationContext {
-        let submitter: Submitter = code == config.town.code ? .town : .village(config.village(code)!)
+        context(config, period, code, submitter: submitter(config, code), spill: spill)
+    }
+
+    /// The town for the town's code, else the village of that code (every folder code given is registered).
+    static func submitter(_ config: PipelineConfig, _ code: String) -> Submitter {
+        code == config.town.code ? .town : .village(config.village(code)!)
+    }
+
+    static func context(_ config: PipelineConfig, _ period: Period, _ code: String, submitter: Submitter,
+                        spill: IssueSpill? = nil) -> ValidationContext {
         var ctx = ValidationContext(period: period, folder: code, submitter: submitter, config: config)
         ctx.issueSpill = spill
         return ctx

@@ -172,25 +172,36 @@ struct CSVRecordParser {
         let maxColumns = limits.maxColumns
         var i = i0, start = i0
         var bytes = recordBytes, fields = fieldCount, base = lendBase
+        // The field ends' count, memory and room in locals too (written back to `fieldEnds` before anything reads
+        // it): `FieldEnds.append` stored the count and loaded it again for the next field, a fifth of the
+        // parser's samples on a big file of short rows (store-to-load again, under the loop's hottest branch).
+        let ends = fieldEnds
+        var endCount = ends.count, endBase = ends.base, endCapacity = ends.capacity
         while true {
             i = Self.fieldEnd(buf, from: i, separatorWords: sepWords)
             if i == n || bytes + (i - start) > maxRecordBytes {
                 // The record is copied from here on: the copied path reads this field again from its start.
-                recordBytes = bytes; fieldCount = fields
+                recordBytes = bytes; fieldCount = fields; ends.count = endCount
                 beginField(at: start)
                 materialize(buf)
                 return start
             }
             bytes += i - start
             if i - start > maxFieldCharacters {
-                recordBytes = bytes; fieldCount = fields
+                recordBytes = bytes; fieldCount = fields; ends.count = endCount
                 beginField(at: start)
                 try checkLentFieldCharacters(buf, i)
             }
-            fieldEnds.append(UInt32(truncatingIfNeeded: i - base))
+            if endCount == endCapacity {
+                ends.count = endCount
+                ends.grow()
+                endBase = ends.base; endCapacity = ends.capacity
+            }
+            endBase[endCount] = UInt32(truncatingIfNeeded: i - base)
+            endCount += 1
             fields += 1
             if fields > maxColumns || bytes > maxRecordBytes {
-                recordBytes = bytes; fieldCount = fields
+                recordBytes = bytes; fieldCount = fields; ends.count = endCount
                 try checkRecordLimits()
             }
             let b = buf[i]
@@ -199,7 +210,7 @@ struct CSVRecordParser {
                 bytes += 1
                 // The next field starts unquoted inside this piece: `.fieldStart`'s unquoted branch.
                 guard i < n, buf[i] != Self.quote else {
-                    recordBytes = bytes; fieldCount = fields
+                    recordBytes = bytes; fieldCount = fields; ends.count = endCount
                     state = .fieldStart
                     return i
                 }
@@ -207,6 +218,7 @@ struct CSVRecordParser {
                 continue
             }
             line += 1
+            ends.count = endCount
             lend(buf, upTo: i - 1, emit)
             if b == Self.lf {
                 sawLF = true; state = .recordStart
@@ -222,7 +234,7 @@ struct CSVRecordParser {
             guard i < n, buf[i] != Self.quote else { return i }
             beginRecord(at: i)
             state = .unquoted
-            bytes = 0; fields = 0; base = i; start = i
+            bytes = 0; fields = 0; base = i; start = i; endCount = 0
         }
     }
 
@@ -344,8 +356,9 @@ struct CSVRecordParser {
 /// array appended to per field checked its uniqueness and capacity each time (the parser's second cost after
 /// its byte loop on a big file). Owned by one parser, which is never copied while in use.
 final class FieldEnds {
-    private var base: UnsafeMutablePointer<UInt32>
-    private var capacity = 16
+    /// The ends' memory and its room, read by `CSVRecordParser.lentRecords` to append in a loop of its own.
+    private(set) var base: UnsafeMutablePointer<UInt32>
+    private(set) var capacity = 16
     /// Fields so far; set to 0 for the next record.
     var count = 0
 
@@ -360,7 +373,7 @@ final class FieldEnds {
     }
 
     @inline(never)
-    private func grow() {
+    func grow() {
         let bigger = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * 2)
         bigger.update(from: base, count: count)
         base.deallocate()
