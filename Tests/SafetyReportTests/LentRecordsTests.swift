@@ -2,24 +2,25 @@
 import Testing
 @testable import SafetyReport
 
-/// What a parser made of a text: its records and line endings, or its failure.
-private struct Parsed: Equatable {
+/// What a parser made of a text: its records and line endings, or its failure (shared with ReadingNinthPassTests).
+struct ParsedText: Equatable {
     var records: [RawRecord] = []
     var endings: LineEndings = .none
     var failure: ReadFailure?
 }
 
-private func whole(_ text: [UInt8], _ sep: Separator, _ limits: ReadLimits) -> Parsed {
+/// The whole-text parser's records of `text`.
+func parsedWhole(_ text: [UInt8], _ sep: Separator, _ limits: ReadLimits) -> ParsedText {
     do {
         let (records, endings) = try CSVParser.parse(text, separator: sep, limits: limits)
-        return Parsed(records: Array(records), endings: endings)
-    } catch { return Parsed(failure: error) }
+        return ParsedText(records: Array(records), endings: endings)
+    } catch { return ParsedText(failure: error) }
 }
 
 /// The incremental parser fed `text` in pieces of `piece` bytes (the whole text when 0).
-private func pieces(_ text: [UInt8], _ sep: Separator, _ limits: ReadLimits, piece: Int) -> Parsed {
+func parsedInPieces(_ text: [UInt8], _ sep: Separator, _ limits: ReadLimits, piece: Int) -> ParsedText {
     var parser = CSVRecordParser(separator: sep, limits: limits)
-    var out = Parsed()
+    var out = ParsedText()
     do {
         let size = piece == 0 ? Swift.max(text.count, 1) : piece
         var start = 0
@@ -32,7 +33,7 @@ private func pieces(_ text: [UInt8], _ sep: Separator, _ limits: ReadLimits, pie
         }
         try parser.finish { (r: RawRecord) in out.records.append(r) }
         out.endings = parser.lineEndings
-    } catch { return Parsed(records: [], failure: error) }
+    } catch { return ParsedText(records: [], failure: error) }
     return out
 }
 
@@ -61,10 +62,10 @@ private func pieces(_ text: [UInt8], _ sep: Separator, _ limits: ReadLimits, pie
             }
             let bytes = Array(text.utf8)
             for limits in [ReadLimits.standard, small, shortRecords] {
-                let expected = whole(bytes, sep, limits)
+                let expected = parsedWhole(bytes, sep, limits)
                 if let failure = expected.failure { failures.insert("\(failure)".prefix { $0 != "(" }.description) }
                 for piece in [0, 1, 2, 3, 5, 8, 13, 21, 64] {
-                    #expect(pieces(bytes, sep, limits, piece: piece) == expected, "\(text.debugDescription), pieces of \(piece)")
+                    #expect(parsedInPieces(bytes, sep, limits, piece: piece) == expected, "\(text.debugDescription), pieces of \(piece)")
                     checked += 1
                 }
             }

@@ -7,30 +7,6 @@ import Testing
 @testable import SafetyReport
 
 @Suite struct ReadingNinthPassTests {
-    /// The records of `text` from the whole-text parser, or its failure.
-    private static func whole(_ text: [UInt8], _ limits: ReadLimits) -> Result<[RawRecord], ReadFailure> {
-        do { return .success(Array(try CSVParser.parse(text, separator: .comma, limits: limits).0)) } catch { return .failure(error) }
-    }
-
-    /// The records of the incremental parser fed `text` in pieces of `piece` bytes (0: whole), or its failure.
-    private static func fed(_ text: [UInt8], _ limits: ReadLimits, piece: Int) -> Result<[RawRecord], ReadFailure> {
-        var parser = CSVRecordParser(separator: .comma, limits: limits)
-        var out: [RawRecord] = []
-        do {
-            let size = piece == 0 ? Swift.max(text.count, 1) : piece
-            var start = 0
-            while start < text.count {
-                let end = Swift.min(start + size, text.count)
-                try Array(text[start..<end]).withUnsafeBufferPointer { buf throws(ReadFailure) in
-                    try parser.feed(buf) { (r: RawRecord) in out.append(r) }
-                }
-                start = end
-            }
-            try parser.finish { (r: RawRecord) in out.append(r) }
-            return .success(out)
-        } catch { return .failure(error) }
-    }
-
     /// Wide records (1–90 unquoted fields, past the field ends' first 16 and their doublings, a narrow record between
     /// wide ones, now and then a quoted field): the lent loop grows the ends from its locals and writes the count back
     /// before the record is lent or copied; records and failures equal the whole-text parser's, whole and in pieces.
@@ -50,10 +26,10 @@ import Testing
             }
             let bytes = Array(text.utf8)
             for limits in [ReadLimits.standard, narrowColumns] {
-                let expected = Self.whole(bytes, limits)
-                if case .failure(.tooManyColumns) = expected { sawTooMany = true }
+                let expected = parsedWhole(bytes, .comma, limits)
+                if case .tooManyColumns? = expected.failure { sawTooMany = true }
                 for piece in [0, 1, 7, 64, 300] {
-                    #expect(Self.fed(bytes, limits, piece: piece) == expected, "round \(round), pieces of \(piece)")
+                    #expect(parsedInPieces(bytes, .comma, limits, piece: piece) == expected, "round \(round), pieces of \(piece)")
                 }
             }
         }

@@ -75,18 +75,8 @@ public struct HazardLedger: Sendable, Equatable {
 
     public static func == (a: HazardLedger, b: HazardLedger) -> Bool { a.allHazards == b.allHazards }
 
-    /// Where `id` is, or would go, in `table` (sorted by id).
-    fileprivate static func position(of id: String, in table: [Hazard]) -> (index: Int, found: Bool) {
-        var low = 0, high = table.count
-        while low < high {
-            let mid = (low + high) / 2
-            if table[mid].id < id { low = mid + 1 } else { high = mid }
-        }
-        return (low, low < table.count && table[low].id == id)
-    }
-
-    /// Where `id` is, or would go, in a closed table (sorted by id).
-    fileprivate static func position(of id: String, in table: [ClosedHazard]) -> (index: Int, found: Bool) {
+    /// Where `id` is, or would go, in `table` (a working or a closed table, sorted by id).
+    fileprivate static func position<Entry: HazardKeyed>(of id: String, in table: [Entry]) -> (index: Int, found: Bool) {
         var low = 0, high = table.count
         while low < high {
             let mid = (low + high) / 2
@@ -456,3 +446,8 @@ public struct KnownFoundDates: Sendable, Equatable, ExpressibleByDictionaryLiter
 
     public static func == (a: KnownFoundDates, b: KnownFoundDates) -> Bool { a.dictionary == b.dictionary }
 }
+
+/// An entry of an owner's table, found by its hazard id (the working `Hazard`s and the `ClosedHazard`s).
+fileprivate protocol HazardKeyed { var id: String { get } }
+extension HazardLedger.Hazard: HazardKeyed {}
+extension HazardLedger.ClosedHazard: HazardKeyed {}
