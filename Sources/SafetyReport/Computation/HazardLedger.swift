@@ -187,14 +187,21 @@ public struct HazardLedger: Sendable, Equatable {
     /// An owner's working and closed hazards as one table, ordered by id (the two hold no id in common).
     fileprivate static func merged(owner: String, _ live: [Hazard], _ closed: [ClosedHazard]) -> [Hazard] {
         guard !closed.isEmpty else { return live }
-        var out: [Hazard] = []
-        out.reserveCapacity(live.count + closed.count)
+        return mergedByID(live, closed, { $0 }, { Hazard(owner: owner, closed: $0) })
+    }
+
+    /// Two tables sorted by id and holding no id in common, as one sorted table: one merge, not a sort.
+    fileprivate static func mergedByID<A: HazardKeyed, B: HazardKeyed, Entry>(
+        _ a: [A], _ b: [B], _ fromA: (A) -> Entry, _ fromB: (B) -> Entry
+    ) -> [Entry] {
+        var out: [Entry] = []
+        out.reserveCapacity(a.count + b.count)
         var i = 0, j = 0
-        while i < live.count || j < closed.count {
-            if j == closed.count || (i < live.count && live[i].id < closed[j].id) {
-                out.append(live[i]); i += 1
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].id < b[j].id) {
+                out.append(fromA(a[i])); i += 1
             } else {
-                out.append(Hazard(owner: owner, closed: closed[j])); j += 1
+                out.append(fromB(b[j])); j += 1
             }
         }
         return out
@@ -331,19 +338,8 @@ public struct HazardLedger: Sendable, Equatable {
             }
             if !live.isEmpty { out.byOwner[owner] = Self.sized(live) }
             if !closed.isEmpty {
-                // Both sorted by id and disjoint: one merge, not a sort.
                 let before = out.closedByOwner[owner] ?? []
-                var merged: [ClosedHazard] = []
-                merged.reserveCapacity(before.count + closed.count)
-                var i = 0, j = 0
-                while i < before.count || j < closed.count {
-                    if j == closed.count || (i < before.count && before[i].id < closed[j].id) {
-                        merged.append(before[i]); i += 1
-                    } else {
-                        merged.append(closed[j]); j += 1
-                    }
-                }
-                out.closedByOwner[owner] = merged
+                out.closedByOwner[owner] = Self.mergedByID(before, closed, { $0 }, { $0 })
             }
         }
         return out
