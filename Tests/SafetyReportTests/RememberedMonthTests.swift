@@ -182,4 +182,95 @@ import Glibc
         remember(config)
         expectSameDigests(config)
     }
+    /// A dataset file named in other cases (hazards in capitals, an agreements file in mixed case) in an earlier month:
+    /// the month from memory has the scan's listing and fingerprint (the hazards file's path as found, its stat), and
+    /// after that file is edited in place with its size and mtime put back, the fingerprint changes exactly as the
+    /// scan's does, so its remembered summary is not believed.
+    @Test func filesNamedInOtherCasesFingerprintAsTheScanDoes() throws {
+        let town = try makeTown()
+        let config = try town.config
+        let p = InputScanner(config: config).periods().first!
+        let village = config.villages[0].code, other = config.villages[1].code
+        #expect(rename(town.path("\(p)/\(village)/hazards.csv"), town.path("\(p)/\(village)/HAZARDS.CSV")) == 0)
+        #expect(rename(town.path("\(p)/\(other)/agreements.csv"), town.path("\(p)/\(other)/AgreeMents.Csv")) == 0)
+        usleep(100_000)
+        remember(config)
+        func expectAsScanned(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+            let month = try #require(InputScanner(config: config, listings: listings(config)).rememberedMonth(p),
+                                     sourceLocation: sourceLocation)
+            let scan = InputScanner(config: config).scan(p, hazardsAndAgreementsOnly: true)
+            #expect(month.listing == Array(scan.listing.joined(separator: "\n").utf8), sourceLocation: sourceLocation)
+            #expect(month.fingerprint == PeriodHazards.fingerprint(scan, codes: config.submitterCodes)?.digest, sourceLocation: sourceLocation)
+            #expect(scan.folders[village]?.files[.hazards]?.relativePath == "\(p)/\(village)/HAZARDS.CSV", sourceLocation: sourceLocation)
+            return month.fingerprint
+        }
+        let first = try expectAsScanned()
+        #expect(expectSameDigests(config).contains(p))
+        // Edited in place, size and mtime put back.
+        let edited = town.path("\(p)/\(village)/HAZARDS.CSV")
+        var before = stat()
+        #expect(stat(edited, &before) == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: edited))
+        let at = try #require(bytes.lastIndex(where: { (0x30...0x39).contains($0) }))
+        bytes[at] = bytes[at] == 0x30 ? 0x31 : 0x30
+        let fd = open(edited, O_WRONLY)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+        close(fd)
+        var times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, edited, &times, 0) == 0)
+        usleep(100_000)
+        let second = try expectAsScanned()
+        #expect(second != first)
+        #expect(cache(config).rememberedSummary(p, fingerprint: second) == nil, "the edited month's summary is not believed")
+        #expect(!expectSameDigests(config).contains(p))
+    }
+
+    /// The dataset a printable-ASCII name names, without lowercasing it, is what lowercasing and matching the four names
+    /// gives: the case of ASCII letters only (the bytes just outside A–Z, "@", "[", "`", "{", are not letters).
+    @Test func datasetKindFromBytesIsTheLowercasedMatch() {
+        var names = ["hazards.csv", "HAZARDS.CSV", "Hazards.Csv", "hazards.csvx", "hazard.csv", "hazards_csv", "inspections.csv",
+                     "INSPECTIONS.csv", "Trainings.CSV", "trainings.csv", "agreements.csv", "AGREEMENTS.CSV", "", "hazards.csv ",
+                     " hazards.csv", "hazards.xlsx", "~$hazards.csv", "notes.txt", "h", "trainings.cs", "agreements.csvv"]
+        for base in FileKind.allCases.map(\.fileName) {
+            let bytes = Array(base.utf8)
+            for i in bytes.indices {
+                for b: UInt8 in [0x40, 0x5B, 0x60, 0x7B, 0x41, 0x5A, 0x20, 0x7E] {
+                    var v = bytes; v[i] = b; names.append(String(decoding: v, as: UTF8.self))
+                }
+                var up = bytes; if (0x61...0x7A).contains(up[i]) { up[i] -= 0x20 }; names.append(String(decoding: up, as: UTF8.self))
+            }
+        }
+        for name in names {
+            let expected = FileKind.allCases.first { $0.fileName == name.lowercased() }
+            #expect(InputScanner.datasetKind(plainASCII: name) == expected, "\(name)")
+        }
+    }
+
+    /// The fingerprint written from a listing's bytes equals the one written from path Strings, for files present and
+    /// absent, any stat (negative and large values included).
+    @Test func fingerprintFromListingBytesEqualsTheStringOne() {
+        var rng = SystemRandomNumberGenerator()
+        let codes = ["330683105", "330683105201", "330683105202", "330683105203", "V-9", "x"]
+        let p = Period("2025-03")!
+        for _ in 0..<200 {
+            var listing: [UInt8] = []
+            var files: [String: (path: String, stamp: FileStamp)] = [:]
+            var ranges: [String: (path: Range<Int>, stamp: FileStamp)] = [:]
+            for code in codes where Bool.random(using: &rng) {
+                let name = ["hazards.csv", "HAZARDS.CSV", "Hazards.csv"].randomElement(using: &rng)!
+                let path = "\(p)/\(code)/\(name)"
+                listing += Array("junk\n".utf8)
+                let start = listing.count
+                listing += Array(path.utf8)
+                let stamp = FileStamp(dev: UInt64.random(in: 0...UInt64.max, using: &rng), ino: UInt64.random(in: 0...UInt64.max, using: &rng),
+                                      size: Int64.random(in: Int64.min...Int64.max, using: &rng),
+                                      mtime: Int64.random(in: -1...Int64.max, using: &rng), ctime: Int64.random(in: Int64.min...Int64.max, using: &rng))
+                files[code] = (path, stamp)
+                ranges[code] = (start..<listing.count, stamp)
+            }
+            let a = PeriodHazards.fingerprint(p, codes: codes) { files[$0] }
+            let b = PeriodHazards.fingerprint(p, codes: codes, listing: listing) { ranges[$0] }
+            #expect(a.digest == b.digest && a.newest == b.newest)
+        }
+    }
 }

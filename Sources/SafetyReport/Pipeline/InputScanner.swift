@@ -301,7 +301,6 @@ public struct InputScanner: Sendable {
         guard rootFD >= 0 else { return nil }
         defer { close(rootFD) }
         guard let listed = Self.sorted(DirectoryListing.entries(rootFD)) else { return nil }
-        let registered = Set(config.submitterCodes)
         let periodName = Array(period.description.utf8)
         // The listing is built joined, in one buffer sized once (about four entries of ~45 bytes per folder), each entry
         // checked against the one before it. The scan sorts its listing as Strings; taken in folder order (each folder's
@@ -312,11 +311,12 @@ public struct InputScanner: Sendable {
         var listing: [UInt8] = []
         listing.reserveCapacity(listed.count * 4 * 48)
         var count = 0, previous = 0..<0, inOrder = true
+        // Appends one entry (`period/folder` or `period/folder/file`) from the names' bytes, checking the order.
         func add(_ folder: String, _ file: String? = nil) {
             if count > 0 { listing.append(0x0A) }
             let start = listing.count
-            listing += periodName; listing.append(0x2F); listing += folder.utf8
-            if let file { listing.append(0x2F); listing += file.utf8 }
+            listing += periodName; listing.append(0x2F); Self.appendUTF8(folder, to: &listing)
+            if let file { listing.append(0x2F); Self.appendUTF8(file, to: &listing) }
             let current = start..<listing.count
             if count > 0 && inOrder {
                 inOrder = listing.withUnsafeBufferPointer { b in
@@ -328,23 +328,34 @@ public struct InputScanner: Sendable {
             previous = current
             count += 1
         }
-        var hazards: [String: (path: String, stamp: FileStamp)] = [:]
-        hazards.reserveCapacity(listed.count)
+        // Each submitter's hazards file by its slot in `codes` (the first, for a code registered twice, as the dictionary
+        // keyed by code held it): its path as the bytes of its entry in `listing` (`period/code/name`, all printable
+        // ASCII), and its stat.
+        let codes = config.submitterCodes
+        var slotOf: [String: Int] = [:]
+        slotOf.reserveCapacity(codes.count)
+        for (i, code) in codes.enumerated() where slotOf[code] == nil { slotOf[code] = i }
+        var hazards = [(path: Range<Int>, stamp: FileStamp)?](repeating: nil, count: codes.count)
         var believed = 0
-        let csvNames = FileKind.allCases.map { ($0, $0.fileName) }
+        var statPath: [UInt8] = []  // a folder's, then its hazards file's path relative to the month's folder, and a NUL
         for entry in listed {
             let name = entry.name
             guard Self.isPlainASCII(name) else { return nil }
-            guard registered.contains(name) else {
+            guard let slot = slotOf[name] else {
                 // Unregistered (a folder or a stray file): the scan lists it, reads nothing in it and only reports it.
                 add(name)
                 continue
             }
             guard entry.exact, entry.type == UInt8(DT_DIR) else { return nil }
+            // The folder's name as a C string made once, in a buffer kept across folders (a short String passed as a
+            // C string is copied into a new array at every call).
+            statPath.removeAll(keepingCapacity: true)
+            Self.appendUTF8(name, to: &statPath)
+            statPath.append(0)
             var st = stat()
-            guard fstatat(rootFD, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR,
+            guard Self.withCString(statPath, { fstatat(rootFD, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0, st.st_mode & S_IFMT == S_IFDIR,
                   let remembered = listings.entries(period, name, stamp: FileStamp(st), counting: false),
-                  faccessat(rootFD, name, R_OK, AT_EACCESS) == 0 else { return nil }
+                  Self.withCString(statPath, { faccessat(rootFD, $0, R_OK, AT_EACCESS) }) == 0 else { return nil }
             believed += 1
             add(name)
             var kinds: UInt8 = 0  // one bit per dataset found
@@ -353,13 +364,13 @@ public struct InputScanner: Sendable {
                 guard file.exact else { return nil }
                 let kind: FileKind?
                 if Self.isPlainASCII(file.name) {
-                    kind = csvNames.first { Self.equalIgnoringASCIICase(file.name, $0.1) }?.0  // what `lowercased()` gives
+                    kind = Self.datasetKind(plainASCII: file.name)  // what `lowercased()` and a match of the four names give
                     if kind == nil && Self.hasSuffixIgnoringASCIICase(file.name, ".xlsx") && !file.name.hasPrefix("~$") {
                         return nil  // a workbook: its sheets are read
                     }
                 } else {
                     let lower = file.name.lowercased()
-                    kind = csvNames.first(where: { $0.1 == lower })?.0
+                    kind = FileKind.allCases.first(where: { $0.fileName == lower })
                     guard kind == nil, !lower.hasSuffix(".xlsx") || file.name.hasPrefix("~$") else { return nil }
                 }
                 // Not one of the four files (a note, a copy): only listed, and reported by the scan.
@@ -370,11 +381,15 @@ public struct InputScanner: Sendable {
                 guard file.type == UInt8(DT_REG), kinds & bit == 0 else { return nil }
                 kinds |= bit
                 if kind == .hazards {
+                    // `code/name`, taken from the entry just added (`period/code/name`).
+                    statPath.removeAll(keepingCapacity: true)
+                    statPath += listing[(previous.lowerBound + periodName.count + 1)..<previous.upperBound]
+                    statPath.append(0)
                     var fst = stat()
-                    guard fstatat(rootFD, name + "/" + file.name, &fst, AT_SYMLINK_NOFOLLOW) == 0, fst.st_mode & S_IFMT == S_IFREG
-                    else { return nil }
+                    guard Self.withCString(statPath, { fstatat(rootFD, $0, &fst, AT_SYMLINK_NOFOLLOW) }) == 0,
+                          fst.st_mode & S_IFMT == S_IFREG else { return nil }
                     searched = true
-                    hazards[name] = (period.description + "/" + name + "/" + file.name, FileStamp(fst))
+                    hazards[slot] = (previous, FileStamp(fst))
                 }
             }
             if !searched {
@@ -384,11 +399,36 @@ public struct InputScanner: Sendable {
             }
         }
         guard inOrder else { return nil }
-        let fingerprint = PeriodHazards.fingerprint(period, codes: config.submitterCodes) { hazards[$0] }
+        let fingerprint = PeriodHazards.fingerprint(period, codes: codes, listing: listing) { code in slotOf[code].flatMap { hazards[$0] } }
         listings.done(period)
         var own = SHA256()
         own.update(listing)
         return RememberedMonth(listing: listing, count: count, own: own, fingerprint: fingerprint.digest, believed: believed)
+    }
+
+    /// The dataset a printable-ASCII file name names, its ASCII letters' case aside: what lowercasing it and comparing
+    /// it with each `FileKind.fileName` in `allCases` order gives, without making the lowercase String.
+    static func datasetKind(plainASCII name: String) -> FileKind? {
+        var name = name
+        return name.withUTF8 { b -> FileKind? in
+            for (kind, lower) in datasetNames where lower.count == b.count {
+                var i = 0
+                while i < b.count, b[i] == lower[i] || (b[i] >= 0x41 && b[i] <= 0x5A && b[i] | 0x20 == lower[i]) { i += 1 }
+                if i == b.count { return kind }
+            }
+            return nil
+        }
+    }
+
+    private static let datasetNames: [(FileKind, [UInt8])] = FileKind.allCases.map { ($0, Array($0.fileName.utf8)) }
+    /// `body` given `bytes` (NUL-terminated) as a C string.
+    private static func withCString<T>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
+        bytes.withUnsafeBufferPointer { p in p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count, body) }
+    }
+
+    /// Appends `s`'s UTF-8 bytes (from its own storage when it has one, without iterating the view).
+    private static func appendUTF8(_ s: String, to bytes: inout [UInt8]) {
+        if s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes += s.utf8 }
     }
 
     /// `name` equals the lowercase ASCII `lower` but for the case of its ASCII letters.
@@ -405,7 +445,8 @@ public struct InputScanner: Sendable {
 
     /// Printable ASCII without "/": names whose String order is their byte order, and which need no repair.
     private static func isPlainASCII(_ name: String) -> Bool {
-        name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x2F }
+        func plain(_ b: UInt8) -> Bool { b >= 0x20 && b < 0x7F && b != 0x2F }
+        return name.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(plain) } ?? name.utf8.allSatisfy(plain)
     }
 
     /// An entry of the period folder that cannot be read as a folder.

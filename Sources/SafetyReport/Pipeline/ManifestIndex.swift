@@ -126,13 +126,18 @@ public struct ManifestIndex: Sendable {
     /// idle (docs/performance-log.md, *Single-core gaps, eighth session*). The swap moves the folder, not the file, so
     /// the stat taken in staging is outputs/P/manifest.json's; `PendingSide.commit` puts the side file in place once
     /// the swap is done, `discard` drops it when the build fails.
-    public func prepare(_ p: Period, _ manifest: Manifest, stagedJSON: String, jsonBytes: Int, jsonSHA256: String) -> PendingSide {
+    /// `buildID`: `manifest.buildID` when the caller has it already (the build made it beside the roll-up): made again
+    /// here, it sorted and hashed every recorded input once more (75,000 at 2,000 villages × 36 months).
+    public func prepare(_ p: Period, _ manifest: Manifest, stagedJSON: String, jsonBytes: Int, jsonSHA256: String,
+                        buildID: String? = nil) -> PendingSide {
         // The stat here, not on the pool thread: by the time that runs, the swap may have moved the staging folder.
         let madeAt = FileHashCache.realtimeNanoseconds()
         var st = stat()
         guard stat(stagedJSON, &st) == 0, Int(st.st_size) == jsonBytes else { return PendingSide(temp: nil, target: url(p).path) }
         let stamp = FileStamp(st)
-        let temp = Background { write(p, manifest, stamp: stamp, madeAt: madeAt, manifestSHA256: jsonSHA256, keepTemporary: true) }
+        let temp = Background {
+            write(p, manifest, stamp: stamp, madeAt: madeAt, manifestSHA256: jsonSHA256, buildID: buildID, keepTemporary: true)
+        }
         return PendingSide(temp: temp, target: url(p).path)
     }
 
@@ -170,7 +175,7 @@ public struct ManifestIndex: Sendable {
     /// `keepTemporary`: the file is left under its temporary name, which is returned (nil when it could not be written).
     @discardableResult
     private func write(_ p: Period, _ m: Manifest, stamp: FileStamp, madeAt: Int64, manifestSHA256: String,
-                       keepTemporary: Bool = false) -> String? {
+                       buildID: String? = nil, keepTemporary: Bool = false) -> String? {
         // The months before the report's year as groups with their digest (what the stale check compares first).
         // (A manifest that came from a side file holds its prior months apart: `recordedInputs` puts them back.)
         // Grouped as indexes, and written in pieces as encoded: the body built whole (7.7 MB at 2,000 × 36, in an
@@ -186,7 +191,7 @@ public struct ManifestIndex: Sendable {
         return writeFile(p, stamp: stamp, madeAt: madeAt, manifestSHA256: manifestSHA256, keepTemporary: keepTemporary) { w, _ -> Bool in
             w.string(m.tool.name); w.string(m.tool.version); w.string(m.period); w.string(m.builtAt)
             w.string(m.config.path); w.string(m.config.sha256); w.string(m.inputs.listingSHA256)
-            w.string(m.buildID)
+            w.string(buildID ?? m.buildID)
             w.int(m.outputs.count)
             for o in m.outputs { w.string(o.name); w.string(o.sha256); w.int(o.bytes) }
             w.int(rest.count)

@@ -81,6 +81,31 @@ public struct PeriodHazards: Sendable, Equatable {
     }
 }
 
+extension PeriodHazards {
+    /// `fingerprint(_:codes:file:)` with each file's path given as a range of `listing`'s bytes (valid UTF-8: the
+    /// same bytes `StateWriter.string` writes for the path as a String), so no String is made per file.
+    static func fingerprint(_ period: Period, codes: [String], listing: [UInt8], file: (String) -> (path: Range<Int>, stamp: FileStamp)?)
+        -> (digest: String, newest: Int64) {
+        var w = StateWriter()
+        w.bytes.reserveCapacity(codes.count * 64)
+        var newest = Int64.min
+        w.string(period.description)
+        for code in codes {
+            w.string(code)
+            if let (path, s) = file(code) {
+                // As `StateWriter.stamp(of:newest:)` writes a found file.
+                w.int(2); w.int(path.count); w.bytes += listing[path]
+                w.int(Int(bitPattern: UInt(s.dev))); w.int(Int(bitPattern: UInt(s.ino))); w.int(Int(s.size))
+                w.int(Int(s.mtime)); w.int(Int(s.ctime))
+                newest = max(newest, s.mtime, s.ctime)
+            } else {
+                w.int(0)
+            }
+        }
+        return (SHA256.hexDigest(of: w.bytes), newest)
+    }
+}
+
 extension FileHashCache {
     /// The summary of `scan`'s hazards files: remembered when its fingerprint is equal and not racy, else made from
     /// each file's digest (remembered hashes, or the file read) and remembered for next time (`save`).

@@ -158,7 +158,7 @@ public enum ReportRun {
             // the swap, put in place after the swap (best effort).
             pendingSide = ManifestIndex(outputs: config.outputs).prepare(
                 period, manifest, stagedJSON: staging.appendingPathComponent("manifest.json").path,
-                jsonBytes: manifestFile.bytes, jsonSHA256: manifestFile.sha256)
+                jsonBytes: manifestFile.bytes, jsonSHA256: manifestFile.sha256, buildID: buildID)
             let flushStart = Date()
             let manifestFlushed = Result { () throws(OutputError) in try OutputStore.flushAll([stagingPath + "/manifest.json"]) }
             let (othersResult, othersSeconds) = othersFlushed.wait()
