@@ -25,20 +25,26 @@
 #include <stdio.h>
 #include <string.h>
 #include <xlsxwriter/content_types.h>
+#include <stddef.h>
+#include <xlsxwriter/format.h>
 #include <xlsxwriter/relationships.h>
+#include <xlsxwriter/styles.h>
 #include <xlsxwriter/theme.h>
 
 typedef void (*theme_function)(lxw_theme *);
 typedef void (*relationships_function)(lxw_relationships *);
 typedef void (*content_types_function)(lxw_content_types *);
+typedef void (*styles_function)(lxw_styles *);
 
 static __thread int disabled;  // tests: this thread's parts are made by libxlsxwriter's own functions
 static __thread unsigned long copied;  // themes written from the copy
 static __thread unsigned long reused;  // relationships and content types parts written from memory
+static __thread unsigned long styles_reused;  // styles parts written from memory
 
 void memory_parts_theme_disable(int on) { disabled = on; }
 unsigned long memory_parts_themes_copied(void) { return copied; }
 unsigned long memory_parts_constant_parts_reused(void) { return reused; }
+unsigned long memory_parts_styles_reused(void) { return styles_reused; }
 
 static theme_function library_theme(void) {
     static __thread theme_function found;
@@ -52,10 +58,17 @@ static content_types_function library_content_types(void) {
     static __thread content_types_function found;
     return found ? found : (found = (content_types_function)dlsym(RTLD_NEXT, "lxw_content_types_assemble_xml_file"));
 }
+static styles_function library_styles(void) {
+    static __thread styles_function found;
+    return found ? found : (found = (styles_function)dlsym(RTLD_NEXT, "lxw_styles_assemble_xml_file"));
+}
 
 // ---- Texts remembered per thread, by key ----
 
-#define MEMO_SLOTS 4  // per kind of part: a village workbook has two relationships parts and one content types part
+// Per kind of part: a village workbook has two relationships parts and one content types part, all alike from
+// village to village, and one styles part of a few variants (8 among 200 or 2,000 villages: which formats a village's
+// sheets use, a few hundred bytes of key and ~3.7 KB of text each).
+#define MEMO_SLOTS 8
 
 typedef struct {
     unsigned char *key;
@@ -70,7 +83,7 @@ typedef struct {
 } memo;
 
 typedef struct {
-    memo relationships, content_types;
+    memo relationships, content_types, styles;
     unsigned char *key;  // the key being built
     size_t key_size, key_capacity;
     int failed;  // no memory for the key: libxlsxwriter's own function, nothing remembered
@@ -82,8 +95,8 @@ static pthread_once_t memos_once = PTHREAD_ONCE_INIT;
 
 static void free_memos(void *pointer) {
     memo_state *m = pointer;
-    memo *kinds[] = {&m->relationships, &m->content_types};
-    for (int k = 0; k < 2; k++)
+    memo *kinds[] = {&m->relationships, &m->content_types, &m->styles};
+    for (int k = 0; k < 3; k++)
         for (int i = 0; i < MEMO_SLOTS; i++) {
             free(kinds[k]->slot[i].key);
             free(kinds[k]->slot[i].text);
@@ -289,12 +302,80 @@ void lxw_content_types_assemble_xml_file(lxw_content_types *self) {
     make_and_remember(&m->content_types, m, &self->file, self, assemble_content_types, restore_nothing, 0);
 }
 
+// ---- Styles: a function of its counts and of its two lists of formats ----
+//
+// libxlsxwriter's _write_styles_file copies the workbook's used formats (memcpy of each lxw_format) into the styles
+// struct's xf and dxf lists and calls lxw_styles_assemble_xml_file, which writes the counts and, format by format,
+// fields held in the struct itself (indices, flags, colors, sizes; the number format, font name and font scheme as
+// inline arrays); the lists' pointers and the formats' hash tables, FILE and counters are not read. So the key is
+// the counts, then each format's bytes from xf_index to its list pointer, the three inline texts up to their NUL.
+// Bytes a writer does not read (padding, which calloc and memcpy leave alike) can only make two equal parts look
+// different, never the other way round.
+
+static void assemble_styles(void *self) { library_styles()(self); }
+
+static void key_add_field(memo_state *m, const char *text) {
+    size_t length = strnlen(text, LXW_FORMAT_FIELD_LEN);
+    key_add(m, &length, sizeof length);
+    key_add(m, text, length);
+}
+
+static void key_add_formats(memo_state *m, struct lxw_formats *formats) {
+    static const unsigned char absent = 1, next = 2, end = 3;
+    if (!formats) {
+        key_add(m, &absent, 1);
+        return;
+    }
+    lxw_format *f;
+    STAILQ_FOREACH(f, formats, list_pointers) {
+        key_add(m, &next, 1);
+        key_add(m, &f->xf_index, offsetof(lxw_format, num_format) - offsetof(lxw_format, xf_index));
+        key_add_field(m, f->num_format);
+        key_add_field(m, f->font_name);
+        key_add_field(m, f->font_scheme);
+        key_add(m, &f->num_format_index, offsetof(lxw_format, list_pointers) - offsetof(lxw_format, num_format_index));
+    }
+    key_add(m, &end, 1);
+}
+
+void lxw_styles_assemble_xml_file(lxw_styles *self) {
+    styles_function own = library_styles();
+    memo_state *m = !disabled && own && memory_parts_writers_apply() ? memos_now() : NULL;
+    if (!m) {
+        if (own) own(self);
+        return;
+    }
+    m->key_size = 0;
+    m->failed = 0;
+    uint32_t counts[] = {self->font_count,    self->xf_count,    self->dxf_count,         self->num_format_count,
+                         self->border_count,  self->fill_count,  self->has_hyperlink,     self->hyperlink_font_id,
+                         self->has_comments};
+    key_add(m, counts, sizeof counts);
+    key_add_formats(m, self->xf_formats);
+    key_add_formats(m, self->dxf_formats);
+    if (m->failed) {
+        own(self);
+        return;
+    }
+    memo_slot *s = remembered(&m->styles, m);
+    if (s) {
+        // libxlsxwriter's writer also normalizes some fields of the formats it writes (a diagonal border's style, an
+        // alignment's exclusive flags) before writing them; those formats are the styles struct's own copies, which
+        // _write_styles_file frees right after this call, so a text from memory leaves nothing else to do.
+        fwrite_unlocked(s->text, 1, s->text_size, self->file);
+        styles_reused++;
+        return;
+    }
+    make_and_remember(&m->styles, m, &self->file, self, assemble_styles, restore_nothing, 0);
+}
+
 int memory_parts_theme_active(void) {
     return memory_parts_writers_apply()
         && dlsym(RTLD_DEFAULT, "lxw_theme_assemble_xml_file") == (void *)lxw_theme_assemble_xml_file
         && dlsym(RTLD_DEFAULT, "lxw_relationships_assemble_xml_file") == (void *)lxw_relationships_assemble_xml_file
         && dlsym(RTLD_DEFAULT, "lxw_content_types_assemble_xml_file") == (void *)lxw_content_types_assemble_xml_file
-        && library_theme() && library_relationships() && library_content_types();
+        && dlsym(RTLD_DEFAULT, "lxw_styles_assemble_xml_file") == (void *)lxw_styles_assemble_xml_file
+        && library_theme() && library_relationships() && library_content_types() && library_styles();
 }
 
 // Tests: relationships and content types parts of many shapes, each written by libxlsxwriter's own function and by
@@ -366,12 +447,188 @@ int memory_parts_constant_parts_check_for_tests(void) {
     return differing;
 }
 
+// Tests: styles parts of 240 shapes — up to 11 cell formats and 3 conditional (dxf) formats, their fields drawn from
+// a fixed sequence, every odd shape its predecessor with one field changed in every format (so a key that missed a
+// field would find the predecessor's text) — each written by libxlsxwriter's own function and by the one above, twice (made, then
+// from memory); the texts are compared. Returns how many differed (or -1).
+static uint32_t styles_draw(uint32_t *state, uint32_t below) {
+    *state = *state * 1103515245u + 12345u;
+    return (*state >> 8) % below;
+}
+
+static void styles_fill_format(lxw_format *f, uint32_t *r, int dxf) {
+    static const char *numbers[] = {"yyyy-mm-dd", "0.00%", "\"元\"#,##0", "0;[Red]-0", "@"};
+    static const char *fonts[] = {"", "Calibri", "宋体", "a&b<c>\"d\"", "Microsoft YaHei"};
+    static const double sizes[] = {0, 11, 10.5, 14, 9};
+    static const lxw_color_t colors[] = {LXW_COLOR_UNSET, 0xFF0000, 0x00B050, 0x1F4E79, 0xFFF2CC};
+    static const int16_t rotations[] = {0, 45, -45, 90, 270};
+    f->xf_index = (int32_t)styles_draw(r, 20);
+    f->dxf_index = (int32_t)styles_draw(r, 5);
+    f->xf_id = (int32_t)styles_draw(r, 2);
+    int number = (int)styles_draw(r, 6);
+    if (number < 5) {
+        lxw_snprintf(f->num_format, LXW_FORMAT_FIELD_LEN, "%s", numbers[number]);
+        f->num_format_index = (uint16_t)(164 + number);
+    } else {
+        f->num_format_index = (uint16_t)styles_draw(r, 50);
+    }
+    lxw_snprintf(f->font_name, LXW_FORMAT_FIELD_LEN, "%s", fonts[styles_draw(r, 5)]);
+    if (styles_draw(r, 3) == 0) lxw_snprintf(f->font_scheme, LXW_FORMAT_FIELD_LEN, "%s", "major");
+    f->font_index = (uint16_t)styles_draw(r, 6);
+    f->has_font = (uint8_t)styles_draw(r, 2);
+    f->has_dxf_font = (uint8_t)(dxf && styles_draw(r, 2));
+    f->font_size = sizes[styles_draw(r, 5)];
+    f->bold = (uint8_t)styles_draw(r, 2);
+    f->italic = (uint8_t)styles_draw(r, 2);
+    f->font_color = colors[styles_draw(r, 5)];
+    f->underline = (uint8_t)styles_draw(r, 5);
+    f->font_strikeout = (uint8_t)styles_draw(r, 2);
+    f->font_outline = (uint8_t)styles_draw(r, 2);
+    f->font_shadow = (uint8_t)styles_draw(r, 2);
+    f->font_script = (uint8_t)styles_draw(r, 3);
+    f->font_family = (uint8_t)styles_draw(r, 3);
+    f->font_charset = (uint8_t)styles_draw(r, 2) * 134;
+    f->font_condense = (uint8_t)styles_draw(r, 2);
+    f->font_extend = (uint8_t)styles_draw(r, 2);
+    f->theme = (uint8_t)styles_draw(r, 3);
+    f->hyperlink = (uint8_t)(styles_draw(r, 4) == 0);
+    f->hidden = (uint8_t)styles_draw(r, 2);
+    f->locked = (uint8_t)styles_draw(r, 2);
+    f->text_h_align = (uint8_t)styles_draw(r, 8);
+    f->text_wrap = (uint8_t)styles_draw(r, 2);
+    f->text_v_align = (uint8_t)styles_draw(r, 6);
+    f->text_justlast = (uint8_t)styles_draw(r, 2);
+    f->rotation = rotations[styles_draw(r, 5)];
+    f->fg_color = colors[styles_draw(r, 5)];
+    f->bg_color = colors[styles_draw(r, 5)];
+    f->dxf_fg_color = colors[styles_draw(r, 5)];
+    f->dxf_bg_color = colors[styles_draw(r, 5)];
+    f->pattern = (uint8_t)styles_draw(r, 19);
+    f->has_fill = (uint8_t)styles_draw(r, 2);
+    f->has_dxf_fill = (uint8_t)(dxf && styles_draw(r, 2));
+    f->fill_index = (int32_t)styles_draw(r, 5);
+    f->border_index = (int32_t)styles_draw(r, 5);
+    f->has_border = (uint8_t)styles_draw(r, 2);
+    f->has_dxf_border = (uint8_t)(dxf && styles_draw(r, 2));
+    f->bottom = (uint8_t)styles_draw(r, 14);
+    f->diag_border = (uint8_t)(styles_draw(r, 2) ? 0 : styles_draw(r, 14));
+    f->diag_type = (uint8_t)styles_draw(r, 4);
+    f->left = (uint8_t)styles_draw(r, 14);
+    f->right = (uint8_t)styles_draw(r, 14);
+    f->top = (uint8_t)styles_draw(r, 14);
+    f->bottom_color = colors[styles_draw(r, 5)];
+    f->diag_color = colors[styles_draw(r, 5)];
+    f->left_color = colors[styles_draw(r, 5)];
+    f->right_color = colors[styles_draw(r, 5)];
+    f->top_color = colors[styles_draw(r, 5)];
+    f->indent = (uint8_t)styles_draw(r, 3);
+    f->shrink = (uint8_t)styles_draw(r, 2);
+    f->reading_order = (uint8_t)styles_draw(r, 3);
+    f->just_distrib = (uint8_t)styles_draw(r, 2);
+    f->color_indexed = (uint8_t)styles_draw(r, 2);
+    f->font_only = (uint8_t)styles_draw(r, 2);
+}
+
+// One field of a format changed, which one chosen by `which` (the odd shapes of the test), with the flag that has
+// libxlsxwriter write it.
+static void styles_change_one_field(lxw_format *f, uint32_t which) {
+    switch (which % 12) {
+    case 0: f->bold ^= 1; f->has_font = 1; break;
+    case 1: f->font_name[0] = f->font_name[0] ? 0 : 'X'; f->has_font = 1; break;
+    case 2: f->num_format_index = (uint16_t)(f->num_format_index == 165 ? 166 : 165);
+            lxw_snprintf(f->num_format, LXW_FORMAT_FIELD_LEN, "%s", "0.000"); break;
+    case 3: f->font_size = f->font_size == 12 ? 13 : 12; f->has_font = 1; break;
+    case 4: f->has_border = 1; f->diag_type = 3; f->diag_border = 0; break;
+    case 5: f->fg_color ^= 0x000101; f->has_fill = 1; break;
+    case 6: f->text_h_align = (uint8_t)((f->text_h_align + 1) % 8); break;
+    case 7: f->rotation = (int16_t)(f->rotation == 30 ? 31 : 30); break;
+    case 8: f->font_scheme[0] = f->font_scheme[0] ? 0 : 'm'; f->has_font = 1; f->font_name[0] = 0; f->hyperlink = 0; break;
+    case 9: f->top_color ^= 0x010000; f->has_border = 1; f->top = 1; break;
+    case 10: f->locked ^= 1; break;
+    default:  // the number format's text alone, where libxlsxwriter writes it
+        if (f->num_format_index >= 164) f->num_format[0] = f->num_format[0] == 'Q' ? 'R' : 'Q';
+        else f->xf_id ^= 1;
+        break;
+    }
+}
+
+static lxw_styles *styles_shape(int shape) {
+    lxw_styles *styles = lxw_styles_new();
+    if (!styles) return NULL;
+    uint32_t r = 7u + (uint32_t)(shape / 2) * 7919u;
+    int xfs = (int)styles_draw(&r, 12), dxfs = (int)styles_draw(&r, 4);
+    styles->font_count = styles_draw(&r, 8);
+    styles->xf_count = (uint32_t)xfs;
+    styles->dxf_count = (uint32_t)dxfs;
+    styles->num_format_count = styles_draw(&r, 3);
+    styles->border_count = styles_draw(&r, 5);
+    styles->fill_count = 2 + styles_draw(&r, 4);
+    styles->has_hyperlink = (uint8_t)(styles_draw(&r, 3) == 0);
+    styles->hyperlink_font_id = (uint16_t)styles_draw(&r, 4);
+    styles->has_comments = (uint8_t)styles_draw(&r, 2);
+    if (!styles->dxf_formats) dxfs = 0;
+    for (int list = 0; list < 2; list++) {
+        int count = list ? dxfs : xfs;
+        for (int i = 0; i < count; i++) {
+            lxw_format *f = lxw_format_new();
+            if (!f) {
+                lxw_styles_free(styles);
+                return NULL;
+            }
+            styles_fill_format(f, &r, list);
+            if (shape % 2 == 1) styles_change_one_field(f, (uint32_t)shape / 2);
+            STAILQ_INSERT_TAIL(list ? styles->dxf_formats : styles->xf_formats, f, list_pointers);
+        }
+    }
+    if (shape % 2 == 1 && xfs + dxfs == 0) styles->font_count++;
+    return styles;
+}
+
+#define STYLES_SHAPES 240
+
+int memory_parts_styles_check_for_tests(void) {
+    int differing = 0;
+    int was_disabled = disabled;
+    for (int shape = 0; shape < STYLES_SHAPES; shape++) {
+        char *expected = NULL;
+        size_t expected_size = 0;
+        for (int round = 0; round < 3; round++) {  // round 0: libxlsxwriter's; 1: made here; 2: from memory
+            disabled = round == 0;
+            char *text = NULL;
+            size_t size = 0;
+            FILE *file = open_memstream(&text, &size);
+            lxw_styles *styles = styles_shape(shape);
+            if (!file || !styles) {
+                disabled = was_disabled;
+                return -1;
+            }
+            styles->file = file;
+            lxw_styles_assemble_xml_file(styles);
+            fclose(file);
+            styles->file = NULL;
+            lxw_styles_free(styles);
+            if (round == 0) {
+                expected = text;
+                expected_size = size;
+                continue;
+            }
+            if (size != expected_size || memcmp(text, expected, size) != 0) differing++;
+            free(text);
+        }
+        free(expected);
+    }
+    disabled = was_disabled;
+    return differing;
+}
+
 #else
 
 int memory_parts_theme_active(void) { return 0; }
 void memory_parts_theme_disable(int on) { (void)on; }
 unsigned long memory_parts_themes_copied(void) { return 0; }
 unsigned long memory_parts_constant_parts_reused(void) { return 0; }
+unsigned long memory_parts_styles_reused(void) { return 0; }
 int memory_parts_constant_parts_check_for_tests(void) { return -1; }
+int memory_parts_styles_check_for_tests(void) { return -1; }
 
 #endif

@@ -138,6 +138,12 @@ public final class Workbook {
     /// How many constant-memory sheets of this thread's workbooks had their cell slots freed by sheet_free.c (tests).
     public static var sheetArraysFreed: Int { Int(memory_parts_sheet_arrays_freed()) }
 
+    /// For tests: while `on`, no constant-memory sheet's cell array is kept for the thread's next one.
+    public static func disableSheetArrayPool(_ on: Bool) { memory_parts_sheet_array_pool_disable(on ? 1 : 0) }
+
+    /// How many constant-memory sheets on this thread got the cell array kept from the one before (tests).
+    public static var sheetArraysReused: Int { Int(memory_parts_sheet_arrays_reused()) }
+
     /// True when libxlsxwriter's number and shared-string cells and its cell names (`lxw_rowcol_to_cell`) are written
     /// by CMemoryParts' cell_writers.c (the same XML without fprintf or snprintf); otherwise by libxlsxwriter.
     public static var cellWritersInterposed: Bool { memory_parts_cells_active() != 0 }
@@ -175,6 +181,13 @@ public final class Workbook {
     /// For tests: relationships and content types parts of 40 shapes, libxlsxwriter's against constant_parts.c's
     /// (made, then from memory): how many differed (-1: could not be run).
     public static var constantPartsDifferingForTests: Int { Int(memory_parts_constant_parts_check_for_tests()) }
+
+    /// How many styles parts constant_parts.c wrote from memory on this thread (tests).
+    public static var stylesReused: Int { Int(memory_parts_styles_reused()) }
+
+    /// For tests: styles parts of 48 shapes, libxlsxwriter's against constant_parts.c's (made, then from memory):
+    /// how many texts differed (-1: could not be run).
+    public static var stylesDifferingForTests: Int { Int(memory_parts_styles_check_for_tests()) }
 
     /// How many cell names (such as "B12") of this thread's workbooks cell_writers.c wrote (tests).
     public static var cellsNamed: Int { Int(memory_parts_cells_named()) }
@@ -597,8 +610,11 @@ public final class Worksheet {
             try fail(worksheet_write_blank(handle, Self.row(row), Self.col(col), f?.handle), "worksheet_write_blank", row, col)
             return
         }
-        try fail(worksheet_write_string(handle, Self.row(row), Self.col(col), text, f?.handle),
-                 "worksheet_write_string", row, col)
+        // `withCString`, not the implicit String-to-pointer conversion: that one goes through `utf8CString`, a new
+        // array (malloc, copy, release) for every cell, ~2 % of a village workbook's instructions; `withCString`
+        // hands a native string's own bytes over and a small string's from the stack.
+        let err = text.withCString { worksheet_write_string(handle, Self.row(row), Self.col(col), $0, f?.handle) }
+        try fail(err, "worksheet_write_string", row, col)
     }
 
     /// Writes a number.

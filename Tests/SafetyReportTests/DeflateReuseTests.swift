@@ -78,6 +78,29 @@ import XlsxWriter
         #expect(found >= 5)
     }
 
+    /// A part met again (a styles variant, a workbook.xml shape) outlives a stream of parts met once (each village
+    /// workbook's sheets, shared strings and core.xml) more numerous than the cache's 32 slots: the cache evicts the
+    /// least recent part met only once while at most half of it holds parts met again. (A plain LRU evicted it.)
+    @Test func aPartMetAgainOutlivesPartsMetOnce() throws {
+        let reused = Locked<[Int]>([]), done = DispatchSemaphore(value: 0)
+        let thread = Thread {  // its own cache, empty at the start
+            defer { done.signal() }
+            let recurring = Array("<styleSheet variant=\"1\">\(String(repeating: "格式", count: 40))</styleSheet>".utf8)
+            func deflate(_ part: [UInt8]) -> Int {
+                let before = Workbook.deflateCounts.reused
+                _ = Workbook.deflatedLikeMinizipForTests(part, piece: 16_384, room: 65_536, level: 1)
+                return Workbook.deflateCounts.reused - before
+            }
+            var found = [deflate(recurring), deflate(recurring)]  // made, then met again
+            for k in 0..<40 { _ = deflate(Array("<sheet village=\"\(k)\">\(String(repeating: "村", count: k))</sheet>".utf8)) }
+            found.append(deflate(recurring))
+            reused.withLock { $0 = found }
+        }
+        thread.start()
+        done.wait()
+        #expect(reused.withLock { $0 } == [0, 1, 1])
+    }
+
     /// Each thread keeps its own cache: village workbooks written on two threads at once are the bytes written on one.
     @Test func twoThreadsWriteTheSameBytes() throws {
         let dir = makeTempDir()

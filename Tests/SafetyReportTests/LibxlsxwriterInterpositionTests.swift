@@ -205,11 +205,14 @@ import XlsxWriter
             Workbook.disableCellWriters(!interposed)
             Workbook.disableHashInterposition(!interposed)
             Workbook.disableThemeInterposition(!interposed)
+            Workbook.disableSheetArrayPool(!interposed)
             defer {
                 Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false)
                 Workbook.disableHashInterposition(false); Workbook.disableThemeInterposition(false)
+                Workbook.disableSheetArrayPool(false)
             }
             let made = Workbook.attributesMade, themes = Workbook.themesCopied, reused = Workbook.constantPartsReused
+            let kept = Workbook.sheetArraysReused
             try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
             for v in report.villages {
                 try VillageWorkbook.write(report, village: v, shared: shared, to: dir + "/\(v.village.code)-\(interposed).xlsx",
@@ -220,6 +223,10 @@ import XlsxWriter
             // From the second village workbook on, its relationships and content types parts come from memory.
             let reusedHere = Workbook.constantPartsReused - reused
             #expect(interposed ? reusedHere >= 3 * (report.villages.count - 1) : reusedHere == 0)
+            // Every village workbook's constant-memory sheet (需更正数据) after the first takes the array kept from the
+            // workbook before.
+            let keptHere = Workbook.sheetArraysReused - kept
+            #expect(interposed ? keptHere >= report.villages.count - 1 : keptHere == 0)
         }
         #expect(try bytes(dir + "/town-true.xlsx") == bytes(dir + "/town-false.xlsx"))
         for v in report.villages {
@@ -232,6 +239,35 @@ import XlsxWriter
     /// rId where libxlsxwriter's own function leaves it), for lists of many shapes, made and then remembered.
     @Test func constantPartsAreTheLibrarysOwn() {
         #expect(Workbook.constantPartsDifferingForTests == 0)
+    }
+
+    /// Styles parts written from memory are libxlsxwriter's own text, for 48 shapes of counts and cell and
+    /// conditional formats (every other one a single field away from the one before), made and then remembered; in whole workbooks,
+    /// a second workbook with the same formats takes its styles part from memory, and it is libxlsxwriter's.
+    @Test func stylesAreTheLibrarysOwn() throws {
+        #expect(Workbook.stylesDifferingForTests == 0)
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func styles(_ name: String, red: Bool) throws -> String {
+            let wb = try Workbook(path: dir + "/" + name, partsInMemory: true)
+            let ws = try wb.addWorksheet("表")
+            try ws.write(0, 0, text: "样式", wb.addFormat(.init(bold: true, fontColor: red ? 0xC00000 : 0x00B050)))
+            try ws.write(1, 0, number: 0.25, wb.addFormat(.init(border: true, numberFormat: "0.0%")))
+            try wb.close()
+            return try XlsxParts(path: dir + "/" + name)["xl/styles.xml"]
+        }
+        let reused = Workbook.stylesReused
+        let first = try styles("first.xlsx", red: true), again = try styles("again.xlsx", red: true)
+        let other = try styles("other.xlsx", red: false)
+        if Workbook.themeInterposed { #expect(Workbook.stylesReused - reused == 1) }
+        Workbook.disableThemeInterposition(true)
+        defer { Workbook.disableThemeInterposition(false) }
+        let library = try styles("library.xlsx", red: true), libraryOther = try styles("library-other.xlsx", red: false)
+        #expect(library.contains("FFC00000"))
+        #expect(first == library)
+        #expect(again == library)
+        #expect(other == libraryOther)
+        #expect(other != library)
     }
 
     /// The theme written from its one copy is libxlsxwriter's own text, in the first workbook of a thread and in the
@@ -258,7 +294,8 @@ import XlsxWriter
     }
 
     /// A constant-memory sheet dropped before `close` still holds its current row's cells: they are freed (by
-    /// libxlsxwriter's own _free_cell) with the array, and the next workbook on the thread is whole.
+    /// libxlsxwriter's own _free_cell) with the array, and the next workbook on the thread, which takes that array
+    /// (kept, emptied), is whole.
     @Test func anUnclosedConstantMemorySheetFreesItsCells() throws {
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -272,8 +309,10 @@ import XlsxWriter
         }
         #expect(Workbook.sheetArraysFreed - arrays == 1)
         #expect(!FileManager.default.fileExists(atPath: dir + "/dropped.xlsx"))
+        let reused = Workbook.sheetArraysReused
         let wb = try Workbook(path: dir + "/kept.xlsx", partsInMemory: true)
         let ws = try wb.addWorksheet("表", constantMemory: true)
+        #expect(Workbook.sheetArraysReused - reused == 1)
         for r in 0..<3 { try ws.write(r, 0, text: "第\(r + 1)行"); try ws.write(r, 16_383, number: Double(r)) }
         try wb.close()
         #expect(Workbook.sheetArraysFreed - arrays == 2)

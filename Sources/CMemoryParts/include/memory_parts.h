@@ -66,7 +66,7 @@ size_t memory_parts_libdeflate_for_tests(const unsigned char *input, size_t size
 size_t memory_parts_zlib_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
                                    size_t room);
 
-/// constant_parts.c: 1 when libxlsxwriter's calls to its theme, relationships and content types assemble functions
+/// constant_parts.c: 1 when libxlsxwriter's calls to its theme, relationships, content types and styles assemble functions
 /// reach the definitions there (the theme's constant XML written from one copy; a relationships or content types part
 /// whose inputs this thread met before written from the text made then), 0 otherwise.
 int memory_parts_theme_active(void);
@@ -84,6 +84,14 @@ unsigned long memory_parts_constant_parts_reused(void);
 /// For tests: relationships and content types parts of 40 shapes written by libxlsxwriter's own functions and by
 /// constant_parts.c (made, then from memory); the number that differed (texts or the next rId), or -1.
 int memory_parts_constant_parts_check_for_tests(void);
+
+/// How many styles parts constant_parts.c wrote from memory on this thread (tests): a workbook whose counts and used
+/// formats this thread met before gets the text libxlsxwriter's own writer made for them then.
+unsigned long memory_parts_styles_reused(void);
+
+/// For tests: styles parts of 48 shapes written by libxlsxwriter's own function and by constant_parts.c's (made,
+/// then from memory); how many texts differed, or -1.
+int memory_parts_styles_check_for_tests(void);
 
 /// 1 when minizip's calls to deflate reach deflate_reuse.c (the executable exports it), 0 otherwise.
 int memory_parts_deflate_active(void);
@@ -156,6 +164,13 @@ int memory_parts_sheet_free_active(void);
 
 /// How many constant-memory sheets' cell arrays sheet_free.c freed on this thread (tests).
 unsigned long memory_parts_sheet_arrays_freed(void);
+
+/// For tests: while `on`, every constant-memory sheet's cell array on this thread is calloc'ed and freed by
+/// libxlsxwriter's own lxw_worksheet_new and sheet_free.c, none kept for the next sheet.
+void memory_parts_sheet_array_pool_disable(int on);
+
+/// How many constant-memory sheets on this thread got the cell array kept from the one before (tests).
+unsigned long memory_parts_sheet_arrays_reused(void);
 
 /// cell_writers.c: 1 when libxlsxwriter's calls to its _write_number_cell and _write_string_cell reach the
 /// definitions there (the same XML without fprintf), 0 otherwise.
