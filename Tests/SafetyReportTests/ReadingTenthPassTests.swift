@@ -108,49 +108,4 @@ private let countCells: [String] = {
         #expect(warnings.first?.line == 2)
         #expect(warnings.first?.message == "参与人数 2311 超过东湖村登记的人口 2310，请核对是否多填（如多写了一个 0）。")
     }
-
-    /// Every label and key of the six kinds is in its own slot (so none is left to the scan), and `value` gives every
-    /// case of each enumeration from its place in `allCases`.
-    @Test func everyNameHasItsSlotAndEveryCaseItsOrdinal() {
-        let f = frame(.hazards)
-        for kind in EnumNameSlots.kinds {
-            for (i, choice) in kind.choices.enumerated() {
-                for name in [choice.label, choice.key] {
-                    let found = Array(name.utf8).withUnsafeBufferPointer { EnumNameSlots.ordinal(of: $0, kind: kind, in: f.enumSlots) }
-                    #expect(found == i, "\(kind) \(name)")
-                }
-            }
-        }
-        func cases<E: LabeledEnum>(_: E.Type) {
-            for (i, e) in E.allCases.enumerated() { #expect(EnumNameSlots.value(i, as: E.self) == e, "\(E.self) \(i)") }
-        }
-        cases(HazardCategory.self); cases(HazardLevel.self); cases(HazardStatus.self)
-        cases(PartyType.self); cases(TrainingForm.self); cases(Audience.self)
-    }
-
-    /// The slot lookup answers only for a cell that is exactly a name of its kind: other kinds' names, names cut short
-    /// or grown by a byte, in other letter cases, with spaces, and random bytes of the same lengths are misses.
-    @Test func slotLookupAnswersOnlyForExactNames() {
-        let f = frame(.hazards)
-        var random = SeededRandom(state: 0x51075)
-        var probes: [[UInt8]] = []
-        for kind in EnumNameSlots.kinds {
-            for choice in kind.choices {
-                for name in [choice.label, choice.key] {
-                    let b = Array(name.utf8)
-                    probes += [b, Array(b.dropLast()), Array(b.dropFirst()), b + [0x20], [0x20] + b, b + [0], Array(name.uppercased().utf8),
-                               b.map { $0 ^ 1 }, (0..<b.count).map { _ in UInt8(truncatingIfNeeded: random.next()) }]
-                }
-            }
-        }
-        probes += (0...30).map { n in (0..<n).map { _ in UInt8(truncatingIfNeeded: random.next()) } }
-        for kind in EnumNameSlots.kinds {
-            let names = kind.choices.map { (Array($0.label.utf8), Array($0.key.utf8)) }
-            for probe in probes {
-                let found = probe.withUnsafeBufferPointer { EnumNameSlots.ordinal(of: $0, kind: kind, in: f.enumSlots) }
-                let expected = names.firstIndex { $0.0 == probe || $0.1 == probe }
-                #expect(found == expected, "\(kind) \(probe)")
-            }
-        }
-    }
 }

@@ -36,9 +36,6 @@ struct RowCells {
         /// Typed cells parsed from their bytes where that is certain to decide as the String path does
         /// (false: always the String path, which tests compare against).
         let byteLevel: Bool
-        /// Every enumeration's names by slot (`EnumNameSlots.shared`), fetched once per file: reading the static
-        /// per cell cost a `swift_once` call each time.
-        let enumSlots: UnsafeMutablePointer<EnumNameSlots.Entry>
         /// A frame for a header mapped as `mapping` says (tests and callers with a mapping; its keys outside the
         /// schema are found too).
         convenience init(mapping: ColumnMapping, schema: FileSchema, context: ValidationContext, fileName: String, byteLevel: Bool = true) {
@@ -56,7 +53,6 @@ struct RowCells {
             // releasing it again, the config's references one by one, was ~3 % of validating the town's small files.
             self.found = found; self.schema = schema; self.fileName = fileName
             self.byteLevel = byteLevel
-            enumSlots = EnumNameSlots.shared.base
             period = context.period; folder = context.folder; submitter = context.submitter
             let columns = schema.columns
             self.extra = extra
@@ -249,12 +245,15 @@ struct RowCells {
     @inline(__always)
     mutating func date(_ key: String) -> Parsed<Day> {
         let b = bytes(key)
-        return b.isEmpty ? .empty : date(key, cell: b)
+        if b.isEmpty { return .empty }
+        // A plain date read where the accessor is inlined, as the counts are: the call and the frame of the
+        // out-of-line function (which holds the messages' String work) cost as much as the read.
+        if frame.byteLevel, let d = CellParsers.plainDate(b) { return .value(d) }
+        return date(key, cell: b)
     }
 
     @inline(never)
     private mutating func date(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<Day> {
-        if frame.byteLevel, let d = CellParsers.plainDate(cell) { return .value(d) }
         let result = if let b = asciiFolded(cell: cell) {
             CellParsers.date(ascii: b)
         } else if frame.byteLevel, let d = CellParsers.chineseDate(cell) {
@@ -283,12 +282,14 @@ struct RowCells {
     @inline(__always)
     mutating func count(_ key: String) -> Parsed<Int> {
         let b = bytes(key)
-        return b.isEmpty ? .empty : count(key, cell: b)
+        if b.isEmpty { return .empty }
+        // Digits alone, read where the accessor is inlined: the out-of-line call and its frame were a third of it.
+        if frame.byteLevel, let n = CellParsers.plainCount(b) { return .value(n) }
+        return count(key, cell: b)
     }
 
     @inline(never)
     private mutating func count(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<Int> {
-        if frame.byteLevel, let n = CellParsers.plainCount(cell) { return .value(n) }
         let result = if let b = asciiFolded(cell: cell) { CellParsers.integer(ascii: b) } else { CellParsers.integer(folded(key)) }
         switch result {
         case .invalid(let rule):
@@ -380,10 +381,6 @@ struct RowCells {
         // A cell written exactly as a label or key is that value: every label and key is its own folded
         // form (`CellParsersByteTests`), so the String path would find the same first match.
         if frame.byteLevel {
-            // One compare where the cell is written exactly as a label or key (what clerks mostly write): the scan
-            // below compared the cell's length with every name before it, through two arrays each (~110 instructions
-            // for 培训, the fifth form). A miss goes on to the scan, which decides every cell as before.
-            if let i = EnumNameSlots.ordinal(of: b, kind: kind, in: frame.enumSlots) { return .value(EnumNameSlots.value(i, as: E.self)) }
             let names = kind.namesAsBytes
             for (i, e) in E.allCases.enumerated() where i < names.count {
                 if CellParsers.sameBytes(b, names[i].label) || CellParsers.sameBytes(b, names[i].key) { return .value(e) }
@@ -500,86 +497,3 @@ extension EnumKind {
     }
 }
 
-/// Every enumeration's labels and keys, each in a slot chosen from its bytes, so a cell written exactly as one is
-/// found with one load and four compares. A name whose slot an earlier one holds is not placed (none is, for the
-/// six kinds' names: `ReadingTenthPassTests`) and is then found by `RowCells.enumeration`'s scan, as is any cell
-/// longer than `maxBytes`; so every answer is the scan's. Made once per process, never freed, immutable after.
-struct EnumNameSlots: @unchecked Sendable {
-    /// A name: its byte count (-1 for an empty slot), its bytes in three little-endian words padded with zeros, and
-    /// its case's place in `allCases` (`EnumKind.choices`' order).
-    struct Entry { var count: Int; var w0: UInt64; var w1: UInt64; var w2: UInt64; var ordinal: Int }
-    static let slotsPerKind = 64
-    /// The longest name held: 重点生产经营单位 is 24 bytes, hazardous_chemicals 19.
-    static let maxBytes = 24
-    static let kinds: [EnumKind] = [.hazardCategory, .hazardLevel, .hazardStatus, .partyType, .trainingForm, .audience]
-    static let shared = EnumNameSlots()
-    let base: UnsafeMutablePointer<Entry>
-
-    init() {
-        base = .allocate(capacity: Self.kinds.count * Self.slotsPerKind)
-        base.initialize(repeating: Entry(count: -1, w0: 0, w1: 0, w2: 0, ordinal: -1), count: Self.kinds.count * Self.slotsPerKind)
-        for kind in Self.kinds {
-            let table = base + Self.offset(kind)
-            for (i, choice) in kind.choices.enumerated() {
-                for name in [choice.label, choice.key] {
-                    let bytes = Array(name.utf8)
-                    guard bytes.count <= Self.maxBytes else { continue }
-                    let w = bytes.withUnsafeBufferPointer { Self.words($0) }
-                    let s = Self.slot(bytes.count, w)
-                    if table[s].count < 0 { table[s] = Entry(count: bytes.count, w0: w.0, w1: w.1, w2: w.2, ordinal: i) }
-                }
-            }
-        }
-    }
-
-    @inline(__always)
-    static func offset(_ kind: EnumKind) -> Int {
-        switch kind {
-        case .hazardCategory: 0
-        case .hazardLevel: slotsPerKind
-        case .hazardStatus: 2 * slotsPerKind
-        case .partyType: 3 * slotsPerKind
-        case .trainingForm: 4 * slotsPerKind
-        case .audience: 5 * slotsPerKind
-        }
-    }
-
-    /// The bytes (at most `maxBytes`) as three little-endian words, zeros after them.
-    @inline(__always)
-    static func words(_ b: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64) {
-        var w: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        guard let p = b.baseAddress else { return w }
-        let n = b.count
-        var i = 0
-        while i < n && i < 8 { w.0 |= UInt64(p[i]) &<< UInt64(8 &* i); i += 1 }
-        while i < n && i < 16 { w.1 |= UInt64(p[i]) &<< UInt64(8 &* (i - 8)); i += 1 }
-        while i < n { w.2 |= UInt64(p[i]) &<< UInt64(8 &* (i - 16)); i += 1 }
-        return w
-    }
-
-    @inline(__always)
-    static func slot(_ n: Int, _ w: (UInt64, UInt64, UInt64)) -> Int {
-        let h = (w.0 ^ (w.1 &* 0x9E37_79B9) ^ (w.2 &* 0x85EB_CA6B) ^ UInt64(truncatingIfNeeded: n)) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: h >> 58)
-    }
-
-    /// The place in `allCases` of the case whose label or key is exactly `b`, when `b`'s slot holds it; nil otherwise
-    /// (not a name, or a name left to the scan).
-    @inline(__always)
-    static func ordinal(of b: UnsafeBufferPointer<UInt8>, kind: EnumKind, in base: UnsafeMutablePointer<Entry>) -> Int? {
-        let n = b.count
-        guard n <= maxBytes else { return nil }
-        let w = words(b)
-        let e = base[offset(kind) + slot(n, w)]
-        return e.count == n && e.w0 == w.0 && e.w1 == w.1 && e.w2 == w.2 ? e.ordinal : nil
-    }
-
-    /// The case at `ordinal` in `allCases`. A field-less enumeration of a few cases is one byte holding its case's
-    /// place in declaration order, which is `allCases`' order (`ReadingTenthPassTests` checks every case of the six);
-    /// anything else is indexed.
-    @inline(__always)
-    static func value<E: LabeledEnum>(_ ordinal: Int, as _: E.Type) -> E {
-        if MemoryLayout<E>.size == 1 { return unsafeBitCast(UInt8(truncatingIfNeeded: ordinal), to: E.self) }
-        return E.allCases[E.allCases.index(E.allCases.startIndex, offsetBy: ordinal)]
-    }
-}
