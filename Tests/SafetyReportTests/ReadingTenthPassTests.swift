@@ -108,4 +108,32 @@ private let countCells: [String] = {
         #expect(warnings.first?.line == 2)
         #expect(warnings.first?.message == "参与人数 2311 超过东湖村登记的人口 2310，请核对是否多填（如多写了一个 0）。")
     }
+
+    /// `isUntrimmed` (the inlined first check of `textCell`) answers true only where `trimmedCellIfCertain` returns the
+    /// cell itself and `trimmedCell` leaves it unchanged, and true for every such cell without a cell space at an end;
+    /// `textCell` gives `text` on every cell either way.
+    @Test func untrimmedCellsAreTheirOwnTrimmedText() {
+        let pieces = ["", "x", " ", "\t", "\r", "\n", "\r\n", "\u{3000}", "\u{FEFF}", "\u{00A0}", "\u{0301}", "一", "「", "」",
+                      "安全", "\u{2000}", "\u{00C2}", "\u{3001}", "\u{FEFE}", "\u{00A1}", "🔥", "a b", ","]
+        var cells: [String] = []
+        for a in pieces { for b in pieces { for c in ["", "x", "安"] { cells.append(a + c + b) } } }
+        let f = frame(.trainings)
+        for cell in cells {
+            let bytes = Array(cell.utf8)
+            bytes.withUnsafeBufferPointer { b in
+                let certain = RecordBytes.trimmedCellIfCertain(b)
+                if RecordBytes.isUntrimmed(b) {
+                    #expect(certain?.baseAddress == b.baseAddress && certain?.count == b.count, "\(cell.debugDescription)")
+                    #expect(cell.trimmedCell == cell, "\(cell.debugDescription)")
+                }
+                let spaces: [[UInt8]] = [[0x20], [0x09], [0x0D], [0x0A], [0xE3, 0x80, 0x80], [0xEF, 0xBB, 0xBF], [0xC2, 0xA0]]
+                let spaced = spaces.contains { bytes.starts(with: $0) || bytes.reversed().starts(with: $0.reversed()) }
+                #expect(RecordBytes.isUntrimmed(b) == !spaced, "\(cell.debugDescription)")
+            }
+            withRecord(["", "", "", cell]) { record in
+                let c = RowCells(record: record, frame: f)
+                #expect(c.textCell("theme").string == c.text("theme"), "\(cell.debugDescription)")
+            }
+        }
+    }
 }

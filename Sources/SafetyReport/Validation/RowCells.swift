@@ -157,8 +157,18 @@ struct RowCells {
 
     /// Free text as `text(key)` has it, as the record's bytes where trimming is certain from them (no
     /// String made: a row encoded straight into the spill copies them), else the String.
+    @inline(__always)
     func textCell(_ key: String) -> CellText {
-        if frame.byteLevel, let b = RecordBytes.trimmedCellIfCertain(bytes(key)) { return .bytes(b) }
+        let b = bytes(key)
+        // The usual cell, with no cell space at either end (or empty), decided where the accessor is inlined, as
+        // `trimmedCellIfCertain` decides it first: its call and `textCell`'s were most of a theme's cost.
+        if frame.byteLevel, RecordBytes.isUntrimmed(b) { return .bytes(b) }
+        return textCell(key, cell: b)
+    }
+
+    @inline(never)
+    private func textCell(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> CellText {
+        if frame.byteLevel, let b = RecordBytes.trimmedCellIfCertain(cell) { return .bytes(b) }
         return .string(text(key))
     }
 
