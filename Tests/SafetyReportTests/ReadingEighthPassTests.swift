@@ -116,7 +116,7 @@ private let cellPool: [String] = [
                             extraLines.append(record.line)
                         }
                         var cells = RowCells(record: record, frame: f)
-                        let draft = Validator.trainingDraft(&cells, population: village.population, villageName: village.name)
+                        let draft = Validator.trainingDraft(&cells, population: village.population)
                         if let draft, !cells.hasError { rows.append(draft.row) }
                         issues += cells.issues
                     }

@@ -81,9 +81,9 @@ private let idPool = ["H1", "h1", "Ｈ１", "H-1", "e\u{301}1", "\u{E9}1", "YH20
                           dice.pick(["", "1.5", "x", "０．５"]), dice.pick(["", "7", "-1"])]
             RawRecords([RawRecord(line: line, fields: fields)]).withRecordBytes(0) { record in
                 var a = RowCells(record: record, frame: fast)
-                Validator.trainingDraft(&a, population: 2310, villageName: village.name, into: &spilled)
+                Validator.trainingDraft(&a, population: 2310, into: &spilled)
                 var b = RowCells(record: record, frame: slow)
-                if let row = Validator.trainingDraft(&b, population: 2310, villageName: village.name)?.row, !b.hasError {
+                if let row = Validator.trainingDraft(&b, population: 2310)?.row, !b.hasError {
                     expected.append(row)
                 }
                 #expect(a.issues == b.issues, "\(fields)")

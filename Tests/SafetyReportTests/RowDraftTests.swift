@@ -95,7 +95,7 @@ private func bothPathsAgree<D: RowDraft>(_ kind: FileKind, _ fields: [String], c
             let fields = [g.pick(dates), g.pick(groups), g.pick(forms), g.text(), g.pick(audiences), g.pick(counts),
                           g.pick(hours), g.pick(counts)]
             if bothPathsAgree(.trainings, fields, coder: .trainings, draft: {
-                Validator.trainingDraft(&$0, population: 2310, villageName: village.name)
+                Validator.trainingDraft(&$0, population: 2310)
             }) { accepted += 1 }
         }
         #expect(accepted > 100)

@@ -101,6 +101,14 @@ struct RecordBytes {
         return UnsafeBufferPointer(start: p + start, count: end - start)
     }
 
+    /// Whether `trimmedCellIfCertain` returns the cell itself by its first check: the cell is empty, or no cell
+    /// space's UTF-8 form sits at either end (`trimmedCell` leaves such a cell unchanged).
+    @inline(__always)
+    static func isUntrimmed(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let p = cell.baseAddress, cell.count > 0 else { return true }
+        return !startsWithCellSpace(p, cell.count) && !endsWithCellSpace(p, cell.count)
+    }
+
     /// Starts with the UTF-8 form of a cell space: space, tab, CR, LF, U+3000, U+FEFF, U+00A0.
     @inline(__always)
     private static func startsWithCellSpace(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {

@@ -157,8 +157,18 @@ struct RowCells {
 
     /// Free text as `text(key)` has it, as the record's bytes where trimming is certain from them (no
     /// String made: a row encoded straight into the spill copies them), else the String.
+    @inline(__always)
     func textCell(_ key: String) -> CellText {
-        if frame.byteLevel, let b = RecordBytes.trimmedCellIfCertain(bytes(key)) { return .bytes(b) }
+        let b = bytes(key)
+        // The usual cell, with no cell space at either end (or empty), decided where the accessor is inlined, as
+        // `trimmedCellIfCertain` decides it first: its call and `textCell`'s were most of a theme's cost.
+        if frame.byteLevel, RecordBytes.isUntrimmed(b) { return .bytes(b) }
+        return textCell(key, cell: b)
+    }
+
+    @inline(never)
+    private func textCell(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> CellText {
+        if frame.byteLevel, let b = RecordBytes.trimmedCellIfCertain(cell) { return .bytes(b) }
         return .string(text(key))
     }
 
@@ -167,6 +177,16 @@ struct RowCells {
     mutating func requiredTextCell(_ key: String) -> CellText? {
         let t = textCell(key)
         if t.isEmpty { requireValue(key); return nil }
+        return t
+    }
+
+    /// `requiredTextCell` without the optional: the cell, empty with the error recorded when it is empty, so the
+    /// caller decides by `hasError`. Bound out of an optional in the validator, the cell was copied and destroyed
+    /// again through outlined value functions (a `swift_bridgeObjectRetain` and two releases) for every row.
+    @inline(__always)
+    mutating func requiredTextCellOrError(_ key: String) -> CellText {
+        let t = textCell(key)
+        if t.isEmpty { requireValue(key) }
         return t
     }
 
@@ -235,12 +255,15 @@ struct RowCells {
     @inline(__always)
     mutating func date(_ key: String) -> Parsed<Day> {
         let b = bytes(key)
-        return b.isEmpty ? .empty : date(key, cell: b)
+        if b.isEmpty { return .empty }
+        // A plain date read where the accessor is inlined, as the counts are: the call and the frame of the
+        // out-of-line function (which holds the messages' String work) cost as much as the read.
+        if frame.byteLevel, let d = CellParsers.plainDate(b) { return .value(d) }
+        return date(key, cell: b)
     }
 
     @inline(never)
     private mutating func date(_ key: String, cell: UnsafeBufferPointer<UInt8>) -> Parsed<Day> {
-        if frame.byteLevel, let d = CellParsers.plainDate(cell) { return .value(d) }
         let result = if let b = asciiFolded(cell: cell) {
             CellParsers.date(ascii: b)
         } else if frame.byteLevel, let d = CellParsers.chineseDate(cell) {
@@ -269,7 +292,10 @@ struct RowCells {
     @inline(__always)
     mutating func count(_ key: String) -> Parsed<Int> {
         let b = bytes(key)
-        return b.isEmpty ? .empty : count(key, cell: b)
+        if b.isEmpty { return .empty }
+        // Digits alone, read where the accessor is inlined: the out-of-line call and its frame were a third of it.
+        if frame.byteLevel, let n = CellParsers.plainCount(b) { return .value(n) }
+        return count(key, cell: b)
     }
 
     @inline(never)
@@ -426,6 +452,17 @@ struct RowCells {
         bytes(key).isEmpty ? .some(nil) : registeredGroupCode(key)
     }
 
+    /// `groupCode` flattened: nil for an empty cell, and nil for a wrong one, its error recorded (`hasError` tells
+    /// them apart). The `String??` bound in the validator was copied and destroyed through outlined value functions
+    /// for every row, as the text cell above.
+    @inline(__always)
+    mutating func groupCodeOrError(_ key: String = "group_code") -> String? {
+        bytes(key).isEmpty ? nil : registeredGroupCodeOrError(key)
+    }
+
+    @inline(never)
+    private mutating func registeredGroupCodeOrError(_ key: String) -> String? { registeredGroupCode(key) ?? nil }
+
     @inline(never)
     private mutating func registeredGroupCode(_ key: String) -> String?? {
         switch code(key) {
@@ -469,3 +506,4 @@ extension EnumKind {
         kind.choices.map { (key: Array($0.key.utf8), label: Array($0.label.utf8)) }
     }
 }
+
