@@ -1,6 +1,6 @@
 // Parts whose XML is the same from workbook to workbook written from a copy instead of being made anew.
 //
-// libxlsxwriter 1.1.4 makes every part of every workbook afresh, tag by tag. Three of a village workbook's parts are
+// libxlsxwriter 1.1.4 makes every part of every workbook afresh, tag by tag. Four of a village workbook's parts are
 // pure functions of little: the theme (xl/theme/theme1.xml, 7 KB) is a fixed text (`lxw_theme_assemble_xml_file`
 // writes constant strings; its struct holds only the FILE); a relationships part (_rels/.rels,
 // xl/_rels/workbook.xml.rels) is a function of its list of (type, target, target mode) and of the first rId; the
