@@ -610,11 +610,11 @@ public final class Worksheet {
             try fail(worksheet_write_blank(handle, Self.row(row), Self.col(col), f?.handle), "worksheet_write_blank", row, col)
             return
         }
-        // `withCString`, not the implicit String-to-pointer conversion: that one goes through `utf8CString`, a new
-        // array (malloc, copy, release) for every cell, ~2 % of a village workbook's instructions; `withCString`
-        // hands a native string's own bytes over and a small string's from the stack.
-        let err = text.withCString { worksheet_write_string(handle, Self.row(row), Self.col(col), $0, f?.handle) }
-        try fail(err, "worksheet_write_string", row, col)
+        // The implicit String-to-pointer conversion goes through `utf8CString` (a new array per cell, ~1.8 % of the
+        // village workbooks' instructions); `withCString` was tried and dropped: the same outputs, but the peak RSS of
+        // a cold 2,000 × 12 run rose by 2.5–3 MB (docs/performance-log.md, *Workbook writing CPU, tenth session*).
+        try fail(worksheet_write_string(handle, Self.row(row), Self.col(col), text, f?.handle),
+                 "worksheet_write_string", row, col)
     }
 
     /// Writes a number.
