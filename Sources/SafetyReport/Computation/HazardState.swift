@@ -92,6 +92,6 @@ extension Figures {
     /// `count(_: TrainingRow)` from the fields the roll-up reads.
     mutating func countTraining(_ row: RollUpFields) {
         trainings += 1
-        trainingParticipants += row.participants
+        trainingParticipants = trainingParticipants.saturatingAdding(row.participants)
     }
 }

@@ -45,7 +45,7 @@ public struct Figures: Sendable, Equatable {
         a.hazardsEscalatedOpen += b.hazardsEscalatedOpen
         a.hazardsNewYTD += b.hazardsNewYTD; a.hazardsRectifiedYTD += b.hazardsRectifiedYTD
         a.agreementsRequired += b.agreementsRequired; a.agreementsSigned += b.agreementsSigned
-        a.trainings += b.trainings; a.trainingParticipants += b.trainingParticipants
+        a.trainings += b.trainings; a.trainingParticipants = a.trainingParticipants.saturatingAdding(b.trainingParticipants)
     }
 }
 

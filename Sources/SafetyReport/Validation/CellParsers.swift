@@ -102,7 +102,8 @@ enum CellParsers {
     // MARK: Numbers
 
     /// Digits with an optional sign, or with correctly grouped thousands separators (`1,234`,
-    /// `12,345,678`; not `1,23`). At most 15 digits, so a sum of many never overflows.
+    /// `12,345,678`; not `1,23`). At most 15 digits (what Excel keeps exactly); sums of many are saturating
+    /// (`Int.saturatingAdding`), since 9,224 cells of 15 nines pass `Int.max`.
     static func integer(_ folded: String) -> Parsed<Int> {
         if folded.isEmpty { return .empty }
         guard let (negative, digits) = signedDigits(Substring(folded)), !digits.isEmpty, digits.count <= 15 else {

@@ -324,12 +324,12 @@ public enum Validator {
         var runDay: Day?, runSum = 0, runCount = 0
         func endRun() {
             guard let day = runDay else { return }
-            reported[day, default: 0] += runSum
+            reported[day, default: 0] = reported[day, default: 0].saturatingAdding(runSum)
             inspectionsOn[day, default: 0] += runCount
         }
         inspections.rows.forEachDateAndHazardsFound { date, found in
             if date != runDay { endRun(); runDay = date; runSum = 0; runCount = 0 }
-            runSum += found; runCount += 1
+            runSum = runSum.saturatingAdding(found); runCount += 1
         }
         endRun()
         // The rows themselves only when some date disagrees.

@@ -299,7 +299,7 @@ private struct Writer {
                     r.hours.map { .number($0) } ?? .blank, r.materials.map { .int($0) } ?? .blank,
                     .text(TownWorkbook.campaigns(of: r).joined(separator: "、"))]
         }
-        let people = report.trainings.reduce(0) { $0 + $1.row.participants }
+        let people = report.trainings.reduce(0) { $0.saturatingAdding($1.row.participants) }
         try ws.writeTable(style: style, title: "安全宣传教育培训活动（\(period.chinese)）",
                           note: "活动\(report.trainings.count)次，参与\(people)人次；分类统计见「培训统计」", columns: columns,
                           rowCount: report.trainings.count, row: rows, print: print)
@@ -307,7 +307,7 @@ private struct Writer {
 
     func trainingStats(_ ws: Worksheet) throws {
         struct Tally { var count = 0, people = 0; var folders = Set<String>() }
-        func add(_ t: inout Tally, _ a: TrainingActivity) { t.count += 1; t.people += a.row.participants; t.folders.insert(a.folder) }
+        func add(_ t: inout Tally, _ a: TrainingActivity) { t.count += 1; t.people = t.people.saturatingAdding(a.row.participants); t.folders.insert(a.folder) }
         var byForm: [TrainingForm: Tally] = [:], byCampaign: [String: Tally] = [:], byTheme: [String: Tally] = [:]
         for a in report.trainings {
             add(&byForm[a.row.form, default: Tally()], a)

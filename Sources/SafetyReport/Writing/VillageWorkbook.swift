@@ -214,7 +214,7 @@ public enum VillageWorkbook {
             // Rank 1 = best; villages with the same value share a rank; no rank without a value (0/0 rate).
             let rank: Int? = m.ranked ? mine.map { x in shared.rank(metric: i, x, higherIsBetter: m.higherIsBetter) } : nil
             let target = m.target?(v.figures, v)
-            let valueCell: Cell = m.isRate ? .percent(mine) : (mine.map { .int(Int($0)) } ?? .blank)
+            let valueCell: Cell = m.isRate ? .percent(mine) : (mine.map { Int(exactly: $0).map(Cell.int) ?? .number($0) } ?? .blank)
             let avgCell: Cell = m.isRate ? .percent(avg) : (avg.map { .number($0) } ?? .blank)
             rows.append([.text(m.name), valueCell, .text(target?.0 ?? "—"), .text(target.map { $0.1 ? "达标" : "未达标" } ?? "—"),
                          avgCell, rank.map { .text("\($0)/\(values.count)") } ?? .text("—")])

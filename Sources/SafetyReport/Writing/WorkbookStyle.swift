@@ -279,7 +279,7 @@ extension Worksheet {
             switch cell {
             case .text(let t): w = displayWidth(t)
             case .int(let n): w = (n < 0 ? 1 : 0) + decimalDigits(n.magnitude) + decimalDigits(n.magnitude) / 3
-            case .number(let x): let i = Int(x); w = (i < 0 ? 1 : 0) + decimalDigits(i.magnitude) + 3
+            case .number(let x): let i = x.isFinite && x.magnitude < 9e18 ? Int(x) : Int.max; w = (i < 0 ? 1 : 0) + decimalDigits(i.magnitude) + 3
             case .percent: w = 6
             case .date: w = 10
             case .blank: w = 0
