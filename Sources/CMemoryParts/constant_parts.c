@@ -154,6 +154,25 @@ static memo_slot *remembered(memo *kind, const memo_state *m) {
     return NULL;
 }
 
+// The thread's memo state with an empty key, or NULL when parts are not to be remembered (memos off, libxlsxwriter's
+// own writer not found, another libxlsxwriter version, or no memory for the state).
+static memo_state *memo_begin(int own_found) {
+    memo_state *m = !disabled && own_found && memory_parts_writers_apply() ? memos_now() : NULL;
+    if (m) {
+        m->key_size = 0;
+        m->failed = 0;
+    }
+    return m;
+}
+
+// Writes the text remembered under the key built in `m` to `file`; 0 when there is none.
+static int write_remembered(memo *kind, memo_state *m, FILE *file) {
+    memo_slot *s = remembered(kind, m);
+    if (!s) return 0;
+    fwrite_unlocked(s->text, 1, s->text_size, file);
+    return 1;
+}
+
 // Has libxlsxwriter's own function (`assemble(self)`, writing to `*file`) write the part into memory, then writes
 // that text to the part and remembers it under the key built in `m`. When memory cannot be had, `assemble` writes
 // to the part itself (after `restore(self)` undoes what a first try changed in the struct).
@@ -233,13 +252,11 @@ static void restore_rel_id(void *self, long rel_id) { ((lxw_relationships *)self
 
 void lxw_relationships_assemble_xml_file(lxw_relationships *self) {
     relationships_function own = library_relationships();
-    memo_state *m = !disabled && own && memory_parts_writers_apply() ? memos_now() : NULL;
+    memo_state *m = memo_begin(own != NULL);
     if (!m || !self->relationships) {
         if (own) own(self);
         return;
     }
-    m->key_size = 0;
-    m->failed = 0;
     uint32_t first = self->rel_id, count = 0;
     key_add(m, &first, sizeof first);
     lxw_rel_tuple *rel;
@@ -253,9 +270,7 @@ void lxw_relationships_assemble_xml_file(lxw_relationships *self) {
         own(self);
         return;
     }
-    memo_slot *s = remembered(&m->relationships, m);
-    if (s) {
-        fwrite_unlocked(s->text, 1, s->text_size, self->file);
+    if (write_remembered(&m->relationships, m, self->file)) {
         self->rel_id = first + count;  // libxlsxwriter numbers each relationship as it writes it
         reused++;
         return;
@@ -282,22 +297,18 @@ static void key_add_tuples(memo_state *m, struct lxw_tuples *tuples) {
 
 void lxw_content_types_assemble_xml_file(lxw_content_types *self) {
     content_types_function own = library_content_types();
-    memo_state *m = !disabled && own && memory_parts_writers_apply() ? memos_now() : NULL;
+    memo_state *m = memo_begin(own != NULL);
     if (!m) {
         if (own) own(self);
         return;
     }
-    m->key_size = 0;
-    m->failed = 0;
     key_add_tuples(m, self->default_types);
     key_add_tuples(m, self->overrides);
     if (m->failed) {
         own(self);
         return;
     }
-    memo_slot *s = remembered(&m->content_types, m);
-    if (s) {
-        fwrite_unlocked(s->text, 1, s->text_size, self->file);
+    if (write_remembered(&m->content_types, m, self->file)) {
         reused++;
         return;
     }
@@ -342,13 +353,11 @@ static void key_add_formats(memo_state *m, struct lxw_formats *formats) {
 
 void lxw_styles_assemble_xml_file(lxw_styles *self) {
     styles_function own = library_styles();
-    memo_state *m = !disabled && own && memory_parts_writers_apply() ? memos_now() : NULL;
+    memo_state *m = memo_begin(own != NULL);
     if (!m) {
         if (own) own(self);
         return;
     }
-    m->key_size = 0;
-    m->failed = 0;
     uint32_t counts[] = {self->font_count,    self->xf_count,    self->dxf_count,         self->num_format_count,
                          self->border_count,  self->fill_count,  self->has_hyperlink,     self->hyperlink_font_id,
                          self->has_comments};
@@ -359,12 +368,10 @@ void lxw_styles_assemble_xml_file(lxw_styles *self) {
         own(self);
         return;
     }
-    memo_slot *s = remembered(&m->styles, m);
-    if (s) {
+    if (write_remembered(&m->styles, m, self->file)) {
         // libxlsxwriter's writer also normalizes some fields of the formats it writes (a diagonal border's style, an
         // alignment's exclusive flags) before writing them; those formats are the styles struct's own copies, which
         // _write_styles_file frees right after this call, so a text from memory leaves nothing else to do.
-        fwrite_unlocked(s->text, 1, s->text_size, self->file);
         styles_reused++;
         return;
     }
