@@ -95,9 +95,7 @@ extension PeriodHazards {
             if let (path, s) = file(code) {
                 // As `StateWriter.stamp(of:newest:)` writes a found file.
                 w.int(2); w.int(path.count); w.bytes += listing[path]
-                w.int(Int(bitPattern: UInt(s.dev))); w.int(Int(bitPattern: UInt(s.ino))); w.int(Int(s.size))
-                w.int(Int(s.mtime)); w.int(Int(s.ctime))
-                newest = max(newest, s.mtime, s.ctime)
+                w.statFields(s, newest: &newest)
             } else {
                 w.int(0)
             }
@@ -148,9 +146,14 @@ extension StateWriter {
     mutating func stamp(of file: FoundFile, newest: inout Int64) -> Bool {
         guard let s = file.stamp, file.sheet == nil else { return false }
         int(2); string(file.relativePath)
+        statFields(s, newest: &newest)
+        return true
+    }
+
+    /// A found file's stat as the fingerprint holds it (after its path), and the newer of its times into `newest`.
+    mutating func statFields(_ s: FileStamp, newest: inout Int64) {
         int(Int(bitPattern: UInt(s.dev))); int(Int(bitPattern: UInt(s.ino))); int(Int(s.size))
         int(Int(s.mtime)); int(Int(s.ctime))
         newest = max(newest, s.mtime, s.ctime)
-        return true
     }
 }
