@@ -40,17 +40,41 @@ import Testing
         return out
     }
 
-    /// Replays `months` up to and including `last`, compacting for a new year as the orchestrator does (or not).
-    static func replay(upTo last: String, compacting: Bool) -> HazardLedger {
+    /// Replays `months` up to and including `last`, compacting for a new year as the orchestrator does (or not);
+    /// `only` replays one owner's rows (the cold run replays each submitter on its own and merges them).
+    static func replay(upTo last: String, compacting: Bool, only: String? = nil) -> HazardLedger {
         var ledger = HazardLedger()
         var year: Int?
         for (p, owners) in months() where F.period(p) <= F.period(last) {
             let q = F.period(p)
             if compacting, year != q.year { ledger = ledger.compacted(forReportsFrom: q.year) }
             year = q.year
-            for owner in owners.keys.sorted() { ledger.apply(period: q, owner: owner, rows: owners[owner]!) }
+            for owner in owners.keys.sorted() where only == nil || owner == only {
+                ledger.apply(period: q, owner: owner, rows: owners[owner]!)
+            }
         }
         return ledger
+    }
+
+    /// `merge` adds the owners it does not hold (live and closed tables alike) and keeps its own table for one it
+    /// holds: the cold run's merge of per-submitter ledgers equals one replay of everything.
+    @Test func mergingPerOwnerLedgersEqualsOneReplayAndKeepsWhatIsHeld() {
+        for last in ["2025-12", "2026-03"] {
+            let whole = Self.replay(upTo: last, compacting: true)
+            var merged = HazardLedger()
+            for owner in [F.v2, F.v1] { merged.merge(Self.replay(upTo: last, compacting: true, only: owner)) }
+            #expect(merged.owners == whole.owners)
+            #expect(merged.allHazards == whole.allHazards)
+            #expect(merged.allHazards.count == whole.allHazards.count)
+
+            // An owner held already (here with closed hazards only, after 2025's compaction) keeps its own tables.
+            var other = HazardLedger()
+            other.apply(period: F.period(last), owner: F.v1,
+                        rows: [F.hazard("YH-OTHER", found: "2026-01-05", deadline: "2026-03-31")])
+            var again = merged
+            again.merge(other)
+            #expect(again.allHazards == whole.allHazards)
+        }
     }
 
     @Test func closedHazardsAreKeptApartAndEveryReportAndAnswerEqualsAFullReplay() throws {

@@ -220,10 +220,14 @@ public struct HazardLedger: Sendable, Equatable {
 
     /// Adds the hazards of owners this ledger does not hold yet (ledgers replayed per owner on
     /// different cores are merged this way; hazards belong to one owner, so nothing overlaps).
+    /// Costs the other ledger's owners only: the cold replay merges 2,000 one-owner ledgers into one, and a set of
+    /// every owner held, made again for each, was a quarter of a second on one core (n² hashes of owner codes).
     public mutating func merge(_ other: HazardLedger) {
-        let held = Set(byOwner.keys).union(closedByOwner.keys)
-        for (owner, table) in other.byOwner where !held.contains(owner) { byOwner[owner] = table }
-        for (owner, table) in other.closedByOwner where !held.contains(owner) { closedByOwner[owner] = table }
+        func held(_ owner: String) -> Bool { byOwner[owner] != nil || closedByOwner[owner] != nil }
+        let newLive = other.byOwner.filter { !held($0.key) }
+        let newClosed = other.closedByOwner.filter { !held($0.key) }
+        for (owner, table) in newLive { byOwner[owner] = table }
+        for (owner, table) in newClosed { closedByOwner[owner] = table }
     }
 
     /// Every hazard, by owner then id (a deterministic order for saving), read from the ledger as iterated:
