@@ -123,7 +123,7 @@ class Reader:
                 if entry.name.startswith('.'):
                     continue
                 if entry.name not in registered:
-                    self.issue(period, entry.name, '', None, '', entry.name, 'error', 'folder.unregistered',
+                    self.issue(period, entry.name, '', None, '', '', 'error', 'folder.unregistered',
                                f'文件夹「{entry.name}」不是登记在册的村居编码，其中的文件未读取')
                     continue
                 if not entry.is_dir():
@@ -140,7 +140,7 @@ class Reader:
                         continue
                     ds = FILE_NAMES.get(f.name.lower())
                     if ds is None:
-                        self.issue(period, folder, f.name, None, '', f.name, 'warning', 'file.unexpected',
+                        self.issue(period, folder, f.name, None, '', '', 'warning', 'file.unexpected',
                                    f'文件「{f.name}」不是规定的报送文件，未读取')
                     elif ds in datasets:
                         found[ds] = f
@@ -164,7 +164,7 @@ class Reader:
         text = decode(data)
         if text is None:
             rec['state'] = 'rejected'
-            self.issue(period, folder, rec['file'], None, '', '', 'error', 'file.encoding',
+            self.issue(period, folder, rec['file'], 2, '', '', 'error', 'file.encoding',
                        '文件编码无法识别（应为 UTF-8、GB18030 或带 BOM 的 UTF-16），请另存为「CSV UTF-8」后重新报送')
             return
         if '\x00' in text:
@@ -383,9 +383,16 @@ class Checks:
         return g
 
     def table(self):
-        if not self.parts:
-            return pd.DataFrame(columns=['_fid', 'line', 'column', 'value', 'severity', 'rule', 'message'])
-        return pd.concat(self.parts, ignore_index=True)
+        """The issues; the rows of a file rejected whole get one `row.file_rejected` each instead."""
+        bad_file = ~self.df['_file_ok']
+        fr = self.df[bad_file]
+        self.parts.append(pd.DataFrame({'_fid': fr['_fid'], 'line': fr['_line'], 'column': '', 'value': '',
+                                        'severity': 'error', 'rule': 'row.file_rejected',
+                                        'message': '所在文件缺少必填列，整个文件未采用，本行随之退回'}))
+        t = pd.concat([p for p in self.parts if len(p)], ignore_index=True) if any(len(p) for p in self.parts) else \
+            pd.DataFrame(columns=['_fid', 'line', 'column', 'value', 'severity', 'rule', 'message'])
+        ok_files = set(self.df.loc[~bad_file, '_fid'])
+        return t[t['_fid'].isin(ok_files) | (t['rule'] == 'row.file_rejected')]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -606,6 +613,30 @@ def main():
                                      'severity': 'warning', 'rule': 'hazard.late_registration',
                                      'message': ('隐患「' + late['hid'] + '」发现日期早于本月，属于补报').to_numpy()}))
 
+    # inspections.hazards_found summed per day vs the new hazards registered with that found_date (SPEC §3.3)
+    fr = files[(files.period == P) & (files.state == 'read')]
+    both = set(fr[fr.dataset == 'inspections']['folder']) & set(fr[fr.dataset == 'hazards']['folder'])
+    ins = data['inspections']
+    ins = ins[ins['_ok'] & ins['_folder'].isin(both)]
+    newP = hz[hz['_ok'] & (hz['_period'] == P) & (hz['reg_period'] == P) & hz['_folder'].isin(both)]
+    reg_n = newP.groupby(['_folder', 'found']).size()
+    rep = ins.groupby(['_folder', 'date'])['n'].agg(['sum', 'size'])
+    rep['reg'] = reg_n.reindex(rep.index, fill_value=0).to_numpy()
+    # registered days with no inspection are not reported (as ours: the warning is on inspection rows)
+    k = pd.MultiIndex.from_arrays([ins['_folder'], ins['date']])
+    s_, n_, r_ = (rep[c].reindex(k).to_numpy() for c in ('sum', 'size', 'reg'))
+    mm = s_ != r_
+    if mm.any():
+        x = ins[mm]
+        day = x['date'].dt.strftime('%Y-%m-%d')
+        tot = np.where(n_[mm] > 1, '当日 ' + pd.Series(n_[mm]).astype(str).to_numpy() + ' 次排查合计发现隐患 ', '发现隐患 ')
+        issue_parts.append(pd.DataFrame({
+            '_fid': x['_fid'], 'line': x['_line'], 'column': 'hazards_found', 'value': x['hazards_found'],
+            'severity': 'warning', 'rule': 'inspection.hazards_found_mismatch',
+            'message': day + ' 的排查记录' + tot + pd.Series(s_[mm], index=x.index).astype(int).astype(str) +
+            ' 处，但隐患整改台账中发现日期为 ' + day + ' 的新登记隐患有 ' +
+            pd.Series(r_[mm], index=x.index).astype(int).astype(str) + ' 条，请核对两表是否一致。'}))
+
     # ---- agreements standing for the year: the latest readable file of each folder
     ag_files = files[(files.dataset == 'agreements') & (files.state == 'read') & (files.period.str[:4] == year)]
     standing = ag_files.sort_values('period').drop_duplicates('folder', keep='last')
@@ -714,7 +745,9 @@ def main():
                              'training_participants']
 
     def rate(s):
-        return s.map(lambda x: '' if pd.isna(x) else f'{x:.4f}')
+        # half up at 4 places (0.90625 -> 0.9063), as our tool; Python's format would round the exact half to even
+        r = np.floor(pd.to_numeric(s) * 10000 + 0.5 + 1e-9) / 10000
+        return r.map(lambda x: '' if pd.isna(x) else f'{x:.4f}')
 
     vf = fig.loc[vcodes]
     sv = pd.DataFrame({'period': P, 'village_code': vcodes, 'village_name': [names[c] for c in vcodes],
@@ -780,7 +813,7 @@ def main():
         iss = pd.concat([fi, iss.drop(columns=['_fid'])], ignore_index=True)
     iss['_order'] = iss['folder'].map({f: i for i, f in enumerate(cfg['folder_order'])}).fillna(-1)
     iss = iss.sort_values(['_order', 'file', 'line'], na_position='first', kind='stable')
-    vi = pd.DataFrame({'period': P, 'village_code': iss['folder'], 'village_name': iss['folder'].map(names).fillna(''),
+    vi = pd.DataFrame({'period': P, 'village_code': iss['folder'], 'village_name': iss['folder'].map(names).fillna(iss['folder']),
                        'file': iss['file'], 'line': iss['line'].astype('Int64'), 'column': iss['column'],
                        'value': neutralise(iss['value']), 'severity': iss['severity'], 'rule': iss['rule'],
                        'message': iss['message']})

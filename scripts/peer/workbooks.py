@@ -329,20 +329,44 @@ def town_workbook(ctx, path):
     wb.close()
 
 
+def _split(df, key, cols):
+    """Rows of df as lists of Python values (blank = None), split by `key`: computed once for the whole town."""
+    out = {}
+    if not len(df):
+        return out
+    arrays = [df[c].to_numpy(dtype=object) for c in cols]
+    keys = df[key].to_numpy(dtype=object)
+    for i in range(len(df)):
+        out.setdefault(keys[i], []).append([_cell(a[i]) for a in arrays])
+    return out
+
+
 def village_workbooks(ctx, folder, processes=2):
     """One workbook per village, written by `processes` forked workers (the report is inherited, not pickled)."""
     global _CTX
+    from peer import ENUM_LABEL as E
     L, R, vi = ctx['L'], ctx['R'], ctx['vi']
-    # split per village once, before forking
-    open_h = L[L['open']]
-    ctx['by_v'] = {
-        'L': dict(tuple(open_h.groupby('_folder'))),
-        'R': dict(tuple(R.groupby('folder'))),
-        'vi': dict(tuple(vi.groupby('village_code'))),
-    }
+    # The display tables are built once for the whole town (vectorised), then split per village before forking.
+    oh = L[L['open']].sort_values(['_folder', 'hid'])
+    hv = pd.DataFrame({'v': oh['_folder'], 'a': oh['hid'], 'b': oh['found'], 'c': oh['g'], 'd': oh['cat'].map(E['category']),
+                       'e': oh['lvl'].map(E['level']), 'f': oh['description'], 'g': oh['location'], 'h': oh['responsible'],
+                       'i': oh['dl'], 'j': oh['st'].map(E['status']), 'k': oh['escalated_to'], 'l': oh['days_overdue'],
+                       'm': np.where(oh['overdue'], '逾期', np.where(oh['carried_over'], '结转未更新', '')),
+                       'od': oh['overdue']})
+    ptl = {'group': '村民小组', 'resident_unit': '驻地单位', 'school': '学校', 'hospital': '医院', 'other': '其他'}
+    av = pd.DataFrame({'v': R['folder'], 'a': R['pt'].map(ptl), 'b': R['pc'], 'c': R['name'],
+                       'd': np.where(R['signed'], '已签订', np.where(R['listed'], '未签订', '名单缺漏')),
+                       'e': R['signed_date'], 'f': R['list_period'].fillna('')})
+    fx = pd.DataFrame({'v': vi['village_code'], 'a': vi['file'], 'b': vi['line'].astype(object).where(vi['line'].notna(), None),
+                       'c': vi['column'], 'd': vi['value'], 'e': vi['severity'].map({'error': '错误', 'warning': '警告'}),
+                       'f': vi['message'], 'g': np.where(vi['severity'] == 'error', '请按说明更正后在下月重新报送', '请核实')})
+    ctx['by_v'] = {'L': _split(hv, 'v', list('abcdefghijklm') + ['od']), 'R': _split(av, 'v', list('abcdef')),
+                   'vi': _split(fx, 'v', list('abcdefg'))}
     fig = ctx['fig'].loc[ctx['vcodes']]
-    ctx['avg'] = fig.mean(numeric_only=True)
-    ctx['rank'] = fig.rank(method='min', ascending=False)
+    ctx['avg'] = fig.mean(numeric_only=True).to_dict()
+    rank = fig.rank(method='min', ascending=False)
+    ctx['rank'] = {c: rank[c].to_dict() for c in rank.columns}
+    ctx['vfig'] = fig.to_dict('index')
     ctx['folder'] = folder
     _CTX = ctx
     codes = ctx['vcodes']
@@ -364,17 +388,39 @@ ROWS = [('报送文件数', 'files_submitted', '报送完整'), ('排查次数',
         ('责任书签订率', 'signing_rate', '100%'), ('宣传培训', 'trainings', '≥1次'), ('参与人次', 'training_participants', '')]
 
 
+def _write_list(ws, f, rows, kinds, red=None):
+    """Writes prepared rows (lists of Python values) from row 3; `red`: index of a flag column for a red row."""
+    r = 3
+    for row in rows:
+        bad = red is not None and row[red]
+        for j, k in enumerate(kinds):
+            v = row[j]
+            fmt = (f['red_date'] if k == 'date' else f['red']) if bad else f[k]
+            if v is None:
+                ws.write_blank(r, j, None, fmt)
+            elif isinstance(v, str):
+                ws.write_string(r, j, v, fmt)
+            elif hasattr(v, 'year'):
+                ws.write_datetime(r, j, v, fmt)
+            else:
+                ws.write_number(r, j, v, fmt)
+        r += 1
+    return r
+
+
 def _village(ctx, code):
-    P, names, fig = ctx['P'], ctx['names'], ctx['fig']
+    P, names = ctx['P'], ctx['names']
     name = names[code]
     y, m = P[:4], int(P[5:7])
-    row = fig.loc[code]
+    row = ctx['vfig'][code]
+    n = len(ctx['vcodes'])
+    # small workbooks: assembled in memory (XlsxWriter's in_memory), no temporary files
     wb = xlsxwriter.Workbook(os.path.join(ctx['folder'], code + '.xlsx'),
-                             {'strings_to_formulas': False, 'strings_to_urls': False})
+                             {'in_memory': True, 'strings_to_formulas': False, 'strings_to_urls': False})
     f = _formats(wb)
     head = f'{name}安全社区月度反馈　{P}'
     ws = _sheet(wb, f, '本村概况', f'{name}安全社区月度反馈（{y}年{m}月）',
-                f'{code} {name}　全镇共{len(ctx["vcodes"])}个村居，排名1为最好　' +
+                f'{code} {name}　全镇共{n}个村居，排名1为最好　' +
                 ('本月各项达标。' if row['compliant'] else '本月未达标：' + row['shortfalls']),
                 ['指标', '本村', '目标', '是否达标', '全镇村居平均', '全镇排名'], [16, 10, 10, 10, 12, 10], head)
     bad = {'files_submitted': not row['complete'], 'inspections_first_half': row['inspections_first_half'] < 1,
@@ -391,51 +437,34 @@ def _village(ctx, code):
         ws.write_string(3 + i, 2, target or '—', f['text'])
         ws.write_string(3 + i, 3, ('未达标' if bad.get(col) else '达标') if target else '—', f['text'])
         a = ctx['avg'].get(col, np.nan)
-        ws.write_number(3 + i, 4, float(a), f['pct'] if pct else f['dec']) if not pd.isna(a) else ws.write_blank(3 + i, 4, None, f['text'])
-        rk = ctx['rank'][col].get(code, np.nan)
-        ws.write_string(3 + i, 5, f'{int(rk)}/{len(ctx["vcodes"])}' if not pd.isna(rk) else '—', f['text'])
+        if pd.isna(a):
+            ws.write_blank(3 + i, 4, None, f['text'])
+        else:
+            ws.write_number(3 + i, 4, float(a), f['pct'] if pct else f['dec'])
+        rk = ctx['rank'].get(col, {}).get(code, np.nan)
+        ws.write_string(3 + i, 5, f'{int(rk)}/{n}' if not pd.isna(rk) else '—', f['text'])
     ws.autofilter(2, 0, 2 + len(ROWS), 5)
 
-    L = ctx['by_v']['L'].get(code)
-    if L is None:
-        L = ctx['L'].iloc[:0]
-    L = L.sort_values('hid')
+    L = ctx['by_v']['L'].get(code, [])
     ws = _sheet(wb, f, '待整改隐患', f'{name}待整改隐患（{y}年{m}月末）',
-                f'待整改{len(L)}项，其中逾期{int(L["overdue"].sum())}项；请按期整改并在下月隐患台账中更新状态。',
+                f'待整改{len(L)}项，其中逾期{sum(1 for r in L if r[13])}项；请按期整改并在下月隐患台账中更新状态。',
                 ['隐患编号', '发现日期', '小组', '隐患类别', '等级', '隐患描述', '地点', '责任人', '整改期限', '状态', '上报部门',
                  '逾期天数', '标记'], [16, 11, 14, 12, 6, 36, 20, 12, 11, 8, 14, 8, 14], head)
-    E = __import__('peer').ENUM_LABEL
-    hv = pd.DataFrame({'a': L['hid'], 'b': L['found'], 'c': L['g'], 'd': L['cat'].map(E['category']),
-                       'e': L['lvl'].map(E['level']), 'f': L['description'], 'g': L['location'], 'h': L['responsible'],
-                       'i': L['dl'], 'j': L['st'].map(E['status']), 'k': L['escalated_to'], 'l': L['days_overdue'],
-                       'm': np.where(L['overdue'], '逾期', np.where(L['carried_over'], '结转未更新', ''))})
-    od = L['overdue'].to_numpy()
-    end = _rows(ws, f, hv, ['text', 'date', 'text', 'text', 'text', 'text', 'text', 'text', 'date', 'text', 'text', 'int', 'text'],
-                row_format=lambda i: 'red' if od[i] else None)
+    end = _write_list(ws, f, L, ['text', 'date', 'text', 'text', 'text', 'text', 'text', 'text', 'date', 'text', 'text',
+                                 'int', 'text'], red=13)
     ws.autofilter(2, 0, max(end - 1, 2), 12)
 
-    R = ctx['by_v']['R'].get(code)
-    if R is None:
-        R = ctx['R'].iloc[:0]
+    R = ctx['by_v']['R'].get(code, [])
     ws = _sheet(wb, f, '责任书', f'{name}安全生产目标责任书（{y}年）',
-                f'应签{len(R)}份，未签{int((~R["signed"]).sum())}份；「名单缺漏」是登记在册却未列入名单的对象，请补签并补报名单',
+                f'应签{len(R)}份，未签{sum(1 for r in R if r[3] != "已签订")}份；「名单缺漏」是登记在册却未列入名单的对象，请补签并补报名单',
                 ['对象类型', '对象编码', '对象名称', '签订状态', '签订日期', '名单报送月份'], [16, 18, 24, 10, 11, 12], head)
-    ptl = {'group': '村民小组', 'resident_unit': '驻地单位', 'school': '学校', 'hospital': '医院', 'other': '其他'}
-    av = pd.DataFrame({'a': R['pt'].map(ptl), 'b': R['pc'], 'c': R['name'],
-                       'd': np.where(R['signed'], '已签订', np.where(R['listed'], '未签订', '名单缺漏')),
-                       'e': R['signed_date'], 'f': R['list_period'].fillna('')})
-    end = _rows(ws, f, av, ['text', 'text', 'text', 'text', 'date', 'text'])
+    end = _write_list(ws, f, R, ['text', 'text', 'text', 'text', 'date', 'text'])
     ws.autofilter(2, 0, max(end - 1, 2), 5)
 
-    V = ctx['by_v']['vi'].get(code)
-    if V is None:
-        V = ctx['vi'].iloc[:0]
+    V = ctx['by_v']['vi'].get(code, [])
     ws = _sheet(wb, f, '需更正数据', f'{name}需更正的数据（{y}年{m}月）',
-                f'错误{int((V.severity == "error").sum())}条（该行或该文件未被采用），警告{int((V.severity == "warning").sum())}条（数据已采用，请核实）',
+                f'错误{sum(1 for r in V if r[4] == "错误")}条（该行或该文件未被采用），警告{sum(1 for r in V if r[4] == "警告")}条（数据已采用，请核实）',
                 ['文件', '行号', '列', '填写的值', '级别', '问题', '如何更正'], [16, 6, 16, 20, 6, 60, 40], head)
-    fx = pd.DataFrame({'a': V['file'], 'b': V['line'].astype(object).where(V['line'].notna(), None), 'c': V['column'],
-                       'd': V['value'], 'e': V['severity'].map({'error': '错误', 'warning': '警告'}), 'f': V['message'],
-                       'g': np.where(V['severity'] == 'error', '请按说明更正后在下月重新报送', '请核实')})
-    end = _rows(ws, f, fx, ['text', 'int', 'text', 'text', 'text', 'text', 'text'])
+    end = _write_list(ws, f, V, ['text', 'int', 'text', 'text', 'text', 'text', 'text'])
     ws.autofilter(2, 0, max(end - 1, 2), 6)
     wb.close()
