@@ -203,7 +203,9 @@ class Reader:
             rec['state'] = 'rejected'
             self.issue(period, folder, rec['file'], h + 1, missing[0], '', 'error', 'column.missing',
                        '缺少必填列「' + '」「'.join(LABELS[ds][k] for k in missing) + '」，整个文件未采用')
-        buf = self.groups.setdefault((ds, sep, tuple(keys)), [])
+        # one buffer per (dataset, separator): the file's column order is kept per file and applied after parsing
+        rec['keys'] = keys
+        buf = self.groups.setdefault((ds, sep), [])
         fid = rec['fid']
         body = lines[h + 1:]
         blank = sep + ' \u3000\r\n'
@@ -227,32 +229,48 @@ class Reader:
                 buf.append(out.getvalue()[:-1])
 
     def frames(self):
-        """One DataFrame per dataset: one pd.read_csv per (dataset, separator, column order)."""
+        """One DataFrame per dataset: one pd.read_csv per (dataset, separator), columns by position; each file's
+        own column order is then applied to its rows by one numpy fancy-indexing step."""
+        keys_of = {rec['fid']: rec.get('keys') for rec in self.files}
         parts = {ds: [] for ds in COLUMNS}
-        for (ds, sep, keys), buf in self.groups.items():
+        for (ds, sep), buf in self.groups.items():
             if not buf:
                 continue
-            names = ['_fid', '_line'] + list(keys) + [f'_extra{i}' for i in range(16)]
-            df = pd.read_csv(io.StringIO('\n'.join(buf)), sep=sep, header=None, names=names, dtype=str,
-                             keep_default_na=False, na_filter=False, engine='c', skip_blank_lines=False)
-            extra = [c for c in df.columns if c.startswith('_extra')]
-            df['_extra'] = (df[extra] != '').any(axis=1) if extra else False
-            df = df.drop(columns=extra + [c for c in df.columns if c.startswith('_ignored')])
-            parts[ds].append(df)
+            canon = [k for k, _ in COLUMNS[ds]]
+            fids = sorted({rec['fid'] for rec in self.files if rec['dataset'] == ds and rec.get('keys') is not None})
+            width = max(len(keys_of[f]) for f in fids) + 16
+            cols = [f'c{i}' for i in range(width)]
+            df = pd.read_csv(io.StringIO('\n'.join(buf)), sep=sep, header=None, names=['_fid', '_line'] + cols,
+                             dtype=str, keep_default_na=False, na_filter=False, engine='c', skip_blank_lines=False)
+            A = np.column_stack([df[cols].fillna('').to_numpy(dtype=object), np.full(len(df), '', dtype=object)])
+            fid = df['_fid'].astype(np.int64).to_numpy()
+            # per file: where each canonical key sits (`width`, the blank column, when the file lacks it), and how
+            # many columns its header has (cells beyond it are extra)
+            pos = np.full((max(fids) + 1, len(canon)), width, dtype=np.int64)
+            ncol = np.zeros(max(fids) + 1, dtype=np.int64)
+            for f in fids:
+                ks = keys_of[f]
+                ncol[f] = len(ks)
+                for i, k in enumerate(ks):
+                    if k in canon:
+                        pos[f, canon.index(k)] = i
+            out = pd.DataFrame(A[np.arange(len(A))[:, None], pos[fid]], columns=canon)
+            out.insert(0, '_line', df['_line'].astype(np.int64).to_numpy())
+            out.insert(0, '_fid', fid)
+            out['_extra'] = ((A[:, :width] != '') & (np.arange(width)[None, :] >= ncol[fid][:, None])).any(axis=1)
+            parts[ds].append(out)
         out = {}
         for ds, cols in COLUMNS.items():
             keys = [k for k, _ in cols]
             if parts[ds]:
                 df = pd.concat(parts[ds], ignore_index=True)
             else:
-                df = pd.DataFrame(columns=['_fid', '_line'] + keys + ['_extra'])
+                df = pd.DataFrame({c: pd.Series(dtype=object) for c in ['_fid', '_line'] + keys + ['_extra']})
             for k in keys:
-                if k not in df.columns:
-                    df[k] = ''
-                df[k] = df[k].fillna('').str.strip()
+                df[k] = df[k].astype(str).str.strip()
             df['_fid'] = df['_fid'].astype(np.int64)
             df['_line'] = df['_line'].astype(np.int64)
-            df['_extra'] = df['_extra'].fillna(False).astype(bool)
+            df['_extra'] = df['_extra'].astype(bool)
             out[ds] = df.sort_values(['_fid', '_line'], kind='stable').reset_index(drop=True)
         # rows per file, from the parsed frames
         counts = pd.concat([d['_fid'] for d in out.values()]).value_counts()
@@ -828,8 +846,10 @@ def main():
     import workbooks
     workbooks.town_workbook(ctx, os.path.join(tmp, f'{town["name"]}安全社区月报_{P}.xlsx'))
     log(f'town workbook in {time.time() - t0:.1f}s')
-    workbooks.village_workbooks(ctx, os.path.join(tmp, 'villages'), processes=2)
-    log(f'{len(vcodes)} village workbooks in {time.time() - t0:.1f}s')
+    worker_rss = workbooks.village_workbooks(ctx, os.path.join(tmp, 'villages'), processes=2)
+    import resource
+    log(f'{len(vcodes)} village workbooks in {time.time() - t0:.1f}s; peak RSS: main process '
+        f'{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB, workers {worker_rss} MB')
 
     counts = {'rows_read': int(files[files.period == P]['rows'].sum()), 'rows_rejected': int(tot['rows_rejected']),
               'errors': int((vi['severity'] == 'error').sum()), 'warnings': int((vi['severity'] == 'warning').sum())}
