@@ -533,7 +533,7 @@ def main():
     df['st'] = ck.enum('status')
     df['rect'] = ck.date('rectified_date', required=False)
     df['esc'] = ck.boolean('escalated', required=False).eq(True)
-    pend = df['_period'].map(lambda p: month_end(p)) if len(df) else pd.Series(dtype='datetime64[ns]')
+    pend = df['_period'].map({p: month_end(p) for p in df['_period'].unique()}).astype('datetime64[ns]')
     ck.add(df['found'] > pend, 'found_date', 'date.outside_period', '发现日期「' + df['found_date'] + '」晚于报告期末')
     ck.add(df['dl'] < df['found'], 'deadline', 'hazard.deadline_before_found', '整改期限早于发现日期')
     ck.add((df['st'] == 'rectified') & (df['rectified_date'] == ''), 'rectified_date',
@@ -583,7 +583,7 @@ def main():
            '已签订的必须填写签订日期')
     ck.add((df['sg'] == False) & (df['signed_date'] != ''), 'signed_date', 'agreement.signed_date_unexpected',  # noqa: E712
            '未签订的不应填写签订日期')
-    pend = df['_period'].map(lambda p: month_end(p)) if len(df) else pd.Series(dtype='datetime64[ns]')
+    pend = df['_period'].map({p: month_end(p) for p in df['_period'].unique()}).astype('datetime64[ns]')
     ck.add((df['sd'].dt.year != int(year)) & df['sd'].notna() | (df['sd'] > pend), 'signed_date',
            'agreement.signed_date_range', '签订日期应在本年度内且不晚于报告期末')
     issue_parts.append(ck.table()); df['_ok'] = ~ck.rejected & df['_file_ok']
