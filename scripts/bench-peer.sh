@@ -15,6 +15,10 @@
 # both with `/usr/bin/time -f "%e %M"`: wall seconds and the peak RSS of the largest process. %M is ru_maxrss of the
 # process and of the children it waited for (the largest, not the sum); the peer's two workers are waited for by the
 # peer's main process, and the peer logs each worker's own peak, printed once below to show %M covers them.
+# CPU seconds (user + system, %U + %S, the process and its waited-for children: both our threads and the peer's
+# workers) are printed too: on a machine shared with other jobs the wall ratio moves with the load, the CPU ratio
+# much less. After round 1 the two tools' summary CSVs and hazard ledger are compared (cmp), and validation_issues
+# without its message column (the peer words its messages itself).
 # The town is never written: each tool gets a pipeline.json in the temp folder whose `inputs` is TOWN's inputs
 # (absolute path) and whose `outputs` is a new folder. Old outputs stay until exit (deleting 2,000 workbooks right
 # before a run makes the next run's file creation slower on these file systems; see bench.sh), then everything
@@ -52,7 +56,7 @@ else
   "$bin" demo --out "$town" --villages "$villages" --months "$months" --end "$period" --seed 1 >/dev/null 2>&1
 fi
 nfiles=$(find "$town/inputs" -type f | wc -l)
-echo "town: $town ($villages villages x $months months requested; $nfiles input files, $(du -sh "$town/inputs" | cut -f1)); period $period"
+echo "town: $town ($villages villages x $months months requested; $nfiles input files, $(du -s --apparent-size --block-size=1M "$town/inputs" | cut -f1) MB); period $period"
 
 # config TOOL ROUND: a pipeline.json for one run, reading TOWN's inputs, writing a fresh outputs folder
 config() {
@@ -73,34 +77,47 @@ measure() {
   dir=$(config "$tool" "$round")
   load=$(cut -d' ' -f1 /proc/loadavg)
   if [ "$tool" = ours ]; then
-    (cd "$dir" && /usr/bin/time -f "TIME %e %M" "$bin" run --period "$period" >"$dir/log" 2>"$dir/err") \
+    (cd "$dir" && /usr/bin/time -f "TIME %e %M %U %S" "$bin" run --period "$period" >"$dir/log" 2>"$dir/err") \
       || { cat "$dir/err"; exit 1; }
   else
-    (cd "$dir" && /usr/bin/time -f "TIME %e %M" "$py" "$repo/scripts/peer/peer.py" "$dir" "$period" >"$dir/log" 2>"$dir/err") \
+    (cd "$dir" && /usr/bin/time -f "TIME %e %M %U %S" "$py" "$repo/scripts/peer/peer.py" "$dir" "$period" >"$dir/log" 2>"$dir/err") \
       || { cat "$dir/err" "$dir/log"; exit 1; }
   fi
   [ -d "$dir/outputs/$period/villages" ] || { echo "$tool wrote no $period outputs"; exit 1; }
-  echo "$tool $round $(grep '^TIME' "$dir/err" | awk '{print $2, $3}') $load" >>"$tmp/results"
+  echo "$tool $round $(grep '^TIME' "$dir/err" | awk '{print $2, $3, $4 + $5}') $load" >>"$tmp/results"
 }
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
-printf '%-6s %10s %10s %12s %12s %8s %10s %6s\n' round ours_s peer_s ours_MB peer_MB time_x mem_ratio load
+printf '%-6s %8s %8s %9s %9s %8s %8s %7s %7s %9s %s\n' round ours_s peer_s ours_cpu peer_cpu ours_MB peer_MB wall_x cpu_x mem_ratio load
 for r in $(seq "$rounds"); do
   if [ $((r % 2)) = 1 ]; then measure ours "$r"; measure peer "$r"; else measure peer "$r"; measure ours "$r"; fi
-  read -r _ _ ow orss oload < <(grep "^ours $r " "$tmp/results")
-  read -r _ _ pw prss pload < <(grep "^peer $r " "$tmp/results")
-  printf '%-6s %10.2f %10.2f %12.1f %12.1f %8.1f %10.3f %6s\n' "$r" "$ow" "$pw" "$(echo "$orss/1024" | bc -l)" \
-    "$(echo "$prss/1024" | bc -l)" "$(echo "$pw/$ow" | bc -l)" "$(echo "$orss/$prss" | bc -l)" "$oload/$pload"
+  read -r _ _ ow orss ocpu oload < <(grep "^ours $r " "$tmp/results")
+  read -r _ _ pw prss pcpu pload < <(grep "^peer $r " "$tmp/results")
+  printf '%-6s %8.2f %8.2f %9.2f %9.2f %8.1f %8.1f %7.1f %7.1f %9.3f %s\n' "$r" "$ow" "$pw" "$ocpu" "$pcpu" \
+    "$(echo "$orss/1024" | bc -l)" "$(echo "$prss/1024" | bc -l)" "$(echo "$pw/$ow" | bc -l)" \
+    "$(echo "$pcpu/$ocpu" | bc -l)" "$(echo "$orss/$prss" | bc -l)" "$oload/$pload"
+  if [ "$r" = 1 ]; then
+    a=$tmp/ours-1/outputs/$period b=$tmp/peer-1/outputs/$period same=""
+    for f in summary_town summary_villages summary_groups summary_categories hazard_ledger; do
+      if cmp -s "$a/$f.csv" "$b/$f.csv"; then same="$same $f"; else same="$same $f(DIFFERS)"; fi
+    done
+    if cmp -s <(cut -d, -f1-9 "$a/validation_issues.csv" | sort) <(cut -d, -f1-9 "$b/validation_issues.csv" | sort); then
+      same="$same validation_issues(but messages)"; else same="$same validation_issues(DIFFERS)"; fi
+    echo "round 1 outputs compared:$same" >"$tmp/compared"
+  fi
 done
 ow=$(awk '$1=="ours" {print $3}' "$tmp/results" | median); pw=$(awk '$1=="peer" {print $3}' "$tmp/results" | median)
 orss=$(awk '$1=="ours" {print $4}' "$tmp/results" | median); prss=$(awk '$1=="peer" {print $4}' "$tmp/results" | median)
+oc=$(awk '$1=="ours" {print $5}' "$tmp/results" | median); pc=$(awk '$1=="peer" {print $5}' "$tmp/results" | median)
 tx=$(awk '$1=="ours" {o[$2]=$3} $1=="peer" {p[$2]=$3} END {for (r in o) print p[r]/o[r]}' "$tmp/results" | median)
 mx=$(awk '$1=="ours" {o[$2]=$4} $1=="peer" {p[$2]=$4} END {for (r in o) print o[r]/p[r]}' "$tmp/results" | median)
 printf 'median of %d: ours %.2f s, %.1f MB; peer %.2f s, %.1f MB\n' "$rounds" "$ow" "$(echo "$orss/1024" | bc -l)" "$pw" "$(echo "$prss/1024" | bc -l)"
+printf 'median CPU (user+sys): ours %.2f s, peer %.2f s: peer/ours %.1fx\n' "$oc" "$pc" "$(echo "$pc/$oc" | bc -l)"
 printf 'ratios: peer/ours wall %.1fx (median of per-round ratios %.1fx); ours/peer peak RSS %.3f (per-round median %.3f)\n' \
   "$(echo "$pw/$ow" | bc -l)" "$tx" "$(echo "$orss/$prss" | bc -l)" "$mx"
+cat "$tmp/compared"
 echo "peer's own log (round 1): $(grep 'village workbooks' "$tmp/peer-1/log" | sed 's/^[^ ]* //')"
 echo "ours (round 1): $(grep ' done ' "$tmp/ours-1/err" "$tmp/ours-1/log" 2>/dev/null | head -1 | sed 's/^.* done /done /')"
 echo "peer (round 1): $(grep ' done ' "$tmp/peer-1/log" | sed 's/^.* done /done /')"
