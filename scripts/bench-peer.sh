@@ -56,7 +56,7 @@ else
   "$bin" demo --out "$town" --villages "$villages" --months "$months" --end "$period" --seed 1 >/dev/null 2>&1
 fi
 nfiles=$(find "$town/inputs" -type f | wc -l)
-echo "town: $town ($villages villages x $months months requested; $nfiles input files, $(du -s --apparent-size --block-size=1M "$town/inputs" | cut -f1) MB); period $period"
+echo "town: $town ($villages villages x $months months requested; $nfiles input files, $(find "$town/inputs" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.1f", s / 1e6}') MB); period $period"
 
 # config TOOL ROUND: a pipeline.json for one run, reading TOWN's inputs, writing a fresh outputs folder
 config() {
