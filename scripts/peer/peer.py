@@ -18,7 +18,6 @@ import csv
 import hashlib
 import io
 import json
-import multiprocessing as mp
 import os
 import re
 import shutil
@@ -26,7 +25,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
@@ -480,7 +479,6 @@ def main():
 
     fmeta = files.set_index('fid')
     issue_parts = []
-    accepted = {}
     for ds, df in data.items():
         df['_period'] = fmeta['period'].reindex(df['_fid']).to_numpy()
         df['_folder'] = fmeta['folder'].reindex(df['_fid']).to_numpy()
@@ -743,8 +741,7 @@ def main():
     gfig['inspections_second_half'] = gfig['inspections'] - gfig['inspections_first_half']
     gh = L.groupby(['_folder', 'g'])[list(hz_cols.values())].sum()
     for out, col in hz_cols.items():
-        if out != 'hazards_new_ytd' or True:
-            gfig[out] = gh[col].reindex(gi, fill_value=0).astype(int)
+        gfig[out] = gh[col].reindex(gi, fill_value=0).astype(int)
     gfig['rectification_rate_ytd'] = gfig['hazards_rectified_ytd'] / gfig['hazards_new_ytd'].replace(0, np.nan)
     gR = R[R['pt'] == 'group'].set_index(['folder', 'pc'])
     gfig['agreements_required'] = 1

@@ -50,7 +50,7 @@ def _sheet(wb, f, name, title, note, header, widths, header_text):
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(2)
     ws.set_header('&C' + header_text)
-    ws.set_footer('&L' + note[:0] + '&C第&P页 共&N页')
+    ws.set_footer('&C第&P页 共&N页')
     return ws
 
 
@@ -67,28 +67,28 @@ def _cell(v):
     return v
 
 
-def _rows(ws, f, df, kinds, start=3, row_format=None):
-    """Writes df's rows from `start`; kinds: one format key per column; row_format(i) may override a row's format."""
+def _rows(ws, f, df, kinds, start=3):
+    """Writes df's rows from `start`, row by row (as constant_memory needs); kinds: one format key per column."""
     r = start
     cols = [df[c].to_numpy(dtype=object) for c in df.columns]
+    fmts = [f[k] for k in kinds]
     for i in range(len(df)):
-        over = row_format(i) if row_format else None
         for j, col in enumerate(cols):
             v = _cell(col[i])
-            fmt = f[over] if over and kinds[j] in ('text', 'int') else f[kinds[j]] if not over else f.get(over + '_' + kinds[j], f[over])
             if v is None:
-                ws.write_blank(r, j, None, fmt)
+                ws.write_blank(r, j, None, fmts[j])
             elif isinstance(v, str):
-                ws.write_string(r, j, v, fmt)
+                ws.write_string(r, j, v, fmts[j])
             elif hasattr(v, 'year'):
-                ws.write_datetime(r, j, v, fmt)
+                ws.write_datetime(r, j, v, fmts[j])
             else:
-                ws.write_number(r, j, v, fmt)
+                ws.write_number(r, j, v, fmts[j])
         r += 1
     return r
 
 
 def town_workbook(ctx, path):
+    from peer import ENUM_LABEL
     P, town, names, fig, vcodes = ctx['P'], ctx['town'], ctx['names'], ctx['fig'], ctx['vcodes']
     t = ctx['targets']
     wb = xlsxwriter.Workbook(path, {'constant_memory': True, 'strings_to_formulas': False, 'strings_to_urls': False})
@@ -211,9 +211,6 @@ def town_workbook(ctx, path):
     marks = marks.str.cat(np.where(led['carried_over'] == 1, '结转未更新', ''), sep='、').str.strip('、')
     marks = marks.str.cat(np.where(led['is_new'] == 1, '本月新增', ''), sep='、').str.strip('、')
     marks = marks.str.cat(np.where(led['rectified_in_period'] == 1, '本月整改', ''), sep='、').str.strip('、').str.replace('、、', '、')
-    group_names = {}
-    for v in ctx['names']:
-        pass
     lv = pd.DataFrame({'u': led['village_name'], 'id': led['hazard_id'], 'fd': pd.to_datetime(led['found_date']),
                        'g': led['group_code'], 'c': led['category'], 'l': led['level'], 'd': led['description'],
                        'loc': led['location'], 'resp': led['responsible'], 'dl': pd.to_datetime(led['deadline']),
@@ -263,8 +260,8 @@ def town_workbook(ctx, path):
                 ['单位编码', '单位名称', '活动日期', '小组编码', '活动形式', '活动主题', '参与对象', '参与人数', '时长(小时)',
                  '发放资料(份)', '专项活动'], [14, 12, 11, 18, 10, 30, 10, 9, 9, 10, 12], head)
     tv = pd.DataFrame({'a': tr['_folder'], 'b': tr['_folder'].map(names), 'c': tr['date'], 'd': tr['g'],
-                       'e': tr['form_k'].map({k: v for k, v in __import__('peer').ENUMS['form']}),
-                       'f': tr['theme'], 'g': tr['aud_k'].map({k: v for k, v in __import__('peer').ENUMS['audience']}),
+                       'e': tr['form_k'].map(ENUM_LABEL['form']), 'f': tr['theme'],
+                       'g': tr['aud_k'].map(ENUM_LABEL['audience']),
                        'h': tr['n'], 'i': tr['hours_v'], 'j': tr['materials_v'], 'k': special})
     end = _rows(ws, f, tv, ['text', 'text', 'date', 'text', 'text', 'text', 'text', 'int', 'dec', 'int', 'text'])
     ws.autofilter(2, 0, end - 1, 10)
