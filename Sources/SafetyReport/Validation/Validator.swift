@@ -274,6 +274,17 @@ public enum Validator {
     @inline(__always)   // into the file frame's loop, so the draft is built where it is appended, not copied there
     static func trainingDraft<Sink: DraftSink>(_ c: inout RowCells, population: Int?, into sink: inout Sink)
         where Sink.Draft == TrainingDraft {
+        // Every cell plain: the row read whole from its bytes, with nothing made to retain or release.
+        if let plain = c.plainTraining(population: population) { sink.takePlainTraining(plain); return }
+        generalTrainingDraft(&c, population: population, into: &sink)
+    }
+
+    /// A training row cell by cell, each accessor recording its issues (every row that is not all plain cells). Out of
+    /// line: inlined beside the plain path, it made the frame's loop so large that the compiler kept the plain path's
+    /// date and theme checks (`plainDate`, `isUntrimmed`) as calls.
+    @inline(never)
+    static func generalTrainingDraft<Sink: DraftSink>(_ c: inout RowCells, population: Int?, into sink: inout Sink)
+        where Sink.Draft == TrainingDraft {
         let date = c.requiredDateInPeriod("activity_date")
         // The group code and theme without the optionals to bind (each a copy and destroy per row): a wrong
         // group code and an empty theme record their error, which the guard's `hasError` sees.
