@@ -313,7 +313,52 @@ extension TrainingRow: RollUpReadable {
     }
 }
 
+/// An inspection row whose every cell was plain (`RowCells.plainInspection`): trivial fields only, as `PlainTraining`.
+struct PlainInspection {
+    var line: Int, date: Day
+    /// The inspector's and scope's bytes as the reader lent them (nothing to trim; the scope may be empty), and the
+    /// hazards found as written (plain digits, so also its text): valid while the record is lent.
+    var inspector: UnsafeBufferPointer<UInt8>, scope: UnsafeBufferPointer<UInt8>, hazardsFoundText: UnsafeBufferPointer<UInt8>
+    var hazardsFound: Int
+
+    /// The draft the general path makes of the same row.
+    var draft: InspectionDraft {
+        InspectionDraft(line: line, date: date, groupCode: nil, inspector: .bytes(inspector), scope: .bytes(scope),
+                        hazardsFound: hazardsFound, hazardsFoundText: String(decoding: hazardsFoundText, as: UTF8.self))
+    }
+
+    /// Exactly the bytes `InspectionDraft.encode` writes for `draft` (`ReadingEleventhPassTests`).
+    @inline(__always)
+    func encode(into out: inout some RowBytesOut) {
+        // At most 10 bytes a varint (line, year, the three lengths, the count) and the two of month and day, one of the
+        // group: 73 bytes besides the cells', for 80 asked.
+        out.write(room: 80 + inspector.count + scope.count + hazardsFoundText.count) { w in
+            precondition(w.limit >= 73 + inspector.count + scope.count + hazardsFoundText.count)
+            w.uncheckedInt(line); w.uncheckedDay(date)
+            w.uncheckedByte(0)  // no group code
+            w.uncheckedVarint(UInt64(inspector.count)); w.raw(inspector)
+            w.uncheckedVarint(UInt64(scope.count)); w.raw(scope)
+            w.uncheckedInt(hazardsFound)
+            w.uncheckedVarint(UInt64(hazardsFoundText.count)); w.raw(hazardsFoundText)
+        }
+    }
+}
+
 extension AcceptedRows where Row == InspectionRow {
+    /// Appends a plain inspection (`PlainInspection`), as `takeInspection` appends the same row's fields.
+    @inline(__always)
+    mutating func takePlainInspection(_ row: PlainInspection) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        guard storage.encodes else { append(draft: row.draft); return }
+        Unmanaged.passUnretained(storage)._withUnsafeGuaranteedRef { s in
+            s.count += 1
+            var out = PendingBytes<InspectionRow>(storage: Unmanaged.passUnretained(s))
+            row.encode(into: &out)
+            s.pendingRows += 1
+            if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
+        }
+    }
+
     /// Appends an accepted inspection from its fields: a spilling list encodes them where they were validated,
     /// with no `InspectionDraft` made (returned and bound as an optional, the draft was copied through its value
     /// witness, ~5 % of a big inspections file's `check`, as the training draft was).

@@ -525,6 +525,22 @@ extension RowCells {
     }
 }
 
+extension RowCells {
+    /// An inspection row read whole from its cells' bytes when every cell is plain (as `plainTraining`): a plain date
+    /// inside the period, no group code, an inspector with nothing to trim, a scope empty or with nothing to trim,
+    /// hazards found of plain digits. Anything else is nil and goes the general way (`Validator.inspectionDraft`).
+    @inline(__always)
+    func plainInspection() -> PlainInspection? {
+        guard frame.byteLevel, bytes("group_code").isEmpty,
+              let date = CellParsers.plainDate(bytes("inspection_date")), frame.period.contains(date) else { return nil }
+        let inspector = bytes("inspector"), scope = bytes("scope"), found = bytes("hazards_found")
+        guard !inspector.isEmpty, RecordBytes.isUntrimmed(inspector), RecordBytes.isUntrimmed(scope),
+              let hazardsFound = CellParsers.plainCount(found) else { return nil }
+        return PlainInspection(line: line, date: date, inspector: inspector, scope: scope, hazardsFoundText: found,
+                               hazardsFound: hazardsFound)
+    }
+}
+
 /// A kind's labels and keys of at most 16 bytes as their length and two words, to tell a cell written exactly as one
 /// of them with a few integer compares (no `memcmp` call, no `allCases` array). The words of `n` bytes are loads that
 /// overlap inside them (`words`), so equal lengths and words are equal bytes. Immutable after init, never freed.

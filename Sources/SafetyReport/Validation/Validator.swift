@@ -20,12 +20,15 @@ public enum Validator {
     /// `inspections.csv`: date inside the period, inspector, hazards found ≥ 0.
     public static func inspections(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<InspectionRow> {
         validate(input, .inspections, ctx, coder: .inspections, emit: { c, rows in
+            // Every cell plain: the row read whole from its bytes (as a training row's, `trainingDraft`).
+            if let plain = c.plainInspection() { rows.takePlainInspection(plain); return }
             inspectionDraft(&c, into: &rows)
         })
     }
 
-    /// The same row handed to `rows` from its fields where it is validated (no draft returned and bound).
-    @inline(__always)
+    /// The same row handed to `rows` from its fields where it is validated (no draft returned and bound). Out of line
+    /// beside the plain path (as `generalTrainingDraft`).
+    @inline(never)
     static func inspectionDraft(_ c: inout RowCells, into rows: inout AcceptedRows<InspectionRow>) {
         let date = c.requiredDateInPeriod("inspection_date")
         // As the training rows' (`trainingDraft`): a wrong group code or an empty inspector records its error,
