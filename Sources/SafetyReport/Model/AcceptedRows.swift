@@ -102,7 +102,7 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
         }
 
         func flush() {
-            guard let spill, pendingRows > 0, spill.failure == nil, let offset = spill.append(Array(pending)) else { return }
+            guard let spill, pendingRows > 0, spill.failure == nil, let offset = spill.append(UnsafeRawBufferPointer(pending)) else { return }
             segments.append(Segment(offset: offset, bytes: pendingCount, rows: pendingRows))
             pendingCount = 0
             pendingRows = 0
@@ -313,7 +313,52 @@ extension TrainingRow: RollUpReadable {
     }
 }
 
+/// An inspection row whose every cell was plain (`RowCells.plainInspection`): trivial fields only, as `PlainTraining`.
+struct PlainInspection {
+    var line: Int, date: Day
+    /// The inspector's and scope's bytes as the reader lent them (nothing to trim; the scope may be empty), and the
+    /// hazards found as written (plain digits, so also its text): valid while the record is lent.
+    var inspector: UnsafeBufferPointer<UInt8>, scope: UnsafeBufferPointer<UInt8>, hazardsFoundText: UnsafeBufferPointer<UInt8>
+    var hazardsFound: Int
+
+    /// The draft the general path makes of the same row.
+    var draft: InspectionDraft {
+        InspectionDraft(line: line, date: date, groupCode: nil, inspector: .bytes(inspector), scope: .bytes(scope),
+                        hazardsFound: hazardsFound, hazardsFoundText: String(decoding: hazardsFoundText, as: UTF8.self))
+    }
+
+    /// Exactly the bytes `InspectionDraft.encode` writes for `draft` (`ReadingEleventhPassTests`).
+    @inline(__always)
+    func encode(into out: inout some RowBytesOut) {
+        // At most 10 bytes a varint (line, year, the three lengths, the count) and the two of month and day, one of the
+        // group: 73 bytes besides the cells', for 80 asked.
+        out.write(room: 80 + inspector.count + scope.count + hazardsFoundText.count) { w in
+            precondition(w.limit >= 73 + inspector.count + scope.count + hazardsFoundText.count)
+            w.uncheckedInt(line); w.uncheckedDay(date)
+            w.uncheckedByte(0)  // no group code
+            w.uncheckedVarint(UInt64(inspector.count)); w.raw(inspector)
+            w.uncheckedVarint(UInt64(scope.count)); w.raw(scope)
+            w.uncheckedInt(hazardsFound)
+            w.uncheckedVarint(UInt64(hazardsFoundText.count)); w.raw(hazardsFoundText)
+        }
+    }
+}
+
 extension AcceptedRows where Row == InspectionRow {
+    /// Appends a plain inspection (`PlainInspection`), as `takeInspection` appends the same row's fields.
+    @inline(__always)
+    mutating func takePlainInspection(_ row: PlainInspection) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        guard storage.encodes else { append(draft: row.draft); return }
+        Unmanaged.passUnretained(storage)._withUnsafeGuaranteedRef { s in
+            s.count += 1
+            var out = PendingBytes<InspectionRow>(storage: Unmanaged.passUnretained(s))
+            row.encode(into: &out)
+            s.pendingRows += 1
+            if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
+        }
+    }
+
     /// Appends an accepted inspection from its fields: a spilling list encodes them where they were validated,
     /// with no `InspectionDraft` made (returned and bound as an optional, the draft was copied through its value
     /// witness, ~5 % of a big inspections file's `check`, as the training draft was).
@@ -428,6 +473,48 @@ protocol DraftSink {
     mutating func take(_ draft: Draft)
     mutating func takeTraining(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?,
                                materials: Int?, date: Day, form: TrainingForm, audience: Audience?)
+    /// A training row read whole from plain cells (`RowCells.plainTraining`): the same row as `takeTraining` with no
+    /// group code, the theme as the record's bytes and no hours.
+    mutating func takePlainTraining(_ row: PlainTraining)
+}
+
+/// A training row whose every cell was plain (`RowCells.plainTraining`): only trivial fields (no String, no
+/// `CellText`, no `Parsed`), so handing it to the list and encoding it retains and releases nothing. The general
+/// path's optionals and text cells were three `swift_bridgeObjectRelease`s, a retain and three outlined destroys per
+/// row (~75 instructions a row of a big file), though for such a row each holds nothing.
+struct PlainTraining {
+    var line: Int, date: Day
+    /// `TrainingForm.ordinal`; the spill's code for the audience (0 for none, else its ordinal + 1).
+    var form: UInt8, audience: UInt8
+    /// The theme's bytes as the reader lent them (never empty, nothing to trim): valid while the record is lent.
+    var theme: UnsafeBufferPointer<UInt8>
+    var participants: Int
+    var materials: Int?
+
+    /// The draft the general path makes of the same row.
+    var draft: TrainingDraft {
+        TrainingDraft(line: line, participants: participants, groupCode: nil, theme: .bytes(theme), hours: nil,
+                      materials: materials, date: date, form: TrainingForm(ordinal: Int(form))!,
+                      audience: audience == 0 ? nil : Audience(ordinal: Int(audience) - 1)!)
+    }
+
+    /// Exactly the bytes `TrainingDraft.encode` writes for `draft` (`PlainTrainingTests`).
+    @inline(__always)
+    func encode(into out: inout some RowBytesOut) {
+        // Room for every varint at its longest (10 bytes), the theme and its length, and the single bytes: the cursor
+        // checks it once here rather than for every byte.
+        out.write(room: 80 + theme.count) { w in
+            precondition(w.limit >= 57 + theme.count)
+            w.uncheckedInt(line); w.uncheckedInt(participants)
+            w.uncheckedByte(0)  // no group code
+            w.uncheckedVarint(UInt64(theme.count)); w.raw(theme)
+            w.uncheckedByte(0)  // no hours
+            if let m = materials { w.uncheckedByte(1); w.uncheckedInt(m) } else { w.uncheckedByte(0) }
+            w.uncheckedDay(date)
+            w.uncheckedByte(form)
+            w.uncheckedByte(audience)
+        }
+    }
 }
 
 extension AcceptedRows: DraftSink where Row == TrainingRow {
@@ -453,10 +540,24 @@ extension AcceptedRows: DraftSink where Row == TrainingRow {
             if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
         }
     }
+
+    @inline(__always)
+    mutating func takePlainTraining(_ row: PlainTraining) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        guard storage.encodes else { take(row.draft); return }
+        Unmanaged.passUnretained(storage)._withUnsafeGuaranteedRef { s in
+            s.count += 1
+            var out = PendingBytes<TrainingRow>(storage: Unmanaged.passUnretained(s))
+            row.encode(into: &out)
+            s.pendingRows += 1
+            if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
+        }
+    }
 }
 
 extension Optional: DraftSink where Wrapped == TrainingDraft {
     mutating func take(_ draft: TrainingDraft) { self = draft }
+    mutating func takePlainTraining(_ row: PlainTraining) { self = row.draft }
 
     mutating func takeTraining(line: Int, participants: Int, groupCode: String?, theme: CellText, hours: Double?,
                                materials: Int?, date: Day, form: TrainingForm, audience: Audience?) {
@@ -693,6 +794,19 @@ enum RowCoding {
             for k in 0..<8 { byte(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
         }
         @inline(__always) mutating func day(_ d: Day) { varint(UInt64(d.year)); byte(UInt8(d.month)); byte(UInt8(d.day)) }
+
+        // The same writers without a room check per byte, for a row whose writer asked for room enough for all it
+        // can write (`PlainTraining.encode`: at most 57 bytes besides the theme's, for 80 asked): one check a row.
+        @inline(__always) mutating func uncheckedByte(_ b: UInt8) { base[count] = b; count += 1 }
+        @inline(__always) mutating func uncheckedVarint(_ v: UInt64) {
+            var v = v
+            while v >= 0x80 { uncheckedByte(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+            uncheckedByte(UInt8(v))
+        }
+        @inline(__always) mutating func uncheckedInt(_ v: Int) { uncheckedVarint(IssueCoding.zigzag(v)) }
+        @inline(__always) mutating func uncheckedDay(_ d: Day) {
+            uncheckedVarint(UInt64(d.year)); uncheckedByte(UInt8(d.month)); uncheckedByte(UInt8(d.day))
+        }
     }
 
     // Readers over the chunk's memory: the row coders wrote it, so every length and position is in bounds

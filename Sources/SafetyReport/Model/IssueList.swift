@@ -71,6 +71,12 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
 
     /// Appends `bytes` at the end of the file; their offset, or nil when the write failed.
     func append(_ bytes: [UInt8]) -> Int64? {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    /// The same from memory the caller holds (a spilling list's pending chunk, written without an array made of it:
+    /// copying every spilled row into an array first was a second pass over its bytes).
+    func append(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         lock.withLock { () -> Int64? in
             guard failureText == nil else { return nil }
             if fd < 0 {
@@ -89,7 +95,7 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
             let start = end
             var done = 0
             while done < bytes.count {
-                let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(start) + off_t(done)) }
+                let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(start) + off_t(done))
                 if n < 0 {
                     if errno == EINTR { continue }
                     fail(String(cString: strerror(errno)))
@@ -105,18 +111,24 @@ public final class IssueSpill: @unchecked Sendable {  // every mutable field is 
     /// `count` bytes at `offset`, or nil (and a failure) when they cannot be read back.
     func read(offset: Int64, count: Int) -> [UInt8]? {
         lock.withLock { () -> [UInt8]? in
-            var out = [UInt8](repeating: 0, count: count)
-            var done = 0
-            while done < count {
-                let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 {
-                    fail("cannot read it back: \(n < 0 ? String(cString: strerror(errno)) : "unexpected end of file")")
-                    return nil
+            // Read into uninitialized room: zero-filling it first was a pass over every spilled row's bytes.
+            var failed = false
+            let out = [UInt8](unsafeUninitializedCapacity: count) { room, initialized in
+                var done = 0
+                while done < count {
+                    let n = pread(fd, room.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 {
+                        fail("cannot read it back: \(n < 0 ? String(cString: strerror(errno)) : "unexpected end of file")")
+                        failed = true
+                        break
+                    }
+                    done += n
                 }
-                done += n
+                // Bytes are trivial: what was read is kept either way, and a failed read's array is dropped.
+                initialized = done
             }
-            return out
+            return failed ? nil : out
         }
     }
 }

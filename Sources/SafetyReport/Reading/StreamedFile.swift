@@ -145,8 +145,17 @@ enum ChunkedFile {
 
 /// A 64-bit fingerprint of a byte stream, the same however it is cut into pieces. Not cryptographic:
 /// it only tells pass 2 whether it read what pass 1 hashed, together with the file's identity.
+///
+/// Four lanes: word `k` of the stream is mixed into lane `k % 4`, and the lanes are mixed together at the end. With
+/// one lane every word waited for the previous word's multiply (a chain of ~6 cycles a word, run twice over every
+/// byte of a file: pass 1 and pass 2); four independent chains let the core overlap them. Only ever compared within
+/// one run (pass 1 against pass 2), never stored.
 struct Fingerprint: Sendable, Equatable {
-    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+    /// The lanes; `a` takes the next whole word (the lanes turn round by one for each word mixed alone).
+    private var a: UInt64 = 0xCBF2_9CE4_8422_2325
+    private var b: UInt64 = 0x8422_2325_CBF2_9CE4
+    private var c: UInt64 = 0x9E37_79B9_CBF2_9CE4
+    private var d: UInt64 = 0xCBF2_9CE4_9E37_79B9
     private var word: UInt64 = 0
     private var wordBytes = 0
     private(set) var count = 0
@@ -156,55 +165,65 @@ struct Fingerprint: Sendable, Equatable {
         return m ^ (m >> 29)
     }
 
+    /// Mixes one word into lane `a` and turns the lanes, so that the next word goes to the next lane.
+    @inline(__always)
+    private mutating func mixAlone(_ w: UInt64) {
+        let m = Self.mix(a, w)
+        a = b; b = c; c = d; d = m
+    }
+
     mutating func update(_ buf: UnsafeBufferPointer<UInt8>) {
-        count += buf.count
-        var i = 0
-        let n = buf.count
-        while wordBytes != 0 && i < n {
-            word |= UInt64(buf[i]) << (8 * UInt64(wordBytes)); i += 1; wordBytes += 1
-            if wordBytes == 8 { value = Self.mix(value, word); word = 0; wordBytes = 0 }
-        }
-        let raw = UnsafeRawPointer(buf.baseAddress)
-        var h = value
-        while i + 8 <= n {
-            h = Self.mix(h, raw!.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
-            i += 8
-        }
-        value = h
-        while i < n { word |= UInt64(buf[i]) << (8 * UInt64(wordBytes)); i += 1; wordBytes += 1 }
+        _ = update(buf, countingLineFeeds: false)
     }
 
     /// `update`, returning the LF bytes in `buf` (what `Surveyor.countLineFeeds` counts): counted in the same word
-    /// loop, where they cost next to nothing beside the mix's multiply chain; counted in a pass of their own they
+    /// loop, where they cost next to nothing beside the mix's multiplies; counted in a pass of their own they
     /// were 2 % of a big file's `check`.
     mutating func update(countingLineFeeds buf: UnsafeBufferPointer<UInt8>) -> Int {
+        update(buf, countingLineFeeds: true)
+    }
+
+    @inline(__always)
+    private mutating func update(_ buf: UnsafeBufferPointer<UInt8>, countingLineFeeds: Bool) -> Int {
         count += buf.count
         var i = 0, feeds = 0
         let n = buf.count
         while wordBytes != 0 && i < n {
-            feeds &+= buf[i] == 0x0A ? 1 : 0
+            if countingLineFeeds { feeds &+= buf[i] == 0x0A ? 1 : 0 }
             word |= UInt64(buf[i]) << (8 * UInt64(wordBytes)); i += 1; wordBytes += 1
-            if wordBytes == 8 { value = Self.mix(value, word); word = 0; wordBytes = 0 }
+            if wordBytes == 8 { mixAlone(word); word = 0; wordBytes = 0 }
         }
-        let raw = UnsafeRawPointer(buf.baseAddress)
-        var h = value
-        while i + 8 <= n {
-            let w = raw!.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
-            h = Self.mix(h, w)
-            // As `countLineFeeds`: a byte of `x` is zero exactly where `w` holds an LF.
+        guard let raw = UnsafeRawPointer(buf.baseAddress) else { return feeds }
+        // As `countLineFeeds`: a byte of `x` is zero exactly where `w` holds an LF.
+        @inline(__always) func lineFeeds(_ w: UInt64) -> Int {
             let x = w ^ 0x0A0A_0A0A_0A0A_0A0A
-            feeds &+= (~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080).nonzeroBitCount
+            return (~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080).nonzeroBitCount
+        }
+        var h0 = a, h1 = b, h2 = c, h3 = d
+        while i + 32 <= n {
+            let w0 = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
+            let w1 = raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self).littleEndian
+            let w2 = raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self).littleEndian
+            let w3 = raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self).littleEndian
+            h0 = Self.mix(h0, w0); h1 = Self.mix(h1, w1); h2 = Self.mix(h2, w2); h3 = Self.mix(h3, w3)
+            if countingLineFeeds { feeds &+= lineFeeds(w0) &+ lineFeeds(w1) &+ lineFeeds(w2) &+ lineFeeds(w3) }
+            i += 32
+        }
+        a = h0; b = h1; c = h2; d = h3
+        while i + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian
+            mixAlone(w)
+            if countingLineFeeds { feeds &+= lineFeeds(w) }
             i += 8
         }
-        value = h
         while i < n {
-            feeds &+= buf[i] == 0x0A ? 1 : 0
+            if countingLineFeeds { feeds &+= buf[i] == 0x0A ? 1 : 0 }
             word |= UInt64(buf[i]) << (8 * UInt64(wordBytes)); i += 1; wordBytes += 1
         }
         return feeds
     }
 
-    var final: UInt64 { Self.mix(Self.mix(value, word), UInt64(count)) }
+    var final: UInt64 { Self.mix(Self.mix(Self.mix(Self.mix(Self.mix(a, b), c), d) ^ word, UInt64(wordBytes)), UInt64(count)) }
 }
 
 /// Strict UTF-8 (Unicode Table 3-7, as `TextDecoding.firstInvalidUTF8`) checked across piece boundaries.

@@ -33,6 +33,9 @@ struct RowCells {
         /// A village's groups (none for the town), checked for every row without copying the Village; searched,
         /// not hashed: a village has a handful, and hashing them cost more than the search for every small file.
         let groups: [Group]
+        /// The exact names of a training's form and audience (`RowCells.plainTraining`), read from the frame: read from
+        /// their static lets, each was a `swift_once` call per row.
+        let trainingForms = ExactNames.trainingForms, audiences = ExactNames.audiences
         /// Typed cells parsed from their bytes where that is certain to decide as the String path does
         /// (false: always the String path, which tests compare against).
         let byteLevel: Bool
@@ -484,6 +487,115 @@ struct RowCells {
                 return .some(g)
             }
         }
+    }
+}
+
+extension RowCells {
+    /// A training row read whole from its cells' bytes when every cell is plain, so that the general path
+    /// (`Validator.trainingDraft`) would accept it with no issue and the same values: a plain date inside the period
+    /// (`CellParsers.plainDate`), no group code, a form written exactly as a label or key, a theme with nothing to
+    /// trim, an audience empty or written exactly, participants and materials of plain digits (`plainCount`, not above
+    /// the population: that row takes the general path for its warning), no hours. Anything else is nil, and the row
+    /// goes the general way, which finds its issues as before. Only trivial values are made, nothing to retain or
+    /// release, and no `Parsed`, `CellText` or optional String to destroy (`PlainTrainingTests` holds it to the
+    /// general path).
+    @inline(__always)
+    func plainTraining(population: Int?) -> PlainTraining? {
+        guard frame.byteLevel, bytes("group_code").isEmpty, bytes("hours").isEmpty,
+              let date = CellParsers.plainDate(bytes("activity_date")), frame.period.contains(date) else { return nil }
+        let theme = bytes("theme")
+        guard !theme.isEmpty, RecordBytes.isUntrimmed(theme),
+              let participants = CellParsers.plainCount(bytes("participants")) else { return nil }
+        if let population, participants > population { return nil }
+        let m = bytes("materials")
+        var materials: Int?
+        if !m.isEmpty {
+            guard let v = CellParsers.plainCount(m) else { return nil }
+            materials = v
+        }
+        guard let form = frame.trainingForms.ordinal(bytes("form")) else { return nil }
+        let a = bytes("audience")
+        var audience: UInt8 = 0
+        if !a.isEmpty {
+            guard let o = frame.audiences.ordinal(a) else { return nil }
+            audience = UInt8(o + 1)
+        }
+        return PlainTraining(line: line, date: date, form: UInt8(form), audience: audience, theme: theme,
+                             participants: participants, materials: materials)
+    }
+}
+
+extension RowCells {
+    /// An inspection row read whole from its cells' bytes when every cell is plain (as `plainTraining`): a plain date
+    /// inside the period, no group code, an inspector with nothing to trim, a scope empty or with nothing to trim,
+    /// hazards found of plain digits. Anything else is nil and goes the general way (`Validator.inspectionDraft`).
+    @inline(__always)
+    func plainInspection() -> PlainInspection? {
+        guard frame.byteLevel, bytes("group_code").isEmpty,
+              let date = CellParsers.plainDate(bytes("inspection_date")), frame.period.contains(date) else { return nil }
+        let inspector = bytes("inspector"), scope = bytes("scope"), found = bytes("hazards_found")
+        guard !inspector.isEmpty, RecordBytes.isUntrimmed(inspector), RecordBytes.isUntrimmed(scope),
+              let hazardsFound = CellParsers.plainCount(found) else { return nil }
+        return PlainInspection(line: line, date: date, inspector: inspector, scope: scope, hazardsFoundText: found,
+                               hazardsFound: hazardsFound)
+    }
+}
+
+/// A kind's labels and keys of at most 16 bytes as their length and two words, to tell a cell written exactly as one
+/// of them with a few integer compares (no `memcmp` call, no `allCases` array). The words of `n` bytes are loads that
+/// overlap inside them (`words`), so equal lengths and words are equal bytes. Immutable after init, never freed.
+struct ExactNames: @unchecked Sendable {
+    /// Entry `2 * i` is choice `i`'s label, `2 * i + 1` its key (`EnumKind.choices`' order, which is `allCases`');
+    /// a name longer than 16 bytes has count -1 and is never matched here (its cell takes the general path).
+    private let entries: UnsafeBufferPointer<(count: Int, w0: UInt64, w1: UInt64)>
+
+    init(_ kind: EnumKind) {
+        let names = kind.namesAsBytes
+        let table = UnsafeMutableBufferPointer<(count: Int, w0: UInt64, w1: UInt64)>.allocate(capacity: 2 * names.count)
+        for (i, name) in names.enumerated() {
+            for (k, bytes) in [name.label, name.key].enumerated() {
+                table[2 * i + k] = bytes.withUnsafeBufferPointer { b in
+                    guard let p = b.baseAddress, b.count <= 16 else { return (count: -1, w0: 0, w1: 0) }
+                    let w = Self.words(p, b.count)
+                    return (count: b.count, w0: w.0, w1: w.1)
+                }
+            }
+        }
+        entries = UnsafeBufferPointer(table)
+    }
+
+    static let trainingForms = ExactNames(.trainingForm)
+    static let audiences = ExactNames(.audience)
+
+    /// The place in `allCases` of the choice whose label or key is exactly `b`, as the general path's first loop finds
+    /// it (`RowCells.enumeration`); nil for anything else (left to the general path).
+    @inline(__always)
+    func ordinal(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        let n = b.count
+        guard n > 0, n <= 16, let p = b.baseAddress else { return nil }
+        let (w0, w1) = Self.words(p, n)
+        for k in 0..<entries.count {
+            let e = entries[k]
+            if e.count == n && e.w0 == w0 && e.w1 == w1 { return k >> 1 }
+        }
+        return nil
+    }
+
+    /// `n` (1–16) bytes at `p` as two words, reading only inside them: 8–16 bytes as the first eight and the last eight,
+    /// 4–7 as the first four and the last four, fewer byte by byte.
+    @inline(__always)
+    static func words(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
+        let raw = UnsafeRawPointer(p)
+        if n >= 8 {
+            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+        }
+        if n >= 4 {
+            let head = UInt64(raw.loadUnaligned(as: UInt32.self)), tail = UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+            return (head | tail << 32, 0)
+        }
+        var w: UInt64 = 0
+        for i in 0..<n { w |= UInt64(p[i]) << (8 * UInt64(i)) }
+        return (w, 0)
     }
 }
 

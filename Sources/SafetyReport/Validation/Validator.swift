@@ -20,12 +20,15 @@ public enum Validator {
     /// `inspections.csv`: date inside the period, inspector, hazards found ≥ 0.
     public static func inspections(_ input: FileInput, _ ctx: ValidationContext) -> FileResult<InspectionRow> {
         validate(input, .inspections, ctx, coder: .inspections, emit: { c, rows in
+            // Every cell plain: the row read whole from its bytes (as a training row's, `trainingDraft`).
+            if let plain = c.plainInspection() { rows.takePlainInspection(plain); return }
             inspectionDraft(&c, into: &rows)
         })
     }
 
-    /// The same row handed to `rows` from its fields where it is validated (no draft returned and bound).
-    @inline(__always)
+    /// The same row handed to `rows` from its fields where it is validated (no draft returned and bound). Out of line
+    /// beside the plain path (as `generalTrainingDraft`).
+    @inline(never)
     static func inspectionDraft(_ c: inout RowCells, into rows: inout AcceptedRows<InspectionRow>) {
         let date = c.requiredDateInPeriod("inspection_date")
         // As the training rows' (`trainingDraft`): a wrong group code or an empty inspector records its error,
@@ -273,6 +276,17 @@ public enum Validator {
     /// and bound again, a draft was copied three times through its value witness (~5 % of a big trainings file's `check`).
     @inline(__always)   // into the file frame's loop, so the draft is built where it is appended, not copied there
     static func trainingDraft<Sink: DraftSink>(_ c: inout RowCells, population: Int?, into sink: inout Sink)
+        where Sink.Draft == TrainingDraft {
+        // Every cell plain: the row read whole from its bytes, with nothing made to retain or release.
+        if let plain = c.plainTraining(population: population) { sink.takePlainTraining(plain); return }
+        generalTrainingDraft(&c, population: population, into: &sink)
+    }
+
+    /// A training row cell by cell, each accessor recording its issues (every row that is not all plain cells). Out of
+    /// line: inlined beside the plain path, it made the frame's loop so large that the compiler kept the plain path's
+    /// date and theme checks (`plainDate`, `isUntrimmed`) as calls.
+    @inline(never)
+    static func generalTrainingDraft<Sink: DraftSink>(_ c: inout RowCells, population: Int?, into sink: inout Sink)
         where Sink.Draft == TrainingDraft {
         let date = c.requiredDateInPeriod("activity_date")
         // The group code and theme without the optionals to bind (each a copy and destroy per row): a wrong
