@@ -18,7 +18,7 @@ import XlsxWriter
         #expect(Workbook.utf8LengthCheckForTests() == 0)
     }
 
-    /// Whole workbooks: the same bytes with libxlsxwriter's count and with ours (which counted every string cell, sheet name, defined name, header and footer).
+    /// Whole workbooks: the same bytes with libxlsxwriter's count and with ours (which counted every string cell).
     @Test func workbooksAreTheSameBytesEitherWay() throws {
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -35,7 +35,7 @@ import XlsxWriter
                                           partsInMemory: true)
             }
             let counted = Workbook.utf8LengthsCounted - before
-            #expect(replaced ? counted > 10 * (report.villages.count + 1) : counted == 0)
+            #expect(replaced ? counted > 100 * (report.villages.count + 1) : counted == 0)
         }
         #expect(try bytes(dir + "/town-true.xlsx") == bytes(dir + "/town-false.xlsx"))
         for v in report.villages {
