@@ -379,18 +379,6 @@ public final class Workbook {
         return Array(UnsafeBufferPointer(start: pointer, count: size))
     }
 
-    /// True when libxlsxwriter's lxw_utf8_strlen reaches `CMemoryParts` (utf8_length.c: the same count, faster).
-    public static var utf8LengthReplaced: Bool { memory_parts_utf8_length_active() != 0 }
-
-    /// For tests: while `on`, this thread's lxw_utf8_strlen is libxlsxwriter's own.
-    public static func disableUTF8LengthReplacement(_ on: Bool) { memory_parts_utf8_length_disable(on ? 1 : 0) }
-
-    /// Strings this thread's lxw_utf8_strlen counted in `CMemoryParts` (tests).
-    public static var utf8LengthsCounted: Int { Int(memory_parts_utf8_lengths_counted()) }
-
-    /// For tests: ours against libxlsxwriter's lxw_utf8_strlen on random strings; how many differed, or -1.
-    public static func utf8LengthCheckForTests() -> Int { Int(memory_parts_utf8_length_check_for_tests()) }
-
     /// True when minizip's calls to zlib's crc32 reach `CMemoryParts` (zip_crc.c: libdeflate's CRC-32, the same value).
     public static var crc32Replaced: Bool { memory_parts_crc32_active() != 0 }
 

@@ -96,19 +96,6 @@ int memory_parts_styles_check_for_tests(void);
 /// 1 when minizip's calls to deflate reach deflate_reuse.c (the executable exports it), 0 otherwise.
 int memory_parts_deflate_active(void);
 
-/// utf8_length.c: 1 when libxlsxwriter's calls to lxw_utf8_strlen reach the executable's definition (the same count,
-/// eight bytes at a time), 0 otherwise.
-int memory_parts_utf8_length_active(void);
-
-/// For tests: while `on`, this thread's lxw_utf8_strlen calls go to libxlsxwriter's own.
-void memory_parts_utf8_length_disable(int on);
-
-/// How many strings this thread's lxw_utf8_strlen counted here (tests).
-unsigned long memory_parts_utf8_lengths_counted(void);
-
-/// For tests: ours against libxlsxwriter's lxw_utf8_strlen on random valid and invalid UTF-8; how many differed, or -1.
-int memory_parts_utf8_length_check_for_tests(void);
-
 /// zip_crc.c: 1 when minizip's calls to zlib's crc32 reach the executable's definition (libdeflate's CRC-32, the same
 /// value), 0 otherwise.
 int memory_parts_crc32_active(void);
