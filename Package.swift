@@ -35,12 +35,14 @@ let package = Package(
         // linked directly (it comes with libxlsxwriter), so the linker would not export them on its own.
         // zip_level.c defines minizip's zipOpenNewFileInZip4_64 for libxlsxwriter's calls: the level of every part;
         // zip_memory.c defines fopen64 for minizip's: a workbook's zip kept in memory while it is written.
+        // zip_crc.c defines zlib's crc32 for minizip's calls: libdeflate's CRC-32, the same value.
         // libdeflate's compressor deflates the parts minizip hands over whole (see CLibdeflate/README.md).
         .target(name: "CMemoryParts", dependencies: ["CLibdeflate"], cSettings: ownCSections, linkerSettings: [
             .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=deflate", "-Xlinker", "--export-dynamic-symbol=deflateInit2_",
                           "-Xlinker", "--export-dynamic-symbol=deflateEnd",
                           "-Xlinker", "--export-dynamic-symbol=zipOpenNewFileInZip4_64",
-                          "-Xlinker", "--export-dynamic-symbol=fopen64"], .when(platforms: [.linux])),
+                          "-Xlinker", "--export-dynamic-symbol=fopen64",
+                          "-Xlinker", "--export-dynamic-symbol=crc32"], .when(platforms: [.linux])),
         ]),
         // libdeflate 1.26's compressor, vendored (MIT; CLibdeflate/README.md says why and from where).
         .target(name: "CLibdeflate", exclude: ["COPYING", "README.md"], cSettings: ownCSections),

@@ -379,6 +379,18 @@ public final class Workbook {
         return Array(UnsafeBufferPointer(start: pointer, count: size))
     }
 
+    /// True when minizip's calls to zlib's crc32 reach `CMemoryParts` (zip_crc.c: libdeflate's CRC-32, the same value).
+    public static var crc32Replaced: Bool { memory_parts_crc32_active() != 0 }
+
+    /// For tests: while `on`, this thread's CRC-32s are zlib's own.
+    public static func disableCRC32Replacement(_ on: Bool) { memory_parts_crc32_disable(on ? 1 : 0) }
+
+    /// Bytes this thread's CRC-32s summed through libdeflate (tests).
+    public static var crc32BytesSummed: UInt64 { UInt64(memory_parts_crc32_bytes()) }
+
+    /// For tests: libdeflate's CRC-32 against zlib's on random and edge-case inputs; how many differed, or -1.
+    public static func crc32CheckForTests() -> Int { Int(memory_parts_crc32_check_for_tests()) }
+
     /// True when minizip's fopen64 reaches `CMemoryParts`, so a workbook with `partsInMemory` keeps its zip in memory.
     public static var zipInMemoryAvailable: Bool { memory_zip_active() != 0 }
 

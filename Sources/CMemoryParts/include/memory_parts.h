@@ -96,6 +96,19 @@ int memory_parts_styles_check_for_tests(void);
 /// 1 when minizip's calls to deflate reach deflate_reuse.c (the executable exports it), 0 otherwise.
 int memory_parts_deflate_active(void);
 
+/// zip_crc.c: 1 when minizip's calls to zlib's crc32 reach the executable's definition (libdeflate's CRC-32, the same
+/// value), 0 otherwise.
+int memory_parts_crc32_active(void);
+
+/// For tests: while `on`, this thread's calls to crc32 go to zlib's own.
+void memory_parts_crc32_disable(int on);
+
+/// How many bytes this thread's calls to crc32 summed with libdeflate's CRC-32 (tests).
+unsigned long long memory_parts_crc32_bytes(void);
+
+/// For tests: crc32 (libdeflate's) against zlib's own on random and edge-case inputs; how many differed, or -1.
+int memory_parts_crc32_check_for_tests(void);
+
 /// The deflate level of every part libxlsxwriter zips (zip_level.c; libxlsxwriter always asks for zlib's default, 6).
 #define MEMORY_PARTS_ZIP_LEVEL 1
 
