@@ -11,6 +11,7 @@ after rounding to 4 places, as the CSV writes them). Prints 'N passed, N failed'
 """
 import csv
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 
@@ -59,7 +60,10 @@ def same(cell, text):
         return text in ("1", "0") and cell == (text == "1")
     if isinstance(cell, (int, float)):
         try:
-            return abs(round(float(cell), 4) - float(text)) < 1e-9
+            # Half up, as the CSV rounds (SPEC: rates to 4 places): Python's round() takes an exact half to
+            # even (0.90625 -> 0.9062 against the CSV's 0.9063). repr gives the double's shortest decimal form.
+            rounded = Decimal(repr(float(cell))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            return abs(float(rounded) - float(text)) < 1e-9
         except ValueError:
             return False
     return str(cell) == text
