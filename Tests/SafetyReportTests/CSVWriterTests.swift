@@ -107,6 +107,72 @@ import Testing
         #expect(Self.parse(String(decoding: table.bytes.dropFirst(3), as: UTF8.self)) == expected)
     }
 
+    /// Quoting decided by bytes, as readers read: a comma or quote followed by a combining mark (one grapheme with
+    /// it) is still a separator or a quote to every CSV reader. The String path missed these (a column too many).
+    @Test func aCommaOrQuoteBeforeACombiningMarkIsQuoted() {
+        #expect(CSVWriter.field(",\u{301}") == "\",\u{301}\"")
+        #expect(CSVWriter.field("\"\u{301}") == "\"\"\"\u{301}\"")
+        #expect(CSVWriter.field("a\u{2028}b") == "\"a\u{2028}b\"")
+        #expect(CSVWriter.field("a\u{85}b") == "\"a\u{85}b\"")
+        #expect(CSVWriter.field("a\u{2027}\u{84}b") == "a\u{2027}\u{84}b")
+        #expect(CSVCell.text("=\u{301}").rendered == "'=\u{301}")
+    }
+
+    /// The byte writer (`appendRecord`, used by every table) on random rows: each record reads back as its cells'
+    /// `rendered` texts through an independent reader, and quoting matches a reference decided on Unicode scalars
+    /// (quoted iff a comma, quote, LF, VT, FF, CR, NEL, LS or PS is in the field). The pieces put every such
+    /// character, its UTF-8 neighbours (U+2027, U+2030, U+0084, U+00C2) and combining marks next to one another.
+    @Test func recordsReadBackAsTheirCells() {
+        let pieces = [",", "\"", "\n", "\r", "\r\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{84}", "\u{C2}", "\u{2028}",
+                      "\u{2029}", "\u{2027}", "\u{2030}", "\u{301}", "=", "+", "-", "@", "\t", "'", " ", "a", "7", "东",
+                      "，", "e\u{301}", "👩‍👩‍👧", "\u{0}", "\u{09}\u{301}"]
+        let breaks: Set<Unicode.Scalar> = [",", "\"", "\n", "\u{0B}", "\u{0C}", "\r", "\u{85}", "\u{2028}", "\u{2029}"]
+        var rng = SystemRandomNumberGenerator()
+        func text() -> String {
+            (0..<Int.random(in: 0...5, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+        }
+        func cell() -> CSVCell {
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0, 1: return .text(text())
+            case 2: return .raw(text())
+            case 3: return .int([0, 9, 10, -1, -10, 99, 100, Int.max, Int.min, Int.random(in: .min ... .max, using: &rng)]
+                .randomElement(using: &rng)!)
+            case 4: return .rate([nil, 0.5, 6.0 / 7.0, -0.25, .nan].randomElement(using: &rng)!)
+            default: return .decimal(Double.random(in: -100...100, using: &rng), places: Int.random(in: 0...3, using: &rng))
+            }
+        }
+        var rows: [[CSVCell]] = pieces.map { [.text($0), .raw($0), .text("x" + $0), .text($0 + "x")] }
+        rows += [[.text("")], [.raw("")], [.rate(nil)], [.int(5)], [.text("=1")], [.text(","), .text("")]]
+        for _ in 0..<3_000 { rows.append((0..<Int.random(in: 1...6, using: &rng)).map { _ in cell() }) }
+        for row in rows {
+            var out: [UInt8] = [1, 2]  // appended to, not replaced
+            CSVWriter.appendRecord(row, to: &out)
+            #expect(out.starts(with: [1, 2]))
+            let written = String(decoding: out.dropFirst(2), as: UTF8.self)
+            #expect(written == CSVWriter.record(row.map(\.rendered)), "\(row)")
+            let expected = row.count == 1 && row[0].rendered.isEmpty ? [""] : row.map(\.rendered)
+            #expect(Self.parse(written) == [expected], "\(row)")
+            for cell in row {
+                let r = cell.rendered
+                let quoted = r.unicodeScalars.contains { breaks.contains($0) }
+                let reference = quoted ? "\"" + r.unicodeScalars.map { $0 == "\"" ? "\"\"" : String($0) }.joined() + "\"" : r
+                #expect(CSVWriter.field(r) == reference, "\(r.unicodeScalars.map { String($0.value, radix: 16) })")
+            }
+        }
+        // A table's bytes and a stream's are the same.
+        var table = CSVTable(header: ["a", "b", "c"])
+        var stream: [UInt8] = []
+        let streamed = CSVRecordStream(chunkBytes: 7, chunk: { stream += $0 }, header: ["a", "b", "c"])
+        for _ in 0..<200 {
+            let row = [cell(), cell(), cell()]
+            table.append(row)
+            streamed.append(row)
+        }
+        streamed.finish()
+        #expect(table.bytes == CSVWriter.byteOrderMark + Array(table.text.utf8))
+        #expect(stream == table.bytes)
+    }
+
     /// A minimal RFC 4180 reader, independent of the writer: records end at an unquoted CRLF.
     static func parse(_ text: String) -> [[String]] {
         var records: [[String]] = [], record: [String] = [], field = ""

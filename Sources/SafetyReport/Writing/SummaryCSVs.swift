@@ -135,7 +135,7 @@ public enum SummaryCSVs {
             let cells: [CSVCell] = [.raw(i.period.description), .text(i.folder), .text(r.config.name(ofFolder: i.folder)), .text(i.file),
                                     .raw(i.line.map(String.init) ?? ""), .raw(i.column), .text(i.value), .raw(i.severity.rawValue),
                                     .raw(i.rule), .text(i.message)]
-            out += Array(CSVWriter.record(cells.map(\.rendered)).utf8)
+            CSVWriter.appendRecord(cells, to: &out)
             if out.count >= chunkBytes { try chunk(out); out.removeAll(keepingCapacity: true) }
         }
         try chunk(out)
