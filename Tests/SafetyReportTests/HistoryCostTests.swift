@@ -624,4 +624,17 @@ private func sha(_ path: String) throws -> String { SHA256.hexDigest(of: [UInt8]
         #expect(built.json == built.encoderJSON)
         #expect(built.json == [UInt8](try Data(contentsOf: url)))
     }
+
+    /// Strings are appended in clean runs between escapes: escapes first, last, adjacent, alone, every control byte.
+    @Test func escapesAtEveryPositionAreJSONEncoders() {
+        let controls = String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) })
+        for text in ["", "\"", "\\", "\"\"", "x\n", "\nx", "\u{0}", controls, "a" + controls + "b", "中\\\"文", "plain/path.csv"] {
+            let m = Manifest(tool: .init(name: text, version: "1"), period: "2026-10", builtAt: text,
+                             config: .init(path: text, sha256: text), inputs: .init(listingSHA256: text, files: [
+                                InputRecord(path: text, sha256: "x", bytes: 1)]),
+                             counts: .init(rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, filesRejected: 0, errors: 0, warnings: 0),
+                             files: [], outputs: [Manifest.Output(name: text, sha256: text, bytes: 0)])
+            #expect(m.json == m.encoderJSON, "\(text.unicodeScalars.map(\.value))")
+        }
+    }
 }

@@ -74,7 +74,7 @@ enum ManifestJSON {
             indent(level)
             bytes.append(0x22)
             bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            bytes.append(contentsOf: [0x22, 0x20, 0x3A, 0x20])
+            bytes.append(0x22); bytes.append(0x20); bytes.append(0x3A); bytes.append(0x20)
         }
         /// An object whose members are at `level + 1`, its closing brace at `level`; keys given in sorted order.
         mutating func object(_ level: Int, _ members: [(StaticString, Value)]) {
@@ -113,12 +113,7 @@ enum ManifestJSON {
             key("sha256", 4)
             if case .bytes(let a, let b, let c, let d) = f.digest {
                 bytes.append(0x22)
-                for word in [a, b, c, d] {
-                    for i in 0..<16 {
-                        let v = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * i)) & 0x0F
-                        bytes.append(v < 10 ? 0x30 + v : 0x57 + v)
-                    }
-                }
+                hex(a); hex(b); hex(c); hex(d)
                 bytes.append(0x22)
             } else {
                 string(f.sha256)
@@ -140,24 +135,47 @@ enum ManifestJSON {
             }
         }
 
-        mutating func string(_ s: String) {
-            bytes.append(0x22)
-            for b in s.utf8 {
-                switch b {
-                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
-                case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
-                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-                case 0..<0x20:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-                default: bytes.append(b)
-                }
+        /// A digest word's 16 lower-case hex digits.
+        @inline(__always)
+        mutating func hex(_ word: UInt64) {
+            for i in 0..<16 {
+                let v = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * i)) & 0x0F
+                bytes.append(v < 10 ? 0x30 + v : 0x57 + v)
             }
-            bytes.append(0x22)
+        }
+
+        /// A JSON string. A run of bytes that need no escape (every byte of a path, a code or a digest as a rule) is
+        /// appended at once; the rest byte by byte (`escaped`).
+        mutating func string(_ s: String) {
+            var s = s
+            s.withUTF8 { utf8 in
+                bytes.append(0x22)
+                var clean = 0
+                for (i, b) in utf8.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[clean..<i]))
+                    escaped(b)
+                    clean = i + 1
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[clean...]))
+                bytes.append(0x22)
+            }
+        }
+
+        /// One byte a JSON string cannot hold as it is.
+        mutating func escaped(_ b: UInt8) {
+            switch b {
+            case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
+            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+            case 0..<0x20:
+                let digits: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, digits[Int(b >> 4)], digits[Int(b & 15)]])
+            default: bytes.append(b)
+            }
         }
     }
 }
