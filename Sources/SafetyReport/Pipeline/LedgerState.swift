@@ -78,8 +78,47 @@ public struct LedgerStateStore: Sendable {
         else { return nil }
         let digest = String(decoding: head[header.count..<digestEnd], as: UTF8.self)
         reader.startHashing()
-        guard let ledger = reader.ledger(), reader.finished(), reader.hexDigest() == digest else { return nil }
+        guard var ledger = reader.decodeLedger() else { return nil }
+        // What follows the hazards, if anything: the closed part the state leaves its closed hazards to (see `save`).
+        var part: (name: String, digest: String, overriding: Set<String>)?
+        if !reader.finished() {
+            guard let name = reader.string(), let partDigest = reader.string(), let n = reader.int(), n >= 0, n <= reader.remaining
+            else { return nil }
+            var overriding = Set<String>()
+            for _ in 0..<n { guard let owner = reader.string() else { return nil }; overriding.insert(owner) }
+            part = (name, partDigest, overriding)
+        }
+        guard reader.finished(), reader.hexDigest() == digest else { return nil }
+        if let part {
+            guard let closed = loadPart(name: part.name, digest: part.digest), ledger.attach(closed, overriding: part.overriding)
+            else { return nil }
+        }
         return ledger
+    }
+
+    /// The closed part `name`, when its payload's SHA-256 is `digest` (a missing or damaged part: nil, and the ledger
+    /// is replayed). Its bytes are kept as read; only the owners' index is decoded (see `ClosedPart`).
+    func loadPart(name: String, digest: String) -> ClosedPart? {
+        guard Self.isPartName(name), let bytes = StateFile.read(folder.appendingPathComponent(name).path, maxBytes: 1 << 32),
+              let start = StateFile.payloadStart(bytes, magic: ClosedPart.magic),
+              bytes[ClosedPart.magic.utf8.count..<start - 1].elementsEqual(digest.utf8) else { return nil }
+        return ClosedPart(bytes: bytes, payloadAt: start, name: name, digest: digest)
+    }
+
+    /// `closed-<year>-<16 hex digits>.bin`: the only names a state may point at (not a path out of `.state`).
+    static func isPartName(_ name: String) -> Bool {
+        let u = Array(name.utf8)
+        guard u.count == "closed-0000-0123456789abcdef.bin".utf8.count, name.hasPrefix("closed-"), name.hasSuffix(".bin") else { return false }
+        return u[7..<11].allSatisfy { (0x30...0x39).contains($0) } && u[11] == UInt8(ascii: "-")
+            && u[12..<28].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// Writes a closed part's payload under its name (by year and digest) and gives the name and digest.
+    func writePart(_ payload: [UInt8], year: Int) -> (name: String, digest: String) {
+        let digest = SHA256.hexDigest(of: payload)
+        let name = "closed-\(Day.pad(year, 4))-\(digest.prefix(16)).bin"
+        StateFile.write(payload, magic: ClosedPart.magic, to: folder.appendingPathComponent(name))
+        return (name, digest)
     }
 
     /// Saves the ledger after `q` (best effort: a state that cannot be written is simply not there next time).
@@ -91,6 +130,15 @@ public struct LedgerStateStore: Sendable {
     /// never held in memory whole, let alone the three copies (buffer, header + buffer, Data) it used to be.
     /// The ledger is consumed: each owner's hazards are let go once written, so a save running beside the roll-up
     /// (which frees them owner by owner too, in another order) does not hold the whole ledger to its end.
+    ///
+    /// Closed hazards (see `HazardLedger.ClosedHazard`) are not written here but in the year's closed part,
+    /// `closed-<year>-<digest>.bin`, written by the first save of the year (the one whose ledger was not read from a
+    /// part of that year) and named after it — with its SHA-256 — at the state's end, followed by the owners whose
+    /// closed hazards the state holds itself (one named again since: the part stays as it was). A monthly save of the
+    /// same year leaves the part alone and writes only the working hazards; the load reads the part's bytes and
+    /// decodes only its owners' index. The state's key covers the part through its digest, so report(P) still
+    /// depends only on the inputs ≤ P; a missing or damaged part means a replay, as a damaged state does.
+    /// A ledger without closed hazards is written as before, with nothing after its hazards.
     public func save(_ ledger: consuming HazardLedger, after q: Period, key: LedgerStateKey, compactedFor: Int? = nil) {
         if let year = compactedFor, year > q.year { return }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -112,7 +160,19 @@ public struct LedgerStateStore: Sendable {
                 if failure == nil { do { try file.write(contentsOf: piece) } catch { failure = error } }
             }
             var remaining = consume ledger
-            writer.ledger(consuming: &remaining, compactedFrom: q.year)
+            // Reused only from this folder (a ledger read from another store's state names a part not here).
+            let reused = remaining.closedPart.flatMap {
+                $0.year == q.year && access(folder.appendingPathComponent($0.name).path, F_OK) == 0 ? $0 : nil
+            }
+            var building: ClosedPartBuilder? = reused == nil ? ClosedPartBuilder(year: q.year) : nil
+            let overriding = writer.ledger(consuming: &remaining, compactedFrom: q.year, reusing: reused, building: &building)
+            // The part first, so a state never names a part not written yet.
+            let part = reused.map { ($0.name, $0.digest) } ?? building?.payload().map { writePart($0, year: q.year) }
+            if let part {
+                writer.string(part.0); writer.string(part.1)
+                writer.int(overriding.count)
+                for owner in overriding { writer.string(owner) }
+            }
             writer.flush()
             if let failure { throw failure }
             try file.seek(toOffset: 0)
@@ -159,16 +219,71 @@ struct StateWriter {
         for hazard in hazards { self.hazard(hazard, compactedFrom: year) }
     }
 
-    /// The same bytes as `ledger(_:compactedFrom:)` (owners sorted, each owner's hazards in the ledger's order), each
-    /// owner removed from `ledger` once written.
-    mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int? = nil) {
-        int(ledger.allHazards.count)
-        let always = Period(year: 9999, month: 12)!
-        for owner in ledger.owners {
-            let table = ledger.hazards(owner: owner, upTo: always)
-            ledger.remove(owner: owner)
-            for hazard in table { self.hazard(hazard, compactedFrom: year) }
+    /// The ledger compacted for `year` (owners sorted, each owner's hazards by id), each owner removed from `ledger`
+    /// once written, without the closed hazards a closed part holds: with `reusing` (the part the ledger was read
+    /// from, of `year`), every owner's closed table that is still the part's run of records is left to it, and the
+    /// owners whose is not are given back (their closed hazards are written here); with `building`, every owner's
+    /// closed hazards go into the new part. Without either, `ledger(_:compactedFrom:)`'s bytes.
+    /// `ledger(_:compactedFrom:)`'s bytes, each owner removed from `ledger` once written (no closed part).
+    mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int) {
+        var none: ClosedPartBuilder?
+        self.ledger(consuming: &ledger, compactedFrom: year, building: &none)
+    }
+
+    @discardableResult
+    mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int, reusing part: ClosedPart? = nil,
+                         building builder: inout ClosedPartBuilder?) -> [String] {
+        let owners = ledger.owners
+        // A part's record holds an id of up to 64 KB (a town's ids are a few bytes): past that, no part.
+        if builder != nil, owners.contains(where: { owner in
+            let (working, closed) = ledger.tables(owner: owner)
+            return working.contains { $0.id.utf8.count > 0xFFFF } || (closed?.contains { $0.id.utf8.count > 0xFFFF } ?? false)
+        }) { builder = nil }
+        // First the count of hazards written, and the owners whose closed hazards are written here.
+        var count = 0
+        var overriding: [String] = []
+        var writesClosed = Set<String>()
+        for owner in owners {
+            let (working, closed) = ledger.tables(owner: owner)
+            let closing = working.count { $0.closesWhenCompacted(forReportsFrom: year) }
+            count += working.count - closing
+            if let part {
+                let untouched = closing == 0 && (closed.map { $0.isWholeRun(of: part, owner: owner) } ?? (part.ranges[owner] == nil))
+                if !untouched {
+                    overriding.append(owner)
+                    writesClosed.insert(owner)
+                    count += (closed?.count ?? 0) + closing
+                }
+            } else if builder == nil {
+                writesClosed.insert(owner)
+                count += closed?.count ?? 0
+            }
         }
+        if let part { overriding += part.owners.filter { !writesClosed.contains($0) && !owners.contains($0) } }
+        overriding.sort()
+        int(count)
+        for owner in owners {
+            let (working, closed) = ledger.tables(owner: owner)
+            ledger.remove(owner: owner)
+            if writesClosed.contains(owner) {
+                let all = HazardLedger.mergedByID(working, closed ?? ClosedTable([]), { $0 }, { HazardLedger.Hazard(owner: owner, closed: $0) })
+                for hazard in all { self.hazard(hazard, compactedFrom: year) }
+                continue
+            }
+            var closing: [HazardLedger.ClosedHazard] = []
+            for hazard in working {
+                if hazard.closesWhenCompacted(forReportsFrom: year) {
+                    closing.append(hazard.compacted(forReportsFrom: year).closedForm!)
+                } else {
+                    self.hazard(hazard, compactedFrom: year)
+                }
+            }
+            if builder != nil {
+                let all = HazardLedger.mergedByID(closed ?? ClosedTable([]), closing, { $0 }, { $0 })
+                _ = builder!.add(owner: owner, all)
+            }
+        }
+        return overriding
     }
 
     /// One hazard (compacted for reports of `year` on, when given); the pending bytes go to the sink past a piece.
