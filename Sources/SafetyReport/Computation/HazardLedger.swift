@@ -322,9 +322,8 @@ public struct HazardLedger: Sendable, Equatable {
     /// state read back: its own bytes hold the working hazards, and the closed ones of the owners named again since
     /// the part was written). False, leaving the ledger unusable, when such an owner already has a closed table.
     mutating func attach(_ part: ClosedPart, overriding: Set<String>) -> Bool {
-        for owner in part.owners where !overriding.contains(owner) {
+        for (owner, range) in zip(part.owners, part.ranges) where !overriding.contains(owner) {
             guard closedByOwner[owner] == nil else { return false }
-            let range = part.ranges[owner]!
             if !range.isEmpty { closedByOwner[owner] = ClosedTable(part: part, records: range) }
         }
         closedPart = part

@@ -248,7 +248,8 @@ struct StateWriter {
             let closing = working.count { $0.closesWhenCompacted(forReportsFrom: year) }
             count += working.count - closing
             if let part {
-                let untouched = closing == 0 && (closed.map { $0.isWholeRun(of: part, owner: owner) } ?? (part.ranges[owner] == nil))
+                // Left to the part: no closed table of its own (a part's owner without its run is caught below).
+                let untouched = closing == 0 && (closed.map { $0.isRun(of: part) } ?? true)
                 if !untouched {
                     overriding.append(owner)
                     writesClosed.insert(owner)
@@ -259,7 +260,13 @@ struct StateWriter {
                 count += closed?.count ?? 0
             }
         }
-        if let part { overriding += part.owners.filter { !writesClosed.contains($0) && !owners.contains($0) } }
+        // A part's owner whose run the ledger no longer holds (every closed id named again, or the owner let go): its
+        // closed hazards (none, or those written here) stand instead of the part's.
+        if let part {
+            for owner in part.owners where !writesClosed.contains(owner) {
+                if !(ledger.tables(owner: owner).closed?.isRun(of: part) ?? false) { overriding.append(owner); writesClosed.insert(owner) }
+            }
+        }
         overriding.sort()
         int(count)
         for owner in owners {
