@@ -129,13 +129,18 @@ struct ClosedPartBuilder {
         return true
     }
 
-    /// The payload, or nil when no owner had a closed hazard.
-    func payload() -> [UInt8]? {
-        guard ownerCount > 0 else { return nil }
+    var isEmpty: Bool { ownerCount == 0 }
+
+    /// The payload in its pieces, in order (not joined: the save runs at the run's peak, and each copy of a part is
+    /// its size again).
+    func pieces() -> [[UInt8]] {
         var head = StateWriter()
         head.int(year); head.int(ownerCount); head.int(recordCount); head.int(ids.count)
-        return head.bytes + owners.bytes + records + ids
+        return [head.bytes, owners.bytes, records, ids]
     }
+
+    /// The payload joined (tests).
+    func payload() -> [UInt8]? { isEmpty ? nil : pieces().flatMap { $0 } }
 }
 
 /// An owner's closed hazards, sorted by id: an array of its own, or a run of a `ClosedPart`'s records.

@@ -113,12 +113,28 @@ public struct LedgerStateStore: Sendable {
             && u[12..<28].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    /// Writes a closed part's payload under its name (by year and digest) and gives the name and digest.
-    func writePart(_ payload: [UInt8], year: Int) -> (name: String, digest: String) {
-        let digest = SHA256.hexDigest(of: payload)
-        let name = "closed-\(Day.pad(year, 4))-\(digest.prefix(16)).bin"
-        StateFile.write(payload, magic: ClosedPart.magic, to: folder.appendingPathComponent(name))
-        return (name, digest)
+    /// Writes a closed part under its name (by year and digest), as `StateFile.write` would write its payload, from
+    /// its pieces (no joined copy), and gives the name and digest; nil when it could not be written.
+    func writePart(_ part: ClosedPartBuilder) -> (name: String, digest: String)? {
+        let pieces = part.pieces()
+        var hash = SHA256()
+        for piece in pieces { hash.update(piece) }
+        let digest = hash.hexDigest()
+        let name = "closed-\(Day.pad(part.year, 4))-\(digest.prefix(16)).bin"
+        let temp = folder.appendingPathComponent(".\(name).\(getpid()).tmp")
+        do {
+            guard FileManager.default.createFile(atPath: temp.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+            let file = try FileHandle(forWritingTo: temp)
+            defer { try? file.close() }
+            try file.write(contentsOf: Array((ClosedPart.magic + digest + "\n").utf8))
+            for piece in pieces { try file.write(contentsOf: piece) }
+            try file.close()
+            guard rename(temp.path, folder.appendingPathComponent(name).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            return (name, digest)
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
+            return nil
+        }
     }
 
     /// Saves the ledger after `q` (best effort: a state that cannot be written is simply not there next time).
@@ -167,7 +183,13 @@ public struct LedgerStateStore: Sendable {
             var building: ClosedPartBuilder? = reused == nil ? ClosedPartBuilder(year: q.year) : nil
             let overriding = writer.ledger(consuming: &remaining, compactedFrom: q.year, reusing: reused, building: &building)
             // The part first, so a state never names a part not written yet.
-            let part = reused.map { ($0.name, $0.digest) } ?? building?.payload().map { writePart($0, year: q.year) }
+            // (A part that could not be written: the closed hazards are nowhere, so no state is saved.)
+            var part = reused.map { ($0.name, $0.digest) }
+            if let building, !building.isEmpty {
+                guard let written = writePart(building) else { throw CocoaError(.fileWriteUnknown) }
+                part = written
+            }
+            building = nil
             if let part {
                 writer.string(part.0); writer.string(part.1)
                 writer.int(overriding.count)
