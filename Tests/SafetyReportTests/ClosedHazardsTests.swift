@@ -353,7 +353,72 @@ import Testing
         #expect(!LedgerStateStore.isPartName("../closed-2026-0123456789abcdef.bin") && LedgerStateStore.isPartName(name))
     }
 
-    /// The part a saved state names (its name is the first string after the hazards: found by its pattern).
+    /// The roll-up and the save let go of the part's bytes before they start (`dropClosedTables`, `leaveRunsToPart`):
+    /// the part is freed once both have, and neither needs the closed tables after — the report and trend equal a
+    /// full replay's (which has no closed tables at all), and the state saved after equals the one saved without
+    /// letting go first (the same ledger read back).
+    @Test func theRollUpAndTheSaveLetGoOfThePartBeforeTheyStart() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("part-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = LedgerStateStore(outputs: dir)
+        let key = LedgerStateKey(configSHA256: String(repeating: "a", count: 64))
+        store.save(Self.fullReplay(upTo: F.period("2026-02")).compacted(forReportsFrom: 2026), after: F.period("2026-02"), key: key)
+        let p = F.period("2026-03")
+        var loaded = try #require(store.load(after: F.period("2026-02"), key: key))
+        for (owner, rows) in Self.rows(p).sorted(by: { $0.key < $1.key }) { loaded.apply(period: p, owner: owner, rows: rows) }
+        weak var part = loaded.closedPart
+        #expect(part != nil)
+        var forSave = loaded
+        var forRollUp = loaded
+        loaded = HazardLedger()
+        forRollUp.dropClosedTables()
+        let full = Self.fullReplay(upTo: p)
+        #expect(F.build(p.description, ledger: forRollUp) == F.build(p.description, ledger: full))
+        #expect(ReportBuilder.trend(config: F.config(), period: p, ledger: forRollUp)
+                == ReportBuilder.trend(config: F.config(), period: p, ledger: full))
+        #expect(part != nil, "the save's copy still holds it")
+        let left = try #require(forSave.leaveRunsToPart(compactedFrom: 2026))
+        #expect(part == nil, "neither copy holds the part's bytes")
+        // 2026-03 named v2's YH-39 (in the part): v2's run was taken out by `apply`, v1's is left to the part.
+        #expect(left.runs == [F.v1] && left.part.owners.contains(F.v2))
+        store.save(forSave, after: p, key: key)
+        #expect(store.load(after: p, key: key) == full.compacted(forReportsFrom: 2026))
+        #expect(Self.parts(store).count == 1, "the part left as it was")
+    }
+
+    /// A part no state names any more (the only state naming it written again, naming another) is deleted once that
+    /// state is in place; a part some other state still names is kept, and nothing is deleted while a state cannot
+    /// be read.
+    @Test func aPartNoStateNamesIsDeletedAndANamedOneKept() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("part-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = LedgerStateStore(outputs: dir)
+        let key = LedgerStateKey(configSHA256: String(repeating: "b", count: 64))
+        func ledger(_ p: String) -> HazardLedger { Self.fullReplay(upTo: F.period(p)).compacted(forReportsFrom: 2026) }
+        func named(_ q: String) -> String? { LedgerStateStore.partNamed(byStateAt: store.url(F.period(q)).path).name }
+        store.save(ledger("2026-02"), after: F.period("2026-01"), key: key)
+        store.save(ledger("2026-03"), after: F.period("2026-03"), key: key)
+        let a = try #require(named("2026-01")), b = try #require(named("2026-03"))
+        #expect(a != b && Self.parts(store) == [a, b].sorted())
+        #expect(try Self.partNamed(by: store.url(F.period("2026-03"))) == b)
+        // 2026-03's state written again from another ledger (as after a correction): b is named by no state.
+        store.save(ledger("2026-04"), after: F.period("2026-03"), key: key)
+        let c = try #require(named("2026-03"))
+        #expect(c != a && c != b)
+        #expect(Self.parts(store) == [a, c].sorted(), "b deleted, a (2026-01's) kept")
+        #expect(store.load(after: F.period("2026-01"), key: key) == ledger("2026-02"))
+        #expect(store.load(after: F.period("2026-03"), key: key) == ledger("2026-04"))
+        // A state that cannot be read: what it names is not known, so nothing is deleted.
+        let odd = store.url(F.period("2026-02"))
+        try FileManager.default.createDirectory(at: odd, withIntermediateDirectories: false)
+        store.save(ledger("2026-03"), after: F.period("2026-03"), key: key)
+        #expect(Self.parts(store) == [a, b, c].sorted(), "c kept while a state cannot be read")
+        try FileManager.default.removeItem(at: odd)
+        store.save(ledger("2026-03"), after: F.period("2026-03"), key: key)
+        #expect(Self.parts(store) == [a, b].sorted())
+    }
+
+    /// The part a saved state names (found by its name's pattern).
     static func partNamed(by state: URL) throws -> String? {
         let text = String(decoding: try Data(contentsOf: state), as: UTF8.self)
         guard let r = text.range(of: #"closed-[0-9]{4}-[0-9a-f]{16}\.bin"#, options: .regularExpression) else { return nil }

@@ -7,13 +7,17 @@
 /// whole (checked against the digest the saved state names) and decodes only the owners' index; a record is decoded
 /// when a lookup reaches it. At 2,000 villages × 36 months these are 99,000 of the ledger's 140,000 hazards.
 ///
-/// Payload (after `StateFile`'s magic and checksum): varints year, owner count, record count, id bytes; per owner its
-/// code (length + UTF-8) and record count, owners sorted, each owner's records sorted by id; the records, 16 bytes each
-/// (id offset u32, id length u16, registered year u16 and month u8, found_date year u16, month u8, day u8, rectified
-/// since year u16 and month u8, little-endian); then the ids' UTF-8 bytes.
+/// Payload (after `StateFile`'s magic and checksum), in the order `ClosedPartWriter` writes it as the save walks the
+/// owners (nothing of it held whole): the records, owners sorted, each owner's sorted by id, each one u16 id length,
+/// the id's UTF-8, then 10 bytes (registered year u16 and month u8, found_date year u16, month u8, day u8, rectified
+/// since year u16 and month u8); then every record's payload offset (u32); then per owner its code (varint length +
+/// UTF-8) and record count (varint); then 20 bytes: year, owner count, record count, the offsets' and the owners'
+/// payload offsets (u32 each). Integers little-endian.
 final class ClosedPart: Sendable {
-    static let magic = "SRCLOSED1\n"
-    static let recordSize = 16
+    static let magic = "SRCLOSED2\n"
+    /// A record's bytes besides its id (the id's length and the fields after it).
+    static let fixedSize = 12
+    static let footerSize = 20
 
     /// The year the ledger was compacted for when the part was written (saves of that year reuse it).
     let year: Int
@@ -25,122 +29,102 @@ final class ClosedPart: Sendable {
     let owners: [String]
     let ranges: [Range<Int>]
     private let bytes: [UInt8]
-    private let recordsAt: Int
-    private let idsAt: Int
+    private let payloadAt: Int
+    /// Where the records' offsets start (payload offset).
+    private let indexAt: Int
 
     /// The part in `bytes` (a whole file, its payload from `payloadAt`); nil when anything is out of place: a count
-    /// past the end, an id outside the id bytes, a record's period or day impossible.
+    /// or offset past the end, a record not ending where the next begins, a record's period or day impossible.
     init?(bytes: [UInt8], payloadAt: Int, name: String, digest: String) {
+        let length = bytes.count - payloadAt
+        guard payloadAt >= 0, length >= Self.footerSize else { return nil }
+        let parsed = bytes.withUnsafeBufferPointer { whole -> (Int, Int, Int, Int, Int)? in
+            let b = UnsafeBufferPointer(rebasing: whole[payloadAt...])
+            let f = length - Self.footerSize
+            return (Self.u32(b, f), Self.u32(b, f + 4), Self.u32(b, f + 8), Self.u32(b, f + 12), Self.u32(b, f + 16))
+        }
+        guard let (year, ownerCount, recordCount, indexAt, ownersAt) = parsed,
+              indexAt <= ownersAt, ownersAt <= length - Self.footerSize, (ownersAt - indexAt) == recordCount * 4,
+              recordCount > 0 || indexAt == 0 else { return nil }
         var header = StateReader(bytes: bytes)
-        header.at = payloadAt
-        guard let year = header.int(), let ownerCount = header.int(), let recordCount = header.int(), let idBytes = header.int(),
-              ownerCount >= 0, recordCount >= 0, idBytes >= 0, ownerCount <= header.remaining,
-              recordCount <= header.remaining / Self.recordSize else { return nil }
+        header.at = payloadAt + ownersAt
         var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(ownerCount)
         var owners: [String] = []
-        owners.reserveCapacity(ownerCount)
+        ranges.reserveCapacity(min(ownerCount, length))
+        owners.reserveCapacity(min(ownerCount, length))
         var next = 0
         for _ in 0..<ownerCount {
-            guard let owner = header.string(), let n = header.int(), n >= 0, n <= recordCount - next,
-                  owners.last.map({ $0 < owner }) ?? true else { return nil }
+            guard header.at < payloadAt + length - Self.footerSize, let owner = header.string(), let n = header.int(), n > 0,
+                  n <= recordCount - next, owners.last.map({ $0 < owner }) ?? true else { return nil }
             ranges.append(next..<next + n)
             owners.append(owner)
             next += n
         }
-        guard next == recordCount, header.remaining == recordCount * Self.recordSize + idBytes else { return nil }
-        self.year = year; self.name = name; self.digest = digest
-        self.ranges = ranges; self.owners = owners; self.bytes = bytes
-        recordsAt = header.at
-        idsAt = header.at + recordCount * Self.recordSize
-        // Every record checked once (no Strings made): a lookup then decodes without failing.
-        let valid = bytes.withUnsafeBufferPointer { b -> Bool in
+        guard next == recordCount, header.at == payloadAt + length - Self.footerSize else { return nil }
+        // Every record checked once (no Strings made): each ends where the next begins, the last where the offsets do;
+        // a lookup then decodes without failing.
+        let valid = bytes.withUnsafeBufferPointer { whole -> Bool in
+            let b = UnsafeBufferPointer(rebasing: whole[payloadAt...])
+            var expected = 0
             for i in 0..<recordCount {
-                let r = recordsAt + i * Self.recordSize
-                let offset = Self.u32(b, r), length = Self.u16(b, r + 4)
-                guard offset <= idBytes, length <= idBytes - offset,
-                      Period(year: Self.u16(b, r + 6), month: Int(b[r + 8])) != nil,
-                      Day(year: Self.u16(b, r + 9), month: Int(b[r + 11]), day: Int(b[r + 12])) != nil,
-                      Period(year: Self.u16(b, r + 13), month: Int(b[r + 15])) != nil else { return false }
+                let r = Self.u32(b, indexAt + 4 * i)
+                guard r == expected, r + Self.fixedSize <= indexAt else { return false }
+                let f = r + 2 + Self.u16(b, r)
+                guard f + Self.fixedSize - 2 <= indexAt,
+                      Period(year: Self.u16(b, f), month: Int(b[f + 2])) != nil,
+                      Day(year: Self.u16(b, f + 3), month: Int(b[f + 5]), day: Int(b[f + 6])) != nil,
+                      Period(year: Self.u16(b, f + 7), month: Int(b[f + 9])) != nil else { return false }
+                expected = f + Self.fixedSize - 2
             }
-            return true
+            return expected == indexAt
         }
         guard valid else { return nil }
+        self.year = year; self.name = name; self.digest = digest
+        self.ranges = ranges; self.owners = owners; self.bytes = bytes
+        self.payloadAt = payloadAt; self.indexAt = indexAt
     }
 
-    private static func u16(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 }
-    private static func u32(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int {
+    /// What a save of this part's year needs of it when it leaves the part as it is (not its bytes).
+    var reference: ClosedPartReference { ClosedPartReference(year: year, name: name, digest: digest, owners: owners) }
+
+    static func u16(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 }
+    static func u32(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int {
         Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24
+    }
+
+    /// Record `i`'s payload offset, and the id's bytes.
+    private static func id(_ b: UnsafeBufferPointer<UInt8>, record r: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: b[r + 2..<r + 2 + u16(b, r)]), as: UTF8.self)
+    }
+
+    private func withPayload<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[payloadAt...])) }
     }
 
     /// Record `i` (checked when the part was read).
     func record(_ i: Int) -> HazardLedger.ClosedHazard {
-        bytes.withUnsafeBufferPointer { b in
-            let r = recordsAt + i * Self.recordSize
-            let offset = Self.u32(b, r), length = Self.u16(b, r + 4)
-            let id = String(decoding: UnsafeBufferPointer(rebasing: b[idsAt + offset..<idsAt + offset + length]), as: UTF8.self)
+        withPayload { b in
+            let r = Self.u32(b, indexAt + 4 * i)
+            let f = r + 2 + Self.u16(b, r)
             return HazardLedger.ClosedHazard(
-                id: id, registeredIn: Period(year: Self.u16(b, r + 6), month: Int(b[r + 8]))!,
-                registeredFoundDate: Day(year: Self.u16(b, r + 9), month: Int(b[r + 11]), day: Int(b[r + 12]))!,
-                rectifiedSince: Period(year: Self.u16(b, r + 13), month: Int(b[r + 15]))!)
+                id: Self.id(b, record: r), registeredIn: Period(year: Self.u16(b, f), month: Int(b[f + 2]))!,
+                registeredFoundDate: Day(year: Self.u16(b, f + 3), month: Int(b[f + 5]), day: Int(b[f + 6]))!,
+                rectifiedSince: Period(year: Self.u16(b, f + 7), month: Int(b[f + 9]))!)
         }
     }
 
     /// Record `i`'s id only (what a lookup by bisection compares).
     func id(_ i: Int) -> String {
-        bytes.withUnsafeBufferPointer { b in
-            let r = recordsAt + i * Self.recordSize
-            let offset = Self.u32(b, r), length = Self.u16(b, r + 4)
-            return String(decoding: UnsafeBufferPointer(rebasing: b[idsAt + offset..<idsAt + offset + length]), as: UTF8.self)
-        }
+        withPayload { b in Self.id(b, record: Self.u32(b, indexAt + 4 * i)) }
     }
 }
 
-/// Gathers a part's payload owner by owner (owners in sorted order, each owner's closed hazards sorted by id).
-struct ClosedPartBuilder {
+/// A part a save leaves as it is: what the state names of it, and which owners have records in it.
+struct ClosedPartReference: Sendable, Equatable {
     let year: Int
-    private var owners = StateWriter()
-    private var ownerCount = 0
-    private var records: [UInt8] = []
-    private var ids: [UInt8] = []
-    var recordCount: Int { records.count / ClosedPart.recordSize }
-
-    init(year: Int) { self.year = year }
-
-    /// Adds an owner's closed hazards (none: nothing is added). False when a field does not fit the record (an id
-    /// of 64 KB or more, or the ids past 4 GB): the caller then keeps them in the saved state itself.
-    mutating func add<C: Collection>(owner: String, _ closed: C) -> Bool where C.Element == HazardLedger.ClosedHazard {
-        guard !closed.isEmpty else { return true }
-        owners.string(owner); owners.int(closed.count); ownerCount += 1
-        func u16(_ v: Int) { records.append(UInt8(v & 0xFF)); records.append(UInt8(v >> 8)) }
-        for c in closed {
-            let length = c.id.utf8.count
-            guard length <= 0xFFFF, ids.count + length <= 0xFFFF_FFFF else { return false }
-            let offset = ids.count
-            ids += c.id.utf8
-            records.append(UInt8(offset & 0xFF)); records.append(UInt8(offset >> 8 & 0xFF))
-            records.append(UInt8(offset >> 16 & 0xFF)); records.append(UInt8(offset >> 24 & 0xFF))
-            u16(length)
-            u16(c.registeredIn.year); records.append(UInt8(c.registeredIn.month))
-            u16(c.registeredFoundDate.year); records.append(UInt8(c.registeredFoundDate.month))
-            records.append(UInt8(c.registeredFoundDate.day))
-            u16(c.rectifiedSince.year); records.append(UInt8(c.rectifiedSince.month))
-        }
-        return true
-    }
-
-    var isEmpty: Bool { ownerCount == 0 }
-
-    /// The payload in its pieces, in order (not joined: the save runs at the run's peak, and each copy of a part is
-    /// its size again).
-    func pieces() -> [[UInt8]] {
-        var head = StateWriter()
-        head.int(year); head.int(ownerCount); head.int(recordCount); head.int(ids.count)
-        return [head.bytes, owners.bytes, records, ids]
-    }
-
-    /// The payload joined (tests).
-    func payload() -> [UInt8]? { isEmpty ? nil : pieces().flatMap { $0 } }
+    let name: String
+    let digest: String
+    let owners: [String]
 }
 
 /// An owner's closed hazards, sorted by id: an array of its own, or a run of a `ClosedPart`'s records.

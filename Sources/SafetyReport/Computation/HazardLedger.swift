@@ -330,6 +330,36 @@ public struct HazardLedger: Sendable, Equatable {
         return true
     }
 
+    /// Lets go of every closed table, and of the part they were read from. The roll-up reads only the working
+    /// hazards; held on to beside it, a saved state's part (one buffer every owner's run shares) lived until the
+    /// roll-up and the save had both let go of its last owner, which made the split cost peak memory.
+    public mutating func dropClosedTables() {
+        closedByOwner = [:]
+        closedPart = nil
+    }
+
+    /// For a save of `year` that leaves the ledger's part as it is: lets go of every owner's closed table that is still
+    /// the part's run of records, and of the part's bytes, and gives the part's name and the owners whose run it holds
+    /// (all the save needs of them). An owner with a working hazard that closes for `year` gets its run decoded into a
+    /// table of its own (its closed hazards are written in the state then). Nil, and nothing changed, when the
+    /// ledger was not read from a part of `year`.
+    mutating func leaveRunsToPart(compactedFrom year: Int) -> (part: ClosedPartReference, runs: Set<String>)? {
+        guard let part = closedPart, part.year == year else { return nil }
+        var runs = Set<String>()
+        var kept: [String: ClosedTable] = [:]
+        for (owner, table) in closedByOwner {
+            guard table.isRun(of: part) else { kept[owner] = table; continue }
+            if (byOwner[owner] ?? []).contains(where: { $0.closesWhenCompacted(forReportsFrom: year) }) {
+                kept[owner] = ClosedTable(table.array)
+            } else {
+                runs.insert(owner)
+            }
+        }
+        closedByOwner = kept
+        closedPart = nil
+        return (part.reference, runs)
+    }
+
     /// An owner's working and closed tables as they are (the save writes them).
     func tables(owner: String) -> (working: [Hazard], closed: ClosedTable?) {
         (byOwner[owner] ?? [], closedByOwner[owner])

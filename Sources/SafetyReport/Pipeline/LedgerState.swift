@@ -80,12 +80,13 @@ public struct LedgerStateStore: Sendable {
         reader.startHashing()
         guard var ledger = reader.decodeLedger() else { return nil }
         // What follows the hazards, if anything: the closed part the state leaves its closed hazards to (see `save`).
+        // (The part's name and digest last, at a fixed distance from the file's end: see `partNamed(byStateAt:)`.)
         var part: (name: String, digest: String, overriding: Set<String>)?
         if !reader.finished() {
-            guard let name = reader.string(), let partDigest = reader.string(), let n = reader.int(), n >= 0, n <= reader.remaining
-            else { return nil }
+            guard let n = reader.int(), n >= 0, n <= reader.remaining else { return nil }
             var overriding = Set<String>()
             for _ in 0..<n { guard let owner = reader.string() else { return nil }; overriding.insert(owner) }
+            guard let name = reader.string(), let partDigest = reader.string() else { return nil }
             part = (name, partDigest, overriding)
         }
         guard reader.finished(), reader.hexDigest() == digest else { return nil }
@@ -113,28 +114,49 @@ public struct LedgerStateStore: Sendable {
             && u[12..<28].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    /// Writes a closed part under its name (by year and digest), as `StateFile.write` would write its payload, from
-    /// its pieces (no joined copy), and gives the name and digest; nil when it could not be written.
-    func writePart(_ part: ClosedPartBuilder) -> (name: String, digest: String)? {
-        let pieces = part.pieces()
-        var hash = SHA256()
-        for piece in pieces { hash.update(piece) }
-        let digest = hash.hexDigest()
-        let name = "closed-\(Day.pad(part.year, 4))-\(digest.prefix(16)).bin"
-        let temp = folder.appendingPathComponent(".\(name).\(getpid()).tmp")
-        do {
-            guard FileManager.default.createFile(atPath: temp.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
-            let file = try FileHandle(forWritingTo: temp)
-            defer { try? file.close() }
-            try file.write(contentsOf: Array((ClosedPart.magic + digest + "\n").utf8))
-            for piece in pieces { try file.write(contentsOf: piece) }
-            try file.close()
-            guard rename(temp.path, folder.appendingPathComponent(name).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-            return (name, digest)
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            return nil
+    /// The closed part the state file at `path` names (nil: none), read from the file's last bytes — the part's name
+    /// and digest end a state that names one (see `save`); `readable` false when the file could not be read.
+    static func partNamed(byStateAt path: String) -> (readable: Bool, name: String?) {
+        let tail = 1 + 32 + 1 + 64
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return (false, nil) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return (false, nil) }
+        guard st.st_size >= tail else { return (true, nil) }
+        var bytes = [UInt8](repeating: 0, count: tail)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, tail, off_t(st.st_size) - off_t(tail)) }
+        guard n == tail else { return (false, nil) }
+        guard bytes[0] == 32, bytes[33] == 64 else { return (true, nil) }
+        let name = String(decoding: bytes[1..<33], as: UTF8.self)
+        return (true, isPartName(name) ? name : nil)
+    }
+
+    /// Deletes the closed parts no state in the folder names (a replay after a correction writes another part of its
+    /// year; the states that named the old one may all have been written again since). Called once the state naming
+    /// `kept` is in place; before anything is deleted that state and the folder are synced, so a crash cannot leave
+    /// the state before it naming a part that is gone (that would only mean a replay, but one not needed). Nothing is
+    /// deleted when a state cannot be read: what it names is not known.
+    func deleteUnnamedParts(kept: String?, stateAt path: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        let parts = entries.filter { Self.isPartName($0) && $0 != kept }
+        guard !parts.isEmpty else { return }
+        var named = Set<String>()
+        for entry in entries where entry.hasPrefix("ledger-") && entry.hasSuffix(".bin") {
+            let (readable, name) = Self.partNamed(byStateAt: folder.appendingPathComponent(entry).path)
+            guard readable else { return }
+            if let name { named.insert(name) }
         }
+        let unnamed = parts.filter { !named.contains($0) }
+        guard !unnamed.isEmpty, Self.sync(path), Self.sync(folder.path) else { return }
+        for part in unnamed { unlink(folder.appendingPathComponent(part).path) }
+    }
+
+    private static func sync(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return fsync(fd) == 0
     }
 
     /// Saves the ledger after `q` (best effort: a state that cannot be written is simply not there next time).
@@ -160,6 +182,7 @@ public struct LedgerStateStore: Sendable {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temp = folder.appendingPathComponent(".ledger-\(q).\(getpid()).tmp")
         let prefix = "SRLEDGER3\n\(key.hex)\n"
+        var named: String?  // the part the state names
         do {
             guard FileManager.default.createFile(atPath: temp.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             let file = try FileHandle(forWritingTo: temp)
@@ -176,25 +199,28 @@ public struct LedgerStateStore: Sendable {
                 if failure == nil { do { try file.write(contentsOf: piece) } catch { failure = error } }
             }
             var remaining = consume ledger
-            // Reused only from this folder (a ledger read from another store's state names a part not here).
-            let reused = remaining.closedPart.flatMap {
-                $0.year == q.year && access(folder.appendingPathComponent($0.name).path, F_OK) == 0 ? $0 : nil
+            // Left as it is only in this folder (a ledger read from another store's state names a part not here).
+            // The save needs of the part only its name and which owners still hold their run: its bytes go now (see
+            // `leaveRunsToPart`), as the roll-up beside it lets go of the closed tables too.
+            let reused = remaining.closedPart.flatMap { part in
+                access(folder.appendingPathComponent(part.name).path, F_OK) == 0 ? remaining.leaveRunsToPart(compactedFrom: q.year) : nil
             }
-            var building: ClosedPartBuilder? = reused == nil ? ClosedPartBuilder(year: q.year) : nil
+            var building: ClosedPartWriter? = reused == nil ? ClosedPartWriter(year: q.year, folder: folder) : nil
             let overriding = writer.ledger(consuming: &remaining, compactedFrom: q.year, reusing: reused, building: &building)
-            // The part first, so a state never names a part not written yet.
+            // The part is in place before the state naming it is.
             // (A part that could not be written: the closed hazards are nowhere, so no state is saved.)
-            var part = reused.map { ($0.name, $0.digest) }
+            var part = reused.map { ($0.part.name, $0.part.digest) }
             if let building, !building.isEmpty {
-                guard let written = writePart(building) else { throw CocoaError(.fileWriteUnknown) }
+                guard let written = building.finish() else { throw CocoaError(.fileWriteUnknown) }
                 part = written
             }
             building = nil
             if let part {
-                writer.string(part.0); writer.string(part.1)
                 writer.int(overriding.count)
                 for owner in overriding { writer.string(owner) }
+                writer.string(part.0); writer.string(part.1)
             }
+            named = part?.0
             writer.flush()
             if let failure { throw failure }
             try file.seek(toOffset: 0)
@@ -203,7 +229,9 @@ public struct LedgerStateStore: Sendable {
             guard rename(temp.path, url(q).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(at: temp)
+            return
         }
+        deleteUnnamedParts(kept: named, stateAt: url(q).path)
     }
 }
 
@@ -241,20 +269,22 @@ struct StateWriter {
         for hazard in hazards { self.hazard(hazard, compactedFrom: year) }
     }
 
-    /// The ledger compacted for `year` (owners sorted, each owner's hazards by id), each owner removed from `ledger`
-    /// once written, without the closed hazards a closed part holds: with `reusing` (the part the ledger was read
-    /// from, of `year`), every owner's closed table that is still the part's run of records is left to it, and the
-    /// owners whose is not are given back (their closed hazards are written here); with `building`, every owner's
-    /// closed hazards go into the new part. Without either, `ledger(_:compactedFrom:)`'s bytes.
     /// `ledger(_:compactedFrom:)`'s bytes, each owner removed from `ledger` once written (no closed part).
     mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int) {
-        var none: ClosedPartBuilder?
+        var none: ClosedPartWriter?
         self.ledger(consuming: &ledger, compactedFrom: year, building: &none)
     }
 
+    /// The ledger compacted for `year` (owners sorted, each owner's hazards by id), each owner removed from `ledger`
+    /// once written, without the closed hazards a closed part holds: with `reusing` (the part the ledger was read
+    /// from, of `year`, and the owners whose run of it the ledger still held: see `HazardLedger.leaveRunsToPart`),
+    /// those runs are left to the part, and the owners of the part that no longer hold theirs are given back (their
+    /// closed hazards are written here); with `building`, every owner's closed hazards go into the new part. Without
+    /// either, `ledger(_:compactedFrom:)`'s bytes. Gives the owners given back, sorted.
     @discardableResult
-    mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int, reusing part: ClosedPart? = nil,
-                         building builder: inout ClosedPartBuilder?) -> [String] {
+    mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int,
+                         reusing reused: (part: ClosedPartReference, runs: Set<String>)? = nil,
+                         building builder: inout ClosedPartWriter?) -> [String] {
         let owners = ledger.owners
         // A part's record holds an id of up to 64 KB (a town's ids are a few bytes): past that, no part.
         if builder != nil, owners.contains(where: { owner in
@@ -269,10 +299,9 @@ struct StateWriter {
             let (working, closed) = ledger.tables(owner: owner)
             let closing = working.count { $0.closesWhenCompacted(forReportsFrom: year) }
             count += working.count - closing
-            if let part {
-                // Left to the part: no closed table of its own (a part's owner without its run is caught below).
-                let untouched = closing == 0 && (closed.map { $0.isRun(of: part) } ?? true)
-                if !untouched {
+            if reused != nil {
+                // Left to the part: no closed table (a run was let go; a part's owner without its run is caught below).
+                if closing > 0 || closed != nil {
                     overriding.append(owner)
                     writesClosed.insert(owner)
                     count += (closed?.count ?? 0) + closing
@@ -282,11 +311,12 @@ struct StateWriter {
                 count += closed?.count ?? 0
             }
         }
-        // A part's owner whose run the ledger no longer holds (every closed id named again, or the owner let go): its
+        // A part's owner whose run the ledger no longer held (every closed id named again, or the owner let go): its
         // closed hazards (none, or those written here) stand instead of the part's.
-        if let part {
-            for owner in part.owners where !writesClosed.contains(owner) {
-                if !(ledger.tables(owner: owner).closed?.isRun(of: part) ?? false) { overriding.append(owner); writesClosed.insert(owner) }
+        if let (part, runs) = reused {
+            for owner in part.owners where !writesClosed.contains(owner) && !runs.contains(owner) {
+                overriding.append(owner)
+                writesClosed.insert(owner)
             }
         }
         overriding.sort()
@@ -307,9 +337,8 @@ struct StateWriter {
                     self.hazard(hazard, compactedFrom: year)
                 }
             }
-            if builder != nil {
-                let all = HazardLedger.mergedByID(closed ?? ClosedTable([]), closing, { $0 }, { $0 })
-                _ = builder!.add(owner: owner, all)
+            if let builder {
+                _ = builder.add(owner: owner, HazardLedger.mergedByID(closed ?? ClosedTable([]), closing, { $0 }, { $0 }))
             }
         }
         return overriding
