@@ -342,7 +342,8 @@ public struct HazardLedger: Sendable, Equatable {
     /// the part's run of records, and of the part's bytes, and gives the part's name and the owners whose run it holds
     /// (all the save needs of them). An owner with a working hazard that closes for `year` gets its run decoded into a
     /// table of its own (its closed hazards are written in the state then). Nil, and nothing changed, when the
-    /// ledger was not read from a part of `year`.
+    /// ledger was not read from a part of `year`. The ledger is then whole only with the part: for the save that
+    /// consumes it.
     mutating func leaveRunsToPart(compactedFrom year: Int) -> (part: ClosedPartReference, runs: Set<String>)? {
         guard let part = closedPart, part.year == year else { return nil }
         var runs = Set<String>()
