@@ -196,3 +196,237 @@ import Testing
         #expect(memory.remaining == 0 && file.finished())
     }
 }
+
+/// The saved state's closed part (`ClosedPart`): written once a year, left alone by the year's monthly saves, read as
+/// bytes — every report and validation answer of the monthly chain equal to a full replay's; a damaged or missing part
+/// is never used.
+@Suite struct ClosedPartTests {
+    typealias F = ComputationFixtures
+
+    /// `ClosedHazardsTests.months()` and a month more: a closed id named again with another found_date, a closed id
+    /// named again while still 已整改, both after 2026's part was written.
+    static func months() -> [(String, [String: [HazardRow]])] {
+        ClosedHazardsTests.months() + [("2026-04", [
+            F.v1: [F.hazard("YH-07", found: "2026-04-02", deadline: "2026-05-31", status: .open)],
+            F.v2: [F.hazard("YH-21", found: "2025-03-04", deadline: "2026-03-31", status: .rectified)],
+        ])]
+    }
+
+    static func rows(_ p: Period) -> [String: [HazardRow]] { months().first { $0.0 == p.description }?.1 ?? [:] }
+
+    static func fullReplay(upTo last: Period) -> HazardLedger {
+        var ledger = HazardLedger()
+        for (p, owners) in months() where F.period(p) <= last {
+            for owner in owners.keys.sorted() { ledger.apply(period: F.period(p), owner: owner, rows: owners[owner]!) }
+        }
+        return ledger
+    }
+
+    static func parts(_ store: LedgerStateStore) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: store.folder.path)) ?? []).filter { $0.hasPrefix("closed-") }.sorted()
+    }
+
+    static func ids() -> [String] { (0..<40).map { "YH-\(String(format: "%02d", $0))" } + ["YH-DEC", "YH-N1", "YH-absent"] }
+
+    /// Every answer a report of `p` and validation ask of `ledger`, against the full replay's.
+    static func expectSameAnswers(_ ledger: HazardLedger, _ full: HazardLedger, _ p: Period) {
+        #expect(F.build(p.description, ledger: ledger) == F.build(p.description, ledger: full), "\(p)")
+        #expect(ReportBuilder.trend(config: F.config(), period: p, ledger: ledger)
+                == ReportBuilder.trend(config: F.config(), period: p, ledger: full), "\(p)")
+        for owner in [F.v1, F.v2] {
+            let known = ledger.knownFoundDates(owner: owner), all = full.knownFoundDates(owner: owner)
+            for id in ids() {
+                #expect(known[id] == all[id], "\(p) \(owner) \(id)")
+                let a = ledger.hazard(owner: owner, id: id), b = full.hazard(owner: owner, id: id)
+                #expect(a?.registeredIn == b?.registeredIn && a?.registeredFoundDate == b?.registeredFoundDate, "\(p) \(owner) \(id)")
+                #expect(a?.isRectified(at: p) == b?.isRectified(at: p) && a?.isOpen(at: p) == b?.isOpen(at: p), "\(p) \(owner) \(id)")
+            }
+            #expect(known == all, "\(p) \(owner)")
+            #expect(ledger.hazards(owner: owner, upTo: p).map(\.id) == full.hazards(owner: owner, upTo: p).map(\.id))
+        }
+    }
+
+    /// The monthly chain from 2025-06 to 2026-04: each month the state after the month before is read back, the
+    /// month's rows applied, and saved. 2026-01's save writes the part; later saves of 2026 name it and leave it as it
+    /// was (one file, the same bytes and inode); their states hold only the working hazards, and the closed ones of the
+    /// owners that named one again since (the part's records for them are not used).
+    @Test func theMonthlyChainThroughThePartEqualsAFullReplay() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("part-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = LedgerStateStore(outputs: dir)
+        let key = LedgerStateKey(configSHA256: String(repeating: "d", count: 64))
+        var p = F.period("2025-06")
+        store.save(ClosedHazardsTests.replay(upTo: "2025-06", compacting: true), after: p, key: key)
+        var namedSince = Set<String>()
+        var partInode: UInt64?
+        var partBytes: [UInt8]?
+        while p < F.period("2026-04") {
+            let previous = p
+            p = p.next
+            var ledger = try #require(store.load(after: previous, key: key), "\(p)")
+            #expect(ledger == Self.fullReplay(upTo: previous).compacted(forReportsFrom: previous.year), "\(previous)")
+            if previous.year == 2026 {
+                #expect(ledger.closedPart != nil, "\(previous): read with its part")
+                Self.expectSameAnswers(ledger, Self.fullReplay(upTo: previous), p)  // validation of P asks before P's rows
+            }
+            for (owner, rows) in Self.rows(p).sorted(by: { $0.key < $1.key }) { ledger.apply(period: p, owner: owner, rows: rows) }
+            Self.expectSameAnswers(ledger, Self.fullReplay(upTo: p), p)
+            store.save(ledger, after: p, key: key)
+            let parts = Self.parts(store)
+            if p.year == 2025 {
+                #expect(parts.isEmpty, "nothing closed before 2025")
+            } else {
+                #expect(parts.count == 1 && parts[0].hasPrefix("closed-2026-"), "\(p): \(parts)")
+                let url = dir.appendingPathComponent(".state/\(parts[0])")
+                let inode = try #require(try FileManager.default.attributesOfItem(atPath: url.path)[.systemFileNumber] as? UInt64)
+                let bytes = [UInt8](try Data(contentsOf: url))
+                if let partInode { #expect(inode == partInode && bytes == partBytes, "\(p): the part was written again") }
+                partInode = inode; partBytes = bytes
+                // The state holds the working hazards only, and the closed ones of owners that named one since.
+                let state = [UInt8](try Data(contentsOf: store.url(p)))
+                var reader = StateReader(bytes: state)
+                reader.at = "SRLEDGER3\n".utf8.count + 130
+                let count = reader.int()
+                let saved = try #require(count)
+                let compacted = ledger.compacted(forReportsFrom: 2026)
+                let working = [F.v1, F.v2].reduce(0) { $0 + compacted.workingHazards(owner: $1, upTo: p).count }
+                // Owners that named an id of the part (written by 2026-01's save) since: 2026-03 v2's YH-39, 2026-04
+                // v1's YH-07 and v2's YH-21. Their closed hazards are in the state; the others' are left to the part.
+                if p > F.period("2026-01") {
+                    let before = Self.fullReplay(upTo: previous).compacted(forReportsFrom: 2026)
+                    for o in [F.v1, F.v2] where Self.rows(p)[o]?.contains(where: {
+                        before.hazard(owner: o, id: $0.hazardId)?.updates.isEmpty == true  // closed, so in the part
+                    }) ?? false {
+                        namedSince.insert(o)
+                    }
+                }
+                let closedInState = namedSince.reduce(0) { n, o in
+                    n + compacted.hazards(owner: o, upTo: p).count - compacted.workingHazards(owner: o, upTo: p).count
+                }
+                #expect(saved == working + closedInState, "\(p)")
+                #expect(p >= F.period("2026-04") || saved < compacted.allHazards.count, "\(p)")
+            }
+        }
+        // 2026-03 named v2's YH-39 and 2026-04 v1's YH-07 and v2's YH-21, all three in the part: read from the state.
+        let last = try #require(store.load(after: p, key: key))
+        #expect(last == Self.fullReplay(upTo: p).compacted(forReportsFrom: 2026))
+        #expect(last.hazard(owner: F.v1, id: "YH-07")?.registeredFoundDate == F.day("2025-03-08"))
+        #expect(last.knownFoundDates(owner: F.v1)["YH-07"] == F.day("2025-03-08"))
+        #expect(last.hazard(owner: F.v2, id: "YH-21")?.updates.count == 1
+                && last.hazard(owner: F.v2, id: "YH-21")?.rectifiedSince == F.period("2025-06"))
+        // A ledger replayed (no part) and saved after 2026-01 again writes the same part: the same name, the same bytes.
+        store.save(Self.fullReplay(upTo: F.period("2026-01")).compacted(forReportsFrom: 2026), after: F.period("2026-01"), key: key)
+        #expect(Self.parts(store).count == 1)
+        let again = [UInt8](try Data(contentsOf: dir.appendingPathComponent(".state/\(Self.parts(store)[0])")))
+        #expect(again == partBytes)
+    }
+
+    /// A part flipped, cut short, lengthened, replaced by another part's bytes or removed: the state naming it is not
+    /// loaded (the run replays); put back, it is.
+    @Test func aDamagedReplacedOrMissingPartIsNotUsed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("part-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = LedgerStateStore(outputs: dir)
+        let key = LedgerStateKey(configSHA256: String(repeating: "e", count: 64))
+        let q = F.period("2026-02")
+        let expected = Self.fullReplay(upTo: q).compacted(forReportsFrom: 2026)
+        store.save(expected, after: F.period("2026-01"), key: key)  // another part (2026-01's closed set is the same: one)
+        store.save(Self.fullReplay(upTo: F.period("2026-03")).compacted(forReportsFrom: 2026), after: F.period("2026-03"), key: key)
+        store.save(expected, after: q, key: key)
+        #expect(Self.parts(store).count == 2)
+        let name = try #require(try Self.partNamed(by: store.url(q)))
+        let url = store.folder.appendingPathComponent(name)
+        let good = [UInt8](try Data(contentsOf: url))
+        let other = try #require(Self.parts(store).first { $0 != name })
+        let otherBytes = [UInt8](try Data(contentsOf: store.folder.appendingPathComponent(other)))
+        #expect(store.load(after: q, key: key) == expected)
+        for (what, bytes) in [("flip", { var b = good; b[b.count - 3] ^= 0x01; return b }()), ("short", Array(good.dropLast())),
+                              ("longer", good + [0]), ("another part", otherBytes), ("header only", Array(good.prefix(75)))] {
+            try Data(bytes).write(to: url)
+            #expect(store.load(after: q, key: key) == nil, "\(what)")
+        }
+        try FileManager.default.removeItem(at: url)
+        #expect(store.load(after: q, key: key) == nil, "missing")
+        try Data(good).write(to: url)
+        #expect(store.load(after: q, key: key) == expected)
+        // A state naming a path out of .state is refused whatever is there.
+        #expect(!LedgerStateStore.isPartName("../closed-2026-0123456789abcdef.bin") && LedgerStateStore.isPartName(name))
+    }
+
+    /// The roll-up and the save let go of the part's bytes before they start (`dropClosedTables`, `leaveRunsToPart`):
+    /// the part is freed once both have, and neither needs the closed tables after — the report and trend equal a
+    /// full replay's (which has no closed tables at all), and the state saved after equals the one saved without
+    /// letting go first (the same ledger read back).
+    @Test func theRollUpAndTheSaveLetGoOfThePartBeforeTheyStart() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("part-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = LedgerStateStore(outputs: dir)
+        let key = LedgerStateKey(configSHA256: String(repeating: "a", count: 64))
+        store.save(Self.fullReplay(upTo: F.period("2026-02")).compacted(forReportsFrom: 2026), after: F.period("2026-02"), key: key)
+        let p = F.period("2026-03")
+        var loaded = try #require(store.load(after: F.period("2026-02"), key: key))
+        for (owner, rows) in Self.rows(p).sorted(by: { $0.key < $1.key }) { loaded.apply(period: p, owner: owner, rows: rows) }
+        weak let part = loaded.closedPart
+        #expect(part != nil)
+        var forSave = loaded
+        var forRollUp = loaded
+        loaded = HazardLedger()
+        forRollUp.dropClosedTables()
+        let full = Self.fullReplay(upTo: p)
+        #expect(F.build(p.description, ledger: forRollUp) == F.build(p.description, ledger: full))
+        #expect(ReportBuilder.trend(config: F.config(), period: p, ledger: forRollUp)
+                == ReportBuilder.trend(config: F.config(), period: p, ledger: full))
+        #expect(part != nil, "the save's copy still holds it")
+        let leaving = forSave.leaveRunsToPart(compactedFrom: 2026)
+        let left = try #require(leaving)
+        #expect(part == nil, "neither copy holds the part's bytes")
+        // 2026-03 named v2's YH-39 (in the part): v2's run was taken out by `apply`, v1's is left to the part.
+        #expect(left.runs == [F.v1] && left.part.owners.contains(F.v2))
+        // The save does the same to the ledger it is given (read back again: the one above is now partial) and
+        // writes a state that reads back as the whole ledger, the part left as it was.
+        var again = try #require(store.load(after: F.period("2026-02"), key: key))
+        for (owner, rows) in Self.rows(p).sorted(by: { $0.key < $1.key }) { again.apply(period: p, owner: owner, rows: rows) }
+        store.save(again, after: p, key: key)
+        #expect(store.load(after: p, key: key) == full.compacted(forReportsFrom: 2026))
+        #expect(Self.parts(store).count == 1, "the part left as it was")
+    }
+
+    /// A part no state names any more (the only state naming it written again, naming another) is deleted once that
+    /// state is in place; a part some other state still names is kept, and nothing is deleted while a state cannot
+    /// be read.
+    @Test func aPartNoStateNamesIsDeletedAndANamedOneKept() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("part-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = LedgerStateStore(outputs: dir)
+        let key = LedgerStateKey(configSHA256: String(repeating: "b", count: 64))
+        func ledger(_ p: String) -> HazardLedger { Self.fullReplay(upTo: F.period(p)).compacted(forReportsFrom: 2026) }
+        func named(_ q: String) -> String? { LedgerStateStore.partNamed(byStateAt: store.url(F.period(q)).path).name }
+        store.save(ledger("2026-02"), after: F.period("2026-01"), key: key)
+        store.save(ledger("2026-03"), after: F.period("2026-03"), key: key)
+        let a = try #require(named("2026-01")), b = try #require(named("2026-03"))
+        #expect(a != b && Self.parts(store) == [a, b].sorted())
+        #expect(try Self.partNamed(by: store.url(F.period("2026-03"))) == b)
+        // 2026-03's state written again from another ledger (as after a correction): b is named by no state.
+        store.save(ledger("2026-04"), after: F.period("2026-03"), key: key)
+        let c = try #require(named("2026-03"))
+        #expect(c != a && c != b)
+        #expect(Self.parts(store) == [a, c].sorted(), "b deleted, a (2026-01's) kept")
+        #expect(store.load(after: F.period("2026-01"), key: key) == ledger("2026-02"))
+        #expect(store.load(after: F.period("2026-03"), key: key) == ledger("2026-04"))
+        // A state that cannot be read: what it names is not known, so nothing is deleted.
+        let odd = store.url(F.period("2026-02"))
+        try FileManager.default.createDirectory(at: odd, withIntermediateDirectories: false)
+        store.save(ledger("2026-03"), after: F.period("2026-03"), key: key)
+        #expect(Self.parts(store) == [a, b, c].sorted(), "c kept while a state cannot be read")
+        try FileManager.default.removeItem(at: odd)
+        store.save(ledger("2026-03"), after: F.period("2026-03"), key: key)
+        #expect(Self.parts(store) == [a, b].sorted())
+    }
+
+    /// The part a saved state names (found by its name's pattern).
+    static func partNamed(by state: URL) throws -> String? {
+        let text = String(decoding: try Data(contentsOf: state), as: UTF8.self)
+        guard let r = text.range(of: #"closed-[0-9]{4}-[0-9a-f]{16}\.bin"#, options: .regularExpression) else { return nil }
+        return String(text[r])
+    }
+}

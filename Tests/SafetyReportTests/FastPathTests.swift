@@ -95,6 +95,56 @@ private final class DemoFixture {
         for (name, bytes) in expected { #expect(bytes == got[name], "\(name) differs after the state was damaged") }
     }
 
+    /// The saved state's closed part (see `ClosedPart`) across a year: written by the first build of 2026, read and left
+    /// as it was by the monthly builds after it; the outputs equal a cold build's. A damaged or missing part, or an
+    /// earlier year's hazards file edited, means a replay with the same outputs as a cold build.
+    @Test func theClosedPartServesMonthlyBuildsAndADamagedMissingOrStaleOneMeansAReplay() throws {
+        let town = try DemoFixture(villages: 12, months: 16, end: "2026-03")
+        let state = town.root.appendingPathComponent("outputs/.state")
+        func parts() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: state.path)) ?? []).filter { $0.hasPrefix("closed-") }.sorted()
+        }
+        func cold(_ p: String) throws -> [String: [UInt8]] {
+            let fresh = try DemoFixture(villages: 1, months: 1)
+            try town.copyInputs(to: fresh)
+            _ = try fresh.build(p)
+            return try fresh.outputs(p)
+        }
+        func expectSame(_ a: [String: [UInt8]], _ b: [String: [UInt8]], _ what: String) {
+            #expect(a.keys.sorted() == b.keys.sorted() && a.count > 12, "\(what)")
+            for (name, bytes) in a { #expect(bytes == b[name], "\(what): \(name) differs") }
+        }
+        #expect(try town.build("2026-01").inputSummary.contains("replayed"))
+        let written = parts()
+        #expect(written.count == 1 && written[0].hasPrefix("closed-2026-"), "\(written)")
+        let partURL = state.appendingPathComponent(written[0])
+        let partBytes = [UInt8](try Data(contentsOf: partURL))
+        for p in ["2026-02", "2026-03"] {
+            #expect(try town.build(p).inputSummary.contains("saved state of \(Period(p)!.previous)"), "\(p)")
+            let now = [UInt8](try Data(contentsOf: partURL))
+            #expect(parts() == written && now == partBytes, "\(p): the part is left as it was")
+        }
+        let expected = try cold("2026-03")
+        expectSame(try town.outputs("2026-03"), expected, "monthly through the part")
+
+        var flipped = partBytes
+        flipped[flipped.count / 2] ^= 0x20
+        try Data(flipped).write(to: partURL)
+        #expect(try town.build("2026-03").inputSummary.contains("replayed"), "a damaged part")
+        expectSame(try town.outputs("2026-03"), expected, "damaged part")
+        try FileManager.default.removeItem(at: partURL)
+        #expect(try town.build("2026-03").inputSummary.contains("replayed"), "a missing part")
+        expectSame(try town.outputs("2026-03"), expected, "missing part")
+        try Data(partBytes).write(to: partURL)
+        #expect(try town.build("2026-03").inputSummary.contains("saved state of 2026-02"), "the part put back")
+
+        // An edit of 2025's hazards: the key changes, the ledger is replayed, and the outputs are a cold build's.
+        let edited = try town.dropLastHazardRow(in: "2025-06")
+        #expect(!edited.isEmpty)
+        #expect(try town.build("2026-03").inputSummary.contains("replayed"), "an earlier year edited")
+        expectSame(try town.outputs("2026-03"), try cold("2026-03"), "after an earlier year's edit")
+    }
+
     @Test func twoBuildsOnBothCoresAreByteIdentical() throws {
         let first = try DemoFixture(villages: 40, months: 3, end: "2026-10")
         let second = try DemoFixture(villages: 1, months: 1)

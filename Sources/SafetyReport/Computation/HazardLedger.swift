@@ -71,7 +71,10 @@ public struct HazardLedger: Sendable, Equatable {
     /// buckets as wide as a key and a hazard, at most three quarters full, grown by doubling) was twice its size.
     private var byOwner: [String: [Hazard]] = [:]
     /// owner → its closed hazards (see `ClosedHazard`), sorted by id; no id is in both tables of an owner.
-    private var closedByOwner: [String: [ClosedHazard]] = [:]
+    /// An owner's table is a run of `closedPart`'s records while none of it was named again (see `ClosedPart`).
+    private var closedByOwner: [String: ClosedTable] = [:]
+    /// The saved state's immutable part the closed tables were read from, if any (a save of its year reuses it).
+    private(set) var closedPart: ClosedPart?
 
     public static func == (a: HazardLedger, b: HazardLedger) -> Bool { a.allHazards == b.allHazards }
 
@@ -83,6 +86,16 @@ public struct HazardLedger: Sendable, Equatable {
             if table[mid].id < id { low = mid + 1 } else { high = mid }
         }
         return (low, low < table.count && table[low].id == id)
+    }
+
+    /// `position(of:in:)` in a closed table (a mapped one decodes only the ids it compares).
+    fileprivate static func position(of id: String, in table: ClosedTable) -> (index: Int, found: Bool) {
+        var low = 0, high = table.count
+        while low < high {
+            let mid = (low + high) / 2
+            if table.id(at: mid) < id { low = mid + 1 } else { high = mid }
+        }
+        return (low, low < table.count && table.id(at: low) == id)
     }
 
     /// `table` in an array of exactly its size.
@@ -107,7 +120,7 @@ public struct HazardLedger: Sendable, Equatable {
         // hazards file holds a handful of rows, and the Set's allocation and hashing were a fifth of `apply`.
         var seen = ClaimedIds()
         var added: [Hazard] = []
-        // The owner's closed table, taken out only when a row names an id the working table lacks.
+        // The owner's closed table, taken out only when a row names one of its ids.
         var closed: [ClosedHazard]?
         for row in rows where seen.line(of: row.hazardId) == nil {
             seen.claim(row.hazardId, line: row.line)
@@ -138,16 +151,17 @@ public struct HazardLedger: Sendable, Equatable {
             table.sort { $0.id < $1.id }
         }
         byOwner[owner] = table
-        if let closed, !closed.isEmpty { closedByOwner[owner] = closed }
+        if let closed, !closed.isEmpty { closedByOwner[owner] = ClosedTable(closed) }
     }
 
     /// Removes and returns the closed hazard `id` of `owner`; `closed` holds the owner's closed table once taken out
-    /// of `tables` (put back by the caller).
+    /// of `tables` (put back by the caller). Taken out only when it holds the id: a table read from a saved state's
+    /// closed part stays a run of the part's records (the next save leaves it to the part) until one is named again.
     private static func takeClosed(_ id: String, owner: String, from closed: inout [ClosedHazard]?,
-                                   in tables: inout [String: [ClosedHazard]]) -> ClosedHazard? {
+                                   in tables: inout [String: ClosedTable]) -> ClosedHazard? {
         if closed == nil {
-            guard let t = tables.removeValue(forKey: owner) else { return nil }
-            closed = t
+            guard let t = tables[owner], position(of: id, in: t).found else { return nil }
+            closed = tables.removeValue(forKey: owner)!.array
         }
         let at = position(of: id, in: closed!)
         return at.found ? closed!.remove(at: at.index) : nil
@@ -158,7 +172,7 @@ public struct HazardLedger: Sendable, Equatable {
     /// searched by bisection: a dictionary built per file and month was ~5 % of a cold run's reading CPU
     /// (every registered id hashed and inserted, for the few ids a file names).
     public func knownFoundDates(owner: String) -> KnownFoundDates {
-        KnownFoundDates(table: byOwner[owner] ?? [], closed: closedByOwner[owner] ?? [])
+        KnownFoundDates(table: byOwner[owner] ?? [], closed: closedByOwner[owner] ?? ClosedTable([]))
     }
 
     /// One hazard, if the owner ever registered it.
@@ -174,7 +188,7 @@ public struct HazardLedger: Sendable, Equatable {
 
     /// The owner's hazards registered by the end of `q`, ordered by id (closed ones included).
     public func hazards(owner: String, upTo q: Period) -> [Hazard] {
-        Self.merged(owner: owner, byOwner[owner] ?? [], closedByOwner[owner] ?? []).filter { $0.registeredIn <= q }
+        Self.merged(owner: owner, byOwner[owner] ?? [], closedByOwner[owner] ?? ClosedTable([])).filter { $0.registeredIn <= q }
     }
 
     /// The owner's hazards registered by the end of `q` that have a row, ordered by id: every hazard but the closed
@@ -185,15 +199,15 @@ public struct HazardLedger: Sendable, Equatable {
     }
 
     /// An owner's working and closed hazards as one table, ordered by id (the two hold no id in common).
-    fileprivate static func merged(owner: String, _ live: [Hazard], _ closed: [ClosedHazard]) -> [Hazard] {
+    fileprivate static func merged(owner: String, _ live: [Hazard], _ closed: ClosedTable) -> [Hazard] {
         guard !closed.isEmpty else { return live }
         return mergedByID(live, closed, { $0 }, { Hazard(owner: owner, closed: $0) })
     }
 
     /// Two tables sorted by id and holding no id in common, as one sorted table: one merge, not a sort.
-    fileprivate static func mergedByID<A: HazardKeyed, B: HazardKeyed, Entry>(
-        _ a: [A], _ b: [B], _ fromA: (A) -> Entry, _ fromB: (B) -> Entry
-    ) -> [Entry] {
+    static func mergedByID<A: RandomAccessCollection, B: RandomAccessCollection, Entry>(
+        _ a: A, _ b: B, _ fromA: (A.Element) -> Entry, _ fromB: (B.Element) -> Entry
+    ) -> [Entry] where A.Element: HazardKeyed, B.Element: HazardKeyed, A.Index == Int, B.Index == Int {
         var out: [Entry] = []
         out.reserveCapacity(a.count + b.count)
         var i = 0, j = 0
@@ -237,7 +251,7 @@ public struct HazardLedger: Sendable, Equatable {
     /// The ledger's hazards in saving order, one owner's ids sorted at a time (closed ones included).
     public struct AllHazards: Sequence, Sendable, Equatable {
         fileprivate let byOwner: [String: [Hazard]]
-        fileprivate let closedByOwner: [String: [ClosedHazard]]
+        fileprivate let closedByOwner: [String: ClosedTable]
         /// How many hazards the ledger holds.
         public var count: Int {
             byOwner.values.reduce(0) { $0 + $1.count } + closedByOwner.values.reduce(0) { $0 + $1.count }
@@ -251,7 +265,7 @@ public struct HazardLedger: Sendable, Equatable {
 
         public struct Iterator: IteratorProtocol {
             let byOwner: [String: [Hazard]]
-            let closedByOwner: [String: [ClosedHazard]]
+            let closedByOwner: [String: ClosedTable]
             let owners: [String]
             var owner = -1
             var table: [Hazard] = []
@@ -262,7 +276,7 @@ public struct HazardLedger: Sendable, Equatable {
                     owner += 1
                     guard owner < owners.count else { return nil }
                     let code = owners[owner]
-                    table = HazardLedger.merged(owner: code, byOwner[code] ?? [], closedByOwner[code] ?? [])
+                    table = HazardLedger.merged(owner: code, byOwner[code] ?? [], closedByOwner[code] ?? ClosedTable([]))
                     position = 0
                 }
                 defer { position += 1 }
@@ -282,7 +296,7 @@ public struct HazardLedger: Sendable, Equatable {
     /// Adds (or replaces) one hazard as it stands, e.g. as read back from a saved state.
     public mutating func insert(_ hazard: Hazard) {
         var table = byOwner.removeValue(forKey: hazard.owner) ?? []
-        var closed = closedByOwner.removeValue(forKey: hazard.owner) ?? []
+        var closed = closedByOwner.removeValue(forKey: hazard.owner)?.array ?? []
         let at = Self.position(of: hazard.id, in: table)
         let atClosed = Self.position(of: hazard.id, in: closed)
         if at.found { table.remove(at: at.index) }
@@ -293,7 +307,7 @@ public struct HazardLedger: Sendable, Equatable {
             table.insert(hazard, at: at.index)
         }
         if !table.isEmpty { byOwner[hazard.owner] = table }
-        if !closed.isEmpty { closedByOwner[hazard.owner] = closed }
+        if !closed.isEmpty { closedByOwner[hazard.owner] = ClosedTable(closed) }
     }
 
     /// Sets an owner's hazards, as read back from a saved state in saving order: `table` and `closed` sorted by id
@@ -301,7 +315,55 @@ public struct HazardLedger: Sendable, Equatable {
     /// `insert` took the owner's tables out and put them back for each of its hazards.
     mutating func adopt(owner: String, table: [Hazard], closed: [ClosedHazard]) {
         if !table.isEmpty { byOwner[owner] = Self.sized(table) }
-        if !closed.isEmpty { closedByOwner[owner] = Self.sized(closed) }
+        if !closed.isEmpty { closedByOwner[owner] = ClosedTable(Self.sized(closed)) }
+    }
+
+    /// Gives every owner of `part` but those in `overriding` its run of the part's records as its closed table (a saved
+    /// state read back: its own bytes hold the working hazards, and the closed ones of the owners named again since
+    /// the part was written). False, leaving the ledger unusable, when such an owner already has a closed table.
+    mutating func attach(_ part: ClosedPart, overriding: Set<String>) -> Bool {
+        for (owner, range) in zip(part.owners, part.ranges) where !overriding.contains(owner) {
+            guard closedByOwner[owner] == nil else { return false }
+            if !range.isEmpty { closedByOwner[owner] = ClosedTable(part: part, records: range) }
+        }
+        closedPart = part
+        return true
+    }
+
+    /// Lets go of every closed table, and of the part they were read from. The roll-up reads only the working
+    /// hazards; held on to beside it, a saved state's part (one buffer every owner's run shares) lived until the
+    /// roll-up and the save had both let go of its last owner, which made the split cost peak memory.
+    public mutating func dropClosedTables() {
+        closedByOwner = [:]
+        closedPart = nil
+    }
+
+    /// For a save of `year` that leaves the ledger's part as it is: lets go of every owner's closed table that is still
+    /// the part's run of records, and of the part's bytes, and gives the part's name and the owners whose run it holds
+    /// (all the save needs of them). An owner with a working hazard that closes for `year` gets its run decoded into a
+    /// table of its own (its closed hazards are written in the state then). Nil, and nothing changed, when the
+    /// ledger was not read from a part of `year`. The ledger is then whole only with the part: for the save that
+    /// consumes it.
+    mutating func leaveRunsToPart(compactedFrom year: Int) -> (part: ClosedPartReference, runs: Set<String>)? {
+        guard let part = closedPart, part.year == year else { return nil }
+        var runs = Set<String>()
+        var kept: [String: ClosedTable] = [:]
+        for (owner, table) in closedByOwner {
+            guard table.isRun(of: part) else { kept[owner] = table; continue }
+            if (byOwner[owner] ?? []).contains(where: { $0.closesWhenCompacted(forReportsFrom: year) }) {
+                kept[owner] = ClosedTable(table.array)
+            } else {
+                runs.insert(owner)
+            }
+        }
+        closedByOwner = kept
+        closedPart = nil
+        return (part.reference, runs)
+    }
+
+    /// An owner's working and closed tables as they are (the save writes them).
+    func tables(owner: String) -> (working: [Hazard], closed: ClosedTable?) {
+        (byOwner[owner] ?? [], closedByOwner[owner])
     }
 
     /// Whether the ledger holds any hazard of `owner`.
@@ -315,7 +377,7 @@ public struct HazardLedger: Sendable, Equatable {
         }
         for owner in Array(closedByOwner.keys) {
             let table = closedByOwner.removeValue(forKey: owner)!
-            closedByOwner[owner] = Self.sized(table)
+            closedByOwner[owner] = table.fitted()
         }
     }
 
@@ -333,6 +395,7 @@ public struct HazardLedger: Sendable, Equatable {
     public func compacted(forReportsFrom year: Int) -> HazardLedger {
         var out = HazardLedger()
         out.closedByOwner = closedByOwner
+        out.closedPart = closedPart
         for (owner, table) in byOwner {
             var live: [Hazard] = []
             var closed: [ClosedHazard] = []
@@ -342,8 +405,8 @@ public struct HazardLedger: Sendable, Equatable {
             }
             if !live.isEmpty { out.byOwner[owner] = Self.sized(live) }
             if !closed.isEmpty {
-                let before = out.closedByOwner[owner] ?? []
-                out.closedByOwner[owner] = Self.mergedByID(before, closed, { $0 }, { $0 })
+                let before = out.closedByOwner[owner] ?? ClosedTable([])
+                out.closedByOwner[owner] = ClosedTable(Self.mergedByID(before, closed, { $0 }, { $0 }))
             }
         }
         return out
@@ -387,6 +450,14 @@ extension HazardLedger.Hazard {
         }
     }
 
+    /// Whether `compacted(forReportsFrom: year)` leaves this hazard closed (no rows), without making it.
+    func closesWhenCompacted(forReportsFrom year: Int) -> Bool {
+        guard let lastBefore = updates.lastIndex(where: { $0.period.year < year }) else {
+            return updates.isEmpty && rectifiedSince != nil
+        }
+        return lastBefore == updates.count - 1 && updates[lastBefore].status == .rectified
+    }
+
     /// See `HazardLedger.compacted(forReportsFrom:)`.
     public func compacted(forReportsFrom year: Int) -> HazardLedger.Hazard {
         var h = self
@@ -409,13 +480,13 @@ extension HazardLedger.Hazard {
 public struct KnownFoundDates: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     private let table: [HazardLedger.Hazard]
     /// The owner's closed hazards (no id in common with `table`).
-    private let closed: [HazardLedger.ClosedHazard]
+    private let closed: ClosedTable
     private let extra: [String: Day]
 
-    init(table: [HazardLedger.Hazard], closed: [HazardLedger.ClosedHazard] = []) {
+    init(table: [HazardLedger.Hazard], closed: ClosedTable = ClosedTable([])) {
         self.table = table; self.closed = closed; extra = [:]
     }
-    public init(_ dates: [String: Day]) { table = []; closed = []; extra = dates }
+    public init(_ dates: [String: Day]) { table = []; closed = ClosedTable([]); extra = dates }
     public init(dictionaryLiteral elements: (String, Day)...) {
         self.init(Dictionary(elements, uniquingKeysWith: { first, _ in first }))
     }
@@ -448,6 +519,6 @@ public struct KnownFoundDates: Sendable, Equatable, ExpressibleByDictionaryLiter
 }
 
 /// An entry of an owner's table, found by its hazard id (the working `Hazard`s and the `ClosedHazard`s).
-fileprivate protocol HazardKeyed { var id: String { get } }
+protocol HazardKeyed { var id: String { get } }
 extension HazardLedger.Hazard: HazardKeyed {}
 extension HazardLedger.ClosedHazard: HazardKeyed {}

@@ -16,6 +16,8 @@ public enum ReportBuilder {
     public static func build(config: PipelineConfig, period: Period, folders: [FolderPeriod],
                              standing: [String: StandingAgreements], ledger: consuming HazardLedger,
                              extraIssues: [ValidationIssue]) -> MonthReport {
+        // The roll-up reads only the working hazards: the closed tables go now, not owner by owner beside it.
+        ledger.dropClosedTables()
         var given: [String: FolderPeriod] = [:]
         for f in folders where given[f.code] == nil { given[f.code] = f }
 

@@ -78,8 +78,85 @@ public struct LedgerStateStore: Sendable {
         else { return nil }
         let digest = String(decoding: head[header.count..<digestEnd], as: UTF8.self)
         reader.startHashing()
-        guard let ledger = reader.ledger(), reader.finished(), reader.hexDigest() == digest else { return nil }
+        guard var ledger = reader.decodeLedger() else { return nil }
+        // What follows the hazards, if anything: the closed part the state leaves its closed hazards to (see `save`).
+        // (The part's name and digest last, at a fixed distance from the file's end: see `partNamed(byStateAt:)`.)
+        var part: (name: String, digest: String, overriding: Set<String>)?
+        if !reader.finished() {
+            guard let n = reader.int(), n >= 0, n <= reader.remaining else { return nil }
+            var overriding = Set<String>()
+            for _ in 0..<n { guard let owner = reader.string() else { return nil }; overriding.insert(owner) }
+            guard let name = reader.string(), let partDigest = reader.string() else { return nil }
+            part = (name, partDigest, overriding)
+        }
+        guard reader.finished(), reader.hexDigest() == digest else { return nil }
+        if let part {
+            guard let closed = loadPart(name: part.name, digest: part.digest), ledger.attach(closed, overriding: part.overriding)
+            else { return nil }
+        }
         return ledger
+    }
+
+    /// The closed part `name`, when its payload's SHA-256 is `digest` (a missing or damaged part: nil, and the ledger
+    /// is replayed). Its bytes are kept as read; only the owners' index is decoded (see `ClosedPart`).
+    func loadPart(name: String, digest: String) -> ClosedPart? {
+        guard Self.isPartName(name), let bytes = StateFile.read(folder.appendingPathComponent(name).path, maxBytes: 1 << 32),
+              let start = StateFile.payloadStart(bytes, magic: ClosedPart.magic),
+              bytes[ClosedPart.magic.utf8.count..<start - 1].elementsEqual(digest.utf8) else { return nil }
+        return ClosedPart(bytes: bytes, payloadAt: start, name: name, digest: digest)
+    }
+
+    /// `closed-<year>-<16 hex digits>.bin`: the only names a state may point at (not a path out of `.state`).
+    static func isPartName(_ name: String) -> Bool {
+        let u = Array(name.utf8)
+        guard u.count == "closed-0000-0123456789abcdef.bin".utf8.count, name.hasPrefix("closed-"), name.hasSuffix(".bin") else { return false }
+        return u[7..<11].allSatisfy { (0x30...0x39).contains($0) } && u[11] == UInt8(ascii: "-")
+            && u[12..<28].allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The closed part the state file at `path` names (nil: none), read from the file's last bytes — the part's name
+    /// and digest end a state that names one (see `save`); `readable` false when the file could not be read.
+    static func partNamed(byStateAt path: String) -> (readable: Bool, name: String?) {
+        let tail = 1 + 32 + 1 + 64
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return (false, nil) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return (false, nil) }
+        guard st.st_size >= tail else { return (true, nil) }
+        var bytes = [UInt8](repeating: 0, count: tail)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, tail, off_t(st.st_size) - off_t(tail)) }
+        guard n == tail else { return (false, nil) }
+        guard bytes[0] == 32, bytes[33] == 64 else { return (true, nil) }
+        let name = String(decoding: bytes[1..<33], as: UTF8.self)
+        return (true, isPartName(name) ? name : nil)
+    }
+
+    /// Deletes the closed parts no state in the folder names (a replay after a correction writes another part of its
+    /// year; the states that named the old one may all have been written again since). Called once the state naming
+    /// `kept` is in place; before anything is deleted that state and the folder are synced, so a crash cannot leave
+    /// the state before it naming a part that is gone (that would only mean a replay, but one not needed). Nothing is
+    /// deleted when a state cannot be read: what it names is not known.
+    func deleteUnnamedParts(kept: String?, stateAt path: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        let parts = entries.filter { Self.isPartName($0) && $0 != kept }
+        guard !parts.isEmpty else { return }
+        var named = Set<String>()
+        for entry in entries where entry.hasPrefix("ledger-") && entry.hasSuffix(".bin") {
+            let (readable, name) = Self.partNamed(byStateAt: folder.appendingPathComponent(entry).path)
+            guard readable else { return }
+            if let name { named.insert(name) }
+        }
+        let unnamed = parts.filter { !named.contains($0) }
+        guard !unnamed.isEmpty, Self.sync(path), Self.sync(folder.path) else { return }
+        for part in unnamed { unlink(folder.appendingPathComponent(part).path) }
+    }
+
+    private static func sync(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return fsync(fd) == 0
     }
 
     /// Saves the ledger after `q` (best effort: a state that cannot be written is simply not there next time).
@@ -91,11 +168,21 @@ public struct LedgerStateStore: Sendable {
     /// never held in memory whole, let alone the three copies (buffer, header + buffer, Data) it used to be.
     /// The ledger is consumed: each owner's hazards are let go once written, so a save running beside the roll-up
     /// (which frees them owner by owner too, in another order) does not hold the whole ledger to its end.
+    ///
+    /// Closed hazards (see `HazardLedger.ClosedHazard`) are not written here but in the year's closed part,
+    /// `closed-<year>-<digest>.bin`, written by the first save of the year (the one whose ledger was not read from a
+    /// part of that year) and named after it — with its SHA-256 — at the state's end, followed by the owners whose
+    /// closed hazards the state holds itself (one named again since: the part stays as it was). A monthly save of the
+    /// same year leaves the part alone and writes only the working hazards; the load reads the part's bytes and
+    /// decodes only its owners' index. The state's key covers the part through its digest, so report(P) still
+    /// depends only on the inputs ≤ P; a missing or damaged part means a replay, as a damaged state does.
+    /// A ledger without closed hazards is written as before, with nothing after its hazards.
     public func save(_ ledger: consuming HazardLedger, after q: Period, key: LedgerStateKey, compactedFor: Int? = nil) {
         if let year = compactedFor, year > q.year { return }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temp = folder.appendingPathComponent(".ledger-\(q).\(getpid()).tmp")
         let prefix = "SRLEDGER3\n\(key.hex)\n"
+        var named: String?  // the part the state names
         do {
             guard FileManager.default.createFile(atPath: temp.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             let file = try FileHandle(forWritingTo: temp)
@@ -112,7 +199,28 @@ public struct LedgerStateStore: Sendable {
                 if failure == nil { do { try file.write(contentsOf: piece) } catch { failure = error } }
             }
             var remaining = consume ledger
-            writer.ledger(consuming: &remaining, compactedFrom: q.year)
+            // Left as it is only in this folder (a ledger read from another store's state names a part not here).
+            // The save needs of the part only its name and which owners still hold their run: its bytes go now (see
+            // `leaveRunsToPart`), as the roll-up beside it lets go of the closed tables too.
+            let reused = remaining.closedPart.flatMap { part in
+                access(folder.appendingPathComponent(part.name).path, F_OK) == 0 ? remaining.leaveRunsToPart(compactedFrom: q.year) : nil
+            }
+            var building: ClosedPartWriter? = reused == nil ? ClosedPartWriter(year: q.year, folder: folder) : nil
+            let overriding = writer.ledger(consuming: &remaining, compactedFrom: q.year, reusing: reused, building: &building)
+            // The part is in place before the state naming it is.
+            // (A part that could not be written: the closed hazards are nowhere, so no state is saved.)
+            var part = reused.map { ($0.part.name, $0.part.digest) }
+            if let building, !building.isEmpty {
+                guard let written = building.finish() else { throw CocoaError(.fileWriteUnknown) }
+                part = written
+            }
+            building = nil
+            if let part {
+                writer.int(overriding.count)
+                for owner in overriding { writer.string(owner) }
+                writer.string(part.0); writer.string(part.1)
+            }
+            named = part?.0
             writer.flush()
             if let failure { throw failure }
             try file.seek(toOffset: 0)
@@ -121,7 +229,9 @@ public struct LedgerStateStore: Sendable {
             guard rename(temp.path, url(q).path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(at: temp)
+            return
         }
+        deleteUnnamedParts(kept: named, stateAt: url(q).path)
     }
 }
 
@@ -159,16 +269,79 @@ struct StateWriter {
         for hazard in hazards { self.hazard(hazard, compactedFrom: year) }
     }
 
-    /// The same bytes as `ledger(_:compactedFrom:)` (owners sorted, each owner's hazards in the ledger's order), each
-    /// owner removed from `ledger` once written.
-    mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int? = nil) {
-        int(ledger.allHazards.count)
-        let always = Period(year: 9999, month: 12)!
-        for owner in ledger.owners {
-            let table = ledger.hazards(owner: owner, upTo: always)
-            ledger.remove(owner: owner)
-            for hazard in table { self.hazard(hazard, compactedFrom: year) }
+    /// `ledger(_:compactedFrom:)`'s bytes, each owner removed from `ledger` once written (no closed part).
+    mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int) {
+        var none: ClosedPartWriter?
+        self.ledger(consuming: &ledger, compactedFrom: year, building: &none)
+    }
+
+    /// The ledger compacted for `year` (owners sorted, each owner's hazards by id), each owner removed from `ledger`
+    /// once written, without the closed hazards a closed part holds: with `reusing` (the part the ledger was read
+    /// from, of `year`, and the owners whose run of it the ledger still held: see `HazardLedger.leaveRunsToPart`),
+    /// those runs are left to the part, and the owners of the part that no longer hold theirs are given back (their
+    /// closed hazards are written here); with `building`, every owner's closed hazards go into the new part. Without
+    /// either, `ledger(_:compactedFrom:)`'s bytes. Gives the owners given back, sorted.
+    @discardableResult
+    mutating func ledger(consuming ledger: inout HazardLedger, compactedFrom year: Int,
+                         reusing reused: (part: ClosedPartReference, runs: Set<String>)? = nil,
+                         building builder: inout ClosedPartWriter?) -> [String] {
+        let owners = ledger.owners
+        // A part's record holds an id of up to 64 KB (a town's ids are a few bytes): past that, no part.
+        if builder != nil, owners.contains(where: { owner in
+            let (working, closed) = ledger.tables(owner: owner)
+            return working.contains { $0.id.utf8.count > 0xFFFF } || (closed?.contains { $0.id.utf8.count > 0xFFFF } ?? false)
+        }) { builder = nil }
+        // First the count of hazards written, and the owners whose closed hazards are written here.
+        var count = 0
+        var overriding: [String] = []
+        var writesClosed = Set<String>()
+        for owner in owners {
+            let (working, closed) = ledger.tables(owner: owner)
+            let closing = working.count { $0.closesWhenCompacted(forReportsFrom: year) }
+            count += working.count - closing
+            if reused != nil {
+                // Left to the part: no closed table (a run was let go; a part's owner without its run is caught below).
+                if closing > 0 || closed != nil {
+                    overriding.append(owner)
+                    writesClosed.insert(owner)
+                    count += (closed?.count ?? 0) + closing
+                }
+            } else if builder == nil {
+                writesClosed.insert(owner)
+                count += closed?.count ?? 0
+            }
         }
+        // A part's owner whose run the ledger no longer held (every closed id named again, or the owner let go): its
+        // closed hazards (none, or those written here) stand instead of the part's.
+        if let (part, runs) = reused {
+            for owner in part.owners where !writesClosed.contains(owner) && !runs.contains(owner) {
+                overriding.append(owner)
+                writesClosed.insert(owner)
+            }
+        }
+        overriding.sort()
+        int(count)
+        for owner in owners {
+            let (working, closed) = ledger.tables(owner: owner)
+            ledger.remove(owner: owner)
+            if writesClosed.contains(owner) {
+                let all = HazardLedger.mergedByID(working, closed ?? ClosedTable([]), { $0 }, { HazardLedger.Hazard(owner: owner, closed: $0) })
+                for hazard in all { self.hazard(hazard, compactedFrom: year) }
+                continue
+            }
+            var closing: [HazardLedger.ClosedHazard] = []
+            for hazard in working {
+                if hazard.closesWhenCompacted(forReportsFrom: year) {
+                    closing.append(hazard.compacted(forReportsFrom: year).closedForm!)
+                } else {
+                    self.hazard(hazard, compactedFrom: year)
+                }
+            }
+            if let builder {
+                _ = builder.add(owner: owner, HazardLedger.mergedByID(closed ?? ClosedTable([]), closing, { $0 }, { $0 }))
+            }
+        }
+        return overriding
     }
 
     /// One hazard (compacted for reports of `year` on, when given); the pending bytes go to the sink past a piece.
