@@ -230,38 +230,6 @@ import XlsxWriter
         // Nothing handed over: nothing flushed, and the threads end.
         #expect(try OutputStore.BackgroundFlush().finish().isEmpty)
     }
-
-    /// One syncfs in place of an fsync per file is used only where its error reporting and flush are known (Linux 5.8
-    /// on, ext2/3/4, XFS, btrfs: the statfs type checked here by hand); with it the background flush fsyncs nothing
-    /// and reports every path handed over, and `sync` succeeds with the files on disk.
-    @Test func oneSyncOfTheFileSystemOnlyWhereItsErrorsAreReported() throws {
-        let dir = try IssueListTests.emptyTempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let type = try #require(WorkbookTempFolder.fileSystemType(dir.path))
-        let version = ProcessInfo.processInfo.operatingSystemVersion
-        let expected = (version.majorVersion, version.minorVersion) >= (5, 8)
-            && OutputStore.FileSystemSync.trustedTypes.contains(UInt32(truncatingIfNeeded: type))
-        let syncing = OutputStore.FileSystemSync.open(dir.path)
-        #expect((syncing != nil) == expected, "statfs type \(String(type, radix: 16))")
-        #expect(OutputStore.FileSystemSync.open(dir.appendingPathComponent("missing").path) == nil)
-        if WorkbookTempFolder.fileSystemType("/dev/shm") == WorkbookTempFolder.tmpfsMagic {  // an fsync per file, as before
-            #expect(OutputStore.FileSystemSync.open("/dev/shm") == nil)
-        }
-        guard let syncing else { return }
-        var paths: [String] = []
-        for i in 0..<20 {
-            let url = dir.appendingPathComponent("w\(i).xlsx")
-            try OutputStore.stage(Array("workbook \(i)\n".utf8), to: url)
-            paths.append(url.path)
-        }
-        let flushing = OutputStore.BackgroundFlush(threads: 3, syncing: syncing)
-        for path in paths { flushing.add(path) }
-        let missing = dir.appendingPathComponent("gone.xlsx").path
-        flushing.add(missing)  // not fsynced here: the file system's sync stands for it
-        #expect(try flushing.finish() == Set(paths + [missing]))
-        try syncing.sync()
-        #expect(try String(contentsOfFile: paths[7], encoding: .utf8) == "workbook 7\n")
-    }
 }
 
 /// A small demo town (config and inputs) in its own temporary folder, removed when dropped.

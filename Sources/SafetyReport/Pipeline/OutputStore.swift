@@ -171,9 +171,6 @@ public struct OutputStore: Sendable {
     /// has waited for these and thrown the first failure: every output is still durable before the swap, but the
     /// ~2,000 fsyncs no longer wait at the end of the run, on one thread's critical path.
     final class BackgroundFlush: @unchecked Sendable {
-        /// When set, nothing is fsynced here: every path handed over counts as flushed at once, and the caller makes
-        /// them durable with one `FileSystemSync.sync()` before the swap (see `FileSystemSync`).
-        let syncing: FileSystemSync?
         private let condition = NSCondition()
         private var queue: [String] = []
         private var next = 0  // queue[next...] wait, oldest first (their writeback started first)
@@ -182,9 +179,7 @@ public struct OutputStore: Sendable {
         private var running = 0
         private var failure: OutputError?
 
-        init(threads: Int = 4, syncing: FileSystemSync? = nil) {
-            self.syncing = syncing
-            guard syncing == nil else { return }
+        init(threads: Int = 4) {
             for _ in 0..<max(1, threads) {
                 running += 1
                 Thread { [self] in work() }.start()
@@ -194,7 +189,6 @@ public struct OutputStore: Sendable {
         /// Flushes `path` (a file written whole) in the background.
         func add(_ path: String) {
             condition.lock()
-            if syncing != nil { flushed.append(path); condition.unlock(); return }
             queue.append(path)
             condition.signal()
             condition.unlock()
@@ -230,70 +224,6 @@ public struct OutputStore: Sendable {
             condition.unlock()
             return try result.get()
         }
-    }
-
-    /// One syncfs(2) of the file system holding the staging folder, in place of an fsync per output file (2,009 of them
-    /// at 2,000 villages). On a virtual machine each fsync of a new file on a journal-less ext4 costs two writeback
-    /// submissions of its own — its inode's block, then the disk's cache flush — each a VM exit (`iowrite16`, the
-    /// virtio notify): 2.3 % of a cold run's CPU samples. syncfs writes the same inode-table blocks together, in a few
-    /// large submissions. The files' data writeback is still started as each is written (`startWriteback`).
-    ///
-    /// Durability before the swap is unchanged: syncfs returns only once every dirty page and inode of the file
-    /// system is written, and `commit` then fsyncs the staging folders, whose cache flush (ext4, XFS and btrfs issue
-    /// one on every fsync) covers every write completed before it. Errors: since Linux 5.8 syncfs reports a writeback
-    /// error of any file of the file system since the descriptor was opened (`sb->s_wb_err`), so it is opened when the
-    /// staging folder is new, before any output is written; an error fails the run before the swap, as a failed fsync
-    /// did (it names the outputs folder, not the file). Used only where that is known to hold: Linux 5.8 or later,
-    /// and ext2/3/4, XFS or btrfs (FUSE, NFS and others keep an fsync per file, which they forward as such).
-    /// What it costs: it also writes other processes' dirty data on the same file system, and the run waits for it
-    /// (on a file system with a journal, ext4's fsync already committed others' metadata with ours).
-    final class FileSystemSync: @unchecked Sendable {
-        let fd: Int32
-        let path: String
-
-        private init(fd: Int32, path: String) { self.fd = fd; self.path = path }
-        deinit { close(fd) }
-
-        /// A descriptor on `folder` when syncfs can stand in for an fsync per file there; nil otherwise.
-        static func open(_ folder: String) -> FileSystemSync? {
-            guard Self.syncfsCall != nil, let fstatfs = Self.fstatfsCall else { return nil }
-            let version = ProcessInfo.processInfo.operatingSystemVersion
-            guard version.majorVersion > 5 || (version.majorVersion == 5 && version.minorVersion >= 8) else { return nil }
-            let fd = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard fd >= 0 else { return nil }
-            // struct statfs begins with f_type (a long on every 64-bit Linux); the buffer is larger than the struct.
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 8)
-            defer { buffer.deallocate() }
-            guard fstatfs(fd, buffer) == 0, trustedTypes.contains(UInt32(truncatingIfNeeded: buffer.load(as: Int.self))) else {
-                close(fd)
-                return nil
-            }
-            return FileSystemSync(fd: fd, path: folder)
-        }
-
-        /// ext2/3/4, XFS, btrfs (statfs(2) magic numbers).
-        static let trustedTypes: Set<UInt32> = [0xEF53, 0x5846_5342, 0x9123_683E]
-
-        /// Every file written on the file system since `open` is on disk, or the first failure.
-        func sync() throws(OutputError) {
-            guard let syncfs = Self.syncfsCall else { throw .io("cannot flush \(path): syncfs is not available") }
-            while syncfs(fd) != 0 {
-                if errno == EINTR { continue }
-                throw .io("cannot flush the outputs under \(path): \(String(cString: strerror(errno)))")
-            }
-        }
-
-        private typealias SyncFS = @convention(c) (Int32) -> Int32
-        private typealias FStatFS = @convention(c) (Int32, UnsafeMutableRawPointer) -> Int32
-        /// Looked up at run time, as sync_file_range is (Swift's Glibc module does not declare them).
-        private static let syncfsCall: SyncFS? = {
-            guard let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "syncfs") else { return nil }
-            return unsafeBitCast(sym, to: SyncFS.self)
-        }()
-        private static let fstatfsCall: FStatFS? = {
-            guard let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "fstatfs") else { return nil }
-            return unsafeBitCast(sym, to: FStatFS.self)
-        }()
     }
 
     /// Writes all of `bytes` to `fd` (the file at `url`, named in the error), retrying short writes and EINTR.

@@ -73,8 +73,6 @@ public enum ReportRun {
         if let failure = report.issues.spillFailure { throw .io(failure) }
         let store = OutputStore(root: config.outputs)
         let staging = try store.makeStaging(period)
-        // Opened before any output is written, so its syncfs reports every writeback error since (see FileSystemSync).
-        let syncing = OutputStore.FileSystemSync.open(staging.path)
         var pendingSide: ManifestIndex.PendingSide?
         do throws(OutputError) {
             var outputs: [Manifest.Output] = []
@@ -123,8 +121,7 @@ public enum ReportRun {
             // system before the workbook threads allocate theirs: glibc would keep them in this thread's arena.
             releaseFreedMemory()
             log("writing the town workbook and \(report.villages.count) village workbooks")
-            let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging,
-                                               syncing: syncing)
+            let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging)
             defer { _ = try? workbooks.flushing.finish() }  // its threads end whatever fails before the swap
             outputs += workbooks.outputs
             lap("workbooks and other CSVs (both cores)")
@@ -144,7 +141,6 @@ public enum ReportRun {
             let otherPaths = outputs.map { stagingPath + "/" + $0.name }
             let othersFlushed = flushBeside { () throws(OutputError) in
                 let flushedAlready = try workbookFlush.finish()  // the workbooks, flushed while the others were written
-                if let whole = workbookFlush.syncing { try whole.sync(); return }  // every output so far, in one go
                 try OutputStore.flushAll(otherPaths.filter { !flushedAlready.contains($0) })
             }
             let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
@@ -164,9 +160,7 @@ public enum ReportRun {
                 period, manifest, stagedJSON: staging.appendingPathComponent("manifest.json").path,
                 jsonBytes: manifestFile.bytes, jsonSHA256: manifestFile.sha256, buildID: buildID)
             let flushStart = Date()
-            let manifestFlushed = Result { () throws(OutputError) in
-                if let whole = workbookFlush.syncing { try whole.sync() } else { try OutputStore.flushAll([stagingPath + "/manifest.json"]) }
-            }
+            let manifestFlushed = Result { () throws(OutputError) in try OutputStore.flushAll([stagingPath + "/manifest.json"]) }
             let (othersResult, othersSeconds) = othersFlushed.wait()
             try othersResult.get()
             try manifestFlushed.get()
@@ -215,8 +209,7 @@ public enum ReportRun {
     /// largest) first, then the CSVs, so one core writes the town workbook while the other writes the CSVs and
     /// starts on the villages. Each file's bytes depend only on the report, so the order in which they are
     /// written changes nothing.
-    private static func writeWorkbooks(_ report: MonthReport, changes: [FigureChange], townName: String, staging: URL,
-                                       syncing: OutputStore.FileSystemSync?)
+    private static func writeWorkbooks(_ report: MonthReport, changes: [FigureChange], townName: String, staging: URL)
         throws(OutputError) -> (outputs: [Manifest.Output], townSeconds: Double, villageSeconds: Double,
                                 describeSeconds: Double, csvSeconds: Double, flushing: OutputStore.BackgroundFlush) {
         let villages = report.villages
@@ -233,8 +226,7 @@ public enum ReportRun {
         let next = Locked(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, jobs))
         // Each workbook flushed while the others are written (the run flushes the rest before the swap).
-        // (Or none, and one syncfs of the staging folder's file system before the swap: see `OutputStore.FileSystemSync`.)
-        let flushing = OutputStore.BackgroundFlush(syncing: syncing)
+        let flushing = OutputStore.BackgroundFlush()
         // Threads of their own, each with a fresh malloc arena (see `runOnFreshThreads`).
         runOnFreshThreads(workers) { _ in
             while true {
