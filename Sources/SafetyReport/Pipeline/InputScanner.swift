@@ -653,6 +653,10 @@ public final class InputScans: Sendable {
     private let periodList = Locked<[Period]?>(nil)
     private let digests = Locked<Digests>(Digests())
     private let partials = Locked<[Period: ScannedPeriod]>([:])
+    /// Light scans (`scan(_:hazardsAndAgreementsOnly:)`: every decision and the whole listing, but no stat of the
+    /// inspections and trainings files the listing calls regular) of months a build reads only the hazards and
+    /// agreements of (`light(_:)`). Never returned by `scan`, which wants the stats: whoever needs them lists again.
+    private let lights = Locked<[Period: ScannedPeriod]>([:])
 
     /// What is kept of a month whose whole scan may be let go.
     public struct Digest: Sendable {
@@ -689,11 +693,29 @@ public final class InputScans: Sendable {
     }
 
     /// Scans every period of `periods` not scanned yet, on both cores (each folder is scanned on its own).
-    public func prefetch(_ periods: [Period]) {
-        let missing = scans.withLock { s in periods.filter { s[$0] == nil } }
+    /// `light`: periods wanted only for `light(_:)` (scanned light unless held whole already).
+    public func prefetch(_ periods: [Period], light: (Period) -> Bool = { _ in false }) {
+        let held = Set(scans.withLock { Array($0.keys) }), heldLight = Set(lights.withLock { Array($0.keys) })
+        let missing = periods.filter { p in !held.contains(p) && !(light(p) && heldLight.contains(p)) }
         guard missing.count > 1 else { return }
-        let done = ReportAssembler.parallelMap(missing) { self.scanner.scan($0) }
-        scans.withLock { s in for (p, scan) in zip(missing, done) where s[p] == nil { s[p] = scan } }
+        let isLight = missing.map(light)
+        let done = ReportAssembler.parallelMap(Array(missing.indices)) { i in
+            self.scanner.scan(missing[i], hazardsAndAgreementsOnly: isLight[i])
+        }
+        for (i, p) in missing.enumerated() {
+            if isLight[i] { lights.withLock { s in if s[p] == nil { s[p] = done[i] } } }
+            else { scans.withLock { s in if s[p] == nil { s[p] = done[i] } } }
+        }
+    }
+
+    /// `period` as a build that reads only its hazards and agreements files needs it: the whole scan if held, else
+    /// its light scan (scanned light on first use). Both have the whole listing, every file found and every issue;
+    /// the light one lacks only the stats of its inspections and trainings files (their `stamp` is nil).
+    public func light(_ period: Period) -> ScannedPeriod {
+        if let known = scans.withLock({ $0[period] }) ?? lights.withLock({ $0[period] }) { return known }
+        let scan = scanner.scan(period, hazardsAndAgreementsOnly: true)
+        lights.withLock { $0[period] = scan }
+        return scan
     }
 
     /// The digests of `period`: folds the listing of every earlier period not folded yet, in order, scanning (on
@@ -713,9 +735,11 @@ public final class InputScans: Sendable {
             let chunk = Array(pending[start..<min(start + step, pending.count)])
             // A month let go or reduced as soon as it is folded is needed for no more than its listing, hazards and
             // agreements files: scanned without the stat of its other files, and never held as a whole scan.
-            let light = chunk.filter { p in (retiring(p) || reducing(p)) && scans.withLock { $0[p] == nil } }
+            // (A month held as a light scan already is folded from it.)
+            let heldLight = Set(chunk.filter { p in lights.withLock { $0[p] != nil } })
+            let light = chunk.filter { p in (retiring(p) || reducing(p)) && scans.withLock { $0[p] == nil } && !heldLight.contains(p) }
             let retired = Set(light.filter(retiring))
-            prefetch(chunk.filter { !light.contains($0) })
+            prefetch(chunk.filter { !light.contains($0) && !heldLight.contains($0) })
             // A retired month whose folders are all remembered is taken from memory on the core that lists it; its
             // summary is looked up here, as every month's summary and reduced form are made here, on the calling thread:
             // made on a worker, they lived in its malloc arena beside the scans' garbage and raised the run's peak.
@@ -727,9 +751,9 @@ public final class InputScans: Sendable {
             }
             for p in chunk {
                 guard let at = light.firstIndex(of: p) else {
-                    let whole = scan(p)
+                    let whole = heldLight.contains(p) ? self.light(p) : scan(p)
                     fold(p, whole, retire: retiring(p), summarize: summarize)
-                    if reducing(p) && !retiring(p) { reduce(p) }  // (a retired month has nothing left to reduce)
+                    if reducing(p) && !retiring(p) { reduce(p, whole) }  // (a retired month has nothing left to reduce)
                     continue
                 }
                 switch lightScans[at] {
@@ -792,16 +816,19 @@ public final class InputScans: Sendable {
     public func retire(_ period: Period) {
         scans.withLock { $0[period] = nil }
         partials.withLock { $0[period] = nil }
+        lights.withLock { $0[period] = nil }
     }
 
     /// Keeps of `period`'s scan only its hazards and agreements files (and sheets of whole workbooks), once its listing
     /// is folded: what a later month's report reads there, so what the stale check of a later report and the build of a
     /// later month of its year ask of it (`partial`). `scan` never returns the reduced form: it lists the month again.
     public func reduce(_ period: Period, _ given: ScannedPeriod? = nil) {
-        guard digests.withLock({ $0.byPeriod[period] != nil }), let whole = given ?? scans.withLock({ $0[period] }) else { return }
+        guard digests.withLock({ $0.byPeriod[period] != nil }),
+              let whole = given ?? scans.withLock({ $0[period] }) ?? lights.withLock({ $0[period] }) else { return }
         let kept = Self.reduced(whole)
         partials.withLock { $0[period] = kept }
         scans.withLock { $0[period] = nil }
+        lights.withLock { $0[period] = nil }
     }
 
     /// `whole` cut to its hazards and agreements files (and sheets of whole workbooks): see `reduce`.
@@ -819,7 +846,9 @@ public final class InputScans: Sendable {
     /// `period`'s hazards and agreements files (and sheets): from the whole scan if held, else from its reduced form,
     /// else scanned (whole).
     public func partial(_ period: Period) -> ScannedPeriod {
-        if let known = scans.withLock({ $0[period] }) ?? partials.withLock({ $0[period] }) { return known }
+        if let known = scans.withLock({ $0[period] }) ?? partials.withLock({ $0[period] }) ?? lights.withLock({ $0[period] }) {
+            return known
+        }
         return scan(period)
     }
 
@@ -842,11 +871,14 @@ public final class InputScans: Sendable {
     public func release() {
         scans.withLock { $0 = [:] }
         partials.withLock { $0 = [:] }
+        lights.withLock { $0 = [:] }
         digests.withLock { s in for p in s.byPeriod.keys { s.byPeriod[p]!.hazards = nil } }
     }
 
     /// The months whose whole scan is held now, sorted (for tests).
     var wholePeriods: [Period] { scans.withLock { $0.keys.sorted() } }
+    /// The months held as light scans now, sorted (for tests).
+    var lightPeriods: [Period] { lights.withLock { $0.keys.sorted() } }
 
     /// `InputScanner.periods()`, listed once.
     public func periods() -> [Period] {

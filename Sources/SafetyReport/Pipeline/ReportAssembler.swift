@@ -93,8 +93,10 @@ public enum ReportAssembler {
         // one core idled for about a third of the scan: docs/performance-log.md, *Single-core gaps, eighth session*).
         // Otherwise P's folder is listed on a pool thread while the earlier months are folded.
         var periodScan: Background<Void>?
+        // The earlier months are read for their hazards and agreements files only: scanned light (no stat of their
+        // inspections and trainings files: 44,000 of a cold 2,000 × 12 run's 127,000 stats).
         if !digestOnly {
-            scanner.prefetch(history + [period])
+            scanner.prefetch(history + [period], light: { $0 < period })
         } else {
             periodScan = Background { _ = scanner.scan(period) }
         }
@@ -105,7 +107,7 @@ public enum ReportAssembler {
         // (A month of P's year is then needed only for its hazards summary and P's agreements fallback: its reduced form
         // serves, see InputScans.reduce; the replay takes whole scans again.)
         var scans = parallelMap(history) { q in
-            !digestOnly ? scanner.scan(q)
+            !digestOnly ? scanner.light(q)
                 : q.year < period.year ? ScannedPeriod(period: q, exists: scanner.digest(q).exists, folders: [:], issues: [], listing: [])
                 : scanner.partial(q)
         }
@@ -134,7 +136,7 @@ public enum ReportAssembler {
                     // A month before P's year digested without its summary (a report of its own month, checked whole,
                     // gets none): its scan, still held or listed again.
                     let placeholder = digestOnly && history[i].year < period.year
-                    return cache.periodHazards(placeholder ? scanner.scan(history[i]) : scans[i], codes: codes)
+                    return cache.periodHazards(placeholder ? scanner.light(history[i]) : scans[i], codes: codes)
                 }
                 for (i, q) in history.enumerated() { k.add(period: q, listingSHA256: listingDigests[i], hazardsDigest: months[i].entriesDigest) }
                 var hashCost = LoadCost()
@@ -174,7 +176,7 @@ public enum ReportAssembler {
         scanner.release()  // the build holds its own; kept longer, they would add to the peak
         if historyRecords.isEmpty && !history.isEmpty {
             if droppedScans {
-                scans = parallelMap(history) { scanner.scanner.scan($0) }
+                scans = parallelMap(history) { scanner.scanner.scan($0, hazardsAndAgreementsOnly: true) }
                 listingSHA256 = Manifest.listingHash(periods: scans.map(\.listing) + [scan.listing])
             }
             progress("replaying hazard ledger: \(history.first!) to \(history.last!)")
