@@ -46,12 +46,14 @@ private func readBothWays(_ bytes: [UInt8], piece: Int) -> (streamed: String, wh
 }
 
 @Suite struct ReadingTwelfthPassTests {
-    /// Every stop of random bytes (separators, LF, CR, quotes, NUL, high bytes and letters), from every start, for
+    /// Every stop of random bytes (separators, LF, CR, quotes, NUL and the other controls, 0x0E, high bytes and letters
+    /// and their neighbours across 0x80), from every start, for
     /// lengths 0–40 (so the partial last word has every length), for both separators: the byte-by-byte list, in
     /// order, and `count` once none is left, and again after.
     @Test func stopScannerFindsExactlyTheStopsByteByByte() {
         var random = SeededRandom(state: 0x5c12)
-        let alphabet: [UInt8] = [0x2C, 0x09, 0x0A, 0x0D, 0x22, 0x00, 0x61, 0x31, 0xE5, 0x9F, 0x80, 0xFF, 0x8A, 0x8D, 0xAC, 0x0B, 0x0C]
+        let alphabet: [UInt8] = [0x2C, 0x09, 0x0A, 0x0D, 0x22, 0x00, 0x61, 0x31, 0xE5, 0x9F, 0x80, 0xFF, 0x8A, 0x8D, 0xAC, 0x0B,
+                                 0x0C, 0x0E, 0x01, 0x8E, 0x7F, 0x72, 0xF2]
         var checked = 0
         for length in 0...40 {
             for round in 0..<12 {
@@ -75,7 +77,7 @@ private func readBothWays(_ bytes: [UInt8], piece: Int) -> (streamed: String, wh
     /// the whole-text parser's. Under the standard limits and small ones (so the loop's limits are met at every
     /// position too).
     @Test func everyStopAtEveryPositionOfABlockParsesAsTheWholeTextParserDoes() {
-        let specials = [",", "\"", "\n", "\r", "\r\n", "\u{0}", "\t", "培", "\"\"", ",,"]
+        let specials = [",", "\"", "\n", "\r", "\r\n", "\u{0}", "\t", "培", "\"\"", ",,", "\u{B}\u{C}\u{1}", "\r\u{0}\n"]
         let small = ReadLimits(maxFileBytes: 1 << 20, maxFieldCharacters: 7, maxColumns: 4, maxRecordBytes: 23)
         var checked = 0
         for sep in [Separator.comma, .tab] {
@@ -99,7 +101,7 @@ private func readBothWays(_ bytes: [UInt8], piece: Int) -> (streamed: String, wh
                 }
             }
         }
-        #expect(checked == 2 * 10 * 20 * 4 * 2 * 10)
+        #expect(checked == 2 * 12 * 20 * 4 * 2 * 10)
     }
 
     /// Whole files through the streamed reader and the whole-file reader: a BOM (one, two, a partial one), NUL in a
@@ -109,7 +111,7 @@ private func readBothWays(_ bytes: [UInt8], piece: Int) -> (streamed: String, wh
     @Test func streamedFilesReadAsTheWholeFileReaderDoes() throws {
         let header = "活动日期,活动形式,活动主题,参与人数\n"
         var texts: [[UInt8]] = []
-        let rows = ["2026-10-3,培训,x,1", "2026-10-3,培训,\"a,b\",1", "2026-10-3,培训,x\u{0}y,1", "2026-10-3,培训,x,1\r"]
+        let rows = ["2026-10-3,培训,x,1", "2026-10-3,培训,\"a,b\",1", "2026-10-3,培训,x\u{0}y,1", "2026-10-3,培训,x\u{1}\u{B}\u{C}y,1", "2026-10-3\t培训\tx\u{B}\t1", "2026-10-3,培训,x,1\r"]
         for r in rows {
             for ending in ["", "\n", "\r\n"] {
                 let body = header + r + "\n" + r + ending

@@ -448,7 +448,7 @@ final class FieldEnds {
 /// The separators, LFs and CRs of a piece from a position on, in order, each word of the piece read once: a word's
 /// stops are flagged at once (0x80 in each byte that is one, exactly: `~(((x & 0x7F…) + 0x7F…) | x) & 0x80…` has no
 /// carries between bytes, as in `CSVRecordParser.fieldEnd`) and handed out lowest first. The last, partial word is
-/// read padded with zero bytes, which are none of the three (twelfth session; `StopScannerTests`).
+/// read padded with zero bytes, which are none of the three (twelfth session; `ReadingTwelfthPassTests`).
 struct StopScanner {
     private let p: UnsafePointer<UInt8>
     private let n: Int
