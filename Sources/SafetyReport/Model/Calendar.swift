@@ -23,6 +23,11 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         y = UInt16(year); m = UInt8(month); d = UInt8(day)
     }
 
+    /// A day its caller knows to exist (`CellParsers.plainDate(_:in:yearDigits:days:)` has checked it against its
+    /// period's length): no checks.
+    @inline(__always)
+    init(knownYear year: Int, month: Int, day: Int) { y = UInt16(truncatingIfNeeded: year); m = UInt8(truncatingIfNeeded: month); d = UInt8(truncatingIfNeeded: day) }
+
     public static func daysIn(year: Int, month: Int) -> Int {
         switch month {
         case 1, 3, 5, 7, 8, 10, 12: return 31

@@ -159,83 +159,145 @@ struct CSVRecordParser {
     /// The lent records from `buf[i]`, an unquoted field of a lent record (`.unquoted` while `lending`), and the
     /// records after it, in one loop: going round the state machine for every field and record took an indirect
     /// jump each time, mostly mispredicted (over a third of the parser's own time on a big file of short rows).
-    /// The record's byte and field counts and the field's start are locals here, written back to the struct only
-    /// where something else reads them (a limit's check, a copy, the return): kept in the struct, they were
-    /// stored and loaded again for every field, after the store of the field's end (a store-to-load chain under
-    /// the loop's hottest branch). Returns where the state machine goes on, with `state` set; each step is the
-    /// one the state machine would take (`beginRecord`, `beginField`, `endField` for a lent field, the cases).
+    /// Returns where the state machine goes on, with `state` set; each step is the one the state machine would
+    /// take (`beginRecord`, `beginField`, `endField` for a lent field, the cases).
+    ///
+    /// The separators, LFs and CRs are found by `StopScanner`, which reads each word of the piece once and hands
+    /// its stops out one by one (a scan from each field's start loaded a new unaligned word per field: five words
+    /// for a 20-byte row of four fields). The record's counts live in locals and are written back to the struct
+    /// only where something else reads them (an exit, a limit's check, a copy): its byte count is the distance
+    /// from its start (`base`), since a lent record's fields are one separator apart; its field count is the
+    /// field ends' count; and a record started inside the loop is written back only if the loop leaves while it
+    /// is open (`openRecord`), not once per record as `beginRecord` did (twelfth session).
     @inline(__always)
     private mutating func lentRecords(_ buf: UnsafeBufferPointer<UInt8>, from i0: Int,
                                       _ emit: (RecordBytes) -> Void) throws(ReadFailure) -> Int {
         let n = buf.count
+        // `i0 < n`: the state machine calls this at a byte of the piece.
+        let p = buf.baseAddress!
         let maxRecordBytes = limits.maxRecordBytes, maxFieldCharacters = limits.maxFieldCharacters
         let maxColumns = limits.maxColumns
-        var i = i0, start = i0
-        var bytes = recordBytes, fields = fieldCount, base = lendBase
-        // The field ends' count, memory and room in locals too (written back to `fieldEnds` before anything reads
-        // it): `FieldEnds.append` stored the count and loaded it again for the next field, a fifth of the
-        // parser's samples on a big file of short rows (store-to-load again, under the loop's hottest branch).
+        let sep = self.sep
+        var start = i0, base = lendBase
+        var line = self.line, recordLine = self.recordLine
+        // A stop at or past `limit` ends the lending: the end of the piece, or a record past `maxRecordBytes`. Below
+        // `quiet` no field can be longer than `maxFieldCharacters` bytes either (it starts at or after `base`), so one
+        // compare a field clears both checks; at or past it, `slowStop` decides them.
+        @inline(__always) func limit(_ base: Int) -> Int { n &- base > maxRecordBytes ? base &+ maxRecordBytes &+ 1 : n }
+        @inline(__always) func quiet(_ limit: Int, _ base: Int) -> Int { limit &- base > maxFieldCharacters ? base &+ maxFieldCharacters &+ 1 : limit }
+        var stopLimit = limit(base)
+        var quietLimit = quiet(stopLimit, base)
+        // The field ends' count and memory in locals too (written back to `fieldEnds` before anything reads it):
+        // `FieldEnds.append` stored the count and loaded it again for the next field, a fifth of the parser's samples
+        // on a big file of short rows (store-to-load again, under the loop's hottest branch). Below `roomy` there is
+        // room for one more end and the record is within `maxColumns` after it: one compare for both.
         let ends = fieldEnds
-        var endCount = ends.count, endBase = ends.base, endCapacity = ends.capacity
+        var endCount = ends.count, endBase = ends.base
+        var roomy = Swift.min(ends.capacity, maxColumns)
+        var scan = StopScanner(p, count: n, from: i0, separatorWords: sepWords)
         while true {
-            i = Self.fieldEnd(buf, from: i, separatorWords: sepWords)
-            if i == n || bytes + (i - start) > maxRecordBytes {
-                // The record is copied from here on: the copied path reads this field again from its start.
-                recordBytes = bytes; fieldCount = fields; ends.count = endCount
-                beginField(at: start)
-                materialize(buf)
-                return start
-            }
-            bytes += i - start
-            if i - start > maxFieldCharacters {
-                recordBytes = bytes; fieldCount = fields; ends.count = endCount
-                beginField(at: start)
-                try checkLentFieldCharacters(buf, i)
-            }
-            if endCount == endCapacity {
-                ends.count = endCount
-                ends.grow()
-                endBase = ends.base; endCapacity = ends.capacity
-            }
-            endBase[endCount] = UInt32(truncatingIfNeeded: i - base)
-            endCount += 1
-            fields += 1
-            if fields > maxColumns || bytes > maxRecordBytes {
-                recordBytes = bytes; fieldCount = fields; ends.count = endCount
-                try checkRecordLimits()
-            }
-            let b = buf[i]
-            i += 1
-            if b == sep {
-                bytes += 1
-                // The next field starts unquoted inside this piece: `.fieldStart`'s unquoted branch.
-                guard i < n, buf[i] != Self.quote else {
-                    recordBytes = bytes; fieldCount = fields; ends.count = endCount
-                    state = .fieldStart
-                    return i
+            let i = scan.next()
+            if i >= quietLimit {
+                if i >= stopLimit {
+                    // The record is copied from here on: the copied path reads this field again from its start.
+                    return copyOpenRecord(buf, line: line, recordLine: recordLine, base: base, start: start, fields: endCount)
                 }
-                start = i
+                if i &- start > maxFieldCharacters {
+                    try checkLentField(buf, line: line, recordLine: recordLine, base: base, start: start, end: i, fields: endCount)
+                }
+            }
+            if endCount >= roomy {
+                if endCount == ends.capacity {
+                    ends.count = endCount
+                    ends.grow()
+                    endBase = ends.base
+                    roomy = Swift.min(ends.capacity, maxColumns)
+                }
+                if endCount &+ 1 > maxColumns {
+                    // The record's bytes are within `maxRecordBytes` (`stopLimit`): only the columns are too many.
+                    try tooManyColumns(line: line, recordLine: recordLine, base: base, bytes: i &- base, fields: endCount &+ 1)
+                }
+            }
+            endBase[endCount] = UInt32(truncatingIfNeeded: i &- base)
+            endCount &+= 1
+            let b = p[i]
+            var next = i &+ 1
+            if b == sep {
+                // The next field starts unquoted inside this piece: `.fieldStart`'s unquoted branch.
+                guard next < n, p[next] != Self.quote else {
+                    openRecord(line: line, recordLine: recordLine, base: base, bytes: next &- base, fields: endCount)
+                    state = .fieldStart
+                    return next
+                }
+                start = next
                 continue
             }
-            line += 1
-            ends.count = endCount
-            lend(buf, upTo: i - 1, emit)
+            line &+= 1
+            emit(RecordBytes(line: recordLine, text: UnsafeBufferPointer(start: p + base, count: i &- base),
+                             ends: UnsafeBufferPointer(start: endBase, count: endCount), firstStart: 0, gap: 1))
             if b == Self.lf {
-                sawLF = true; state = .recordStart
+                sawLF = true
             } else {
-                state = .afterCR
-                // `.afterCR` when the LF of a CR LF is in this piece.
-                guard i < n, buf[i] == Self.lf else { return i }
-                sawCRLF = true; i += 1
-                state = .recordStart
+                // `.afterCR`, decided here when the byte after the CR is in this piece and is a LF.
+                guard next < n, p[next] == Self.lf else { return recordDone(line: line, endCount: endCount, next, .afterCR) }
+                sawCRLF = true
+                next &+= 1
+                // That LF is the scanner's next stop: taken.
+                _ = scan.next()
             }
             // The next record starts with an unquoted field inside this piece: `.recordStart`, then
             // `.fieldStart`'s unquoted branch.
-            guard i < n, buf[i] != Self.quote else { return i }
-            beginRecord(at: i)
-            state = .unquoted
-            bytes = 0; fields = 0; base = i; start = i; endCount = 0
+            guard next < n, p[next] != Self.quote else { return recordDone(line: line, endCount: endCount, next, .recordStart) }
+            recordLine = line; base = next; start = next; endCount = 0
+            stopLimit = limit(base)
+            quietLimit = quiet(stopLimit, base)
         }
+    }
+
+    /// The struct as `beginRecord` and the lent loop would have left it for an open lent record (`lentRecords`,
+    /// which keeps these in locals until it leaves or a check reads them).
+    @inline(__always)
+    private mutating func openRecord(line: Int, recordLine: Int, base: Int, bytes: Int, fields: Int) {
+        self.line = line; self.recordLine = recordLine; lendBase = base
+        recordBytes = bytes; fieldCount = fields; fieldEnds.count = fields
+        lending = true
+    }
+
+    /// The lent loop leaving at a field that ends past the piece or takes the record past `maxRecordBytes`: the open
+    /// record is copied from here on, and the copied path reads the field again from `start`. Out of line, as the
+    /// loop's other rare exits (a smaller loop is one the compiler inlines the row's validation into).
+    @inline(never)
+    private mutating func copyOpenRecord(_ buf: UnsafeBufferPointer<UInt8>, line: Int, recordLine: Int, base: Int,
+                                         start: Int, fields: Int) -> Int {
+        openRecord(line: line, recordLine: recordLine, base: base, bytes: start - base, fields: fields)
+        beginField(at: start)
+        materialize(buf)
+        return start
+    }
+
+    /// `endField`'s field-length check for the lent field `buf[start..<end]` (which may pass it).
+    @inline(never)
+    private mutating func checkLentField(_ buf: UnsafeBufferPointer<UInt8>, line: Int, recordLine: Int, base: Int,
+                                         start: Int, end: Int, fields: Int) throws(ReadFailure) {
+        openRecord(line: line, recordLine: recordLine, base: base, bytes: end - base, fields: fields)
+        beginField(at: start)
+        try checkLentFieldCharacters(buf, end)
+    }
+
+    /// `endField`'s columns check failing for a lent record.
+    @inline(never)
+    private mutating func tooManyColumns(line: Int, recordLine: Int, base: Int, bytes: Int, fields: Int) throws(ReadFailure) {
+        openRecord(line: line, recordLine: recordLine, base: base, bytes: bytes, fields: fields)
+        try checkRecordLimits()
+    }
+
+    /// The struct after a lent record was handed on (`lend`), the loop leaving at `i` in `next` state.
+    @inline(__always)
+    private mutating func recordDone(line: Int, endCount: Int, _ i: Int, _ next: State) -> Int {
+        self.line = line; fieldEnds.count = endCount
+        lending = false
+        state = next
+        return i
     }
 
     /// A record starts at `buf[i]` (the `.recordStart` state): lent from the piece until something needs a copy.
@@ -284,13 +346,6 @@ struct CSVRecordParser {
     private func checkRecordLimits() throws(ReadFailure) {
         if fieldCount > limits.maxColumns { throw .tooManyColumns(line: recordLine, limit: limits.maxColumns) }
         if recordBytes > limits.maxRecordBytes { throw .recordTooLong(line: recordLine, limit: limits.maxRecordBytes) }
-    }
-
-    /// Lends the record just completed, `buf[lendBase..<end]`, to `emit`; fields are one separator apart.
-    private mutating func lend(_ buf: UnsafeBufferPointer<UInt8>, upTo end: Int, _ emit: (RecordBytes) -> Void) {
-        let text = UnsafeBufferPointer(rebasing: buf[lendBase..<end])
-        emit(RecordBytes(line: recordLine, text: text, ends: fieldEnds.buffer, firstStart: 0, gap: 1))
-        lending = false
     }
 
     /// The end of the text: the last record, if one is open, or the failure of an unclosed quote.
@@ -388,6 +443,59 @@ final class FieldEnds {
 
     /// The ends so far, valid until the next append.
     var buffer: UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(start: base, count: count) }
+}
+
+/// The separators, LFs and CRs of a piece from a position on, in order, each word of the piece read once: a word's
+/// stops are flagged at once (0x80 in each byte that is one, exactly: `~(((x & 0x7F…) + 0x7F…) | x) & 0x80…` has no
+/// carries between bytes, as in `CSVRecordParser.fieldEnd`) and handed out lowest first. The last, partial word is
+/// read padded with zero bytes, which are none of the three (twelfth session; `ReadingTwelfthPassTests`).
+struct StopScanner {
+    private let p: UnsafePointer<UInt8>
+    private let n: Int
+    private let separatorWords: UInt64
+    /// The word being handed out starts here.
+    private var wordStart: Int
+    /// Its stops not yet handed out.
+    private var stops: UInt64
+
+    @inline(__always)
+    init(_ p: UnsafePointer<UInt8>, count n: Int, from i: Int, separatorWords: UInt64) {
+        self.p = p; self.n = n; self.separatorWords = separatorWords
+        wordStart = i
+        stops = 0
+        stops = flagged(at: i)
+    }
+
+    /// The stops of the word at `at` (`at < n`).
+    @inline(__always)
+    private func flagged(at: Int) -> UInt64 {
+        let w = at &+ 8 <= n ? UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                             : Self.partialWord(p + at, n &- at)
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { ~(((x & low) &+ low) | x) & high }
+        return zeroBytes(w ^ separatorWords) | zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A) | zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D)
+    }
+
+    /// The last word's `count` (< 8) bytes, padded with zero bytes.
+    @inline(never)
+    private static func partialWord(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+        var w: UInt64 = 0
+        for k in 0..<count { w |= UInt64(p[k]) << (8 * UInt64(k)) }
+        return w
+    }
+
+    /// The next stop (taken), or `n` when there is none left.
+    @inline(__always)
+    mutating func next() -> Int {
+        while stops == 0 {
+            wordStart &+= 8
+            guard wordStart < n else { wordStart = n; return n }
+            stops = flagged(at: wordStart)
+        }
+        let at = wordStart &+ stops.trailingZeroBitCount &>> 3
+        stops &= stops &- 1
+        return at
+    }
 }
 
 /// CSVParser.detectSeparator fed in pieces: decided by the first line with content.

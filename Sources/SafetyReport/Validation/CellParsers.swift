@@ -279,6 +279,44 @@ extension CellParsers {
         return Day(year: ((y0 * 10 + y1) * 10 + y2) * 10 + y3, month: month, day: day)
     }
 
+    /// `plainDate(b)` when that day is in `period`, else nil: what the plain paths ask (`RowCells.plainTraining`,
+    /// `plainInspection`), answered with the period's own year and month. A plain date's year is exactly four digits
+    /// and the period's year is in `Day.years`, so the year matches exactly when the cell's first four bytes are the
+    /// period's year's digits (`yearDigits`, one compare); the month must then be the period's, and the day is a day of
+    /// it exactly when it is 1…`days` (the period's length): no `Day.init` with its checks, and no call. `@_transparent`
+    /// because `@inline(__always)` left `plainDate` a call in the training validator (~84 instructions a row with
+    /// `Day.init`'s 29, eleventh session). `CellParsersTwelfthPassTests` holds it to `plainDate` and `contains`.
+    @_transparent
+    static func plainDate(_ b: Bytes, in period: Period, yearDigits: UInt32, days: Int) -> Day? {
+        let n = b.count
+        guard n >= 8, n <= 10, let p = b.baseAddress,
+              UnsafeRawPointer(p).loadUnaligned(as: UInt32.self) == yearDigits else { return nil }
+        let sep = p[4]
+        guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: "/") || sep == UInt8(ascii: ".") else { return nil }
+        let m0 = Int(p[5]) &- 48, m1 = Int(p[6]) &- 48
+        guard UInt(bitPattern: m0) <= 9 else { return nil }
+        var i = 6, month = m0
+        if UInt(bitPattern: m1) <= 9 { month = m0 &* 10 &+ m1; i = 7 }
+        guard month == period.month, p[i] == sep, i + 1 < n else { return nil }
+        let d0 = Int(p[i + 1]) &- 48
+        guard UInt(bitPattern: d0) <= 9 else { return nil }
+        var day = d0
+        i += 2
+        if i < n {
+            let d1 = Int(p[i]) &- 48
+            if UInt(bitPattern: d1) <= 9 { day = d0 &* 10 &+ d1; i += 1 }
+        }
+        guard i == n, day >= 1, day <= days else { return nil }
+        return Day(knownYear: period.year, month: month, day: day)
+    }
+
+    /// The four ASCII digits of `period`'s year as `plainDate(_:in:yearDigits:days:)` loads a cell's first four bytes.
+    static func yearDigits(_ period: Period) -> UInt32 {
+        let digits = Array(String(period.year).utf8)
+        precondition(digits.count == 4)
+        return digits.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+    }
+
     /// `date(_:)` for ASCII text (so only the `-`, `/`, `.` and eight-digit forms; 年月日 is not ASCII).
     static func date(ascii s: Bytes) -> Parsed<Day> {
         if s.isEmpty { return .empty }

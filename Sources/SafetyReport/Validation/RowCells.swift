@@ -36,6 +36,8 @@ struct RowCells {
         /// The exact names of a training's form and audience (`RowCells.plainTraining`), read from the frame: read from
         /// their static lets, each was a `swift_once` call per row.
         let trainingForms = ExactNames.trainingForms, audiences = ExactNames.audiences
+        /// The period's year's digits and its number of days, for the plain paths' dates (`CellParsers.plainDate(_:in:…)`).
+        let periodYearDigits: UInt32, periodDays: Int
         /// Typed cells parsed from their bytes where that is certain to decide as the String path does
         /// (false: always the String path, which tests compare against).
         let byteLevel: Bool
@@ -57,6 +59,8 @@ struct RowCells {
             self.found = found; self.schema = schema; self.fileName = fileName
             self.byteLevel = byteLevel
             period = context.period; folder = context.folder; submitter = context.submitter
+            periodYearDigits = CellParsers.yearDigits(context.period)
+            periodDays = Day.daysIn(year: context.period.year, month: context.period.month)
             let columns = schema.columns
             self.extra = extra
             let table = UnsafeMutableBufferPointer<(w0: UInt64, w1: UInt64, index: Int)>.allocate(capacity: columns.count + extra.count)
@@ -491,6 +495,12 @@ struct RowCells {
 }
 
 extension RowCells {
+    /// A plain date inside the frame's period (`CellParsers.plainDate(_:in:yearDigits:days:)`), else nil.
+    @_transparent
+    func plainDateInPeriod(_ b: UnsafeBufferPointer<UInt8>) -> Day? {
+        CellParsers.plainDate(b, in: frame.period, yearDigits: frame.periodYearDigits, days: frame.periodDays)
+    }
+
     /// A training row read whole from its cells' bytes when every cell is plain, so that the general path
     /// (`Validator.trainingDraft`) would accept it with no issue and the same values: a plain date inside the period
     /// (`CellParsers.plainDate`), no group code, a form written exactly as a label or key, a theme with nothing to
@@ -502,7 +512,7 @@ extension RowCells {
     @inline(__always)
     func plainTraining(population: Int?) -> PlainTraining? {
         guard frame.byteLevel, bytes("group_code").isEmpty, bytes("hours").isEmpty,
-              let date = CellParsers.plainDate(bytes("activity_date")), frame.period.contains(date) else { return nil }
+              let date = plainDateInPeriod(bytes("activity_date")) else { return nil }
         let theme = bytes("theme")
         guard !theme.isEmpty, RecordBytes.isUntrimmed(theme),
               let participants = CellParsers.plainCount(bytes("participants")) else { return nil }
@@ -532,7 +542,7 @@ extension RowCells {
     @inline(__always)
     func plainInspection() -> PlainInspection? {
         guard frame.byteLevel, bytes("group_code").isEmpty,
-              let date = CellParsers.plainDate(bytes("inspection_date")), frame.period.contains(date) else { return nil }
+              let date = plainDateInPeriod(bytes("inspection_date")) else { return nil }
         let inspector = bytes("inspector"), scope = bytes("scope"), found = bytes("hazards_found")
         guard !inspector.isEmpty, RecordBytes.isUntrimmed(inspector), RecordBytes.isUntrimmed(scope),
               let hazardsFound = CellParsers.plainCount(found) else { return nil }
@@ -548,6 +558,22 @@ struct ExactNames: @unchecked Sendable {
     /// Entry `2 * i` is choice `i`'s label, `2 * i + 1` its key (`EnumKind.choices`' order, which is `allCases`');
     /// a name longer than 16 bytes has count -1 and is never matched here (its cell takes the general path).
     private let entries: UnsafeBufferPointer<(count: Int, w0: UInt64, w1: UInt64)>
+    /// The same names by slot (`slot`), each with its ordinal, so a cell is one compare instead of a scan (the scan
+    /// walked nine entries for 培训, ~70 instructions a row of a big trainings file, twelfth session). A name whose slot
+    /// an earlier name holds is left to the scan (`collided`): the first of equal names keeps its slot, as in the scan.
+    private let slots: UnsafeBufferPointer<(count: Int, w0: UInt64, w1: UInt64, ordinal: Int)>
+    /// Some name is not in its slot: a cell missing its slot is then also looked for by the scan.
+    let collided: Bool
+    static let slotCount = 32
+
+    /// A name's slot among `slotCount`. The multiplier gives every label and key of the training forms and the
+    /// audiences a slot of its own (`ExactNamesSlotTests`); the second word is turned first, as for a name of eight
+    /// bytes it equals the first.
+    @inline(__always)
+    static func slot(_ n: Int, _ w0: UInt64, _ w1: UInt64) -> Int {
+        let h = (w0 ^ (w1 << 31 | w1 >> 33)) &+ UInt64(truncatingIfNeeded: n)
+        return Int(truncatingIfNeeded: (h &* 0x23cc_438d_2222_40eb) >> 59)
+    }
 
     init(_ kind: EnumKind) {
         let names = kind.namesAsBytes
@@ -562,6 +588,19 @@ struct ExactNames: @unchecked Sendable {
             }
         }
         entries = UnsafeBufferPointer(table)
+        let slotTable = UnsafeMutableBufferPointer<(count: Int, w0: UInt64, w1: UInt64, ordinal: Int)>.allocate(capacity: Self.slotCount)
+        slotTable.initialize(repeating: (count: -1, w0: 0, w1: 0, ordinal: -1))
+        var collided = false
+        for (k, e) in table.enumerated() where e.count > 0 {
+            let s = Self.slot(e.count, e.w0, e.w1)
+            if slotTable[s].count < 0 {
+                slotTable[s] = (count: e.count, w0: e.w0, w1: e.w1, ordinal: k >> 1)
+            } else if !(slotTable[s].count == e.count && slotTable[s].w0 == e.w0 && slotTable[s].w1 == e.w1) {
+                collided = true
+            }
+        }
+        slots = UnsafeBufferPointer(slotTable)
+        self.collided = collided
     }
 
     static let trainingForms = ExactNames(.trainingForm)
@@ -574,6 +613,13 @@ struct ExactNames: @unchecked Sendable {
         let n = b.count
         guard n > 0, n <= 16, let p = b.baseAddress else { return nil }
         let (w0, w1) = Self.words(p, n)
+        let e = slots[Self.slot(n, w0, w1)]
+        if e.count == n && e.w0 == w0 && e.w1 == w1 { return e.ordinal }
+        return collided ? scannedOrdinal(n, w0, w1) : nil
+    }
+
+    /// `ordinal` by the scan of every entry in order (what it answered before the slots; tests compare the two).
+    func scannedOrdinal(_ n: Int, _ w0: UInt64, _ w1: UInt64) -> Int? {
         for k in 0..<entries.count {
             let e = entries[k]
             if e.count == n && e.w0 == w0 && e.w1 == w1 { return k >> 1 }
