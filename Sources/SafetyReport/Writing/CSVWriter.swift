@@ -106,14 +106,10 @@ public enum CSVWriter {
     public static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
     public static let lineEnding = "\r\n"
 
-    /// The characters a spreadsheet may take as the start of a formula (or, for tab, CR and LF,
-    /// that hide one), per SPEC §5 and OWASP's CSV injection advice.
-    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r", "\n"]
-
     /// `text` with a `'` in front when it starts like a formula; otherwise unchanged.
     /// Only the first character matters: `a=b` is left alone.
     public static func neutralised(_ text: String) -> String {
-        guard let first = text.unicodeScalars.first, formulaStarts.contains(first) else { return text }
+        guard let first = text.utf8.first, isFormulaStart(first) else { return text }
         return "'" + text
     }
 
@@ -188,6 +184,9 @@ public enum CSVWriter {
         }
     }
 
+    /// Whether a text's first byte makes a spreadsheet take it as the start of a formula (or, for tab, CR and LF,
+    /// hide one), per SPEC §5 and OWASP's CSV injection advice: `= + - @ TAB CR LF`, all ASCII, so the first byte
+    /// is the first scalar.
     @inline(__always)
     private static func isFormulaStart(_ b: UInt8) -> Bool {
         b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "@")
