@@ -26,8 +26,10 @@ private func cells(_ x: XlsxParts, _ sheet: String) -> [String: String] {
     return out
 }
 
-@Suite struct ConstantMemoryTests {
+/// A class, so every test's folder is removed with its instance (a parameterized test gets one per argument).
+@Suite final class ConstantMemoryTests: Sendable {
     let dir = makeTempDir()
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     @Test func everyRowOfALongTableIsWrittenInOrder() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -89,8 +89,10 @@ enum WorkbookFixture {
     }
 }
 
-@Suite struct TownWorkbookTests {
+/// A class, so every test's folder is removed with its instance (a parameterized test gets one per argument).
+@Suite final class TownWorkbookTests: Sendable {
     let dir = makeTempDir()
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     func written() throws -> (String, XlsxParts) {
         let path = dir + "/town.xlsx"
@@ -231,8 +233,10 @@ enum WorkbookFixture {
     }
 }
 
-@Suite struct VillageWorkbookTests {
+/// A class, so every test's folder is removed with its instance (a parameterized test gets one per argument).
+@Suite final class VillageWorkbookTests: Sendable {
     let dir = makeTempDir()
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     @Test func titlesAndOfficeComeFromTheConfig() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
