@@ -8,6 +8,8 @@
 #   PEER_VENV=dir   an existing venv with the pinned packages below (default: one made in the temp folder, from PyPI)
 #   TOWN=dir        an existing town (pipeline.json + inputs/), read only (default: generated with our `demo
 #                   --end 2026-10 --seed 1` into the temp folder)
+#   DEMO_FLAGS=...  extra flags for the generated town's `demo`: "--agreements-every-month" gives the shape of the
+#                   issue's yardstick town (every village sends all four files every month: 92,000 files at 2,000 × 12)
 #   PERIOD=YYYY-MM  the month reported (default 2026-10, the demo's last month: the whole year is replayed)
 #
 # Each round runs, alternating (ours first in odd rounds, the peer first in even ones), our cold `run --period
@@ -53,7 +55,8 @@ if [ -n "${TOWN:-}" ]; then
   town=$(cd "$TOWN" && pwd)
 else
   town=$tmp/town
-  "$bin" demo --out "$town" --villages "$villages" --months "$months" --end "$period" --seed 1 >/dev/null 2>&1
+  # shellcheck disable=SC2086  # DEMO_FLAGS is a list of flags
+  "$bin" demo --out "$town" --villages "$villages" --months "$months" --end "$period" --seed 1 ${DEMO_FLAGS:-} >/dev/null 2>&1
 fi
 nfiles=$(find "$town/inputs" -type f | wc -l)
 echo "town: $town ($villages villages x $months months requested; $nfiles input files, $(find "$town/inputs" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.1f", s / 1e6}') MB); period $period"

@@ -12,6 +12,9 @@
 #                 alternating with BIN, its columns printed beside BIN's
 #   MODES="cold monthly"   which modes to run (default both)
 #   TOWNS=dir     keep generated towns in dir and reuse them (generating 2,000 × 36 takes minutes)
+#   DEMO_FLAGS="--agreements-every-month"   extra `demo` flags: that one gives the shape of issue 5's yardstick
+#                 town (every village sends all four files every month: 92,000 files at 2,000 × 12); a town made
+#                 with flags is kept under TOWNS with them in its name
 #
 # Each town is generated with `demo --end 2026-10 --seed 1`, and the last month (2026-10) is reported:
 #   cold     no outputs/ at all: every earlier month's hazards are read, validated and replayed;
@@ -76,8 +79,10 @@ stages() {
 
 make_town() {  # make_town VILLAGES MONTHS → prints the town folder
   local v=$1 m=$2 town="${TOWNS:-$tmp}/town-$1x$2"
+  [ -n "${DEMO_FLAGS:-}" ] && town="$town$(echo "$DEMO_FLAGS" | tr -c 'a-z\n' '-')"
   if [ ! -f "$town/pipeline.json" ]; then
-    "$bin" demo --out "$town" --villages "$v" --months "$m" --end 2026-10 --seed 1 >/dev/null 2>&1
+    # shellcheck disable=SC2086  # DEMO_FLAGS is a list of flags
+    "$bin" demo --out "$town" --villages "$v" --months "$m" --end 2026-10 --seed 1 ${DEMO_FLAGS:-} >/dev/null 2>&1
     sleep 2  # older than the remembered hashes' 2 s margin, as a month's files are by the time cron runs
   fi
   echo "$town"

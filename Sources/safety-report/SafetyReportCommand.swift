@@ -295,6 +295,8 @@ struct Demo: ParsableCommand {
     @Option(help: "Accepted like every command's; the demo writes its own pipeline.json into --out.") var config: String?
     @Flag(inversion: .prefixedNo, help: "Include deliberate errors of every kind.") var errors = true
     @Flag(inversion: .prefixedNo, help: "Vary encodings, headers, date and boolean forms.") var variations = true
+    @Flag(help: "Every village re-sends its standing agreements list every month (the shape of issue 5's yardstick town).")
+    var agreementsEveryMonth = false
 
     func validate() throws {
         guard villages >= 1, villages <= 100_000 else { throw ValidationError("--villages must be between 1 and 100000") }
@@ -304,7 +306,7 @@ struct Demo: ParsableCommand {
     func run() throws {
         var options = DemoOptions(lastPeriod: try parsePeriod(end, option: "--end"))
         options.villages = villages; options.months = months; options.seed = seed
-        options.errors = errors; options.variations = variations
+        options.errors = errors; options.variations = variations; options.agreementsEveryMonth = agreementsEveryMonth
         let files = DemoTown.generate(options)
         // Never over a real town (its pipeline.json, its inputs), nor mixed with another demo's leftovers.
         try Console.writeFiles(files, under: URL(fileURLWithPath: out), command: "demo", alsoOwn: ["inputs"])

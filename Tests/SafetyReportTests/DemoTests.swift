@@ -269,3 +269,58 @@ extension DemoTests {
         }
     }
 }
+
+/// `demo --agreements-every-month`: the shape of issue 5's yardstick town, where every village re-sends its list.
+@Suite(.serialized) struct DemoAgreementsEveryMonthTests {
+    static let options = DemoOptions(villages: 40, months: 14, seed: 7)
+    static var resending: DemoOptions { var o = options; o.agreementsEveryMonth = true; return o }
+
+    /// Re-sending only adds agreements files: every other file is the same bytes, so the flag changes nothing else.
+    @Test func onlyAgreementsFilesAreAdded() throws {
+        let plain = DemoTown.generate(Self.options), resent = DemoTown.generate(Self.resending)
+        let byPath = Dictionary(uniqueKeysWithValues: resent.map { ($0.path, $0.bytes) })
+        for file in plain { #expect(byPath[file.path] == file.bytes, "\(file.path)") }
+        let added = Set(byPath.keys).subtracting(plain.map(\.path))
+        #expect(added.count > 300)  // 40 villages × 14 months: most months re-send
+        for path in added { #expect(path.lowercased().hasSuffix("/agreements.csv"), "\(path)") }
+        // Every village that sent its hazards in a month after its year's first list sent a list that month too.
+        let periods = Self.options.periods
+        for (m, period) in periods.enumerated() where m > 0 && period.month > 2 {
+            let prefix = "inputs/\(period)/"
+            let folders = Set(resent.filter { $0.path.hasPrefix(prefix) && $0.path.lowercased().hasSuffix("/hazards.csv") }
+                .map { $0.path.split(separator: "/")[2] })
+            let withList = Set(resent.filter { $0.path.hasPrefix(prefix) && $0.path.lowercased().hasSuffix("/agreements.csv") }
+                .map { $0.path.split(separator: "/")[2] })
+            #expect(folders.subtracting(withList).count <= 2, "\(period)")  // a list forgotten in January, or unreadable
+        }
+    }
+
+    /// The list re-sent is the list standing, so the report's figures are those of the town that did not re-send;
+    /// only the counts of files and rows read differ.
+    @Test func theReportsFiguresAreTheSame() throws {
+        let last = Self.options.lastPeriod
+        var summaries: [[String: [String]]] = []
+        var ledgers: [String] = []
+        for options in [Self.options, Self.resending] {
+            let root = try writeDemoTown(options, prefix: "demo-resend")
+            defer { try? FileManager.default.removeItem(at: root) }
+            let config = try ConfigLoader.load(from: root.appendingPathComponent("pipeline.json"))
+            _ = try ReportRun.build(config: config, configSHA256: "x", period: last)
+            let folder = root.appendingPathComponent("outputs/\(last)")
+            let villages = try String(contentsOf: folder.appendingPathComponent("summary_villages.csv"), encoding: .utf8)
+            let lines = villages.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            let header = lines[0]
+            var byVillage: [String: [String]] = [:]
+            for cells in lines.dropFirst() {
+                // Each village's figures without the counts of files and rows read (more files were sent).
+                byVillage[cells[1]] = zip(header, cells).filter { !["files_submitted", "rows_read"].contains($0.0) }.map(\.1)
+            }
+            summaries.append(byVillage)
+            ledgers.append(try String(contentsOf: folder.appendingPathComponent("hazard_ledger.csv"), encoding: .utf8)
+                + (try String(contentsOf: folder.appendingPathComponent("summary_groups.csv"), encoding: .utf8)))
+        }
+        #expect(summaries[0].count == 40)
+        #expect(summaries[0] == summaries[1])
+        #expect(ledgers[0] == ledgers[1])
+    }
+}

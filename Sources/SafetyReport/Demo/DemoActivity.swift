@@ -43,13 +43,16 @@ struct DemoSubmitter {
     private var history: [DemoHazard] = []
     private var agreements: [DemoAgreement] = []
     private var agreementsYear: Int?
+    /// Sends the standing agreements list every month of its year, not only when it is new or changes.
+    private let resendsAgreements: Bool
     private let staff: [String]
     private let officers: [String]
 
-    init(village: DemoVillage, style: DemoStyle, seed: UInt64) {
+    init(village: DemoVillage, style: DemoStyle, seed: UInt64, resendsAgreements: Bool = false) {
         folder = village.code
         self.village = village
         self.style = style
+        self.resendsAgreements = resendsAgreements
         var rng = DemoRandom(seed: seed, 2, UInt64(village.index))
         staff = [DemoNames.person(&rng), DemoNames.person(&rng)]
         var officers: [String] = []
@@ -62,6 +65,7 @@ struct DemoSubmitter {
         folder = townCode
         village = nil
         self.style = style
+        resendsAgreements = false
         var rng = DemoRandom(seed: seed, 4)
         var staff: [String] = []
         for _ in 0..<4 { staff.append(DemoNames.person(&rng)) }
@@ -296,6 +300,12 @@ struct DemoSubmitter {
                 agreements = list
                 agreementsYear = period.year
             }
+            agreementTable = table
+        } else if resendsAgreements && agreementsYear == period.year {
+            // The standing list sent again unchanged. No random draw here, so the rest of the town is the same
+            // bytes as without re-sending.
+            var table = DemoTable(.agreements)
+            table.rows = agreements.map(row)
             agreementTable = table
         }
 

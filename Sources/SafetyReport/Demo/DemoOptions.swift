@@ -15,11 +15,16 @@ public struct DemoOptions: Sendable, Equatable {
     public var errors: Bool = true
     /// Every input variation of SPEC §3.1 (encodings, headers, date forms …), rotated across villages.
     public var variations: Bool = true
+    /// Every village re-sends its standing agreements list every month, unchanged when nothing changed, as clerks
+    /// who send all four files each month do (and the town of issue 5's yardstick: 92,000 files for 2,000 × 12).
+    /// Off, a list is sent when it is new for the year or changes.
+    public var agreementsEveryMonth: Bool = false
 
     public init(villages: Int = 8, months: Int = 3, lastPeriod: Period = Period(year: 2026, month: 10)!,
-                seed: UInt64 = 1, errors: Bool = true, variations: Bool = true) {
+                seed: UInt64 = 1, errors: Bool = true, variations: Bool = true, agreementsEveryMonth: Bool = false) {
         self.villages = villages; self.months = months; self.lastPeriod = lastPeriod
         self.seed = seed; self.errors = errors; self.variations = variations
+        self.agreementsEveryMonth = agreementsEveryMonth
     }
 
     /// The generated periods, oldest first.

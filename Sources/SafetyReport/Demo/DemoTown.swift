@@ -13,7 +13,7 @@ public enum DemoTown {
                                  seed: options.seed)
         var submitters = registry.villages.map {
             DemoSubmitter(village: $0, style: options.variations ? .forVillage($0.index, seed: options.seed) : .plain,
-                          seed: options.seed)
+                          seed: options.seed, resendsAgreements: options.agreementsEveryMonth)
         }
         let n = submitters.count
         for (m, period) in options.periods.enumerated() {
