@@ -94,4 +94,20 @@ extension Figures {
         trainings += 1
         trainingParticipants = trainingParticipants.saturatingAdding(row.participants)
     }
+
+    /// The inspection columns of a file's rows counted into `t` (`AcceptedRows.forEachRollUp`): what
+    /// `countInspection` of each row gives.
+    mutating func countInspections(_ t: RollUpTally) {
+        inspections += t.rows
+        inspectionsFirstHalf += t.firstHalf
+        inspectionsSecondHalf += t.rows - t.firstHalf
+    }
+
+    /// The training columns of a file's rows counted into `t`: what `countTraining` of each row gives, on figures
+    /// whose participants are still 0 (the sum was taken in the rows' order; after another sum, with negative
+    /// counts, which validation never accepts, saturating could tell the orders apart).
+    mutating func countTrainings(_ t: RollUpTally) {
+        trainings += t.rows
+        trainingParticipants = trainingParticipants.saturatingAdding(t.participants)
+    }
 }

@@ -166,14 +166,16 @@ struct FolderFigures {
             + folder.agreements.rowsRead + folder.trainings.rowsRead
         f.rowsRejected = folder.inspections.rowsRejected + folder.hazards.rowsRejected
             + folder.agreements.rowsRejected + folder.trainings.rowsRejected
-        folder.inspections.rows.forEachRollUpFields { row in
-            f.countInspection(row)
+        // The village's own columns counted in the walk (`forEachRollUp`); only rows with a group code come back here.
+        var inspections = RollUpTally(), trainings = RollUpTally()
+        folder.inspections.rows.forEachRollUp(&inspections) { row in
             if let gc = group(row.groupCode) { g[gc]!.countInspection(row) }
         }
-        folder.trainings.rows.forEachRollUpFields { row in
-            f.countTraining(row)
+        folder.trainings.rows.forEachRollUp(&trainings) { row in
             if let gc = group(row.groupCode) { g[gc]!.countTraining(row) }
         }
+        f.countInspections(inspections)
+        f.countTrainings(trainings)
         let hazards = all.compactMap { HazardState($0, period: period) }
         ledgerEntries = hazards.filter(\.isListed).map { [name] in $0.entry(ownerName: name) }
         for h in hazards {

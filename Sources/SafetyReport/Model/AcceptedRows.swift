@@ -71,7 +71,7 @@ public struct AcceptedRows<Row: Sendable & Equatable>: Sequence, Sendable, Equat
             if pendingCapacity - pendingCount < room { growPending(room) }
             var w = RowCoding.ByteCursor(base: pendingBase! + pendingCount, limit: room)
             body(&w)
-            pendingCount += w.count
+            pendingCount &+= w.count
         }
 
         /// Appends bytes encoded elsewhere (a row through its coder, a copy's pending bytes).
@@ -259,12 +259,32 @@ struct RollUpFields: Equatable {
     var participants: Int
 }
 
+/// What the roll-up counts of every row of a file, in the rows' order: their number, their participants summed
+/// (saturating, as `Figures.countTraining` sums them) and the rows dated in the first half of the month (days 1–15, as
+/// `Figures.countInspection` splits them). Counted in the walk itself, so a row with no group code (nearly every row)
+/// costs no call of the roll-up's closure and no `RollUpFields` with its optional String (`forEachRollUp`).
+struct RollUpTally: Equatable {
+    var rows = 0
+    var participants = 0
+    var firstHalf = 0
+
+    @inline(__always)
+    mutating func count(day: Int, participants: Int) {
+        rows &+= 1
+        self.participants = self.participants.saturatingAdding(participants)
+        if day <= 15 { firstHalf &+= 1 }
+    }
+}
+
 /// A row whose roll-up fields can be read from its spilled encoding without decoding the rest of it.
 protocol RollUpReadable {
     /// The fields, from the row.
     var rollUpFields: RollUpFields { get }
     /// The fields of the row encoded at `p`, moving `p` past the whole row exactly as the row coder's decode does.
     static func rollUpFields(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> RollUpFields
+    /// The row encoded at `p` counted into `tally` and `p` moved past it, when it has no group code; false (nothing
+    /// counted, `p` anywhere inside the row) when it has one. Reads as `rollUpFields` does.
+    static func tallyUngrouped(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, _ tally: inout RollUpTally) -> Bool
 }
 
 extension AcceptedRows where Row: RollUpReadable {
@@ -288,6 +308,39 @@ extension AcceptedRows where Row: RollUpReadable {
         }
         walk(s.pending, rows: s.pendingRows)
     }
+
+    /// Every row counted into `tally`, in order, and the roll-up fields of each row with a group code (its group's
+    /// figures) handed to `grouped`, in order: what `forEachRollUpFields` gives, with the whole file's counts taken
+    /// in the walk. Through `forEachRollUpFields`, each row of a big file was a call of the roll-up's closure with its
+    /// `RollUpFields` (an optional String to pass and release), ~130 instructions a row of a big trainings file's
+    /// `check` with the walk; a row without a group code is now its skips and three adds (thirteenth session).
+    func forEachRollUp(_ tally: inout RollUpTally, grouped: (RollUpFields) -> Void) {
+        let s = storage
+        guard s.coder != nil, let spill = s.spill else {
+            for row in s.memory {
+                let fields = row.rollUpFields
+                tally.count(day: fields.day, participants: fields.participants)
+                if fields.groupCode != nil { grouped(fields) }
+            }
+            return
+        }
+        func walk(_ b: UnsafeBufferPointer<UInt8>, rows: Int, _ t: inout RollUpTally) {
+            var p = 0
+            for _ in 0..<rows {
+                let start = p
+                if Row.tallyUngrouped(b, &p, &t) { continue }
+                p = start
+                let fields = Row.rollUpFields(b, &p)
+                t.count(day: fields.day, participants: fields.participants)
+                grouped(fields)
+            }
+        }
+        for segment in s.segments {
+            guard let bytes = spill.read(offset: segment.offset, count: segment.bytes) else { return }
+            bytes.withUnsafeBufferPointer { walk($0, rows: segment.rows, &tally) }
+        }
+        walk(s.pending, rows: s.pendingRows, &tally)
+    }
 }
 
 extension TrainingRow: RollUpReadable {
@@ -310,6 +363,25 @@ extension TrainingRow: RollUpReadable {
         let day = RowCoding.readDayOfMonth(b, &p)
         p += 2  // form, audience
         return RollUpFields(day: day, groupCode: group, participants: participants)
+    }
+
+    /// `rollUpFields`' reads for a row with no group code, counted into `tally` (`forEachRollUp`).
+    @inline(__always)
+    static func tallyUngrouped(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, _ tally: inout RollUpTally) -> Bool {
+        RowCoding.skipVarint(b, &p)  // line
+        let participants = RowCoding.readInt(b, &p)
+        guard b[p] == 0 else { return false }  // a group code
+        p &+= 1
+        RowCoding.skipString(b, &p)  // theme
+        let hours = b[p]
+        p &+= hours == 1 ? 9 : 1
+        let materials = b[p]
+        p &+= 1
+        if materials == 1 { RowCoding.skipVarint(b, &p) }
+        let day = RowCoding.readDayOfMonth(b, &p)
+        p &+= 2  // form, audience
+        tally.count(day: day, participants: participants)
+        return true
     }
 }
 
@@ -351,10 +423,10 @@ extension AcceptedRows where Row == InspectionRow {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         guard storage.encodes else { append(draft: row.draft); return }
         Unmanaged.passUnretained(storage)._withUnsafeGuaranteedRef { s in
-            s.count += 1
+            s.count &+= 1
             var out = PendingBytes<InspectionRow>(storage: Unmanaged.passUnretained(s))
             row.encode(into: &out)
-            s.pendingRows += 1
+            s.pendingRows &+= 1
             if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
         }
     }
@@ -426,6 +498,20 @@ extension InspectionRow: RollUpReadable {
         RowCoding.skipVarint(b, &p)  // hazards found
         RowCoding.skipString(b, &p)  // as written
         return RollUpFields(day: day, groupCode: group, participants: 0)
+    }
+
+    /// `rollUpFields`' reads for a row with no group code, counted into `tally` (`forEachRollUp`).
+    @inline(__always)
+    static func tallyUngrouped(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int, _ tally: inout RollUpTally) -> Bool {
+        RowCoding.skipVarint(b, &p)  // line
+        let day = RowCoding.readDayOfMonth(b, &p)
+        guard b[p] == 0 else { return false }  // a group code
+        p &+= 1
+        RowCoding.skipString(b, &p); RowCoding.skipString(b, &p)  // inspector, scope
+        RowCoding.skipVarint(b, &p)  // hazards found
+        RowCoding.skipString(b, &p)  // as written
+        tally.count(day: day, participants: 0)
+        return true
     }
 }
 
@@ -546,10 +632,10 @@ extension AcceptedRows: DraftSink where Row == TrainingRow {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         guard storage.encodes else { take(row.draft); return }
         Unmanaged.passUnretained(storage)._withUnsafeGuaranteedRef { s in
-            s.count += 1
+            s.count &+= 1
             var out = PendingBytes<TrainingRow>(storage: Unmanaged.passUnretained(s))
             row.encode(into: &out)
-            s.pendingRows += 1
+            s.pendingRows &+= 1
             if s.pendingRows >= s.threshold || s.pendingCount >= Self.chunkBytes { s.flush() }
         }
     }
@@ -784,11 +870,11 @@ enum RowCoding {
             guard let p = b.baseAddress else { return }
             // Most cells are a few bytes: a call to memmove for each cost more than copying them here.
             if b.count <= 16 {
-                for k in 0..<b.count { base[count + k] = p[k] }
+                for k in 0..<b.count { base[count &+ k] = p[k] }
             } else {
                 (base + count).update(from: p, count: b.count)
             }
-            count += b.count
+            count &+= b.count
         }
         @inline(__always) mutating func fixed64(_ v: UInt64) {
             for k in 0..<8 { byte(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
@@ -797,8 +883,23 @@ enum RowCoding {
 
         // The same writers without a room check per byte, for a row whose writer asked for room enough for all it
         // can write (`PlainTraining.encode`: at most 57 bytes besides the theme's, for 80 asked): one check a row.
-        @inline(__always) mutating func uncheckedByte(_ b: UInt8) { base[count] = b; count += 1 }
+        // `&+=`: the count stays within the room asked for, far below overflow; each `+=` was an overflow check.
+        @inline(__always) mutating func uncheckedByte(_ b: UInt8) { base[count] = b; count &+= 1 }
         @inline(__always) mutating func uncheckedVarint(_ v: UInt64) {
+            // Up to three bytes (below 2^21: every line number of a file under the size cap, every count a clerk
+            // writes) without the loop: a big file's line numbers took its three turns a row (thirteenth session).
+            if v < 0x80 { uncheckedByte(UInt8(v)); return }
+            if v < 0x4000 {
+                base[count] = UInt8(truncatingIfNeeded: v) | 0x80; base[count &+ 1] = UInt8(truncatingIfNeeded: v >> 7)
+                count &+= 2
+                return
+            }
+            if v < 0x20_0000 {
+                base[count] = UInt8(truncatingIfNeeded: v) | 0x80; base[count &+ 1] = UInt8(truncatingIfNeeded: v >> 7) | 0x80
+                base[count &+ 2] = UInt8(truncatingIfNeeded: v >> 14)
+                count &+= 3
+                return
+            }
             var v = v
             while v >= 0x80 { uncheckedByte(UInt8(v & 0x7F) | 0x80); v >>= 7 }
             uncheckedByte(UInt8(v))
@@ -813,12 +914,16 @@ enum RowCoding {
     // (checked in debug builds by the buffer's subscript).
     @inline(__always)
     static func readVarint(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt64 {
-        var v: UInt64 = 0, shift: UInt64 = 0
+        // Positions move with `&+=`: they stay inside the chunk the coder wrote (each `+=` was an overflow check).
+        // Most varints are one byte (a small count, a short text's length): read without the loop.
+        let first = b[p]; p &+= 1
+        if first < 0x80 { return UInt64(first) }
+        var v = UInt64(first & 0x7F), shift: UInt64 = 7
         while true {
-            let byte = b[p]; p += 1
+            let byte = b[p]; p &+= 1
             v |= UInt64(byte & 0x7F) << shift
             if byte < 0x80 { return v }
-            shift += 7
+            shift &+= 7
         }
     }
 
@@ -834,16 +939,16 @@ enum RowCoding {
     /// Moves past a varint without reading its value.
     @inline(__always)
     static func skipVarint(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) {
-        while b[p] >= 0x80 { p += 1 }
-        p += 1
+        while b[p] >= 0x80 { p &+= 1 }
+        p &+= 1
     }
 
     /// The day of the month of a date `ByteCursor.day` wrote (year varint, month, day), moving past it.
     @inline(__always)
     static func readDayOfMonth(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> Int {
         skipVarint(b, &p)
-        defer { p += 2 }
-        return Int(b[p + 1])
+        defer { p &+= 2 }
+        return Int(b[p &+ 1])
     }
 
     /// `readOptionalString` with its usual answer, nil (one byte, 0), decided here rather than by a call.
@@ -857,7 +962,7 @@ enum RowCoding {
     @inline(__always)
     static func skipString(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) {
         let n = Int(readVarint(b, &p))
-        p += n
+        p &+= n
     }
 
     /// nil as 0, a string as its length + 1 and its bytes.

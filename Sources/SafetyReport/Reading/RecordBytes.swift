@@ -18,7 +18,8 @@ struct RecordBytes {
     /// The bytes of field `i` (valid UTF-8: fields are split at ASCII bytes of valid text).
     @inline(__always)
     func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-        let start = i == 0 ? firstStart : Int(ends[i - 1]) + gap
+        // `&-`, `&+`: `i` is a field's index (≥ 0) and an end is a UInt32 offset; the range keeps its check.
+        let start = i == 0 ? firstStart : Int(ends[i &- 1]) &+ gap
         return UnsafeBufferPointer(rebasing: text[start..<Int(ends[i])])
     }
 

@@ -84,9 +84,21 @@ struct RowCells {
                 if slots[s].w0 == 0 && slots[s].w1 == 0 { slots[s] = c }
             }
             keySlots = slots
+            // Room for the longest plain path's places (the trainings' eight) whatever the schema, the rest absent.
+            let fields = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(8, found.count))
+            fields.initialize(repeating: -1, count: Swift.max(8, found.count))
+            for c in found.indices { fields[c] = found[c] }
+            columnFields = fields
             groups = if case .village(let v) = context.submitter { v.groups } else { [] }
         }
-        deinit { keyWords.deallocate(); keySlots.deallocate() }
+        deinit { keyWords.deallocate(); keySlots.deallocate(); columnFields.deallocate() }
+        /// `found` as plain memory: the field of the schema's column at each place of `schema.columns`, or -1 when the
+        /// header lacks it. The plain paths read their columns by place (`RowCells.bytes(column:)`): one load, where a
+        /// key's lookup was two loads and compares of its words, a test of the index and a compare with the count
+        /// (eight columns a training row; thirteenth session).
+        private let columnFields: UnsafeMutablePointer<Int>
+        @inline(__always)
+        func field(ofColumn c: Int) -> Int { columnFields[c] }
         /// Inlined into the accessors, which are inlined into the validators, so the literal key's words, and its
         /// slot, are constants there: one load and two compares. Anything not in its slot goes to `scanIndex`.
         @inline(__always)
@@ -153,6 +165,15 @@ struct RowCells {
     @inline(__always)
     func bytes(_ key: String) -> UnsafeBufferPointer<UInt8> {
         guard let i = frame.index(key), i < record.count else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return record.field(i)
+    }
+
+    /// `bytes(key)` of the schema's column at place `c` of `schema.columns` (`TrainingColumn`, `InspectionColumn`).
+    @inline(__always)
+    func bytes(column c: Int) -> UnsafeBufferPointer<UInt8> {
+        let i = frame.field(ofColumn: c)
+        // An absent column's -1 is above every count as an unsigned number: one compare for both.
+        guard UInt(bitPattern: i) < UInt(bitPattern: record.count) else { return UnsafeBufferPointer(start: nil, count: 0) }
         return record.field(i)
     }
 
@@ -511,20 +532,21 @@ extension RowCells {
     /// general path).
     @inline(__always)
     func plainTraining(population: Int?) -> PlainTraining? {
-        guard frame.byteLevel, bytes("group_code").isEmpty, bytes("hours").isEmpty,
-              let date = plainDateInPeriod(bytes("activity_date")) else { return nil }
-        let theme = bytes("theme")
+        typealias C = TrainingColumn
+        guard frame.byteLevel, bytes(column: C.groupCode).isEmpty, bytes(column: C.hours).isEmpty,
+              let date = plainDateInPeriod(bytes(column: C.activityDate)) else { return nil }
+        let theme = bytes(column: C.theme)
         guard !theme.isEmpty, RecordBytes.isUntrimmed(theme),
-              let participants = CellParsers.plainCount(bytes("participants")) else { return nil }
+              let participants = CellParsers.plainCount(bytes(column: C.participants)) else { return nil }
         if let population, participants > population { return nil }
-        let m = bytes("materials")
+        let m = bytes(column: C.materials)
         var materials: Int?
         if !m.isEmpty {
             guard let v = CellParsers.plainCount(m) else { return nil }
             materials = v
         }
-        guard let form = frame.trainingForms.ordinal(bytes("form")) else { return nil }
-        let a = bytes("audience")
+        guard let form = frame.trainingForms.ordinal(bytes(column: C.form)) else { return nil }
+        let a = bytes(column: C.audience)
         var audience: UInt8 = 0
         if !a.isEmpty {
             guard let o = frame.audiences.ordinal(a) else { return nil }
@@ -541,14 +563,26 @@ extension RowCells {
     /// hazards found of plain digits. Anything else is nil and goes the general way (`Validator.inspectionDraft`).
     @inline(__always)
     func plainInspection() -> PlainInspection? {
-        guard frame.byteLevel, bytes("group_code").isEmpty,
-              let date = plainDateInPeriod(bytes("inspection_date")) else { return nil }
-        let inspector = bytes("inspector"), scope = bytes("scope"), found = bytes("hazards_found")
+        typealias C = InspectionColumn
+        guard frame.byteLevel, bytes(column: C.groupCode).isEmpty,
+              let date = plainDateInPeriod(bytes(column: C.inspectionDate)) else { return nil }
+        let inspector = bytes(column: C.inspector), scope = bytes(column: C.scope), found = bytes(column: C.hazardsFound)
         guard !inspector.isEmpty, RecordBytes.isUntrimmed(inspector), RecordBytes.isUntrimmed(scope),
               let hazardsFound = CellParsers.plainCount(found) else { return nil }
         return PlainInspection(line: line, date: date, inspector: inspector, scope: scope, hazardsFoundText: found,
                                hazardsFound: hazardsFound)
     }
+}
+
+/// The places of the trainings schema's columns in `FileSchema.of(.trainings).columns`, for `RowCells.bytes(column:)`
+/// (`ReadingThirteenthPassTests` holds them to the schema's keys).
+enum TrainingColumn {
+    static let activityDate = 0, groupCode = 1, form = 2, theme = 3, audience = 4, participants = 5, hours = 6, materials = 7
+}
+
+/// The places of the inspections schema's columns, as `TrainingColumn`.
+enum InspectionColumn {
+    static let inspectionDate = 0, groupCode = 1, inspector = 2, scope = 3, hazardsFound = 4
 }
 
 /// A kind's labels and keys of at most 16 bytes as their length and two words, to tell a cell written exactly as one

@@ -491,7 +491,10 @@ struct FileValidation<Row: Sendable & Equatable> {
                         column: column, value: value, rule: rule, message: message)
     }
 
-    /// The next non-blank record; `emit` validates a data row and appends it when it has no error.
+    /// The next non-blank record; `emit` validates a data row and appends it when it has no error. Inlined into the
+    /// reader's record handler (`validate`), which the parser's loop calls for every record: a call of its own, it
+    /// was a second call and frame per row between the parser and the row's validation (thirteenth session).
+    @inline(__always)
     mutating func add(_ record: RecordBytes, emit: (inout RowCells, inout AcceptedRows<Row>) -> Void) {
         guard headerLine != nil else { start(record); return }
         if !header.missingRequired.isEmpty { rejectedLines.append(record.line); return }
@@ -503,6 +506,7 @@ struct FileValidation<Row: Sendable & Equatable> {
         if !cells!.issues.isEmpty { issues.append(contentsOf: cells!.takeIssues()) }
     }
 
+    @inline(never)
     private mutating func extraCells(_ record: RecordBytes) {
         let extra = (0..<record.count)
             .filter { ($0 >= headerWidth || emptyHeaderIndexes.contains($0)) && !RecordBytes.isBlankCell(record.field($0)) }
@@ -514,6 +518,7 @@ struct FileValidation<Row: Sendable & Equatable> {
         }
     }
 
+    @inline(never)
     private mutating func start(_ record: RecordBytes) {
         headerLine = record.line
         header = HeaderSpellings.of(kind).positions(record)
