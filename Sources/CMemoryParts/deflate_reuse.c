@@ -11,10 +11,16 @@
 // less CPU than zlib's level 1 on the village workbooks' parts, and 3 % smaller (docs/performance-log.md, *Output
 // side, seventh pass*). A part under 16 KB (libxlsxwriter's read buffer: it arrives in one piece) is deflated once
 // per distinct content and thread and then reused from this thread's cache. A part that grows past 64 KB (the town
-// workbook's long sheets) is handed to zlib with what was collected so far, as minizip asked: holding such parts
-// whole, or even their first megabyte, raised the run's peak by 1–2 MB for ~5 ms of CPU. Which coder deflates a part depends only on its size, and both give the same bytes for the same
-// input and settings, so a workbook's bytes depend only on its parts, not on the thread, the cache or where its
-// parts were kept. Only streams minizip sets up while opening a part for libxlsxwriter are taken (zip_level.c
+// workbook's long sheets, up to ~10 MB of XML each) is deflated by libdeflate in 128 KB pieces as it arrives, each
+// piece at a fixed offset of the part and deflated independently of the ones before it, every piece but the last
+// ending with an empty stored block as zlib's Z_SYNC_FLUSH does (libdeflate_deflate_compress_piece, added to the
+// vendored copy): holding such parts whole, or even their first megabyte, raised the run's peak by 1–2 MB for ~5 ms
+// of CPU, and libdeflate has no streaming API. Until the thirteenth session these parts went on to zlib's level 1
+// (≈ 35 instructions a byte against libdeflate's ≈ 21 on the town's sheets), and the pieces come out 2–9 % smaller
+// than zlib's stream though no match reaches into an earlier piece (64 KB pieces were as large as zlib's, 16 KB ones
+// larger). How a part is deflated depends only on its size and bytes, so a workbook's bytes depend only on its parts,
+// not on the thread, the cache, how minizip feeds them or where its parts were kept. Only streams minizip sets up
+// while opening a part for libxlsxwriter are taken (zip_level.c
 // marks that moment); every other caller of zlib in the process (ZIPFoundation, the tests) gets zlib itself. On a taken
 // stream minizip's calls (Z_NO_FLUSH, Z_FINISH, deflateEnd, on one thread) keep zlib's contract; other flush modes and
 // zlib's other deflate functions are refused there with Z_STREAM_ERROR (minizip uses none of them), and a few return
@@ -39,8 +45,11 @@
 // A part smaller than this arrives whole: libxlsxwriter reads a part in 16 KB pieces (LXW_ZIP_BUFFER_SIZE). Only such
 // parts are cached (a few KB each; most repeat from workbook to workbook).
 #define WHOLE_PART_LIMIT 16384
-// A part that grows past this goes to zlib (streamed: the town workbook's sheets are up to ~10 MB of XML).
+// A part that grows past this is deflated in pieces (streamed: the town workbook's sheets are up to ~10 MB of XML).
 #define COLLECT_LIMIT MEMORY_PARTS_LIBDEFLATE_LIMIT
+// The pieces of such a part (the first holds what was collected). The part's bytes at the same offsets whatever
+// pieces minizip hands over; 128 KB: 64 KB pieces deflated as large as zlib's stream (docs/performance-log.md).
+#define PIECE_SIZE MEMORY_PARTS_PIECE_SIZE
 // Distinct parts remembered per thread, the least recently met replaced first (see `evictable`).
 #define CACHE_SLOTS 32
 
@@ -77,19 +86,20 @@ typedef struct {
     int met_again;   // found in the cache at least once since it was deflated (`evictable`)
 } cached_part;
 
-// DRAINING: handed to zlib past COLLECT_LIMIT; what was collected is fed to zlib before minizip's next pieces.
-enum { UNDECIDED, COLLECTING, EMITTING, DRAINING, PASSED_ON };
+// IN_PIECES: past COLLECT_LIMIT, deflated a piece at a time; PIECES_DONE: its last piece deflated (maybe not all
+// emitted yet).
+enum { UNDECIDED, COLLECTING, EMITTING, IN_PIECES, PIECES_DONE };
 
 // The one stream minizip has open on this thread (it deflates one part at a time).
 typedef struct {
     z_streamp stream;  // NULL: none tracked
     int state;
     settings with;
-    const char *version;
-    int stream_size;
-    unsigned char *bytes;  // the part (COLLECTING), then its deflated form (EMITTING)
-    size_t size, capacity, emitted;  // DRAINING: `emitted` counts the collected bytes zlib has taken
+    unsigned char *bytes;  // the part (COLLECTING), then its deflated form (EMITTING); IN_PIECES: the piece
+    size_t size, capacity, emitted;
     int data_type;
+    unsigned char *piece_out;  // IN_PIECES, PIECES_DONE: the last piece deflated, `piece_emitted` of it handed over
+    size_t piece_out_size, piece_out_capacity, piece_emitted;
 } tracked_stream;
 
 typedef struct {
@@ -115,6 +125,7 @@ static void free_state(void *pointer) {
     }
     libdeflate_free_compressor(s->fast);
     free(s->tracked.bytes);
+    free(s->tracked.piece_out);
     free(s);
     state = NULL;
 }
@@ -191,9 +202,8 @@ static int libdeflate_takes(settings with) {
         && with.level >= -1 && with.level <= 9 && with.mem_level >= 1 && with.mem_level <= MAX_MEM_LEVEL;
 }
 
-// Deflates the collected part into a new buffer, with libdeflate; 0 on success.
-static int deflate_here(thread_state *s, const tracked_stream *t, unsigned char **output, size_t *output_size,
-                        int *data_type) {
+// The thread's libdeflate compressor at the stream's level (made or remade as needed); NULL without memory.
+static struct libdeflate_compressor *compressor_for(thread_state *s, const tracked_stream *t) {
     int level = t->with.level < 0 ? 6 : t->with.level;
     if (s->fast && s->fast_level != level) {
         libdeflate_free_compressor(s->fast);
@@ -201,9 +211,16 @@ static int deflate_here(thread_state *s, const tracked_stream *t, unsigned char 
     }
     if (!s->fast) {
         s->fast = libdeflate_alloc_compressor(level);
-        if (!s->fast) return -1;
+        if (!s->fast) return NULL;
         s->fast_level = level;
     }
+    return s->fast;
+}
+
+// Deflates the collected part into a new buffer, with libdeflate; 0 on success.
+static int deflate_here(thread_state *s, const tracked_stream *t, unsigned char **output, size_t *output_size,
+                        int *data_type) {
+    if (!compressor_for(s, t)) return -1;
     size_t capacity = libdeflate_deflate_compress_bound(s->fast, t->size);
     unsigned char *out = malloc(capacity);
     if (!out) return -1;
@@ -289,12 +306,16 @@ static void forget(tracked_stream *t) {
     t->stream = NULL;
     t->state = UNDECIDED;
     t->size = t->emitted = 0;
-    // The buffer is kept for the next part unless it grew past what a part collected whole needs.
+    // The buffer is kept for the next part unless it grew past what a part collected whole needs; a long part's
+    // deflated piece is not kept (a few parts per town workbook need it).
     if (t->capacity > COLLECT_LIMIT) {
         free(t->bytes);
         t->bytes = NULL;
         t->capacity = 0;
     }
+    free(t->piece_out);
+    t->piece_out = NULL;
+    t->piece_out_size = t->piece_out_capacity = t->piece_emitted = 0;
 }
 
 int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int memLevel, int strategy,
@@ -310,13 +331,11 @@ int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int mem
         if (state && strm && state->tracked.stream == strm) forget(&state->tracked);
         return init(strm, level, method, windowBits, memLevel, strategy, version, stream_size);
     }
-    // zlib is set up only if the part outgrows COLLECT_LIMIT (it then gets what was collected first).
+    // zlib is never set up for it: libdeflate deflates the part whole or in pieces.
     tracked_stream *t = &s->tracked;
     t->stream = strm;
     t->state = UNDECIDED;
     t->with = with;
-    t->version = version;
-    t->stream_size = stream_size;
     t->size = t->emitted = 0;
     strm->total_in = strm->total_out = 0;
     strm->msg = Z_NULL;
@@ -326,27 +345,69 @@ int deflateInit2_(z_streamp strm, int level, int method, int windowBits, int mem
     return Z_OK;
 }
 
-// Feeds zlib what was collected before the part passed COLLECT_LIMIT, then in the same call the caller's own input,
-// keeping zlib's contract (as zlib's manual allows callers to rely on it): when the call returns with output room left,
-// all of the caller's input has been taken, and Z_FINISH returns Z_STREAM_END or a full output buffer. zlib counts
-// the collected bytes in total_in as it takes them (its set-up cleared the count), so total_in ends as the part's size.
-static int drain(tracked_stream *t, z_streamp strm, int flush, deflate_function real) {
-    Bytef *next_in = strm->next_in;
-    uInt avail_in = strm->avail_in;
-    size_t left = t->size - t->emitted;
-    uInt n = left > UINT32_MAX ? UINT32_MAX : (uInt)left;
-    strm->next_in = t->bytes + t->emitted;
-    strm->avail_in = n;
-    // Z_FINISH only when the collected bytes are all that is left of the part.
-    int status = real(strm, flush == Z_FINISH && avail_in == 0 && n == left ? Z_FINISH : Z_NO_FLUSH);
-    t->emitted += n - strm->avail_in;
-    strm->next_in = next_in;
-    strm->avail_in = avail_in;
-    if (t->emitted == t->size) t->state = PASSED_ON;
-    if (status == Z_STREAM_END || status < 0) return status;
-    // Collected bytes left means zlib's output is full; a full output also waits for the next call.
-    if (t->state == DRAINING || strm->avail_out == 0) return Z_OK;
-    return real(strm, flush);  // the caller's input (or its Z_FINISH), with the room left
+// Deflates the piece in `t->bytes` into `t->piece_out` (the part's last piece when `final`) and empties the piece;
+// 0 on success. Every piece is deflated whole before any of it is handed over, so the previous one must be out.
+static int deflate_piece(thread_state *s, tracked_stream *t, int final) {
+    struct libdeflate_compressor *c = compressor_for(s, t);
+    if (!c) return -1;
+    size_t room = libdeflate_deflate_compress_bound(c, t->size) + 5;  // + the empty stored block
+    if (room > t->piece_out_capacity) {
+        free(t->piece_out);  // nothing of it is left to hand over
+        t->piece_out = malloc(room);
+        t->piece_out_capacity = t->piece_out ? room : 0;
+        if (!t->piece_out) return -1;
+    }
+    size_t produced = libdeflate_deflate_compress_piece(c, t->bytes, t->size, t->piece_out, room, final);
+    if (produced == 0) return -1;  // cannot happen with the bound's room; refused rather than written short
+    t->piece_out_size = produced;
+    t->piece_emitted = 0;
+    t->size = 0;
+    return 0;
+}
+
+// A long part (IN_PIECES, PIECES_DONE), keeping zlib's contract as zlib's manual allows callers to rely on it: when
+// the call returns with output room left, all of the caller's input has been taken, and Z_FINISH returns
+// Z_STREAM_END or a full output buffer. A full piece is deflated only once more input shows it is not the last; the
+// last is deflated at Z_FINISH.
+static int deflate_in_pieces(thread_state *s, tracked_stream *t, z_streamp strm, int flush) {
+    if (flush != Z_NO_FLUSH && flush != Z_FINISH) {
+        memory_parts_note_failure(EINVAL);
+        return Z_STREAM_ERROR;
+    }
+    int progress = 0;
+    for (;;) {
+        size_t left = t->piece_out_size - t->piece_emitted;
+        if (left) {
+            size_t n = left < strm->avail_out ? left : strm->avail_out;
+            memcpy(strm->next_out, t->piece_out + t->piece_emitted, n);
+            t->piece_emitted += n;
+            strm->next_out += n;
+            strm->avail_out -= (uInt)n;
+            strm->total_out += n;
+            progress |= n > 0;
+            if (n < left) return progress ? Z_OK : Z_BUF_ERROR;
+        }
+        if (t->state == PIECES_DONE) {
+            if (strm->avail_in) return Z_STREAM_ERROR;  // zlib too refuses more input after Z_FINISH
+            return flush == Z_FINISH ? Z_STREAM_END : Z_OK;
+        }
+        size_t room = PIECE_SIZE - t->size, n = strm->avail_in < room ? strm->avail_in : room;
+        if (n) {
+            memcpy(t->bytes + t->size, strm->next_in, n);
+            t->size += n;
+            strm->next_in += n;
+            strm->avail_in -= (uInt)n;
+            strm->total_in += n;
+            progress = 1;
+        }
+        int last = strm->avail_in == 0 && flush == Z_FINISH;
+        if (strm->avail_in == 0 && !last) return Z_OK;
+        if (deflate_piece(s, t, last) != 0) {
+            memory_parts_note_failure(ENOMEM);
+            return Z_MEM_ERROR;
+        }
+        if (last) t->state = PIECES_DONE;
+    }
 }
 
 int deflate(z_streamp strm, int flush) {
@@ -356,8 +417,7 @@ int deflate(z_streamp strm, int flush) {
     tracked_stream *t = s && strm && s->tracked.stream == strm ? &s->tracked : NULL;
     if (!t) return real(strm, flush);
     if (t->state == UNDECIDED) t->state = COLLECTING;
-    if (t->state == PASSED_ON) return real(strm, flush);
-    if (t->state == DRAINING) return drain(t, strm, flush, real);
+    if (t->state == IN_PIECES || t->state == PIECES_DONE) return deflate_in_pieces(s, t, strm, flush);
     if (t->state == COLLECTING) {
         if (flush != Z_NO_FLUSH && flush != Z_FINISH) {
             memory_parts_note_failure(EINVAL);
@@ -365,14 +425,14 @@ int deflate(z_streamp strm, int flush) {
         }
         size_t n = strm->avail_in;
         if (n && t->size + n > COLLECT_LIMIT) {
-            // A long part: zlib from here on, given what was collected first (nothing has been output yet).
-            int status = real_init()(strm, t->with.level, t->with.method, t->with.window_bits, t->with.mem_level,
-                                     t->with.strategy, t->version, t->stream_size);
-            if (status != Z_OK) return status;
-            t->state = DRAINING;
-            t->emitted = 0;
-            if (t->size == 0) t->state = PASSED_ON;
-            return t->state == DRAINING ? drain(t, strm, flush, real) : real(strm, flush);
+            // A long part: in pieces from here on, what was collected the start of the first (nothing has been
+            // output yet).
+            if (reserve(t, PIECE_SIZE - t->size) != 0) {
+                memory_parts_note_failure(ENOMEM);
+                return Z_MEM_ERROR;
+            }
+            t->state = IN_PIECES;
+            return deflate_in_pieces(s, t, strm, flush);
         }
         if (n) {
             if (reserve(t, n) != 0) {
@@ -410,9 +470,8 @@ int deflateEnd(z_streamp strm) {
     if (!end) return Z_STREAM_ERROR;
     thread_state *s = state;
     if (!s || !strm || s->tracked.stream != strm) return end(strm);
-    int passed = s->tracked.state == PASSED_ON || s->tracked.state == DRAINING;
-    forget(&s->tracked);
-    return passed ? end(strm) : Z_OK;
+    forget(&s->tracked);  // zlib never set the stream up
+    return Z_OK;
 }
 
 // Tests: a raw stream at `level` set up as minizip sets up a part for libxlsxwriter, so this file takes it.
@@ -515,6 +574,30 @@ size_t memory_parts_libdeflate_for_tests(const unsigned char *input, size_t size
     return n;
 }
 
+size_t memory_parts_libdeflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, int level,
+                                                unsigned char *output, size_t room) {
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
+    if (!c || piece == 0) {
+        libdeflate_free_compressor(c);
+        return 0;
+    }
+    size_t at = 0, produced = 0;
+    for (;;) {
+        size_t n = size - at < piece ? size - at : piece;
+        int final = at + n == size;
+        size_t got = libdeflate_deflate_compress_piece(c, input + at, n, output + produced, room - produced, final);
+        if (got == 0) {
+            produced = 0;
+            break;
+        }
+        produced += got;
+        at += n;
+        if (final) break;
+    }
+    libdeflate_free_compressor(c);
+    return produced;
+}
+
 size_t memory_parts_zlib_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
                                    size_t room) {
     z_stream z;
@@ -556,6 +639,12 @@ int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t siz
 size_t memory_parts_libdeflate_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
                                          size_t room) {
     (void)input; (void)size; (void)level; (void)output; (void)room;
+    return 0;
+}
+
+size_t memory_parts_libdeflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, int level,
+                                                unsigned char *output, size_t room) {
+    (void)input; (void)size; (void)piece; (void)level; (void)output; (void)room;
     return 0;
 }
 

@@ -354,7 +354,7 @@ public final class Workbook {
     }
 
     /// True when minizip's calls to zlib's deflate reach `CMemoryParts` (see `close`), so parts up to
-    /// `libdeflatePartLimit` bytes are deflated by libdeflate; otherwise every part is deflated by zlib as minizip asks (other bytes, the same parts).
+    /// `libdeflatePartLimit` bytes are deflated whole by libdeflate and longer ones by libdeflate in pieces; otherwise every part is deflated by zlib as minizip asks (other bytes, the same parts).
     public static var deflateReuseAvailable: Bool { memory_parts_deflate_active() != 0 }
 
     /// The zlib level every part of every workbook is deflated at (libxlsxwriter asks for zlib's default, 6; see
@@ -406,8 +406,25 @@ public final class Workbook {
     /// For tests: while `on`, no part of this thread's workbooks comes from the cache: each is deflated afresh.
     public static func disableDeflateReuse(_ on: Bool) { memory_parts_deflate_disable(on ? 1 : 0) }
 
-    /// Parts up to this many bytes are deflated by libdeflate, longer ones by zlib (CMemoryParts' deflate_reuse.c).
+    /// Parts up to this many bytes are deflated whole by libdeflate, longer ones by libdeflate in
+    /// `libdeflatePieceSize` pieces (CMemoryParts' deflate_reuse.c).
     public static let libdeflatePartLimit = Int(MEMORY_PARTS_LIBDEFLATE_LIMIT)
+
+    /// The pieces a part longer than `libdeflatePartLimit` is deflated in, each independently of the ones before it.
+    public static let libdeflatePieceSize = Int(MEMORY_PARTS_PIECE_SIZE)
+
+    /// For tests: libdeflate's raw deflate of `bytes` at `level` in pieces of `piece` bytes, each independent of the
+    /// ones before it, every one but the last ending with an empty stored block; nil on failure.
+    public static func deflatedInPiecesForTests(_ bytes: [UInt8], piece: Int, level: Int) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: bytes.count + bytes.count / 8 + 6 * (bytes.count / max(piece, 1)) + 1024)
+        let n = bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                memory_parts_libdeflate_pieces_for_tests(input.baseAddress, input.count, piece, Int32(level),
+                                                         out.baseAddress, out.count)
+            }
+        }
+        return n == 0 ? nil : Array(output.prefix(n))
+    }
 
     /// For tests: `bytes` deflated as minizip deflates a part (raw, at `level`; `piece` bytes per call, an output
     /// buffer of `room` bytes emptied whenever full, then Z_FINISH), or with `strict` as zlib's manual allows

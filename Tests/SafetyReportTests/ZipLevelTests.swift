@@ -1,4 +1,4 @@
-// Every part of every workbook is deflated at the project's fixed level, by libdeflate up to 64 KB and by zlib past it.
+// Every part of every workbook is deflated at the project's fixed level, by libdeflate: whole up to 64 KB, in 128 KB pieces past it.
 
 import Foundation
 import Testing
@@ -68,7 +68,8 @@ import CZlib
 
     /// The town workbook, village workbooks with parts in memory (twice, so the second finds its constant parts in
     /// the cache) and with temporary files, a workbook with a long sheet, and a submission template: every part
-    /// holds exactly libdeflate's bytes at `Workbook.zipLevel` (zlib's past `Workbook.libdeflatePartLimit`: the long sheets), which differ
+    /// holds exactly libdeflate's bytes at `Workbook.zipLevel` (past `Workbook.libdeflatePartLimit`, the long sheets, its
+    /// bytes in `Workbook.libdeflatePieceSize` pieces, smaller than zlib's stream of the same XML), which differ
     /// from the default level's for some parts, and minizip marks level 1 in the flags (bits 1 and 2).
     @Test func everyPartIsDeflatedAtTheLevel() throws {
         #if canImport(CZlib)
@@ -94,14 +95,21 @@ import CZlib
                 let xml = try #require(Self.inflated(part.data), "\(file) \(part.name)")
                 let long = xml.count > Workbook.libdeflatePartLimit
                 if long { longParts += 1 }
-                let coder = long ? "zlib" : "libdeflate"
-                let atLevel = part.data == Workbook.deflatedForTests(xml, level: Workbook.zipLevel, zlib: long)  // (not the bytes in a failure)
+                let coder = long ? "libdeflate in pieces" : "libdeflate"
+                func deflated(_ level: Int) -> [UInt8]? {
+                    long ? Workbook.deflatedInPiecesForTests(xml, piece: Workbook.libdeflatePieceSize, level: level)
+                        : Workbook.deflatedForTests(xml, level: level, zlib: false)
+                }
+                let atLevel = part.data == deflated(Workbook.zipLevel)  // (not the bytes in a failure)
                 #expect(atLevel, "\(file) \(part.name) is not \(coder)'s level-\(Workbook.zipLevel) deflate of its XML")
-                if part.data != Workbook.deflatedForTests(xml, level: 6, zlib: long) { differFromDefault += 1 }
+                if part.data != deflated(6) { differFromDefault += 1 }
+                if long, let zlib = Workbook.deflatedForTests(xml, level: Workbook.zipLevel, zlib: true) {
+                    #expect(part.data.count < zlib.count, "\(file) \(part.name): \(part.data.count) bytes, zlib's \(zlib.count)")
+                }
             }
             #expect(differFromDefault > 0, "\(file): every part is also the default level's bytes")
         }
-        #expect(longParts >= 1, "no long part: the zlib path was not seen")
+        #expect(longParts >= 1, "no long part: the pieces were not seen")
         #endif
     }
 }

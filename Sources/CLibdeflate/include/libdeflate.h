@@ -111,6 +111,20 @@ libdeflate_deflate_compress(struct libdeflate_compressor *compressor,
  * libdeflate_deflate_compress() returns 0, indicating that the compressed data
  * did not fit into the provided output buffer.
  */
+/*
+ * safety-report's addition (not in libdeflate 1.26): compresses one piece of a
+ * longer raw deflate stream, independently of the pieces before it.  With
+ * 'final' 0 no block is marked final and the piece ends with an empty stored
+ * block (as zlib's Z_SYNC_FLUSH), so the next piece's bytes can follow; the
+ * last piece ('final' 1) is libdeflate_deflate_compress()'s output.  Needs
+ * libdeflate_deflate_compress_bound() + 5 bytes of room; 0 if too little.
+ */
+LIBDEFLATEAPI size_t
+libdeflate_deflate_compress_piece(struct libdeflate_compressor *compressor,
+				  const void *in, size_t in_nbytes,
+				  void *out, size_t out_nbytes_avail,
+				  int final);
+
 LIBDEFLATEAPI size_t
 libdeflate_deflate_compress_bound(struct libdeflate_compressor *compressor,
 				  size_t in_nbytes);

@@ -467,6 +467,16 @@ struct libdeflate_compressor {
 	size_t max_passthrough_size;
 
 	/*
+	 * Set only during libdeflate_deflate_compress_piece() of a piece that
+	 * is not the stream's last: no block is marked final (safety-report's
+	 * addition, see CLibdeflate/README.md).
+	 */
+	bool piece_not_final;
+
+	/* Bits of the last output byte the last compression used (0-7). */
+	unsigned piece_last_bits;
+
+	/*
 	 * The maximum search depth: consider at most this many potential
 	 * matches at each position
 	 */
@@ -1744,6 +1754,9 @@ deflate_flush_block(struct libdeflate_compressor *c,
 	ASSERT(out_next <= os->end);
 	ASSERT(!os->overflow);
 
+	if (c->piece_not_final)
+		is_final_block = false;
+
 	/* Precompute the precode items and build the precode. */
 	deflate_precompute_huffman_header(c);
 
@@ -2390,8 +2403,21 @@ choose_max_block_end(const u8 *in_block_begin, const u8 *in_end,
  * This is the level 0 "compressor".  It always outputs uncompressed blocks.
  */
 static size_t
+deflate_compress_none_final(const u8 *in, size_t in_nbytes,
+			    u8 *out, size_t out_nbytes_avail, u8 final);
+
+static size_t
 deflate_compress_none(const u8 *in, size_t in_nbytes,
 		      u8 *out, size_t out_nbytes_avail)
+{
+	return deflate_compress_none_final(in, in_nbytes, out,
+					   out_nbytes_avail, 1);
+}
+
+/* As above; 'final' 0 marks no block final (a piece of a longer stream). */
+static size_t
+deflate_compress_none_final(const u8 *in, size_t in_nbytes,
+			    u8 *out, size_t out_nbytes_avail, u8 final)
 {
 	const u8 *in_next = in;
 	const u8 * const in_end = in + in_nbytes;
@@ -2407,7 +2433,7 @@ deflate_compress_none(const u8 *in, size_t in_nbytes,
 		if (out_nbytes_avail < 5)
 			return 0;
 		/* BFINAL and BTYPE */
-		*out_next++ = 1 | (DEFLATE_BLOCKTYPE_UNCOMPRESSED << 1);
+		*out_next++ = final | (DEFLATE_BLOCKTYPE_UNCOMPRESSED << 1);
 		/* LEN and NLEN */
 		put_unaligned_le32(0xFFFF0000, out_next);
 		return 5;
@@ -2418,7 +2444,7 @@ deflate_compress_none(const u8 *in, size_t in_nbytes,
 		size_t len = UINT16_MAX;
 
 		if (in_end - in_next <= UINT16_MAX) {
-			bfinal = 1;
+			bfinal = final;
 			len = in_end - in_next;
 		}
 		if (out_end - out_next < 5 + len)
@@ -3917,6 +3943,8 @@ libdeflate_alloc_compressor_ex(int compression_level,
 		       options->free_func : libdeflate_default_free_func;
 
 	c->compression_level = compression_level;
+	c->piece_not_final = false;
+	c->piece_last_bits = 0;
 
 	/*
 	 * The higher the compression level, the more we should bother trying to
@@ -4062,6 +4090,7 @@ libdeflate_deflate_compress(struct libdeflate_compressor *c,
 	 * if there wasn't enough space remaining for the full final block.
 	 */
 	ASSERT(os.bitcount <= 7);
+	c->piece_last_bits = os.bitcount;
 	if (os.bitcount) {
 		ASSERT(os.next < os.end);
 		*os.next++ = os.bitbuf;
@@ -4069,6 +4098,56 @@ libdeflate_deflate_compress(struct libdeflate_compressor *c,
 
 	/* Return the compressed size in bytes. */
 	return os.next - (u8 *)out;
+}
+
+/*
+ * safety-report's addition (CLibdeflate/README.md): one piece of a deflate
+ * stream compressed independently of the pieces before it.  A piece that is
+ * not the last ('final' 0) has no block marked final and ends, like zlib's
+ * Z_SYNC_FLUSH, with an empty non-final stored block, so it ends on a byte
+ * boundary and the next piece's bytes can follow it; the last piece is
+ * exactly what libdeflate_deflate_compress() makes.  The pieces' bytes, one
+ * after the other, are one valid raw deflate stream of the pieces' inputs one
+ * after the other (no match reaches back into an earlier piece).  Needs
+ * libdeflate_deflate_compress_bound() + 5 bytes of room; returns 0 if the
+ * output buffer is too small.
+ */
+LIBDEFLATEAPI size_t
+libdeflate_deflate_compress_piece(struct libdeflate_compressor *c,
+				  const void *in, size_t in_nbytes,
+				  void *out, size_t out_nbytes_avail,
+				  int final)
+{
+	u8 *out_next = out;
+	u8 *out_end = out_next + out_nbytes_avail;
+	size_t n;
+
+	if (final)
+		return libdeflate_deflate_compress(c, in, in_nbytes,
+						   out, out_nbytes_avail);
+	if (in_nbytes == 0 || in_nbytes <= c->max_passthrough_size) {
+		/* Stored blocks end byte-aligned: no empty block needed. */
+		return deflate_compress_none_final(in, in_nbytes, out,
+						   out_nbytes_avail, 0);
+	}
+	c->piece_not_final = true;
+	n = libdeflate_deflate_compress(c, in, in_nbytes,
+					out, out_nbytes_avail);
+	c->piece_not_final = false;
+	if (n == 0 || out_end - (out_next + n) < 5)
+		return 0;
+	/*
+	 * The last byte holds 1-8 bits of the last block, zero-padded.  The
+	 * empty stored block's three header bits (all zero: not final, stored)
+	 * go in that padding when it has room for them, else in a new byte;
+	 * then come LEN 0 and NLEN 0xFFFF.  libdeflate does not say how many
+	 * bits of the last byte are used: libdeflate_deflate_compress()
+	 * records it (0: the stream ended on a byte boundary).
+	 */
+	if (c->piece_last_bits == 0 || c->piece_last_bits > 5)
+		out_next[n++] = 0;
+	put_unaligned_le32(0xFFFF0000, out_next + n);
+	return n + 4;
 }
 
 LIBDEFLATEAPI void

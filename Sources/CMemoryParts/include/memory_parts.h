@@ -35,10 +35,12 @@ int memory_parts_spills(void);
 void memory_parts_note_failure(int error);
 
 /// deflate_reuse.c: every part minizip deflates is collected and, up to MEMORY_PARTS_LIBDEFLATE_LIMIT bytes, deflated
-/// by libdeflate (a part under
-/// 16 KB once per distinct content and thread, then from this thread's cache); a longer one goes on to zlib. `begin`
-/// and `end` (around workbook_close) forget a part that a failed close left half-way on this thread.
+/// whole by libdeflate (a part under 16 KB once per distinct content and thread, then from this thread's cache); a
+/// longer one is deflated by libdeflate in MEMORY_PARTS_PIECE_SIZE pieces as it arrives, each independent of the
+/// pieces before it (the town workbook's long sheets; thirteenth session). `begin` and `end` (around workbook_close)
+/// forget a part that a failed close left half-way on this thread.
 #define MEMORY_PARTS_LIBDEFLATE_LIMIT (64 * 1024)
+#define MEMORY_PARTS_PIECE_SIZE (128 * 1024)
 void memory_parts_deflate_begin(void);
 void memory_parts_deflate_end(void);
 
@@ -62,6 +64,10 @@ int memory_parts_deflate_pieces_for_tests(const unsigned char *input, size_t siz
 /// For tests: libdeflate's raw deflate of `input` at `level` into `output` (0: no room or no libdeflate).
 size_t memory_parts_libdeflate_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
                                          size_t room);
+/// For tests: libdeflate's raw deflate of `input` at `level` in pieces of `piece` bytes (the last one final), one call
+/// of libdeflate_deflate_compress_piece per piece, into `output` (0: no room or no libdeflate).
+size_t memory_parts_libdeflate_pieces_for_tests(const unsigned char *input, size_t size, size_t piece, int level,
+                                                unsigned char *output, size_t room);
 /// For tests: zlib's own raw deflate (minizip's settings) of `input` at `level`, past deflate_reuse.c (0: failed).
 size_t memory_parts_zlib_for_tests(const unsigned char *input, size_t size, int level, unsigned char *output,
                                    size_t room);
