@@ -60,6 +60,39 @@ import Glibc
         #expect(fromState.report.trend == replayed.report.trend)
     }
 
+    /// In a monthly build P's folder is listed on a pool thread while the saved state is loaded (and the earlier months'
+    /// scans let go): the assembly is the one that replays every month — the same inputs in the same order, listing
+    /// hash, build id and report — with P's folder there, after a correction that makes the state not match (the
+    /// replay), and with no folder for P at all.
+    @Test(arguments: ["P's folder there", "the state does not match", "no folder for P"])
+    func pScannedBesideTheStatesLoadGivesTheReplaysAssembly(_ situation: String) throws {
+        let town = try DemoTownFixture(villages: 7, months: 4, seed: 5, prefix: "sr-gaps-p")
+        let config = try town.config
+        let september = Period("2026-09")!, october = Period("2026-10")!
+        _ = ReportAssembler.assemble(config: config, period: september, state: state(config))
+        if situation == "the state does not match" {
+            let file = try #require(FileManager.default.subpathsOfDirectory(atPath: town.path("2026-08")).sorted()
+                .first { $0.hasSuffix("hazards.csv") })
+            let handle = try #require(FileHandle(forWritingAtPath: town.path("2026-08/" + file)))
+            handle.seekToEndOfFile(); handle.write(Data("\n".utf8)); handle.closeFile()
+        }
+        if situation == "no folder for P" { try FileManager.default.removeItem(atPath: town.path("2026-10")) }
+        Thread.sleep(forTimeInterval: 2.1)  // past the remembered hashes' and listings' margin
+        let monthly = ReportAssembler.assemble(config: config, period: october, state: state(config))
+        #expect(monthly.cost.ledgerSource.hasPrefix(situation == "the state does not match" ? "replayed" : "saved state of 2026-09"),
+                "\(monthly.cost.ledgerSource)")
+        let replayed = ReportAssembler.assemble(config: config, period: october)
+        #expect(monthly.periodFolderExists == (situation != "no folder for P"))
+        #expect(monthly.periodFolderExists == replayed.periodFolderExists)
+        #expect(monthly.listingSHA256 == replayed.listingSHA256)
+        #expect(monthly.inputs.map(\.path) == replayed.inputs.map(\.path))
+        #expect(monthly.inputs.map(\.sha256) == replayed.inputs.map(\.sha256))
+        #expect(monthly.buildID == Manifest.buildID(toolVersion: ToolInfo.version, configSHA256: "cfg",
+                                                    listingSHA256: replayed.listingSHA256, files: replayed.inputs))
+        #expect(summaries(monthly) == summaries(replayed))
+        #expect(monthly.report.issues.count == replayed.report.issues.count)
+    }
+
     /// The manifest's side file, written from the staged manifest.json beside the flush and the swap, vouches for the
     /// committed one by its stat (the swap moves the folder, not the file), and nothing is left under a temporary name.
     @Test func theSideFileWrittenBesideTheSwapHoldsTheCommittedManifestsStat() throws {
