@@ -245,35 +245,6 @@ private final class LargeTown {
 }
 
 @Suite(.serialized) struct InterruptedRunTests {
-    /// manifest.json's head is written on a pool thread from the moment staging exists, beside the summary CSVs and the
-    /// workbooks (ReportRun.StagedManifest). A run where manifest.json alone cannot be written — a file-size limit
-    /// above every other file the run writes, below manifest.json's size — fails with exit 1 naming it, after the
-    /// workbooks were written beside it, and leaves the previous outputs whole and no staging behind.
-    @Test(.disabled(if: ProcessInfo.processInfo.environment["TSAN_OPTIONS"] != nil,
-                    "ThreadSanitizer's runtime cannot start under a file-size limit"))
-    func aManifestThatCannotBeWrittenFailsTheRunAndKeepsThePreviousOutputs() throws {
-        let town = try LargeTown(villages: 60)
-        let before = try snapshot(town.folder)
-        let outputs = town.root.appendingPathComponent("outputs")
-        var largestOther = 0
-        for case let url as URL in FileManager.default.enumerator(at: outputs, includingPropertiesForKeys: [.fileSizeKey])! {
-            let size = try url.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0
-            // (The side file is written only once manifest.json is.)
-            if url.lastPathComponent != "manifest.json" && !url.lastPathComponent.hasPrefix("manifest-") { largestOther = max(largestOther, size) }
-        }
-        let manifestSize = try #require(try town.folder.appendingPathComponent("manifest.json").resourceValues(forKeys: [.fileSizeKey]).fileSize)
-        let blocks = largestOther / 512 + 2
-        try #require(manifestSize > blocks * 512, "manifest.json \(manifestSize) bytes, the largest other file \(largestOther)")
-        let (code, message) = try runUnderFileSizeLimit(blocks, ["run", "--period", "2026-10"], in: town.root)
-        #expect(code == 1, "\(message)")
-        #expect(message.contains("cannot write \(outputs.path)/.staging-2026-10-"), "\(message)")
-        #expect(message.contains("/manifest.json: File too large"), "\(message)")
-        #expect(message.contains("the previous outputs of 2026-10 are unchanged"), "\(message)")
-        #expect(try snapshot(town.folder) == before)
-        #expect(town.debris().isEmpty)
-        #expect(try CLI.run(["run", "--period", "2026-10"], in: town.root).code == 0)
-    }
-
     @Test func aKilledRunLeavesThePreviousOutputsWholeAndTheNextRunClearsTheDebris() throws {
         let town = try LargeTown(villages: 400)
         let before = try snapshot(town.folder)
