@@ -692,12 +692,6 @@ public final class InputScans: Sendable {
         return scan
     }
 
-    /// Holds `scan` as its period's whole scan unless one is held already: a scan taken on another thread through
-    /// `scan(_:)`, which a `release` may have let go meanwhile, so that `digest` folds it instead of listing again.
-    public func hold(_ scan: ScannedPeriod) {
-        scans.withLock { s in if s[scan.period] == nil { s[scan.period] = scan } }
-    }
-
     /// Scans every period of `periods` not scanned yet, on both cores (each folder is scanned on its own).
     /// `light`: periods wanted only for `light(_:)` (scanned light unless held whole already).
     public func prefetch(_ periods: [Period], light: (Period) -> Bool = { _ in false }) {

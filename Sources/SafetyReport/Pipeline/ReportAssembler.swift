@@ -91,14 +91,14 @@ public enum ReportAssembler {
         // Every month is held whole when no state can stand in for the replay: all of them, P's included, listed in
         // one go on both cores (by `digest`, two at a time with a fold on one core between, and P's alone after them,
         // one core idled for about a third of the scan: docs/performance-log.md, *Single-core gaps, eighth session*).
-        // Otherwise P's folder is listed on a pool thread while the earlier months are folded and the saved state loaded.
-        var periodScan: Background<ScannedPeriod>?
+        // Otherwise P's folder is listed on a pool thread while the earlier months are folded.
+        var periodScan: Background<Void>?
         // The earlier months are read for their hazards and agreements files only: scanned light (no stat of their
         // inspections and trainings files: 41,748 of a cold 2,000 × 12 run's 126,851 stats).
         if !digestOnly {
             scanner.prefetch(history + [period], light: { $0 < period })
         } else {
-            periodScan = Background { scanner.scan(period) }
+            periodScan = Background { _ = scanner.scan(period) }
         }
         if let last = history.last {
             _ = scanner.digest(last, retiring: { digestOnly && $0.year < period.year }, reducing: { _ in digestOnly },
@@ -111,11 +111,9 @@ public enum ReportAssembler {
                 : q.year < period.year ? ScannedPeriod(period: q, exists: scanner.digest(q).exists, folders: [:], issues: [], listing: [])
                 : scanner.partial(q)
         }
-        // P's folder, when the prefetch listed it. Listed on a pool thread (a monthly run), it is waited for only once the
-        // saved state is loaded (below): neither needs the other, and one after the other each left a core idle
-        // (docs/performance-log.md, *The run's single-core ends, thirteenth session*).
-        var scanned = periodScan == nil ? scanner.scan(period) : ScannedPeriod(period: period, exists: false, folders: [:], issues: [], listing: [])
-        var listingSHA256 = periodScan == nil ? scanner.listingSHA256(through: period) : ""
+        periodScan?.wait()
+        let scan = scanner.scan(period)
+        var listingSHA256 = scanner.listingSHA256(through: period)
         let listingDigests = history.map { scanner.digest($0).listingSHA256 }
         var droppedScans = digestOnly  // months held as digests or reduced: the replay lists them again
         cost.scan = LoadCost.since(&clock)
@@ -175,15 +173,7 @@ public enum ReportAssembler {
             }
             cost.stateLoad = LoadCost.since(&clock)
         }
-        if let periodScan {
-            var clock = LoadCost.now()
-            scanned = periodScan.wait()
-            scanner.hold(scanned)  // (a `release` above may have let it go: the listing's digest folds this one, not a new listing)
-            listingSHA256 = scanner.listingSHA256(through: period)
-            cost.scan += LoadCost.since(&clock)
-        }
         scanner.release()  // the build holds its own; kept longer, they would add to the peak
-        let scan = scanned
         if historyRecords.isEmpty && !history.isEmpty {
             if droppedScans {
                 scans = parallelMap(history) { scanner.scanner.scan($0, hazardsAndAgreementsOnly: true) }

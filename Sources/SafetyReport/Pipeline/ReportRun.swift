@@ -74,10 +74,7 @@ public enum ReportRun {
         let store = OutputStore(root: config.outputs)
         let staging = try store.makeStaging(period)
         var pendingSide: ManifestIndex.PendingSide?
-        // manifest.json's head (all but its outputs: 7 MB of the text at 2,000 × 12) written on a pool thread beside
-        // the summary CSVs and the workbooks; its tail once the outputs are known (see `StagedManifest`).
-        let stagedManifest = StagedManifest(assembled, configSHA256: configSHA256,
-                                            to: staging.appendingPathComponent("manifest.json"))
+        var stagedManifest: StagedManifest?
         do throws(OutputError) {
             var outputs: [Manifest.Output] = []
             func put(_ name: String, _ bytes: [UInt8]) throws(OutputError) {
@@ -124,6 +121,12 @@ public enum ReportRun {
             // Hand the pages freed since reading began (files, records, replayed months, CSVs) back to the
             // system before the workbook threads allocate theirs: glibc would keep them in this thread's arena.
             releaseFreedMemory()
+            // manifest.json's head (all but its outputs: 7 MB of the text at 2,000 × 12) written on a pool thread beside
+            // the workbooks; its tail once the outputs are known (see `StagedManifest`). Started after the memory above
+            // is handed back, not beside the summary CSVs: the run's peak is there, at the end of the roll-up, and the
+            // head's allocations added to it (monthly 2,000 × 12: +1.5–2 MB of peak RSS).
+            let staged = StagedManifest(assembled, configSHA256: configSHA256, to: staging.appendingPathComponent("manifest.json"))
+            stagedManifest = staged
             log("writing the town workbook and \(report.villages.count) village workbooks")
             let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging)
             defer { _ = try? workbooks.flushing.finish() }  // its threads end whatever fails before the swap
@@ -147,12 +150,12 @@ public enum ReportRun {
                 let flushedAlready = try workbookFlush.finish()  // the workbooks, flushed while the others were written
                 try OutputStore.flushAll(otherPaths.filter { !flushedAlready.contains($0) })
             }
-            var manifest = stagedManifest.head()
+            var manifest = staged.head()
             manifest.outputs = outputs.sorted { $0.name < $1.name }
             // Written as it is encoded, hashed on the way (its 7 MB of text were the run's peak, with the side file).
             let manifestFile: Manifest.Output
             do throws(OutputError) {
-                manifestFile = try stagedManifest.finish(manifest)
+                manifestFile = try staged.finish(manifest)
             } catch {
                 _ = othersFlushed.wait()
                 throw error
@@ -188,15 +191,14 @@ public enum ReportRun {
                                 inputSummary: inputSummary)
         } catch {
             pendingSide?.discard()
-            stagedManifest.abandon()  // its thread done writing into staging before staging goes
+            stagedManifest?.abandon()  // its thread done writing into staging before staging goes
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
     }
 
     /// manifest.json written in two parts (`ManifestJSON.encodeHead`, `encodeTail`): the head — every key before
-    /// "outputs", known once the report is computed — on a pool thread from the moment staging exists, beside the
-    /// summary CSVs (one core) and the workbooks; the tail (the outputs, period and tool: ≈ 300 KB at 2,000 villages)
+    /// "outputs", known once the report is computed — on a pool thread beside the workbooks; the tail (the outputs, period and tool: ≈ 300 KB at 2,000 villages)
     /// once the outputs are written. Encoded whole after the workbooks, the text kept one core busy and the other
     /// idle at the end of every run (docs/performance-log.md, *The run's single-core ends, thirteenth session*).
     /// The same bytes either way (`ManifestJSONTests`); written, hashed and failing as `writeStreamed` does.
