@@ -58,6 +58,18 @@ final class Console: @unchecked Sendable {
         return Period(year: now.year, month: now.month)!.previous
     }
 
+    /// Ends the process with `code` once a command's work is done, without tearing down what `keeping` holds (freeing a
+    /// big report one object at a time only costs time): the outputs lock is let go as its deinit would (holder line
+    /// truncated, unlocked), output streams flushed, then `exit`. Nothing else is pending: every file was written, flushed and
+    /// renamed into place before this, and every other resource is memory or a descriptor the kernel closes.
+    static func exitNow<T>(_ code: Int32, releasing lock: OutputLock, keeping: T) -> Never {
+        withExtendedLifetime(keeping) {
+            lock.release()
+            fflush(nil)  // every output stream (exit would too)
+            exit(code)
+        }
+    }
+
     static func acquireLock(_ config: PipelineConfig) throws -> OutputLock {
         do { return try OutputLock(outputs: config.outputs) } catch {
             Console.error("\(error)")

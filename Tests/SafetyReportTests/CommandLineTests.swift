@@ -1,6 +1,9 @@
 // The executable as cron and a clerk use it: exit codes 0/1/2/3/4, nothing written on a bad config, check writes nothing.
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import SafetyReport
 
 /// Runs the `safety-report` built beside this test bundle.
@@ -64,6 +67,29 @@ struct CLI {
         let manifest = try #require(Manifest.read(town.root.appendingPathComponent("outputs/2026-10/manifest.json")))
         #expect(manifest.config.path == "qingshi.json")
         #expect(manifest.config.sha256 == SHA256.hexDigest(of: try town.read("qingshi.json")))
+    }
+
+    /// `run` ends the process as soon as its work is reported, without tearing its objects down (`Console.exitNow`):
+    /// what it printed is all there, and the outputs lock is let go as before — holder line truncated, unlocked.
+    @Test func aRunEndsWithItsTimingsPrintedAndTheLockLetGo() throws {
+        let town = try TownFixture()
+        try town.fillSampleMonths()
+        let r = try CLI.run(["run", "--period", "2026-09", "--timings"], in: town.root)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("manifest and commit") && r.out.contains("workbooks and other CSVs"), "\(r.out)")
+        #expect(r.out.split(separator: "\n").last?.hasPrefix("input ") == true, "\(r.out)")
+        #expect(r.err.split(separator: "\n").last?.contains("done 2026-09:") == true, "\(r.err)")
+        let lock = town.root.appendingPathComponent("outputs/.lock").path
+        #expect(try town.read("outputs/.lock").isEmpty)
+        let fd = open(lock, O_RDWR)
+        #expect(fd >= 0)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        close(fd)
+        // The process's output to a pipe (buffered, not a terminal) is flushed before it ends: quiet, with --strict.
+        let strict = try CLI.run(["run", "--period", "2026-10", "--timings", "--strict", "--quiet"], in: town.root)
+        #expect(strict.code == 3)
+        #expect(strict.out.split(separator: "\n").last?.hasPrefix("input ") == true, "\(strict.out)")
+        #expect(try town.read("outputs/.lock").isEmpty)
     }
 
     @Test func strictExitsThreeWhenSomethingWasRejected() throws {

@@ -57,6 +57,35 @@ import Testing
         }
     }
 
+    /// `validString` is `String(validating:as: UTF8.self)`: for valid text of every width, and for every kind of
+    /// invalid sequence — a stray continuation byte, a lead byte cut short (at the end and before ASCII), the three
+    /// bytes of a cut-short four-byte sequence (replaced by U+FFFD's three: the same length), overlong forms, encoded
+    /// surrogates, code points past U+10FFFF, 0xFE/0xFF — alone and between valid text; and for random bytes.
+    @Test func validStringIsStringValidating() {
+        func same(_ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(ConfigJSONReader.validString(buffer) == String(validating: buffer, as: UTF8.self), "\(bytes)")
+            }
+        }
+        let valid: [[UInt8]] = [[], Array("a".utf8), Array("第一村民小组".utf8), Array("é😀\u{7F}\u{80}\u{7FF}\u{800}\u{FFFF}\u{10000}\u{10FFFF}".utf8)]
+        let invalid: [[UInt8]] = [[0x80], [0xBF], [0xC3], [0xC3, 0x41], [0xE4, 0xB8], [0xE4, 0xB8, 0x41], [0xF0, 0x9F, 0x98],
+                                  [0xF0, 0x9F, 0x98, 0x41], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xF0, 0x80, 0x80, 0x80],
+                                  [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
+                                  [0xFE], [0xFF], [0xEF, 0xBF, 0xBD, 0xFF]]
+        for v in valid { same(v) }
+        for bad in invalid {
+            for v in valid {
+                same(v + bad); same(bad + v); same(v + bad + v)
+                #expect(bad.withUnsafeBufferPointer { ConfigJSONReader.validString($0) } == nil, "\(bad)")
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x41, 0x7F, 0x80, 0xBF, 0xC2, 0xC3, 0xDF, 0xE0, 0xE4, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xB8, 0xA0]
+        for _ in 0..<5_000 {
+            same((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+        }
+    }
+
     /// A demo town's pipeline.json (the shape every real one has) is read by the reader, with JSONDecoder's value.
     @Test func aDemoConfigIsReadWithJSONDecodersValue() throws {
         var options = DemoOptions()

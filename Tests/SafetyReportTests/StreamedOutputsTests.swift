@@ -83,6 +83,21 @@ import Testing
         for size in Self.pieces {
             #expect(Self.streamed(size) { ManifestJSON.encode(manifest, chunkBytes: $0, chunk: $1) }.bytes == json, "chunks of \(size)")
         }
+        // As a run writes it (ReportRun.StagedManifest): the head — every key before "outputs" — first, the tail once
+        // the outputs are known; the same bytes in any pieces, also with empty lists (no inputs, files or outputs).
+        var empty = manifest
+        empty.inputs.files = []; empty.files = []; empty.outputs = []
+        for m in [manifest, empty] {
+            let whole = ManifestJSON.encode(m)
+            #expect(whole == m.json)
+            for size in Self.pieces {
+                let parts = Self.streamed(size) { size, chunk in
+                    ManifestJSON.encodeHead(m, chunkBytes: size, chunk: chunk)
+                    ManifestJSON.encodeTail(m, chunkBytes: size, chunk: chunk)
+                }
+                #expect(parts.bytes == whole, "head and tail in chunks of \(size)")
+            }
+        }
         // The side file was made from the size and SHA-256 taken while manifest.json was written: fresh, it is only
         // believed when manifest.json hashes to that, and then it answers without the per-file lists.
         let fromSide = try #require(ManifestIndex(outputs: config.outputs).read(p, save: false))

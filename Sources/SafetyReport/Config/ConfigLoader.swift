@@ -234,7 +234,8 @@ private struct Checker {
 
     /// SPEC §2: a village is a 村 or a 社区 (村居); the key is required.
     mutating func villageKind(_ fields: [String: JSONValue], at parent: String) -> String? {
-        let at = parent + ".kind", allowed = ["村", "社区"]
+        var at: String { parent + ".kind" }
+        let allowed = ["村", "社区"]
         switch fields["kind"] {
         case nil, .null?: problem(at, "is required: \"村\" or \"社区\""); return nil
         case .string(let s)? where allowed.contains(s.trimmedCell): return s.trimmedCell
@@ -434,6 +435,8 @@ private struct Checker {
     }
 
     mutating func unknownKeys(_ fields: [String: JSONValue], allowed: [String], at: String) {
+        // Nearly always none: then no sorted copy of the keys (one per village and group: 12,600 in a 2,000-village file).
+        if fields.keys.allSatisfy({ allowed.contains($0) }) { return }
         for key in fields.keys.sorted() where !allowed.contains(key) && !key.hasPrefix("_") {
             problem("\(at).\(key)", "unknown key; expected one of: \(allowed.joined(separator: ", ")) (start a key with _ for a comment)")
         }
@@ -466,7 +469,7 @@ private struct Checker {
 
     /// A required name: text, trimmed, not empty.
     mutating func name(_ fields: [String: JSONValue], _ key: String, at parent: String) -> String? {
-        let at = "\(parent).\(key)"
+        var at: String { "\(parent).\(key)" }  // made only for a problem (13,000 names in a 2,000-village file)
         guard let value = fields[key], value != .null else { problem(at, "is required"); return nil }
         guard case .string(let text) = value else { problem(at, "must be text in quotes, got \(value.shown)"); return nil }
         let name = text.trimmedCell

@@ -22,7 +22,35 @@ enum ManifestJSON {
         chunk(w.bytes)
     }
 
+    /// `encode(m, chunkBytes:chunk:)` in two calls: `head` writes everything before the outputs (built_at, config,
+    /// counts, files, inputs: all but ≈ 300 KB of the text, known once the report is computed), `tail` the rest (the
+    /// outputs, known once they are written, then period and tool). `head` then `tail` give `encode`'s bytes.
+    static func encodeHead(_ m: Manifest, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void) {
+        var w = Writer()
+        w.chunkBytes = max(1, chunkBytes)
+        w.chunk = chunk
+        w.bytes.reserveCapacity(w.chunkBytes + 4096)
+        writeHead(m, &w)
+        chunk(w.bytes)
+    }
+
+    /// See `encodeHead`.
+    static func encodeTail(_ m: Manifest, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void) {
+        var w = Writer()
+        w.chunkBytes = max(1, chunkBytes)
+        w.chunk = chunk
+        w.bytes.reserveCapacity(w.chunkBytes + 4096)
+        writeTail(m, &w)
+        chunk(w.bytes)
+    }
+
     private static func write(_ m: Manifest, _ w: inout Writer) {
+        writeHead(m, &w)
+        writeTail(m, &w)
+    }
+
+    /// The keys before "outputs", in sorted order, with the comma after the last.
+    private static func writeHead(_ m: Manifest, _ w: inout Writer) {
         w.open("{")
         w.key("built_at", 1); w.string(m.builtAt); w.comma()
         w.key("config", 1); w.object(1, [("path", .s(m.config.path)), ("sha256", .s(m.config.sha256))]); w.comma()
@@ -46,6 +74,10 @@ enum ManifestJSON {
         w.key("listing_sha256", 2); w.string(m.inputs.listingSHA256)
         w.close("}", 1)
         w.comma()
+    }
+
+    /// "outputs" and the keys after it, and the closing brace.
+    private static func writeTail(_ m: Manifest, _ w: inout Writer) {
         w.key("outputs", 1)
         w.array(1, m.outputs) { w, o in w.object(2, [("bytes", .i(o.bytes)), ("name", .s(o.name)), ("sha256", .s(o.sha256))]) }
         w.comma()

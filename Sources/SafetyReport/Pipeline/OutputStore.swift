@@ -54,7 +54,16 @@ public final class OutputLock: @unchecked Sendable {
         _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, text.count, 0) }
         self.fd = fd
     }
-    deinit { _ = ftruncate(fd, 0); flock(fd, LOCK_UN); close(fd) }
+    private var released = false
+    deinit { release() }
+
+    /// Lets the lock go now (holder line truncated, unlocked, closed), as deinit does; for a process about to `exit`
+    /// without tearing down its objects. Only the holding thread calls it, once or more.
+    public func release() {
+        if released { return }
+        released = true
+        _ = ftruncate(fd, 0); flock(fd, LOCK_UN); close(fd)
+    }
 
     /// The holder's line, "" when it has not written it yet (it locks first, then writes).
     private static func readHolder(_ fd: Int32) -> String {

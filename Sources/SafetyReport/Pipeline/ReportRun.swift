@@ -74,6 +74,7 @@ public enum ReportRun {
         let store = OutputStore(root: config.outputs)
         let staging = try store.makeStaging(period)
         var pendingSide: ManifestIndex.PendingSide?
+        var stagedManifest: StagedManifest?
         do throws(OutputError) {
             var outputs: [Manifest.Output] = []
             func put(_ name: String, _ bytes: [UInt8]) throws(OutputError) {
@@ -120,6 +121,12 @@ public enum ReportRun {
             // Hand the pages freed since reading began (files, records, replayed months, CSVs) back to the
             // system before the workbook threads allocate theirs: glibc would keep them in this thread's arena.
             releaseFreedMemory()
+            // manifest.json's head (all but its outputs: 7 MB of the text at 2,000 × 12) written on a pool thread beside
+            // the workbooks; its tail once the outputs are known (see `StagedManifest`). Started after the memory above
+            // is handed back, not beside the summary CSVs: the run's peak is there, at the end of the roll-up, and the
+            // head's allocations added to it (monthly 2,000 × 12: +1.5–2 MB of peak RSS).
+            let staged = StagedManifest(assembled, configSHA256: configSHA256, to: staging.appendingPathComponent("manifest.json"))
+            stagedManifest = staged
             log("writing the town workbook and \(report.villages.count) village workbooks")
             let workbooks = try writeWorkbooks(report, changes: changes, townName: workbookName(config, period), staging: staging)
             defer { _ = try? workbooks.flushing.finish() }  // its threads end whatever fails before the swap
@@ -143,13 +150,12 @@ public enum ReportRun {
                 let flushedAlready = try workbookFlush.finish()  // the workbooks, flushed while the others were written
                 try OutputStore.flushAll(otherPaths.filter { !flushedAlready.contains($0) })
             }
-            let manifest = makeManifest(assembled, configSHA256: configSHA256, outputs: outputs.sorted { $0.name < $1.name })
+            var manifest = staged.head()
+            manifest.outputs = outputs.sorted { $0.name < $1.name }
             // Written as it is encoded, hashed on the way (its 7 MB of text were the run's peak, with the side file).
             let manifestFile: Manifest.Output
             do throws(OutputError) {
-                manifestFile = try writeStreamed("manifest.json", to: staging.appendingPathComponent("manifest.json")) {
-                    ManifestJSON.encode(manifest, chunkBytes: 1 << 16, chunk: $0)
-                }
+                manifestFile = try staged.finish(manifest)
             } catch {
                 _ = othersFlushed.wait()
                 throw error
@@ -185,8 +191,68 @@ public enum ReportRun {
                                 inputSummary: inputSummary)
         } catch {
             pendingSide?.discard()
+            stagedManifest?.abandon()  // its thread done writing into staging before staging goes
             try? FileManager.default.removeItem(at: staging)
             throw error
+        }
+    }
+
+    /// manifest.json written in two parts (`ManifestJSON.encodeHead`, `encodeTail`): the head — every key before
+    /// "outputs", known once the report is computed — on a pool thread beside the workbooks; the tail (the outputs, period and tool: ≈ 300 KB at 2,000 villages)
+    /// once the outputs are written. Encoded whole after the workbooks, the text kept one core busy and the other
+    /// idle at the end of every run (docs/performance-log.md, *The run's single-core ends, thirteenth session*).
+    /// The same bytes either way (`ManifestJSONTests`); written, hashed and failing as `writeStreamed` does.
+    /// The pool thread alone touches the fields until `head()` or `abandon()` has waited for it; the caller's thread
+    /// alone after.
+    final class StagedManifest: @unchecked Sendable {
+        let url: URL
+        private var fd: Int32 = -1
+        private var hash = SHA256()
+        private var size = 0
+        private var failure: OutputError?
+        private var started: Background<Manifest>!
+
+        init(_ assembled: AssembledReport, configSHA256: String, to url: URL) {
+            self.url = url
+            started = Background { [self] in
+                var manifest = ReportRun.makeManifest(assembled, configSHA256: configSHA256, outputs: [])
+                fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+                if fd < 0 {
+                    failure = .io("cannot write \(url.path): \(String(cString: strerror(errno)))")
+                } else {
+                    ManifestJSON.encodeHead(manifest, chunkBytes: 1 << 16) { self.append($0) }
+                }
+                // The per-file counts are in the head; nothing after it reads them (the side file does not keep
+                // them), so they are not held through the workbooks (8,000 records at 2,000 villages).
+                manifest.files = []
+                return manifest
+            }
+        }
+
+        private func append(_ bytes: [UInt8]) {
+            guard failure == nil else { return }
+            hash.update(bytes)
+            size += bytes.count
+            do throws(OutputError) { try OutputStore.writeAll(bytes, fd: fd, url: url) } catch { failure = error }
+        }
+
+        /// The manifest the head was written from (`outputs` and `files` empty), once the head is written.
+        func head() -> Manifest { started.wait() }
+
+        /// Writes the tail of `manifest` (the head's, with its outputs), closes the file and describes it.
+        func finish(_ manifest: Manifest) throws(OutputError) -> Manifest.Output {
+            _ = started.wait()
+            defer { if fd >= 0 { close(fd); fd = -1 } }
+            if failure == nil { ManifestJSON.encodeTail(manifest, chunkBytes: 1 << 16) { self.append($0) } }
+            if let failure { throw failure }
+            OutputStore.startWriteback(fd)  // flushed with the other outputs before the swap
+            return Manifest.Output(name: "manifest.json", sha256: hash.hexDigest(), bytes: size)
+        }
+
+        /// The build failed: waits for the head's thread and closes the file (staging is removed after).
+        func abandon() {
+            _ = started.wait()
+            if fd >= 0 { close(fd); fd = -1 }
         }
     }
 
