@@ -14,33 +14,29 @@ enum ManifestJSON {
     /// The same bytes as `encode`, handed to `chunk` about `chunkBytes` at a time (between the elements of its
     /// lists), so the whole text (7 MB at 2,000 × 12) is never held: a run writes it straight to its file.
     static func encode(_ m: Manifest, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void) {
-        var w = Writer()
-        w.chunkBytes = max(1, chunkBytes)
-        w.chunk = chunk
-        w.bytes.reserveCapacity(w.chunkBytes + 4096)
-        write(m, &w)
-        chunk(w.bytes)
+        streamed(m, chunkBytes: chunkBytes, chunk: chunk, write)
     }
 
     /// `encode(m, chunkBytes:chunk:)` in two calls: `head` writes everything before the outputs (built_at, config,
     /// counts, files, inputs: all but ≈ 300 KB of the text, known once the report is computed), `tail` the rest (the
     /// outputs, known once they are written, then period and tool). `head` then `tail` give `encode`'s bytes.
     static func encodeHead(_ m: Manifest, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void) {
-        var w = Writer()
-        w.chunkBytes = max(1, chunkBytes)
-        w.chunk = chunk
-        w.bytes.reserveCapacity(w.chunkBytes + 4096)
-        writeHead(m, &w)
-        chunk(w.bytes)
+        streamed(m, chunkBytes: chunkBytes, chunk: chunk, writeHead)
     }
 
     /// See `encodeHead`.
     static func encodeTail(_ m: Manifest, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void) {
+        streamed(m, chunkBytes: chunkBytes, chunk: chunk, writeTail)
+    }
+
+    /// Runs `part` on a writer that hands `chunk` about `chunkBytes` at a time, then hands it the rest.
+    private static func streamed(_ m: Manifest, chunkBytes: Int, chunk: @escaping ([UInt8]) -> Void,
+                                 _ part: (Manifest, inout Writer) -> Void) {
         var w = Writer()
         w.chunkBytes = max(1, chunkBytes)
         w.chunk = chunk
         w.bytes.reserveCapacity(w.chunkBytes + 4096)
-        writeTail(m, &w)
+        part(m, &w)
         chunk(w.bytes)
     }
 
