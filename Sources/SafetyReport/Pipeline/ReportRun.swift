@@ -205,35 +205,19 @@ public enum ReportRun {
     /// The pool thread alone touches the fields until `head()` or `abandon()` has waited for it; the caller's thread
     /// alone after.
     final class StagedManifest: @unchecked Sendable {
-        let url: URL
-        private var fd: Int32 = -1
-        private var hash = SHA256()
-        private var size = 0
-        private var failure: OutputError?
+        private let file: StreamedOutput
         private var started: Background<Manifest>!
 
         init(_ assembled: AssembledReport, configSHA256: String, to url: URL) {
-            self.url = url
-            started = Background { [self] in
+            file = StreamedOutput(url)
+            started = Background { [file] in
                 var manifest = ReportRun.makeManifest(assembled, configSHA256: configSHA256, outputs: [])
-                fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-                if fd < 0 {
-                    failure = .io("cannot write \(url.path): \(String(cString: strerror(errno)))")
-                } else {
-                    ManifestJSON.encodeHead(manifest, chunkBytes: 1 << 16) { self.append($0) }
-                }
+                if file.failure == nil { ManifestJSON.encodeHead(manifest, chunkBytes: 1 << 16) { file.append($0) } }
                 // The per-file counts are in the head; nothing after it reads them (the side file does not keep
                 // them), so they are not held through the workbooks (8,000 records at 2,000 villages).
                 manifest.files = []
                 return manifest
             }
-        }
-
-        private func append(_ bytes: [UInt8]) {
-            guard failure == nil else { return }
-            hash.update(bytes)
-            size += bytes.count
-            do throws(OutputError) { try OutputStore.writeAll(bytes, fd: fd, url: url) } catch { failure = error }
         }
 
         /// The manifest the head was written from (`outputs` and `files` empty), once the head is written.
@@ -242,17 +226,49 @@ public enum ReportRun {
         /// Writes the tail of `manifest` (the head's, with its outputs), closes the file and describes it.
         func finish(_ manifest: Manifest) throws(OutputError) -> Manifest.Output {
             _ = started.wait()
-            defer { if fd >= 0 { close(fd); fd = -1 } }
-            if failure == nil { ManifestJSON.encodeTail(manifest, chunkBytes: 1 << 16) { self.append($0) } }
-            if let failure { throw failure }
-            OutputStore.startWriteback(fd)  // flushed with the other outputs before the swap
-            return Manifest.Output(name: "manifest.json", sha256: hash.hexDigest(), bytes: size)
+            if file.failure == nil { ManifestJSON.encodeTail(manifest, chunkBytes: 1 << 16) { self.file.append($0) } }
+            return try file.finish("manifest.json")
         }
 
         /// The build failed: waits for the head's thread and closes the file (staging is removed after).
         func abandon() {
             _ = started.wait()
-            if fd >= 0 { close(fd); fd = -1 }
+            file.close()
+        }
+    }
+
+    /// One output written into staging chunk by chunk, hashed and counted on the way. The first failure (the open, or
+    /// a write) is kept: later chunks are dropped and `finish` throws it. One thread at a time uses it.
+    final class StreamedOutput: @unchecked Sendable {
+        let url: URL
+        private var fd: Int32
+        private var hash = SHA256()
+        private var size = 0
+        private(set) var failure: OutputError?
+
+        init(_ url: URL) {
+            self.url = url
+            fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            if fd < 0 { failure = .io("cannot write \(url.path): \(String(cString: strerror(errno)))") }
+        }
+
+        func append(_ bytes: [UInt8]) {
+            guard failure == nil else { return }
+            hash.update(bytes)
+            size += bytes.count
+            do throws(OutputError) { try OutputStore.writeAll(bytes, fd: fd, url: url) } catch { failure = error }
+        }
+
+        /// Closes the file and describes it as `name`, or throws the first failure.
+        func finish(_ name: String) throws(OutputError) -> Manifest.Output {
+            defer { close() }
+            if let failure { throw failure }
+            OutputStore.startWriteback(fd)  // flushed with the other outputs before the swap
+            return Manifest.Output(name: name, sha256: hash.hexDigest(), bytes: size)
+        }
+
+        func close() {
+            if fd >= 0 { Glibc.close(fd); fd = -1 }
         }
     }
 
@@ -386,26 +402,12 @@ public enum ReportRun {
     /// One output (a CSV, manifest.json) written to its file as `produce` hands its bytes over, hashed as written;
     /// the first failed write fails it (later chunks are dropped).
     private static func writeStreamed(_ name: String, to url: URL,
-                                         _ produce: (_ chunk: @escaping ([UInt8]) -> Void) -> Void)
+                                      _ produce: (_ chunk: @escaping ([UInt8]) -> Void) -> Void)
         throws(OutputError) -> Manifest.Output {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        if fd < 0 { throw .io("cannot write \(url.path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        final class Written {
-            var hash = SHA256()
-            var size = 0
-            var failure: OutputError?
-        }
-        let written = Written()
-        produce { bytes in
-            guard written.failure == nil else { return }
-            written.hash.update(bytes)
-            written.size += bytes.count
-            do throws(OutputError) { try OutputStore.writeAll(bytes, fd: fd, url: url) } catch { written.failure = error }
-        }
-        if let failure = written.failure { throw failure }
-        OutputStore.startWriteback(fd)  // flushed with the other outputs before the swap
-        return Manifest.Output(name: name, sha256: written.hash.hexDigest(), bytes: written.size)
+        let file = StreamedOutput(url)
+        if let failure = file.failure { throw failure }
+        produce { file.append($0) }
+        return try file.finish(name)
     }
 
     /// Writes one output into staging (flushed later with every other, see `OutputStore.stage`) and describes it.
