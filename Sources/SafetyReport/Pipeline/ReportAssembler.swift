@@ -116,6 +116,8 @@ public enum ReportAssembler {
         var listingSHA256 = scanner.listingSHA256(through: period)
         let listingDigests = history.map { scanner.digest($0).listingSHA256 }
         var droppedScans = digestOnly  // months held as digests or reduced: the replay lists them again
+        // What P's agreements may fall back on, per earlier month, once that month's scan is let go.
+        var fallback: [AgreementsFallback] = []
         cost.scan = LoadCost.since(&clock)
 
         // 1. The ledger after every earlier period: from a saved state whose key matches, else replayed.
@@ -151,12 +153,9 @@ public enum ReportAssembler {
             // their scans go before the state is loaded (the peak of a long history), and are taken again if needed.
             // Of the months of P's year, only what P's agreements may fall back on is kept (all of them were a fifth of
             // the peak at 36 months); they are scanned again too if the state does not match.
+            fallback = scans.map { AgreementsFallback($0, year: period.year, codes: codes, inputs: config.inputs) }
             for i in scans.indices {
-                if scans[i].period.year != period.year {
-                    scans[i] = ScannedPeriod(period: scans[i].period, exists: scans[i].exists, folders: [:], issues: [], listing: [])
-                } else {
-                    scans[i] = Self.agreementsFallback(scans[i], year: period.year)
-                }
+                scans[i] = ScannedPeriod(period: scans[i].period, exists: scans[i].exists, folders: [:], issues: [], listing: [])
                 droppedScans = true
             }
             scanner.release()
@@ -187,13 +186,15 @@ public enum ReportAssembler {
             // Period by period, every submitter on whichever core is free, so each month's scan is let go
             // once every submitter is through it (all of them at once were the largest part of the peak).
             let replays = codes.map { SubmitterReplay(code: $0, months: history.count, config: config) }
+            fallback = []
             for (i, q) in history.enumerated() {
                 let scanned = scans[i]
                 let entries = parallelMap(Array(replays.indices)) { j in
                     replays[j].advance(config, period: q, folder: scanned.folders[replays[j].code])
                 }
                 if var k = key { k.add(period: q, listing: scanned.listing, hazards: entries); key = k }
-                scans[i] = Self.agreementsFallback(scanned, year: period.year)
+                fallback.append(AgreementsFallback(scanned, year: period.year, codes: codes, inputs: config.inputs))
+                scans[i] = ScannedPeriod(period: q, exists: scanned.exists, folders: [:], issues: [], listing: [])
             }
             // Only what reports of `savedAfter` on can ask of the earlier months is kept (see HazardLedger.compacted);
             // each submitter's full ledger goes as soon as its compacted one is made.
@@ -206,8 +207,10 @@ public enum ReportAssembler {
             historyRecords = replays.map(\.records)
             cost.ledgerSource = "replayed \(history.count) earlier month(s)"
         } else {
-            // The saved state stood in for the replay: of the earlier scans, only what P's agreements may fall back on.
-            for i in scans.indices { scans[i] = Self.agreementsFallback(scans[i], year: period.year) }
+            // The saved state stood in for the replay (its branch above made the fallback already, unless there is no
+            // earlier month): of the earlier scans, only what P's agreements may fall back on.
+            if fallback.count != scans.count { fallback = scans.map { AgreementsFallback($0, year: period.year, codes: codes, inputs: config.inputs) } }
+            scans = []
         }
 
         // 2. Period P: validate all four files of every registered submitter, and find its standing agreements.
@@ -216,10 +219,10 @@ public enum ReportAssembler {
         let spill = issueSpill
         // The copy the workers read goes before P's rows are applied: alive, it would make each owner's table be
         // copied by `apply`, and keep the ledger from being freed owner by owner in the roll-up.
-        let current = { [ledger, scans] in
-            parallelMap(codes) { code in
-                validatePeriod(config, period, code, folder: scan.folders[code], ledger: ledger, history: history, scans: scans,
-                               spill: spill, probe: probe)
+        let current = { [ledger, fallback] in
+            parallelMap(Array(codes.indices)) { c in
+                validatePeriod(config, period, codes[c], index: c, folder: scan.folders[codes[c]], ledger: ledger,
+                               history: history, fallback: fallback, spill: spill, probe: probe)
             }
         }()
         clock = LoadCost.now()
@@ -235,7 +238,8 @@ public enum ReportAssembler {
             hazardEntries.append(c.hazardEntry)
         }
         cost.ledger += LoadCost.since(&clock)
-        scans = []  // what was left of the earlier months' scans (P's agreements fallback) is not needed past here
+        scans = []
+        fallback = []  // P's agreements fallback is not needed past here
         // Read order, as a single-threaded run reads: earlier months (period by period, registry order),
         // then P's files (registry order), then earlier agreements files carried forward.
         var inputs: [InputRecord] = []  // sized once: 28,906 records at 2,000 × 12, held to the end of the run
@@ -317,23 +321,62 @@ public enum ReportAssembler {
     }
 
     /// What `validatePeriod` may still ask of an earlier month's scan once its hazards are replayed: the
-    /// agreements files of P's year (a folder without a list of P's own falls back on them). The rest of the
-    /// scan (every found file's name, path and stat) is let go.
-    static func agreementsFallback(_ scanned: ScannedPeriod, year: Int) -> ScannedPeriod {
-        var kept = ScannedPeriod(period: scanned.period, exists: scanned.exists, folders: [:], issues: [], listing: [])
-        guard scanned.period.year == year else { return kept }
-        // Only folders with an agreements file (or one that cannot be read): for any other, `validatePeriod`'s search
-        // loads `.missing` and goes on to the month before, exactly as for a folder not found. Most months carry a
-        // few dozen lists, not 2,000 folders (kept whole, with the dictionary's growth, they were 18 MB of the peak).
-        let withList = scanned.folders.filter { $0.value.files[.agreements] != nil || $0.value.unreadable[.agreements] != nil }
-        kept.folders.reserveCapacity(withList.count)
-        for (code, folder) in withList {
-            var f = ScannedFolder(code: code)
-            f.files[.agreements] = folder.files[.agreements]
-            f.unreadable[.agreements] = folder.unreadable[.agreements]
-            kept.folders[code] = f
+    /// agreements files of P's year (a folder without a list of P's own falls back on them), each folder's one entry
+    /// as `InputLoader.load(_:.agreements, period:)` reads it. The rest of the scan (every other found file) is let go.
+    /// Held compactly, per registered folder in registry order: the file's name, sheet and stat, its folder path and
+    /// relative path made again as the scan made them. A `ScannedFolder` per kept file (a box with four file slots)
+    /// was 480 bytes and its two path strings 128 more: a town whose villages send their list every month (issue 5's
+    /// yardstick) kept 17,605 of them, 8.45 MB of the run's heap peak (1.5 MB now).
+    struct AgreementsFallback: Sendable {
+        private struct Entry: Sendable {
+            var name: String
+            var sheet: String?
+            var stamp: FileStamp?
         }
-        return kept
+        private var period: Period
+        /// `inputs/<period>` as `InputScanner.scan` spells the folder's path.
+        private var root: String
+        /// Per registered folder (registry order); nil: no agreements entry, or one held below.
+        private var entries: [Entry?] = []
+        /// A file whose paths are not the ones made again (none the scanner makes today), kept as found.
+        private var found: [Int: FoundFile] = [:]
+        private var unreadable: [Int: ValidationIssue] = [:]
+
+        /// Only folders with an agreements file (or one that cannot be read): for any other, `validatePeriod`'s search
+        /// loads `.missing` and goes on to the month before, exactly as for a folder not found. Nothing for a month
+        /// of another year than P's.
+        init(_ scanned: ScannedPeriod, year: Int, codes: [String], inputs: URL) {
+            period = scanned.period
+            root = inputs.appendingPathComponent(scanned.period.description).path
+            guard scanned.period.year == year else { return }
+            entries.reserveCapacity(codes.count)
+            for (c, code) in codes.enumerated() {
+                let folder = scanned.folders[code]
+                if let issue = folder?.unreadable[.agreements] { unreadable[c] = issue }
+                guard let file = folder?.files[.agreements] else { entries.append(nil); continue }
+                if file == made(code, file.name, sheet: file.sheet) {
+                    entries.append(Entry(name: file.name, sheet: file.sheet, stamp: file.stamp))
+                } else {
+                    entries.append(nil)
+                    found[c] = file
+                }
+            }
+        }
+
+        private func made(_ code: String, _ name: String, sheet: String?, stamp: FileStamp? = nil) -> FoundFile {
+            FoundFile(name: name, directory: root + "/" + code, relativePath: "\(period)/\(code)/\(name)", sheet: sheet, stamp: stamp)
+        }
+
+        /// The folder of `codes[c]` as far as its agreements go (the scan's entry for them); nil: none that month.
+        func folder(_ c: Int, code: String) -> ScannedFolder? {
+            let file = c < entries.count ? entries[c].map { made(code, $0.name, sheet: $0.sheet, stamp: $0.stamp) } : nil
+            let kept = file ?? found[c], issue = unreadable[c]
+            guard kept != nil || issue != nil else { return nil }
+            var folder = ScannedFolder(code: code)
+            folder.files[.agreements] = kept
+            folder.unreadable[.agreements] = issue
+            return folder
+        }
     }
 
     /// One submitter's hazards files of every earlier month, hashed only (for the saved state's key) when there are
@@ -387,8 +430,9 @@ public enum ReportAssembler {
 
     /// One submitter's four files of P, and the agreements standing for it at P's end: P's own readable
     /// file, else the latest readable one of the year.
-    private static func validatePeriod(_ config: PipelineConfig, _ period: Period, _ code: String, folder: ScannedFolder?,
-                                       ledger: HazardLedger, history: [Period], scans: [ScannedPeriod],
+    /// `index`: the submitter's place in the registry (`fallback`'s order).
+    private static func validatePeriod(_ config: PipelineConfig, _ period: Period, _ code: String, index: Int, folder: ScannedFolder?,
+                                       ledger: HazardLedger, history: [Period], fallback: [AgreementsFallback],
                                        spill: IssueSpill? = nil, probe: Probe? = nil) -> CurrentFolder {
         var loader = InputLoader(limits: probe?.limits ?? .standard)
         let ctx = context(config, period, code, spill: spill)
@@ -427,7 +471,7 @@ public enum ReportAssembler {
             standing = StandingAgreements(sentIn: period, rows: agreements.rows.elements, rejectedParties: agreements.rejectedParties)
         } else {
             for (i, q) in history.enumerated().reversed() where q.year == period.year {
-                guard let found = scans[i].folders[code] else { continue }
+                guard let found = fallback[i].folder(index, code: code) else { continue }
                 let input = loader.load(found, .agreements, period: q)
                 clock = LoadCost.now()
                 let result = Validator.agreements(input, context(config, q, code, spill: spill))
