@@ -1,0 +1,118 @@
+// The fifteenth reading pass: UTF-16 converted without iconv, GB18030's iconv opened only when the table lacks a code,
+// and the GB18030 table made a lead byte's row at a time.
+import Foundation
+import Testing
+@testable import SafetyReport
+
+/// What a converter from `from` makes of `bytes` fed in pieces of `piece` bytes: everything handed on, and the error.
+private func streamed(_ bytes: [UInt8], from: String, piece: Int, lookup: Bool) -> ([UInt8], IconvError?) {
+    let stream = try! IconvStream(from: from, to: "UTF-8", lookup: lookup)
+    var out: [UInt8] = []
+    do {
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + piece)
+            try bytes[start..<end].withUnsafeBufferPointer { buffer in try stream.feed(buffer) { out += $0 } }
+            start = end
+        }
+        try stream.finish()
+        return (out, nil)
+    } catch {
+        return (out, error as? IconvError)
+    }
+}
+
+/// Code units as bytes in the given order.
+private func bytes(_ units: [UInt16], bigEndian: Bool) -> [UInt8] {
+    units.flatMap { bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+}
+
+@Suite struct ReadingFifteenthPassTests {
+    /// Random UTF-16 (ASCII runs, Chinese, U+0000, U+FFFE, pairs, lone and reversed surrogates, an odd byte at the
+    /// end), LE and BE, fed whole and in pieces that cut units and pairs: the UTF-16 path hands on the same bytes and
+    /// fails with the same error at the same offset as glibc's iconv.
+    @Test func utf16WithoutIconvConvertsAsIconv() {
+        var random = SeededRandom(state: 0x16_16)
+        let pool: [[UInt16]] = [
+            Array("2026-10-05,lecture,".utf16), Array("活动日期,培训\n".utf16), [0x0A], [0x0D, 0x0A], [0x00], [0xFFFE], [0xFEFF],
+            [0x7F], [0x80], [0x7FF], [0x800], [0xD7FF], [0xE000], [0xFFFF], [0xD83D, 0xDE00], [0xDBFF, 0xDFFF], [0xD800, 0xDC00],
+            [0xD800], [0xDC00], [0xDFFF, 0xD800], [0xD800, 0x0041], [0xD800, 0xD800, 0xDC00],
+        ]
+        for round in 0..<400 {
+            var units: [UInt16] = []
+            for _ in 0..<Int(random.next() % 12) {
+                // Mostly valid text, so that most inputs convert to their end.
+                let k = Int(random.next() % UInt64(round % 3 == 0 ? pool.count : 17))
+                units += pool[k]
+            }
+            for bigEndian in [false, true] {
+                var input = bytes(units, bigEndian: bigEndian)
+                if round % 5 == 0 { input.append(0x41) }   // an odd length
+                let from = bigEndian ? "UTF-16BE" : "UTF-16LE"
+                for piece in [1, 2, 3, 5, 8, 64, 1 << 20] {
+                    let mine = streamed(input, from: from, piece: piece, lookup: true)
+                    let theirs = streamed(input, from: from, piece: piece, lookup: false)
+                    #expect(mine.0 == theirs.0 && mine.1 == theirs.1, "round \(round) \(from) piece \(piece): \(units)")
+                }
+            }
+        }
+    }
+
+    /// A UTF-16 file read whole (`TextDecoding.decode`) and streamed (`CSVStream`, pass 1 and pass 2): with its BOM,
+    /// LE and BE, the text is what iconv makes of it; an odd length, a lone surrogate, or a NUL give the errors they
+    /// gave (`invalidForBOM` on the line of the failure, `binary`); without a BOM its NUL bytes make it `binary`.
+    @Test func utf16FilesDecodeAsBefore() throws {
+        let text = "activity_date,form,theme,participants\n2026-10-03,培训,消防😀,12\n2026-10-04,演练,防汛,8\n"
+        for (bigEndian, bom, name) in [(false, [UInt8(0xFF), 0xFE], "UTF-16LE"), (true, [UInt8(0xFE), 0xFF], "UTF-16BE")] {
+            let encoding: DetectedEncoding = bigEndian ? .utf16BE : .utf16LE
+            let body = try Iconv.convert(Array(text.utf8), from: "UTF-8", to: name)
+            // Whole.
+            let decoded = try TextDecoding.decode(bom + body)
+            #expect(decoded.encoding == encoding && decoded.utf8 == Array(text.utf8))
+            #expect(try TextDecoding.decode(bom + bom + body).utf8 == Array(text.utf8))   // a second BOM dropped
+            // Streamed, in pieces that cut units and pairs.
+            for piece in [1, 3, 7, 4096] {
+                let survey = CSVStream.survey(bytes: bom + body, limits: ReadLimits(pieceBytes: piece))
+                let stream = try survey.outcome.get()
+                #expect(stream.encoding == encoding)
+                var cells: [[String]] = []
+                _ = try stream.forEachRecord { cells.append($0.fields) }
+                #expect(cells.count == 3 && cells[1] == ["2026-10-03", "培训", "消防😀", "12"], "\(name) piece \(piece)")
+            }
+            // An odd byte at the end (line 4: after three line feeds), a lone low surrogate on line 2, a NUL.
+            let odd = bom + body + [0x41]
+            #expect(throws: ReadFailure.invalidForBOM(encoding, line: 4)) { try TextDecoding.decode(odd) }
+            let firstLine = try Iconv.convert(Array("a,b\n".utf8), from: "UTF-8", to: name)
+            let lone = bom + firstLine + bytes([0x41, 0xDC00, 0x0A], bigEndian: bigEndian)
+            #expect(throws: ReadFailure.invalidForBOM(encoding, line: 2)) { try TextDecoding.decode(lone) }
+            let nul = bom + firstLine + bytes([0x41, 0x00, 0x0A], bigEndian: bigEndian)
+            #expect(throws: ReadFailure.binary) { try TextDecoding.decode(nul) }
+            for piece in [1, 3, 4096] {
+                for (input, expected) in [(odd, ReadFailure.invalidForBOM(encoding, line: 4)),
+                                          (lone, .invalidForBOM(encoding, line: 2)), (nul, .binary)] {
+                    let survey = CSVStream.survey(bytes: input, limits: ReadLimits(pieceBytes: piece))
+                    #expect(throws: expected, "\(name) piece \(piece)") { try survey.outcome.get() }
+                }
+            }
+            // No BOM: UTF-16's zero bytes make it a binary file, as ever.
+            #expect(throws: ReadFailure.binary) { try TextDecoding.decode(body) }
+            #expect(throws: ReadFailure.binary) { try CSVStream.survey(bytes: body, limits: .standard).outcome.get() }
+        }
+    }
+
+    /// A GB18030 converter opens iconv only for a code the table lacks (a four-byte code, a refused byte): fed only
+    /// ASCII and two-byte codes it converts them all without it, and a four-byte code or a bad byte after them still
+    /// converts, or fails at its offset, exactly as iconv does.
+    @Test func gb18030OpensIconvOnlyWhenTheTableLacksACode() throws {
+        guard GB18030Table.shared != nil else { return }
+        let plain = try Iconv.convert(Array("活动日期,活动形式\n2026-10-05,培训\n".utf8), from: "UTF-8", to: "GB18030")
+        let fourByte = try Iconv.convert(Array("€😀㐀".utf8), from: "UTF-8", to: "GB18030")
+        for input in [plain, plain + fourByte, plain + [0x80, 0x41], plain + [0x81], fourByte + plain, plain + [0xFF, 0x30]] {
+            for piece in [1, 2, 3, 7, 4096] {
+                let mine = streamed(input, from: "GB18030", piece: piece, lookup: true)
+                let theirs = streamed(input, from: "GB18030", piece: piece, lookup: false)
+                #expect(mine.0 == theirs.0 && mine.1 == theirs.1, "\(input) piece \(piece)")
+            }
+        }
+    }
+}
