@@ -115,4 +115,52 @@ private func bytes(_ units: [UInt16], bigEndian: Bool) -> [UInt8] {
             }
         }
     }
+
+    /// The saved ledger state writes a hazard's rows from their packed bytes exactly as it wrote them from the
+    /// unpacked rows: long and short texts, Chinese and emoji, empty ones, with and without a group code (and an empty
+    /// one), escalated or not, rectified or not, compacted or not.
+    @Test func stateWriterWritesPackedRowsAsItWroteTheirRows() {
+        typealias F = ComputationFixtures
+        var ledger = HazardLedger()
+        let texts = ["", "a", "配电箱未上锁，且门口堆放杂物😀", String(repeating: "长", count: 200), "x,\"y\"\n"]
+        let months = ["2026-07", "2026-08", "2026-09", "2026-10"]
+        for (m, month) in months.enumerated() {
+            var rows: [HazardRow] = []
+            for k in 0..<12 {
+                let t = { (i: Int) in texts[(k + m + i) % texts.count] }
+                rows.append(HazardRow(line: 2 + k, hazardId: "H\(k)", foundDate: F.day("\(month)-0\(1 + k % 9)"),
+                                      groupCode: k % 3 == 0 ? nil : k % 3 == 1 ? t(0) : "G\(k)",
+                                      category: .electricity, level: k % 2 == 0 ? .general : .major,
+                                      description: t(1), location: t(2), responsible: t(3),
+                                      deadline: F.day("\(month)-28"), status: (k + m) % 3 == 0 ? .rectified : .open,
+                                      rectifiedDate: (k + m) % 3 == 0 ? F.day("\(month)-20") : nil,
+                                      escalated: k % 4 == 1, escalatedTo: k % 4 == 1 ? t(4) : ""))
+            }
+            ledger.apply(period: F.period(month), owner: F.v1, rows: rows)
+        }
+        for k in 0..<12 {
+            guard let hazard = ledger.hazard(owner: F.v1, id: "H\(k)") else { Issue.record("H\(k)"); continue }
+            for year in [nil, 2026, 2027] as [Int?] {
+                var writer = StateWriter()
+                writer.hazard(hazard, compactedFrom: year)
+                // What `hazard` wrote before: every row unpacked and its fields written one by one.
+                var before = StateWriter()
+                let h = year.map { hazard.compacted(forReportsFrom: $0) } ?? hazard
+                before.string(h.owner); before.string(h.id)
+                before.int(h.registeredIn.year); before.int(h.registeredIn.month); before.day(h.registeredFoundDate)
+                if let r = h.rectifiedSince { before.int(1); before.int(r.year); before.int(r.month) } else { before.int(0) }
+                before.int(h.updates.count)
+                for u in h.updates {
+                    before.int(u.period.year); before.int(u.period.month)
+                    let r = u.row
+                    before.int(r.line); before.string(r.hazardId); before.day(r.foundDate); before.optionalString(r.groupCode)
+                    before.string(r.category.rawValue); before.string(r.level.rawValue); before.string(r.description)
+                    before.string(r.location); before.string(r.responsible); before.day(r.deadline)
+                    before.string(r.status.rawValue); before.optionalDay(r.rectifiedDate)
+                    before.int(r.escalated ? 1 : 0); before.string(r.escalatedTo)
+                }
+                #expect(writer.bytes == before.bytes, "H\(k) compacted from \(String(describing: year))")
+            }
+        }
+    }
 }

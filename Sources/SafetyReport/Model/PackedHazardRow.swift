@@ -48,6 +48,27 @@ public struct PackedHazardRow: Sendable, Equatable {
     /// The row's group_code, unpacking only it.
     public var groupCode: String? { flags & Self.groupFlag != 0 ? text(1) : nil }
 
+    /// The row's line, without unpacking its text.
+    public var rowLine: Int { line }
+    /// The row's rectified date, without unpacking its text.
+    public var rectified: Day? { rectifiedDate }
+    /// Whether the row has a group_code (an empty text in `forEachText` otherwise).
+    public var hasGroupCode: Bool { flags & Self.groupFlag != 0 }
+
+    /// The six texts as their UTF-8 bytes, in `init`'s order (hazard_id, group_code, description, location,
+    /// responsible, escalated_to), each with its index, and no String made: for a writer that copies bytes (the saved
+    /// ledger state, which unpacked every row of every hazard it saved into six Strings only to write their bytes).
+    public func forEachText(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        text.withUnsafeBufferPointer { buffer in
+            var at = 0
+            for index in 0..<6 {
+                let n = Self.length(buffer, &at)
+                body(index, UnsafeBufferPointer(rebasing: buffer[at..<at + n]))
+                at += n
+            }
+        }
+    }
+
     /// The varint length that starts at `at`, which moves past it (`init` writes them as the row coders do).
     private static func length(_ buffer: UnsafeBufferPointer<UInt8>, _ at: inout Int) -> Int {
         Int(RowCoding.readVarint(buffer, &at))
