@@ -163,4 +163,18 @@ private func bytes(_ units: [UInt16], bigEndian: Bool) -> [UInt8] {
             }
         }
     }
+
+    /// A path joined in one allocation is the two appends' path, whatever the parts (empty, short, long, Chinese).
+    @Test func joinedPathIsDirectorySlashName() {
+        let parts = ["", "a", "2026-10", "/tmp/town/inputs/2026-10/330683105201", "东湖村", "hazards.csv", "提交表.xlsx",
+                     String(repeating: "长", count: 40), "~$x.xlsx"]
+        for directory in parts {
+            for name in parts {
+                #expect(String.joinedPath(directory, name) == directory + "/" + name)
+                #expect(Array(String.joinedPath(directory, name).utf8) == Array((directory + "/" + name).utf8))
+            }
+        }
+        let file = FoundFile(name: "Hazards.CSV", path: "/tmp/东湖村/Hazards.CSV", relativePath: "2026-10/东湖村/Hazards.CSV")
+        #expect(file.path == "/tmp/东湖村/Hazards.CSV")
+    }
 }
