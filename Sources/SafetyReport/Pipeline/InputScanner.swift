@@ -591,7 +591,14 @@ public struct InputScanner: Sendable {
 
     /// Entries as FileManager listed them: names beginning with `.` left out, sorted as Strings.
     private static func sorted(_ entries: [DirectoryEntry]?) -> [DirectoryEntry]? {
-        entries.map { $0.filter { !$0.name.hasPrefix(".") }.sorted { $0.name < $1.name } }
+        guard let entries else { return nil }
+        // Kept in one array made at its size (`filter` grew one from empty), sorted in place as `sorted` sorts; a
+        // name whose first byte is not "." cannot begin with the Character "." (`hasPrefix` asked only for the rest).
+        var kept: [DirectoryEntry] = []
+        kept.reserveCapacity(entries.count)
+        for entry in entries where !(entry.name.utf8.first == 0x2E && entry.name.hasPrefix(".")) { kept.append(entry) }
+        kept.sort { $0.name < $1.name }
+        return kept
     }
 
     /// The listing's type, or the lstat's where the file system does not give one.
