@@ -27,15 +27,19 @@ public struct PackedHazardRow: Sendable, Equatable {
         foundDate = row.foundDate; deadline = row.deadline; rectifiedDate = row.rectifiedDate
         status = row.status; category = row.category; level = row.level
         flags = (row.escalated ? Self.escalatedFlag : 0) | (row.groupCode != nil ? Self.groupFlag : 0)
-        let fields = [row.hazardId, row.groupCode ?? "", row.description, row.location, row.responsible, row.escalatedTo]
+        // The six texts copied from their contiguous UTF-8 (an array of the six and `+= utf8` per text were a third
+        // of every accepted hazard row's packing).
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(fields.reduce(0) { $0 + $1.utf8.count + 2 })
-        for field in fields {
+        bytes.reserveCapacity(row.hazardId.utf8.count + (row.groupCode?.utf8.count ?? 0) + row.description.utf8.count
+                              + row.location.utf8.count + row.responsible.utf8.count + row.escalatedTo.utf8.count + 12)
+        func put(_ field: String) {
             var n = field.utf8.count
             while n >= 0x80 { bytes.append(UInt8(n & 0x7F) | 0x80); n >>= 7 }
             bytes.append(UInt8(n))
-            bytes += field.utf8
+            if field.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes += field.utf8 }
         }
+        put(row.hazardId); put(row.groupCode ?? ""); put(row.description); put(row.location); put(row.responsible)
+        put(row.escalatedTo)
         text = bytes
     }
 
@@ -47,6 +51,27 @@ public struct PackedHazardRow: Sendable, Equatable {
 
     /// The row's group_code, unpacking only it.
     public var groupCode: String? { flags & Self.groupFlag != 0 ? text(1) : nil }
+
+    /// The row's line, without unpacking its text.
+    public var rowLine: Int { line }
+    /// The row's rectified date, without unpacking its text.
+    public var rectified: Day? { rectifiedDate }
+    /// Whether the row has a group_code (an empty text in `forEachText` otherwise).
+    public var hasGroupCode: Bool { flags & Self.groupFlag != 0 }
+
+    /// The six texts as their UTF-8 bytes, in `init`'s order (hazard_id, group_code, description, location,
+    /// responsible, escalated_to), each with its index, and no String made: for a writer that copies bytes (the saved
+    /// ledger state, which unpacked every row of every hazard it saved into six Strings only to write their bytes).
+    public func forEachText(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        text.withUnsafeBufferPointer { buffer in
+            var at = 0
+            for index in 0..<6 {
+                let n = Self.length(buffer, &at)
+                body(index, UnsafeBufferPointer(rebasing: buffer[at..<at + n]))
+                at += n
+            }
+        }
+    }
 
     /// The varint length that starts at `at`, which moves past it (`init` writes them as the row coders do).
     private static func length(_ buffer: UnsafeBufferPointer<UInt8>, _ at: inout Int) -> Int {

@@ -4,8 +4,16 @@
 public enum FileKind: String, CaseIterable, Sendable, Hashable, Comparable {
     case inspections, hazards, agreements, trainings
 
-    /// `inspections.csv`
-    public var fileName: String { rawValue + ".csv" }
+    /// `inspections.csv` (literals: a scan asks for every entry of every folder, and `rawValue + ".csv"` was an
+    /// append each time)
+    public var fileName: String {
+        switch self {
+        case .inspections: "inspections.csv"
+        case .hazards: "hazards.csv"
+        case .agreements: "agreements.csv"
+        case .trainings: "trainings.csv"
+        }
+    }
     /// 排查记录 …
     public var chinese: String {
         switch self {

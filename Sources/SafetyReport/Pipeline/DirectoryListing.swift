@@ -25,6 +25,9 @@ enum DirectoryListing {
     static func entries(_ fd: Int32) -> [DirectoryEntry]? {
         guard let getdents = getdents64 else { return entriesThroughReaddir(fd) }
         var result: [DirectoryEntry] = []
+        // A village's folder holds its four files and a few more: room for them at once (grown one by one from
+        // empty, the array was made four times per folder).
+        result.reserveCapacity(8)
         let capacity = 32 << 10
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }

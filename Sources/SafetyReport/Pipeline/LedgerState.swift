@@ -251,6 +251,8 @@ struct StateWriter {
         bytes.append(UInt8(u))
     }
     mutating func string(_ s: String) { int(s.utf8.count); bytes += s.utf8 }
+    /// A string given as its UTF-8 bytes: written as `string` writes it.
+    mutating func utf8(_ text: UnsafeBufferPointer<UInt8>) { int(text.count); bytes.append(contentsOf: text) }
     mutating func day(_ d: Day) { int(d.year); int(d.month); int(d.day) }
     mutating func optionalString(_ s: String?) { if let s { int(1); string(s) } else { int(0) } }
     mutating func optionalDay(_ d: Day?) { if let d { int(1); day(d) } else { int(0) } }
@@ -353,11 +355,19 @@ struct StateWriter {
         int(h.updates.count)
         for u in h.updates {
             int(u.period.year); int(u.period.month)
-            let r = u.row
-            int(r.line); string(r.hazardId); day(r.foundDate); optionalString(r.groupCode)
-            string(r.category.rawValue); string(r.level.rawValue); string(r.description); string(r.location)
-            string(r.responsible); day(r.deadline); string(r.status.rawValue); optionalDay(r.rectifiedDate)
-            int(r.escalated ? 1 : 0); string(r.escalatedTo)
+            // The row's fields in `HazardRow` order (line, hazard_id, found_date, group_code?, category, level,
+            // description, location, responsible, deadline, status, rectified_date?, escalated, escalated_to), its
+            // texts copied from the packed row's bytes (the same UTF-8 its Strings would give).
+            let p = u.packed
+            int(p.rowLine)
+            p.forEachText { index, text in
+                switch index {
+                case 0: utf8(text); day(p.foundDate); int(p.hasGroupCode ? 1 : 0)
+                case 1: if p.hasGroupCode { utf8(text) }; string(p.category.rawValue); string(p.level.rawValue)
+                case 4: utf8(text); day(p.deadline); string(p.status.rawValue); optionalDay(p.rectified); int(p.escalated ? 1 : 0)
+                default: utf8(text)   // description, location; escalated_to
+                }
+            }
         }
         if bytes.count >= flushAt { flush() }
     }

@@ -4,7 +4,14 @@ import Foundation
 
 extension FileKind {
     /// `hazards.xlsx`: one dataset as a workbook, in place of `hazards.csv`.
-    public var workbookFileName: String { rawValue + ".xlsx" }
+    public var workbookFileName: String {
+        switch self {   // literals, as `fileName`
+        case .inspections: "inspections.xlsx"
+        case .hazards: "hazards.xlsx"
+        case .agreements: "agreements.xlsx"
+        case .trainings: "trainings.xlsx"
+        }
+    }
 }
 
 extension InputScanner {

@@ -173,7 +173,13 @@ public enum TextDecoding {
         let body = Array(bytes[2...])
         let utf8: [UInt8]
         do {
-            utf8 = try Iconv.convert(body, from: iconvName, to: "UTF-8")
+            // Converted without iconv (`IconvStream`'s UTF-16 path: the same bytes, the same error at the same offset).
+            let stream = try IconvStream(from: iconvName, to: "UTF-8")
+            var text: [UInt8] = []
+            text.reserveCapacity(body.count / 2 * 3)
+            try body.withUnsafeBufferPointer { (b) throws(IconvError) in try stream.feed(b) { text.append(contentsOf: $0) } }
+            try stream.finish()
+            utf8 = text
         } catch {
             let offset: Int
             switch error {
