@@ -218,6 +218,16 @@ unsigned long memory_parts_cells_named(void);
 /// cell_writers.c's writes it into `out`.
 void memory_parts_cell_name_for_tests(int own, uint32_t row, uint16_t col, char out[32]);
 
+/// shared_strings.c: 1 when libxlsxwriter's call to its _write_sst_strings reaches the definition there (the shared
+/// strings part's plain strings escaped in one pass, without a calloc'd copy of each), 0 otherwise.
+int memory_parts_shared_strings_active(void);
+
+/// For tests: while `on`, this thread's shared strings parts are written by libxlsxwriter's own function.
+void memory_parts_shared_strings_disable(int on);
+
+/// How many shared strings shared_strings.c wrote on this thread (tests).
+unsigned long memory_parts_shared_strings_written(void);
+
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 
