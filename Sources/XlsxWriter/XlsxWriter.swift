@@ -175,6 +175,10 @@ public final class Workbook {
     /// How many shared strings of this thread's workbooks shared_strings.c wrote (tests).
     public static var sharedStringsWritten: Int { Int(memory_parts_shared_strings_written()) }
 
+    /// For tests: CMemoryParts' lxw_utf8_strlen against libxlsxwriter's own on random and edge-case strings; how many
+    /// counts differed, or -1 when it is not interposed.
+    public static var utf8LengthsDifferingForTests: Int { Int(memory_parts_utf8_strlen_check_for_tests()) }
+
     /// True when CMemoryParts' constant_parts.c writes the theme from one copy of its constant XML, and a
     /// relationships or content types part whose inputs the thread met before from the text made then.
     public static var themeInterposed: Bool { memory_parts_theme_active() != 0 }

@@ -307,6 +307,12 @@ import XlsxWriter
         #expect(ours.contains("count=\"\(2 * texts.count)\" uniqueCount=\"\(texts.count)\">"))
     }
 
+    /// lxw_utf8_strlen (worksheet_write_string's length check) counts what libxlsxwriter's own counts, for every prefix
+    /// of random bytes, CJK-like text and ASCII, and for every single byte.
+    @Test func utf8LengthsAreTheLibrarysOwn() {
+        #expect(Workbook.utf8LengthsDifferingForTests == 0)
+    }
+
     /// Relationships and content types parts written from memory are libxlsxwriter's own text (and leave the next
     /// rId where libxlsxwriter's own function leaves it), for lists of many shapes, made and then remembered.
     @Test func constantPartsAreTheLibrarysOwn() {

@@ -228,6 +228,10 @@ void memory_parts_shared_strings_disable(int on);
 /// How many shared strings shared_strings.c wrote on this thread (tests).
 unsigned long memory_parts_shared_strings_written(void);
 
+/// shared_strings.c also defines libxlsxwriter's lxw_utf8_strlen (the same count, vectorized). For tests: it against
+/// libxlsxwriter's own on random and edge-case strings; how many differed, or -1 when it is not interposed.
+int memory_parts_utf8_strlen_check_for_tests(void);
+
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 
