@@ -175,6 +175,13 @@ public final class Workbook {
     /// How many shared strings of this thread's workbooks shared_strings.c wrote (tests).
     public static var sharedStringsWritten: Int { Int(memory_parts_shared_strings_written()) }
 
+    /// True when calloc is CMemoryParts' small_calloc.c (a small block malloc'd through glibc's per-thread cache,
+    /// then zeroed); otherwise glibc's own.
+    public static var callocInterposed: Bool { memory_parts_calloc_active() != 0 }
+
+    /// How many blocks this thread's calls to calloc got from malloc (tests).
+    public static var smallCallocs: Int { Int(memory_parts_small_callocs()) }
+
     /// For tests: CMemoryParts' lxw_utf8_strlen against libxlsxwriter's own on random and edge-case strings; how many
     /// counts differed, or -1 when it is not interposed.
     public static var utf8LengthsDifferingForTests: Int { Int(memory_parts_utf8_strlen_check_for_tests()) }

@@ -313,6 +313,35 @@ import XlsxWriter
         #expect(Workbook.utf8LengthsDifferingForTests == 0)
     }
 
+    /// calloc (small_calloc.c): blocks of every small size and a few large ones come back zeroed, even when the block
+    /// is one just freed with other bytes in it (the per-thread cache hands it back as it was); a size that overflows
+    /// gets nil; libxlsxwriter's calls reach it. (Sanitizer builds keep their runtime's calloc.)
+    @Test func callocGivesZeroedBlocks() throws {
+        let sanitized = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] != nil
+            || ProcessInfo.processInfo.environment["ASAN_OPTIONS"] != nil
+        if !sanitized { #expect(Workbook.callocInterposed) }
+        for size in Array(0...1_100) + [1_500, 4_096, 65_536, 200_000, 3_000_000] {
+            for count in [1, 3] where size * count <= 3_000_000 {
+                let dirty = try #require(malloc(size * count + 1))
+                memset(dirty, 0xAB, size * count + 1)
+                free(dirty)
+                let block = try #require(calloc(count, size))
+                let bytes = block.assumingMemoryBound(to: UInt8.self)
+                if (0..<(size * count)).contains(where: { bytes[$0] != 0 }) { Issue.record("calloc(\(count), \(size))") }
+                free(block)
+            }
+        }
+        #expect(calloc(Int.max, 2) == nil)
+        #expect(calloc(2, Int.max / 2 + 1) == nil)
+        let small = Workbook.smallCallocs
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
+                                  to: dir + "/v.xlsx", partsInMemory: true)
+        if Workbook.callocInterposed { #expect(Workbook.smallCallocs - small > 300) }
+    }
+
     /// Relationships and content types parts written from memory are libxlsxwriter's own text (and leave the next
     /// rId where libxlsxwriter's own function leaves it), for lists of many shapes, made and then remembered.
     @Test func constantPartsAreTheLibrarysOwn() {

@@ -232,6 +232,14 @@ unsigned long memory_parts_shared_strings_written(void);
 /// libxlsxwriter's own on random and edge-case strings; how many differed, or -1 when it is not interposed.
 int memory_parts_utf8_strlen_check_for_tests(void);
 
+/// small_calloc.c: 1 when the process's calls to calloc reach the definition there (a block of up to 1 KB malloc'd,
+/// through glibc's per-thread cache, and zeroed; larger ones glibc's own calloc), 0 otherwise (other platforms,
+/// sanitizer builds).
+int memory_parts_calloc_active(void);
+
+/// How many blocks this thread's calls to calloc got from malloc (tests).
+unsigned long memory_parts_small_callocs(void);
+
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 
