@@ -203,28 +203,50 @@ static inline void tb_flush(struct tag_buffer *b) {
     b->used = 0;
 }
 
-// An attribute's value escaped as put_escaped (xml_put.h) escapes it.
-static inline void tb_escaped(struct tag_buffer *b, const char *text, size_t length) {
-    const char *run = text, *end = text + length;
-    for (const char *p = text; p < end; p++) {
-        const char *entity;
-        size_t size = attribute_entity(*p, &entity);
-        if (!size) continue;
-        tb_put(b, run, (size_t)(p - run));
-        tb_put(b, entity, size);
-        run = p + 1;
-    }
-    tb_put(b, run, (size_t)(end - run));
-}
+// The bytes of an attribute's value that _escape_attributes replaces (attribute_entity: & < > " and a line feed).
+static const unsigned char attribute_special[256] = {['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\n'] = 1};
 
+// ` key="value"` for each attribute, the value escaped as put_escaped (xml_put.h) escapes it. The key and the value
+// are copied byte by byte straight into the buffer, in one pass each (a strlen, a scan and a memcpy call per piece
+// cost ~84 instructions an attribute, 3.4 % of the village workbooks'); an entity goes through tb_put, and a full
+// buffer is flushed, so the bytes are the same whatever the buffer's size.
 static void tb_attributes(struct tag_buffer *b, struct xml_attribute_list *attributes) {
     if (!attributes) return;
+    char *const end = b->bytes + sizeof b->bytes;
     struct xml_attribute *attribute;
     STAILQ_FOREACH(attribute, attributes, list_entries) {
         TB_PUT(b, " ");
-        tb_put(b, attribute->key, strlen(attribute->key));
+        const unsigned char *p = (const unsigned char *)attribute->key;
+        char *out = b->bytes + b->used;
+        for (unsigned char c; (c = *p); p++) {
+            if (out == end) {
+                b->used = (size_t)(out - b->bytes);
+                tb_flush(b);
+                out = b->bytes;
+            }
+            *out++ = (char)c;
+        }
+        b->used = (size_t)(out - b->bytes);
         TB_PUT(b, "=\"");
-        tb_escaped(b, attribute->value, strlen(attribute->value));
+        p = (const unsigned char *)attribute->value;
+        out = b->bytes + b->used;
+        for (unsigned char c; (c = *p); p++) {
+            if (attribute_special[c]) {
+                const char *entity;
+                size_t size = attribute_entity((char)c, &entity);
+                b->used = (size_t)(out - b->bytes);
+                tb_put(b, entity, size);
+                out = b->bytes + b->used;
+                continue;
+            }
+            if (out == end) {
+                b->used = (size_t)(out - b->bytes);
+                tb_flush(b);
+                out = b->bytes;
+            }
+            *out++ = (char)c;
+        }
+        b->used = (size_t)(out - b->bytes);
         TB_PUT(b, "\"");
     }
 }

@@ -165,6 +165,27 @@ public final class Workbook {
     /// How many hash keys of this thread's workbooks hash_key.c hashed (tests).
     public static var keysHashed: Int { Int(memory_parts_keys_hashed()) }
 
+    /// True when libxlsxwriter's shared strings part (xl/sharedStrings.xml) is written by CMemoryParts'
+    /// shared_strings.c (every plain string escaped in one pass, without a copy of each); otherwise by libxlsxwriter.
+    public static var sharedStringsInterposed: Bool { memory_parts_shared_strings_active() != 0 }
+
+    /// For tests: while `on`, this thread's shared strings parts are written by libxlsxwriter's own function.
+    public static func disableSharedStringsWriter(_ on: Bool) { memory_parts_shared_strings_disable(on ? 1 : 0) }
+
+    /// How many shared strings of this thread's workbooks shared_strings.c wrote (tests).
+    public static var sharedStringsWritten: Int { Int(memory_parts_shared_strings_written()) }
+
+    /// True when calloc is CMemoryParts' small_calloc.c (a small block malloc'd through glibc's per-thread cache,
+    /// then zeroed); otherwise glibc's own.
+    public static var callocInterposed: Bool { memory_parts_calloc_active() != 0 }
+
+    /// How many blocks this thread's calls to calloc got from malloc (tests).
+    public static var smallCallocs: Int { Int(memory_parts_small_callocs()) }
+
+    /// For tests: CMemoryParts' lxw_utf8_strlen against libxlsxwriter's own on random and edge-case strings; how many
+    /// counts differed, or -1 when it is not interposed.
+    public static var utf8LengthsDifferingForTests: Int { Int(memory_parts_utf8_strlen_check_for_tests()) }
+
     /// True when CMemoryParts' constant_parts.c writes the theme from one copy of its constant XML, and a
     /// relationships or content types part whose inputs the thread met before from the text made then.
     public static var themeInterposed: Bool { memory_parts_theme_active() != 0 }

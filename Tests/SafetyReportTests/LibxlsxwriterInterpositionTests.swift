@@ -14,12 +14,13 @@ import XlsxWriter
         #expect(Workbook.cellWritersInterposed)
         #expect(Workbook.hashInterposed)
         #expect(Workbook.themeInterposed)
+        #expect(Workbook.sharedStringsInterposed)
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = WorkbookFixture.report()
         let attributes = Workbook.attributesMade, arrays = Workbook.sheetArraysFreed, cells = Workbook.cellsWritten
         let named = Workbook.cellsNamed, recycled = Workbook.attributesRecycled, data = Workbook.dataElementsWritten
-        let hashed = Workbook.keysHashed, themes = Workbook.themesCopied
+        let hashed = Workbook.keysHashed, themes = Workbook.themesCopied, strings = Workbook.sharedStringsWritten
         try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
                                   to: dir + "/v.xlsx", partsInMemory: true)
         // Hundreds of attributes; one constant-memory sheet (需更正数据); its numbers and strings.
@@ -29,8 +30,9 @@ import XlsxWriter
         #expect(Workbook.cellsNamed - named > 50)
         // Most attributes go back to the pool once their tag is written (a few go through lxw_xml_data_element).
         #expect(Workbook.attributesRecycled - recycled > (Workbook.attributesMade - attributes) / 2)
-        // The shared strings (`<t>`) and the document properties.
-        #expect(Workbook.dataElementsWritten - data > 20)
+        // The document properties (the shared strings are written by shared_strings.c).
+        #expect(Workbook.dataElementsWritten - data > 3)
+        #expect(Workbook.sharedStringsWritten - strings > 20)
         // Each format's key, looked up and inserted when first used, and the styles part's fonts, fills and borders.
         #expect(Workbook.keysHashed - hashed > 20)
         // The theme, from the one copy of its constant XML.
@@ -180,9 +182,11 @@ import XlsxWriter
         Workbook.disableAttributeInterposition(true)
         Workbook.disableHashInterposition(true)
         Workbook.disableThemeInterposition(true)
+        Workbook.disableSharedStringsWriter(true)
         defer {
             Workbook.disableCellWriters(false); Workbook.disableAttributeInterposition(false)
             Workbook.disableHashInterposition(false); Workbook.disableThemeInterposition(false)
+            Workbook.disableSharedStringsWriter(false)
         }
         try write("library.xlsx")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx")) == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
@@ -209,11 +213,13 @@ import XlsxWriter
             Workbook.disableHashInterposition(!interposed)
             Workbook.disableThemeInterposition(!interposed)
             Workbook.disableSheetArrayPool(!interposed)
+            Workbook.disableSharedStringsWriter(!interposed)
             defer {
                 Workbook.disableAttributeInterposition(false); Workbook.disableCellWriters(false)
                 Workbook.disableHashInterposition(false); Workbook.disableThemeInterposition(false)
-                Workbook.disableSheetArrayPool(false)
+                Workbook.disableSheetArrayPool(false); Workbook.disableSharedStringsWriter(false)
             }
+            let strings = Workbook.sharedStringsWritten
             let made = Workbook.attributesMade, themes = Workbook.themesCopied, reused = Workbook.constantPartsReused
             let kept = Workbook.sheetArraysReused
             try TownWorkbook.write(report, to: dir + "/town-\(interposed).xlsx", partsInMemory: true)
@@ -223,6 +229,7 @@ import XlsxWriter
             }
             #expect((Workbook.attributesMade > made) == interposed)
             #expect((Workbook.themesCopied > themes) == interposed)
+            #expect((Workbook.sharedStringsWritten > strings) == interposed)
             // From the second village workbook on, its relationships and content types parts come from memory.
             let reusedHere = Workbook.constantPartsReused - reused
             #expect(interposed ? reusedHere >= 3 * (report.villages.count - 1) : reusedHere == 0)
@@ -236,6 +243,103 @@ import XlsxWriter
             let code = v.village.code
             #expect(try bytes(dir + "/\(code)-true.xlsx") == bytes(dir + "/\(code)-false.xlsx"), "\(code)")
         }
+    }
+
+    /// The shared strings part as libxlsxwriter 1.1.4's own _write_sst_strings writes it (with its own tags, data
+    /// elements and attributes too): every control character 0x01–0x1F but the tab and the line feed as `_xHHHH_`,
+    /// & < > as entities (" and ' as they are), `xml:space="preserve"` when the text, its control characters escaped,
+    /// starts or ends with a space, tab, line feed or carriage return (isspace), CJK and non-BMP text as its UTF-8,
+    /// and strings longer than the writer's 16 KB buffer, escaped or not, across its edges.
+    @Test func sharedStringsAreTheLibrarysOwn() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var texts = ["a", " lead", "trail ", " both ", "\tTab", "tab\t", "\nline", "line\n", "\rcr", "cr\r", "mid\r\ncr",
+                     "\u{01}start", "end\u{1F}", "\u{0B}\u{0C}\u{0D}", "a\u{08}b\u{0E}c\u{1B}d", " \u{07}", "\u{07} ", "\u{7F}del",
+                     "&<>\"'", "a&b<c>d", "&amp;", "_x0041_", "]]>", "\u{3000}全角空格\u{3000}", "\u{A0}nbsp\u{A0}",
+                     "青石镇 & <东湖村>", "𠀋 emoji 😀", "😀", "\u{01}", " ", "\t", "=SUM(A1)", "x\u{1F}&\u{01}<"]
+        for n in [16_000, 16_377, 16_378, 16_379, 16_384, 20_000] { texts.append(String(repeating: "y", count: n)) }
+        texts.append(String(repeating: "&", count: 5_000))
+        texts.append(String(repeating: "\u{02}", count: 4_000))
+        texts.append(String(repeating: "长", count: 7_000) + " ")
+        texts.append(String(repeating: "长", count: 10_000))
+        func write(_ name: String) throws -> String {
+            let wb = try Workbook(path: dir + "/" + name, partsInMemory: true)
+            try wb.setProperties(DocumentProperties(created: 1_790_000_000))
+            let ws = try wb.addWorksheet("表")
+            for (r, t) in texts.enumerated() {
+                try ws.write(r, 0, text: t)
+                try ws.write(r, 1, text: t)  // the same string again: one shared string, counted twice
+            }
+            try wb.close()
+            return try XlsxParts(path: dir + "/" + name)["xl/sharedStrings.xml"]
+        }
+        let strings = Workbook.sharedStringsWritten
+        let ours = try write("ours.xlsx")
+        #expect(Workbook.sharedStringsWritten - strings == texts.count)
+        let library: String
+        do {
+            // Every writer of CMemoryParts off: libxlsxwriter's own _write_si, tags, data elements and attributes.
+            Workbook.disableSharedStringsWriter(true); Workbook.disableAttributeInterposition(true)
+            Workbook.disableCellWriters(true)
+            defer {
+                Workbook.disableSharedStringsWriter(false); Workbook.disableAttributeInterposition(false)
+                Workbook.disableCellWriters(false)
+            }
+            library = try write("library.xlsx")
+        }
+        #expect(Workbook.sharedStringsWritten - strings == texts.count)
+        #expect(library.count > 150_000)
+        #expect(ours == library)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/ours.xlsx"))
+                == Data(contentsOf: URL(fileURLWithPath: dir + "/library.xlsx")))
+        // A few strings' XML as libxlsxwriter 1.1.4 writes it (checked against its own output once).
+        for expected in ["<si><t>a</t></si>", "<si><t xml:space=\"preserve\"> lead</t></si>",
+                         "<si><t xml:space=\"preserve\">tab\t</t></si>", "<si><t xml:space=\"preserve\">\nline</t></si>",
+                         "<si><t>_x000D_cr</t></si>", "<si><t>cr_x000D_</t></si>", "<si><t>mid_x000D_\ncr</t></si>",
+                         "<si><t>_x000B__x000C__x000D_</t></si>", "<si><t>a_x0008_b_x000E_c_x001B_d</t></si>",
+                         "<si><t xml:space=\"preserve\"> _x0007_</t></si>", "<si><t xml:space=\"preserve\">_x0007_ </t></si>",
+                         "<si><t>end_x001F_</t></si>",
+                         "<si><t>&amp;&lt;&gt;\"'</t></si>", "<si><t>x_x001F_&amp;_x0001_&lt;</t></si>",
+                         "<si><t>\u{7F}del</t></si>", "<si><t>𠀋 emoji 😀</t></si>", "<si><t>&amp;amp;</t></si>"] {
+            #expect(ours.contains(expected), "\(expected)")
+        }
+        #expect(ours.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<sst xmlns="))
+        #expect(ours.contains("count=\"\(2 * texts.count)\" uniqueCount=\"\(texts.count)\">"))
+    }
+
+    /// lxw_utf8_strlen (worksheet_write_string's length check) counts what libxlsxwriter's own counts, for every prefix
+    /// of random bytes, CJK-like text and ASCII, and for every single byte.
+    @Test func utf8LengthsAreTheLibrarysOwn() {
+        #expect(Workbook.utf8LengthsDifferingForTests == 0)
+    }
+
+    /// calloc (small_calloc.c): blocks of every small size and a few large ones come back zeroed, even when the block
+    /// is one just freed with other bytes in it (the per-thread cache hands it back as it was); a size that overflows
+    /// gets nil; libxlsxwriter's calls reach it. (Sanitizer builds keep their runtime's calloc.)
+    @Test func callocGivesZeroedBlocks() throws {
+        let sanitized = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] != nil
+            || ProcessInfo.processInfo.environment["ASAN_OPTIONS"] != nil
+        if !sanitized { #expect(Workbook.callocInterposed) }
+        for size in Array(0...1_100) + [1_500, 4_096, 65_536, 200_000, 3_000_000] {
+            for count in [1, 3] where size * count <= 3_000_000 {
+                let dirty = try #require(malloc(size * count + 1))
+                memset(dirty, 0xAB, size * count + 1)
+                free(dirty)
+                let block = try #require(calloc(count, size))
+                let bytes = block.assumingMemoryBound(to: UInt8.self)
+                if (0..<(size * count)).contains(where: { bytes[$0] != 0 }) { Issue.record("calloc(\(count), \(size))") }
+                free(block)
+            }
+        }
+        #expect(calloc(Int.max, 2) == nil)
+        #expect(calloc(2, Int.max / 2 + 1) == nil)
+        let small = Workbook.smallCallocs
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = WorkbookFixture.report()
+        try VillageWorkbook.write(report, village: report.villages[0], shared: VillageWorkbook.Shared(report),
+                                  to: dir + "/v.xlsx", partsInMemory: true)
+        if Workbook.callocInterposed { #expect(Workbook.smallCallocs - small > 300) }
     }
 
     /// Relationships and content types parts written from memory are libxlsxwriter's own text (and leave the next

@@ -218,6 +218,28 @@ unsigned long memory_parts_cells_named(void);
 /// cell_writers.c's writes it into `out`.
 void memory_parts_cell_name_for_tests(int own, uint32_t row, uint16_t col, char out[32]);
 
+/// shared_strings.c: 1 when libxlsxwriter's call to its _write_sst_strings reaches the definition there (the shared
+/// strings part's plain strings escaped in one pass, without a calloc'd copy of each), 0 otherwise.
+int memory_parts_shared_strings_active(void);
+
+/// For tests: while `on`, this thread's shared strings parts are written by libxlsxwriter's own function.
+void memory_parts_shared_strings_disable(int on);
+
+/// How many shared strings shared_strings.c wrote on this thread (tests).
+unsigned long memory_parts_shared_strings_written(void);
+
+/// shared_strings.c also defines libxlsxwriter's lxw_utf8_strlen (the same count, vectorized). For tests: it against
+/// libxlsxwriter's own on random and edge-case strings; how many differed, or -1 when it is not interposed.
+int memory_parts_utf8_strlen_check_for_tests(void);
+
+/// small_calloc.c: 1 when the process's calls to calloc reach the definition there (a block of up to 1 KB malloc'd,
+/// through glibc's per-thread cache, and zeroed; larger ones glibc's own calloc), 0 otherwise (other platforms,
+/// sanitizer builds).
+int memory_parts_calloc_active(void);
+
+/// How many blocks this thread's calls to calloc got from malloc (tests).
+unsigned long memory_parts_small_callocs(void);
+
 /// This file also defines gmtime(3) with one result buffer per thread (see memory_parts.c): libxlsxwriter
 /// formats each workbook's creation time through it, on whichever thread closes the workbook.
 
