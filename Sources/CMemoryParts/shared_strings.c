@@ -196,51 +196,9 @@ int memory_parts_shared_strings_active(void) {
 
 #else
 
+// Elsewhere libxlsxwriter's own writers and its own lxw_utf8_strlen run.
 void memory_parts_shared_strings_disable(int on) { (void)on; }
 unsigned long memory_parts_shared_strings_written(void) { return 0; }
-// libxlsxwriter 1.1.4's lxw_utf8_strlen (its public API: a string's length in UTF-8 characters, i.e. its bytes that are
-// not continuation bytes 10xxxxxx; called through its PLT by worksheet_write_string for every text cell, against
-// Excel's limit) looks at one byte per loop of nine instructions: ~1 % of the village workbooks' instructions. The
-// same count, over strlen's length, in a loop the compiler vectorizes.
-size_t lxw_utf8_strlen(const char *string) {
-    const unsigned char *p = (const unsigned char *)string;
-    size_t length = strlen(string), count = 0;
-    for (size_t i = 0; i < length; i++) count += (p[i] & 0xC0) != 0x80;
-    return count;
-}
-
-typedef size_t (*utf8_strlen_function)(const char *);
-
-// Tests: lxw_utf8_strlen against libxlsxwriter's own on every prefix of random and edge-case byte strings (valid and
-// invalid UTF-8, every byte value); how many differed, or -1 when libxlsxwriter's is not found.
-int memory_parts_utf8_strlen_check_for_tests(void) {
-    utf8_strlen_function own = (utf8_strlen_function)dlsym(RTLD_NEXT, "lxw_utf8_strlen");
-    if (!own || dlsym(RTLD_DEFAULT, "lxw_utf8_strlen") != (void *)lxw_utf8_strlen) return -1;
-    unsigned char text[700];
-    int differed = 0;
-    uint64_t state = 0x9E3779B97F4A7C15ull;
-    for (int round = 0; round < 64; round++) {
-        for (size_t i = 0; i < sizeof text - 1; i++) {
-            state = state * 6364136223846793005ull + 1442695040888963407ull;
-            unsigned char byte = (unsigned char)(state >> 56);
-            // Rounds of all bytes, of CJK-like text (E4-E9 lead bytes, 80-BF continuations) and of ASCII.
-            if (round % 3 == 1) byte = (i % 3 == 0) ? (unsigned char)(0xE4 + byte % 6) : (unsigned char)(0x80 | (byte & 0x3F));
-            else if (round % 3 == 2) byte = (unsigned char)(0x20 + byte % 0x5F);
-            text[i] = byte ? byte : 'x';
-        }
-        for (size_t n = 0; n < sizeof text; n += (n < 80 ? 1 : 37)) {
-            text[n] = '\0';
-            if (lxw_utf8_strlen((const char *)text) != own((const char *)text)) differed++;
-            text[n] = 'y';
-        }
-    }
-    for (int byte = 1; byte < 256; byte++) {
-        char one[2] = {(char)byte, '\0'};
-        if (lxw_utf8_strlen(one) != own(one)) differed++;
-    }
-    return differed;
-}
-
 int memory_parts_shared_strings_active(void) { return 0; }
 int memory_parts_utf8_strlen_check_for_tests(void) { return -1; }
 
