@@ -136,24 +136,6 @@ private func convertOnce(_ from: String, _ bytes: [UInt8]) throws -> [UInt8] {
     }
 }
 
-/// What a converter makes of `bytes` fed in pieces of `piece` bytes: everything handed on, and the error, if any.
-private func streamed(_ bytes: [UInt8], piece: Int, lookup: Bool) -> ([UInt8], IconvError?) {
-    let stream = try! IconvStream(from: "GB18030", to: "UTF-8", lookup: lookup)
-    var out: [UInt8] = []
-    do {
-        var start = 0
-        while start < bytes.count {
-            let end = min(bytes.count, start + piece)
-            try bytes[start..<end].withUnsafeBufferPointer { buffer in try stream.feed(buffer) { out += $0 } }
-            start = end
-        }
-        try stream.finish()
-        return (out, nil)
-    } catch {
-        return (out, error as? IconvError)
-    }
-}
-
 @Suite struct GB18030LookupTests {
     /// Every two-byte code (and every lead byte with every byte after it, so refused and cut codes too), alone and
     /// between ASCII, converts through the table exactly as through iconv: the same bytes, the same error at the same offset.
