@@ -141,18 +141,13 @@ func rowHeight(lines: Double) -> Double { lines * 16 + 4 }
 
 /// Header and footer of every printed page: town and period on top, page numbers below.
 struct PrintHeader {
-    let town: String
-    let period: Period
-    let title: String
     /// The header and footer texts, made once: every sheet of a workbook prints the same ones (made per sheet, they
-    /// cost ~13,800 instructions a sheet, 1.9 % of the village workbooks').
+    /// cost ~13,800 instructions a sheet, 1.9 % of the village workbooks'). Nothing else of town, period and title
+    /// is kept: only these two texts are used.
     let header: String
     let footer: String
 
     init(town: String, period: Period, title: String) {
-        self.town = town
-        self.period = period
-        self.title = title
         // Excel (and libxlsxwriter, which refuses the sheet) allows 255 characters per header or footer: a very
         // long town name or title is shortened there, with "…", so the workbook is still written.
         header = Self.fitted { "&L\(Self.esc(Self.clip(town, $0)))&C\(Self.esc(Self.clip(title, $0)))&R\(period.chinese)" }
